@@ -1,0 +1,292 @@
+//! A scenario resolved for play: ids become indices, flags become bits, and
+//! each option's DISC fit is folded into its evidence and mood effect. The
+//! transition function `Flow::step` is the single definition of what a
+//! choice does; the engine and the analyzer both call it.
+
+use super::model::{
+    Choice, Condition, DiscStyle, Item, Mood, RedFlag, Route, Scenario, Stage,
+};
+use super::rubric::{HIGHLY_UPSET, disc_evidence_from_fit};
+use super::score::Tally;
+use std::collections::HashMap;
+use thiserror::Error;
+
+/// At most this many distinct flags per scenario (they live in a `u64`).
+pub const MAX_FLAGS: usize = 64;
+
+/// Upset added and trust lost when a hotline turn's time limit passes.
+pub const TIMEOUT_UPSET: i16 = 10;
+pub const TIMEOUT_TRUST: i16 = -5;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Target {
+    Turn(usize),
+    Ending(usize),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Cond {
+    Always,
+    UpsetAtLeast(u8),
+    UpsetBelow(u8),
+    TrustAtLeast(u8),
+    TrustBelow(u8),
+    Flag(u64),
+    NotFlag(u64),
+    All(Vec<Cond>),
+    Any(Vec<Cond>),
+}
+
+impl Cond {
+    pub fn holds(&self, mood: Mood, flags: u64) -> bool {
+        match self {
+            Cond::Always => true,
+            Cond::UpsetAtLeast(v) => mood.upset >= *v,
+            Cond::UpsetBelow(v) => mood.upset < *v,
+            Cond::TrustAtLeast(v) => mood.trust >= *v,
+            Cond::TrustBelow(v) => mood.trust < *v,
+            Cond::Flag(bit) => flags & bit != 0,
+            Cond::NotFlag(bit) => flags & bit == 0,
+            Cond::All(all) => all.iter().all(|c| c.holds(mood, flags)),
+            Cond::Any(any) => any.iter().any(|c| c.holds(mood, flags)),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct FlowRoute {
+    pub when: Cond,
+    pub to: Target,
+}
+
+#[derive(Debug, Clone)]
+pub struct FlowChoice {
+    pub evidence: Vec<(Item, u8)>,
+    pub stage: Stage,
+    pub red_flag: Option<RedFlag>,
+    /// Upset and trust change including the reaction to the DISC fit.
+    pub upset: i16,
+    pub trust: i16,
+    pub sets: u64,
+    pub routes: Vec<FlowRoute>,
+    pub next: Target,
+}
+
+#[derive(Debug, Clone)]
+pub struct FlowTurn {
+    pub lines: Vec<Cond>,
+    pub routes: Vec<FlowRoute>,
+    pub choices: Vec<FlowChoice>,
+    pub time_limit: Option<u32>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Flow {
+    pub start: Target,
+    pub mood: Mood,
+    pub turns: Vec<FlowTurn>,
+    pub ending_count: usize,
+    pub routes: Vec<FlowRoute>,
+    pub flags: Vec<String>,
+}
+
+/// Where an encounter stands between choices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct State {
+    pub at: Target,
+    pub mood: Mood,
+    pub flags: u64,
+}
+
+/// What a single choice did, besides moving the state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepEffect {
+    pub premature_solution: bool,
+    pub red_flag: Option<RedFlag>,
+    pub timed_out: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum FlowError {
+    #[error("{path}: no turn or ending has the id \"{id}\"")]
+    UnknownTarget { path: String, id: String },
+    #[error("the scenario uses {count} flags; at most {MAX_FLAGS} are supported")]
+    TooManyFlags { count: usize },
+    #[error("the scenario has no turns")]
+    NoTurns,
+}
+
+/// Mood reaction to style fit: a well-matched answer calms and builds trust,
+/// a trigger does the opposite. The secondary style counts half.
+fn disc_reaction(choice: &Choice, primary: DiscStyle, secondary: Option<DiscStyle>) -> (i16, i16) {
+    let fp = choice.fit.for_style(primary).clamp(-2, 2) as i16;
+    let fs = secondary.map_or(0, |s| choice.fit.for_style(s).clamp(-2, 2) as i16);
+    (-(4 * fp + 2 * fs), 3 * fp + fs)
+}
+
+impl Flow {
+    pub fn new(scenario: &Scenario) -> Result<Flow, FlowError> {
+        if scenario.turns.is_empty() {
+            return Err(FlowError::NoTurns);
+        }
+        let mut ids: HashMap<&str, Target> = HashMap::new();
+        // Endings first so that a turn wins a clash; the validator reports
+        // the clash itself.
+        for (index, ending) in scenario.endings.iter().enumerate() {
+            ids.insert(&ending.id, Target::Ending(index));
+        }
+        for (index, turn) in scenario.turns.iter().enumerate() {
+            ids.insert(&turn.id, Target::Turn(index));
+        }
+        let target = |id: &str, path: String| {
+            ids.get(id).copied().ok_or_else(|| FlowError::UnknownTarget { path, id: id.to_string() })
+        };
+        let mut flags = FlagTable::default();
+        let routes = |routes: &[Route], path: &str, flags: &mut FlagTable| {
+            routes
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    Ok(FlowRoute {
+                        when: flags.cond(&r.when),
+                        to: target(&r.to, format!("{path}.routes[{i}].to"))?,
+                    })
+                })
+                .collect::<Result<Vec<_>, FlowError>>()
+        };
+        let disc = scenario.citizen.disc;
+        let mut turns = Vec::with_capacity(scenario.turns.len());
+        for (t, turn) in scenario.turns.iter().enumerate() {
+            let path = format!("turns[{t}]");
+            let mut choices = Vec::with_capacity(turn.options.len());
+            for (o, choice) in turn.options.iter().enumerate() {
+                let opath = format!("{path}.options[{o}]");
+                let mut evidence: Vec<(Item, u8)> =
+                    choice.evidence.iter().map(|(item, level)| (*item, *level)).collect();
+                for (item, level) in disc_evidence_from_fit(choice.fit.for_style(disc.primary)) {
+                    if !choice.evidence.contains_key(&item) {
+                        evidence.push((item, level));
+                    }
+                }
+                let (upset, trust) = disc_reaction(choice, disc.primary, disc.secondary);
+                choices.push(FlowChoice {
+                    evidence,
+                    stage: choice.stage,
+                    red_flag: choice.red_flag,
+                    upset: choice.mood.upset as i16 + upset,
+                    trust: choice.mood.trust as i16 + trust,
+                    sets: choice.set.iter().fold(0, |acc, f| acc | flags.bit(f)),
+                    routes: routes(&choice.routes, &opath, &mut flags)?,
+                    next: target(&choice.next, format!("{opath}.next"))?,
+                });
+            }
+            turns.push(FlowTurn {
+                lines: turn.says.iter().map(|line| flags.cond(&line.when)).collect(),
+                routes: routes(&turn.routes, &path, &mut flags)?,
+                choices,
+                time_limit: turn.time_limit,
+            });
+        }
+        let global = routes(&scenario.routes, "", &mut flags)?;
+        let start = target(&scenario.start, "start".into())?;
+        if flags.names.len() > MAX_FLAGS {
+            return Err(FlowError::TooManyFlags { count: flags.names.len() });
+        }
+        Ok(Flow {
+            start,
+            mood: Mood {
+                upset: scenario.citizen.mood.upset.min(100),
+                trust: scenario.citizen.mood.trust.min(100),
+            },
+            turns,
+            ending_count: scenario.endings.len(),
+            routes: global,
+            flags: flags.names,
+        })
+    }
+
+    pub fn initial(&self) -> State {
+        State { at: self.start, mood: self.mood, flags: 0 }
+    }
+
+    /// Index of the citizen line shown in `turn` for this mood and flags;
+    /// the last line is the fallback when no condition holds.
+    pub fn line_for(&self, turn: usize, mood: Mood, flags: u64) -> usize {
+        let lines = &self.turns[turn].lines;
+        lines.iter().position(|c| c.holds(mood, flags)).unwrap_or(lines.len().saturating_sub(1))
+    }
+
+    /// Applies `choice` in `state`, records its evidence in `tally`, and
+    /// returns the next state. `state.at` must be a turn and `choice` in range.
+    pub fn step(&self, state: &State, choice: usize, timed_out: bool, tally: &mut Tally) -> (State, StepEffect) {
+        let Target::Turn(turn_index) = state.at else {
+            return (*state, StepEffect { premature_solution: false, red_flag: None, timed_out: false });
+        };
+        let turn = &self.turns[turn_index];
+        let option = &turn.choices[choice];
+        let premature = option.stage == Stage::Solution && state.mood.upset >= HIGHLY_UPSET;
+        for &(item, level) in &option.evidence {
+            tally.record(item, level);
+        }
+        tally.premature_solution |= premature;
+        if option.red_flag.is_some() {
+            tally.red_flags = tally.red_flags.saturating_add(1);
+        }
+        let timed_out = timed_out && turn.time_limit.is_some();
+        let (mut upset, mut trust) = (option.upset, option.trust);
+        if timed_out {
+            upset += TIMEOUT_UPSET;
+            trust += TIMEOUT_TRUST;
+        }
+        let mood = Mood {
+            upset: (state.mood.upset as i16 + upset).clamp(0, 100) as u8,
+            trust: (state.mood.trust as i16 + trust).clamp(0, 100) as u8,
+        };
+        let flags = state.flags | option.sets;
+        let at = option
+            .routes
+            .iter()
+            .chain(&turn.routes)
+            .chain(&self.routes)
+            .find(|r| r.when.holds(mood, flags))
+            .map_or(option.next, |r| r.to);
+        (
+            State { at, mood, flags },
+            StepEffect { premature_solution: premature, red_flag: option.red_flag, timed_out },
+        )
+    }
+}
+
+#[derive(Default)]
+struct FlagTable {
+    names: Vec<String>,
+}
+
+impl FlagTable {
+    fn bit(&mut self, name: &str) -> u64 {
+        let index = match self.names.iter().position(|n| n == name) {
+            Some(i) => i,
+            None => {
+                self.names.push(name.to_string());
+                self.names.len() - 1
+            }
+        };
+        // Past MAX_FLAGS the flow is rejected after resolution; until then
+        // extra flags share the top bit rather than overflow the shift.
+        1u64 << index.min(MAX_FLAGS - 1)
+    }
+
+    fn cond(&mut self, condition: &Condition) -> Cond {
+        match condition {
+            Condition::Always => Cond::Always,
+            Condition::UpsetAtLeast(v) => Cond::UpsetAtLeast(*v),
+            Condition::UpsetBelow(v) => Cond::UpsetBelow(*v),
+            Condition::TrustAtLeast(v) => Cond::TrustAtLeast(*v),
+            Condition::TrustBelow(v) => Cond::TrustBelow(*v),
+            Condition::Flag(f) => Cond::Flag(self.bit(f)),
+            Condition::NotFlag(f) => Cond::NotFlag(self.bit(f)),
+            Condition::All(all) => Cond::All(all.iter().map(|c| self.cond(c)).collect()),
+            Condition::Any(any) => Cond::Any(any.iter().map(|c| self.cond(c)).collect()),
+        }
+    }
+}

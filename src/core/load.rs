@@ -1,0 +1,336 @@
+//! Reading scenario files: RON in, a validated `Script` or located
+//! diagnostics out. Nothing here panics on any input, and a broken file
+//! never stops the others in a folder from loading.
+
+use super::diag::{Diagnostic, closest};
+use super::engine::Script;
+use super::model::Scenario;
+use super::validate::validate;
+use ron::extensions::Extensions;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Larger files are refused before parsing: a real scenario is a few
+/// hundred kilobytes at most.
+pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
+/// Deeper nesting is refused, so hostile input cannot exhaust the stack.
+pub const MAX_NESTING: usize = 64;
+
+fn ron_options() -> ron::Options {
+    ron::Options::default()
+        .with_default_extension(Extensions::IMPLICIT_SOME)
+        .with_recursion_limit(MAX_NESTING)
+}
+
+/// Parses scenario source text. `file` is only used to label diagnostics.
+pub fn parse_scenario(source: &str, file: &str) -> Result<Scenario, Diagnostic> {
+    let options = ron_options();
+    let mut de = match ron::Deserializer::from_str_with_options(source, &options) {
+        Ok(de) => de,
+        Err(e) => return Err(from_ron(source, file, "", e.code, e.span.start)),
+    };
+    let scenario: Scenario = match serde_path_to_error::deserialize(&mut de) {
+        Ok(s) => s,
+        Err(e) => {
+            let path = e.path().to_string();
+            let code = e.into_inner();
+            let position = de.span_error(code.clone()).span.start;
+            return Err(from_ron(source, file, &path, code, position));
+        }
+    };
+    if let Err(e) = de.end() {
+        let position = de.span_error(e.clone()).span.start;
+        return Err(from_ron(source, file, "", e, position));
+    }
+    Ok(scenario)
+}
+
+/// Reads bytes as a scenario: size and encoding checks, then `parse_scenario`.
+pub fn parse_bytes(bytes: &[u8], file: &str) -> Result<Scenario, Diagnostic> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(file, bytes.len() as u64));
+    }
+    let source = decode(bytes, file)?;
+    parse_scenario(source, file)
+}
+
+fn too_large(file: &str, size: u64) -> Diagnostic {
+    Diagnostic::error(
+        "file-too-large",
+        file,
+        format!("the file is {size} bytes; scenario files may be at most {MAX_FILE_BYTES} bytes"),
+    )
+    .help("split the scenario, or check that this is really a scenario file")
+}
+
+fn decode<'a>(bytes: &'a [u8], file: &str) -> Result<&'a str, Diagnostic> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| {
+        let good = &bytes[..e.valid_up_to()];
+        let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
+        let mut d = Diagnostic::error(
+            "not-utf8",
+            file,
+            format!("the file is not valid UTF-8 text (bad byte at offset {})", e.valid_up_to()),
+        )
+        .help("save the file as UTF-8; editors often call it \"UTF-8\" or \"Unicode (UTF-8)\", not GBK or GB2312");
+        d.line = line;
+        d.column = column;
+        d.source_line = Some(String::from_utf8_lossy(&bytes[line_start..]).lines().next().unwrap_or("").to_string());
+        d
+    })
+}
+
+/// Names a serde type the way a trainer thinks of it.
+fn plain_type(outer: &Option<String>) -> String {
+    let name = outer.as_deref().unwrap_or("");
+    match name {
+        "Scenario" => "the scenario",
+        "Citizen" => "the citizen",
+        "Turn" => "a turn",
+        "Choice" => "an option",
+        "Line" => "a citizen line",
+        "Text" => "a text (zh/en)",
+        "Ending" => "an ending",
+        "Route" => "a route",
+        "Mood" => "a mood",
+        "MoodDelta" => "a mood change",
+        "DiscFit" => "a DISC fit",
+        "DiscProfile" => "a DISC profile",
+        "Channel" => "channel",
+        "Difficulty" => "difficulty",
+        "DiscStyle" => "a DISC style",
+        "SpecialNeed" => "a special need",
+        "Stage" => "stage",
+        "RedFlag" => "red_flag",
+        "Item" => "a rubric item",
+        "Condition" => "a condition",
+        "Outcome" => "outcome",
+        "" => "this place",
+        other => other,
+    }
+    .to_string()
+}
+
+fn from_ron(source: &str, file: &str, path: &str, code: ron::Error, at: ron::error::Position) -> Diagnostic {
+    use ron::Error as E;
+    let (mut line, mut column) = (at.line.max(1), at.col.max(1));
+    let (code_name, message, help): (&'static str, String, Option<String>) = match &code {
+        E::NoSuchStructField { expected, found, outer } => {
+            if let Some((l, c)) = find_before(source, line, column, found) {
+                (line, column) = (l, c);
+            }
+            (
+                "unknown-field",
+                format!("`{found}` is not a field of {}", plain_type(outer)),
+                Some(suggest(found, expected, "fields")),
+            )
+        }
+        E::NoSuchEnumVariant { expected, found, outer } => {
+            if let Some((l, c)) = find_before(source, line, column, found) {
+                (line, column) = (l, c);
+            }
+            (
+                "unknown-value",
+                format!("`{found}` is not a valid value for {}", plain_type(outer)),
+                Some(suggest(found, expected, "values")),
+            )
+        }
+        E::MissingStructField { field, outer } => (
+            "missing-field",
+            format!("{} is missing the field `{field}`", plain_type(outer)),
+            Some(format!("add `{field}: ...` (see docs/scenario-format.md)")),
+        ),
+        E::DuplicateStructField { field, outer } => (
+            "duplicate-field",
+            format!("the field `{field}` appears twice in {}", plain_type(outer)),
+            Some("keep one of them".into()),
+        ),
+        E::ExceededRecursionLimit => (
+            "too-deep",
+            format!("the file nests more than {MAX_NESTING} levels deep"),
+            Some("conditions can be flattened with All([...]) and Any([...])".into()),
+        ),
+        E::Eof => (
+            "unexpected-end",
+            "the file ends too early: a bracket or quote is not closed".into(),
+            Some("check that every ( [ { and \" has its partner".into()),
+        ),
+        E::TrailingCharacters => (
+            "trailing-text",
+            "there is more text after the end of the scenario".into(),
+            Some("the whole file is one ( ... ); remove what follows the last )".into()),
+        ),
+        E::ExpectedString | E::ExpectedStringEnd => (
+            "expected-text",
+            "expected text in double quotes here".into(),
+            Some("write text as \"...\"; inside it, write \\\" for a quote".into()),
+        ),
+        E::ExpectedComma => (
+            "expected-comma",
+            "expected a comma between items".into(),
+            None,
+        ),
+        E::InvalidValueForType { expected, found } => (
+            "wrong-type",
+            format!("expected {expected} here, found {found}"),
+            None,
+        ),
+        E::Message(message) => ("invalid-value", plain_serde_message(message), None),
+        E::IntegerOutOfBounds => ("out-of-range", "this number is out of range here".into(), None),
+        other => ("syntax", other.to_string(), None),
+    };
+    let mut d = Diagnostic::error(code_name, file, message).at(source, line, column).path(path);
+    d.help = help;
+    d
+}
+
+fn plain_serde_message(message: &str) -> String {
+    // serde's "invalid value: integer `300`, expected u8" is exact but terse.
+    if let Some(rest) = message.strip_prefix("invalid value: ") {
+        if let Some((found, expected)) = rest.split_once(", expected ") {
+            let expected = match expected {
+                "u8" => "a whole number from 0 to 255 (moods and levels have smaller limits)",
+                "i8" => "a whole number from -128 to 127",
+                "u32" => "a whole number of 0 or more",
+                other => other,
+            };
+            return format!("{found} is not allowed here: expected {expected}");
+        }
+    }
+    message.to_string()
+}
+
+fn suggest(found: &str, expected: &[&str], what: &str) -> String {
+    match closest(found, expected.iter().copied()) {
+        Some(best) => format!("did you mean `{best}`?"),
+        None if expected.is_empty() => format!("no {what} are allowed here"),
+        None => format!("valid {what} here: {}", expected.join(", ")),
+    }
+}
+
+/// The parser reports where it stopped, which is after the word at fault;
+/// move back to the word itself on the same line when it is there.
+fn find_before(source: &str, line: usize, column: usize, word: &str) -> Option<(usize, usize)> {
+    if word.is_empty() {
+        return None;
+    }
+    let text = source.lines().nth(line - 1)?;
+    let cut: usize = text.chars().take(column).map(char::len_utf8).sum();
+    let start = text[..cut.min(text.len())].rfind(word).or_else(|| text.find(word))?;
+    Some((line, text[..start].chars().count() + 1))
+}
+
+/// One scenario file after loading: a playable script, or the reasons it
+/// cannot be played. Warnings never stop a file from loading.
+#[derive(Debug, Clone)]
+pub struct LoadedFile {
+    pub path: PathBuf,
+    pub outcome: Result<Arc<Script>, Vec<Diagnostic>>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl LoadedFile {
+    pub fn script(&self) -> Option<&Arc<Script>> {
+        self.outcome.as_ref().ok()
+    }
+
+    pub fn errors(&self) -> &[Diagnostic] {
+        match &self.outcome {
+            Ok(_) => &[],
+            Err(errors) => errors,
+        }
+    }
+}
+
+pub fn display_path(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+/// Loads, validates and resolves one file.
+pub fn load_file(path: &Path) -> LoadedFile {
+    let file = display_path(path);
+    let fail = |d: Diagnostic| LoadedFile { path: path.to_path_buf(), outcome: Err(vec![d]), warnings: vec![] };
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.len() > MAX_FILE_BYTES => return fail(too_large(&file, meta.len())),
+        Ok(_) => {}
+        Err(e) => return fail(Diagnostic::error("unreadable", &file, format!("cannot read the file: {e}"))),
+    }
+    match std::fs::read(path) {
+        Ok(bytes) => load_bytes(&bytes, path),
+        Err(e) => fail(Diagnostic::error("unreadable", &file, format!("cannot read the file: {e}"))),
+    }
+}
+
+/// Loads, validates and resolves scenario bytes labelled with `path`.
+pub fn load_bytes(bytes: &[u8], path: &Path) -> LoadedFile {
+    let file = display_path(path);
+    let parsed = parse_bytes(bytes, &file).and_then(|s| {
+        let source = decode(bytes, &file)?;
+        Ok((s, source))
+    });
+    let (scenario, source) = match parsed {
+        Ok(ok) => ok,
+        Err(d) => return LoadedFile { path: path.to_path_buf(), outcome: Err(vec![d]), warnings: vec![] },
+    };
+    let (errors, warnings): (Vec<_>, Vec<_>) =
+        validate(&scenario, source, &file).into_iter().partition(Diagnostic::is_error);
+    if !errors.is_empty() {
+        return LoadedFile { path: path.to_path_buf(), outcome: Err(errors), warnings };
+    }
+    let outcome = Script::new(scenario)
+        .map_err(|e| vec![Diagnostic::error("unresolvable", &file, e.to_string())]);
+    LoadedFile { path: path.to_path_buf(), outcome, warnings }
+}
+
+/// The `.ron` files of a folder, sorted by name; a file path is itself.
+pub fn scenario_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    if path.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(path)?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "ron"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Loads every scenario under `paths` (files or folders). Each file stands
+/// alone; scenario ids shared by two files are reported on the later one.
+pub fn load_all(paths: &[PathBuf]) -> Vec<LoadedFile> {
+    let mut loaded = Vec::new();
+    for path in paths {
+        match scenario_files(path) {
+            Ok(files) => loaded.extend(files.iter().map(|f| load_file(f))),
+            Err(e) => loaded.push(LoadedFile {
+                path: path.clone(),
+                outcome: Err(vec![Diagnostic::error(
+                    "unreadable",
+                    &display_path(path),
+                    format!("cannot read the folder: {e}"),
+                )]),
+                warnings: vec![],
+            }),
+        }
+    }
+    let mut seen: std::collections::HashMap<String, PathBuf> = std::collections::HashMap::new();
+    for file in &mut loaded {
+        let Ok(script) = &file.outcome else { continue };
+        let id = script.scenario.id.clone();
+        if let Some(first) = seen.get(&id) {
+            file.outcome = Err(vec![Diagnostic::error(
+                "duplicate-scenario-id",
+                &display_path(&file.path),
+                format!("the scenario id \"{id}\" is already used by {}", display_path(first)),
+            )
+            .path("id")
+            .help("give every scenario file its own id")]);
+        } else {
+            seen.insert(id, file.path.clone());
+        }
+    }
+    loaded
+}

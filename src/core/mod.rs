@@ -1,0 +1,14 @@
+//! The domain core: scenario model, loading, validation, analysis, engine
+//! and scoring. Plain data and pure functions; no Bevy, no global state.
+//! Everything here is shared by the CLI, the app and the tests.
+
+pub mod analyze;
+pub mod diag;
+pub mod engine;
+pub mod export;
+pub mod flow;
+pub mod load;
+pub mod model;
+pub mod rubric;
+pub mod score;
+pub mod validate;

@@ -1,0 +1,350 @@
+//! The scenario document as trainers write it in RON.
+//!
+//! These are plain serde types: every struct denies unknown fields so that a
+//! typo is an error with a suggestion rather than a silently ignored line.
+//! Ids are strings here; `flow` resolves them into indices once validated.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The format version this build reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A line of text in both languages. Chinese is primary; a missing side is a
+/// validator finding, not a parse error, so a translator can fill it later.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Text {
+    #[serde(default)]
+    pub zh: String,
+    #[serde(default)]
+    pub en: String,
+}
+
+impl Text {
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Self { zh: zh.into(), en: en.into() }
+    }
+
+    /// The text in `lang`, falling back to the other language when missing.
+    pub fn get(&self, lang: Lang) -> &str {
+        let (first, second) = match lang {
+            Lang::Zh => (&self.zh, &self.en),
+            Lang::En => (&self.en, &self.zh),
+        };
+        if first.trim().is_empty() { second } else { first }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub id: String,
+    /// Format version of the file (`FORMAT_VERSION`).
+    pub format: u32,
+    /// Content version, bumped by the author when the scenario changes, so
+    /// records can tell which wording a trainee saw.
+    #[serde(default = "one")]
+    pub version: u32,
+    pub title: Text,
+    pub summary: Text,
+    pub channel: Channel,
+    pub difficulty: Difficulty,
+    #[serde(default)]
+    pub objectives: Vec<Text>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub minutes: u32,
+    pub citizen: Citizen,
+    /// Id of the first turn.
+    pub start: String,
+    /// Checked after every choice, after the turn's and the option's own
+    /// routes: encounter-wide rules such as "walks out when upset reaches 95".
+    #[serde(default)]
+    pub routes: Vec<Route>,
+    pub turns: Vec<Turn>,
+    pub endings: Vec<Ending>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Channel {
+    /// A service window in a government service hall.
+    Counter,
+    /// The 12345 citizen hotline.
+    Hotline,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Difficulty {
+    Introductory,
+    Intermediate,
+    Advanced,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Citizen {
+    pub name: Text,
+    pub age: u32,
+    pub situation: Text,
+    pub disc: DiscProfile,
+    #[serde(default)]
+    pub needs: Vec<SpecialNeed>,
+    pub mood: Mood,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiscProfile {
+    pub primary: DiscStyle,
+    #[serde(default)]
+    pub secondary: Option<DiscStyle>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum DiscStyle {
+    /// Dominance 支配: direct and guarded.
+    D,
+    /// Influence 影响: direct and open.
+    I,
+    /// Steadiness 稳健: indirect and open.
+    S,
+    /// Conscientiousness 谨慎: indirect and guarded.
+    C,
+}
+
+impl DiscStyle {
+    pub const ALL: [DiscStyle; 4] = [DiscStyle::D, DiscStyle::I, DiscStyle::S, DiscStyle::C];
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SpecialNeed {
+    Elderly,
+    HardOfHearing,
+    LowVision,
+    LowLiteracy,
+    Disability,
+    Dialect,
+    ForeignNational,
+}
+
+/// How upset (angry or distressed) the citizen is and how much they trust
+/// the trainee, each 0–100.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mood {
+    pub upset: u8,
+    pub trust: u8,
+}
+
+/// A change of mood, in points.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MoodDelta {
+    #[serde(default)]
+    pub upset: i8,
+    #[serde(default)]
+    pub trust: i8,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Turn {
+    pub id: String,
+    /// What the citizen says; the first line whose condition holds is used.
+    pub says: Vec<Line>,
+    /// Stage direction shown with the line and on a role-player's cue card,
+    /// e.g. "(slaps the counter)".
+    #[serde(default)]
+    pub cue: Option<Text>,
+    /// Seconds the trainee has to answer (hotline turns).
+    #[serde(default)]
+    pub time_limit: Option<u32>,
+    pub options: Vec<Choice>,
+    /// Checked after the chosen option's own routes.
+    #[serde(default)]
+    pub routes: Vec<Route>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Line {
+    #[serde(default)]
+    pub when: Condition,
+    /// Alternative wordings of the same line; a seeded RNG picks one.
+    pub variants: Vec<Text>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    /// Unique within its turn; used by `better`.
+    pub id: String,
+    /// What the trainee says.
+    pub text: Text,
+    /// Rubric item → level 0 harmful, 1 missed, 2 adequate, 3 exemplary.
+    #[serde(default)]
+    pub evidence: BTreeMap<Item, u8>,
+    pub stage: Stage,
+    /// How well the option suits each DISC style, −2 (a trigger) to +2.
+    #[serde(default)]
+    pub fit: DiscFit,
+    #[serde(default)]
+    pub red_flag: Option<RedFlag>,
+    #[serde(default)]
+    pub mood: MoodDelta,
+    /// Flags this option sets, for conditions later on.
+    #[serde(default)]
+    pub set: Vec<String>,
+    /// Why this option scores as it does: shown in the debrief.
+    pub feedback: Text,
+    /// Id of a better option in the same turn.
+    #[serde(default)]
+    pub better: Option<String>,
+    /// Turn or ending id that follows when no route applies.
+    pub next: String,
+    /// Checked first after this option.
+    #[serde(default)]
+    pub routes: Vec<Route>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiscFit {
+    #[serde(default)]
+    pub d: i8,
+    #[serde(default)]
+    pub i: i8,
+    #[serde(default)]
+    pub s: i8,
+    #[serde(default)]
+    pub c: i8,
+}
+
+impl DiscFit {
+    pub fn for_style(&self, style: DiscStyle) -> i8 {
+        match style {
+            DiscStyle::D => self.d,
+            DiscStyle::I => self.i,
+            DiscStyle::S => self.s,
+            DiscStyle::C => self.c,
+        }
+    }
+}
+
+/// The complaint-handling stage an option belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Stage {
+    /// 接待
+    Reception,
+    /// 情绪安抚
+    Calming,
+    /// 信息收集
+    Gathering,
+    /// 分析原因
+    Analysis,
+    /// 方案制定
+    Solution,
+    /// 反馈跟踪
+    FollowUp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum RedFlag {
+    /// A 服务禁语 such as 你问我我问谁.
+    ForbiddenPhrase,
+    /// 推诿: "this is not my job" without routing the matter.
+    PushingAway,
+    /// Promising what is beyond the trainee's authority.
+    OverPromise,
+    /// Revealing someone's personal data.
+    DataLeak,
+}
+
+/// Rubric items (see `docs/scoring.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Item {
+    L1,
+    L2,
+    L3,
+    L4,
+    E1,
+    E2,
+    E3,
+    E4,
+    C1,
+    C2,
+    C3,
+    C4,
+    D1,
+    D2,
+    D3,
+    P1,
+    P2,
+    P3,
+    P4,
+    P5,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    pub when: Condition,
+    pub to: String,
+}
+
+/// A test on the citizen's mood and on flags set earlier.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Condition {
+    #[default]
+    Always,
+    UpsetAtLeast(u8),
+    UpsetBelow(u8),
+    TrustAtLeast(u8),
+    TrustBelow(u8),
+    Flag(String),
+    NotFlag(String),
+    All(Vec<Condition>),
+    Any(Vec<Condition>),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ending {
+    pub id: String,
+    pub outcome: Outcome,
+    /// The citizen's last words or what happens next.
+    pub text: Text,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Outcome {
+    Resolved,
+    Escalated,
+    WalkedOut,
+    HungUp,
+    FormalComplaint,
+}
+
+impl Outcome {
+    pub fn label(self) -> Text {
+        match self {
+            Outcome::Resolved => Text::new("问题解决", "Resolved"),
+            Outcome::Escalated => Text::new("已升级处理", "Escalated"),
+            Outcome::WalkedOut => Text::new("群众愤然离开", "Citizen walked out"),
+            Outcome::HungUp => Text::new("来电者挂断", "Caller hung up"),
+            Outcome::FormalComplaint => Text::new("正式投诉", "Formal complaint"),
+        }
+    }
+}

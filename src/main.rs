@@ -1,0 +1,16 @@
+use clap::Parser;
+use counterpart::cli::{Cli, run};
+
+fn main() {
+    let cli = Cli::parse();
+    if cli.command.is_none() {
+        #[cfg(feature = "app")]
+        {
+            let folder = cli.scenarios.clone().unwrap_or_else(|| "scenarios".into());
+            counterpart::app::run(folder);
+            return;
+        }
+    }
+    let code = run(cli, &mut std::io::stdout(), &mut std::io::stderr());
+    std::process::exit(code);
+}
