@@ -1,1 +1,40 @@
-pub fn run(_folder: std::path::PathBuf) {}
+//! The desktop app: Bevy for the window and the loop, egui for the UI.
+//! One plugin per module; screens are a Bevy state (see `screens`), and all
+//! drawing lives in `views` as plain functions of view-model data.
+
+pub mod autoplay;
+pub mod fonts;
+pub mod portrait;
+pub mod screens;
+pub mod settings;
+pub mod views;
+
+use bevy::prelude::*;
+use bevy::winit::WinitSettings;
+use bevy_egui::EguiPlugin;
+use std::path::PathBuf;
+
+pub const WINDOW_TITLE: &str = "Counterpart 对练";
+
+/// Opens the app with the scenarios in `folder`.
+pub fn run(folder: PathBuf) {
+    let mut app = App::new();
+    app.add_plugins(DefaultPlugins.set(WindowPlugin {
+        primary_window: Some(Window {
+            title: WINDOW_TITLE.into(),
+            resolution: (1280, 720).into(),
+            ..default()
+        }),
+        ..default()
+    }));
+    app.add_plugins(EguiPlugin::default());
+    // Redraw only on input; the encounter asks for more while a call timer runs.
+    app.insert_resource(WinitSettings::desktop_app());
+    app.insert_resource(screens::load_session(folder));
+    app.add_systems(Startup, |mut commands: Commands| {
+        commands.spawn(Camera2d);
+    });
+    app.add_plugins((settings::plugin, screens::plugin));
+    app.add_plugins((fonts::plugin, autoplay::plugin));
+    app.run();
+}

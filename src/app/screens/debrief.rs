@@ -1,0 +1,91 @@
+//! Debrief screen: the finished encounter's score and replay.
+
+use super::{Run, Screen, Session, UiSet};
+use crate::app::settings::Settings;
+use crate::app::views::debrief::{DebriefAction, DebriefVm, ReplayTurn, debrief_view};
+use crate::core::model::Lang;
+use crate::core::rubric::Dimension;
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(EguiPrimaryContextPass, ui.in_set(UiSet::Screen).run_if(in_state(Screen::Debrief)));
+}
+
+pub fn debrief_vm(run: &Run, lang: Lang, has_next: bool) -> DebriefVm {
+    let encounter = &run.encounter;
+    let scenario = encounter.scenario();
+    let card = encounter.score();
+    let ending = encounter.ending();
+    DebriefVm {
+        lang,
+        title: scenario.title.get(lang).to_string(),
+        dimensions: Dimension::ALL
+            .iter()
+            .map(|d| (d.label().get(lang).to_string(), card.dimension(*d)))
+            .collect(),
+        overall: card.overall,
+        passed: card.passed,
+        outcome: ending.map(|e| e.outcome.label().get(lang).to_string()).unwrap_or_default(),
+        ending_text: ending.map(|e| e.text.get(lang).to_string()).unwrap_or_default(),
+        red_flags: card.red_flags.iter().map(|f| f.label().get(lang).to_string()).collect(),
+        notes: card.notes.iter().map(|n| n.text().get(lang).to_string()).collect(),
+        disc_guess: run.disc_guess,
+        disc_primary: scenario.citizen.disc.primary,
+        disc_secondary: scenario.citizen.disc.secondary,
+        turns: encounter
+            .debrief()
+            .into_iter()
+            .map(|t| ReplayTurn {
+                stage: t.stage.label().get(lang).to_string(),
+                said: t.said.get(lang).to_string(),
+                chosen: t.chosen.get(lang).to_string(),
+                mood_before: t.mood_before,
+                mood_after: t.mood_after,
+                quality: t.quality,
+                feedback: t.feedback.get(lang).to_string(),
+                red_flag: t.red_flag.map(|f| f.label().get(lang).to_string()),
+                premature_solution: t.premature_solution,
+                timed_out: t.timed_out,
+                better: t.better.map(|b| (b.text.get(lang).to_string(), b.feedback.get(lang).to_string())),
+            })
+            .collect(),
+        has_next,
+        save_error: run.save_error.clone(),
+    }
+}
+
+fn ui(
+    mut contexts: EguiContexts,
+    content: Res<super::ContentRect>,
+    mut session: ResMut<Session>,
+    settings: Res<Settings>,
+    mut next: ResMut<NextState<Screen>>,
+    mut commands: Commands,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let Some(run) = session.run.as_ref() else {
+        next.set(Screen::Library);
+        return Ok(());
+    };
+    let file = run.file;
+    let next_file = session.next_playable(file);
+    let vm = debrief_vm(run, settings.lang, next_file.is_some());
+    let action = egui::CentralPanel::default().show(&mut super::root_ui(ctx, content.0, "screen"), |ui| debrief_view(ui, &vm)).inner;
+    match action {
+        Some(DebriefAction::TryAgain) => {
+            commands.run_system_cached_with(super::encounter::begin, file);
+            next.set(Screen::Encounter);
+        }
+        Some(DebriefAction::Next) => {
+            if let Some(next_file) = next_file {
+                session.selected = next_file;
+                commands.run_system_cached_with(super::encounter::begin, next_file);
+                next.set(Screen::Encounter);
+            }
+        }
+        Some(DebriefAction::Library) => next.set(Screen::Library),
+        None => {}
+    }
+    Ok(())
+}

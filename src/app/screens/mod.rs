@@ -1,0 +1,193 @@
+//! The app's screens as a Bevy state. Each screen module draws its view in
+//! the egui pass and turns the view's action into state changes; the
+//! `Session` resource holds what the screens share.
+
+pub mod debrief;
+pub mod encounter;
+pub mod history;
+pub mod library;
+pub mod start;
+
+use super::settings::{Records, Settings};
+use super::views::widgets::{TopBarVm, top_bar};
+use super::views::{GlobalAction, global_keys};
+use crate::core::engine::{Encounter, Script};
+use crate::core::load::LoadedFile;
+use crate::core::model::{DiscStyle, Lang};
+use crate::core::records::Profile;
+use crate::app::views::library::LibraryFilter;
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(States, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Screen {
+    #[default]
+    Start,
+    Library,
+    Encounter,
+    Debrief,
+    History,
+}
+
+/// Ordering inside the egui pass: the top bar and global keys first (so
+/// panels nest correctly and F2/Esc win), then the current screen.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub enum UiSet {
+    Global,
+    Screen,
+}
+
+/// An encounter in progress or just finished.
+pub struct Run {
+    /// Index into `Session::files`.
+    pub file: usize,
+    pub encounter: Encounter,
+    /// Real time (seconds) when the encounter and the current turn began.
+    pub started: f64,
+    pub turn_started: f64,
+    pub attempt: Option<i64>,
+    pub ticket: String,
+    pub disc_guess: Option<DiscStyle>,
+    /// Set once the guess is confirmed and the attempt saved.
+    pub finished: bool,
+    pub save_error: Option<String>,
+}
+
+#[derive(Resource, Default)]
+pub struct Session {
+    pub folder: PathBuf,
+    pub files: Vec<LoadedFile>,
+    pub profile: Option<Profile>,
+    pub profiles: Vec<Profile>,
+    pub start_selected: usize,
+    pub new_name: String,
+    pub start_error: Option<String>,
+    pub filter: LibraryFilter,
+    /// Index into `files` of the highlighted card.
+    pub selected: usize,
+    pub best: HashMap<String, (f32, bool)>,
+    pub run: Option<Run>,
+}
+
+impl Session {
+    pub fn script(&self, file: usize) -> Option<&Arc<Script>> {
+        self.files.get(file).and_then(LoadedFile::script)
+    }
+
+    pub fn find(&self, scenario_id: &str) -> Option<usize> {
+        self.files.iter().position(|f| f.script().is_some_and(|s| s.scenario.id == scenario_id))
+    }
+
+    /// The next playable file after `file`, wrapping around.
+    pub fn next_playable(&self, file: usize) -> Option<usize> {
+        let n = self.files.len();
+        if n == 0 {
+            return None;
+        }
+        (1..=n).map(|k| (file + k) % n).find(|&i| self.files[i].script().is_some() && i != file)
+    }
+}
+
+/// Scenario files are loaded once at startup; a broken file becomes an
+/// error card rather than stopping the app.
+pub fn load_session(folder: PathBuf) -> Session {
+    let files = crate::core::load::load_all(std::slice::from_ref(&folder));
+    Session { folder, files, ..Default::default() }
+}
+
+/// Where the current screen draws: the window below the top bar. egui
+/// panels live inside a `Ui`, so the bar's system leaves this for the
+/// screen's system.
+#[derive(Resource, Debug, Clone, Copy)]
+pub struct ContentRect(pub egui::Rect);
+
+impl Default for ContentRect {
+    fn default() -> Self {
+        ContentRect(egui::Rect::EVERYTHING)
+    }
+}
+
+/// A root `Ui` on the background layer covering `rect`.
+pub fn root_ui(ctx: &egui::Context, rect: egui::Rect, salt: &str) -> egui::Ui {
+    egui::Ui::new(
+        ctx.clone(),
+        egui::Id::new(("counterpart-root", salt)),
+        egui::UiBuilder::new().layer_id(egui::LayerId::background()).max_rect(rect),
+    )
+}
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_state::<Screen>();
+    app.init_resource::<ContentRect>();
+    app.configure_sets(EguiPrimaryContextPass, (UiSet::Global, UiSet::Screen).chain());
+    app.add_systems(EguiPrimaryContextPass, global_ui.in_set(UiSet::Global));
+    app.add_plugins((start::plugin, library::plugin, encounter::plugin, debrief::plugin, history::plugin));
+}
+
+fn global_ui(
+    mut contexts: EguiContexts,
+    mut settings: ResMut<Settings>,
+    records: Res<Records>,
+    screen: Res<State<Screen>>,
+    mut next: ResMut<NextState<Screen>>,
+    mut session: ResMut<Session>,
+    mut content: ResMut<ContentRect>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    // Text size is our own setting (remembered, shown in the bar), so
+    // egui's built-in Ctrl+= zoom must not apply on top of it.
+    ctx.options_mut(|o| o.zoom_with_keyboard = false);
+    if (ctx.zoom_factor() - settings.text_scale).abs() > f32::EPSILON {
+        ctx.set_zoom_factor(settings.text_scale);
+    }
+    let mut actions = global_keys(ctx);
+    let vm = TopBarVm {
+        lang: settings.lang,
+        profile: session.profile.as_ref().map(|p| p.name.clone()),
+        text_scale: settings.text_scale,
+        can_go_back: *screen.get() != Screen::Start,
+    };
+    let mut root = root_ui(ctx, ctx.content_rect(), "top");
+    let bar = egui::Panel::top("top-bar").show(&mut root, |ui| {
+        ui.add_space(2.0);
+        if let Some(action) = top_bar(ui, &vm) {
+            actions.push(action);
+        }
+        ui.add_space(2.0);
+    });
+    let full = ctx.content_rect();
+    content.0 = egui::Rect::from_min_max(egui::pos2(full.min.x, bar.response.rect.max.y), full.max);
+    for action in actions {
+        match action {
+            GlobalAction::ToggleLanguage => {
+                settings.lang = match settings.lang {
+                    Lang::Zh => Lang::En,
+                    Lang::En => Lang::Zh,
+                };
+                records.save_settings(&settings);
+            }
+            GlobalAction::TextLarger | GlobalAction::TextSmaller => {
+                let step = if action == GlobalAction::TextLarger { 1.0 } else { -1.0 };
+                settings.text_scale = settings.scaled(step);
+                records.save_settings(&settings);
+            }
+            GlobalAction::Back => match screen.get() {
+                Screen::Start => {}
+                Screen::Library => next.set(Screen::Start),
+                Screen::Encounter => {
+                    if let Some(run) = session.run.take()
+                        && !run.finished
+                    {
+                        records.abandon(run.attempt);
+                    }
+                    next.set(Screen::Library);
+                }
+                Screen::Debrief | Screen::History => next.set(Screen::Library),
+            },
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,174 @@
+//! Persistence for the app: trainee profiles, settings (language, text
+//! size) and attempts, all through the records store. Everything the app
+//! saves goes through `Records`, so the store is swapped in one place.
+//! When the store cannot be opened the app keeps working for the session
+//! (profiles in memory, nothing saved) and says so on the start screen.
+
+use crate::core::engine::Step;
+use crate::core::model::Lang;
+use crate::core::records::{AttemptResult, AttemptSummary, Profile, Store};
+use bevy::prelude::*;
+use std::collections::HashMap;
+
+pub const TEXT_SCALE_MIN: f32 = 0.8;
+pub const TEXT_SCALE_MAX: f32 = 2.0;
+pub const TEXT_SCALE_STEP: f32 = 0.1;
+
+#[derive(Resource, Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    pub lang: Lang,
+    /// egui zoom factor: 1.0 at 1280×720, about 1.4 on a 1080p projector.
+    pub text_scale: f32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { lang: Lang::Zh, text_scale: 1.0 }
+    }
+}
+
+impl Settings {
+    pub fn scaled(self, steps: f32) -> f32 {
+        let scale = self.text_scale + steps * TEXT_SCALE_STEP;
+        ((scale * 10.0).round() / 10.0).clamp(TEXT_SCALE_MIN, TEXT_SCALE_MAX)
+    }
+}
+
+#[derive(Resource, Debug)]
+pub struct Records {
+    store: Option<Store>,
+    /// Profiles created while the store is unavailable.
+    memory: Vec<Profile>,
+    /// Why nothing is being saved, shown to the trainee.
+    pub problem: Option<String>,
+}
+
+impl Records {
+    pub fn open_default() -> Records {
+        let path = Store::default_path();
+        match Store::open(&path) {
+            Ok(store) => Records { store: Some(store), memory: Vec::new(), problem: None },
+            Err(e) => {
+                warn!("records store unavailable: {e}");
+                Records::unavailable(e.to_string())
+            }
+        }
+    }
+
+    pub fn unavailable(problem: String) -> Records {
+        Records { store: None, memory: Vec::new(), problem: Some(problem) }
+    }
+
+    pub fn is_saving(&self) -> bool {
+        self.store.is_some()
+    }
+
+    pub fn load_settings(&self) -> Settings {
+        let mut settings = Settings::default();
+        let Some(store) = &self.store else { return settings };
+        if let Ok(Some(lang)) = store.setting("language") {
+            settings.lang = if lang == "en" { Lang::En } else { Lang::Zh };
+        }
+        if let Ok(Some(scale)) = store.setting("text_scale")
+            && let Ok(scale) = scale.parse::<f32>()
+            && scale.is_finite()
+        {
+            settings.text_scale = scale.clamp(TEXT_SCALE_MIN, TEXT_SCALE_MAX);
+        }
+        settings
+    }
+
+    pub fn save_settings(&self, settings: &Settings) {
+        let Some(store) = &self.store else { return };
+        let lang = match settings.lang {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        };
+        let saved = store
+            .set_setting("language", lang)
+            .and_then(|_| store.set_setting("text_scale", &format!("{:.1}", settings.text_scale)));
+        if let Err(e) = saved {
+            warn!("could not save settings: {e}");
+        }
+    }
+
+    pub fn profiles(&self) -> Result<Vec<Profile>, String> {
+        match &self.store {
+            Some(store) => store.profiles().map_err(|e| e.to_string()),
+            None => Ok(self.memory.clone()),
+        }
+    }
+
+    pub fn create_profile(&mut self, name: &str) -> Result<Profile, String> {
+        match &self.store {
+            Some(store) => store.create_profile(name).map_err(|e| e.to_string()),
+            None => {
+                let name = name.trim();
+                if name.is_empty() {
+                    return Err("学员姓名不能为空 / a profile name cannot be empty".into());
+                }
+                if self.memory.iter().any(|p| p.name == name) {
+                    return Err(format!("已存在同名学员档案 / a profile named \"{name}\" already exists"));
+                }
+                let profile = Profile { id: self.memory.len() as i64 + 1, name: name.to_string(), created_at: String::new() };
+                self.memory.push(profile.clone());
+                Ok(profile)
+            }
+        }
+    }
+
+    /// Best overall score per scenario id and whether that attempt passed.
+    pub fn best(&self, profile: i64) -> HashMap<String, (f32, bool)> {
+        let mut best: HashMap<String, (f32, bool)> = HashMap::new();
+        for attempt in self.attempts(profile).unwrap_or_default() {
+            let (Some(overall), Some(passed)) = (attempt.overall, attempt.passed) else { continue };
+            let entry = best.entry(attempt.scenario_id).or_insert((overall, passed));
+            if overall > entry.0 || (overall == entry.0 && passed) {
+                *entry = (overall, passed);
+            }
+        }
+        best
+    }
+
+    pub fn attempts(&self, profile: i64) -> Result<Vec<AttemptSummary>, String> {
+        match &self.store {
+            Some(store) => store.attempts(Some(profile)).map_err(|e| e.to_string()),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    pub fn begin_attempt(&self, profile: i64, scenario: &str, version: u32, seed: u64) -> Result<Option<i64>, String> {
+        match &self.store {
+            Some(store) => store.begin_attempt(profile, scenario, version, seed).map(Some).map_err(|e| e.to_string()),
+            None => Ok(None),
+        }
+    }
+
+    pub fn record_step(&self, attempt: Option<i64>, index: usize, step: &Step) -> Result<(), String> {
+        match (&self.store, attempt) {
+            (Some(store), Some(attempt)) => store.record_step(attempt, index, step).map_err(|e| e.to_string()),
+            _ => Ok(()),
+        }
+    }
+
+    pub fn finish_attempt(&self, attempt: Option<i64>, result: &AttemptResult) -> Result<(), String> {
+        match (&self.store, attempt) {
+            (Some(store), Some(attempt)) => store.finish_attempt(attempt, result).map_err(|e| e.to_string()),
+            _ => Ok(()),
+        }
+    }
+
+    pub fn abandon(&self, attempt: Option<i64>) {
+        if let (Some(store), Some(attempt)) = (&self.store, attempt)
+            && let Err(e) = store.mark_abandoned(attempt)
+        {
+            warn!("could not mark attempt {attempt} abandoned: {e}");
+        }
+    }
+}
+
+pub(super) fn plugin(app: &mut App) {
+    let records = Records::open_default();
+    let settings = records.load_settings();
+    app.insert_resource(settings).insert_resource(records);
+}

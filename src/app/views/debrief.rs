@@ -1,0 +1,289 @@
+//! Debrief: the five dimensions as a radar, the overall score and verdict,
+//! red flags stated plainly, score notes, the DISC guess beside the truth,
+//! and a turn-by-turn replay with what would have been better.
+
+use super::widgets::{ACCENT, FAIL, MUTED, PASS, upset_word};
+use super::{disc_label, screen_title, shortcut, tr};
+use crate::core::model::{DiscStyle, Lang, Mood};
+use bevy_egui::egui::{self, Color32, RichText, Shape, Stroke, pos2, vec2};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplayTurn {
+    pub stage: String,
+    pub said: String,
+    pub chosen: String,
+    pub mood_before: Mood,
+    pub mood_after: Mood,
+    /// 0–100.
+    pub quality: u8,
+    pub feedback: String,
+    pub red_flag: Option<String>,
+    pub premature_solution: bool,
+    pub timed_out: bool,
+    /// The better option and why, when the chosen one was not the best.
+    pub better: Option<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DebriefVm {
+    pub lang: Lang,
+    pub title: String,
+    /// (label, 0–100) in rubric order.
+    pub dimensions: Vec<(String, f32)>,
+    pub overall: f32,
+    pub passed: bool,
+    pub outcome: String,
+    pub ending_text: String,
+    pub red_flags: Vec<String>,
+    pub notes: Vec<String>,
+    pub disc_guess: Option<DiscStyle>,
+    pub disc_primary: DiscStyle,
+    pub disc_secondary: Option<DiscStyle>,
+    pub turns: Vec<ReplayTurn>,
+    pub has_next: bool,
+    /// Shown when the attempt could not be saved.
+    pub save_error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DebriefAction {
+    TryAgain,
+    Next,
+    Library,
+}
+
+pub fn debrief_view(ui: &mut egui::Ui, vm: &DebriefVm) -> Option<DebriefAction> {
+    let lang = vm.lang;
+    let mut action = None;
+    if shortcut(ui, egui::Key::R) {
+        action = Some(DebriefAction::TryAgain);
+    } else if vm.has_next && shortcut(ui, egui::Key::N) {
+        action = Some(DebriefAction::Next);
+    }
+
+    egui::Panel::bottom("debrief-buttons").resizable(false).show(ui, |ui| {
+        ui.add_space(6.0);
+        ui.horizontal(|ui| {
+            if ui.button(RichText::new(tr(lang, "再试一次 (R)", "Try again (R)")).size(16.0)).clicked() {
+                action = Some(DebriefAction::TryAgain);
+            }
+            if vm.has_next && ui.button(RichText::new(tr(lang, "下一个场景 (N)", "Next scenario (N)")).size(16.0)).clicked() {
+                action = Some(DebriefAction::Next);
+            }
+            if ui.button(RichText::new(tr(lang, "返回场景库 (Esc)", "Back to the library (Esc)")).size(16.0)).clicked() {
+                action = Some(DebriefAction::Library);
+            }
+        });
+        ui.add_space(6.0);
+    });
+
+    egui::CentralPanel::default().show(ui, |ui| {
+        egui::ScrollArea::vertical().id_salt("debrief").auto_shrink([false, false]).show(ui, |ui| {
+            screen_title(ui, &format!("{} · {}", tr(lang, "复盘", "Debrief"), vm.title));
+            ui.horizontal_top(|ui| {
+                let size = 300.0_f32.min(ui.available_width() * 0.4);
+                radar(ui, size, &vm.dimensions);
+                ui.add_space(12.0);
+                ui.vertical(|ui| summary(ui, vm));
+            });
+            ui.add_space(8.0);
+            ui.separator();
+            ui.label(RichText::new(tr(lang, "逐轮回放", "Turn by turn")).size(18.0).strong());
+            for (index, turn) in vm.turns.iter().enumerate() {
+                replay_turn(ui, lang, index, turn);
+            }
+        });
+    });
+    action
+}
+
+fn summary(ui: &mut egui::Ui, vm: &DebriefVm) {
+    let lang = vm.lang;
+    let (verdict, colour) = if vm.passed {
+        (tr(lang, "通过", "Passed"), PASS)
+    } else {
+        (tr(lang, "未通过", "Not passed"), FAIL)
+    };
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(format!("{:.0}", vm.overall)).size(44.0).strong());
+        ui.label(RichText::new(tr(lang, "/ 100 总分", "/ 100 overall")).color(MUTED));
+        ui.label(RichText::new(verdict).size(24.0).strong().color(colour));
+    });
+    ui.label(format!("{}{}", tr(lang, "结局：", "Ending: "), vm.outcome));
+    ui.label(RichText::new(&vm.ending_text).italics().color(MUTED));
+    for (label, score) in &vm.dimensions {
+        ui.label(format!("{label}: {score:.0}"));
+    }
+    if !vm.red_flags.is_empty() {
+        ui.add_space(6.0);
+        ui.label(
+            RichText::new(tr(
+                lang,
+                "⚠ 触碰红线——无论总分多少，本次练习不通过：",
+                "⚠ Red flags — these fail the encounter whatever the score:",
+            ))
+            .color(FAIL)
+            .strong(),
+        );
+        for flag in &vm.red_flags {
+            ui.label(RichText::new(format!("• {flag}")).color(FAIL));
+        }
+    }
+    for note in &vm.notes {
+        ui.label(RichText::new(format!("ⓘ {note}")).color(MUTED));
+    }
+    ui.add_space(6.0);
+    let truth = match vm.disc_secondary {
+        Some(second) => format!("{}{}{}", disc_label(lang, vm.disc_primary), tr(lang, "，兼有 ", ", with some "), disc_label(lang, second)),
+        None => disc_label(lang, vm.disc_primary).to_string(),
+    };
+    let guess = vm.disc_guess.map_or(tr(lang, "未作判断", "no guess").to_string(), |g| disc_label(lang, g).to_string());
+    let right = vm.disc_guess == Some(vm.disc_primary);
+    ui.horizontal_wrapped(|ui| {
+        ui.label(format!("{}{guess}", tr(lang, "你判断的风格：", "Your DISC read: ")));
+        ui.label("·");
+        ui.label(format!("{}{truth}", tr(lang, "设定风格：", "The citizen's style: ")));
+        let (mark, colour) = if right { ("✔", PASS) } else { ("✘", FAIL) };
+        ui.label(RichText::new(mark).color(colour).strong());
+    });
+    ui.label(
+        RichText::new(tr(
+            lang,
+            "DISC 风格是混合的，判断只是练习，不计入分数；计分看你的回应是否贴合对方。",
+            "Styles are blends; the guess is practice and not scored — the score looks at how your answers suited the citizen.",
+        ))
+        .small()
+        .color(MUTED),
+    );
+    if let Some(error) = &vm.save_error {
+        ui.colored_label(FAIL, error);
+    }
+}
+
+/// A five-axis radar drawn with the painter: rings at 25/50/75/100 and the
+/// scores as a filled polygon.
+pub fn radar(ui: &mut egui::Ui, size: f32, dimensions: &[(String, f32)]) -> egui::Response {
+    let (rect, response) = ui.allocate_exact_size(vec2(size, size), egui::Sense::hover());
+    if dimensions.len() < 3 || !ui.is_rect_visible(rect) {
+        return response;
+    }
+    let painter = ui.painter_at(rect.expand(4.0));
+    let centre = rect.center();
+    let radius = size * 0.32;
+    let n = dimensions.len();
+    let at = |i: usize, r: f32| {
+        let angle = -std::f32::consts::FRAC_PI_2 + i as f32 * std::f32::consts::TAU / n as f32;
+        pos2(centre.x + r * angle.cos(), centre.y + r * angle.sin())
+    };
+    let grid = Stroke::new(1.0, ui.visuals().weak_text_color().gamma_multiply(0.5));
+    for ring in [0.25, 0.5, 0.75, 1.0] {
+        painter.add(Shape::closed_line((0..n).map(|i| at(i, radius * ring)).collect(), grid));
+    }
+    for i in 0..n {
+        painter.line_segment([centre, at(i, radius)], grid);
+    }
+    let points: Vec<_> = dimensions
+        .iter()
+        .enumerate()
+        .map(|(i, (_, score))| at(i, radius * (score.clamp(0.0, 100.0) / 100.0).max(0.02)))
+        .collect();
+    // The polygon need not be convex, so fill it as a fan of triangles.
+    let fill = Color32::from_rgba_unmultiplied(ACCENT.r(), ACCENT.g(), ACCENT.b(), 70);
+    for i in 0..n {
+        painter.add(Shape::convex_polygon(vec![centre, points[i], points[(i + 1) % n]], fill, Stroke::NONE));
+    }
+    painter.add(Shape::closed_line(points.clone(), Stroke::new(2.0, ACCENT)));
+    for p in &points {
+        painter.circle_filled(*p, 3.0, ACCENT);
+    }
+    let font = egui::FontId::proportional(13.0);
+    for (i, (label, score)) in dimensions.iter().enumerate() {
+        let p = at(i, radius + 14.0);
+        let align = if (p.x - centre.x).abs() < 4.0 {
+            egui::Align2::CENTER_BOTTOM
+        } else if p.x > centre.x {
+            egui::Align2::LEFT_CENTER
+        } else {
+            egui::Align2::RIGHT_CENTER
+        };
+        painter.text(p, align, format!("{label} {score:.0}"), font.clone(), ui.visuals().text_color());
+    }
+    response
+}
+
+fn arrow(before: u8, after: u8) -> &'static str {
+    match after.cmp(&before) {
+        std::cmp::Ordering::Greater => "↑",
+        std::cmp::Ordering::Less => "↓",
+        std::cmp::Ordering::Equal => "→",
+    }
+}
+
+fn replay_turn(ui: &mut egui::Ui, lang: Lang, index: usize, turn: &ReplayTurn) {
+    let border = if turn.red_flag.is_some() {
+        FAIL
+    } else if turn.quality >= 67 {
+        PASS
+    } else {
+        egui::Color32::from_rgb(200, 130, 20)
+    };
+    egui::Frame::group(ui.style())
+        .stroke(Stroke::new(1.5, border))
+        .inner_margin(10.0)
+        .corner_radius(6.0)
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal_wrapped(|ui| {
+                let heading = match lang {
+                    Lang::Zh => format!("第 {} 轮 · {}", index + 1, turn.stage),
+                    Lang::En => format!("Turn {} · {}", index + 1, turn.stage),
+                };
+                ui.label(RichText::new(heading).strong());
+                let mood = match lang {
+                    Lang::Zh => format!(
+                        "情绪 {}→{} {}（{}）· 信任 {}→{} {}",
+                        turn.mood_before.upset,
+                        turn.mood_after.upset,
+                        arrow(turn.mood_before.upset, turn.mood_after.upset),
+                        upset_word(lang, turn.mood_after.upset),
+                        turn.mood_before.trust,
+                        turn.mood_after.trust,
+                        arrow(turn.mood_before.trust, turn.mood_after.trust),
+                    ),
+                    Lang::En => format!(
+                        "upset {}→{} {} ({}) · trust {}→{} {}",
+                        turn.mood_before.upset,
+                        turn.mood_after.upset,
+                        arrow(turn.mood_before.upset, turn.mood_after.upset),
+                        upset_word(lang, turn.mood_after.upset),
+                        turn.mood_before.trust,
+                        turn.mood_after.trust,
+                        arrow(turn.mood_before.trust, turn.mood_after.trust),
+                    ),
+                };
+                ui.label(RichText::new(mood).color(MUTED));
+            });
+            ui.label(RichText::new(format!("{}{}", tr(lang, "群众：", "Citizen: "), turn.said)).color(MUTED));
+            ui.label(format!("{}{}", tr(lang, "你：", "You: "), turn.chosen));
+            if let Some(flag) = &turn.red_flag {
+                ui.label(RichText::new(format!("⚠ {}{flag}", tr(lang, "红线：", "Red flag: "))).color(FAIL).strong());
+            }
+            if turn.premature_solution {
+                ui.label(
+                    RichText::new(tr(lang, "对方还很激动时就给了方案。", "A solution came while the citizen was still very upset."))
+                        .color(FAIL),
+                );
+            }
+            if turn.timed_out {
+                ui.label(RichText::new(tr(lang, "这一轮超时了。", "This answer came after the time limit.")).color(FAIL));
+            }
+            ui.label(RichText::new(&turn.feedback).italics());
+            if let Some((better, why)) = &turn.better {
+                ui.label(RichText::new(format!("{}{better}", tr(lang, "更好的说法：", "A better answer: "))).color(PASS));
+                if !why.is_empty() {
+                    ui.label(RichText::new(why).small().color(MUTED));
+                }
+            }
+        });
+    ui.add_space(6.0);
+}

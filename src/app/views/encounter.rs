@@ -1,0 +1,294 @@
+//! Encounter: the citizen's face, the conversation, the options. Hotline
+//! encounters are dressed as a call (call timer, turn time limit); counter
+//! encounters as a service window (queue ticket). After the last turn the
+//! trainee says which DISC style they read before seeing the debrief.
+
+use super::widgets::{ACCENT, FAIL, MUTED, trust_word, upset_word};
+use super::{clock, disc_cues, disc_label, screen_title, shortcut, tr};
+use crate::app::portrait::{self, Look};
+use crate::core::model::{Channel, DiscStyle, Lang, Mood};
+use bevy_egui::egui::{self, RichText};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Speaker {
+    Citizen,
+    Trainee,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bubble {
+    pub speaker: Speaker,
+    pub text: String,
+    /// Stage direction shown with a citizen line, e.g. "(slaps the counter)".
+    pub cue: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PromptVm {
+    pub options: Vec<String>,
+    pub time_limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EndingVm {
+    pub outcome: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EncounterVm {
+    pub lang: Lang,
+    pub title: String,
+    pub channel: Channel,
+    pub citizen_name: String,
+    pub citizen_age: u32,
+    pub situation: String,
+    pub look: Look,
+    pub mood: Mood,
+    /// The conversation so far, including the citizen's current line.
+    pub transcript: Vec<Bubble>,
+    /// The options to answer the current line; None once the encounter ended.
+    pub prompt: Option<PromptVm>,
+    pub ending: Option<EndingVm>,
+    /// Seconds since the encounter (call) began.
+    pub elapsed_secs: f32,
+    /// Seconds since the current line was said.
+    pub turn_secs: f32,
+    /// Queue ticket for counter encounters, e.g. "A027".
+    pub ticket: String,
+    pub disc_guess: Option<DiscStyle>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum EncounterAction {
+    /// Answer with option n (zero-based).
+    Choose(usize),
+    Guess(DiscStyle),
+    ConfirmGuess,
+}
+
+const DIGITS: [egui::Key; 9] = [
+    egui::Key::Num1,
+    egui::Key::Num2,
+    egui::Key::Num3,
+    egui::Key::Num4,
+    egui::Key::Num5,
+    egui::Key::Num6,
+    egui::Key::Num7,
+    egui::Key::Num8,
+    egui::Key::Num9,
+];
+
+pub fn encounter_view(ui: &mut egui::Ui, vm: &EncounterVm) -> Option<EncounterAction> {
+    let lang = vm.lang;
+    let mut action = keys(ui, vm);
+
+    let side_width = (ui.available_width() * 0.28).clamp(220.0, 340.0);
+    egui::Panel::left("encounter-citizen")
+        .resizable(false)
+        .exact_size(side_width)
+        .show(ui, |ui| citizen_panel(ui, vm));
+
+    egui::Panel::bottom("encounter-answers").resizable(false).show(ui, |ui| {
+        ui.add_space(6.0);
+        if let Some(prompt) = &vm.prompt {
+            if let Some(chosen) = options(ui, lang, prompt, vm.turn_secs) {
+                action = Some(EncounterAction::Choose(chosen));
+            }
+        } else if let Some(a) = disc_guess(ui, vm) {
+            action = Some(a);
+        }
+        ui.add_space(6.0);
+    });
+
+    egui::CentralPanel::default().show(ui, |ui| {
+        screen_title(ui, &vm.title);
+        egui::ScrollArea::vertical()
+            .id_salt("transcript")
+            .stick_to_bottom(true)
+            .auto_shrink([false, false])
+            .show(ui, |ui| transcript(ui, vm));
+    });
+    action
+}
+
+fn keys(ui: &egui::Ui, vm: &EncounterVm) -> Option<EncounterAction> {
+    if let Some(prompt) = &vm.prompt {
+        for (index, key) in DIGITS.iter().enumerate().take(prompt.options.len()) {
+            if shortcut(ui, *key) {
+                return Some(EncounterAction::Choose(index));
+            }
+        }
+        return None;
+    }
+    for (style, key) in [
+        (DiscStyle::D, egui::Key::D),
+        (DiscStyle::I, egui::Key::I),
+        (DiscStyle::S, egui::Key::S),
+        (DiscStyle::C, egui::Key::C),
+    ] {
+        if shortcut(ui, key) {
+            return Some(EncounterAction::Guess(style));
+        }
+    }
+    if vm.disc_guess.is_some() && shortcut(ui, egui::Key::Enter) {
+        return Some(EncounterAction::ConfirmGuess);
+    }
+    None
+}
+
+fn citizen_panel(ui: &mut egui::Ui, vm: &EncounterVm) {
+    let lang = vm.lang;
+    ui.add_space(6.0);
+    match vm.channel {
+        Channel::Hotline => {
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(format!("📞 {}", tr(lang, "通话中", "On call"))).color(ACCENT).strong());
+                ui.label(RichText::new(clock(vm.elapsed_secs)).monospace().strong());
+            });
+        }
+        Channel::Counter => {
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(tr(lang, "服务窗口 · 排队号", "Service window · ticket")).color(ACCENT).strong());
+                ui.label(RichText::new(&vm.ticket).monospace().size(18.0).strong());
+            });
+        }
+    }
+    ui.add_space(4.0);
+    let size = (ui.available_width() - 8.0).min(220.0);
+    ui.vertical_centered(|ui| {
+        let frame = match vm.channel {
+            // A call has no face to see: draw it inside a muted "line" frame.
+            Channel::Hotline => egui::Frame::new().fill(ui.visuals().faint_bg_color).corner_radius(110.0),
+            Channel::Counter => egui::Frame::new()
+                .stroke(egui::Stroke::new(3.0, MUTED))
+                .corner_radius(6.0)
+                .inner_margin(4.0),
+        };
+        frame.show(ui, |ui| portrait::portrait(ui, size, vm.mood, vm.look));
+    });
+    ui.add_space(4.0);
+    ui.label(RichText::new(format!("{} · {}{}", vm.citizen_name, vm.citizen_age, tr(lang, "岁", " yrs"))).strong());
+    // The quiet cue: words, not numbers.
+    ui.label(
+        RichText::new(format!("{}，{}", upset_word(lang, vm.mood.upset), trust_word(lang, vm.mood.trust)))
+            .italics()
+            .color(MUTED),
+    );
+    ui.add_space(6.0);
+    egui::ScrollArea::vertical().id_salt("situation").show(ui, |ui| {
+        ui.label(RichText::new(&vm.situation).small());
+    });
+}
+
+fn transcript(ui: &mut egui::Ui, vm: &EncounterVm) {
+    let lang = vm.lang;
+    let width = ui.available_width();
+    for bubble in &vm.transcript {
+        let citizen = bubble.speaker == Speaker::Citizen;
+        let layout = if citizen {
+            egui::Layout::top_down(egui::Align::Min)
+        } else {
+            egui::Layout::top_down(egui::Align::Max)
+        };
+        ui.with_layout(layout, |ui| {
+            let who = if citizen { vm.citizen_name.as_str() } else { tr(lang, "你", "You") };
+            ui.label(RichText::new(who).small().color(MUTED));
+            if let Some(cue) = &bubble.cue {
+                ui.label(RichText::new(format!("（{cue}）")).italics().small().color(MUTED));
+            }
+            let fill = if citizen {
+                ui.visuals().faint_bg_color
+            } else {
+                ACCENT.gamma_multiply(0.18)
+            };
+            egui::Frame::new().fill(fill).corner_radius(10.0).inner_margin(10.0).show(ui, |ui| {
+                ui.set_max_width(width * 0.78);
+                ui.label(RichText::new(&bubble.text).size(15.0));
+            });
+        });
+        ui.add_space(6.0);
+    }
+    if let Some(ending) = &vm.ending {
+        ui.separator();
+        ui.label(RichText::new(&ending.text).italics());
+        ui.label(RichText::new(format!("{}{}", tr(lang, "结局：", "Ending: "), ending.outcome)).strong());
+    }
+}
+
+fn options(ui: &mut egui::Ui, lang: Lang, prompt: &PromptVm, turn_secs: f32) -> Option<usize> {
+    let mut chosen = None;
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(tr(lang, "你的回答（按数字键选择）", "Your answer (press its number)")).strong());
+        if let Some(limit) = prompt.time_limit {
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                time_limit(ui, lang, limit, turn_secs);
+            });
+        }
+    });
+    for (index, text) in prompt.options.iter().enumerate() {
+        let button = egui::Button::new(RichText::new(format!("{}.  {text}", index + 1)).size(15.0))
+            .wrap()
+            .min_size(egui::vec2(ui.available_width(), 34.0));
+        if ui.add(button).clicked() {
+            chosen = Some(index);
+        }
+    }
+    chosen
+}
+
+fn time_limit(ui: &mut egui::Ui, lang: Lang, limit: u32, secs: f32) {
+    let left = limit as f32 - secs;
+    let fraction = (left / limit.max(1) as f32).clamp(0.0, 1.0);
+    let (text, colour) = if left > 0.0 {
+        let text = match lang {
+            Lang::Zh => format!("本轮限时 {limit} 秒 · 剩 {:.0} 秒", left.ceil()),
+            Lang::En => format!("{limit} s to answer · {:.0} s left", left.ceil()),
+        };
+        (text, if fraction < 0.34 { FAIL } else { ACCENT })
+    } else {
+        (tr(lang, "已超时，对方更着急了", "Time is up: the caller grows impatient").to_string(), FAIL)
+    };
+    ui.add(egui::ProgressBar::new(fraction).desired_width(160.0).fill(colour));
+    ui.label(RichText::new(text).color(colour));
+}
+
+fn disc_guess(ui: &mut egui::Ui, vm: &EncounterVm) -> Option<EncounterAction> {
+    let lang = vm.lang;
+    let mut action = None;
+    ui.label(
+        RichText::new(tr(
+            lang,
+            "对话结束。你觉得这位群众主要是哪种 DISC 风格？（按 D / I / S / C 选择，Enter 确认）",
+            "The conversation is over. Which DISC style did you read in this citizen? (D / I / S / C, Enter to confirm)",
+        ))
+        .strong(),
+    );
+    ui.label(
+        RichText::new(tr(
+            lang,
+            "提示：真实的人往往是几种风格的混合，选最突出的一种即可。",
+            "Note: real people are blends of styles; pick the one that stood out most.",
+        ))
+        .small()
+        .color(MUTED),
+    );
+    ui.horizontal_wrapped(|ui| {
+        for style in DiscStyle::ALL {
+            let selected = vm.disc_guess == Some(style);
+            let text = format!("{}\n{}", disc_label(lang, style), disc_cues(lang, style));
+            let button = egui::Button::selectable(selected, RichText::new(text)).min_size(egui::vec2(200.0, 48.0));
+            if ui.add(button).clicked() {
+                action = Some(EncounterAction::Guess(style));
+            }
+        }
+    });
+    let confirm = ui.add_enabled(
+        vm.disc_guess.is_some(),
+        egui::Button::new(tr(lang, "查看复盘 (Enter)", "See the debrief (Enter)")),
+    );
+    if confirm.clicked() {
+        action = Some(EncounterAction::ConfirmGuess);
+    }
+    action
+}

@@ -1,0 +1,336 @@
+//! Library: a card per scenario, filters and search; files that failed to
+//! load appear as error cards with their diagnostics.
+
+use super::widgets::{ACCENT, FAIL, MUTED, PASS, badge};
+use super::{channel_label, difficulty_label, screen_title, shortcut, tr};
+use crate::core::model::{Channel, Difficulty, Lang};
+use bevy_egui::egui::{self, RichText};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioCard {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub channel: Channel,
+    pub difficulty: Difficulty,
+    pub minutes: u32,
+    pub objectives: Vec<String>,
+    pub tags: Vec<String>,
+    /// The trainee's best overall score and whether that attempt passed.
+    pub best: Option<(f32, bool)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorCard {
+    pub file: String,
+    /// `file:line:column: message` lines, one per diagnostic.
+    pub diagnostics: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Card {
+    Scenario(ScenarioCard),
+    Error(ErrorCard),
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LibraryFilter {
+    pub channel: Option<Channel>,
+    pub difficulty: Option<Difficulty>,
+    pub tag: Option<String>,
+    pub search: String,
+}
+
+impl LibraryFilter {
+    /// Does a scenario card pass the filter? Search matches title, summary,
+    /// tags and id, case-insensitively. Error cards always show: a trainer
+    /// must not be able to filter a broken file out of sight.
+    pub fn admits(&self, card: &Card) -> bool {
+        let Card::Scenario(card) = card else { return true };
+        if self.channel.is_some_and(|c| c != card.channel) {
+            return false;
+        }
+        if self.difficulty.is_some_and(|d| d != card.difficulty) {
+            return false;
+        }
+        if let Some(tag) = &self.tag
+            && !card.tags.contains(tag)
+        {
+            return false;
+        }
+        let needle = self.search.trim().to_lowercase();
+        needle.is_empty()
+            || [&card.title, &card.summary, &card.id]
+                .iter()
+                .any(|s| s.to_lowercase().contains(&needle))
+            || card.tags.iter().any(|t| t.to_lowercase().contains(&needle))
+            || card.objectives.iter().any(|o| o.to_lowercase().contains(&needle))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LibraryVm {
+    pub lang: Lang,
+    pub cards: Vec<Card>,
+    /// Index into `cards` of the highlighted scenario.
+    pub selected: usize,
+    pub filter: LibraryFilter,
+}
+
+impl LibraryVm {
+    /// Every tag used in the library, sorted, for the tag filter.
+    pub fn tags(&self) -> Vec<String> {
+        let mut tags: Vec<String> = self
+            .cards
+            .iter()
+            .filter_map(|c| match c {
+                Card::Scenario(s) => Some(s.tags.iter().cloned()),
+                Card::Error(_) => None,
+            })
+            .flatten()
+            .collect();
+        tags.sort();
+        tags.dedup();
+        tags
+    }
+
+    /// Indices of the playable cards the filter lets through, in order.
+    pub fn playable(&self) -> Vec<usize> {
+        self.cards
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| matches!(c, Card::Scenario(_)) && self.filter.admits(c))
+            .map(|(i, _)| i)
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum LibraryAction {
+    /// Start the scenario with this id.
+    Start(String),
+    Select(usize),
+    OpenHistory,
+}
+
+pub fn search_id() -> egui::Id {
+    egui::Id::new("library-search")
+}
+
+pub fn library_view(ui: &mut egui::Ui, vm: &mut LibraryVm) -> Option<LibraryAction> {
+    let lang = vm.lang;
+    let mut action = None;
+    ui.horizontal(|ui| {
+        screen_title(ui, tr(lang, "场景库", "Scenario library"));
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui.button(tr(lang, "练习记录 (H)", "History (H)")).clicked() {
+                action = Some(LibraryAction::OpenHistory);
+            }
+        });
+    });
+    filter_bar(ui, vm);
+    ui.separator();
+
+    let playable = vm.playable();
+    // Keyboard: move among the visible playable cards, Enter starts.
+    let mut moved = false;
+    if !playable.is_empty() {
+        let position = playable.iter().position(|&i| i == vm.selected);
+        let next = |step: isize| {
+            let p = position.map_or(0, |p| (p as isize + step).clamp(0, playable.len() as isize - 1) as usize);
+            playable[p]
+        };
+        if shortcut(ui, egui::Key::ArrowDown) || shortcut(ui, egui::Key::Tab) {
+            action = Some(LibraryAction::Select(next(1)));
+            moved = true;
+        } else if shortcut(ui, egui::Key::ArrowUp) {
+            action = Some(LibraryAction::Select(next(-1)));
+            moved = true;
+        } else if shortcut(ui, egui::Key::Enter) {
+            let index = if position.is_some() { vm.selected } else { playable[0] };
+            if let Card::Scenario(card) = &vm.cards[index] {
+                action = Some(LibraryAction::Start(card.id.clone()));
+            }
+        }
+    }
+    if action.is_none() && shortcut(ui, egui::Key::H) {
+        action = Some(LibraryAction::OpenHistory);
+    }
+    let highlighted = match action {
+        Some(LibraryAction::Select(i)) => i,
+        _ => vm.selected,
+    };
+
+    let visible: Vec<usize> =
+        (0..vm.cards.len()).filter(|&i| vm.filter.admits(&vm.cards[i])).collect();
+    if playable.is_empty() {
+        ui.label(tr(lang, "没有符合条件的场景。", "No scenario matches these filters."));
+    }
+    let columns = if ui.available_width() > 900.0 { 2 } else { 1 };
+    egui::ScrollArea::vertical().id_salt("library-cards").auto_shrink([false, false]).show(ui, |ui| {
+        let width = (ui.available_width() - 12.0 * (columns as f32 - 1.0)) / columns as f32;
+        for row in visible.chunks(columns) {
+            ui.horizontal_top(|ui| {
+                for &index in row {
+                    ui.allocate_ui_with_layout(
+                        egui::vec2(width, 0.0),
+                        egui::Layout::top_down(egui::Align::Min),
+                        |ui| {
+                            ui.set_width(width);
+                            let response = match &vm.cards[index] {
+                                Card::Scenario(card) => {
+                                    let (response, start) = scenario_card(ui, lang, card, index == highlighted);
+                                    if start {
+                                        action = Some(LibraryAction::Start(card.id.clone()));
+                                    }
+                                    response
+                                }
+                                Card::Error(card) => error_card(ui, lang, card),
+                            };
+                            if moved && index == highlighted {
+                                response.scroll_to_me(None);
+                            }
+                        },
+                    );
+                }
+            });
+            ui.add_space(10.0);
+        }
+    });
+    action
+}
+
+fn filter_bar(ui: &mut egui::Ui, vm: &mut LibraryVm) {
+    let lang = vm.lang;
+    let tags = vm.tags();
+    let any = tr(lang, "全部", "All");
+    ui.horizontal_wrapped(|ui| {
+        ui.label(tr(lang, "渠道", "Channel"));
+        egui::ComboBox::from_id_salt("filter-channel")
+            .selected_text(vm.filter.channel.map_or(any, |c| channel_label(lang, c)))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut vm.filter.channel, None, any);
+                for c in [Channel::Counter, Channel::Hotline] {
+                    ui.selectable_value(&mut vm.filter.channel, Some(c), channel_label(lang, c));
+                }
+            });
+        ui.label(tr(lang, "难度", "Difficulty"));
+        egui::ComboBox::from_id_salt("filter-difficulty")
+            .selected_text(vm.filter.difficulty.map_or(any, |d| difficulty_label(lang, d)))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut vm.filter.difficulty, None, any);
+                for d in [Difficulty::Introductory, Difficulty::Intermediate, Difficulty::Advanced] {
+                    ui.selectable_value(&mut vm.filter.difficulty, Some(d), difficulty_label(lang, d));
+                }
+            });
+        ui.label(tr(lang, "标签", "Tag"));
+        egui::ComboBox::from_id_salt("filter-tag")
+            .selected_text(vm.filter.tag.clone().unwrap_or_else(|| any.to_string()))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut vm.filter.tag, None, any);
+                for tag in &tags {
+                    ui.selectable_value(&mut vm.filter.tag, Some(tag.clone()), tag);
+                }
+            });
+        ui.label(tr(lang, "搜索", "Search"));
+        ui.add(
+            egui::TextEdit::singleline(&mut vm.filter.search)
+                .id(search_id())
+                .hint_text(tr(lang, "标题、标签…", "title, tag…"))
+                .desired_width(180.0),
+        );
+        if vm.filter != LibraryFilter::default()
+            && ui.button(tr(lang, "清除筛选", "Clear filters")).clicked()
+        {
+            vm.filter = LibraryFilter::default();
+        }
+    });
+}
+
+fn card_frame(ui: &egui::Ui, highlighted: bool, error: bool) -> egui::Frame {
+    let stroke = if error {
+        egui::Stroke::new(2.0, FAIL)
+    } else if highlighted {
+        egui::Stroke::new(2.5, ACCENT)
+    } else {
+        ui.visuals().widgets.noninteractive.bg_stroke
+    };
+    egui::Frame::group(ui.style()).stroke(stroke).inner_margin(12.0).corner_radius(8.0)
+}
+
+/// Returns the card's response and whether its start button was clicked.
+fn scenario_card(ui: &mut egui::Ui, lang: Lang, card: &ScenarioCard, highlighted: bool) -> (egui::Response, bool) {
+    let mut start = false;
+    let inner = card_frame(ui, highlighted, false).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(&card.title).size(18.0).strong());
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let label = if highlighted {
+                    tr(lang, "开始 (Enter)", "Start (Enter)")
+                } else {
+                    tr(lang, "开始", "Start")
+                };
+                if ui.button(label).clicked() {
+                    start = true;
+                }
+            });
+        });
+        ui.horizontal_wrapped(|ui| {
+            badge(ui, channel_label(lang, card.channel), ACCENT);
+            let colour = match card.difficulty {
+                Difficulty::Introductory => PASS,
+                Difficulty::Intermediate => egui::Color32::from_rgb(200, 130, 20),
+                Difficulty::Advanced => FAIL,
+            };
+            badge(ui, difficulty_label(lang, card.difficulty), colour);
+            let minutes = match lang {
+                Lang::Zh => format!("约 {} 分钟", card.minutes),
+                Lang::En => format!("about {} min", card.minutes),
+            };
+            badge(ui, &minutes, MUTED);
+            for tag in &card.tags {
+                ui.label(RichText::new(format!("#{tag}")).small().weak());
+            }
+        });
+        ui.label(&card.summary);
+        if !card.objectives.is_empty() {
+            ui.label(RichText::new(tr(lang, "练习目标", "Objectives")).strong());
+            for objective in &card.objectives {
+                ui.label(format!("• {objective}"));
+            }
+        }
+        let best = match card.best {
+            Some((score, passed)) => {
+                let verdict = if passed { tr(lang, "通过", "passed") } else { tr(lang, "未通过", "not passed") };
+                RichText::new(format!("{}{score:.0} ({verdict})", tr(lang, "最好成绩：", "Best result: ")))
+                    .color(if passed { PASS } else { FAIL })
+            }
+            None => RichText::new(tr(lang, "尚未练习", "Not attempted yet")).weak(),
+        };
+        ui.label(best);
+    });
+    (inner.response, start)
+}
+
+fn error_card(ui: &mut egui::Ui, lang: Lang, card: &ErrorCard) -> egui::Response {
+    card_frame(ui, false, true)
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(RichText::new(tr(lang, "⚠ 无法加载的场景文件", "⚠ Scenario file failed to load")).color(FAIL).strong());
+            ui.label(RichText::new(&card.file).monospace());
+            for diagnostic in &card.diagnostics {
+                ui.label(RichText::new(diagnostic).monospace().small());
+            }
+            ui.label(
+                RichText::new(tr(
+                    lang,
+                    "其他场景不受影响。可用命令 counterpart validate 查看详情。",
+                    "The other scenarios still work. Run `counterpart validate` for details.",
+                ))
+                .small()
+                .weak(),
+            );
+        })
+        .response
+}

@@ -1,0 +1,122 @@
+//! Start: choose or create a trainee profile, language and text size.
+
+use super::{screen_title, shortcut, tr};
+use crate::core::model::Lang;
+use bevy_egui::egui::{self, RichText};
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StartVm {
+    pub lang: Lang,
+    pub profiles: Vec<String>,
+    pub selected: usize,
+    /// The name being typed for a new profile (edited in place).
+    pub new_name: String,
+    /// A problem to show, e.g. the profile store could not be opened.
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum StartAction {
+    Select(usize),
+    Continue(usize),
+    Create(String),
+    SetLanguage(Lang),
+}
+
+pub fn new_name_id() -> egui::Id {
+    egui::Id::new("start-new-profile")
+}
+
+pub fn start_view(ui: &mut egui::Ui, vm: &mut StartVm) -> Option<StartAction> {
+    let lang = vm.lang;
+    let mut action = None;
+    ui.vertical_centered(|ui| {
+        ui.add_space(16.0);
+        screen_title(ui, tr(lang, "欢迎使用 Counterpart 对练", "Welcome to Counterpart"));
+        ui.label(tr(
+            lang,
+            "政务服务窗口与 12345 热线沟通对练",
+            "Practice for service-window and 12345 hotline conversations",
+        ));
+        ui.add_space(12.0);
+    });
+    ui.columns(2, |cols| {
+        let ui = &mut cols[0];
+        ui.label(RichText::new(tr(lang, "选择学员", "Choose a trainee")).strong());
+        if vm.profiles.is_empty() {
+            ui.label(tr(lang, "还没有学员档案，请在右侧新建。", "No trainee profiles yet: create one on the right."));
+        }
+        egui::ScrollArea::vertical().id_salt("profiles").max_height(300.0).show(ui, |ui| {
+            for (index, name) in vm.profiles.iter().enumerate() {
+                let selected = index == vm.selected;
+                let response = ui.add_sized(
+                    [ui.available_width(), 32.0],
+                    egui::Button::selectable(selected, RichText::new(name).size(16.0)),
+                );
+                if response.clicked() {
+                    action = Some(StartAction::Continue(index));
+                }
+            }
+        });
+        if !vm.profiles.is_empty() {
+            ui.add_space(6.0);
+            ui.label(
+                RichText::new(tr(lang, "↑/↓ 选择，Enter 继续", "↑/↓ to choose, Enter to continue"))
+                    .small()
+                    .weak(),
+            );
+        }
+
+        let ui = &mut cols[1];
+        ui.label(RichText::new(tr(lang, "新建学员", "New trainee")).strong());
+        let edit = ui.add(
+            egui::TextEdit::singleline(&mut vm.new_name)
+                .id(new_name_id())
+                .hint_text(tr(lang, "姓名或工号", "Name or staff number"))
+                .desired_width(f32::INFINITY),
+        );
+        let submitted = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        let create = ui.button(tr(lang, "创建并开始", "Create and start")).clicked();
+        if (submitted || create) && !vm.new_name.trim().is_empty() {
+            action = Some(StartAction::Create(vm.new_name.trim().to_string()));
+        }
+        ui.label(RichText::new(tr(lang, "按 N 输入新名字", "Press N to type a new name")).small().weak());
+        ui.add_space(16.0);
+        ui.label(RichText::new(tr(lang, "界面语言", "Language")).strong());
+        ui.horizontal(|ui| {
+            if ui.selectable_label(lang == Lang::Zh, "中文").clicked() {
+                action = Some(StartAction::SetLanguage(Lang::Zh));
+            }
+            if ui.selectable_label(lang == Lang::En, "English").clicked() {
+                action = Some(StartAction::SetLanguage(Lang::En));
+            }
+            ui.label(RichText::new(tr(lang, "随时可按 F2 切换", "F2 switches at any time")).small().weak());
+        });
+        ui.label(
+            RichText::new(tr(lang, "文字大小：右上角 A− / A+，或 Ctrl+- / Ctrl+=", "Text size: A− / A+ top right, or Ctrl+- / Ctrl+="))
+                .small()
+                .weak(),
+        );
+        if let Some(error) = &vm.error {
+            ui.add_space(8.0);
+            ui.colored_label(super::widgets::FAIL, error);
+        }
+    });
+
+    // Keys are read after the text field is drawn, so the N that moves focus
+    // into the field is not also typed into it.
+    if action.is_none() && !vm.profiles.is_empty() {
+        let last = vm.profiles.len() - 1;
+        if shortcut(ui, egui::Key::ArrowDown) {
+            action = Some(StartAction::Select((vm.selected + 1).min(last)));
+        } else if shortcut(ui, egui::Key::ArrowUp) {
+            action = Some(StartAction::Select(vm.selected.saturating_sub(1)));
+        } else if shortcut(ui, egui::Key::Enter) {
+            action = Some(StartAction::Continue(vm.selected.min(last)));
+        }
+    }
+    if action.is_none() && shortcut(ui, egui::Key::N) {
+        ui.memory_mut(|m| m.request_focus(new_name_id()));
+    }
+    action
+}

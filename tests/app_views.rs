@@ -1,0 +1,318 @@
+//! The app's views, driven without a window through egui_kittest: real
+//! scenario data goes in through the same view-model builders the screens
+//! use, keys and clicks go in, and the returned actions and visible labels
+//! are checked.
+#![cfg(feature = "app")]
+
+use bevy_egui::egui;
+use counterpart::app::portrait::Look;
+use counterpart::app::screens::debrief::debrief_vm;
+use counterpart::app::screens::encounter::encounter_vm;
+use counterpart::app::screens::library::cards;
+use counterpart::app::screens::Run;
+use counterpart::app::views::debrief::{DebriefAction, debrief_view};
+use counterpart::app::views::encounter::{EncounterAction, EncounterVm, encounter_view};
+use counterpart::app::views::library::{Card, LibraryAction, LibraryFilter, LibraryVm, library_view};
+use counterpart::app::views::start::{StartAction, StartVm, start_view};
+use counterpart::app::views::widgets::{TopBarVm, top_bar};
+use counterpart::app::views::{GlobalAction, global_keys};
+use counterpart::core::engine::{Encounter, Script};
+use counterpart::core::load::{load_all, load_file};
+use counterpart::core::model::{Channel, DiscStyle, Lang, Mood};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+const REFERENCE: &str = "scenarios/hotline-water-outage.ron";
+
+fn reference_script() -> Arc<Script> {
+    load_file(Path::new(REFERENCE)).outcome.expect("the reference scenario loads")
+}
+
+/// Runs `view` in a harness, collecting every action it returns.
+struct Probe<V, A> {
+    vm: V,
+    actions: Vec<A>,
+}
+
+fn harness<'a, V: 'a, A: 'a>(
+    vm: V,
+    size: egui::Vec2,
+    mut view: impl FnMut(&mut egui::Ui, &mut V) -> Option<A> + 'a,
+) -> Harness<'a, Probe<V, A>> {
+    let mut harness = Harness::builder().with_size(size).build_ui_state(
+        move |ui, probe: &mut Probe<V, A>| {
+            if let Some(action) = view(ui, &mut probe.vm) {
+                probe.actions.push(action);
+            }
+        },
+        Probe { vm, actions: Vec::new() },
+    );
+    harness.run();
+    harness
+}
+
+fn wide() -> egui::Vec2 {
+    egui::vec2(1280.0, 720.0)
+}
+
+fn library_with_broken_file() -> (tempfile::TempDir, LibraryVm) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(REFERENCE, dir.path().join("a-good.ron")).unwrap();
+    let broken = std::fs::read_to_string(REFERENCE).unwrap().replacen("minutes: 8", "minuts: 8", 1);
+    std::fs::write(dir.path().join("b-broken.ron"), broken).unwrap();
+    let files = load_all(&[dir.path().to_path_buf()]);
+    let mut best = HashMap::new();
+    best.insert("hotline-water-outage".to_string(), (82.0, true));
+    let vm = LibraryVm { lang: Lang::En, cards: cards(&files, Lang::En, &best), selected: 0, filter: LibraryFilter::default() };
+    (dir, vm)
+}
+
+#[test]
+fn library_shows_an_error_card_beside_the_working_ones() {
+    let (_dir, vm) = library_with_broken_file();
+    assert!(matches!(vm.cards[0], Card::Scenario(_)));
+    assert!(matches!(vm.cards[1], Card::Error(_)));
+    let h = harness(vm, wide(), library_view);
+    h.get_by_label("Day two without water");
+    h.get_by_label_contains("Best result: 82");
+    h.get_by_label("⚠ Scenario file failed to load");
+    // The diagnostic is located: file:line:column and the message.
+    let diagnostic = h.get_by_label_contains("b-broken.ron:");
+    let text = diagnostic.label().unwrap_or_default();
+    assert!(text.contains("minuts"), "{text}");
+    assert!(text.split(':').nth(1).is_some_and(|l| l.parse::<usize>().is_ok_and(|l| l > 1)), "{text}");
+}
+
+#[test]
+fn library_filters_hide_scenarios_but_never_error_cards() {
+    let (_dir, mut vm) = library_with_broken_file();
+    vm.filter.channel = Some(Channel::Counter);
+    assert!(vm.playable().is_empty());
+    let h = harness(vm.clone(), wide(), library_view);
+    assert!(h.query_by_label("Day two without water").is_none());
+    h.get_by_label("⚠ Scenario file failed to load");
+
+    vm.filter = LibraryFilter { search: "WATER".into(), ..Default::default() };
+    assert_eq!(vm.playable(), vec![0]);
+    vm.filter = LibraryFilter { tag: Some("elderly".into()), ..Default::default() };
+    assert_eq!(vm.playable(), vec![0]);
+    vm.filter = LibraryFilter { search: "no such words".into(), ..Default::default() };
+    assert!(vm.playable().is_empty());
+}
+
+#[test]
+fn library_keys_start_the_selected_scenario_and_open_history() {
+    let (_dir, vm) = library_with_broken_file();
+    let mut h = harness(vm.clone(), wide(), library_view);
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(h.state().actions, vec![LibraryAction::Start("hotline-water-outage".into())]);
+
+    let mut h = harness(vm, wide(), library_view);
+    h.key_press(egui::Key::H);
+    h.run();
+    assert_eq!(h.state().actions, vec![LibraryAction::OpenHistory]);
+}
+
+fn run_of(encounter: Encounter) -> Run {
+    Run {
+        file: 0,
+        encounter,
+        started: 0.0,
+        turn_started: 0.0,
+        attempt: None,
+        ticket: "A007".into(),
+        disc_guess: None,
+        finished: false,
+        save_error: None,
+    }
+}
+
+#[test]
+fn pressing_two_in_the_encounter_chooses_the_second_option() {
+    let run = run_of(Encounter::new(reference_script(), 7));
+    let vm = encounter_vm(&run, Lang::En, 3.0);
+    assert!(vm.prompt.as_ref().is_some_and(|p| p.options.len() >= 2));
+    let mut h = harness(vm, wide(), |ui, vm: &mut EncounterVm| encounter_view(ui, vm));
+    h.key_press(egui::Key::Num2);
+    h.run();
+    assert_eq!(h.state().actions, vec![EncounterAction::Choose(1)]);
+}
+
+#[test]
+fn a_hotline_turn_shows_the_call_timer_and_the_time_limit() {
+    let run = run_of(Encounter::new(reference_script(), 7));
+    let vm = encounter_vm(&run, Lang::En, 65.0);
+    let h = harness(vm, wide(), |ui, vm: &mut EncounterVm| encounter_view(ui, vm));
+    h.get_by_label("1:05");
+    h.get_by_label_contains("15 s to answer");
+    // The mood cue is words, not numbers.
+    h.get_by_label_contains("very upset");
+
+    let mut vm = encounter_vm(&run, Lang::En, 30.0);
+    vm.turn_secs = 30.0;
+    let h = harness(vm, wide(), |ui, vm: &mut EncounterVm| encounter_view(ui, vm));
+    h.get_by_label_contains("Time is up");
+}
+
+#[test]
+fn a_counter_encounter_shows_a_queue_ticket() {
+    let run = run_of(Encounter::new(reference_script(), 7));
+    let mut vm = encounter_vm(&run, Lang::Zh, 0.0);
+    vm.channel = Channel::Counter;
+    let h = harness(vm, wide(), |ui, vm: &mut EncounterVm| encounter_view(ui, vm));
+    h.get_by_label("A007");
+    h.get_by_label("服务窗口 · 排队号");
+    assert!(h.query_by_label_contains("通话中").is_none());
+}
+
+/// Plays the reference scenario pushing the caller away first (a red flag),
+/// then the first option to the end.
+fn finished_with_red_flag() -> Encounter {
+    let mut encounter = Encounter::new(reference_script(), 3);
+    encounter.choose(3, Some(4.0)).expect("open has a fourth option");
+    for _ in 0..50 {
+        if encounter.is_over() {
+            break;
+        }
+        encounter.choose(0, None).unwrap();
+    }
+    assert!(encounter.is_over());
+    encounter
+}
+
+#[test]
+fn the_disc_guess_comes_before_the_debrief_and_says_styles_are_blends() {
+    let mut run = run_of(finished_with_red_flag());
+    let vm = encounter_vm(&run, Lang::En, 100.0);
+    assert!(vm.prompt.is_none());
+    let mut h = harness(vm, wide(), |ui, vm: &mut EncounterVm| encounter_view(ui, vm));
+    h.get_by_label_contains("blends");
+    // Enter does nothing until a style is picked.
+    h.key_press(egui::Key::Enter);
+    h.run();
+    h.key_press(egui::Key::D);
+    h.run();
+    assert_eq!(h.state().actions, vec![EncounterAction::Guess(DiscStyle::D)]);
+
+    run.disc_guess = Some(DiscStyle::D);
+    let vm = encounter_vm(&run, Lang::En, 100.0);
+    let mut h = harness(vm, wide(), |ui, vm: &mut EncounterVm| encounter_view(ui, vm));
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(h.state().actions, vec![EncounterAction::ConfirmGuess]);
+}
+
+#[test]
+fn the_debrief_states_red_flags_and_the_better_option() {
+    let mut run = run_of(finished_with_red_flag());
+    run.disc_guess = Some(DiscStyle::S);
+    let vm = debrief_vm(&run, Lang::En, true);
+    assert!(!vm.passed);
+    let mut h = harness(vm, egui::vec2(1280.0, 3000.0), debrief_view);
+    h.get_by_label("Not passed");
+    h.get_by_label_contains("Red flags");
+    h.get_by_label_contains("Pushed the citizen away");
+    h.get_by_label_contains("Red flag: Pushed the citizen away");
+    assert!(!h.query_all_by_label_contains("A better answer: ").collect::<Vec<_>>().is_empty());
+    h.get_by_label_contains("Your DISC read: S · Steadiness");
+    h.get_by_label_contains("The citizen's style: D · Dominance");
+    h.key_press(egui::Key::R);
+    h.run();
+    assert_eq!(h.state().actions, vec![DebriefAction::TryAgain]);
+}
+
+#[test]
+fn the_debrief_in_chinese_has_next_and_back() {
+    let run = run_of(finished_with_red_flag());
+    let vm = debrief_vm(&run, Lang::Zh, true);
+    let mut h = harness(vm, wide(), debrief_view);
+    h.get_by_label("未通过");
+    h.get_by_label("下一个场景 (N)").click();
+    h.run();
+    h.key_press(egui::Key::N);
+    h.run();
+    assert_eq!(h.state().actions, vec![DebriefAction::Next, DebriefAction::Next]);
+}
+
+#[test]
+fn the_language_switch_changes_labels() {
+    let zh = StartVm { lang: Lang::Zh, profiles: vec!["小林".into()], ..Default::default() };
+    let mut h = harness(zh.clone(), wide(), start_view);
+    h.get_by_label("选择学员");
+    h.get_by_label("English").click();
+    h.run();
+    assert_eq!(h.state().actions, vec![StartAction::SetLanguage(Lang::En)]);
+
+    let en = StartVm { lang: Lang::En, ..zh };
+    let h = harness(en, wide(), start_view);
+    h.get_by_label("Choose a trainee");
+    assert!(h.query_by_label("选择学员").is_none());
+
+    let bar = |lang| TopBarVm { lang, profile: Some("小林".into()), text_scale: 1.0, can_go_back: true };
+    let h = harness(bar(Lang::Zh), wide(), |ui, vm: &mut TopBarVm| top_bar(ui, vm));
+    h.get_by_label("English (F2)");
+    h.get_by_label("← 返回 (Esc)");
+    let h = harness(bar(Lang::En), wide(), |ui, vm: &mut TopBarVm| top_bar(ui, vm));
+    h.get_by_label("中文 (F2)");
+}
+
+#[test]
+fn global_keys_toggle_language_resize_text_and_go_back() {
+    let mut h = harness((), wide(), |ui, _: &mut ()| {
+        let actions = global_keys(ui.ctx());
+        actions.first().copied()
+    });
+    h.key_press(egui::Key::F2);
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Equals);
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Minus);
+    h.run();
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert_eq!(
+        h.state().actions,
+        vec![GlobalAction::ToggleLanguage, GlobalAction::TextLarger, GlobalAction::TextSmaller, GlobalAction::Back]
+    );
+}
+
+#[test]
+fn start_keys_pick_a_profile_and_create_one() {
+    let vm = StartVm { lang: Lang::En, profiles: vec!["Lin".into(), "Wang".into()], ..Default::default() };
+    let mut h = harness(vm.clone(), wide(), start_view);
+    h.key_press(egui::Key::ArrowDown);
+    h.run();
+    h.state_mut().vm.selected = 1;
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(h.state().actions, vec![StartAction::Select(1), StartAction::Continue(1)]);
+
+    let mut h = harness(vm, wide(), start_view);
+    h.key_press(egui::Key::N);
+    h.run();
+    h.get_by_role(egui::accesskit::Role::TextInput).type_text("Zhao");
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(h.state().vm.new_name, "Zhao", "N moved focus without typing an n");
+    assert_eq!(h.state().actions, vec![StartAction::Create("Zhao".into())]);
+}
+
+#[test]
+fn the_portrait_changes_with_the_mood() {
+    // Two moods must paint different pictures: compare the painted shapes.
+    let shapes = |mood: Mood| {
+        let ctx = egui::Context::default();
+        let output = ctx.run_ui(egui::RawInput::default(), |ui| {
+            counterpart::app::portrait::portrait(ui, 200.0, mood, Look::for_citizen("x", 40));
+        });
+        format!("{:?}", output.shapes)
+    };
+    let calm = shapes(Mood { upset: 5, trust: 90 });
+    let angry = shapes(Mood { upset: 95, trust: 5 });
+    assert_ne!(calm, angry);
+}
