@@ -1,0 +1,677 @@
+//! Scripted run of the real app, for the window smoke test, the README
+//! screenshots and the benchmarks.
+//!
+//! `COUNTERPART_AUTOPLAY=<dir>` drives the app the way a trainee at the
+//! keyboard would: it writes Bevy `KeyboardInput` messages (which Bevy's own
+//! input and bevy_egui both read), walks Start → Library → Encounter (always
+//! option 1) → DISC guess → Debrief → History → Library in English, saves
+//! `<dir>/<nn>-<screen>.png` of each screen, writes `<dir>/labels.json` with
+//! the screen-title rects and per-character cells (so a test can check that
+//! Chinese actually rendered) and exits with 0, or non-zero with a message on
+//! stderr when anything fails or takes too long.
+//!
+//! Other variables:
+//! - `COUNTERPART_DB` must point at a throw-away records database: autoplay
+//!   creates a profile and an attempt, which must never land in a trainee's
+//!   real records (the app opens the store before this plugin could move it).
+//! - `COUNTERPART_AUTOPLAY_TIMEOUT` seconds for the whole walk (default 120).
+//! - `COUNTERPART_AUTOPLAY_SCENARIO` scenario id to play (default: the first card).
+//! - `COUNTERPART_AUTOPLAY_HOLD` = `library` or `encounter`: stop driving once
+//!   that screen's screenshot is saved, write `<dir>/holding` and leave the app
+//!   idle until it is killed (benchmarks measure idle CPU and memory there).
+
+use super::screens::{Screen, Session, UiSet};
+use super::views::title_rect_id;
+use bevy::input::ButtonState;
+use bevy::input::keyboard::{Key, KeyCode, KeyboardInput};
+use bevy::input::InputSystems;
+use bevy::prelude::*;
+use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
+use bevy::window::{PrimaryWindow, RequestRedraw};
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+pub const AUTOPLAY_ENV: &str = "COUNTERPART_AUTOPLAY";
+pub const TIMEOUT_ENV: &str = "COUNTERPART_AUTOPLAY_TIMEOUT";
+pub const SCENARIO_ENV: &str = "COUNTERPART_AUTOPLAY_SCENARIO";
+pub const HOLD_ENV: &str = "COUNTERPART_AUTOPLAY_HOLD";
+
+/// Exit codes, documented for the smoke test and the benchmark script.
+pub mod exit_code {
+    pub const OK: i32 = 0;
+    /// A step failed (a screenshot could not be saved, the flow went astray).
+    pub const FAILED: i32 = 1;
+    /// The environment is unusable (no COUNTERPART_DB, bad timeout).
+    pub const CONFIG: i32 = 2;
+    /// The walk did not finish in time.
+    pub const TIMEOUT: i32 = 3;
+}
+
+/// Labels drawn this frame with their rects, in egui points. Screens record
+/// their title through `views::screen_title`; autoplay collects it here each
+/// frame (and anything else pushed by a screen) for `labels.json`.
+#[derive(Resource, Default, Debug, Clone)]
+pub struct LabelRects(pub Vec<(String, egui::Rect)>);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Hold {
+    Library,
+    Encounter,
+}
+
+/// One thing the script does; the driver finishes one step before the next.
+#[derive(Debug, Clone)]
+enum Step {
+    /// Wait until the app is on this screen, then let it settle.
+    Screen(Screen),
+    /// Take screenshots until one is not blank: the first visible frame.
+    FirstVisible,
+    Shot(&'static str),
+    Press(AutoKey),
+    Type(&'static str),
+    /// On the Start screen: pick the first profile or create one.
+    ChooseProfile,
+    /// On the library: move the selection to the requested scenario.
+    SelectScenario,
+    /// Press option 1 `n` times, waiting for each turn to register.
+    Choose(usize),
+    /// Press option 1 until the encounter has ended.
+    PlayToEnd,
+    /// Stop driving (COUNTERPART_AUTOPLAY_HOLD) if this is the held screen.
+    MaybeHold(Hold),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AutoKey {
+    Enter,
+    Escape,
+    F2,
+    Down,
+    Char(char),
+}
+
+impl AutoKey {
+    fn codes(self) -> (KeyCode, Key, Option<&'static str>) {
+        match self {
+            AutoKey::Enter => (KeyCode::Enter, Key::Enter, None),
+            AutoKey::Escape => (KeyCode::Escape, Key::Escape, None),
+            AutoKey::F2 => (KeyCode::F2, Key::F2, None),
+            AutoKey::Down => (KeyCode::ArrowDown, Key::ArrowDown, None),
+            AutoKey::Char(c) => {
+                let code = match c {
+                    '1' => KeyCode::Digit1,
+                    'a' => KeyCode::KeyA,
+                    'c' => KeyCode::KeyC,
+                    'd' => KeyCode::KeyD,
+                    'h' => KeyCode::KeyH,
+                    'l' => KeyCode::KeyL,
+                    'n' => KeyCode::KeyN,
+                    'o' => KeyCode::KeyO,
+                    'p' => KeyCode::KeyP,
+                    't' => KeyCode::KeyT,
+                    'u' => KeyCode::KeyU,
+                    'y' => KeyCode::KeyY,
+                    _ => KeyCode::Unidentified(bevy::input::keyboard::NativeKeyCode::Unidentified),
+                };
+                let text: &'static str = match c {
+                    '1' => "1",
+                    'a' => "a",
+                    'c' => "c",
+                    'd' => "d",
+                    'h' => "h",
+                    'l' => "l",
+                    'n' => "n",
+                    'o' => "o",
+                    'p' => "p",
+                    't' => "t",
+                    'u' => "u",
+                    'y' => "y",
+                    _ => "",
+                };
+                (code, Key::Character(text.into()), Some(text))
+            }
+        }
+    }
+}
+
+/// A screenshot taken, with the labels drawn in the same frame.
+#[derive(Debug, Clone)]
+struct ShotRecord {
+    file: String,
+    screen: Screen,
+    pixels_per_point: f32,
+    size_px: [u32; 2],
+    labels: Vec<LabelRecord>,
+}
+
+#[derive(Debug, Clone)]
+struct LabelRecord {
+    text: String,
+    rect_px: [f32; 4],
+    /// One cell per character as laid out by egui with the app's fonts.
+    chars: Vec<(char, [f32; 4])>,
+}
+
+/// What the driver waits for between frames.
+#[derive(Debug, Clone, Default)]
+enum Wait {
+    #[default]
+    Nothing,
+    /// Frames left before the step counts as settled.
+    Frames(u32),
+    /// A screenshot is in flight.
+    Capture,
+}
+
+#[derive(Resource)]
+struct Autoplay {
+    dir: PathBuf,
+    steps: Vec<Step>,
+    cursor: usize,
+    wait: Wait,
+    /// Key to release next frame (press and release are separate frames, as
+    /// from a real keyboard, so `just_pressed` fires exactly once).
+    release: Option<AutoKey>,
+    typed: usize,
+    presses: usize,
+    scenario: Option<String>,
+    hold: Option<Hold>,
+    holding: bool,
+    deadline: Instant,
+    timeout: Duration,
+    /// Shot requested by the driver; taken in the egui pass of the same frame.
+    shot_request: Option<String>,
+    /// Shot in flight: its record is completed by the capture observer.
+    pending: Option<ShotRecord>,
+    shots: Vec<ShotRecord>,
+    failure: Option<(i32, String)>,
+    done: bool,
+    launched_unix: f64,
+    first_visible_unix: Option<f64>,
+    first_visible_probe: bool,
+    frames: u64,
+}
+
+fn unix_now() -> f64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64())
+}
+
+fn script(hold: Option<Hold>) -> Vec<Step> {
+    use AutoKey::*;
+    use Step::*;
+    let mut steps = vec![
+        Screen(super::screens::Screen::Start),
+        FirstVisible,
+        Shot("01-start"),
+        ChooseProfile,
+        Screen(super::screens::Screen::Library),
+        Shot("02-library"),
+        MaybeHold(Hold::Library),
+        SelectScenario,
+        Press(Enter),
+        Screen(super::screens::Screen::Encounter),
+        Shot("03-encounter"),
+        MaybeHold(Hold::Encounter),
+        Choose(2),
+        Shot("04-encounter-later"),
+        PlayToEnd,
+        Shot("05-disc-guess"),
+        Press(Char('d')),
+        Press(Enter),
+        Screen(super::screens::Screen::Debrief),
+        Shot("06-debrief"),
+        Press(Escape),
+        Screen(super::screens::Screen::Library),
+        Press(Char('h')),
+        Screen(super::screens::Screen::History),
+        Shot("07-history"),
+        Press(Escape),
+        Screen(super::screens::Screen::Library),
+        Press(F2),
+        Shot("08-library-en"),
+        Press(F2),
+    ];
+    if hold.is_none() {
+        steps.retain(|s| !matches!(s, MaybeHold(_)));
+    }
+    steps
+}
+
+pub(super) fn plugin(app: &mut App) {
+    let Some(dir) = std::env::var_os(AUTOPLAY_ENV).filter(|d| !d.is_empty()) else {
+        return;
+    };
+    let dir = PathBuf::from(dir);
+    let fail = |message: String| -> ! {
+        eprintln!("autoplay: {message}");
+        std::process::exit(exit_code::CONFIG);
+    };
+    if std::env::var_os("COUNTERPART_DB").is_none_or(|v| v.is_empty()) {
+        fail(format!(
+            "{AUTOPLAY_ENV} needs COUNTERPART_DB set to a throw-away database (autoplay creates a profile and an attempt)"
+        ));
+    }
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        fail(format!("cannot create {}: {e}", dir.display()));
+    }
+    let timeout = match std::env::var(TIMEOUT_ENV) {
+        Ok(s) => match s.parse::<f64>() {
+            Ok(secs) if secs > 0.0 && secs.is_finite() => Duration::from_secs_f64(secs),
+            _ => fail(format!("{TIMEOUT_ENV}={s:?} is not a positive number of seconds")),
+        },
+        Err(_) => Duration::from_secs(120),
+    };
+    let hold = match std::env::var(HOLD_ENV).as_deref() {
+        Err(_) | Ok("") => None,
+        Ok("library") => Some(Hold::Library),
+        Ok("encounter") => Some(Hold::Encounter),
+        Ok(other) => fail(format!("{HOLD_ENV}={other:?}: expected library or encounter")),
+    };
+    let _ = std::fs::remove_file(dir.join("holding"));
+    // The frame loop cannot time out a frame that never comes (a stuck GPU,
+    // a window that is never mapped), so a watchdog thread backs it up.
+    let watchdog = timeout + Duration::from_secs(15);
+    std::thread::spawn(move || {
+        std::thread::sleep(watchdog);
+        if !HOLDING.load(std::sync::atomic::Ordering::SeqCst) {
+            eprintln!(
+                "autoplay: no progress for {:.0} s (frames stopped coming); giving up",
+                watchdog.as_secs_f64()
+            );
+            std::process::exit(exit_code::TIMEOUT);
+        }
+    });
+    app.insert_resource(Autoplay {
+        dir,
+        steps: script(hold),
+        cursor: 0,
+        wait: Wait::Nothing,
+        release: None,
+        typed: 0,
+        presses: 0,
+        scenario: std::env::var(SCENARIO_ENV).ok().filter(|s| !s.is_empty()),
+        hold,
+        holding: false,
+        deadline: Instant::now() + timeout,
+        timeout,
+        shot_request: None,
+        pending: None,
+        shots: Vec::new(),
+        failure: None,
+        done: false,
+        launched_unix: unix_now(),
+        first_visible_unix: None,
+        first_visible_probe: false,
+        frames: 0,
+    });
+    app.init_resource::<LabelRects>();
+    app.add_systems(PreUpdate, drive.before(InputSystems));
+    app.add_systems(
+        EguiPrimaryContextPass,
+        (
+            forget_labels.before(UiSet::Global),
+            (collect_labels, take_requested_shot).chain().after(UiSet::Screen),
+        ),
+    );
+    app.add_systems(Last, finish);
+}
+
+static HOLDING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn write_key(
+    writer: &mut MessageWriter<KeyboardInput>,
+    window: Entity,
+    key: AutoKey,
+    state: ButtonState,
+) {
+    let (key_code, logical_key, text) = key.codes();
+    writer.write(KeyboardInput {
+        key_code,
+        logical_key,
+        state,
+        text: text.filter(|_| state == ButtonState::Pressed).map(Into::into),
+        repeat: false,
+        window,
+    });
+}
+
+#[allow(clippy::too_many_arguments)]
+fn drive(
+    mut auto: ResMut<Autoplay>,
+    screen: Option<Res<State<Screen>>>,
+    session: Option<Res<Session>>,
+    window: Query<Entity, With<PrimaryWindow>>,
+    mut keys: MessageWriter<KeyboardInput>,
+    mut redraw: MessageWriter<RequestRedraw>,
+) {
+    let auto = &mut *auto;
+    if auto.done || auto.holding {
+        return;
+    }
+    auto.frames += 1;
+    // desktop_app() would sleep until real input; autoplay is the input.
+    redraw.write(RequestRedraw);
+    if Instant::now() > auto.deadline {
+        let step = auto.steps.get(auto.cursor).map(|s| format!("{s:?}")).unwrap_or_default();
+        let on = screen.as_ref().map(|s| format!("{:?}", s.get())).unwrap_or_default();
+        auto.fail(
+            exit_code::TIMEOUT,
+            format!(
+                "timed out after {:.0} s at step {} ({step}) on screen {on}",
+                auto.timeout.as_secs_f64(),
+                auto.cursor + 1
+            ),
+        );
+        return;
+    }
+    let Ok(window) = window.single() else { return };
+    if let Some(key) = auto.release.take() {
+        write_key(&mut keys, window, key, ButtonState::Released);
+        auto.wait = Wait::Frames(3);
+        return;
+    }
+    match auto.wait {
+        Wait::Capture => return,
+        Wait::Frames(0) => auto.wait = Wait::Nothing,
+        Wait::Frames(n) => {
+            auto.wait = Wait::Frames(n - 1);
+            return;
+        }
+        Wait::Nothing => {}
+    }
+    let Some(step) = auto.steps.get(auto.cursor).cloned() else {
+        auto.done = true;
+        return;
+    };
+    let current = screen.as_ref().map(|s| *s.get());
+    let press = |auto: &mut Autoplay, keys: &mut MessageWriter<KeyboardInput>, key: AutoKey| {
+        write_key(keys, window, key, ButtonState::Pressed);
+        auto.release = Some(key);
+    };
+    match step {
+        Step::Screen(want) => {
+            if current == Some(want) {
+                // egui sizes some widgets in the frame after they first appear.
+                auto.wait = Wait::Frames(6);
+                auto.cursor += 1;
+            }
+        }
+        Step::FirstVisible => {
+            if auto.first_visible_unix.is_some() {
+                auto.cursor += 1;
+            } else {
+                auto.first_visible_probe = true;
+                auto.shot_request = Some(String::new());
+                auto.wait = Wait::Capture;
+            }
+        }
+        Step::Shot(name) => {
+            auto.first_visible_probe = false;
+            auto.shot_request = Some(name.to_string());
+            auto.wait = Wait::Capture;
+            auto.cursor += 1;
+        }
+        Step::Press(key) => {
+            press(auto, &mut keys, key);
+            auto.cursor += 1;
+        }
+        Step::Type(text) => match text.chars().nth(auto.typed) {
+            Some(c) => {
+                press(auto, &mut keys, AutoKey::Char(c));
+                auto.typed += 1;
+            }
+            None => {
+                auto.typed = 0;
+                auto.cursor += 1;
+            }
+        },
+        Step::ChooseProfile => {
+            let has_profiles = session.as_ref().is_some_and(|s| !s.profiles.is_empty());
+            // Replace this step with the keys for it.
+            let keys_for: Vec<Step> = if has_profiles {
+                vec![Step::Press(AutoKey::Enter)]
+            } else {
+                vec![Step::Press(AutoKey::Char('n')), Step::Type("autoplay"), Step::Press(AutoKey::Enter)]
+            };
+            let at = auto.cursor;
+            auto.steps.splice(at..=at, keys_for);
+        }
+        Step::SelectScenario => {
+            let Some(want) = auto.scenario.clone() else {
+                auto.cursor += 1;
+                return;
+            };
+            let Some(session) = session.as_ref() else { return };
+            let selected_id = session.script(session.selected).map(|s| s.scenario.id.clone());
+            if selected_id.as_deref() == Some(want.as_str()) {
+                auto.presses = 0;
+                auto.cursor += 1;
+            } else if auto.presses > session.files.len() {
+                auto.fail(exit_code::FAILED, format!("scenario {want:?} is not in the library"));
+            } else {
+                auto.presses += 1;
+                press(auto, &mut keys, AutoKey::Down);
+            }
+        }
+        Step::Choose(n) => {
+            if auto.presses == n {
+                auto.presses = 0;
+                auto.cursor += 1;
+            } else if encounter_ended(session.as_deref()) {
+                // A short script may end before n choices; nothing more to choose.
+                auto.presses = 0;
+                auto.cursor += 1;
+            } else {
+                auto.presses += 1;
+                press(auto, &mut keys, AutoKey::Char('1'));
+            }
+        }
+        Step::PlayToEnd => {
+            if encounter_ended(session.as_deref()) {
+                auto.presses = 0;
+                auto.cursor += 1;
+                auto.wait = Wait::Frames(6);
+            } else if current != Some(Screen::Encounter) {
+                auto.fail(exit_code::FAILED, format!("left the encounter unexpectedly (now on {current:?})"));
+            } else if auto.presses > 200 {
+                auto.fail(exit_code::FAILED, "the encounter did not end after 200 choices".into());
+            } else {
+                auto.presses += 1;
+                press(auto, &mut keys, AutoKey::Char('1'));
+            }
+        }
+        Step::MaybeHold(h) => {
+            auto.cursor += 1;
+            if auto.hold == Some(h) {
+                auto.write_labels();
+                if let Err(e) = std::fs::write(auto.dir.join("holding"), format!("{h:?}\n")) {
+                    auto.fail(exit_code::FAILED, format!("cannot write the holding marker: {e}"));
+                    return;
+                }
+                HOLDING.store(true, std::sync::atomic::Ordering::SeqCst);
+                auto.holding = true;
+                info!("autoplay: holding on {h:?}; the app is idle until killed");
+            }
+        }
+    }
+}
+
+fn encounter_ended(session: Option<&Session>) -> bool {
+    session.and_then(|s| s.run.as_ref()).is_some_and(|r| r.encounter.ending().is_some())
+}
+
+fn forget_labels(mut contexts: EguiContexts, mut labels: ResMut<LabelRects>) -> Result {
+    labels.0.clear();
+    contexts.ctx_mut()?.data_mut(|d| d.remove::<(String, egui::Rect)>(title_rect_id()));
+    Ok(())
+}
+
+fn collect_labels(mut contexts: EguiContexts, mut labels: ResMut<LabelRects>) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    if let Some(title) = ctx.data(|d| d.get_temp::<(String, egui::Rect)>(title_rect_id())) {
+        labels.0.insert(0, title);
+    }
+    Ok(())
+}
+
+/// Lays `text` out as the title is drawn (egui's heading style) and returns a
+/// cell per character, in physical pixels, placed in `rect`.
+fn char_cells(ctx: &egui::Context, text: &str, rect: egui::Rect, ppp: f32) -> Vec<(char, [f32; 4])> {
+    let font_id = egui::TextStyle::Heading.resolve(&ctx.global_style());
+    let galley = ctx.fonts_mut(|f| f.layout_no_wrap(text.to_owned(), font_id, egui::Color32::WHITE));
+    // Labels are placed by their left edge, or centred when narrower than the rect.
+    let x0 = rect.min.x + ((rect.width() - galley.size().x) / 2.0).max(0.0) * f32::from(rect.width() > galley.size().x + 1.0);
+    let mut cells = Vec::new();
+    for row in &galley.rows {
+        for g in &row.row.glyphs {
+            let x = x0 + row.pos.x + g.pos.x;
+            let y = rect.min.y + row.pos.y;
+            cells.push((g.chr, [x * ppp, y * ppp, (x + g.advance_width) * ppp, (y + row.row.size.y) * ppp]));
+        }
+    }
+    cells
+}
+
+fn take_requested_shot(
+    mut commands: Commands,
+    mut contexts: EguiContexts,
+    mut auto: ResMut<Autoplay>,
+    labels: Res<LabelRects>,
+    screen: Res<State<Screen>>,
+    window: Query<&Window, With<PrimaryWindow>>,
+) -> Result {
+    let Some(name) = auto.shot_request.take() else { return Ok(()) };
+    let ctx = contexts.ctx_mut()?;
+    let ppp = ctx.pixels_per_point();
+    let size = window.single().map_or([0, 0], |w| [w.physical_width(), w.physical_height()]);
+    let labels = labels
+        .0
+        .iter()
+        .map(|(text, rect)| LabelRecord {
+            text: text.clone(),
+            rect_px: [rect.min.x * ppp, rect.min.y * ppp, rect.max.x * ppp, rect.max.y * ppp],
+            chars: char_cells(ctx, text, *rect, ppp),
+        })
+        .collect();
+    let probe = name.is_empty();
+    let file = if probe { String::new() } else { format!("{name}.png") };
+    auto.pending = Some(ShotRecord { file: file.clone(), screen: *screen.get(), pixels_per_point: ppp, size_px: size, labels });
+    let path = auto.dir.join(&file);
+    commands.spawn(Screenshot::primary_window()).observe(
+        move |captured: On<ScreenshotCaptured>, mut auto: ResMut<Autoplay>| {
+            auto.captured(&captured.image, &path, probe);
+        },
+    );
+    Ok(())
+}
+
+impl Autoplay {
+    fn fail(&mut self, code: i32, message: String) {
+        if self.failure.is_none() {
+            self.failure = Some((code, message));
+        }
+        self.done = true;
+    }
+
+    fn captured(&mut self, image: &Image, path: &Path, probe: bool) {
+        self.wait = Wait::Frames(1);
+        let Some(mut record) = self.pending.take() else { return };
+        let rgb = match image.clone().try_into_dynamic() {
+            Ok(img) => img.to_rgb8(),
+            Err(e) => {
+                self.fail(exit_code::FAILED, format!("screenshot in an unreadable format: {e}"));
+                return;
+            }
+        };
+        if probe {
+            if !is_blank(rgb.as_raw()) {
+                self.first_visible_unix = Some(unix_now());
+                info!(
+                    "autoplay: first visible frame {:.3} s after the plugin was built (frame {})",
+                    self.first_visible_unix.unwrap_or_default() - self.launched_unix,
+                    self.frames
+                );
+            }
+            return;
+        }
+        record.size_px = [rgb.width(), rgb.height()];
+        if let Err(e) = rgb.save(path) {
+            self.fail(exit_code::FAILED, format!("cannot save {}: {e}", path.display()));
+            return;
+        }
+        info!("autoplay: saved {}", path.display());
+        self.shots.push(record);
+    }
+
+    fn write_labels(&mut self) {
+        let shots: Vec<_> = self
+            .shots
+            .iter()
+            .map(|s| {
+                json!({
+                    "file": s.file,
+                    "screen": format!("{:?}", s.screen),
+                    "pixels_per_point": s.pixels_per_point,
+                    "size_px": s.size_px,
+                    "labels": s.labels.iter().map(|l| json!({
+                        "text": l.text,
+                        "rect_px": l.rect_px,
+                        "chars": l.chars.iter().map(|(c, r)| json!({"char": c.to_string(), "rect_px": r})).collect::<Vec<_>>(),
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        let doc = json!({
+            "shots": shots,
+            "timings": {
+                "plugin_built_unix": self.launched_unix,
+                "first_visible_unix": self.first_visible_unix,
+            },
+            "failure": self.failure.as_ref().map(|(code, m)| json!({"code": code, "message": m})),
+        });
+        let path = self.dir.join("labels.json");
+        let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        if let Err(e) = std::fs::write(&path, text) {
+            eprintln!("autoplay: cannot write {}: {e}", path.display());
+            if self.failure.is_none() {
+                self.failure = Some((exit_code::FAILED, format!("cannot write {}", path.display())));
+            }
+        }
+    }
+}
+
+/// A frame that is one flat colour (nothing drawn yet) or nearly so.
+pub fn is_blank(rgb: &[u8]) -> bool {
+    let n = (rgb.len() / 3).max(1) as f64;
+    let mut sum = 0.0;
+    let mut sum_sq = 0.0;
+    for px in rgb.chunks_exact(3) {
+        let l = 0.299 * f64::from(px[0]) + 0.587 * f64::from(px[1]) + 0.114 * f64::from(px[2]);
+        sum += l;
+        sum_sq += l * l;
+    }
+    let mean = sum / n;
+    (sum_sq / n - mean * mean) < 4.0
+}
+
+/// Writes labels.json and ends the process with the walk's exit code once the
+/// script is done or failed. `process::exit` rather than `AppExit` because
+/// `app::run` does not pass the app's exit code on, and the test needs it.
+fn finish(mut auto: ResMut<Autoplay>) {
+    if !auto.done {
+        return;
+    }
+    auto.write_labels();
+    match &auto.failure {
+        Some((code, message)) => {
+            eprintln!("autoplay: FAILED: {message}");
+            std::process::exit(*code);
+        }
+        None => {
+            eprintln!("autoplay: done, {} screenshots in {}", auto.shots.len(), auto.dir.display());
+            std::process::exit(exit_code::OK);
+        }
+    }
+}
