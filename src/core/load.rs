@@ -178,13 +178,246 @@ fn from_ron(source: &str, file: &str, path: &str, code: ron::Error, at: ron::err
             format!("expected {expected} here, found {found}"),
             None,
         ),
+        E::ExpectedInteger => ("wrong-type", "expected a whole number here".into(), Some("numbers are written without quotes: `age: 58`".into())),
+        E::ExpectedBoolean => ("wrong-type", "expected true or false here".into(), None),
+        E::ExpectedArray => ("wrong-type", "expected a list in square brackets here: [ ... ]".into(), None),
+        E::ExpectedMap => ("wrong-type", "expected a table in braces here, e.g. {E1: 3, P2: 2}".into(), None),
+        E::ExpectedStructLike | E::ExpectedNamedStructLike(_) => (
+            "wrong-type",
+            "expected a group of fields in round brackets here: ( ... )".into(),
+            None,
+        ),
+        E::ExpectedMapColon => ("expected-colon", "expected a colon between a name and its value".into(), None),
+        E::ExpectedArrayEnd => ("unclosed", "expected `]` to close this list (or a comma before the next item)".into(), None),
+        E::ExpectedMapEnd => ("unclosed", "expected `}` to close this table (or a comma before the next entry)".into(), None),
+        E::ExpectedStructLikeEnd | E::ExpectedOptionEnd => ("unclosed", "expected `)` to close this group (or a comma before the next field)".into(), None),
+        E::ExpectedIdentifier => ("syntax", "expected a field name or value name here".into(), None),
         E::Message(message) => ("invalid-value", plain_serde_message(message), None),
         E::IntegerOutOfBounds => ("out-of-range", "this number is out of range here".into(), None),
         other => ("syntax", other.to_string(), None),
     };
-    let mut d = Diagnostic::error(code_name, file, message).at(source, line, column).path(path);
+    let (mut code_name, mut message, mut help) = (code_name, message, help);
+    if code_name == "trailing-text" {
+        // The parser stops after the scenario's last `)`; point at the
+        // first thing that follows it instead, past comments.
+        let mut at = offset_of(source, line, column);
+        loop {
+            let rest = &source[at..];
+            let trimmed = rest.trim_start();
+            at += rest.len() - trimmed.len();
+            if trimmed.starts_with("//") {
+                at += trimmed.find('\n').unwrap_or(trimmed.len());
+            } else {
+                break;
+            }
+        }
+        if at < source.len() {
+            (line, column) = line_col(source, at);
+        }
+    }
+    let syntax = matches!(code_name, "expected-comma" | "syntax" | "unclosed" | "expected-colon" | "unexpected-end" | "expected-text");
+    if let Some((l, c, opened)) = unclosed_text(source, line, column).filter(|_| syntax) {
+        // A missing closing quote makes the parser trip over later words;
+        // the place to fix is where the text began.
+        (line, column) = (l, c);
+        code_name = "unclosed-text";
+        message = format!("the text that starts here seems to be missing its closing quote (it runs on to {opened})");
+        help = Some("end the text with \" before the next field; inside text, write \\\" for a quote".into());
+    } else if code_name == "expected-comma" {
+        if let Some((l, c)) = end_of_previous_item(source, line, column) {
+            (line, column) = (l, c);
+            message = "a comma is missing after this item".into();
+            help = Some("separate fields and list items with a comma: `minutes: 5,`".into());
+        }
+    }
+    if matches!(code, E::ExpectedStructLike | E::ExpectedNamedStructLike(_)) && path.trim_matches('.').is_empty() {
+        if significant(source).is_none() {
+            code_name = "empty-file";
+            message = "the file is empty: there is no scenario in it".into();
+            help = Some("a scenario file holds one ( ... ); start from the example in docs/scenario-format.md".into());
+            (line, column) = (0, 0);
+        } else {
+            code_name = "not-a-scenario";
+            message = "this is not a scenario: a scenario file starts with `(`".into();
+            help = Some("start from the example in docs/scenario-format.md".into());
+        }
+    }
+    if matches!(code, E::IntegerOutOfBounds) || (code_name == "invalid-value" && message.contains("integer")) {
+        code_name = "out-of-range";
+        let number = number_at(source, line, column).unwrap_or_else(|| "this number".into());
+        message = format!("{number} is out of range here: {}", range_for(path));
+        help = None;
+    }
+    let path = clean_path(path);
+    let mut d = Diagnostic::error(code_name, file, message).path(path);
+    if line > 0 {
+        d = d.at(source, line, column);
+    }
     d.help = help;
     d
+}
+
+/// serde_path_to_error marks places it cannot name with `?` and the root
+/// with `.`; neither helps a reader. Very deep paths are shortened.
+fn clean_path(path: &str) -> String {
+    let cleaned: Vec<&str> = path.split('.').filter(|p| !p.is_empty() && *p != "?").collect();
+    let mut joined = cleaned.join(".");
+    if joined.chars().count() > 80 {
+        joined = joined.chars().take(77).collect::<String>() + "...";
+    }
+    joined
+}
+
+/// What a number may be at `path`, in a trainer's words.
+fn range_for(path: &str) -> &'static str {
+    let last = path.rsplit('.').next().unwrap_or("");
+    if path.contains("mood") && matches!(last, "upset" | "trust") {
+        if path.starts_with("citizen") {
+            "moods run from 0 to 100"
+        } else {
+            "a mood change runs from -100 to 100 (and a file can hold -128 to 127)"
+        }
+    } else if path.contains("evidence") {
+        "levels run 0 harmful, 1 missed, 2 adequate, 3 exemplary"
+    } else if path.contains("fit") {
+        "a DISC fit runs from -2 (a trigger) to 2 (a perfect match)"
+    } else if path.contains("when") {
+        "moods run from 0 to 100"
+    } else {
+        "the number is too large or negative"
+    }
+}
+
+/// The number written at (line, column), if any.
+fn number_at(source: &str, line: usize, column: usize) -> Option<String> {
+    let text = source.lines().nth(line.checked_sub(1)?)?;
+    let rest: String = text.chars().skip(column.saturating_sub(1)).collect();
+    let number: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == '-' || *c == '+').collect();
+    (!number.is_empty()).then_some(number)
+}
+
+/// Byte offset of a 1-based (line, column) in `source`.
+fn offset_of(source: &str, line: usize, column: usize) -> usize {
+    let mut offset = 0;
+    for (index, text) in source.split_inclusive('\n').enumerate() {
+        if index + 1 == line {
+            let col: usize = text.chars().take(column.saturating_sub(1)).map(char::len_utf8).sum();
+            return offset + col.min(text.len());
+        }
+        offset += text.len();
+    }
+    source.len()
+}
+
+fn line_col(source: &str, offset: usize) -> (usize, usize) {
+    let before = &source[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// String literals of `source` as (start, end) byte ranges, end exclusive
+/// (None when the file ends inside it), skipping comments. Raw strings are
+/// rare in scenarios and treated as plain ones.
+fn string_literals(source: &str) -> Vec<(usize, Option<usize>)> {
+    let bytes = source.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i < bytes.len() && !(bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/')) {
+                    i += 1;
+                }
+                i += 2;
+            }
+            b'"' => {
+                let start = i;
+                i += 1;
+                let mut end = None;
+                while i < bytes.len() {
+                    match bytes[i] {
+                        b'\\' => i += 2,
+                        b'"' => {
+                            end = Some(i + 1);
+                            break;
+                        }
+                        _ => i += 1,
+                    }
+                }
+                out.push((start, end));
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+/// When the parser stops just after a text that looks like it swallowed
+/// other fields (it spans lines or contains `en:`), or at the end of the
+/// file inside an open text, returns where that text began.
+fn unclosed_text(source: &str, line: usize, column: usize) -> Option<(usize, usize, String)> {
+    let at = offset_of(source, line, column);
+    let strings = string_literals(source);
+    if let Some(&(start, None)) = strings.last() {
+        if at >= start {
+            let (l, c) = line_col(source, start);
+            return Some((l, c, "the end of the file".into()));
+        }
+    }
+    let before = source[..at.min(source.len())].trim_end();
+    let &(start, end) = strings.iter().find(|(_, end)| *end == Some(before.len()))?;
+    let end = end?;
+    let inner = &source[start + 1..end - 1];
+    let swallowed = inner.contains('\n')
+        || ["zh:", "en:", "id:", "\",", "),"].iter().any(|p| inner.contains(p));
+    if !swallowed {
+        return None;
+    }
+    let (l, c) = line_col(source, start);
+    let (el, _) = line_col(source, end - 1);
+    Some((l, c, format!("line {el}")))
+}
+
+/// The position just after the last item before (line, column), skipping
+/// blank lines and `//` comments, so a missing comma is reported where it
+/// belongs rather than on the next field.
+fn end_of_previous_item(source: &str, line: usize, column: usize) -> Option<(usize, usize)> {
+    let lines: Vec<&str> = source.lines().collect();
+    let mut index = line.checked_sub(1)?;
+    let mut limit = Some(column.saturating_sub(1));
+    loop {
+        let text = *lines.get(index)?;
+        let mut cut: String = match limit {
+            Some(chars) => text.chars().take(chars).collect(),
+            None => text.to_string(),
+        };
+        if let Some(comment) = cut.find("//") {
+            cut.truncate(comment);
+        }
+        let trimmed = cut.trim_end();
+        if !trimmed.is_empty() {
+            return Some((index + 1, trimmed.chars().count() + 1));
+        }
+        index = index.checked_sub(1)?;
+        limit = None;
+    }
+}
+
+/// The source without comments and whitespace, if anything is left.
+fn significant(source: &str) -> Option<()> {
+    let mut text = String::new();
+    for line in source.lines() {
+        text.push_str(line.split("//").next().unwrap_or(""));
+    }
+    (!text.trim().is_empty()).then_some(())
 }
 
 fn plain_serde_message(message: &str) -> String {

@@ -7,6 +7,7 @@ pub mod diag;
 pub mod engine;
 pub mod export;
 pub mod flow;
+pub mod generate;
 pub mod load;
 pub mod model;
 pub mod rubric;

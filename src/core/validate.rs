@@ -16,14 +16,23 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    /// Locates a finding at the first place `needle` appears in the source
-    /// after the text of `anchor` (a quoted id, usually), so a trainer lands
-    /// on the right line.
-    fn locate(&self, mut d: Diagnostic, anchor: Option<&str>, needle: Option<&str>) -> Diagnostic {
-        let from = anchor.and_then(|a| self.source.find(a)).unwrap_or(0);
+    /// Locates a finding: each of `anchors` (a quoted id or a field name) is
+    /// found in turn, each after the previous one, preferring the place
+    /// where it is declared (`id: "x"`, `name:`) over mere mentions; then
+    /// `needle` is found after the last anchor. A trainer lands on the line
+    /// at fault rather than on the first mention of the same word.
+    fn locate(&self, mut d: Diagnostic, anchors: &[&str], needle: Option<&str>) -> Diagnostic {
+        let mut from = 0;
+        let mut anchored = None;
+        for anchor in anchors {
+            if let Some(at) = find_declared(self.source, from, anchor) {
+                from = at;
+                anchored = Some(at);
+            }
+        }
         let found = match needle {
-            Some(n) => self.source[from..].find(n).map(|p| from + p),
-            None => anchor.and_then(|a| self.source.find(a)),
+            Some(n) => find_declared(self.source, from, n).or(anchored),
+            None => anchored,
         };
         if let Some(offset) = found {
             let before = &self.source[..offset];
@@ -34,30 +43,68 @@ impl Checker<'_> {
         d
     }
 
-    fn error(&mut self, code: &'static str, path: String, message: String, anchor: Option<&str>, needle: Option<&str>) -> &mut Diagnostic {
-        let d = self.locate(Diagnostic::error(code, self.file, message).path(path), anchor, needle);
+    fn error(&mut self, code: &'static str, path: String, message: String, anchors: &[&str], needle: Option<&str>) -> &mut Diagnostic {
+        let d = self.locate(Diagnostic::error(code, self.file, message).path(path), anchors, needle);
         self.out.push(d);
         self.out.last_mut().expect("just pushed")
     }
 
-    fn warn(&mut self, code: &'static str, path: String, message: String, anchor: Option<&str>, needle: Option<&str>) -> &mut Diagnostic {
-        let d = self.locate(Diagnostic::warning(code, self.file, message).path(path), anchor, needle);
+    fn warn(&mut self, code: &'static str, path: String, message: String, anchors: &[&str], needle: Option<&str>) -> &mut Diagnostic {
+        let d = self.locate(Diagnostic::warning(code, self.file, message).path(path), anchors, needle);
         self.out.push(d);
         self.out.last_mut().expect("just pushed")
     }
 
-    fn text(&mut self, text: &Text, path: String, anchor: Option<&str>) {
+    fn text(&mut self, text: &Text, path: String, anchors: &[&str]) {
         let (zh, en) = (text.zh.trim().is_empty(), text.en.trim().is_empty());
         if zh && en {
-            self.error("empty-text", path, "this text is empty in both languages".into(), anchor, None);
+            self.error("empty-text", path, "this text is empty in both languages".into(), anchors, None);
         } else if zh {
-            self.warn("missing-zh", path, "the Chinese text is missing".into(), anchor, Some(&text.en))
+            self.warn("missing-zh", path, "the Chinese text is missing".into(), anchors, Some(&text.en))
                 .help = Some("add `zh: \"...\"`: trainees see Chinese first".into());
         } else if en {
-            self.warn("missing-en", path, "the English text is missing".into(), anchor, Some(&text.zh))
+            self.warn("missing-en", path, "the English text is missing".into(), anchors, Some(&text.zh))
                 .help = Some("add `en: \"...\"` beside the Chinese".into());
         }
     }
+}
+
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// The first place at or after `from` where `word` occurs as a declaration:
+/// a quoted id after `id:`, or a field name followed by `:`; failing that,
+/// as a whole word; failing that, anywhere. Comments are not skipped, but a
+/// declaration is preferred, which is what comments rarely contain.
+fn find_declared(source: &str, from: usize, word: &str) -> Option<usize> {
+    if word.is_empty() || from > source.len() {
+        return None;
+    }
+    let rest = &source[from..];
+    let hits: Vec<usize> = rest.match_indices(word).map(|(i, _)| from + i).collect();
+    let whole = |&at: &usize| {
+        let before = source[..at].chars().next_back();
+        let after = source[at + word.len()..].chars().next();
+        let edge_ok = |c: Option<char>, inner: Option<char>| match (c, inner) {
+            (Some(c), Some(i)) if is_word(i) => !is_word(c),
+            _ => true,
+        };
+        edge_ok(before, word.chars().next()) && edge_ok(after, word.chars().next_back())
+    };
+    let declared = |&at: &usize| {
+        if word.starts_with('"') {
+            let before = source[..at].trim_end();
+            before.strip_suffix(':').is_some_and(|b| b.trim_end().ends_with("id"))
+        } else {
+            source[at + word.len()..].trim_start().starts_with(':')
+        }
+    };
+    hits.iter()
+        .copied()
+        .find(|at| whole(at) && declared(at))
+        .or_else(|| hits.iter().copied().find(|at| whole(at)))
+        .or_else(|| hits.first().copied())
 }
 
 fn quoted(id: &str) -> String {
@@ -91,164 +138,169 @@ pub fn validate(scenario: &Scenario, source: &str, file: &str) -> Vec<Diagnostic
     let s = scenario;
 
     if s.format != FORMAT_VERSION {
-        ck.error("format-version", "format".into(), format!("format version {} is not supported; this build reads version {FORMAT_VERSION}", s.format), None, Some("format"));
+        ck.error("format-version", "format".into(), format!("format version {} is not supported; this build reads version {FORMAT_VERSION}", s.format), &[], Some("format"));
     }
     if !valid_id(&s.id) {
-        ck.error("bad-id", "id".into(), format!("the scenario id \"{}\" must be letters, digits, _ or - only", s.id), None, Some("id"));
+        ck.error("bad-id", "id".into(), format!("the scenario id \"{}\" must be letters, digits, _ or - only", s.id), &[], Some("id"));
     }
-    ck.text(&s.title, "title".into(), Some("title"));
-    ck.text(&s.summary, "summary".into(), Some("summary"));
+    ck.text(&s.title, "title".into(), &["title"]);
+    ck.text(&s.summary, "summary".into(), &["summary"]);
     for (i, o) in s.objectives.iter().enumerate() {
-        ck.text(o, format!("objectives[{i}]"), Some("objectives"));
+        ck.text(o, format!("objectives[{i}]"), &["objectives"]);
     }
     if s.minutes == 0 {
-        ck.warn("no-duration", "minutes".into(), "estimated minutes is 0".into(), None, Some("minutes"));
+        ck.warn("no-duration", "minutes".into(), "estimated minutes is 0".into(), &[], Some("minutes"));
     }
-    ck.text(&s.citizen.name, "citizen.name".into(), Some("citizen"));
-    ck.text(&s.citizen.situation, "citizen.situation".into(), Some("citizen"));
+    ck.text(&s.citizen.name, "citizen.name".into(), &["citizen"]);
+    ck.text(&s.citizen.situation, "citizen.situation".into(), &["citizen"]);
     for (name, value) in [("upset", s.citizen.mood.upset), ("trust", s.citizen.mood.trust)] {
         if value > 100 {
-            ck.error("out-of-range", format!("citizen.mood.{name}"), format!("the starting {name} is {value}; moods run from 0 to 100"), Some("citizen"), Some(name));
+            ck.error("out-of-range", format!("citizen.mood.{name}"), format!("the starting {name} is {value}; moods run from 0 to 100"), &["citizen"], Some(name));
         }
     }
     if s.citizen.disc.secondary == Some(s.citizen.disc.primary) {
-        ck.warn("same-styles", "citizen.disc.secondary".into(), "the secondary DISC style is the same as the primary".into(), Some("citizen"), Some("secondary"));
+        ck.warn("same-styles", "citizen.disc.secondary".into(), "the secondary DISC style is the same as the primary".into(), &["citizen"], Some("secondary"));
     }
 
     // Ids and references.
     let mut targets: HashMap<&str, &'static str> = HashMap::new();
     for (t, turn) in s.turns.iter().enumerate() {
         if !valid_id(&turn.id) {
-            ck.error("bad-id", format!("turns[{t}].id"), format!("the turn id \"{}\" must be letters, digits, _ or - only", turn.id), Some(&quoted(&turn.id)), None);
+            ck.error("bad-id", format!("turns[{t}].id"), format!("the turn id \"{}\" must be letters, digits, _ or - only", turn.id), &[&quoted(&turn.id)], None);
         }
         if targets.insert(&turn.id, "turn").is_some() {
-            ck.error("duplicate-id", format!("turns[{t}].id"), format!("the id \"{}\" is used by more than one turn", turn.id), None, None);
+            let earlier = s.turns[..t].iter().filter(|x| x.id == turn.id).count();
+            let anchors = vec![quoted(&turn.id); earlier + 1];
+            let anchors: Vec<&str> = anchors.iter().map(String::as_str).collect();
+            ck.error("duplicate-id", format!("turns[{t}].id"), format!("the id \"{}\" is used by more than one turn", turn.id), &anchors, None)
+                .help = Some("every turn and ending needs its own id; rename one and update the `next` and `to` that mean it".into());
         }
     }
     for (e, ending) in s.endings.iter().enumerate() {
         if let Some(kind) = targets.insert(&ending.id, "ending") {
-            ck.error("duplicate-id", format!("endings[{e}].id"), format!("the id \"{}\" is used by an ending and by a {kind}", ending.id), None, None);
+            ck.error("duplicate-id", format!("endings[{e}].id"), format!("the id \"{}\" is used by an ending and by a {kind}", ending.id), &["endings", &quoted(&ending.id)], None)
+                .help = Some("every turn and ending needs its own id".into());
         }
-        ck.text(&ending.text, format!("endings[{e}].text"), Some(&quoted(&ending.id)));
+        ck.text(&ending.text, format!("endings[{e}].text"), &["endings", &quoted(&ending.id)]);
     }
     if s.turns.is_empty() {
-        ck.error("no-turns", "turns".into(), "the scenario has no turns".into(), None, Some("turns"));
+        ck.error("no-turns", "turns".into(), "the scenario has no turns".into(), &[], Some("turns"));
     }
     if s.endings.is_empty() {
-        ck.error("no-endings", "endings".into(), "the scenario has no endings".into(), None, Some("endings"));
+        ck.error("no-endings", "endings".into(), "the scenario has no endings".into(), &[], Some("endings"));
     }
     let all_targets: Vec<&str> = targets.keys().copied().collect();
-    let check_target = |ck: &mut Checker, id: &str, path: String, anchor: &str| {
+    let check_target = |ck: &mut Checker, id: &str, path: String, anchors: &[&str]| {
         if !targets.contains_key(id) {
-            let d = ck.error("unknown-target", path, format!("no turn or ending has the id \"{id}\""), Some(anchor), Some(&quoted(id)));
+            let d = ck.error("unknown-target", path, format!("no turn or ending has the id \"{id}\""), anchors, Some(&quoted(id)));
             d.help = Some(match closest(id, all_targets.iter().copied()) {
                 Some(best) => format!("did you mean \"{best}\"?"),
                 None => "add a turn or ending with this id, or fix the reference".into(),
             });
         }
     };
-    check_target(&mut ck, &s.start, "start".into(), "start");
+    check_target(&mut ck, &s.start, "start".into(), &["start"]);
 
     let mut flags_set: HashSet<&str> = HashSet::new();
-    let mut flags_used: Vec<(&str, String, String)> = Vec::new();
+    let mut flags_used: Vec<(&str, String, Vec<String>)> = Vec::new();
     let mut route_conditions: Vec<&Condition> = Vec::new();
     for (r, route) in s.routes.iter().enumerate() {
-        check_target(&mut ck, &route.to, format!("routes[{r}].to"), "routes");
+        check_target(&mut ck, &route.to, format!("routes[{r}].to"), &["routes"]);
         route_conditions.push(&route.when);
         let mut f = Vec::new();
         condition_flags(&route.when, &mut f);
-        flags_used.extend(f.into_iter().map(|x| (x, format!("routes[{r}].when"), "routes".to_string())));
+        flags_used.extend(f.into_iter().map(|x| (x, format!("routes[{r}].when"), vec!["routes".to_string()])));
     }
     let mut any_red_flag = false;
     for (t, turn) in s.turns.iter().enumerate() {
         let tp = format!("turns[{t}]");
         let anchor = quoted(&turn.id);
         if turn.says.is_empty() {
-            ck.error("no-line", format!("{tp}.says"), format!("turn \"{}\" gives the citizen nothing to say", turn.id), Some(&anchor), None);
+            ck.error("no-line", format!("{tp}.says"), format!("turn \"{}\" gives the citizen nothing to say", turn.id), &[&anchor], None);
         }
         for (l, line) in turn.says.iter().enumerate() {
             if line.variants.is_empty() {
-                ck.error("no-variants", format!("{tp}.says[{l}].variants"), "this line has no wording".into(), Some(&anchor), Some("variants"));
+                ck.error("no-variants", format!("{tp}.says[{l}].variants"), "this line has no wording".into(), &[&anchor], Some("variants"));
             }
             for (v, text) in line.variants.iter().enumerate() {
-                ck.text(text, format!("{tp}.says[{l}].variants[{v}]"), Some(&anchor));
+                ck.text(text, format!("{tp}.says[{l}].variants[{v}]"), &[&anchor]);
             }
             let mut f = Vec::new();
             condition_flags(&line.when, &mut f);
-            flags_used.extend(f.into_iter().map(|x| (x, format!("{tp}.says[{l}].when"), anchor.clone())));
+            flags_used.extend(f.into_iter().map(|x| (x, format!("{tp}.says[{l}].when"), vec![anchor.clone()])));
         }
         if let Some(last) = turn.says.last()
             && last.when != Condition::Always
         {
-            ck.warn("no-fallback-line", format!("{tp}.says"), format!("the last line of turn \"{}\" has a condition; when none holds, the last line is shown anyway", turn.id), Some(&anchor), Some("says"))
+            ck.warn("no-fallback-line", format!("{tp}.says"), format!("the last line of turn \"{}\" has a condition; when none holds, the last line is shown anyway", turn.id), &[&anchor], Some("says"))
                 .help = Some("end `says` with a line without `when`".into());
         }
         if let Some(cue) = &turn.cue {
-            ck.text(cue, format!("{tp}.cue"), Some(&anchor));
+            ck.text(cue, format!("{tp}.cue"), &[&anchor]);
         }
         match turn.time_limit {
             Some(0) => {
-                ck.error("out-of-range", format!("{tp}.time_limit"), "a time limit of 0 seconds cannot be met".into(), Some(&anchor), Some("time_limit"));
+                ck.error("out-of-range", format!("{tp}.time_limit"), "a time limit of 0 seconds cannot be met".into(), &[&anchor], Some("time_limit"));
             }
             Some(_) if s.channel == super::model::Channel::Counter => {
-                ck.warn("counter-time-limit", format!("{tp}.time_limit"), "time limits are meant for hotline turns".into(), Some(&anchor), Some("time_limit"));
+                ck.warn("counter-time-limit", format!("{tp}.time_limit"), "time limits are meant for hotline turns".into(), &[&anchor], Some("time_limit"));
             }
             _ => {}
         }
         if turn.options.is_empty() {
-            ck.error("no-options", format!("{tp}.options"), format!("turn \"{}\" has no options, so the encounter cannot go on", turn.id), Some(&anchor), None);
+            ck.error("no-options", format!("{tp}.options"), format!("turn \"{}\" has no options, so the encounter cannot go on", turn.id), &[&anchor], None);
         } else if turn.options.len() < 2 {
-            ck.warn("one-option", format!("{tp}.options"), format!("turn \"{}\" has only one option: the trainee has no choice", turn.id), Some(&anchor), None);
+            ck.warn("one-option", format!("{tp}.options"), format!("turn \"{}\" has only one option: the trainee has no choice", turn.id), &[&anchor], None);
         }
         for (r, route) in turn.routes.iter().enumerate() {
-            check_target(&mut ck, &route.to, format!("{tp}.routes[{r}].to"), &anchor);
+            check_target(&mut ck, &route.to, format!("{tp}.routes[{r}].to"), &[&anchor]);
             route_conditions.push(&route.when);
             let mut f = Vec::new();
             condition_flags(&route.when, &mut f);
-            flags_used.extend(f.into_iter().map(|x| (x, format!("{tp}.routes[{r}].when"), anchor.clone())));
+            flags_used.extend(f.into_iter().map(|x| (x, format!("{tp}.routes[{r}].when"), vec![anchor.clone()])));
         }
         let mut option_ids = HashSet::new();
         for (o, option) in turn.options.iter().enumerate() {
             let op = format!("{tp}.options[{o}]");
-            let oanchor = anchor.clone();
+            let oanchor = quoted(&option.id);
             if !option_ids.insert(option.id.as_str()) {
-                ck.error("duplicate-id", format!("{op}.id"), format!("two options of turn \"{}\" have the id \"{}\"", turn.id, option.id), Some(&oanchor), Some(&quoted(&option.id)));
+                ck.error("duplicate-id", format!("{op}.id"), format!("two options of turn \"{}\" have the id \"{}\"", turn.id, option.id), &[&anchor, &oanchor], Some(&quoted(&option.id)));
             }
-            ck.text(&option.text, format!("{op}.text"), Some(&oanchor));
+            ck.text(&option.text, format!("{op}.text"), &[&anchor, &oanchor]);
             if option.feedback.zh.trim().is_empty() && option.feedback.en.trim().is_empty() {
-                ck.error("no-feedback", format!("{op}.feedback"), format!("option \"{}\" has no feedback for the debrief", option.id), Some(&oanchor), Some(&quoted(&option.id)));
+                ck.error("no-feedback", format!("{op}.feedback"), format!("option \"{}\" has no feedback for the debrief", option.id), &[&anchor, &oanchor], Some(&quoted(&option.id)));
             } else {
-                ck.text(&option.feedback, format!("{op}.feedback"), Some(&oanchor));
+                ck.text(&option.feedback, format!("{op}.feedback"), &[&anchor, &oanchor]);
             }
             if option.evidence.is_empty() {
-                ck.warn("no-evidence", format!("{op}.evidence"), format!("option \"{}\" carries no rubric evidence, so it cannot be scored", option.id), Some(&oanchor), Some(&quoted(&option.id)));
+                ck.warn("no-evidence", format!("{op}.evidence"), format!("option \"{}\" carries no rubric evidence, so it cannot be scored", option.id), &[&anchor, &oanchor], Some(&quoted(&option.id)));
             }
             for (item, level) in &option.evidence {
                 if *level > 3 {
-                    ck.error("out-of-range", format!("{op}.evidence.{item:?}"), format!("{item:?}: {level} is not a level; levels run 0 harmful, 1 missed, 2 adequate, 3 exemplary"), Some(&oanchor), Some(&format!("{item:?}")));
+                    ck.error("out-of-range", format!("{op}.evidence.{item:?}"), format!("{item:?}: {level} is not a level; levels run 0 harmful, 1 missed, 2 adequate, 3 exemplary"), &[&anchor, &oanchor], Some(&format!("{item:?}")));
                 }
             }
             for (name, fit) in [("d", option.fit.d), ("i", option.fit.i), ("s", option.fit.s), ("c", option.fit.c)] {
                 if !(-2..=2).contains(&fit) {
-                    ck.error("out-of-range", format!("{op}.fit.{name}"), format!("a DISC fit of {fit} is out of range: use -2 (a trigger) to 2 (a perfect match)"), Some(&oanchor), Some("fit"));
+                    ck.error("out-of-range", format!("{op}.fit.{name}"), format!("a DISC fit of {fit} is out of range: use -2 (a trigger) to 2 (a perfect match)"), &[&anchor, &oanchor], Some("fit"));
                 }
             }
             any_red_flag |= option.red_flag.is_some();
             flags_set.extend(option.set.iter().map(String::as_str));
-            check_target(&mut ck, &option.next, format!("{op}.next"), &oanchor);
+            check_target(&mut ck, &option.next, format!("{op}.next"), &[&anchor, &oanchor]);
             for (r, route) in option.routes.iter().enumerate() {
-                check_target(&mut ck, &route.to, format!("{op}.routes[{r}].to"), &oanchor);
+                check_target(&mut ck, &route.to, format!("{op}.routes[{r}].to"), &[&anchor, &oanchor]);
                 route_conditions.push(&route.when);
                 let mut f = Vec::new();
                 condition_flags(&route.when, &mut f);
-                flags_used.extend(f.into_iter().map(|x| (x, format!("{op}.routes[{r}].when"), oanchor.clone())));
+                flags_used.extend(f.into_iter().map(|x| (x, format!("{op}.routes[{r}].when"), vec![anchor.clone(), oanchor.clone()])));
             }
             if let Some(better) = &option.better {
                 if better == &option.id {
-                    ck.warn("better-is-self", format!("{op}.better"), format!("option \"{}\" names itself as the better option", option.id), Some(&oanchor), Some("better"));
+                    ck.warn("better-is-self", format!("{op}.better"), format!("option \"{}\" names itself as the better option", option.id), &[&anchor, &oanchor], Some("better"));
                 } else if !turn.options.iter().any(|x| &x.id == better) {
                     let ids: Vec<&str> = turn.options.iter().map(|x| x.id.as_str()).collect();
-                    let d = ck.error("unknown-option", format!("{op}.better"), format!("turn \"{}\" has no option \"{better}\"", turn.id), Some(&oanchor), Some(&quoted(better)));
+                    let d = ck.error("unknown-option", format!("{op}.better"), format!("turn \"{}\" has no option \"{better}\"", turn.id), &[&anchor, &oanchor], Some(&quoted(better)));
                     d.help = Some(match closest(better, ids.iter().copied()) {
                         Some(best) => format!("did you mean \"{best}\"?"),
                         None => format!("options of this turn: {}", ids.join(", ")),
@@ -261,20 +313,25 @@ pub fn validate(scenario: &Scenario, source: &str, file: &str) -> Vec<Diagnostic
         let mut values = Vec::new();
         condition_values(condition, &mut values);
         for v in values.into_iter().filter(|v| *v > 100) {
-            ck.error("out-of-range", String::new(), format!("a condition compares with {v}, but moods run from 0 to 100"), None, Some(&v.to_string()));
+            ck.error("out-of-range", String::new(), format!("a condition compares with {v}, but moods run from 0 to 100"), &[], Some(&v.to_string()));
         }
     }
-    for (flag, path, anchor) in &flags_used {
+    for (flag, path, anchors) in &flags_used {
         if !flags_set.contains(flag) {
-            ck.warn("flag-never-set", path.clone(), format!("the flag \"{flag}\" is tested but no option sets it"), Some(anchor), Some(&quoted(flag)));
+            let anchors: Vec<&str> = anchors.iter().map(String::as_str).collect();
+            let d = ck.warn("flag-never-set", path.clone(), format!("the flag \"{flag}\" is tested but no option sets it"), &anchors, Some(&quoted(flag)));
+            d.help = Some(match closest(flag, flags_set.iter().copied()) {
+                Some(best) => format!("did you mean \"{best}\"? (set by an option's `set: [...]`)"),
+                None => "add the flag to some option's `set: [...]`, or remove the condition".into(),
+            });
         }
     }
     let distinct_flags: HashSet<&str> = flags_set.iter().copied().chain(flags_used.iter().map(|f| f.0)).collect();
     if distinct_flags.len() > MAX_FLAGS {
-        ck.error("too-many-flags", String::new(), format!("the scenario uses {} flags; at most {MAX_FLAGS} are supported", distinct_flags.len()), None, None);
+        ck.error("too-many-flags", String::new(), format!("the scenario uses {} flags; at most {MAX_FLAGS} are supported", distinct_flags.len()), &[], None);
     }
     if !any_red_flag && !s.turns.is_empty() {
-        ck.warn("no-red-flag-trap", "turns".into(), "no option carries a red flag: trainees never meet a trap to avoid".into(), None, Some("turns"))
+        ck.warn("no-red-flag-trap", "turns".into(), "no option carries a red flag: trainees never meet a trap to avoid".into(), &[], Some("turns"))
             .help = Some("add a tempting wrong answer with `red_flag: PushingAway` (or another red flag)".into());
     }
 
@@ -285,33 +342,33 @@ pub fn validate(scenario: &Scenario, source: &str, file: &str) -> Vec<Diagnostic
     let script = match Script::new(scenario.clone()) {
         Ok(script) => script,
         Err(e) => {
-            ck.error("unresolvable", String::new(), e.to_string(), None, None);
+            ck.error("unresolvable", String::new(), e.to_string(), &[], None);
             return ck.out;
         }
     };
     match analyze(&script) {
         Err(e) => {
-            ck.warn("not-analysed", String::new(), e.to_string(), None, None);
+            ck.warn("not-analysed", String::new(), e.to_string(), &[], None);
         }
         Ok(analysis) => {
             for (t, reached) in analysis.reachable_turns.iter().enumerate() {
                 if !reached {
                     let id = &s.turns[t].id;
-                    ck.warn("unreachable-turn", format!("turns[{t}]"), format!("turn \"{id}\" can never be reached"), Some(&quoted(id)), None);
+                    ck.warn("unreachable-turn", format!("turns[{t}]"), format!("turn \"{id}\" can never be reached"), &[&quoted(id)], None);
                 }
             }
             for (e, reached) in analysis.reachable_endings.iter().enumerate() {
                 if !reached {
                     let id = &s.endings[e].id;
-                    ck.warn("unreachable-ending", format!("endings[{e}]"), format!("ending \"{id}\" is never reached"), None, Some(&quoted(id)));
+                    ck.warn("unreachable-ending", format!("endings[{e}]"), format!("ending \"{id}\" is never reached"), &["endings", &quoted(id)], None);
                 }
             }
             for &t in &analysis.stuck_turns {
                 let id = &s.turns[t].id;
-                ck.error("no-way-out", format!("turns[{t}]"), format!("from turn \"{id}\" the encounter can go round without ever reaching an ending"), Some(&quoted(id)), None);
+                ck.error("no-way-out", format!("turns[{t}]"), format!("from turn \"{id}\" the encounter can go round without ever reaching an ending"), &[&quoted(id)], None);
             }
             if analysis.passing_route.is_none() && !s.endings.is_empty() {
-                ck.warn("no-passing-route", String::new(), "no route through the scenario passes: even the best answers score below the pass mark".into(), None, None)
+                ck.warn("no-passing-route", String::new(), "no route through the scenario passes: even the best answers score below the pass mark".into(), &[], Some("turns"))
                     .help = Some("run `counterpart analyze` on the file to see the best route and its scores".into());
             }
         }
