@@ -127,6 +127,20 @@ pub(super) fn plugin(app: &mut App) {
     app.add_plugins((start::plugin, library::plugin, encounter::plugin, debrief::plugin, history::plugin));
 }
 
+/// egui's default sizes are small for Chinese text at 1280×720; the
+/// text-size setting scales from here.
+fn readable_text(style: &mut egui::Style) {
+    use egui::{FontFamily, FontId, TextStyle};
+    style.text_styles = [
+        (TextStyle::Small, FontId::new(12.5, FontFamily::Proportional)),
+        (TextStyle::Body, FontId::new(15.0, FontFamily::Proportional)),
+        (TextStyle::Button, FontId::new(15.0, FontFamily::Proportional)),
+        (TextStyle::Heading, FontId::new(22.0, FontFamily::Proportional)),
+        (TextStyle::Monospace, FontId::new(13.5, FontFamily::Monospace)),
+    ]
+    .into();
+}
+
 fn global_ui(
     mut contexts: EguiContexts,
     mut settings: ResMut<Settings>,
@@ -135,8 +149,28 @@ fn global_ui(
     mut next: ResMut<NextState<Screen>>,
     mut session: ResMut<Session>,
     mut content: ResMut<ContentRect>,
+    mut last: Local<Option<(Screen, Lang, f32)>>,
+    mut settle: Local<u8>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
+    // A new screen or language lays out text whose glyphs are not in the
+    // font atlas yet; they only draw correctly a frame later, and reactive
+    // rendering would otherwise leave the half-drawn frame on screen.
+    if last.is_none() {
+        ctx.style_mut(readable_text);
+    }
+    let now = (*screen.get(), settings.lang, settings.text_scale);
+    if *last != Some(now) {
+        *last = Some(now);
+        *settle = 3;
+    } else if ctx.input(|i| !i.events.is_empty()) {
+        // Input may have brought new text (the next line, a filter).
+        *settle = (*settle).max(1);
+    }
+    if *settle > 0 {
+        *settle -= 1;
+        ctx.request_repaint();
+    }
     // Text size is our own setting (remembered, shown in the bar), so
     // egui's built-in Ctrl+= zoom must not apply on top of it.
     ctx.options_mut(|o| o.zoom_with_keyboard = false);

@@ -171,7 +171,7 @@ fn citizen_panel(ui: &mut egui::Ui, vm: &EncounterVm) {
     ui.label(RichText::new(format!("{} · {}{}", vm.citizen_name, vm.citizen_age, tr(lang, "岁", " yrs"))).strong());
     // The quiet cue: words, not numbers.
     ui.label(
-        RichText::new(format!("{}，{}", upset_word(lang, vm.mood.upset), trust_word(lang, vm.mood.trust)))
+        RichText::new(format!("{}{}{}", upset_word(lang, vm.mood.upset), tr(lang, "，", ", "), trust_word(lang, vm.mood.trust)))
             .italics()
             .color(MUTED),
     );
