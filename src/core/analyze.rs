@@ -22,13 +22,18 @@ use serde::Serialize;
 use std::collections::{HashMap, VecDeque};
 use thiserror::Error;
 
-/// Analysis gives up past this many distinct situations.
-pub const MAX_STATES: usize = 4_000_000;
+/// Analysis gives up past this many distinct situations or partial scores,
+/// so a scenario with a loop that keeps shifting the mood cannot stall
+/// loading; such a scenario is reported as too large to analyse.
+pub const MAX_STATES: usize = 300_000;
+pub const MAX_LABELS: usize = 2_000_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum AnalyzeError {
     #[error("the scenario has more than {MAX_STATES} distinct situations (turn × mood × flags) to analyse")]
     TooLarge,
+    #[error("the scenario has more than {MAX_LABELS} distinct partial scores to compare; look for a loop whose options keep changing the mood")]
+    TooManyScores,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -79,6 +84,8 @@ pub struct Extreme {
 #[derive(Debug, Clone, Serialize)]
 pub struct Analysis {
     pub situations: usize,
+    /// Undominated partial tallies created while propagating scores.
+    pub labels: usize,
     pub reachable_turns: Vec<bool>,
     pub reachable_endings: Vec<bool>,
     /// Turns reached in some situation from which no ending can be reached.
@@ -167,7 +174,7 @@ const NO_PARENT: u32 = u32::MAX;
 /// Propagates undominated tallies; `better(a, b)` means a is at least as
 /// good as b for this direction. Returns the label arena and, per state,
 /// the surviving label ids.
-fn propagate(script: &Script, graph: &Graph, better: fn(&Tally, &Tally) -> bool) -> (Vec<Label>, Vec<Vec<u32>>) {
+fn propagate(script: &Script, graph: &Graph, better: fn(&Tally, &Tally) -> bool) -> Result<(Vec<Label>, Vec<Vec<u32>>), AnalyzeError> {
     let flow = &script.flow;
     let mut labels = vec![Label { tally: Tally::default(), parent: NO_PARENT, choice: 0 }];
     let mut at: Vec<Vec<u32>> = vec![Vec::new(); graph.states.len()];
@@ -189,6 +196,9 @@ fn propagate(script: &Script, graph: &Graph, better: fn(&Tally, &Tally) -> bool)
                 continue;
             }
             existing.retain(|&e| !better(&tally, &labels[e as usize].tally));
+            if labels.len() >= MAX_LABELS {
+                return Err(AnalyzeError::TooManyScores);
+            }
             let id = labels.len() as u32;
             labels.push(Label { tally, parent: label_id, choice: choice as u16 });
             label_state.push(next);
@@ -196,7 +206,7 @@ fn propagate(script: &Script, graph: &Graph, better: fn(&Tally, &Tally) -> bool)
             queue.push_back(id);
         }
     }
-    (labels, at)
+    Ok((labels, at))
 }
 
 fn route_of(labels: &[Label], mut id: u32) -> Vec<usize> {
@@ -297,9 +307,9 @@ pub fn analyze(script: &Script) -> Result<Analysis, AnalyzeError> {
     stuck_turns.sort_unstable();
     stuck_turns.dedup();
 
-    let (max_labels, max_at) = propagate(script, &graph, Tally::at_least_as_good);
+    let (max_labels, max_at) = propagate(script, &graph, Tally::at_least_as_good)?;
     let max = extremes(script, &graph, &max_labels, &max_at, true);
-    let (min_labels, min_at) = propagate(script, &graph, Tally::at_most_as_good);
+    let (min_labels, min_at) = propagate(script, &graph, Tally::at_most_as_good)?;
     let min = extremes(script, &graph, &min_labels, &min_at, false);
 
     // Passing is monotone in every item and in fewer red flags, so if any
@@ -325,6 +335,7 @@ pub fn analyze(script: &Script) -> Result<Analysis, AnalyzeError> {
 
     Ok(Analysis {
         situations: graph.states.len(),
+        labels: max_labels.len() + min_labels.len(),
         reachable_turns,
         reachable_endings,
         stuck_turns,
