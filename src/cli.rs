@@ -79,6 +79,10 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "zh")]
         lang: LangArg,
     },
+    /// Export trainee records: CSV, JSON, printable HTML, xAPI statements or straight to an LRS.
+    Export(crate::records_cli::ExportArgs),
+    #[command(hide = true)]
+    RecordsCrashTest(crate::records_cli::CrashTestArgs),
     /// List the scenarios in a folder.
     List {
         #[arg(default_value = "scenarios")]
@@ -126,6 +130,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Some(Command::Analyze { file, json, dot, mermaid, lang }) => analyze_cmd(&file, json, dot, mermaid, lang.into(), out, err),
         Some(Command::Play { file, choices, seed, json, lang }) => play_cmd(&file, &choices, seed, json, lang.into(), out, err),
         Some(Command::List { path }) => list_cmd(&path, out),
+        Some(Command::Export(args)) => crate::records_cli::export_cmd(args, cli.scenarios.as_deref(), out, err),
+        Some(Command::RecordsCrashTest(args)) => crate::records_cli::crash_test_cmd(args, out, err),
         None => {
             let _ = writeln!(out, "Run `counterpart --help` for the commands.");
             Ok(0)

@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod core;
+pub mod records_cli;
 
 #[cfg(feature = "app")]
 pub mod app;

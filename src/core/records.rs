@@ -1,0 +1,692 @@
+//! Trainee records: profiles, settings and every attempt, turn by turn, in
+//! one SQLite file.
+//!
+//! Crash safety comes from SQLite itself: WAL journal, `synchronous=FULL`,
+//! and every write is its own committed transaction, so a killed app loses
+//! at most the turn that was being answered. An attempt that was never
+//! finished stays `InProgress` and is offered for resume or abandonment.
+//!
+//! The schema is versioned with `PRAGMA user_version`; `migrate` brings any
+//! older file up to `SCHEMA_VERSION` inside one transaction. A file that is
+//! not a database, is damaged, or comes from a newer build is reported with
+//! its path and left untouched; only `Store::start_fresh`, called on the
+//! user's explicit request, moves it aside and creates a new one.
+
+use super::engine::Step;
+use super::model::{DiscStyle, Outcome};
+use super::score::ScoreCard;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+use thiserror::Error;
+
+/// The schema this build writes. v1 had no response times and no attempt
+/// UUIDs; v2 adds both.
+pub const SCHEMA_VERSION: i32 = 2;
+
+/// ISO 8601 UTC with milliseconds, computed by SQLite so that no clock
+/// library is needed and all timestamps share one format.
+const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("cannot open the records database {path}: {source}\n无法打开学员记录数据库 {path}")]
+    Open { path: PathBuf, source: rusqlite::Error },
+    #[error(
+        "the records database {path} is damaged or not a database ({detail}). It was left untouched; \
+         start fresh to move it aside and create a new one.\n学员记录数据库 {path} 已损坏或不是数据库（{detail}），\
+         文件未做任何改动；如需重新开始，请选择“新建数据库”，旧文件会被移到一旁保留。"
+    )]
+    Corrupt { path: PathBuf, detail: String },
+    #[error(
+        "the records database {path} has schema version {found}, newer than this build supports ({supported}); \
+         please update Counterpart.\n学员记录数据库 {path} 的版本（{found}）比本程序支持的版本（{supported}）新，请升级 Counterpart。"
+    )]
+    TooNew { path: PathBuf, found: i32, supported: i32 },
+    #[error("migrating the records database {path} from version {from}: {source}")]
+    Migration { path: PathBuf, from: i32, source: rusqlite::Error },
+    #[error("records database {path}: {source}")]
+    Sql { path: PathBuf, source: rusqlite::Error },
+    #[error("cannot move the damaged database {path} aside to {to}: {source}")]
+    MoveAside { path: PathBuf, to: PathBuf, source: std::io::Error },
+    #[error("cannot create the folder for the records database {path}: {source}")]
+    CreateDir { path: PathBuf, source: std::io::Error },
+    #[error("a profile named \"{0}\" already exists / 已存在同名学员档案")]
+    DuplicateProfile(String),
+    #[error("a profile name cannot be empty / 学员姓名不能为空")]
+    EmptyProfileName,
+    #[error("no profile with id {0}")]
+    NoProfile(i64),
+    #[error("no profile named \"{0}\"")]
+    NoProfileNamed(String),
+    #[error("no attempt with id {0}")]
+    NoAttempt(i64),
+    #[error("attempt {attempt} is {status:?}, not in progress")]
+    NotInProgress { attempt: i64, status: Status },
+    #[error("attempt {attempt}: step {index} recorded out of order ({have} steps stored)")]
+    StepOutOfOrder { attempt: i64, index: usize, have: usize },
+    #[error("attempt {attempt}: stored data is unreadable ({detail})")]
+    BadRow { attempt: i64, detail: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub id: i64,
+    pub name: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Status {
+    InProgress,
+    Completed,
+    Abandoned,
+}
+
+impl Status {
+    fn from_sql(s: &str) -> Option<Status> {
+        match s {
+            "in_progress" => Some(Status::InProgress),
+            "completed" => Some(Status::Completed),
+            "abandoned" => Some(Status::Abandoned),
+            _ => None,
+        }
+    }
+}
+
+/// What `finish_attempt` records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttemptResult {
+    pub card: ScoreCard,
+    pub ending_id: String,
+    pub outcome: Outcome,
+    /// The trainee's guess of the citizen's DISC style, when asked.
+    pub disc_guess: Option<DiscStyle>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttemptSummary {
+    pub id: i64,
+    /// Globally unique, so statements from many PCs never collide in an LRS.
+    pub uuid: String,
+    pub profile_id: i64,
+    pub profile_name: String,
+    pub scenario_id: String,
+    pub scenario_version: u32,
+    pub seed: u64,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub status: Status,
+    /// Steps stored so far.
+    pub steps: usize,
+    pub overall: Option<f32>,
+    /// In `Dimension::ALL` order.
+    pub dimensions: Option<[f32; 5]>,
+    pub passed: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepRecord {
+    pub index: usize,
+    pub recorded_at: String,
+    pub step: Step,
+}
+
+/// Everything stored about one attempt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttemptRecord {
+    pub summary: AttemptSummary,
+    pub steps: Vec<StepRecord>,
+    /// Present once the attempt is completed.
+    pub result: Option<AttemptResult>,
+}
+
+impl AttemptRecord {
+    /// Zero-based choices, for `Encounter::replay` when resuming.
+    pub fn choices(&self) -> Vec<usize> {
+        self.steps.iter().map(|s| s.step.choice).collect()
+    }
+
+    pub fn response_secs(&self) -> Vec<Option<f32>> {
+        self.steps.iter().map(|s| s.step.response_secs).collect()
+    }
+}
+
+pub struct Store {
+    path: PathBuf,
+    // A Mutex makes the store Sync, so the app can keep it in a resource
+    // and the CLI in a plain variable.
+    conn: Mutex<Connection>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+/// The v1 schema, kept verbatim: migrations start from it and the
+/// migration test builds a v1 file with it.
+pub const SCHEMA_V1: &str = "
+CREATE TABLE profiles (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE attempts (
+    id INTEGER PRIMARY KEY,
+    profile_id INTEGER NOT NULL REFERENCES profiles(id),
+    scenario_id TEXT NOT NULL,
+    scenario_version INTEGER NOT NULL,
+    seed INTEGER NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL CHECK (status IN ('in_progress', 'completed', 'abandoned')),
+    ending_id TEXT,
+    outcome TEXT,
+    overall REAL,
+    listening REAL,
+    empathy REAL,
+    clarity REAL,
+    disc REAL,
+    process REAL,
+    passed INTEGER,
+    red_flags TEXT,
+    card_json TEXT,
+    disc_guess TEXT
+);
+CREATE INDEX attempts_by_profile ON attempts(profile_id, started_at);
+CREATE TABLE steps (
+    attempt_id INTEGER NOT NULL REFERENCES attempts(id),
+    idx INTEGER NOT NULL,
+    turn_id TEXT NOT NULL,
+    choice INTEGER NOT NULL,
+    choice_id TEXT NOT NULL,
+    red_flag TEXT,
+    step_json TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (attempt_id, idx)
+);
+";
+
+fn sql_err(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+    move |source| classify(path, source)
+}
+
+/// Damage and "not a database" are their own error so the app can offer
+/// "start fresh"; everything else is a plain SQL error.
+fn classify(path: &Path, source: rusqlite::Error) -> StoreError {
+    use rusqlite::ErrorCode;
+    match source.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
+            StoreError::Corrupt { path: path.to_path_buf(), detail: source.to_string() }
+        }
+        _ => StoreError::Sql { path: path.to_path_buf(), source },
+    }
+}
+
+fn random_uuid() -> String {
+    uuid::Builder::from_random_bytes(rand::random::<[u8; 16]>()).into_uuid().to_string()
+}
+
+impl Store {
+    /// `$COUNTERPART_DB`, else `<data dir>/counterpart/records.sqlite3`
+    /// (e.g. `~/.local/share/counterpart/` on Linux, `%APPDATA%\counterpart\data\` on Windows).
+    pub fn default_path() -> PathBuf {
+        if let Some(p) = std::env::var_os("COUNTERPART_DB").filter(|p| !p.is_empty()) {
+            return PathBuf::from(p);
+        }
+        match directories::ProjectDirs::from("", "", "counterpart") {
+            Some(dirs) => dirs.data_dir().join("records.sqlite3"),
+            None => PathBuf::from("records.sqlite3"),
+        }
+    }
+
+    /// Opens (creating if missing) and migrates the database at `path`.
+    /// A damaged file is reported and never modified.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|source| StoreError::CreateDir { path: path.to_path_buf(), source })?;
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)
+            .map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
+        let err = sql_err(path);
+        conn.busy_timeout(Duration::from_secs(5)).map_err(&err)?;
+        // Reading the header first: on a non-database this fails with
+        // NOTADB before anything (like the WAL switch) writes to the file.
+        let version: i32 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(&err)?;
+        if version < 0 {
+            return Err(StoreError::Corrupt { path: path.to_path_buf(), detail: format!("schema version {version}") });
+        }
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::TooNew { path: path.to_path_buf(), found: version, supported: SCHEMA_VERSION });
+        }
+        let check: String = conn.pragma_query_value(None, "quick_check", |r| r.get(0)).map_err(&err)?;
+        if check != "ok" {
+            return Err(StoreError::Corrupt { path: path.to_path_buf(), detail: check });
+        }
+        let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0)).map_err(&err)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            // Some file systems (network shares) cannot do WAL; the default
+            // rollback journal is still crash safe, only slower.
+        }
+        conn.pragma_update(None, "synchronous", "FULL").map_err(&err)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(&err)?;
+        let mut conn = conn;
+        migrate(&mut conn, path, version)?;
+        Ok(Store { path: path.to_path_buf(), conn: Mutex::new(conn) })
+    }
+
+    /// Moves the file at `path` (and its -wal/-shm companions) aside to
+    /// `<name>.corrupt-<UTC timestamp>` and opens a new, empty database.
+    /// Only for when the user asked to start fresh after `Corrupt`/`TooNew`.
+    pub fn start_fresh(path: &Path) -> Result<(Store, Option<PathBuf>), StoreError> {
+        let moved = if path.exists() {
+            let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+            name.push(format!(".corrupt-{}", utc_stamp()));
+            let mut to = path.with_file_name(&name);
+            let mut n = 1;
+            while to.exists() {
+                let mut again = name.clone();
+                again.push(format!("-{n}"));
+                to = path.with_file_name(again);
+                n += 1;
+            }
+            std::fs::rename(path, &to)
+                .map_err(|source| StoreError::MoveAside { path: path.to_path_buf(), to: to.clone(), source })?;
+            for suffix in ["-wal", "-shm"] {
+                let mut side = path.as_os_str().to_os_string();
+                side.push(suffix);
+                let side = PathBuf::from(side);
+                if side.exists() {
+                    let mut side_to = to.as_os_str().to_os_string();
+                    side_to.push(suffix);
+                    let side_to = PathBuf::from(side_to);
+                    std::fs::rename(&side, &side_to)
+                        .map_err(|source| StoreError::MoveAside { path: side.clone(), to: side_to, source })?;
+                }
+            }
+            Some(to)
+        } else {
+            None
+        };
+        Ok((Store::open(path)?, moved))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite half-written
+        // (transactions roll back), so a poisoned lock is safe to reuse.
+        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+        sql_err(&self.path)
+    }
+
+    pub fn schema_version(&self) -> Result<i32, StoreError> {
+        self.conn().pragma_query_value(None, "user_version", |r| r.get(0)).map_err(self.err())
+    }
+
+    pub fn profiles(&self) -> Result<Vec<Profile>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT id, name, created_at FROM profiles ORDER BY name").map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| Ok(Profile { id: r.get(0)?, name: r.get(1)?, created_at: r.get(2)? }))
+            .map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
+    pub fn create_profile(&self, name: &str) -> Result<Profile, StoreError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::EmptyProfileName);
+        }
+        let conn = self.conn();
+        let inserted = conn.execute(&format!("INSERT INTO profiles (name, created_at) VALUES (?1, {NOW})"), params![name]);
+        match inserted {
+            Ok(_) => {}
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) => {
+                return Err(StoreError::DuplicateProfile(name.to_string()));
+            }
+            Err(e) => return Err(self.err()(e)),
+        }
+        let id = conn.last_insert_rowid();
+        conn.query_row("SELECT id, name, created_at FROM profiles WHERE id = ?1", [id], |r| {
+            Ok(Profile { id: r.get(0)?, name: r.get(1)?, created_at: r.get(2)? })
+        })
+        .map_err(self.err())
+    }
+
+    pub fn profile_by_name(&self, name: &str) -> Result<Profile, StoreError> {
+        self.conn()
+            .query_row("SELECT id, name, created_at FROM profiles WHERE name = ?1", [name.trim()], |r| {
+                Ok(Profile { id: r.get(0)?, name: r.get(1)?, created_at: r.get(2)? })
+            })
+            .optional()
+            .map_err(self.err())?
+            .ok_or_else(|| StoreError::NoProfileNamed(name.to_string()))
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.conn()
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(self.err())
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn()
+            .execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )
+            .map(|_| ())
+            .map_err(self.err())
+    }
+
+    pub fn begin_attempt(&self, profile: i64, scenario_id: &str, scenario_version: u32, seed: u64) -> Result<i64, StoreError> {
+        let conn = self.conn();
+        let exists: bool = conn
+            .query_row("SELECT EXISTS(SELECT 1 FROM profiles WHERE id = ?1)", [profile], |r| r.get(0))
+            .map_err(self.err())?;
+        if !exists {
+            return Err(StoreError::NoProfile(profile));
+        }
+        conn.execute(
+            &format!(
+                "INSERT INTO attempts (uuid, profile_id, scenario_id, scenario_version, seed, started_at, status)
+                 VALUES (?1, ?2, ?3, ?4, ?5, {NOW}, 'in_progress')"
+            ),
+            // The seed's bits are stored as a signed integer: SQLite has no
+            // u64, and the cast round-trips exactly.
+            params![random_uuid(), profile, scenario_id, scenario_version, seed as i64],
+        )
+        .map_err(self.err())?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    /// Stores step `index` (zero-based) of an attempt in progress and
+    /// commits at once. Recording the same index again replaces it, so a
+    /// resumed attempt can re-record safely.
+    pub fn record_step(&self, attempt: i64, index: usize, step: &Step) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(self.err())?;
+        let status = attempt_status(&tx, attempt).map_err(self.err())?.ok_or(StoreError::NoAttempt(attempt))?;
+        if status != Status::InProgress {
+            return Err(StoreError::NotInProgress { attempt, status });
+        }
+        let have: i64 = tx
+            .query_row("SELECT COUNT(*) FROM steps WHERE attempt_id = ?1", [attempt], |r| r.get(0))
+            .map_err(self.err())?;
+        if index as i64 > have {
+            return Err(StoreError::StepOutOfOrder { attempt, index, have: have as usize });
+        }
+        let json = serde_json::to_string(step).map_err(|e| StoreError::BadRow { attempt, detail: e.to_string() })?;
+        let red_flag = step.red_flag.map(|f| format!("{f:?}"));
+        tx.execute(
+            &format!(
+                "INSERT INTO steps (attempt_id, idx, turn_id, choice, choice_id, red_flag, step_json, recorded_at, response_secs)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, {NOW}, ?8)
+                 ON CONFLICT(attempt_id, idx) DO UPDATE SET turn_id = excluded.turn_id, choice = excluded.choice,
+                   choice_id = excluded.choice_id, red_flag = excluded.red_flag, step_json = excluded.step_json,
+                   recorded_at = excluded.recorded_at, response_secs = excluded.response_secs"
+            ),
+            params![attempt, index as i64, step.turn_id, step.choice as i64, step.choice_id, red_flag, json, step.response_secs.map(f64::from)],
+        )
+        .map_err(self.err())?;
+        // Steps after a re-recorded one belong to the old branch.
+        tx.execute("DELETE FROM steps WHERE attempt_id = ?1 AND idx > ?2", params![attempt, index as i64])
+            .map_err(self.err())?;
+        tx.commit().map_err(self.err())
+    }
+
+    pub fn finish_attempt(&self, attempt: i64, result: &AttemptResult) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(self.err())?;
+        let status = attempt_status(&tx, attempt).map_err(self.err())?.ok_or(StoreError::NoAttempt(attempt))?;
+        if status != Status::InProgress {
+            return Err(StoreError::NotInProgress { attempt, status });
+        }
+        let card = &result.card;
+        let card_json = serde_json::to_string(card).map_err(|e| StoreError::BadRow { attempt, detail: e.to_string() })?;
+        let flags: Vec<String> = card.red_flags.iter().map(|f| format!("{f:?}")).collect();
+        let d = card.dimensions.map(f64::from);
+        tx.execute(
+            &format!(
+                "UPDATE attempts SET status = 'completed', finished_at = {NOW}, ending_id = ?2, outcome = ?3,
+                   overall = ?4, listening = ?5, empathy = ?6, clarity = ?7, disc = ?8, process = ?9, passed = ?10,
+                   red_flags = ?11, card_json = ?12, disc_guess = ?13
+                 WHERE id = ?1"
+            ),
+            params![
+                attempt,
+                result.ending_id,
+                format!("{:?}", result.outcome),
+                f64::from(card.overall),
+                d[0],
+                d[1],
+                d[2],
+                d[3],
+                d[4],
+                card.passed,
+                flags.join(","),
+                card_json,
+                result.disc_guess.map(|s| format!("{s:?}")),
+            ],
+        )
+        .map_err(self.err())?;
+        tx.commit().map_err(self.err())
+    }
+
+    /// Attempts left in progress (the app was closed or crashed), newest
+    /// first: offer to resume (`Encounter::replay` with `attempt(id).choices()`)
+    /// or `mark_abandoned`.
+    pub fn unfinished_attempts(&self, profile: i64) -> Result<Vec<AttemptSummary>, StoreError> {
+        self.summaries("WHERE a.profile_id = ?1 AND a.status = 'in_progress'", Some(profile))
+    }
+
+    pub fn mark_abandoned(&self, attempt: i64) -> Result<(), StoreError> {
+        let conn = self.conn();
+        let status = attempt_status(&conn, attempt).map_err(self.err())?.ok_or(StoreError::NoAttempt(attempt))?;
+        if status != Status::InProgress {
+            return Err(StoreError::NotInProgress { attempt, status });
+        }
+        conn.execute(&format!("UPDATE attempts SET status = 'abandoned', finished_at = {NOW} WHERE id = ?1"), [attempt])
+            .map(|_| ())
+            .map_err(self.err())
+    }
+
+    pub fn attempts(&self, profile: Option<i64>) -> Result<Vec<AttemptSummary>, StoreError> {
+        match profile {
+            Some(p) => self.summaries("WHERE a.profile_id = ?1", Some(p)),
+            None => self.summaries("", None),
+        }
+    }
+
+    fn summaries(&self, filter: &str, param: Option<i64>) -> Result<Vec<AttemptSummary>, StoreError> {
+        let conn = self.conn();
+        let sql = format!(
+            "SELECT a.id, a.uuid, a.profile_id, p.name, a.scenario_id, a.scenario_version, a.seed, a.started_at,
+                    a.finished_at, a.status, (SELECT COUNT(*) FROM steps s WHERE s.attempt_id = a.id),
+                    a.overall, a.listening, a.empathy, a.clarity, a.disc, a.process, a.passed
+             FROM attempts a JOIN profiles p ON p.id = a.profile_id {filter}
+             ORDER BY a.started_at, a.id"
+        );
+        let mut stmt = conn.prepare(&sql).map_err(self.err())?;
+        let map = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Result<AttemptSummary, StoreError>> {
+            let id: i64 = r.get(0)?;
+            let status: String = r.get(9)?;
+            let Some(status) = Status::from_sql(&status) else {
+                return Ok(Err(StoreError::BadRow { attempt: id, detail: format!("unknown status {status}") }));
+            };
+            let dims: [Option<f64>; 5] = [r.get(12)?, r.get(13)?, r.get(14)?, r.get(15)?, r.get(16)?];
+            let dimensions = if dims.iter().all(Option::is_some) { Some(dims.map(|d| d.unwrap_or(0.0) as f32)) } else { None };
+            Ok(Ok(AttemptSummary {
+                id,
+                uuid: r.get(1)?,
+                profile_id: r.get(2)?,
+                profile_name: r.get(3)?,
+                scenario_id: r.get(4)?,
+                scenario_version: r.get(5)?,
+                seed: r.get::<_, i64>(6)? as u64,
+                started_at: r.get(7)?,
+                finished_at: r.get(8)?,
+                status,
+                steps: r.get::<_, i64>(10)? as usize,
+                overall: r.get::<_, Option<f64>>(11)?.map(|v| v as f32),
+                dimensions,
+                passed: r.get(17)?,
+            }))
+        };
+        let rows = match param {
+            Some(p) => stmt.query_map([p], map),
+            None => stmt.query_map([], map),
+        }
+        .map_err(self.err())?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(row.map_err(self.err())??);
+        }
+        Ok(out)
+    }
+
+    pub fn attempt(&self, attempt: i64) -> Result<AttemptRecord, StoreError> {
+        let summary = self
+            .summaries("WHERE a.id = ?1", Some(attempt))?
+            .pop()
+            .ok_or(StoreError::NoAttempt(attempt))?;
+        let conn = self.conn();
+        let bad = |detail: String| StoreError::BadRow { attempt, detail };
+        let mut stmt = conn
+            .prepare("SELECT idx, recorded_at, step_json, response_secs FROM steps WHERE attempt_id = ?1 ORDER BY idx")
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([attempt], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<f64>>(3)?))
+            })
+            .map_err(self.err())?;
+        let mut steps = Vec::new();
+        for row in rows {
+            let (idx, recorded_at, json, secs) = row.map_err(self.err())?;
+            let mut step: Step = serde_json::from_str(&json).map_err(|e| bad(format!("step {idx}: {e}")))?;
+            // The column is what migrations fill in, so it wins.
+            step.response_secs = secs.map(|s| s as f32);
+            steps.push(StepRecord { index: idx as usize, recorded_at, step });
+        }
+        let result = if summary.status == Status::Completed {
+            let (ending_id, outcome, card_json, disc_guess): (String, String, String, Option<String>) = conn
+                .query_row("SELECT ending_id, outcome, card_json, disc_guess FROM attempts WHERE id = ?1", [attempt], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
+                .map_err(self.err())?;
+            let card: ScoreCard = serde_json::from_str(&card_json).map_err(|e| bad(format!("score card: {e}")))?;
+            let outcome: Outcome = serde_json::from_value(serde_json::Value::String(outcome.clone()))
+                .map_err(|_| bad(format!("unknown outcome {outcome}")))?;
+            let disc_guess = match disc_guess {
+                Some(g) => Some(
+                    serde_json::from_value::<DiscStyle>(serde_json::Value::String(g.clone()))
+                        .map_err(|_| bad(format!("unknown DISC style {g}")))?,
+                ),
+                None => None,
+            };
+            Some(AttemptResult { card, ending_id, outcome, disc_guess })
+        } else {
+            None
+        };
+        Ok(AttemptRecord { summary, steps, result })
+    }
+
+    /// Best overall score per scenario over completed attempts.
+    pub fn best_by_scenario(&self, profile: i64) -> Result<HashMap<String, f32>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT scenario_id, MAX(overall) FROM attempts
+                 WHERE profile_id = ?1 AND status = 'completed' AND overall IS NOT NULL GROUP BY scenario_id",
+            )
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([profile], |r| Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)? as f32)))
+            .map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+}
+
+fn attempt_status(conn: &Connection, attempt: i64) -> rusqlite::Result<Option<Status>> {
+    let s: Option<String> = conn.query_row("SELECT status FROM attempts WHERE id = ?1", [attempt], |r| r.get(0)).optional()?;
+    Ok(s.and_then(|s| Status::from_sql(&s)))
+}
+
+/// Brings the file from `from` to `SCHEMA_VERSION` in one transaction: a
+/// failure leaves it exactly as it was.
+fn migrate(conn: &mut Connection, path: &Path, from: i32) -> Result<(), StoreError> {
+    if from == SCHEMA_VERSION {
+        return Ok(());
+    }
+    let wrap = |source: rusqlite::Error| StoreError::Migration { path: path.to_path_buf(), from, source };
+    let tx = conn.transaction().map_err(wrap)?;
+    let mut version = from;
+    while version < SCHEMA_VERSION {
+        match version {
+            0 => tx.execute_batch(SCHEMA_V1).map_err(wrap)?,
+            1 => migrate_v1_to_v2(&tx).map_err(wrap)?,
+            _ => unreachable!("versions above SCHEMA_VERSION are rejected before migrating"),
+        }
+        version += 1;
+    }
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(wrap)?;
+    tx.commit().map_err(wrap)
+}
+
+/// v2: response times get their own column (filled from the step JSON,
+/// where builds that timed answers already kept them) and every attempt a
+/// UUID so that xAPI statement ids are unique across machines.
+fn migrate_v1_to_v2(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(
+        "ALTER TABLE steps ADD COLUMN response_secs REAL;
+         UPDATE steps SET response_secs = json_extract(step_json, '$.response_secs')
+           WHERE json_valid(step_json);
+         ALTER TABLE attempts ADD COLUMN uuid TEXT;",
+    )?;
+    let ids: Vec<i64> = {
+        let mut stmt = tx.prepare("SELECT id FROM attempts WHERE uuid IS NULL")?;
+        stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?
+    };
+    for id in ids {
+        tx.execute("UPDATE attempts SET uuid = ?1 WHERE id = ?2", params![random_uuid(), id])?;
+    }
+    tx.execute_batch("CREATE UNIQUE INDEX attempts_by_uuid ON attempts(uuid);")
+}
+
+/// `YYYYMMDDTHHMMSSZ` for file names, from the system clock.
+pub fn utc_stamp() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + if month <= 2 { 1 } else { 0 };
+    format!("{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}

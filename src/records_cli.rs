@@ -1,0 +1,240 @@
+//! `counterpart export` and the hidden `records-crash-test` helper; kept
+//! out of `cli.rs` so the records work touches it by two lines only.
+
+use crate::core::engine::{Encounter, Script};
+use crate::core::load::load_file;
+use crate::core::records::{AttemptRecord, Store, StoreError};
+use crate::core::report::{Scripts, attempt_html, file_stem, to_json, trainee_html, write_csv};
+use crate::core::xapi::{Lrs, statements};
+use clap::{ArgGroup, Args};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+type CmdResult = Result<i32, std::io::Error>;
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("target").required(true).args(["csv", "json", "html", "xapi", "lrs"])))]
+pub struct ExportArgs {
+    /// Only this trainee's attempts (profile name).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Records database (default: $COUNTERPART_DB, else the user data folder).
+    #[arg(long, env = "COUNTERPART_DB")]
+    pub db: Option<PathBuf>,
+    /// One row per attempt, for a spreadsheet.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Full records including transcripts.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Printable HTML: one report per attempt and one per trainee.
+    #[arg(long, value_name = "DIR")]
+    pub html: Option<PathBuf>,
+    /// xAPI 1.0.3 statements as a JSON array.
+    #[arg(long, value_name = "FILE")]
+    pub xapi: Option<PathBuf>,
+    /// Send xAPI statements to this LRS (base URL or its xAPI endpoint).
+    #[arg(long, value_name = "URL", requires_all = ["user", "password"])]
+    pub lrs: Option<String>,
+    #[arg(long, requires = "lrs")]
+    pub user: Option<String>,
+    /// LRS password; prefer the environment variable to keep it out of the process list.
+    #[arg(long, env = "COUNTERPART_LRS_PASSWORD", hide_env_values = true)]
+    pub password: Option<String>,
+    /// Extra tries per batch when the LRS is unreachable or busy.
+    #[arg(long, default_value_t = 4)]
+    pub retries: u32,
+    /// First pause between tries in milliseconds (doubled each time).
+    #[arg(long, default_value_t = 500)]
+    pub backoff_ms: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct CrashTestArgs {
+    #[arg(long)]
+    pub db: PathBuf,
+    #[arg(long)]
+    pub scenario: PathBuf,
+    /// One-based choices to record before idling.
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub choices: Vec<usize>,
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    #[arg(long, default_value = "crash-test")]
+    pub profile: String,
+}
+
+fn open_store(db: Option<&Path>, err: &mut dyn Write) -> Result<Option<Store>, std::io::Error> {
+    let path = db.map(Path::to_path_buf).unwrap_or_else(Store::default_path);
+    if !path.exists() {
+        writeln!(err, "error: no records database at {} / 找不到学员记录数据库", path.display())?;
+        return Ok(None);
+    }
+    match Store::open(&path) {
+        Ok(s) => Ok(Some(s)),
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            Ok(None)
+        }
+    }
+}
+
+/// Scenario scripts for titles, debriefs and xAPI evidence, read from
+/// `<folder>/<id>.ron` for the scenarios the records mention only (loading
+/// a whole library validates every file, which can be slow). A missing or
+/// broken file only makes the exports plainer.
+pub fn load_scripts<'a>(folder: &Path, ids: impl IntoIterator<Item = &'a str>) -> Scripts {
+    let mut scripts = Scripts::new();
+    for id in ids {
+        if scripts.contains_key(id) || id.contains(['/', '\\']) || id.starts_with('.') {
+            continue;
+        }
+        let path = folder.join(format!("{id}.ron"));
+        if !path.is_file() {
+            continue;
+        }
+        if let Some(script) = load_file(&path).script().filter(|s| s.scenario.id == id) {
+            scripts.insert(id.to_string(), script.clone());
+        }
+    }
+    scripts
+}
+
+fn records(store: &Store, profile: Option<&str>) -> Result<Vec<AttemptRecord>, StoreError> {
+    let profile_id = match profile {
+        Some(name) => Some(store.profile_by_name(name)?.id),
+        None => None,
+    };
+    store.attempts(profile_id)?.iter().map(|s| store.attempt(s.id)).collect()
+}
+
+fn io_context(path: &Path, e: impl std::fmt::Display) -> std::io::Error {
+    std::io::Error::other(format!("{}: {e}", path.display()))
+}
+
+pub fn export_cmd(args: ExportArgs, scenarios: Option<&Path>, out: &mut dyn Write, err: &mut dyn Write) -> CmdResult {
+    let Some(store) = open_store(args.db.as_deref(), err)? else { return Ok(2) };
+    let records = match records(&store, args.profile.as_deref()) {
+        Ok(r) => r,
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            return Ok(2);
+        }
+    };
+    let scripts = load_scripts(scenarios.unwrap_or(Path::new("scenarios")), records.iter().map(|r| r.summary.scenario_id.as_str()));
+    if let Some(path) = &args.csv {
+        let file = std::fs::File::create(path).map_err(|e| io_context(path, e))?;
+        write_csv(&records, std::io::BufWriter::new(file)).map_err(|e| io_context(path, e))?;
+        writeln!(out, "{} attempt(s) → {}", records.len(), path.display())?;
+    }
+    if let Some(path) = &args.json {
+        let text = to_json(&records).map_err(|e| io_context(path, e))?;
+        std::fs::write(path, text).map_err(|e| io_context(path, e))?;
+        writeln!(out, "{} attempt(s) → {}", records.len(), path.display())?;
+    }
+    if let Some(dir) = &args.html {
+        std::fs::create_dir_all(dir).map_err(|e| io_context(dir, e))?;
+        let name_of = |r: &AttemptRecord| {
+            format!("attempt-{}-{}-{}.html", r.summary.id, file_stem(&r.summary.profile_name), file_stem(&r.summary.scenario_id))
+        };
+        let mut by_trainee: BTreeMap<(i64, String), Vec<AttemptRecord>> = BTreeMap::new();
+        for r in &records {
+            let path = dir.join(name_of(r));
+            std::fs::write(&path, attempt_html(r, &scripts)).map_err(|e| io_context(&path, e))?;
+            by_trainee.entry((r.summary.profile_id, r.summary.profile_name.clone())).or_default().push(r.clone());
+        }
+        for ((id, name), list) in &by_trainee {
+            let path = dir.join(format!("trainee-{id}-{}.html", file_stem(name)));
+            std::fs::write(&path, trainee_html(name, list, &scripts, &|r| Some(name_of(r)))).map_err(|e| io_context(&path, e))?;
+        }
+        writeln!(out, "{} attempt report(s), {} trainee report(s) → {}", records.len(), by_trainee.len(), dir.display())?;
+    }
+    let all_statements = || -> Vec<serde_json::Value> {
+        records
+            .iter()
+            .flat_map(|r| statements(r, scripts.get(&r.summary.scenario_id).map(|s| s.as_ref())))
+            .collect()
+    };
+    if let Some(path) = &args.xapi {
+        let list = all_statements();
+        let text = serde_json::to_string_pretty(&list).map_err(|e| io_context(path, e))?;
+        std::fs::write(path, text).map_err(|e| io_context(path, e))?;
+        writeln!(out, "{} xAPI statement(s) → {}", list.len(), path.display())?;
+    }
+    if let (Some(url), Some(user), Some(password)) = (&args.lrs, &args.user, &args.password) {
+        let list = all_statements();
+        let mut lrs = Lrs::new(url, user, password);
+        lrs.retries = args.retries;
+        lrs.backoff = Duration::from_millis(args.backoff_ms);
+        let report = lrs.send(&list);
+        writeln!(out, "{} of {} xAPI statement(s) accepted by {}", report.accepted.len(), list.len(), lrs.statements_url())?;
+        if !report.is_complete() {
+            writeln!(
+                err,
+                "error: {} statement(s) NOT sent (the records are unchanged; run the export again later) / {} 条记录未发送，本地记录未受影响，可稍后重试：",
+                report.unsent.len(),
+                report.unsent.len()
+            )?;
+            for u in &report.unsent {
+                writeln!(err, "  {}  {}", u.id, u.reason)?;
+            }
+            return Ok(1);
+        }
+    }
+    Ok(0)
+}
+
+/// Records a few turns of an encounter, each committed, then keeps writing
+/// until killed: the crash test kills it with SIGKILL and checks the store.
+pub fn crash_test_cmd(args: CrashTestArgs, out: &mut dyn Write, err: &mut dyn Write) -> CmdResult {
+    let loaded = load_file(&args.scenario);
+    let Some(script) = loaded.script().cloned() else {
+        writeln!(err, "error: cannot load {}", args.scenario.display())?;
+        return Ok(2);
+    };
+    let fail = |err: &mut dyn Write, e: StoreError| -> CmdResult {
+        writeln!(err, "error: {e}")?;
+        Ok(2)
+    };
+    let store = match Store::open(&args.db) {
+        Ok(s) => s,
+        Err(e) => return fail(err, e),
+    };
+    let profile = match store.profile_by_name(&args.profile).or_else(|_| store.create_profile(&args.profile)) {
+        Ok(p) => p,
+        Err(e) => return fail(err, e),
+    };
+    let script: std::sync::Arc<Script> = script;
+    let attempt = match store.begin_attempt(profile.id, &script.scenario.id, script.scenario.version, args.seed) {
+        Ok(a) => a,
+        Err(e) => return fail(err, e),
+    };
+    writeln!(out, "attempt {attempt}")?;
+    out.flush()?;
+    let mut encounter = Encounter::new(script, args.seed);
+    for (i, &c) in args.choices.iter().enumerate() {
+        let step = match encounter.choose(c.saturating_sub(1), Some(1.5 + i as f32)) {
+            Ok(s) => s.clone(),
+            Err(e) => {
+                writeln!(err, "error: {e}")?;
+                return Ok(2);
+            }
+        };
+        if let Err(e) = store.record_step(attempt, i, &step) {
+            return fail(err, e);
+        }
+        writeln!(out, "recorded {i}")?;
+        out.flush()?;
+    }
+    writeln!(out, "ready")?;
+    out.flush()?;
+    let mut n: u64 = 0;
+    loop {
+        n += 1;
+        if let Err(e) = store.set_setting("crash-test.heartbeat", &n.to_string()) {
+            return fail(err, e);
+        }
+    }
+}
