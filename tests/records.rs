@@ -565,6 +565,8 @@ impl Ralph {
         }
         let auth = Command::new("ralph")
             .args(["auth", "-u", Self::USER, "-p", Self::PASSWORD, "-s", "all", "-M", "mailto:lrs-client@counterpart.local", "-w"])
+            // `ralph auth` loads the server settings, whose default backend is es.
+            .env("RALPH_RUNSERVER_BACKEND", "fs")
             .envs(env.iter().map(|(k, v)| (k, v)))
             .output()
             .expect("run ralph auth");
