@@ -564,7 +564,7 @@ impl Ralph {
             std::fs::create_dir_all(p).unwrap();
         }
         let auth = Command::new("ralph")
-            .args(["auth", "-u", Self::USER, "-p", Self::PASSWORD, "-s", "all", "-M", "mailto:lrs-client@counterpart.local", "-w"])
+            .args(["auth", "-u", Self::USER, "-p", Self::PASSWORD, "-s", "all", "-M", "mailto:lrs-client@example.org", "-w"])
             // `ralph auth` loads the server settings, whose default backend is es.
             .env("RALPH_RUNSERVER_BACKEND", "fs")
             .envs(env.iter().map(|(k, v)| (k, v)))
