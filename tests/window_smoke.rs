@@ -99,6 +99,7 @@ struct Rgb {
 }
 
 impl Rgb {
+    #[cfg_attr(not(feature = "app"), allow(dead_code))]
     fn load(path: &Path) -> Result<Rgb, String> {
         let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let mut reader = png::Decoder::new(std::io::BufReader::new(file))
