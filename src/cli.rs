@@ -79,6 +79,28 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "zh")]
         lang: LangArg,
     },
+    /// Start a new scenario from a commented template that validates as is.
+    New {
+        /// Scenario id, also the file name: scenarios/<id>.ron
+        id: String,
+        #[arg(long, value_enum, default_value = "counter")]
+        channel: ChannelArg,
+        /// The citizen's primary DISC style.
+        #[arg(long, value_enum, default_value = "s")]
+        style: StyleArg,
+        #[arg(long, default_value = "新场景")]
+        title: String,
+        #[arg(long, default_value = "New scenario")]
+        title_en: String,
+        /// Folder to write into.
+        #[arg(long, default_value = "scenarios")]
+        dir: PathBuf,
+    },
+    /// Translation work: list missing lines, export or import CSV.
+    Translations {
+        #[command(subcommand)]
+        action: TranslationAction,
+    },
     /// Export trainee records: CSV, JSON, printable HTML, xAPI statements or straight to an LRS.
     Export(crate::records_cli::ExportArgs),
     #[command(hide = true)]
@@ -88,6 +110,38 @@ pub enum Command {
         #[arg(default_value = "scenarios")]
         path: PathBuf,
     },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ChannelArg {
+    Counter,
+    Hotline,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum StyleArg {
+    D,
+    I,
+    S,
+    C,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TranslationAction {
+    /// Texts missing their Chinese or English side, with their keys.
+    Missing {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Every text of a scenario as CSV (key, zh, en).
+    Export {
+        file: PathBuf,
+        /// Output CSV (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Apply a translator's CSV to the scenario file in place, keeping comments.
+    Import { file: PathBuf, csv: PathBuf },
 }
 
 /// Renders a diagnostic with its source excerpt (ariadne), plain when not
@@ -132,6 +186,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Some(Command::List { path }) => list_cmd(&path, out),
         Some(Command::Export(args)) => crate::records_cli::export_cmd(args, cli.scenarios.as_deref(), out, err),
         Some(Command::RecordsCrashTest(args)) => crate::records_cli::crash_test_cmd(args, out, err),
+        Some(Command::New { id, channel, style, title, title_en, dir }) => new_cmd(&id, channel, style, &title, &title_en, &dir, out, err),
+        Some(Command::Translations { action }) => translations_cmd(action, out, err),
         None => {
             let _ = writeln!(out, "Run `counterpart --help` for the commands.");
             Ok(0)
@@ -237,7 +293,7 @@ fn analyze_cmd(file: &std::path::Path, json: bool, dot: bool, mermaid: bool, lan
     } else {
         let s = &script.scenario;
         writeln!(out, "{} — {}", s.id, s.title.get(lang))?;
-        writeln!(out, "{} reachable situations (turn × mood × flags)\n", analysis.situations)?;
+        writeln!(out, "{} reachable situations (turn × mood × flags), {} partial scores explored\n", analysis.situations, analysis.labels)?;
         writeln!(out, "{:<18} {:>6} {:>6}   best route / worst route (option numbers)", "", "min", "max")?;
         for objective in Objective::ALL {
             let (Some(best), Some(worst)) = (analysis.best(objective), analysis.worst(objective)) else { continue };
@@ -354,4 +410,106 @@ fn list_cmd(path: &std::path::Path, out: &mut dyn Write) -> CmdResult {
         }
     }
     Ok(if loaded.iter().all(|f| f.script().is_some()) { 0 } else { 1 })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn new_cmd(id: &str, channel: ChannelArg, style: StyleArg, title: &str, title_en: &str, dir: &std::path::Path, out: &mut dyn Write, err: &mut dyn Write) -> CmdResult {
+    use crate::core::model::{Channel, DiscStyle};
+    use crate::core::scaffold::{ScaffoldSpec, scaffold};
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        writeln!(err, "error: the id \"{id}\" must be letters, digits, _ or - only (it becomes the file name)")?;
+        return Ok(2);
+    }
+    let path = dir.join(format!("{id}.ron"));
+    if path.exists() {
+        writeln!(err, "error: {} already exists; choose another id", path.display())?;
+        return Ok(2);
+    }
+    let spec = ScaffoldSpec {
+        id: id.to_string(),
+        channel: match channel {
+            ChannelArg::Counter => Channel::Counter,
+            ChannelArg::Hotline => Channel::Hotline,
+        },
+        style: match style {
+            StyleArg::D => DiscStyle::D,
+            StyleArg::I => DiscStyle::I,
+            StyleArg::S => DiscStyle::S,
+            StyleArg::C => DiscStyle::C,
+        },
+        title_zh: title.to_string(),
+        title_en: title_en.to_string(),
+    };
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(&path, scaffold(&spec))?;
+    writeln!(out, "created {}\nnext: edit the texts in （）, then run `counterpart validate {}`", path.display(), path.display())?;
+    Ok(0)
+}
+
+fn translations_cmd(action: TranslationAction, out: &mut dyn Write, err: &mut dyn Write) -> CmdResult {
+    use crate::core::load::parse_bytes;
+    use crate::core::translate::{export_csv, import_csv, missing};
+    match action {
+        TranslationAction::Missing { paths } => {
+            let mut total = 0;
+            for file in crate::core::load::load_all(&paths) {
+                let Some(script) = file.script() else {
+                    for d in file.errors() {
+                        write!(err, "{}", render_diagnostic(d, false))?;
+                    }
+                    continue;
+                };
+                for (key, lang) in missing(&script.scenario) {
+                    writeln!(out, "{}\t{key}\tmissing {lang}", file.path.display())?;
+                    total += 1;
+                }
+            }
+            writeln!(out, "{total} missing text(s)")?;
+            Ok(if total > 0 { 1 } else { 0 })
+        }
+        TranslationAction::Export { file, out: target } => {
+            let label = file.display().to_string();
+            let scenario = match std::fs::read(&file).map_err(|e| e.to_string()).and_then(|b| parse_bytes(&b, &label).map_err(|d| d.to_string())) {
+                Ok(s) => s,
+                Err(e) => {
+                    writeln!(err, "{e}")?;
+                    return Ok(1);
+                }
+            };
+            let csv = export_csv(&scenario).map_err(std::io::Error::other)?;
+            match target {
+                Some(path) => std::fs::write(path, csv)?,
+                None => write!(out, "{csv}")?,
+            }
+            Ok(0)
+        }
+        TranslationAction::Import { file, csv } => {
+            let label = file.display().to_string();
+            let source = std::fs::read_to_string(&file)?;
+            let scenario = match parse_bytes(source.as_bytes(), &label) {
+                Ok(s) => s,
+                Err(d) => {
+                    writeln!(err, "{d}")?;
+                    return Ok(1);
+                }
+            };
+            let csv_text = std::fs::read_to_string(&csv)?;
+            match import_csv(&source, &scenario, &csv_text) {
+                Ok((patched, changed)) => {
+                    // Never write a file that no longer parses.
+                    if let Err(d) = parse_bytes(patched.as_bytes(), &label) {
+                        writeln!(err, "error: the import would break the file, nothing written:\n{d}")?;
+                        return Ok(1);
+                    }
+                    std::fs::write(&file, patched)?;
+                    writeln!(out, "{changed} text(s) updated in {}", file.display())?;
+                    Ok(0)
+                }
+                Err(e) => {
+                    writeln!(err, "error: {e}; nothing written")?;
+                    Ok(1)
+                }
+            }
+        }
+    }
 }
