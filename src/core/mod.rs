@@ -13,6 +13,8 @@ pub mod model;
 pub mod records;
 pub mod report;
 pub mod rubric;
+pub mod scaffold;
 pub mod score;
+pub mod translate;
 pub mod validate;
 pub mod xapi;
