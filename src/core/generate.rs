@@ -107,7 +107,8 @@ const HANG_UP: &str = "hung_up";
 
 /// Generates a scenario from `seed`. Turn `t{i}` leads to later turns and,
 /// from the last turns, to the endings; option 0 of every turn leads to the
-/// next turn, so every turn is reachable and an ending is always in reach.
+/// next turn unless a route applies (routes only jump forward), so an
+/// ending is always in reach and nearly every turn is reachable.
 pub fn generate(seed: u64, shape: &Shape) -> Scenario {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let turns = shape.turns.max(1);
@@ -225,11 +226,11 @@ pub fn generate(seed: u64, shape: &Shape) -> Scenario {
     }
     // A "could you say that again?" option that goes back a little way; the
     // spine (option 0) always leads on, so the cycle has a way out.
-    for _ in 0..shape.cycles {
+    for cycle in 0..shape.cycles {
         let from = rng.random_range(0..turns);
         let back = from.saturating_sub(rng.random_range(0..=2));
         scenario_turns[from].options.push(Choice {
-            id: "again".into(),
+            id: format!("again{cycle}"),
             text: text("您能再说一遍吗？".into(), "Could you say that again?".into()),
             evidence: BTreeMap::from([(Item::L3, 1), (Item::L1, 2)]),
             stage: Stage::Gathering,

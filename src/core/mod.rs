@@ -10,6 +10,8 @@ pub mod flow;
 pub mod generate;
 pub mod load;
 pub mod model;
+#[cfg(test)]
+mod properties;
 pub mod records;
 pub mod report;
 pub mod rubric;
