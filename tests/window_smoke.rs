@@ -51,7 +51,7 @@ fn app_fonts_cover_all_ui_text() {
     use bevy_egui::egui;
     let ctx = egui::Context::default();
     ctx.set_fonts(counterpart::app::fonts::font_definitions(true));
-    let _ = ctx.run_ui(egui::RawInput::default(), |_| {});
+    ctx.run_ui(egui::RawInput::default(), |_| {}).textures_delta.clear();
     let mut files: Vec<PathBuf> = Vec::new();
     collect(&manifest_dir().join("src"), &mut files);
     let font_id = egui::FontId::proportional(14.0);

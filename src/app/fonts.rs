@@ -131,7 +131,7 @@ mod tests {
         for with_cjk in [true, false] {
             let ctx = egui::Context::default();
             ctx.set_fonts(font_definitions(with_cjk));
-            let _ = ctx.run_ui(egui::RawInput::default(), |_| {});
+            ctx.run_ui(egui::RawInput::default(), |_| {}).textures_delta.clear();
             let covered = ctx.fonts_mut(|f| probe.chars().all(|c| f.has_glyph(&font_id, c)));
             assert_eq!(covered, with_cjk, "with_cjk = {with_cjk}");
         }

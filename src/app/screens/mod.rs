@@ -157,7 +157,7 @@ fn global_ui(
     // font atlas yet; they only draw correctly a frame later, and reactive
     // rendering would otherwise leave the half-drawn frame on screen.
     if last.is_none() {
-        ctx.style_mut(readable_text);
+        ctx.all_styles_mut(readable_text);
     }
     let now = (*screen.get(), settings.lang, settings.text_scale);
     if *last != Some(now) {
