@@ -143,7 +143,7 @@ fn summary(ui: &mut egui::Ui, vm: &DebriefVm) {
         ui.label(format!("{}{guess}", tr(lang, "你判断的风格：", "Your DISC read: ")));
         ui.label("·");
         ui.label(format!("{}{truth}", tr(lang, "设定风格：", "The citizen's style: ")));
-        let (mark, colour) = if right { ("✔", PASS) } else { ("×", FAIL) };
+        let (mark, colour) = if right { ("√", PASS) } else { ("×", FAIL) };
         ui.label(RichText::new(mark).color(colour).strong());
     });
     ui.label(

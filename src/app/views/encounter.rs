@@ -143,7 +143,7 @@ fn citizen_panel(ui: &mut egui::Ui, vm: &EncounterVm) {
     match vm.channel {
         Channel::Hotline => {
             ui.horizontal(|ui| {
-                ui.label(RichText::new(format!("📞 {}", tr(lang, "通话中", "On call"))).color(ACCENT).strong());
+                ui.label(RichText::new(format!("☎ {}", tr(lang, "通话中", "On call"))).color(ACCENT).strong());
                 ui.label(RichText::new(clock(vm.elapsed_secs)).monospace().strong());
             });
         }
