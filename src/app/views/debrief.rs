@@ -239,28 +239,21 @@ fn replay_turn(ui: &mut egui::Ui, lang: Lang, index: usize, turn: &ReplayTurn) {
                     Lang::En => format!("Turn {} · {}", index + 1, turn.stage),
                 };
                 ui.label(RichText::new(heading).strong());
-                let mood = match lang {
-                    Lang::Zh => format!(
-                        "情绪 {}→{} {}（{}）· 信任 {}→{} {}",
-                        turn.mood_before.upset,
-                        turn.mood_after.upset,
-                        arrow(turn.mood_before.upset, turn.mood_after.upset),
-                        upset_word(lang, turn.mood_after.upset),
-                        turn.mood_before.trust,
-                        turn.mood_after.trust,
-                        arrow(turn.mood_before.trust, turn.mood_after.trust),
-                    ),
-                    Lang::En => format!(
-                        "upset {}→{} {} ({}) · trust {}→{} {}",
-                        turn.mood_before.upset,
-                        turn.mood_after.upset,
-                        arrow(turn.mood_before.upset, turn.mood_after.upset),
-                        upset_word(lang, turn.mood_after.upset),
-                        turn.mood_before.trust,
-                        turn.mood_after.trust,
-                        arrow(turn.mood_before.trust, turn.mood_after.trust),
-                    ),
+                let (upset, trust, open, close) = match lang {
+                    Lang::Zh => ("情绪", "信任", "（", "）"),
+                    Lang::En => ("upset", "trust", " (", ") "),
                 };
+                let (before, after) = (turn.mood_before, turn.mood_after);
+                let mood = format!(
+                    "{upset} {}→{} {}{open}{}{close}· {trust} {}→{} {}",
+                    before.upset,
+                    after.upset,
+                    arrow(before.upset, after.upset),
+                    upset_word(lang, after.upset),
+                    before.trust,
+                    after.trust,
+                    arrow(before.trust, after.trust),
+                );
                 ui.label(RichText::new(mood).color(MUTED));
             });
             ui.label(RichText::new(format!("{}{}", tr(lang, "群众：", "Citizen: "), turn.said)).color(MUTED));
