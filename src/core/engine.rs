@@ -38,6 +38,28 @@ pub enum PlayError {
     TooManyChoices { ending: String, extra: usize },
 }
 
+/// Why an encounter cannot start from a chosen situation.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum SituationError {
+    #[error("the scenario has no turn \"{0}\"")]
+    UnknownTurn(String),
+    #[error("the scenario never sets or tests a flag \"{0}\"")]
+    UnknownFlag(String),
+    #[error("a mood runs from 0 to 100; got upset {upset}, trust {trust}")]
+    MoodOutOfRange { upset: u8, trust: u8 },
+}
+
+/// Why an encounter in progress cannot continue on a reloaded script.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum CarryOverError {
+    #[error("the new version cannot start where this encounter started: {0}")]
+    Start(#[from] SituationError),
+    #[error("the choices made so far do not replay on the new version: {0}")]
+    Replay(#[from] PlayError),
+    #[error("on the new version the same choices lead to \"{now}\" instead of \"{was}\"")]
+    Moved { was: String, now: String },
+}
+
 /// One exchange: the citizen's line and the trainee's answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Step {
@@ -74,6 +96,10 @@ pub struct Encounter {
     seed: u64,
     rng: ChaCha8Rng,
     state: State,
+    /// Where play began: the scenario's start, or a situation an author chose.
+    start: State,
+    /// True when started by `from_situation` (an author's practice run).
+    from_situation: bool,
     /// The line picked for the current turn: (line, variant).
     line: (usize, usize),
     tally: Tally,
@@ -83,17 +109,98 @@ pub struct Encounter {
 impl Encounter {
     pub fn new(script: Arc<Script>, seed: u64) -> Encounter {
         let state = script.flow.initial();
+        Encounter::starting_at(script, seed, state, false)
+    }
+
+    fn starting_at(script: Arc<Script>, seed: u64, state: State, from_situation: bool) -> Encounter {
         let mut encounter = Encounter {
             script,
             seed,
             rng: ChaCha8Rng::seed_from_u64(seed),
             state,
+            start: state,
+            from_situation,
             line: (0, 0),
             tally: Tally::default(),
             steps: Vec::new(),
         };
         encounter.pick_line();
         encounter
+    }
+
+    /// Starts at turn `turn` (its id) with the given mood and flags set, as
+    /// if play had arrived there: for authors trying a turn in a situation.
+    pub fn from_situation(
+        script: Arc<Script>,
+        seed: u64,
+        turn: &str,
+        mood: Mood,
+        flags: &[&str],
+    ) -> Result<Encounter, SituationError> {
+        let index = script
+            .scenario
+            .turns
+            .iter()
+            .position(|t| t.id == turn)
+            .ok_or_else(|| SituationError::UnknownTurn(turn.to_string()))?;
+        if mood.upset > 100 || mood.trust > 100 {
+            return Err(SituationError::MoodOutOfRange { upset: mood.upset, trust: mood.trust });
+        }
+        let mut bits = 0u64;
+        for flag in flags {
+            let bit = script
+                .flow
+                .flags
+                .iter()
+                .position(|f| f == flag)
+                .ok_or_else(|| SituationError::UnknownFlag(flag.to_string()))?;
+            bits |= 1 << bit;
+        }
+        let state = State { at: Target::Turn(index), mood, flags: bits };
+        Ok(Encounter::starting_at(script, seed, state, true))
+    }
+
+    /// The same encounter on a new version of its script (after a live
+    /// reload): it starts where this one started, replays the same choices
+    /// with the same timings, and must arrive at a turn or ending with the
+    /// same id. Otherwise the caller should keep playing the old version.
+    pub fn carry_over(&self, script: Arc<Script>) -> Result<Encounter, CarryOverError> {
+        let mut next = if self.from_situation {
+            let turn = match self.start.at {
+                Target::Turn(t) => self.script.scenario.turns[t].id.clone(),
+                Target::Ending(_) => String::new(),
+            };
+            let names: Vec<&str> = self.start_flags();
+            Encounter::from_situation(script, self.seed, &turn, self.start.mood, &names)?
+        } else {
+            Encounter::new(script, self.seed)
+        };
+        for step in &self.steps {
+            next.choose(step.choice, step.response_secs)?;
+        }
+        let (was, now) = (self.position_id(), next.position_id());
+        if was != now {
+            return Err(CarryOverError::Moved { was, now });
+        }
+        Ok(next)
+    }
+
+    fn start_flags(&self) -> Vec<&str> {
+        let names = &self.script.flow.flags;
+        (0..names.len()).filter(|i| self.start.flags & (1 << i) != 0).map(|i| names[i].as_str()).collect()
+    }
+
+    /// The id of the current turn, or of the ending once play is over.
+    pub fn position_id(&self) -> String {
+        match self.state.at {
+            Target::Turn(t) => self.script.scenario.turns[t].id.clone(),
+            Target::Ending(e) => self.script.scenario.endings.get(e).map(|e| e.id.clone()).unwrap_or_default(),
+        }
+    }
+
+    /// True for an author's practice run started by `from_situation`.
+    pub fn is_from_situation(&self) -> bool {
+        self.from_situation
     }
 
     /// Replays `choices` (zero-based) from the start.
@@ -236,7 +343,7 @@ impl Encounter {
     }
 
     pub fn mood_trace(&self) -> Vec<Mood> {
-        let mut trace = vec![self.script.flow.mood];
+        let mut trace = vec![self.start.mood];
         trace.extend(self.steps.iter().map(|s| s.mood_after));
         trace
     }
@@ -343,4 +450,107 @@ impl Stage {
 /// Scores per dimension as a plain array, handy for charts.
 pub fn dimension_scores(card: &ScoreCard) -> Vec<(Dimension, f32)> {
     Dimension::ALL.iter().map(|d| (*d, card.dimension(*d))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::load::load_file;
+    use std::path::Path;
+
+    fn reference() -> Arc<Script> {
+        load_file(Path::new("scenarios/hotline-water-outage.ron")).outcome.expect("the reference scenario loads")
+    }
+
+    #[test]
+    fn from_situation_starts_at_that_turn_with_that_mood_and_flags() {
+        let script = reference();
+        // A turn other than the start, and a flag the scenario really uses.
+        let turn = script.scenario.turns.iter().find(|t| t.id != script.scenario.start).unwrap().id.clone();
+        let flag = script.flow.flags.first().cloned().expect("the reference scenario uses flags");
+        let mood = Mood { upset: 90, trust: 10 };
+        let encounter = Encounter::from_situation(script.clone(), 7, &turn, mood, &[flag.as_str()]).unwrap();
+        assert_eq!(encounter.position_id(), turn);
+        assert_eq!(encounter.mood(), mood);
+        assert_eq!(encounter.flags(), vec![flag.as_str()]);
+        assert_eq!(encounter.mood_trace(), vec![mood]);
+        assert!(encounter.is_from_situation());
+        // Choosing moves on from there through the same flow as normal play.
+        let mut played = encounter.clone();
+        played.choose(0, None).unwrap();
+        assert_eq!(played.steps()[0].turn_id, turn);
+        assert_eq!(played.steps()[0].mood_before, mood);
+
+        assert_eq!(
+            Encounter::from_situation(script.clone(), 7, "no-such-turn", mood, &[]).unwrap_err(),
+            SituationError::UnknownTurn("no-such-turn".into())
+        );
+        assert_eq!(
+            Encounter::from_situation(script.clone(), 7, &turn, mood, &["no-such-flag"]).unwrap_err(),
+            SituationError::UnknownFlag("no-such-flag".into())
+        );
+        assert!(matches!(
+            Encounter::from_situation(script, 7, &turn, Mood { upset: 101, trust: 0 }, &[]),
+            Err(SituationError::MoodOutOfRange { .. })
+        ));
+    }
+
+    #[test]
+    fn carry_over_follows_an_edit_and_refuses_when_the_turn_is_gone() {
+        let script = reference();
+        let mut encounter = Encounter::new(script.clone(), 3);
+        encounter.choose(0, Some(2.0)).unwrap();
+        let at = encounter.position_id();
+
+        // Reword a citizen line: same structure, so play continues, on the new text.
+        let mut edited = script.scenario.clone();
+        let t = edited.turns.iter().position(|t| t.id == at).unwrap();
+        edited.turns[t].says[0].variants[0].en = "Reworded line".into();
+        let edited = Script::new(edited).unwrap();
+        let carried = encounter.carry_over(edited.clone()).unwrap();
+        assert_eq!(carried.position_id(), at);
+        assert_eq!(carried.choices(), encounter.choices());
+        assert_eq!(carried.steps()[0].response_secs, Some(2.0));
+        assert!(Arc::ptr_eq(carried.script(), &edited));
+
+        // Rename the current turn: the same choices no longer arrive there.
+        let mut renamed = script.scenario.clone();
+        renamed.turns[t].id = "renamed".into();
+        for turn in &mut renamed.turns {
+            for option in &mut turn.options {
+                if option.next == at {
+                    option.next = "renamed".into();
+                }
+                for route in &mut option.routes {
+                    if route.to == at {
+                        route.to = "renamed".into();
+                    }
+                }
+            }
+            for route in &mut turn.routes {
+                if route.to == at {
+                    route.to = "renamed".into();
+                }
+            }
+        }
+        for route in &mut renamed.routes {
+            if route.to == at {
+                route.to = "renamed".into();
+            }
+        }
+        if renamed.start == at {
+            renamed.start = "renamed".into();
+        }
+        let renamed = Script::new(renamed).unwrap();
+        assert_eq!(
+            encounter.carry_over(renamed).unwrap_err(),
+            CarryOverError::Moved { was: at.clone(), now: "renamed".into() }
+        );
+
+        // A practice run carries over from its own starting situation.
+        let practice = Encounter::from_situation(script, 5, &at, Mood { upset: 50, trust: 50 }, &[]).unwrap();
+        let carried = practice.carry_over(edited).unwrap();
+        assert!(carried.is_from_situation());
+        assert_eq!(carried.mood(), Mood { upset: 50, trust: 50 });
+    }
 }

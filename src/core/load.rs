@@ -549,8 +549,15 @@ pub fn load_all(paths: &[PathBuf]) -> Vec<LoadedFile> {
             }),
         }
     }
+    reject_duplicate_ids(&mut loaded);
+    loaded
+}
+
+/// Scenario ids shared by two files are reported on the later one, whose
+/// script is then not offered for play.
+pub fn reject_duplicate_ids(loaded: &mut [LoadedFile]) {
     let mut seen: std::collections::HashMap<String, PathBuf> = std::collections::HashMap::new();
-    for file in &mut loaded {
+    for file in loaded.iter_mut() {
         let Ok(script) = &file.outcome else { continue };
         let id = script.scenario.id.clone();
         if let Some(first) = seen.get(&id) {
@@ -565,5 +572,4 @@ pub fn load_all(paths: &[PathBuf]) -> Vec<LoadedFile> {
             seen.insert(id, file.path.clone());
         }
     }
-    loaded
 }

@@ -13,6 +13,7 @@ pub mod model;
 #[cfg(test)]
 mod properties;
 pub mod records;
+pub mod reload;
 pub mod report;
 pub mod rubric;
 pub mod scaffold;
