@@ -5,12 +5,12 @@
 pub mod autoplay;
 pub mod fonts;
 pub mod portrait;
+pub mod redraw;
 pub mod screens;
 pub mod settings;
 pub mod views;
 
 use bevy::prelude::*;
-use bevy::winit::WinitSettings;
 use bevy_egui::EguiPlugin;
 use std::path::PathBuf;
 
@@ -29,12 +29,12 @@ pub fn run(folder: PathBuf) {
     }));
     app.add_plugins(EguiPlugin::default());
     // Redraw only on input; the encounter asks for more while a call timer runs.
-    app.insert_resource(WinitSettings::desktop_app());
+    app.insert_resource(redraw::idle_winit());
     app.insert_resource(screens::load_session(folder));
     app.add_systems(Startup, |mut commands: Commands| {
         commands.spawn(Camera2d);
     });
-    app.add_plugins((settings::plugin, screens::plugin));
+    app.add_plugins((settings::plugin, screens::plugin, redraw::plugin));
     app.add_plugins((fonts::plugin, autoplay::plugin));
     app.run();
 }

@@ -52,7 +52,7 @@ pub fn begin(In(file): In<usize>, mut session: ResMut<Session>, records: Res<Rec
 }
 
 fn calm_redraws(mut winit: ResMut<WinitSettings>) {
-    *winit = WinitSettings::desktop_app();
+    *winit = crate::app::redraw::idle_winit();
 }
 
 pub fn encounter_vm(run: &Run, lang: Lang, now: f64) -> EncounterVm {
@@ -118,16 +118,16 @@ fn ui(
         return Ok(());
     };
     let vm = encounter_vm(run, settings.lang, now);
-    // Timers only tick while visible: a hotline turn redraws a few times a
+    // Timers only tick while visible: a hotline turn redraws twice a
     // second, everything else waits for input.
     let ticking = vm.channel == Channel::Hotline && vm.prompt.is_some();
     let wanted = if ticking {
         WinitSettings {
-            focused_mode: UpdateMode::reactive(Duration::from_millis(250)),
-            unfocused_mode: UpdateMode::reactive(Duration::from_millis(250)),
+            focused_mode: UpdateMode::reactive(Duration::from_millis(500)),
+            unfocused_mode: UpdateMode::reactive(Duration::from_millis(500)),
         }
     } else {
-        WinitSettings::desktop_app()
+        crate::app::redraw::idle_winit()
     };
     if winit.focused_mode != wanted.focused_mode {
         *winit = wanted;

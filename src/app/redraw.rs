@@ -1,0 +1,76 @@
+//! Keeps reactive rendering reactive.
+//!
+//! bevy_egui 0.42 pushes the current keyboard modifiers into egui's input as
+//! a `ModifiersChanged` event on every frame, changed or not. egui treats any
+//! input event as a reason to repaint at once, and bevy_egui turns egui's
+//! repaint request into a Bevy `RequestRedraw`, so the app never went idle:
+//! 170 % CPU on an untouched library screen under Xvfb. Dropping the event
+//! when the modifiers did not change lets reactive rendering
+//! sleep until real input arrives.
+
+use bevy::prelude::*;
+use bevy::winit::{UpdateMode, WinitSettings};
+use bevy_egui::{EguiInput, EguiPreUpdateSet, egui};
+use std::time::Duration;
+
+/// How the app runs when nothing moves: asleep until input. Bevy's
+/// `desktop_app()` also wakes every 5 s for nothing we draw; each wake is a
+/// full software-rendered frame on lavapipe, so sleep longer.
+pub fn idle_winit() -> WinitSettings {
+    WinitSettings {
+        focused_mode: UpdateMode::reactive(Duration::from_secs(60)),
+        unfocused_mode: UpdateMode::reactive_low_power(Duration::from_secs(60)),
+    }
+}
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(
+        PreUpdate,
+        drop_unchanged_modifiers
+            .after(EguiPreUpdateSet::ProcessInput)
+            .before(EguiPreUpdateSet::BeginPass),
+    );
+}
+
+fn drop_unchanged_modifiers(mut inputs: Query<&mut EguiInput>, mut last: Local<Option<egui::Modifiers>>) {
+    for mut input in &mut inputs {
+        retain_changed_modifiers(&mut input.events, &mut last);
+    }
+}
+
+/// Keeps every event except a `ModifiersChanged` that repeats the last one.
+pub fn retain_changed_modifiers(events: &mut Vec<egui::Event>, last: &mut Option<egui::Modifiers>) {
+    events.retain(|event| match event {
+        egui::Event::ModifiersChanged(now) => {
+            let changed = *last != Some(*now);
+            *last = Some(*now);
+            changed
+        }
+        _ => true,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_modifiers_are_dropped_and_real_changes_kept() {
+        let mut last = None;
+        let none = egui::Event::ModifiersChanged(egui::Modifiers::NONE);
+        let ctrl = egui::Event::ModifiersChanged(egui::Modifiers::CTRL);
+        let key = egui::Event::Text("a".into());
+        let mut frame1 = vec![none.clone()];
+        retain_changed_modifiers(&mut frame1, &mut last);
+        assert_eq!(frame1.len(), 1, "the first report is news");
+        let mut idle = vec![none.clone()];
+        retain_changed_modifiers(&mut idle, &mut last);
+        assert!(idle.is_empty(), "an idle frame must carry no events");
+        let mut typing = vec![ctrl.clone(), key.clone()];
+        retain_changed_modifiers(&mut typing, &mut last);
+        assert_eq!(typing, vec![ctrl, key]);
+        let mut release = vec![none.clone()];
+        retain_changed_modifiers(&mut release, &mut last);
+        assert_eq!(release, vec![none]);
+    }
+}
