@@ -540,10 +540,13 @@ fn xapi_statements_are_complete_and_their_ids_stable() {
 
 // ---------------------------------------------------------------- Ralph LRS
 
+/// A Ralph LRS (`ralph runserver -b fs`) on 127.0.0.1 for one test, with its
+/// data, credentials and log in the test's temporary directory.
 struct Ralph {
+    exe: std::ffi::OsString,
+    dir: PathBuf,
     child: Option<Child>,
     port: u16,
-    env: Vec<(String, PathBuf)>,
     log: PathBuf,
 }
 
@@ -551,28 +554,49 @@ impl Ralph {
     const USER: &str = "counterpart";
     const PASSWORD: &str = "s3cret-lrs";
 
-    fn installed() -> bool {
-        Command::new("ralph").arg("--help").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
+    /// `COUNTERPART_RALPH` (the `ralph` executable, e.g. in a venv) or
+    /// `ralph` on PATH, when it runs.
+    fn find() -> Option<std::ffi::OsString> {
+        let exe = std::env::var_os("COUNTERPART_RALPH").filter(|v| !v.is_empty()).unwrap_or_else(|| "ralph".into());
+        let runs = Command::new(&exe).arg("--help").stdout(Stdio::null()).stderr(Stdio::null()).status();
+        runs.is_ok_and(|s| s.success()).then_some(exe)
     }
 
-    fn setup(dir: &Path) -> Ralph {
-        let env = vec![
-            ("RALPH_APP_DIR".to_string(), dir.join("ralph-app")),
-            ("RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH".to_string(), dir.join("ralph-data")),
-        ];
-        for (_, p) in &env {
-            std::fs::create_dir_all(p).unwrap();
-        }
-        let auth = Command::new("ralph")
-            .args(["auth", "-u", Self::USER, "-p", Self::PASSWORD, "-s", "all", "-M", "mailto:lrs-client@example.org", "-w"])
-            // `ralph auth` loads the server settings, whose default backend is es.
+    /// Everything Ralph reads is set here, so a developer's own RALPH_*
+    /// settings cannot point the test at another store.
+    fn command(&self) -> Command {
+        let mut c = Command::new(&self.exe);
+        // Ralph 5.1's fs backend only takes the first POST; see the module.
+        let fix = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/ralph");
+        let mut path = vec![fix];
+        path.extend(std::env::var_os("PYTHONPATH").iter().flat_map(std::env::split_paths));
+        c.env("PYTHONPATH", std::env::join_paths(path).unwrap())
+            // No __pycache__ next to the fix in the source tree.
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .env("RALPH_APP_DIR", self.dir.join("ralph-app"))
             .env("RALPH_RUNSERVER_BACKEND", "fs")
-            .envs(env.iter().map(|(k, v)| (k, v)))
+            .env("RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH", self.data_dir())
+            // runserver's reloader watches its working directory.
+            .current_dir(&self.dir);
+        c
+    }
+
+    fn data_dir(&self) -> PathBuf {
+        self.dir.join("ralph-data")
+    }
+
+    /// Writes credentials for `USER` and starts the server.
+    fn setup(exe: std::ffi::OsString, dir: &Path) -> Ralph {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut r = Ralph { exe, dir: dir.to_path_buf(), child: None, port, log: dir.join("ralph.log") };
+        std::fs::create_dir_all(r.dir.join("ralph-app")).unwrap();
+        std::fs::create_dir_all(r.data_dir()).unwrap();
+        let auth = r
+            .command()
+            .args(["auth", "-u", Self::USER, "-p", Self::PASSWORD, "-s", "all", "-M", "mailto:lrs-client@example.org", "-w"])
             .output()
             .expect("run ralph auth");
         assert!(auth.status.success(), "ralph auth failed: {}", String::from_utf8_lossy(&auth.stderr));
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let mut r = Ralph { child: None, port, env, log: dir.join("ralph.log") };
         r.start();
         r
     }
@@ -581,39 +605,62 @@ impl Ralph {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    fn answers(&self) -> bool {
+        let agent: ureq::Agent =
+            ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(2))).build().into();
+        agent.get(format!("{}/__heartbeat__", self.url())).call().is_ok_and(|r| r.status().as_u16() == 200)
+    }
+
     fn start(&mut self) {
         let log = std::fs::OpenOptions::new().create(true).append(true).open(&self.log).unwrap();
-        let data = self.env[1].1.clone();
-        let child = Command::new("ralph")
-            .args(["runserver", "-b", "fs", "-h", "127.0.0.1", "-p", &self.port.to_string(), "--fs-default-directory-path"])
-            .arg(&data)
-            .env("RALPH_RUNSERVER_BACKEND", "fs")
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
+        let mut cmd = self.command();
+        cmd.args(["runserver", "-b", "fs", "-h", "127.0.0.1", "-p", &self.port.to_string(), "--fs-default-directory-path"])
+            .arg(self.data_dir())
+            .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("start ralph runserver");
-        self.child = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(90);
-        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-        loop {
-            if let Ok(resp) = agent.get(format!("{}/__heartbeat__", self.url())).call() {
-                if resp.status().as_u16() == 200 {
-                    return;
-                }
-            }
+            .stderr(log);
+        // runserver serves from a child process of its reloader: a group of
+        // its own lets `stop` end both.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        self.child = Some(cmd.spawn().expect("start ralph runserver"));
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while !self.answers() {
             if let Some(Ok(Some(status))) = self.child.as_mut().map(|c| c.try_wait()) {
-                panic!("ralph runserver exited ({status}): {}", std::fs::read_to_string(&self.log).unwrap_or_default());
+                panic!("ralph runserver exited ({status}): {}", self.log_text());
             }
-            assert!(Instant::now() < deadline, "ralph did not start: {}", std::fs::read_to_string(&self.log).unwrap_or_default());
+            assert!(Instant::now() < deadline, "ralph did not answer within 120 s: {}", self.log_text());
             std::thread::sleep(Duration::from_millis(250));
         }
     }
 
+    /// Stops the server and waits until its port is closed.
     fn stop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
+        let Some(mut child) = self.child.take() else { return };
+        #[cfg(unix)]
+        {
+            let group = format!("-{}", child.id());
+            let signal = |sig: &str| {
+                let _ = Command::new("kill").args([sig, "--", &group]).stderr(Stdio::null()).status();
+            };
+            signal("-TERM");
+            let deadline = Instant::now() + Duration::from_secs(15);
+            while child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            // Whatever is left of the group, reloader or worker.
+            signal("-KILL");
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while self.answers() {
+            assert!(Instant::now() < deadline, "ralph still answers after being stopped");
+            std::thread::sleep(Duration::from_millis(100));
         }
     }
 }
@@ -636,18 +683,17 @@ fn same_json(a: &Value, b: &Value) -> bool {
 
 #[test]
 fn statements_reach_a_real_lrs_once_and_survive_an_outage() {
-    // Opt-in until the Ralph fs backend accepts our batches: against Ralph
-    // 5.1.0 it still answers HTTP 500 "Statements bulk indexation failed"
-    // (see issue 4's note), so CI does not run it yet.
-    if std::env::var_os("COUNTERPART_REQUIRE_LRS").is_none_or(|v| v.is_empty()) {
-        println!("SKIPPED statements_reach_a_real_lrs_once_and_survive_an_outage: set COUNTERPART_REQUIRE_LRS=1 (with `pip install 'ralph-malph[cli,lrs]' requests`) to run it");
+    // Runs whenever Ralph is installed; CI sets COUNTERPART_REQUIRE_LRS so
+    // a missing Ralph fails there instead of skipping.
+    let required = std::env::var_os("COUNTERPART_REQUIRE_LRS").is_some_and(|v| !v.is_empty());
+    let Some(exe) = Ralph::find() else {
+        let how = "pip install 'ralph-malph[cli,lrs]==5.1.0' requests, then put `ralph` on PATH or set COUNTERPART_RALPH";
+        assert!(!required, "COUNTERPART_REQUIRE_LRS is set but Ralph does not run: {how}");
+        println!("SKIPPED statements_reach_a_real_lrs_once_and_survive_an_outage: Ralph not found ({how})");
         return;
-    }
-    if !Ralph::installed() {
-        panic!("COUNTERPART_REQUIRE_LRS is set but `ralph` is not on PATH: pip install 'ralph-malph[cli,lrs]' requests");
-    }
+    };
     let dir = temp();
-    let mut ralph = Ralph::setup(dir.path());
+    let mut ralph = Ralph::setup(exe, dir.path());
     let db = dir.path().join("r.sqlite3");
     let script = script();
     let route = best_route(&script);
@@ -674,7 +720,7 @@ fn statements_reach_a_real_lrs_once_and_survive_an_outage() {
     for s in &sent {
         let id = s["id"].as_str().unwrap();
         let got = stored.iter().find(|g| g["id"] == id).unwrap_or_else(|| panic!("{id} not in the LRS"));
-        for field in ["actor", "verb", "object", "result", "context", "timestamp"] {
+        for field in ["actor", "verb", "object", "result", "context", "timestamp", "version"] {
             let (a, b) = (&s[field], &got[field]);
             let ok = if field == "timestamp" {
                 // The LRS may normalise the timestamp's format, not its instant.

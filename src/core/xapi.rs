@@ -244,6 +244,17 @@ pub enum LrsError {
     BadAnswer { url: String, detail: String },
 }
 
+/// The statement in a `statementId` answer. xAPI 1.0.3 answers with the
+/// Statement itself (404 when absent), but Ralph 5.1 answers with a
+/// StatementResult (`{"statements": [...]}`, empty when absent); both are
+/// read so the client works with either kind of LRS.
+fn single_statement(answer: Value, id: &str) -> Option<Value> {
+    match answer.get("statements").and_then(Value::as_array) {
+        Some(list) if answer.get("id").is_none() => list.iter().find(|s| s.get("id").and_then(Value::as_str) == Some(id)).cloned(),
+        _ => Some(answer),
+    }
+}
+
 /// A statement the LRS did not accept, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unsent {
@@ -330,7 +341,7 @@ impl Lrs {
             .header("Content-Type", "application/json")
             .send(&text);
         match answer {
-            Err(e) => Attempt::Transient(e.to_string()),
+            Err(e) => Attempt::Transient(format!("unreachable: {e}")),
             Ok(mut resp) => {
                 let status = resp.status().as_u16();
                 let body = resp.body_mut().read_to_string().unwrap_or_default();
@@ -373,7 +384,7 @@ impl Lrs {
             match self.post_with_retries(&refs) {
                 Attempt::Ok => report.accepted.extend(chunk.iter().map(id_of)),
                 Attempt::Transient(reason) => {
-                    let reason = format!("LRS unreachable after {} tries: {reason}", self.retries + 1);
+                    let reason = format!("not accepted after {} tries: {reason}", self.retries + 1);
                     for rest in &chunks[n..] {
                         report.unsent.extend(rest.iter().map(|v| Unsent { id: id_of(v), reason: reason.clone() }));
                     }
@@ -412,7 +423,10 @@ impl Lrs {
         let status = resp.status().as_u16();
         let body = resp.body_mut().read_to_string().unwrap_or_default();
         match status {
-            200 => serde_json::from_str(&body).map(Some).map_err(|e| LrsError::BadAnswer { url: url.clone(), detail: e.to_string() }),
+            200 => {
+                let v: Value = serde_json::from_str(&body).map_err(|e| LrsError::BadAnswer { url: url.clone(), detail: e.to_string() })?;
+                Ok(single_statement(v, id))
+            }
             404 => Ok(None),
             _ => Err(LrsError::Status { url: url.clone(), status, body }),
         }
@@ -452,5 +466,22 @@ impl Lrs {
                 None => return Ok(out),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_statement_id_answer_is_read_in_both_shapes() {
+        let id = "b4a7f3a2-5c1e-5d0a-9a55-0c8f5f9c1e01";
+        let statement = json!({ "id": id, "verb": { "id": VERB_COMPLETED } });
+        // xAPI 1.0.3: the Statement itself.
+        assert_eq!(single_statement(statement.clone(), id), Some(statement.clone()));
+        // Ralph: a StatementResult, empty when the id is unknown.
+        let other = json!({ "id": "00000000-0000-5000-8000-000000000000" });
+        assert_eq!(single_statement(json!({ "statements": [other, statement.clone()] }), id), Some(statement));
+        assert_eq!(single_statement(json!({ "statements": [] }), id), None);
     }
 }
