@@ -640,6 +640,17 @@ impl Ralph {
 
     /// Stops the server and waits until its port is closed.
     fn stop(&mut self) {
+        self.end();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while self.answers() {
+            assert!(Instant::now() < deadline, "ralph still answers after being stopped");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Ends the process group without asserting, so it is safe in `drop`
+    /// while a failed assertion unwinds.
+    fn end(&mut self) {
         let Some(mut child) = self.child.take() else { return };
         #[cfg(unix)]
         {
@@ -657,17 +668,12 @@ impl Ralph {
         }
         let _ = child.kill();
         let _ = child.wait();
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while self.answers() {
-            assert!(Instant::now() < deadline, "ralph still answers after being stopped");
-            std::thread::sleep(Duration::from_millis(100));
-        }
     }
 }
 
 impl Drop for Ralph {
     fn drop(&mut self) {
-        self.stop();
+        self.end();
     }
 }
 
