@@ -25,6 +25,9 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
+#[path = "app_views/author.rs"]
+mod author;
+
 const REFERENCE: &str = "scenarios/hotline-water-outage.ron";
 
 fn reference_script() -> Arc<Script> {

@@ -6,6 +6,7 @@ pub mod autoplay;
 pub mod fonts;
 pub mod portrait;
 pub mod redraw;
+pub mod reload;
 pub mod screens;
 pub mod settings;
 pub mod views;
@@ -30,7 +31,8 @@ pub fn run(folder: PathBuf) {
     app.add_plugins(EguiPlugin::default());
     // Redraw only on input; the encounter asks for more while a call timer runs.
     app.insert_resource(redraw::idle_winit());
-    app.insert_resource(screens::load_session(folder));
+    // Loads the library and watches it for the authoring loop (issue #6).
+    reload::install(&mut app, folder);
     app.add_systems(Startup, |mut commands: Commands| {
         commands.spawn(Camera2d);
     });

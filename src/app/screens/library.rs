@@ -72,6 +72,12 @@ fn ui(
             }
         }
         Some(LibraryAction::OpenHistory) => next.set(Screen::History),
+        Some(LibraryAction::Author(id)) => {
+            if let Some(file) = session.find(&id) {
+                session.selected = file;
+                next.set(Screen::Author);
+            }
+        }
         None => {}
     }
     Ok(())

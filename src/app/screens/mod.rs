@@ -2,6 +2,7 @@
 //! the egui pass and turns the view's action into state changes; the
 //! `Session` resource holds what the screens share.
 
+pub mod author;
 pub mod debrief;
 pub mod encounter;
 pub mod history;
@@ -30,6 +31,8 @@ pub enum Screen {
     Encounter,
     Debrief,
     History,
+    /// The scenario as a graph for its author (issue #6).
+    Author,
 }
 
 /// Ordering inside the egui pass: the top bar and global keys first (so
@@ -124,7 +127,7 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<ContentRect>();
     app.configure_sets(EguiPrimaryContextPass, (UiSet::Global, UiSet::Screen).chain());
     app.add_systems(EguiPrimaryContextPass, global_ui.in_set(UiSet::Global));
-    app.add_plugins((start::plugin, library::plugin, encounter::plugin, debrief::plugin, history::plugin));
+    app.add_plugins((start::plugin, library::plugin, encounter::plugin, debrief::plugin, history::plugin, author::plugin));
 }
 
 /// egui's default sizes are small for Chinese text at 1280×720; the
@@ -212,14 +215,16 @@ fn global_ui(
                 Screen::Start => {}
                 Screen::Library => next.set(Screen::Start),
                 Screen::Encounter => {
+                    // An author's practice run goes back to the author view.
+                    let practice = session.run.as_ref().is_some_and(|r| r.encounter.is_from_situation());
                     if let Some(run) = session.run.take()
                         && !run.finished
                     {
                         records.abandon(run.attempt);
                     }
-                    next.set(Screen::Library);
+                    next.set(if practice { Screen::Author } else { Screen::Library });
                 }
-                Screen::Debrief | Screen::History => next.set(Screen::Library),
+                Screen::Debrief | Screen::History | Screen::Author => next.set(Screen::Library),
             },
         }
     }

@@ -111,6 +111,8 @@ pub enum LibraryAction {
     Start(String),
     Select(usize),
     OpenHistory,
+    /// Open the author view of the scenario with this id.
+    Author(String),
 }
 
 pub fn search_id() -> egui::Id {
@@ -156,6 +158,12 @@ pub fn library_view(ui: &mut egui::Ui, vm: &mut LibraryVm) -> Option<LibraryActi
     if action.is_none() && shortcut(ui, egui::Key::H) {
         action = Some(LibraryAction::OpenHistory);
     }
+    if action.is_none()
+        && let Some(Card::Scenario(card)) = vm.cards.get(vm.selected).filter(|_| playable.contains(&vm.selected))
+        && shortcut(ui, egui::Key::A)
+    {
+        action = Some(LibraryAction::Author(card.id.clone()));
+    }
     let highlighted = match action {
         Some(LibraryAction::Select(i)) => i,
         _ => vm.selected,
@@ -179,9 +187,12 @@ pub fn library_view(ui: &mut egui::Ui, vm: &mut LibraryVm) -> Option<LibraryActi
                             ui.set_width(width);
                             let response = match &vm.cards[index] {
                                 Card::Scenario(card) => {
-                                    let (response, start) = scenario_card(ui, lang, card, index == highlighted);
+                                    let (response, start, author) = scenario_card(ui, lang, card, index == highlighted);
                                     if start {
                                         action = Some(LibraryAction::Start(card.id.clone()));
+                                    }
+                                    if author {
+                                        action = Some(LibraryAction::Author(card.id.clone()));
                                     }
                                     response
                                 }
@@ -258,9 +269,10 @@ fn card_frame(ui: &egui::Ui, highlighted: bool, error: bool) -> egui::Frame {
     egui::Frame::group(ui.style()).stroke(stroke).inner_margin(12.0).corner_radius(8.0)
 }
 
-/// Returns the card's response and whether its start button was clicked.
-fn scenario_card(ui: &mut egui::Ui, lang: Lang, card: &ScenarioCard, highlighted: bool) -> (egui::Response, bool) {
+/// Returns the card's response and whether its start or author button was clicked.
+fn scenario_card(ui: &mut egui::Ui, lang: Lang, card: &ScenarioCard, highlighted: bool) -> (egui::Response, bool, bool) {
     let mut start = false;
+    let mut author = false;
     let inner = card_frame(ui, highlighted, false).show(ui, |ui| {
         ui.set_width(ui.available_width());
         ui.horizontal(|ui| {
@@ -273,6 +285,10 @@ fn scenario_card(ui: &mut egui::Ui, lang: Lang, card: &ScenarioCard, highlighted
                 };
                 if ui.button(label).clicked() {
                     start = true;
+                }
+                let label = if highlighted { tr(lang, "作者视图 (A)", "Author view (A)") } else { tr(lang, "作者视图", "Author view") };
+                if ui.button(label).clicked() {
+                    author = true;
                 }
             });
         });
@@ -310,7 +326,7 @@ fn scenario_card(ui: &mut egui::Ui, lang: Lang, card: &ScenarioCard, highlighted
         };
         ui.label(best);
     });
-    (inner.response, start)
+    (inner.response, start, author)
 }
 
 fn error_card(ui: &mut egui::Ui, lang: Lang, card: &ErrorCard) -> egui::Response {

@@ -3,6 +3,7 @@
 //! asked for; the Bevy systems in `screens` own all state changes. That keeps
 //! every view testable without a window (tests/app_views.rs).
 
+pub mod author;
 pub mod debrief;
 pub mod encounter;
 pub mod history;

@@ -1,0 +1,208 @@
+//! Live reload in the app: the scenario folder is watched (core::reload),
+//! a save wakes the sleeping event loop, and the library, the author view
+//! and an encounter in progress move to the new version. A version that
+//! fails to load leaves the last good one in use and shows its diagnostics
+//! in a banner under the top bar on every screen until it is fixed.
+
+use super::screens::{ContentRect, Session, UiSet, root_ui};
+use super::settings::Settings;
+use super::views::author::rejected_banner;
+use super::views::tr;
+use super::views::widgets::ACCENT;
+use crate::core::diag::Diagnostic;
+use crate::core::load::{LoadedFile, display_path};
+use crate::core::model::Text;
+use crate::core::reload::{Change, Reloader, WatchMode};
+use bevy::prelude::*;
+use bevy::time::Real;
+use bevy::winit::{EventLoopProxyWrapper, WinitUserEvent};
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Seconds a "reloaded" note stays under the top bar.
+const NOTE_SECS: f64 = 6.0;
+
+/// The watched folder.
+#[derive(Resource)]
+pub struct Watch(pub Reloader);
+
+/// What the last reloads left to say.
+#[derive(Resource, Default, Debug, Clone)]
+pub struct ReloadStatus {
+    /// Files whose newest version failed while an older one stays in use.
+    pub rejected: Vec<(PathBuf, Vec<Diagnostic>)>,
+    /// Notes on the last reload (what changed, what the encounter did).
+    pub notes: Vec<Text>,
+    /// Real time of the last reload, for hiding the notes.
+    pub at: f64,
+    /// Frames to redraw after a reload so new glyphs settle.
+    settle: u8,
+}
+
+impl ReloadStatus {
+    pub fn rejected_for(&self, path: &Path) -> Vec<Diagnostic> {
+        self.rejected.iter().find(|(p, _)| p == path).map(|(_, d)| d.clone()).unwrap_or_default()
+    }
+}
+
+/// Opens the scenario folder with a watcher that wakes the app's event
+/// loop, and inserts the session and the watcher.
+pub fn install(app: &mut App, folder: PathBuf) {
+    let proxy = app.world().get_resource::<EventLoopProxyWrapper>().map(|p| (**p).clone());
+    let reloader = Reloader::watch(folder.clone(), move || {
+        if let Some(proxy) = &proxy {
+            // Fails only when the event loop is gone, i.e. the app is closing.
+            let _ = proxy.send_event(WinitUserEvent::WakeUp);
+        }
+    });
+    match reloader.mode() {
+        WatchMode::Events => info!("watching {} for changes", display_path(&folder)),
+        WatchMode::Polling { reason } => warn!("watching {} by polling: {reason}", display_path(&folder)),
+        WatchMode::Off { reason } => warn!("live reload is off: {reason}"),
+        WatchMode::Manual => {}
+    }
+    let mut status = ReloadStatus::default();
+    status.rejected = rejected(&reloader);
+    app.insert_resource(Session { folder, files: reloader.files(), ..Default::default() });
+    app.insert_resource(Watch(reloader));
+    app.insert_resource(status);
+    app.add_systems(Update, reload);
+    app.add_systems(EguiPrimaryContextPass, banner.after(UiSet::Global).before(UiSet::Screen));
+}
+
+fn rejected(reloader: &Reloader) -> Vec<(PathBuf, Vec<Diagnostic>)> {
+    reloader
+        .entries()
+        .iter()
+        .filter(|e| !e.rejected.is_empty())
+        .map(|e| (e.file.path.clone(), e.rejected.clone()))
+        .collect()
+}
+
+fn reload(mut watch: ResMut<Watch>, mut session: ResMut<Session>, mut status: ResMut<ReloadStatus>, time: Res<Time<Real>>) {
+    if !watch.0.take_dirty() {
+        return;
+    }
+    let changes = watch.0.rescan();
+    if changes.is_empty() {
+        return;
+    }
+    let notes = apply_reload(&mut session, watch.0.files(), &changes);
+    status.rejected = rejected(&watch.0);
+    status.notes = notes;
+    status.at = time.elapsed_secs_f64();
+    status.settle = 3;
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(|| display_path(path), |n| n.to_string_lossy().into_owned())
+}
+
+/// Puts reloaded `files` into the session: the selection and an encounter
+/// in progress follow their file by path, and the encounter continues on
+/// the new version when its choices still lead to the same turn. Returns
+/// what to tell the author.
+pub fn apply_reload(session: &mut Session, files: Vec<LoadedFile>, changes: &[Change]) -> Vec<Text> {
+    let mut notes: Vec<Text> = changes
+        .iter()
+        .map(|change| {
+            let name = file_name(change.path());
+            match change {
+                Change::Added(_) => Text::new(format!("新增 {name}"), format!("added {name}")),
+                Change::Updated(_) => Text::new(format!("已重新载入 {name}"), format!("reloaded {name}")),
+                Change::Kept(_) => Text::new(format!("{name} 有错误，继续使用上一个可用版本"), format!("{name} has errors; the last good version stays in use")),
+                Change::Failed(_) => Text::new(format!("{name} 无法载入"), format!("{name} failed to load")),
+                Change::Removed(_) => Text::new(format!("已移除 {name}"), format!("removed {name}")),
+                Change::Unreadable { message, .. } => Text::new(format!("无法读取场景文件夹：{message}"), format!("cannot read the scenario folder: {message}")),
+            }
+        })
+        .collect();
+    let selected_path = session.files.get(session.selected).map(|f| f.path.clone());
+    let run_path = session.run.as_ref().and_then(|r| session.files.get(r.file)).map(|f| f.path.clone());
+    session.files = files;
+    session.selected = selected_path
+        .and_then(|p| session.files.iter().position(|f| f.path == p))
+        .unwrap_or(0)
+        .min(session.files.len().saturating_sub(1));
+    let position = run_path.as_ref().and_then(|p| session.files.iter().position(|f| &f.path == p));
+    let new_script = position.and_then(|i| session.files[i].script().cloned());
+    if let Some(run) = session.run.as_mut() {
+        match position {
+            // Out of range on purpose: the file is gone, so "try again" must not pick another one.
+            None => {
+                run.file = usize::MAX;
+                if !run.finished {
+                    notes.push(Text::new(
+                        "场景文件已移除；本次对练继续使用原来的版本",
+                        "The scenario file was removed; this encounter continues on the version it started with",
+                    ));
+                }
+            }
+            Some(index) => {
+                run.file = index;
+                if let Some(script) = new_script
+                    && !run.finished
+                    && !Arc::ptr_eq(&script, run.encounter.script())
+                {
+                    match run.encounter.carry_over(script) {
+                        Ok(encounter) => {
+                            run.encounter = encounter;
+                            notes.push(Text::new("对练在新版本上继续", "The encounter continues on the new version"));
+                        }
+                        Err(e) => notes.push(Text::new(
+                            format!("本次对练继续使用旧版本：{e}"),
+                            format!("This encounter stays on the old version: {e}"),
+                        )),
+                    }
+                }
+            }
+        }
+    }
+    notes
+}
+
+/// Under the top bar on every screen: the errors of rejected edits, and
+/// for a few seconds what the last reload did. The screen draws below it.
+fn banner(
+    mut contexts: EguiContexts,
+    mut content: ResMut<ContentRect>,
+    mut status: ResMut<ReloadStatus>,
+    settings: Res<Settings>,
+    time: Res<Time<Real>>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    if status.settle > 0 {
+        status.settle -= 1;
+        ctx.request_repaint();
+    }
+    let lang = settings.lang;
+    let age = time.elapsed_secs_f64() - status.at;
+    let notes = !status.notes.is_empty() && age < NOTE_SECS;
+    if notes {
+        // Wake once more to take the note down.
+        ctx.request_repaint_after(std::time::Duration::from_secs_f64((NOTE_SECS - age).max(0.05)));
+    }
+    if status.rejected.is_empty() && !notes {
+        return Ok(());
+    }
+    let mut root = root_ui(ctx, content.0, "reload-banner");
+    let panel = egui::Panel::top("reload-banner").show(&mut root, |ui| {
+        ui.add_space(2.0);
+        if !status.rejected.is_empty() {
+            let lines: Vec<String> = status
+                .rejected
+                .iter()
+                .flat_map(|(_, ds)| ds.iter().take(3).map(|d| format!("{}: {}", d.location(), d.message)))
+                .collect();
+            rejected_banner(ui, lang, &lines);
+        }
+        if notes {
+            let text = status.notes.iter().map(|n| n.get(lang)).collect::<Vec<_>>().join(tr(lang, "；", "; "));
+            ui.label(egui::RichText::new(text).color(ACCENT));
+        }
+        ui.add_space(2.0);
+    });
+    content.0.min.y = panel.response.rect.max.y;
+    Ok(())
+}

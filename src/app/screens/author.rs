@@ -1,0 +1,426 @@
+//! Author screen: the selected scenario as a graph with the analyzer's
+//! bounds (views::author), "play from here" as an unrecorded practice run,
+//! and the F3 inspector over any play.
+
+use super::{ContentRect, Run, Screen, Session, UiSet};
+use crate::app::settings::Settings;
+use crate::app::views::author::{
+    AuthorAction, AuthorVm, BestRouteVm, BoundRow, EdgeVm, InspectorVm, NodeKind, NodeVm, OptionVm, PracticeSetup,
+    author_view, inspector_view,
+};
+use crate::core::analyze::{Analysis, AnalyzeError, Objective, analyze};
+use crate::core::diag::Diagnostic;
+use crate::core::engine::{Encounter, Script, option_quality};
+use crate::core::export::Quality;
+use crate::core::flow::Target;
+use crate::core::load::display_path;
+use crate::core::model::{Lang, Text};
+use bevy::prelude::*;
+use bevy::time::Real;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use std::collections::{HashSet, VecDeque};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<AuthorState>();
+    app.init_resource::<Inspector>();
+    app.add_systems(EguiPrimaryContextPass, ui.in_set(UiSet::Screen).run_if(in_state(Screen::Author)));
+    app.add_systems(EguiPrimaryContextPass, inspector.after(UiSet::Screen));
+}
+
+/// What the author screen remembers between frames and reloads.
+#[derive(Resource, Default)]
+pub struct AuthorState {
+    /// The file the practice setup belongs to; another file resets it.
+    pub file: Option<PathBuf>,
+    /// Selected node by id, so a reload keeps the selection.
+    pub selected: Option<String>,
+    pub practice: PracticeSetup,
+    pub error: Option<String>,
+    /// Analysis of the script on show, redone when a reload replaces it.
+    analysis: Option<(Arc<Script>, Result<Arc<Analysis>, AnalyzeError>)>,
+}
+
+impl AuthorState {
+    fn analysis(&mut self, script: &Arc<Script>) -> Result<Arc<Analysis>, AnalyzeError> {
+        match &self.analysis {
+            Some((cached, result)) if Arc::ptr_eq(cached, script) => result.clone(),
+            _ => {
+                let result = analyze(script).map(Arc::new);
+                self.analysis = Some((script.clone(), result.clone()));
+                result
+            }
+        }
+    }
+}
+
+/// F3 shows the inspector over the encounter.
+#[derive(Resource, Default, Debug, Clone, Copy)]
+pub struct Inspector(pub bool);
+
+/// The practice setup a script starts with: the citizen's opening mood, no flags.
+pub fn default_practice(script: &Script) -> PracticeSetup {
+    PracticeSetup {
+        upset: script.flow.mood.upset,
+        trust: script.flow.mood.trust,
+        flags: script.flow.flags.iter().map(|f| (f.clone(), false)).collect(),
+    }
+}
+
+fn target_node(script: &Script, target: Target) -> usize {
+    match target {
+        Target::Turn(t) => t,
+        Target::Ending(e) => script.scenario.turns.len() + e,
+    }
+}
+
+/// The graph, bounds and details of `script` for the author view. Rows are
+/// breadth-first distance from the start over turn-to-turn edges; turns no
+/// edge reaches come after, endings in the last row.
+pub fn author_vm(
+    script: &Arc<Script>,
+    analysis: Result<&Analysis, &AnalyzeError>,
+    lang: Lang,
+    file: &str,
+    rejected: &[Diagnostic],
+    selected: Option<&str>,
+    practice: PracticeSetup,
+) -> AuthorVm {
+    let s = &script.scenario;
+    let flow = &script.flow;
+    let turns = s.turns.len();
+    let mut edges = Vec::new();
+    for (t, turn) in flow.turns.iter().enumerate() {
+        for (o, choice) in turn.choices.iter().enumerate() {
+            let mut seen = HashSet::new();
+            for to in std::iter::once(choice.next).chain(choice.routes.iter().map(|r| r.to)) {
+                if seen.insert(to) {
+                    edges.push(EdgeVm {
+                        from: t,
+                        to: target_node(script, to),
+                        option: Some(o),
+                        quality: Some(Quality::of(script, t, o)),
+                        reachable: true,
+                        on_best: false,
+                    });
+                }
+            }
+        }
+        for route in &turn.routes {
+            edges.push(EdgeVm { from: t, to: target_node(script, route.to), option: None, quality: None, reachable: true, on_best: false });
+        }
+    }
+
+    // Rows by distance from the start.
+    let mut layer: Vec<Option<usize>> = vec![None; turns];
+    let mut queue = VecDeque::new();
+    if let Target::Turn(start) = flow.start {
+        layer[start] = Some(0);
+        queue.push_back(start);
+    }
+    while let Some(t) = queue.pop_front() {
+        let depth = layer[t].unwrap_or(0);
+        for edge in edges.iter().filter(|e| e.from == t && e.to < turns) {
+            if layer[edge.to].is_none() {
+                layer[edge.to] = Some(depth + 1);
+                queue.push_back(edge.to);
+            }
+        }
+    }
+    let deepest = layer.iter().flatten().copied().max().unwrap_or(0);
+    let stray_row = deepest + 1;
+    let has_strays = layer.iter().any(Option::is_none);
+    let ending_row = if has_strays { stray_row + 1 } else { stray_row };
+
+    // The best route: replayed, so every step knows where it led.
+    let best = analysis.ok().and_then(|a| a.best(Objective::Overall)).cloned();
+    let mut best_steps: Vec<(usize, usize, usize)> = Vec::new();
+    let mut best_nodes = HashSet::new();
+    let mut best_vm = None;
+    if let Some(best) = &best
+        && let Ok(replay) = Encounter::replay(script.clone(), 0, &best.route)
+    {
+        let steps = replay.steps();
+        let mut lines = Vec::new();
+        for (i, step) in steps.iter().enumerate() {
+            let next = match steps.get(i + 1) {
+                Some(n) => n.turn,
+                None => replay.ending().and_then(|e| s.endings.iter().position(|x| x.id == e.id)).map_or(usize::MAX, |e| turns + e),
+            };
+            best_steps.push((step.turn, step.choice, next));
+            best_nodes.insert(step.turn);
+            best_nodes.insert(next);
+            lines.push(format!("{} → {}. {}", step.turn_id, step.choice + 1, step.choice_id));
+        }
+        if let Some(ending) = replay.ending() {
+            lines.push(format!("■ {} ({})", ending.id, ending.outcome.label().get(lang)));
+        }
+        best_vm = Some(BestRouteVm { score: best.score, steps: lines });
+    }
+
+    let (reach_turn, reach_end, reach_option) = match analysis {
+        Ok(a) => (a.reachable_turns.clone(), a.reachable_endings.clone(), Some(a.reachable_options.clone())),
+        Err(_) => (vec![true; turns], vec![true; s.endings.len()], None),
+    };
+    let option_reachable = |t: usize, o: usize| {
+        reach_option.as_ref().is_none_or(|r| r.get(t).and_then(|v| v.get(o)).copied().unwrap_or(true))
+    };
+    for edge in &mut edges {
+        let to_reachable = if edge.to < turns {
+            reach_turn.get(edge.to).copied().unwrap_or(true)
+        } else {
+            reach_end.get(edge.to - turns).copied().unwrap_or(true)
+        };
+        edge.reachable = reach_turn.get(edge.from).copied().unwrap_or(true)
+            && edge.option.is_none_or(|o| option_reachable(edge.from, o))
+            && to_reachable;
+        edge.on_best = edge.option.is_some_and(|o| best_steps.contains(&(edge.from, o, edge.to)));
+    }
+
+    let global_targets: HashSet<usize> = flow.routes.iter().map(|r| target_node(script, r.to)).collect();
+    let mut slots = vec![0usize; ending_row + 1];
+    let mut nodes = Vec::with_capacity(turns + s.endings.len());
+    for (t, turn) in s.turns.iter().enumerate() {
+        let row = layer[t].unwrap_or(stray_row);
+        let slot = slots[row];
+        slots[row] += 1;
+        let options = turn
+            .options
+            .iter()
+            .enumerate()
+            .map(|(o, option)| {
+                let choice = &flow.turns[t].choices[o];
+                let mut to = vec![target_id(script, choice.next)];
+                for route in &option.routes {
+                    if !to.contains(&route.to) {
+                        to.push(route.to.clone());
+                    }
+                }
+                OptionVm {
+                    id: option.id.clone(),
+                    text: option.text.get(lang).to_string(),
+                    quality: Quality::of(script, t, o),
+                    score: option_quality(script, t, o),
+                    to,
+                    reachable: option_reachable(t, o),
+                    on_best: best_steps.iter().any(|&(bt, bo, _)| bt == t && bo == o),
+                }
+            })
+            .collect();
+        nodes.push(NodeVm {
+            id: turn.id.clone(),
+            said: turn.says.first().and_then(|l| l.variants.first()).map(|v| v.get(lang).to_string()).unwrap_or_default(),
+            kind: NodeKind::Turn,
+            layer: row,
+            slot,
+            reachable: reach_turn.get(t).copied().unwrap_or(true),
+            on_best: best_nodes.contains(&t),
+            is_start: flow.start == Target::Turn(t),
+            from_any_turn: false,
+            options,
+        });
+    }
+    for (e, ending) in s.endings.iter().enumerate() {
+        let slot = slots[ending_row];
+        slots[ending_row] += 1;
+        nodes.push(NodeVm {
+            id: ending.id.clone(),
+            said: String::new(),
+            kind: NodeKind::Ending {
+                outcome: ending.outcome,
+                label: ending.outcome.label().get(lang).to_string(),
+                text: ending.text.get(lang).to_string(),
+            },
+            layer: ending_row,
+            slot,
+            reachable: reach_end.get(e).copied().unwrap_or(true),
+            on_best: best_nodes.contains(&(turns + e)),
+            is_start: false,
+            from_any_turn: global_targets.contains(&(turns + e)),
+            options: Vec::new(),
+        });
+    }
+
+    let selected = selected
+        .and_then(|id| nodes.iter().position(|n| n.id == id))
+        .or_else(|| nodes.iter().position(|n| n.is_start))
+        .unwrap_or(0);
+    let bounds = match analysis {
+        Ok(a) => Ok(Objective::ALL
+            .iter()
+            .filter_map(|&objective| {
+                let (min, max) = (a.worst(objective)?, a.best(objective)?);
+                Some(BoundRow { name: objective_label(objective).get(lang).to_string(), min: min.score, max: max.score })
+            })
+            .collect()),
+        Err(e) => Err(format!("{}{e}", crate::app::views::tr(lang, "无法分析：", "Cannot analyse: "))),
+    };
+    // Keep the author's choices for flags that still exist.
+    let flags = flow
+        .flags
+        .iter()
+        .map(|f| (f.clone(), practice.flags.iter().any(|(name, on)| name == f && *on)))
+        .collect();
+    AuthorVm {
+        lang,
+        title: s.title.get(lang).to_string(),
+        file: file.to_string(),
+        nodes,
+        edges,
+        selected,
+        bounds,
+        best: best_vm,
+        rejected: rejected.iter().map(|d| format!("{}: {}", d.location(), d.message)).collect(),
+        practice: PracticeSetup { upset: practice.upset.min(100), trust: practice.trust.min(100), flags },
+        error: None,
+    }
+}
+
+fn target_id(script: &Script, target: Target) -> String {
+    match target {
+        Target::Ending(e) => script.scenario.endings.get(e).map(|x| x.id.clone()).unwrap_or_default(),
+        Target::Turn(t) => script.scenario.turns.get(t).map(|x| x.id.clone()).unwrap_or_default(),
+    }
+}
+
+pub fn objective_label(objective: Objective) -> Text {
+    match objective {
+        Objective::Overall => Text::new("总分", "Overall"),
+        Objective::Dimension(d) => d.label(),
+    }
+}
+
+/// Starts an unrecorded practice run of `file` at turn `turn`.
+pub fn begin_practice(session: &mut Session, file: usize, turn: &str, setup: &PracticeSetup, now: f64) -> Result<(), String> {
+    let script = session.script(file).cloned().ok_or_else(|| "the scenario is not loaded".to_string())?;
+    let flags = setup.set_flags();
+    let names: Vec<&str> = flags.iter().map(String::as_str).collect();
+    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64);
+    let encounter = Encounter::from_situation(script, seed, turn, setup.mood(), &names).map_err(|e| e.to_string())?;
+    session.run = Some(Run {
+        file,
+        encounter,
+        started: now,
+        turn_started: now,
+        // No attempt: practice is never saved as a trainee's result.
+        attempt: None,
+        ticket: "P000".into(),
+        disc_guess: None,
+        finished: false,
+        save_error: None,
+    });
+    Ok(())
+}
+
+fn ui(
+    mut contexts: EguiContexts,
+    content: Res<ContentRect>,
+    mut session: ResMut<Session>,
+    mut state: ResMut<AuthorState>,
+    settings: Res<Settings>,
+    time: Res<Time<Real>>,
+    rejected: Option<Res<crate::app::reload::ReloadStatus>>,
+    mut next: ResMut<NextState<Screen>>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let lang = settings.lang;
+    let file = session.selected;
+    let Some(loaded) = session.files.get(file) else {
+        next.set(Screen::Library);
+        return Ok(());
+    };
+    let path = loaded.path.clone();
+    let Some(script) = loaded.script().cloned() else {
+        // The file has no good version: its diagnostics are all there is.
+        let lines: Vec<String> = loaded.errors().iter().map(|d| format!("{}: {}", d.location(), d.message)).collect();
+        egui::CentralPanel::default().show(&mut super::root_ui(ctx, content.0, "screen"), |ui| {
+            crate::app::views::screen_title(ui, crate::app::views::tr(lang, "作者视图", "Author view"));
+            crate::app::views::author::rejected_banner(ui, lang, &lines);
+        });
+        return Ok(());
+    };
+    if state.file.as_ref() != Some(&path) {
+        state.file = Some(path.clone());
+        state.selected = None;
+        state.practice = default_practice(&script);
+        state.error = None;
+    }
+    let analysis = state.analysis(&script);
+    let rejected: Vec<Diagnostic> = rejected.map(|r| r.rejected_for(&path)).unwrap_or_default();
+    let mut vm = author_vm(
+        &script,
+        analysis.as_deref().map_err(|e| e),
+        lang,
+        &display_path(&path),
+        &rejected,
+        state.selected.as_deref(),
+        state.practice.clone(),
+    );
+    vm.error = state.error.clone();
+    let action = egui::CentralPanel::default().show(&mut super::root_ui(ctx, content.0, "screen"), |ui| author_view(ui, &mut vm)).inner;
+    state.practice = vm.practice.clone();
+    match action {
+        Some(AuthorAction::Select(index)) => {
+            state.selected = vm.nodes.get(index).map(|n| n.id.clone());
+            state.error = None;
+        }
+        Some(AuthorAction::PlayFrom(index)) => {
+            if let Some(node) = vm.nodes.get(index).filter(|n| n.is_turn()) {
+                state.selected = Some(node.id.clone());
+                match begin_practice(&mut session, file, &node.id, &vm.practice, time.elapsed_secs_f64()) {
+                    Ok(()) => {
+                        state.error = None;
+                        next.set(Screen::Encounter);
+                    }
+                    Err(e) => state.error = Some(e),
+                }
+            }
+        }
+        None => {}
+    }
+    Ok(())
+}
+
+pub fn inspector_vm(encounter: &Encounter, lang: Lang) -> InspectorVm {
+    let set = encounter.flags();
+    InspectorVm {
+        lang,
+        position: encounter.position_id(),
+        ended: encounter.is_over(),
+        mood: encounter.mood(),
+        flags: encounter.script().flow.flags.iter().map(|f| (f.clone(), set.contains(&f.as_str()))).collect(),
+        steps: encounter.steps().len(),
+        practice: encounter.is_from_situation(),
+    }
+}
+
+fn inspector(
+    mut contexts: EguiContexts,
+    content: Res<ContentRect>,
+    mut shown: ResMut<Inspector>,
+    session: Res<Session>,
+    settings: Res<Settings>,
+    screen: Res<State<Screen>>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    if !ctx.text_edit_focused() && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::F3)) {
+        shown.0 = !shown.0;
+        ctx.request_repaint();
+    }
+    if !shown.0 || *screen.get() != Screen::Encounter {
+        return Ok(());
+    }
+    let Some(run) = session.run.as_ref() else { return Ok(()) };
+    let vm = inspector_vm(&run.encounter, settings.lang);
+    egui::Area::new(egui::Id::new("inspector"))
+        .order(egui::Order::Foreground)
+        .fixed_pos(egui::pos2(content.0.max.x - 250.0, content.0.min.y + 8.0))
+        .show(ctx, |ui| {
+            egui::Frame::popup(ui.style()).show(ui, |ui| {
+                ui.set_width(220.0);
+                inspector_view(ui, &vm);
+            });
+        });
+    Ok(())
+}

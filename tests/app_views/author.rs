@@ -1,0 +1,236 @@
+//! The author view, the inspector, and live reload as the app applies it.
+
+use super::{harness, reference_script, wide, REFERENCE};
+use bevy_egui::egui;
+use counterpart::app::reload::apply_reload;
+use counterpart::app::screens::author::{author_vm, begin_practice, default_practice, inspector_vm};
+use counterpart::app::screens::library::cards;
+use counterpart::app::screens::{Run, Session};
+use counterpart::app::views::author::{AuthorAction, AuthorVm, NodeKind, author_view, inspector_view, neighbour};
+use counterpart::app::views::library::{LibraryAction, LibraryFilter, LibraryVm, library_view};
+use counterpart::core::analyze::analyze;
+use counterpart::core::engine::{Encounter, Script};
+use counterpart::core::export::Quality;
+use counterpart::core::model::{Lang, Mood};
+use counterpart::core::reload::{Change, Reloader};
+use egui_kittest::kittest::Queryable;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+fn vm_of(script: &Arc<Script>, lang: Lang) -> AuthorVm {
+    let analysis = analyze(script);
+    author_vm(script, analysis.as_ref(), lang, REFERENCE, &[], None, default_practice(script))
+}
+
+/// The reference scenario with one turn nothing leads to.
+fn with_orphan_turn() -> Arc<Script> {
+    let mut scenario = reference_script().scenario.clone();
+    let mut orphan = scenario.turns[1].clone();
+    orphan.id = "orphan".into();
+    scenario.turns.push(orphan);
+    Script::new(scenario).unwrap()
+}
+
+#[test]
+fn the_graph_has_every_turn_and_ending_in_rows_with_the_best_route_traced() {
+    let script = reference_script();
+    let vm = vm_of(&script, Lang::En);
+    let s = &script.scenario;
+    assert_eq!(vm.nodes.len(), s.turns.len() + s.endings.len());
+    let start = &vm.nodes[vm.selected];
+    assert!(start.is_start && start.id == "open" && start.layer == 0, "the start is selected and on top");
+    let last_turn_row = vm.nodes.iter().filter(|n| n.is_turn()).map(|n| n.layer).max().unwrap();
+    for node in vm.nodes.iter().filter(|n| !n.is_turn()) {
+        assert!(node.layer > last_turn_row, "endings sit below every turn");
+        assert!(matches!(node.kind, NodeKind::Ending { .. }));
+    }
+    // Every option is an edge coloured by the export's quality measure.
+    let options: usize = s.turns.iter().map(|t| t.options.len()).sum();
+    assert!(vm.edges.iter().filter(|e| e.option.is_some()).count() >= options);
+    for edge in vm.edges.iter().filter(|e| e.option.is_some()) {
+        assert_eq!(edge.quality, Some(Quality::of(&script, edge.from, edge.option.unwrap())));
+    }
+    assert!(vm.edges.iter().any(|e| e.quality == Some(Quality::RedFlag)), "the reference has a red-flag trap");
+    // The best route: one gold edge per step, ending at a resolved ending.
+    let best = vm.best.as_ref().expect("the reference has a best route");
+    let analysis = analyze(&script).unwrap();
+    let route = &analysis.best(counterpart::core::analyze::Objective::Overall).unwrap().route;
+    assert_eq!(vm.edges.iter().filter(|e| e.on_best).count(), route.len());
+    assert_eq!(best.steps.len(), route.len() + 1);
+    let bounds = vm.bounds.as_ref().unwrap();
+    assert_eq!(bounds[0].name, "Overall");
+    assert_eq!(bounds.len(), 6);
+    assert!(bounds.iter().all(|b| b.min <= b.max));
+    assert!((bounds[0].max - best.score).abs() < 1e-3);
+    // Flags the scenario uses, all off to begin with, and the citizen's opening mood.
+    assert!(vm.practice.flags.iter().any(|(f, on)| f == "promised_tonight" && !on));
+    assert_eq!(vm.practice.mood(), Mood { upset: 82, trust: 22 });
+}
+
+#[test]
+fn unreachable_turns_are_marked_and_named_so() {
+    let script = with_orphan_turn();
+    let vm = vm_of(&script, Lang::En);
+    let orphan = vm.nodes.iter().position(|n| n.id == "orphan").unwrap();
+    assert!(!vm.nodes[orphan].reachable);
+    assert!(vm.edges.iter().filter(|e| e.from == orphan).all(|e| !e.reachable));
+    assert!(vm.nodes.iter().filter(|n| n.id != "orphan" && n.is_turn()).all(|n| n.reachable));
+    let h = harness(vm, wide(), author_view);
+    h.get_by_label("Turn orphan (unreachable)");
+    h.get_by_label("Turn open");
+}
+
+#[test]
+fn arrows_walk_the_graph_and_p_plays_from_the_selected_turn() {
+    let script = reference_script();
+    let vm = vm_of(&script, Lang::En);
+    let start = vm.selected;
+    let below = neighbour(&vm.nodes, start, egui::Key::ArrowDown).expect("a row below the start");
+    assert_eq!(vm.nodes[below].layer, vm.nodes[start].layer + 1);
+    assert_eq!(neighbour(&vm.nodes, below, egui::Key::ArrowUp), Some(start));
+    assert_eq!(neighbour(&vm.nodes, start, egui::Key::ArrowUp), None, "nothing above the start");
+
+    let mut h = harness(vm.clone(), wide(), author_view);
+    h.key_press(egui::Key::ArrowDown);
+    h.run();
+    assert_eq!(h.state().actions, vec![AuthorAction::Select(below)]);
+
+    let mut h = harness(vm.clone(), wide(), author_view);
+    h.key_press(egui::Key::P);
+    h.run();
+    assert_eq!(h.state().actions, vec![AuthorAction::PlayFrom(start)]);
+
+    // Clicking a node selects it.
+    let mut h = harness(vm, wide(), author_view);
+    h.get_by_label(&format!("Turn {}", h.state().vm.nodes[below].id)).click();
+    h.run();
+    assert!(h.state().actions.contains(&AuthorAction::Select(below)));
+}
+
+#[test]
+fn the_author_view_in_chinese_shows_bounds_and_play_controls() {
+    let script = reference_script();
+    let vm = vm_of(&script, Lang::Zh);
+    let h = harness(vm, wide(), author_view);
+    h.get_by_label_contains("作者视图");
+    h.get_by_label("可得分数范围（分析器）");
+    h.get_by_label("总分");
+    h.get_by_label("▶ 从这里开始 (P)");
+    h.get_by_label("promised_tonight");
+}
+
+#[test]
+fn play_from_here_starts_an_unrecorded_run_in_the_chosen_situation() {
+    let script = reference_script();
+    let mut session = Session { files: counterpart::core::load::load_all(&[REFERENCE.into()]), ..Default::default() };
+    let mut setup = default_practice(&script);
+    setup.upset = 95;
+    setup.trust = 5;
+    setup.flags.iter_mut().filter(|(f, _)| f == "promised_tonight").for_each(|(_, on)| *on = true);
+    begin_practice(&mut session, 0, "cause", &setup, 0.0).unwrap();
+    let run = session.run.as_ref().unwrap();
+    assert_eq!(run.attempt, None, "practice is never saved as an attempt");
+    assert_eq!(run.encounter.position_id(), "cause");
+    assert_eq!(run.encounter.mood(), Mood { upset: 95, trust: 5 });
+    assert_eq!(run.encounter.flags(), vec!["promised_tonight"]);
+
+    let inspector = inspector_vm(&run.encounter, Lang::En);
+    assert!(inspector.practice);
+    let h = harness(inspector, egui::vec2(300.0, 400.0), |ui, vm| {
+        inspector_view(ui, vm);
+        None::<()>
+    });
+    h.get_by_label("cause");
+    h.get_by_label("95");
+    h.get_by_label("☑ promised_tonight");
+    h.get_by_label("☐ order_raised");
+
+    assert!(begin_practice(&mut session, 0, "no-such-turn", &setup, 0.0).unwrap_err().contains("no-such-turn"));
+}
+
+#[test]
+fn a_library_card_opens_the_author_view_with_a() {
+    let files = counterpart::core::load::load_all(&[REFERENCE.into()]);
+    let vm = LibraryVm { lang: Lang::En, cards: cards(&files, Lang::En, &HashMap::new()), selected: 0, filter: LibraryFilter::default() };
+    let mut h = harness(vm.clone(), wide(), library_view);
+    h.key_press(egui::Key::A);
+    h.run();
+    assert_eq!(h.state().actions, vec![LibraryAction::Author("hotline-water-outage".into())]);
+    let mut h = harness(vm, wide(), library_view);
+    h.get_by_label("Author view (A)").click();
+    h.run();
+    assert_eq!(h.state().actions, vec![LibraryAction::Author("hotline-water-outage".into())]);
+}
+
+fn run_in(session: &Session, choices: &[usize]) -> Run {
+    let script = session.files[0].script().unwrap().clone();
+    Run {
+        file: 0,
+        encounter: Encounter::replay(script, 11, choices).unwrap(),
+        started: 0.0,
+        turn_started: 0.0,
+        attempt: None,
+        ticket: "A001".into(),
+        disc_guess: None,
+        finished: false,
+        save_error: None,
+    }
+}
+
+#[test]
+fn a_saved_edit_reaches_the_library_and_the_encounter_and_a_broken_one_keeps_the_old() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("water.ron");
+    let source = std::fs::read_to_string(REFERENCE).unwrap();
+    std::fs::write(&path, &source).unwrap();
+    let mut reloader = Reloader::new(dir.path().to_path_buf());
+    let mut session = Session { folder: dir.path().to_path_buf(), files: reloader.files(), ..Default::default() };
+    session.run = Some(run_in(&session, &[1]));
+    let at = session.run.as_ref().unwrap().encounter.position_id();
+
+    // A reworded title and opening line: the library and the run both follow.
+    let edited = source.replacen("Day two without water", "Day two, still no water", 1);
+    std::fs::write(&path, &edited).unwrap();
+    let changes = reloader.rescan();
+    assert_eq!(changes, vec![Change::Updated(path.clone())]);
+    let notes = apply_reload(&mut session, reloader.files(), &changes);
+    let card = cards(&session.files, Lang::En, &HashMap::new());
+    let h = harness(
+        LibraryVm { lang: Lang::En, cards: card, selected: 0, filter: LibraryFilter::default() },
+        wide(),
+        library_view,
+    );
+    h.get_by_label("Day two, still no water");
+    let run = session.run.as_ref().unwrap();
+    assert!(Arc::ptr_eq(run.encounter.script(), session.files[0].script().unwrap()), "the encounter moved to the new version");
+    assert_eq!(run.encounter.position_id(), at);
+    assert!(notes.iter().any(|n| n.en.contains("continues on the new version")), "{notes:?}");
+
+    // A broken edit: the library keeps the last good version, the run goes on, the error is reported.
+    let broken = edited.replacen("minutes:", "minuts:", 1);
+    std::fs::write(&path, &broken).unwrap();
+    let changes = reloader.rescan();
+    assert_eq!(changes, vec![Change::Kept(path.clone())]);
+    let before = session.run.as_ref().unwrap().encounter.script().clone();
+    let notes = apply_reload(&mut session, reloader.files(), &changes);
+    assert_eq!(session.files[0].script().unwrap().scenario.title.en, "Day two, still no water");
+    assert!(Arc::ptr_eq(session.run.as_ref().unwrap().encounter.script(), &before));
+    assert!(notes.iter().any(|n| n.en.contains("last good version")));
+    let rejected = &reloader.entries()[0].rejected;
+    assert!(rejected[0].message.contains("minuts") && rejected[0].line > 0);
+    let script = session.files[0].script().unwrap().clone();
+    let analysis = analyze(&script);
+    let vm = author_vm(&script, analysis.as_ref(), Lang::En, "water.ron", rejected, None, default_practice(&script));
+    let h = harness(vm, wide(), author_view);
+    h.get_by_label_contains("the last good version is still in use");
+    h.get_by_label_contains(&format!("water.ron:{}:", rejected[0].line));
+
+    // An edit that moves the current turn away keeps the encounter on the old version.
+    let renamed = source.replace(&format!("\"{at}\""), "\"renamed_turn\"");
+    std::fs::write(&path, &renamed).unwrap();
+    let changes = reloader.rescan();
+    assert_eq!(changes, vec![Change::Updated(path.clone())]);
+    let notes = apply_reload(&mut session, reloader.files(), &changes);
+    assert!(Arc::ptr_eq(session.run.as_ref().unwrap().encounter.script(), &before), "still the old version");
+    assert!(notes.iter().any(|n| n.en.contains("stays on the old version")), "{notes:?}");
+}
