@@ -4,10 +4,9 @@
 use crate::core::engine::{Encounter, Script};
 use crate::core::load::load_file;
 use crate::core::records::{AttemptRecord, Store, StoreError};
-use crate::core::report::{Scripts, attempt_html, file_stem, to_json, trainee_html, write_csv};
+use crate::core::report::{Scripts, to_json, write_csv, write_html_reports};
 use crate::core::xapi::{Lrs, statements};
 use clap::{ArgGroup, Args};
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -135,21 +134,8 @@ pub fn export_cmd(args: ExportArgs, scenarios: Option<&Path>, out: &mut dyn Writ
         writeln!(out, "{} attempt(s) → {}", records.len(), path.display())?;
     }
     if let Some(dir) = &args.html {
-        std::fs::create_dir_all(dir).map_err(|e| io_context(dir, e))?;
-        let name_of = |r: &AttemptRecord| {
-            format!("attempt-{}-{}-{}.html", r.summary.id, file_stem(&r.summary.profile_name), file_stem(&r.summary.scenario_id))
-        };
-        let mut by_trainee: BTreeMap<(i64, String), Vec<AttemptRecord>> = BTreeMap::new();
-        for r in &records {
-            let path = dir.join(name_of(r));
-            std::fs::write(&path, attempt_html(r, &scripts)).map_err(|e| io_context(&path, e))?;
-            by_trainee.entry((r.summary.profile_id, r.summary.profile_name.clone())).or_default().push(r.clone());
-        }
-        for ((id, name), list) in &by_trainee {
-            let path = dir.join(format!("trainee-{id}-{}.html", file_stem(name)));
-            std::fs::write(&path, trainee_html(name, list, &scripts, &|r| Some(name_of(r)))).map_err(|e| io_context(&path, e))?;
-        }
-        writeln!(out, "{} attempt report(s), {} trainee report(s) → {}", records.len(), by_trainee.len(), dir.display())?;
+        let (attempts, trainees) = write_html_reports(dir, &records, &scripts)?;
+        writeln!(out, "{attempts} attempt report(s), {trainees} trainee report(s) → {}", dir.display())?;
     }
     let all_statements = || -> Vec<serde_json::Value> {
         records

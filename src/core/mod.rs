@@ -10,6 +10,7 @@ pub mod flow;
 pub mod generate;
 pub mod load;
 pub mod model;
+pub mod progress;
 #[cfg(test)]
 mod properties;
 pub mod records;

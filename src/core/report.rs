@@ -11,7 +11,8 @@ use super::model::Lang;
 use super::records::{AttemptRecord, AttemptSummary, Status};
 use super::rubric::Dimension;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -295,6 +296,47 @@ pub fn trainee_html(name: &str, records: &[AttemptRecord], scripts: &Scripts, at
     }
     let _ = writeln!(b, "</table>");
     page(&format!("{name} — Counterpart"), &b)
+}
+
+/// The name of an attempt's own HTML report inside an export folder.
+pub fn attempt_file_name(r: &AttemptRecord) -> String {
+    format!("attempt-{}-{}-{}.html", r.summary.id, file_stem(&r.summary.profile_name), file_stem(&r.summary.scenario_id))
+}
+
+fn io_context(path: &Path, e: impl std::fmt::Display) -> std::io::Error {
+    std::io::Error::other(format!("{}: {e}", path.display()))
+}
+
+/// Writes one HTML report per attempt and one per trainee (linking to the
+/// attempts) into `dir`. Returns (attempt reports, trainee reports).
+pub fn write_html_reports(dir: &Path, records: &[AttemptRecord], scripts: &Scripts) -> std::io::Result<(usize, usize)> {
+    std::fs::create_dir_all(dir).map_err(|e| io_context(dir, e))?;
+    let mut by_trainee: BTreeMap<(i64, String), Vec<AttemptRecord>> = BTreeMap::new();
+    for r in records {
+        let path = dir.join(attempt_file_name(r));
+        std::fs::write(&path, attempt_html(r, scripts)).map_err(|e| io_context(&path, e))?;
+        by_trainee.entry((r.summary.profile_id, r.summary.profile_name.clone())).or_default().push(r.clone());
+    }
+    for ((id, name), list) in &by_trainee {
+        let path = dir.join(format!("trainee-{id}-{}.html", file_stem(name)));
+        std::fs::write(&path, trainee_html(name, list, scripts, &|r| Some(attempt_file_name(r)))).map_err(|e| io_context(&path, e))?;
+    }
+    Ok((records.len(), by_trainee.len()))
+}
+
+/// Everything a trainer may want from one export, in one folder:
+/// `attempts.csv`, `attempts.json` and the HTML reports. This is what the
+/// app's export button writes.
+pub fn write_bundle(dir: &Path, records: &[AttemptRecord], scripts: &Scripts) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| io_context(dir, e))?;
+    let csv_path = dir.join("attempts.csv");
+    let file = std::fs::File::create(&csv_path).map_err(|e| io_context(&csv_path, e))?;
+    write_csv(records, std::io::BufWriter::new(file)).map_err(|e| io_context(&csv_path, e))?;
+    let json_path = dir.join("attempts.json");
+    let json = to_json(records).map_err(|e| io_context(&json_path, e))?;
+    std::fs::write(&json_path, json).map_err(|e| io_context(&json_path, e))?;
+    write_html_reports(dir, records, scripts)?;
+    Ok(())
 }
 
 /// A file name from an arbitrary name: keeps letters (CJK included) and
