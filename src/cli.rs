@@ -105,6 +105,11 @@ pub enum Command {
     Export(crate::records_cli::ExportArgs),
     #[command(hide = true)]
     RecordsCrashTest(crate::records_cli::CrashTestArgs),
+    /// Group drills: list them, or write a drill's session report (HTML, CSV).
+    Drill {
+        #[command(subcommand)]
+        action: crate::records_cli::DrillAction,
+    },
     /// List the scenarios in a folder.
     List {
         #[arg(default_value = "scenarios")]
@@ -186,6 +191,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Some(Command::List { path }) => list_cmd(&path, out),
         Some(Command::Export(args)) => crate::records_cli::export_cmd(args, cli.scenarios.as_deref(), out, err),
         Some(Command::RecordsCrashTest(args)) => crate::records_cli::crash_test_cmd(args, out, err),
+        Some(Command::Drill { action }) => crate::records_cli::drill_cmd(action, cli.scenarios.as_deref(), out, err),
         Some(Command::New { id, channel, style, title, title_en, dir }) => new_cmd(&id, channel, style, &title, &title_en, &dir, out, err),
         Some(Command::Translations { action }) => translations_cmd(action, out, err),
         None => {

@@ -4,9 +4,9 @@
 use crate::core::engine::{Encounter, Script};
 use crate::core::load::load_file;
 use crate::core::records::{AttemptRecord, Store, StoreError};
-use crate::core::report::{Scripts, to_json, write_csv, write_html_reports};
+use crate::core::report::{Scripts, drill_html, to_json, write_csv, write_drill_csv, write_html_reports};
 use crate::core::xapi::{Lrs, statements};
-use clap::{ArgGroup, Args};
+use clap::{ArgGroup, Args, Subcommand};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -221,6 +221,76 @@ pub fn crash_test_cmd(args: CrashTestArgs, out: &mut dyn Write, err: &mut dyn Wr
         n += 1;
         if let Err(e) = store.set_setting("crash-test.heartbeat", &n.to_string()) {
             return fail(err, e);
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DrillAction {
+    /// List stored group drills.
+    List {
+        /// Records database (default: $COUNTERPART_DB, else the user data folder).
+        #[arg(long, env = "COUNTERPART_DB")]
+        db: Option<PathBuf>,
+    },
+    /// The trainer's session report of one drill: printable HTML and/or CSV.
+    #[command(group(ArgGroup::new("target").required(true).multiple(true).args(["html", "csv"])))]
+    Report {
+        /// Drill id, as `drill list` shows it.
+        #[arg(long)]
+        drill: i64,
+        #[arg(long, env = "COUNTERPART_DB")]
+        db: Option<PathBuf>,
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+        /// One row per slot.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+    },
+}
+
+pub fn drill_cmd(action: DrillAction, scenarios: Option<&Path>, out: &mut dyn Write, err: &mut dyn Write) -> CmdResult {
+    match action {
+        DrillAction::List { db } => {
+            let Some(store) = open_store(db.as_deref(), err)? else { return Ok(2) };
+            let drills = match store.drills() {
+                Ok(d) => d,
+                Err(e) => {
+                    writeln!(err, "error: {e}")?;
+                    return Ok(2);
+                }
+            };
+            for d in drills {
+                writeln!(out, "{}\t{:?}\t{:?}\t{}\t{}", d.id, d.mode, d.status, d.created_at, d.title)?;
+            }
+            Ok(0)
+        }
+        DrillAction::Report { drill, db, html, csv } => {
+            let Some(store) = open_store(db.as_deref(), err)? else { return Ok(2) };
+            let folder = scenarios.unwrap_or(Path::new("scenarios"));
+            let loaded = store.drill_log(drill).and_then(|(plan, _)| {
+                let scripts = load_scripts(folder, plan.scenarios.iter().map(String::as_str));
+                let state = store.load_drill(drill, &scripts)?;
+                let attempts = store.drill_attempts(&state)?;
+                Ok((state, attempts, scripts))
+            });
+            let (state, attempts, scripts) = match loaded {
+                Ok(x) => x,
+                Err(e) => {
+                    writeln!(err, "error: {e}")?;
+                    return Ok(2);
+                }
+            };
+            if let Some(path) = &html {
+                std::fs::write(path, drill_html(&state, &attempts, &scripts)).map_err(|e| io_context(path, e))?;
+                writeln!(out, "drill {drill} report → {}", path.display())?;
+            }
+            if let Some(path) = &csv {
+                let file = std::fs::File::create(path).map_err(|e| io_context(path, e))?;
+                write_drill_csv(&state, std::io::BufWriter::new(file)).map_err(|e| io_context(path, e))?;
+                writeln!(out, "{} slot(s) → {}", state.slots.len(), path.display())?;
+            }
+            Ok(0)
         }
     }
 }

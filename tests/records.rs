@@ -283,7 +283,7 @@ fn a_v1_database_is_migrated_to_the_current_schema() {
     let enc = make_v1(&db, &script, &route);
 
     let store = Store::open(&db).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     let record = store.attempt(1).unwrap();
     assert_eq!(record.summary.profile_name, "老用户");
     assert_eq!(record.summary.status, Status::Completed);
@@ -794,4 +794,209 @@ fn statements_reach_a_real_lrs_once_and_survive_an_outage() {
     let refused = wrong.send(&sent[..1]);
     assert_eq!(refused.unsent.len(), 1);
     assert!(refused.unsent[0].reason.contains("401"), "{}", refused.unsent[0].reason);
+}
+
+// ------------------------------------------------------------ group drills
+
+mod drills {
+    use super::*;
+    use counterpart::core::drill::{DrillError, Event, Member, Mode, Phase, Plan, Rotation, SlotStatus};
+    use counterpart::core::records::DrillStatus;
+    use counterpart::core::report::{DRILL_CSV_HEADER, common_mistakes, discussion_prompts, drill_html, write_drill_csv};
+
+    fn scripts_with(script: &Arc<Script>) -> Scripts {
+        [(script.scenario.id.clone(), script.clone())].into_iter().collect()
+    }
+
+    fn hot_seat(script: &Arc<Script>, roster: Vec<Member>, title: &str) -> Plan {
+        Plan {
+            title: title.into(),
+            mode: Mode::HotSeat,
+            scenarios: vec![script.scenario.id.clone()],
+            roster,
+            group: None,
+            rotation: Rotation::Same,
+            rounds: 1,
+            seed: 2026,
+        }
+    }
+
+    fn worst_route(script: &Arc<Script>) -> Vec<usize> {
+        analyze(script).unwrap().worst(Objective::Overall).unwrap().route.clone()
+    }
+
+    #[test]
+    fn a_drill_resumes_from_its_log_after_the_store_is_reopened() {
+        let dir = temp();
+        let db = dir.path().join("records.sqlite3");
+        let script = script();
+        let scripts = scripts_with(&script);
+        let route = best_route(&script);
+        let store = Store::open(&db).unwrap();
+        let known = store.create_profile("王芳").unwrap();
+        let plan = hot_seat(&script, vec![Member::profile(known.id, "ignored"), Member::typed(" 李雷 ")], "周三窗口班");
+        let (id, mut drill) = store.create_drill(&plan).unwrap();
+        let typed = store.profile_by_name("李雷").expect("a typed name gets a profile");
+        assert_eq!(drill.plan.roster, vec![Member::profile(known.id, "王芳"), Member::profile(typed.id, "李雷")]);
+
+        store.apply_drill_event(id, &mut drill, &Event::StartSlot, &scripts).unwrap();
+        assert_eq!(drill.phase, Phase::Playing { slot: 0 }, "the store links the attempt in the same step");
+        let attempt = drill.states[0].attempt.unwrap();
+        for &o in &route[..2] {
+            store.apply_drill_event(id, &mut drill, &Event::Choose { option: o, response_secs: Some(2.5) }, &scripts).unwrap();
+        }
+        assert!(store.unfinished_attempts(known.id).unwrap().is_empty(), "a slot's attempt resumes with its drill only");
+        drop(store);
+
+        // As after a crash: nothing but the file.
+        let store = Store::open(&db).unwrap();
+        let unfinished = store.unfinished_drills().unwrap();
+        assert_eq!(unfinished.len(), 1);
+        assert_eq!((unfinished[0].id, unfinished[0].status, unfinished[0].events), (id, DrillStatus::Running, 4));
+        assert_eq!(unfinished[0].title, "周三窗口班");
+        let mut resumed = store.load_drill(id, &scripts).unwrap();
+        assert_eq!(resumed, drill);
+        let record = store.attempt(attempt).unwrap();
+        assert_eq!(record.summary.profile_id, known.id);
+        assert_eq!(record.choices(), route[..2]);
+        assert_eq!(record.response_secs(), vec![Some(2.5); 2]);
+
+        for &o in &route[2..] {
+            store.apply_drill_event(id, &mut resumed, &Event::Choose { option: o, response_secs: None }, &scripts).unwrap();
+        }
+        store.apply_drill_event(id, &mut resumed, &Event::FinishSlot { disc_guess: None, outcome: None }, &scripts).unwrap();
+        let record = store.attempt(attempt).unwrap();
+        assert_eq!(record.summary.status, Status::Completed);
+        let played = Encounter::replay(script.clone(), record.summary.seed, &route).unwrap();
+        assert_eq!(record.result.unwrap().card, played.score());
+        // The absent second member: skipped, and the drill is over.
+        store.apply_drill_event(id, &mut resumed, &Event::SkipSlot, &scripts).unwrap();
+        assert_eq!(resumed.phase, Phase::Finished);
+        assert!(store.unfinished_drills().unwrap().is_empty());
+        assert_eq!(store.drills().unwrap()[0].status, DrillStatus::Finished);
+        assert_eq!(store.load_drill(id, &scripts).unwrap(), resumed);
+    }
+
+    #[test]
+    fn a_rejected_or_stale_event_writes_nothing() {
+        let dir = temp();
+        let store = Store::open(&dir.path().join("r.sqlite3")).unwrap();
+        let script = script();
+        let scripts = scripts_with(&script);
+        let (id, mut drill) = store.create_drill(&hot_seat(&script, vec![Member::typed("甲")], "t")).unwrap();
+        let stale = drill.clone();
+        let err = store.apply_drill_event(id, &mut drill, &Event::Choose { option: 0, response_secs: None }, &scripts);
+        assert!(matches!(err, Err(StoreError::Drill { source: DrillError::WrongPhase { .. }, .. })), "{err:?}");
+        assert_eq!(store.drill_log(id).unwrap().1.len(), 0);
+        store.apply_drill_event(id, &mut drill, &Event::StartSlot, &scripts).unwrap();
+        let mut stale = stale;
+        let err = store.apply_drill_event(id, &mut stale, &Event::StartSlot, &scripts);
+        assert!(matches!(err, Err(StoreError::DrillOutOfStep { stored: 2, applied: 0, .. })), "{err:?}");
+        assert_eq!(store.attempts(None).unwrap().len(), 1, "the stale start opened no second attempt");
+        assert!(matches!(store.load_drill(999, &scripts), Err(StoreError::NoDrill(999))));
+        // Closing abandons the open attempt in the same transaction.
+        store.apply_drill_event(id, &mut drill, &Event::Close, &scripts).unwrap();
+        assert_eq!(store.attempts(None).unwrap()[0].status, Status::Abandoned);
+        assert_eq!(store.drills().unwrap()[0].status, DrillStatus::Closed);
+        // A plan the store cannot run is refused before anything is written.
+        let empty = Plan { roster: vec![], ..hot_seat(&script, vec![], "x") };
+        assert!(matches!(store.create_drill(&empty), Err(StoreError::Drill { .. })));
+        assert_eq!(store.drills().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_v2_database_gains_the_drill_tables_and_keeps_its_attempts() {
+        let dir = temp();
+        let db = dir.path().join("v2.sqlite3");
+        let script = script();
+        let route = best_route(&script);
+        {
+            let store = Store::open(&db).unwrap();
+            let p = store.create_profile("老学员").unwrap();
+            play_and_record(&store, p.id, &script, 3, &route);
+        }
+        // Turn it into exactly what a v2 build left: no drill tables.
+        {
+            let raw = rusqlite::Connection::open(&db).unwrap();
+            raw.execute_batch("DROP TABLE drill_attempts; DROP TABLE drill_events; DROP TABLE drills;").unwrap();
+            raw.pragma_update(None, "user_version", 2).unwrap();
+        }
+        let store = Store::open(&db).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(SCHEMA_VERSION, 3);
+        let attempts = store.attempts(None).unwrap();
+        assert_eq!(attempts.len(), 1);
+        assert_eq!(attempts[0].status, Status::Completed);
+        assert!(store.drills().unwrap().is_empty());
+        let (id, _) = store.create_drill(&hot_seat(&script, vec![Member::typed("老学员")], "迁移后")).unwrap();
+        assert_eq!(store.drills().unwrap()[0].id, id);
+        assert_eq!(store.profiles().unwrap().len(), 1, "the typed name matched the existing profile");
+    }
+
+    #[test]
+    fn the_session_report_ranks_common_mistakes_and_escapes_names() {
+        let dir = temp();
+        let store = Store::open(&dir.path().join("r.sqlite3")).unwrap();
+        let script = script();
+        let scripts = scripts_with(&script);
+        let worst = worst_route(&script);
+        let best = best_route(&script);
+        let roster = vec![Member::typed("<script>alert(1)</script>"), Member::typed("=HYPERLINK(\"x\")"), Member::typed("张三 & 李四")];
+        let (id, mut drill) = store.create_drill(&hot_seat(&script, roster, "<b>班</b>")).unwrap();
+        for route in [&worst, &worst, &best] {
+            store.apply_drill_event(id, &mut drill, &Event::StartSlot, &scripts).unwrap();
+            for &o in route.iter() {
+                store.apply_drill_event(id, &mut drill, &Event::Choose { option: o, response_secs: None }, &scripts).unwrap();
+            }
+            store.apply_drill_event(id, &mut drill, &Event::FinishSlot { disc_guess: None, outcome: None }, &scripts).unwrap();
+        }
+        assert!(drill.states.iter().all(|s| s.status == SlotStatus::Done));
+        let attempts = store.drill_attempts(&drill).unwrap();
+        assert_eq!(attempts.len(), 3);
+
+        let mistakes = common_mistakes(&attempts, &scripts);
+        assert!(!mistakes.is_empty(), "the worst route has options scoring 0–1");
+        assert!(mistakes.windows(2).all(|w| w[0].times >= w[1].times), "most chosen first");
+        let top = &mistakes[0];
+        assert_eq!(top.times, 2);
+        let mut both = vec!["<script>alert(1)</script>".to_string(), "=HYPERLINK(\"x\")".to_string()];
+        both.sort();
+        assert_eq!(top.by, both);
+        assert!(top.quality <= 33 || top.red_flag.is_some());
+        // Every low-quality option of the worst route is listed, chosen twice.
+        let turns = Encounter::replay(script.clone(), 0, &worst).unwrap().steps().to_vec();
+        for step in &turns {
+            let q = counterpart::core::engine::option_quality(&script, step.turn, step.choice);
+            let listed = mistakes.iter().find(|m| m.turn_id == step.turn_id && m.option_id == step.choice_id);
+            if q <= 33 {
+                assert_eq!(listed.map(|m| m.times), Some(2), "{}", step.choice_id);
+            }
+        }
+        let prompts = discussion_prompts(top);
+        let steps: Vec<String> = prompts.iter().map(|p| p.step.label().zh).collect();
+        assert_eq!(steps, ["感受", "经过", "分析", "总结"]);
+        assert!(prompts[0].text.zh.contains(&top.option.zh));
+        assert!(prompts[2].text.zh.contains(&top.feedback.zh));
+
+        let html = drill_html(&drill, &attempts, &scripts);
+        assert!(!html.contains("<script>alert"), "names are escaped");
+        assert!(!html.contains("<b>班</b>"));
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(html.contains("张三 &amp; 李四"));
+        for label in ["感受", "经过", "分析", "总结", "Reactions", "Summary", "常见失误"] {
+            assert!(html.contains(label), "{label}");
+        }
+
+        let mut csv_bytes = Vec::new();
+        write_drill_csv(&drill, &mut csv_bytes).unwrap();
+        let mut reader = csv::Reader::from_reader(&csv_bytes[..]);
+        assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), DRILL_CSV_HEADER);
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(&rows[1][3], "'=HYPERLINK(\"x\")", "a formula stays text");
+        let overall: f32 = rows[2][10].parse().unwrap();
+        let best_score = Encounter::replay(script.clone(), drill.states[2].seed, &best).unwrap().score().overall;
+        assert!((overall - best_score).abs() < 0.051);
+        assert_eq!(&rows[0][8], "done");
+    }
 }

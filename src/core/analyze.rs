@@ -34,6 +34,8 @@ pub enum AnalyzeError {
     TooLarge,
     #[error("the scenario has more than {MAX_LABELS} distinct partial scores to compare; look for a loop whose options keep changing the mood")]
     TooManyScores,
+    #[error("no ending can be reached from this point")]
+    NoEnding,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -118,7 +120,7 @@ struct Graph {
     ending_of: Vec<Option<usize>>,
 }
 
-fn explore(script: &Script) -> Result<Graph, AnalyzeError> {
+fn explore(script: &Script, start: State) -> Result<Graph, AnalyzeError> {
     let flow = &script.flow;
     let mut index: HashMap<State, u32> = HashMap::new();
     let mut graph = Graph { states: Vec::new(), edges: Vec::new(), ending_of: Vec::new() };
@@ -147,7 +149,7 @@ fn explore(script: &Script) -> Result<Graph, AnalyzeError> {
         Ok(id)
     };
     let mut queue = VecDeque::new();
-    intern(flow.initial(), &mut graph, &mut queue)?;
+    intern(start, &mut graph, &mut queue)?;
     let mut scratch = Tally::default();
     while let Some(id) = queue.pop_front() {
         let state = graph.states[id as usize];
@@ -174,9 +176,9 @@ const NO_PARENT: u32 = u32::MAX;
 /// Propagates undominated tallies; `better(a, b)` means a is at least as
 /// good as b for this direction. Returns the label arena and, per state,
 /// the surviving label ids.
-fn propagate(script: &Script, graph: &Graph, better: fn(&Tally, &Tally) -> bool) -> Result<(Vec<Label>, Vec<Vec<u32>>), AnalyzeError> {
+fn propagate(script: &Script, graph: &Graph, start: Tally, better: fn(&Tally, &Tally) -> bool) -> Result<(Vec<Label>, Vec<Vec<u32>>), AnalyzeError> {
     let flow = &script.flow;
-    let mut labels = vec![Label { tally: Tally::default(), parent: NO_PARENT, choice: 0 }];
+    let mut labels = vec![Label { tally: start, parent: NO_PARENT, choice: 0 }];
     let mut at: Vec<Vec<u32>> = vec![Vec::new(); graph.states.len()];
     let mut label_state = vec![0u32];
     at[0].push(0);
@@ -256,7 +258,7 @@ fn extremes(
 }
 
 pub fn analyze(script: &Script) -> Result<Analysis, AnalyzeError> {
-    let graph = explore(script)?;
+    let graph = explore(script, script.flow.initial())?;
     let flow = &script.flow;
 
     let mut reachable_turns = vec![false; flow.turns.len()];
@@ -307,9 +309,9 @@ pub fn analyze(script: &Script) -> Result<Analysis, AnalyzeError> {
     stuck_turns.sort_unstable();
     stuck_turns.dedup();
 
-    let (max_labels, max_at) = propagate(script, &graph, Tally::at_least_as_good)?;
+    let (max_labels, max_at) = propagate(script, &graph, Tally::default(), Tally::at_least_as_good)?;
     let max = extremes(script, &graph, &max_labels, &max_at, true);
-    let (min_labels, min_at) = propagate(script, &graph, Tally::at_most_as_good)?;
+    let (min_labels, min_at) = propagate(script, &graph, Tally::default(), Tally::at_most_as_good)?;
     let min = extremes(script, &graph, &min_labels, &min_at, false);
 
     // Passing is monotone in every item and in fewer red flags, so if any
@@ -344,4 +346,32 @@ pub fn analyze(script: &Script) -> Result<Analysis, AnalyzeError> {
         passing_route,
         reachable_options,
     })
+}
+
+/// The best and worst overall score still reachable after playing `route`
+/// (zero-based choices, untimed) from the start, evidence so far included.
+/// Used by the class-vote debrief to show what an option not followed would
+/// have led to. Routes are relative to `route`'s end; only scores are kept.
+pub fn bounds_after(script: &Script, route: &[usize]) -> Result<(f32, f32), AnalyzeError> {
+    let flow = &script.flow;
+    let mut state = flow.initial();
+    let mut tally = Tally::default();
+    for &choice in route {
+        let Target::Turn(turn) = state.at else { break };
+        if choice >= flow.turns[turn].choices.len() {
+            break;
+        }
+        state = flow.step(&state, choice, false, &mut tally).0;
+    }
+    let graph = explore(script, state)?;
+    let (max_labels, max_at) = propagate(script, &graph, tally, Tally::at_least_as_good)?;
+    let (min_labels, min_at) = propagate(script, &graph, tally, Tally::at_most_as_good)?;
+    let best = extremes(script, &graph, &max_labels, &max_at, true);
+    let worst = extremes(script, &graph, &min_labels, &min_at, false);
+    let overall = |e: &[Extreme]| e.iter().find(|x| x.objective == Objective::Overall).map(|x| x.score);
+    match (overall(&best), overall(&worst)) {
+        (Some(b), Some(w)) => Ok((b, w)),
+        // No ending is reachable from here: the analysis has nothing to say.
+        _ => Err(AnalyzeError::NoEnding),
+    }
 }

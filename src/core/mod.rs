@@ -4,6 +4,7 @@
 
 pub mod analyze;
 pub mod diag;
+pub mod drill;
 pub mod engine;
 pub mod export;
 pub mod flow;

@@ -12,7 +12,9 @@
 //! its path and left untouched; only `Store::start_fresh`, called on the
 //! user's explicit request, moves it aside and creates a new one.
 
+use super::drill::{Drill, DrillError, Effect, Event, Member, Mode, Phase, Plan};
 use super::engine::Step;
+use super::report::Scripts;
 use super::model::{DiscStyle, Outcome};
 use super::score::ScoreCard;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
@@ -24,8 +26,9 @@ use std::time::Duration;
 use thiserror::Error;
 
 /// The schema this build writes. v1 had no response times and no attempt
-/// UUIDs; v2 adds both.
-pub const SCHEMA_VERSION: i32 = 2;
+/// UUIDs; v2 adds both; v3 adds group drills (plan, event log, and the
+/// attempts their slots opened).
+pub const SCHEMA_VERSION: i32 = 3;
 
 /// ISO 8601 UTC with milliseconds, computed by SQLite so that no clock
 /// library is needed and all timestamps share one format.
@@ -70,6 +73,14 @@ pub enum StoreError {
     StepOutOfOrder { attempt: i64, index: usize, have: usize },
     #[error("attempt {attempt}: stored data is unreadable ({detail})")]
     BadRow { attempt: i64, detail: String },
+    #[error("no drill with id {0} / 找不到演练 {0}")]
+    NoDrill(i64),
+    #[error("drill {drill}: {source}")]
+    Drill { drill: i64, source: DrillError },
+    #[error("drill {drill}: stored data is unreadable ({detail})")]
+    BadDrillRow { drill: i64, detail: String },
+    #[error("drill {drill} has {stored} events stored but the drill in memory applied {applied}; reload it / 演练记录已被其他窗口更新，请重新载入")]
+    DrillOutOfStep { drill: i64, stored: usize, applied: usize },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -398,7 +409,10 @@ impl Store {
     }
 
     pub fn begin_attempt(&self, profile: i64, scenario_id: &str, scenario_version: u32, seed: u64) -> Result<i64, StoreError> {
-        let conn = self.conn();
+        self.begin_attempt_in(&self.conn(), profile, scenario_id, scenario_version, seed)
+    }
+
+    fn begin_attempt_in(&self, conn: &Connection, profile: i64, scenario_id: &str, scenario_version: u32, seed: u64) -> Result<i64, StoreError> {
         let exists: bool = conn
             .query_row("SELECT EXISTS(SELECT 1 FROM profiles WHERE id = ?1)", [profile], |r| r.get(0))
             .map_err(self.err())?;
@@ -424,6 +438,11 @@ impl Store {
     pub fn record_step(&self, attempt: i64, index: usize, step: &Step) -> Result<(), StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(self.err())?;
+        self.record_step_in(&tx, attempt, index, step)?;
+        tx.commit().map_err(self.err())
+    }
+
+    fn record_step_in(&self, tx: &Connection, attempt: i64, index: usize, step: &Step) -> Result<(), StoreError> {
         let status = attempt_status(&tx, attempt).map_err(self.err())?.ok_or(StoreError::NoAttempt(attempt))?;
         if status != Status::InProgress {
             return Err(StoreError::NotInProgress { attempt, status });
@@ -450,12 +469,17 @@ impl Store {
         // Steps after a re-recorded one belong to the old branch.
         tx.execute("DELETE FROM steps WHERE attempt_id = ?1 AND idx > ?2", params![attempt, index as i64])
             .map_err(self.err())?;
-        tx.commit().map_err(self.err())
+        Ok(())
     }
 
     pub fn finish_attempt(&self, attempt: i64, result: &AttemptResult) -> Result<(), StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(self.err())?;
+        self.finish_attempt_in(&tx, attempt, result)?;
+        tx.commit().map_err(self.err())
+    }
+
+    fn finish_attempt_in(&self, tx: &Connection, attempt: i64, result: &AttemptResult) -> Result<(), StoreError> {
         let status = attempt_status(&tx, attempt).map_err(self.err())?.ok_or(StoreError::NoAttempt(attempt))?;
         if status != Status::InProgress {
             return Err(StoreError::NotInProgress { attempt, status });
@@ -488,18 +512,26 @@ impl Store {
             ],
         )
         .map_err(self.err())?;
-        tx.commit().map_err(self.err())
+        Ok(())
     }
 
     /// Attempts left in progress (the app was closed or crashed), newest
     /// first: offer to resume (`Encounter::replay` with `attempt(id).choices()`)
-    /// or `mark_abandoned`.
+    /// or `mark_abandoned`. A drill's slot attempts are left out: they
+    /// resume with their drill (`unfinished_drills`), never on their own.
     pub fn unfinished_attempts(&self, profile: i64) -> Result<Vec<AttemptSummary>, StoreError> {
-        self.summaries("WHERE a.profile_id = ?1 AND a.status = 'in_progress'", Some(profile))
+        self.summaries(
+            "WHERE a.profile_id = ?1 AND a.status = 'in_progress'
+               AND a.id NOT IN (SELECT attempt_id FROM drill_attempts)",
+            Some(profile),
+        )
     }
 
     pub fn mark_abandoned(&self, attempt: i64) -> Result<(), StoreError> {
-        let conn = self.conn();
+        self.mark_abandoned_in(&self.conn(), attempt)
+    }
+
+    fn mark_abandoned_in(&self, conn: &Connection, attempt: i64) -> Result<(), StoreError> {
         let status = attempt_status(&conn, attempt).map_err(self.err())?.ok_or(StoreError::NoAttempt(attempt))?;
         if status != Status::InProgress {
             return Err(StoreError::NotInProgress { attempt, status });
@@ -625,6 +657,246 @@ impl Store {
     }
 }
 
+/// A stored drill, for the "resume a drill" list and reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DrillSummary {
+    pub id: i64,
+    pub title: String,
+    pub mode: Mode,
+    pub status: DrillStatus,
+    pub created_at: String,
+    pub updated_at: String,
+    /// Events in the log.
+    pub events: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum DrillStatus {
+    Running,
+    Finished,
+    Closed,
+}
+
+impl Store {
+    /// Resolves the roster (a typed name gets its profile, created if
+    /// missing), stores the plan and returns the new drill. One transaction.
+    pub fn create_drill(&self, plan: &Plan) -> Result<(i64, Drill), StoreError> {
+        let drill_err = |source: DrillError| StoreError::Drill { drill: 0, source };
+        plan.check(false).map_err(|e| drill_err(e.into()))?;
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(self.err())?;
+        let mut resolved = plan.clone();
+        for member in resolved.roster.iter_mut().chain(resolved.group.as_mut()) {
+            *member = self.resolve_member(&tx, member)?;
+        }
+        // Two typed names can resolve to one profile (an id and its name).
+        resolved.check(true).map_err(|e| drill_err(e.into()))?;
+        let drill = Drill::new(resolved).map_err(drill_err)?;
+        let json = serde_json::to_string(&drill.plan).map_err(|e| StoreError::BadDrillRow { drill: 0, detail: e.to_string() })?;
+        tx.execute(
+            &format!(
+                "INSERT INTO drills (title, mode, plan_json, status, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, {NOW}, {NOW})"
+            ),
+            params![drill.plan.title, format!("{:?}", drill.plan.mode), json, drill_status_sql(&drill)],
+        )
+        .map_err(self.err())?;
+        let id = tx.last_insert_rowid();
+        tx.commit().map_err(self.err())?;
+        Ok((id, drill))
+    }
+
+    /// An existing profile (its stored name wins), or the profile named by
+    /// a typed name, created when missing.
+    fn resolve_member(&self, conn: &Connection, member: &Member) -> Result<Member, StoreError> {
+        if let Some(id) = member.profile_id {
+            let name: Option<String> = conn
+                .query_row("SELECT name FROM profiles WHERE id = ?1", [id], |r| r.get(0))
+                .optional()
+                .map_err(self.err())?;
+            return name.map(|name| Member::profile(id, name)).ok_or(StoreError::NoProfile(id));
+        }
+        let name = member.name.trim();
+        if name.is_empty() {
+            return Err(StoreError::EmptyProfileName);
+        }
+        let existing: Option<i64> = conn
+            .query_row("SELECT id FROM profiles WHERE name = ?1", [name], |r| r.get(0))
+            .optional()
+            .map_err(self.err())?;
+        let id = match existing {
+            Some(id) => id,
+            None => {
+                conn.execute(&format!("INSERT INTO profiles (name, created_at) VALUES (?1, {NOW})"), params![name])
+                    .map_err(self.err())?;
+                conn.last_insert_rowid()
+            }
+        };
+        Ok(Member::profile(id, name))
+    }
+
+    /// Applies `event` to `drill` and, in one transaction, appends it to the
+    /// log and performs its effects on attempts (opening a slot's attempt
+    /// also logs the `Linked` event). On any error nothing is written and
+    /// `drill` is unchanged.
+    pub fn apply_drill_event(&self, id: i64, drill: &mut Drill, event: &Event, scripts: &Scripts) -> Result<(), StoreError> {
+        let drill_err = |source: DrillError| StoreError::Drill { drill: id, source };
+        let mut next = drill.clone();
+        let effects = next.apply(event, scripts).map_err(drill_err)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(self.err())?;
+        let stored = self.drill_event_count(&tx, id)?;
+        if stored != drill.applied {
+            return Err(StoreError::DrillOutOfStep { drill: id, stored, applied: drill.applied });
+        }
+        self.append_drill_event(&tx, id, drill.applied, event)?;
+        for effect in effects {
+            match effect {
+                Effect::BeginAttempt { slot, profile_id, scenario_id, scenario_version, seed } => {
+                    let attempt = self.begin_attempt_in(&tx, profile_id, &scenario_id, scenario_version, seed)?;
+                    tx.execute(
+                        "INSERT INTO drill_attempts (drill_id, slot, attempt_id) VALUES (?1, ?2, ?3)",
+                        params![id, slot as i64, attempt],
+                    )
+                    .map_err(self.err())?;
+                    let link = Event::Linked { slot, attempt };
+                    let seq = next.applied;
+                    next.apply(&link, scripts).map_err(drill_err)?;
+                    self.append_drill_event(&tx, id, seq, &link)?;
+                }
+                Effect::RecordStep { attempt, index, step } => self.record_step_in(&tx, attempt, index, &step)?,
+                Effect::FinishAttempt { attempt, result } => self.finish_attempt_in(&tx, attempt, &result)?,
+                Effect::AbandonAttempt { attempt } => self.mark_abandoned_in(&tx, attempt)?,
+            }
+        }
+        tx.execute(
+            &format!("UPDATE drills SET status = ?2, updated_at = {NOW} WHERE id = ?1"),
+            params![id, drill_status_sql(&next)],
+        )
+        .map_err(self.err())?;
+        tx.commit().map_err(self.err())?;
+        *drill = next;
+        Ok(())
+    }
+
+    fn drill_event_count(&self, conn: &Connection, id: i64) -> Result<usize, StoreError> {
+        let exists: bool = conn
+            .query_row("SELECT EXISTS(SELECT 1 FROM drills WHERE id = ?1)", [id], |r| r.get(0))
+            .map_err(self.err())?;
+        if !exists {
+            return Err(StoreError::NoDrill(id));
+        }
+        conn.query_row("SELECT COUNT(*) FROM drill_events WHERE drill_id = ?1", [id], |r| r.get::<_, i64>(0))
+            .map(|n| n as usize)
+            .map_err(self.err())
+    }
+
+    fn append_drill_event(&self, conn: &Connection, id: i64, seq: usize, event: &Event) -> Result<(), StoreError> {
+        let json = serde_json::to_string(event).map_err(|e| StoreError::BadDrillRow { drill: id, detail: e.to_string() })?;
+        conn.execute(
+            &format!("INSERT INTO drill_events (drill_id, seq, event_json, recorded_at) VALUES (?1, ?2, ?3, {NOW})"),
+            params![id, seq as i64, json],
+        )
+        .map(|_| ())
+        .map_err(self.err())
+    }
+
+    /// Every drill, oldest first.
+    pub fn drills(&self) -> Result<Vec<DrillSummary>, StoreError> {
+        self.drill_summaries("", "ORDER BY d.created_at, d.id")
+    }
+
+    /// Drills left running (closed window or crash), newest first: offer to
+    /// resume (`load_drill`) or close (`Event::Close`).
+    pub fn unfinished_drills(&self) -> Result<Vec<DrillSummary>, StoreError> {
+        self.drill_summaries("WHERE d.status = 'running'", "ORDER BY d.updated_at DESC, d.id DESC")
+    }
+
+    fn drill_summaries(&self, filter: &str, order: &str) -> Result<Vec<DrillSummary>, StoreError> {
+        let conn = self.conn();
+        let sql = format!(
+            "SELECT d.id, d.title, d.mode, d.status, d.created_at, d.updated_at,
+                    (SELECT COUNT(*) FROM drill_events e WHERE e.drill_id = d.id)
+             FROM drills d {filter} {order}"
+        );
+        let mut stmt = conn.prepare(&sql).map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, i64>(6)?,
+                ))
+            })
+            .map_err(self.err())?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, title, mode, status, created_at, updated_at, events) = row.map_err(self.err())?;
+            let bad = |detail: String| StoreError::BadDrillRow { drill: id, detail };
+            let mode: Mode = serde_json::from_value(serde_json::Value::String(mode.clone()))
+                .map_err(|_| bad(format!("unknown mode {mode}")))?;
+            let status = match status.as_str() {
+                "running" => DrillStatus::Running,
+                "finished" => DrillStatus::Finished,
+                "closed" => DrillStatus::Closed,
+                other => return Err(bad(format!("unknown status {other}"))),
+            };
+            out.push(DrillSummary { id, title, mode, status, created_at, updated_at, events: events as usize });
+        }
+        Ok(out)
+    }
+
+    /// The stored plan and event log.
+    pub fn drill_log(&self, id: i64) -> Result<(Plan, Vec<Event>), StoreError> {
+        let conn = self.conn();
+        let bad = |detail: String| StoreError::BadDrillRow { drill: id, detail };
+        let plan_json: String = conn
+            .query_row("SELECT plan_json FROM drills WHERE id = ?1", [id], |r| r.get(0))
+            .optional()
+            .map_err(self.err())?
+            .ok_or(StoreError::NoDrill(id))?;
+        let plan: Plan = serde_json::from_str(&plan_json).map_err(|e| bad(format!("plan: {e}")))?;
+        let mut stmt = conn
+            .prepare("SELECT seq, event_json FROM drill_events WHERE drill_id = ?1 ORDER BY seq")
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+            .map_err(self.err())?;
+        let mut events = Vec::new();
+        for row in rows {
+            let (seq, json) = row.map_err(self.err())?;
+            if seq != events.len() as i64 {
+                return Err(bad(format!("event {} is missing from the log", events.len())));
+            }
+            events.push(serde_json::from_str(&json).map_err(|e| bad(format!("event {seq}: {e}")))?);
+        }
+        Ok((plan, events))
+    }
+
+    /// Rebuilds a drill exactly where it was by replaying its log.
+    pub fn load_drill(&self, id: i64, scripts: &Scripts) -> Result<Drill, StoreError> {
+        let (plan, events) = self.drill_log(id)?;
+        Drill::replay(plan, &events, scripts).map_err(|source| StoreError::Drill { drill: id, source })
+    }
+
+    /// The attempts a drill's slots opened, in slot order (for reports).
+    pub fn drill_attempts(&self, drill: &Drill) -> Result<Vec<AttemptRecord>, StoreError> {
+        drill.states.iter().filter_map(|s| s.attempt).map(|a| self.attempt(a)).collect()
+    }
+}
+
+fn drill_status_sql(drill: &Drill) -> &'static str {
+    match drill.phase {
+        Phase::Finished => "finished",
+        Phase::Closed => "closed",
+        _ => "running",
+    }
+}
+
 fn attempt_status(conn: &Connection, attempt: i64) -> rusqlite::Result<Option<Status>> {
     let s: Option<String> = conn.query_row("SELECT status FROM attempts WHERE id = ?1", [attempt], |r| r.get(0)).optional()?;
     Ok(s.and_then(|s| Status::from_sql(&s)))
@@ -643,6 +915,7 @@ fn migrate(conn: &mut Connection, path: &Path, from: i32) -> Result<(), StoreErr
         match version {
             0 => tx.execute_batch(SCHEMA_V1).map_err(wrap)?,
             1 => migrate_v1_to_v2(&tx).map_err(wrap)?,
+            2 => tx.execute_batch(SCHEMA_V3_DRILLS).map_err(wrap)?,
             _ => unreachable!("versions above SCHEMA_VERSION are rejected before migrating"),
         }
         version += 1;
@@ -670,6 +943,35 @@ fn migrate_v1_to_v2(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
     }
     tx.execute_batch("CREATE UNIQUE INDEX attempts_by_uuid ON attempts(uuid);")
 }
+
+/// v3: group drills. The plan is stored once; the event log holds every
+/// event in order (the drill is rebuilt by replaying it); `drill_attempts`
+/// links slots to the attempts they opened, so a slot's attempt is never
+/// offered for resuming on its own.
+pub const SCHEMA_V3_DRILLS: &str = "
+CREATE TABLE drills (
+    id INTEGER PRIMARY KEY,
+    title TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    plan_json TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'closed')),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE drill_events (
+    drill_id INTEGER NOT NULL REFERENCES drills(id),
+    seq INTEGER NOT NULL,
+    event_json TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (drill_id, seq)
+);
+CREATE TABLE drill_attempts (
+    drill_id INTEGER NOT NULL REFERENCES drills(id),
+    slot INTEGER NOT NULL,
+    attempt_id INTEGER NOT NULL UNIQUE REFERENCES attempts(id),
+    PRIMARY KEY (drill_id, slot)
+);
+";
 
 /// `YYYYMMDDTHHMMSSZ` for file names, from the system clock.
 pub fn utc_stamp() -> String {

@@ -6,8 +6,9 @@
 //! that a spreadsheet would run as a formula are defused the usual way,
 //! with a leading apostrophe.
 
-use super::engine::{Encounter, Script};
-use super::model::Lang;
+use super::drill::{Drill, Kappa, KappaUndefined, Mode, Observation, SlotStatus};
+use super::engine::{Encounter, Script, option_quality};
+use super::model::{Lang, RedFlag, Text};
 use super::records::{AttemptRecord, AttemptSummary, Status};
 use super::rubric::Dimension;
 use serde::Serialize;
@@ -344,4 +345,433 @@ pub fn write_bundle(dir: &Path, records: &[AttemptRecord], scripts: &Scripts) ->
 pub fn file_stem(name: &str) -> String {
     let s: String = name.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).take(60).collect();
     if s.is_empty() { "_".into() } else { s }
+}
+
+// ------------------------------------------------------------ drill reports
+
+/// An option the class chose often that scored 0–1 (quality ≤ 33, or a red
+/// flag), over every attempt of a drill.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Mistake {
+    pub scenario_id: String,
+    pub turn_id: String,
+    pub option_id: String,
+    /// What the citizen said (the line first shown at that turn).
+    pub said: Text,
+    pub option: Text,
+    pub times: usize,
+    /// Names of who chose it (the group's name for a class vote), sorted.
+    pub by: Vec<String>,
+    pub quality: u8,
+    pub red_flag: Option<RedFlag>,
+    pub feedback: Text,
+    pub better: Option<Text>,
+    /// Mean upset before and after, over the times it was chosen.
+    pub upset_before: f32,
+    pub upset_after: f32,
+}
+
+/// The four debrief steps the seeds use for a discussion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum DebriefStep {
+    /// 感受
+    Reactions,
+    /// 经过
+    WhatHappened,
+    /// 分析
+    Analysis,
+    /// 总结
+    Summary,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DiscussionPrompt {
+    pub step: DebriefStep,
+    pub text: Text,
+}
+
+/// Options chosen in the drill's attempts that scored 0–1, most chosen
+/// first (ties: lower quality, then scenario, turn and option ids).
+///
+/// Attempts made on another version of a scenario than the one loaded are
+/// left out: their option numbers may no longer mean the same options.
+pub fn common_mistakes(attempts: &[AttemptRecord], scripts: &Scripts) -> Vec<Mistake> {
+    let mut found: Vec<Mistake> = Vec::new();
+    let mut upset: Vec<(u32, u32)> = Vec::new();
+    for record in attempts {
+        let s = &record.summary;
+        let Some(script) = scripts.get(&s.scenario_id).filter(|sc| sc.scenario.version == s.scenario_version) else {
+            continue;
+        };
+        for rec in &record.steps {
+            let step = &rec.step;
+            let Some(turn) = script.scenario.turns.get(step.turn).filter(|t| t.id == step.turn_id) else { continue };
+            let Some(option) = turn.options.get(step.choice).filter(|o| o.id == step.choice_id) else { continue };
+            let quality = option_quality(script, step.turn, step.choice);
+            let red_flag = script.flow.turns[step.turn].choices[step.choice].red_flag;
+            if quality > MISTAKE_QUALITY && red_flag.is_none() {
+                continue;
+            }
+            let at = found.iter().position(|m| {
+                m.scenario_id == s.scenario_id && m.turn_id == step.turn_id && m.option_id == step.choice_id
+            });
+            let at = match at {
+                Some(at) => at,
+                None => {
+                    let better = option
+                        .better
+                        .as_ref()
+                        .and_then(|id| turn.options.iter().position(|o| &o.id == id))
+                        .or_else(|| {
+                            (0..turn.options.len())
+                                .max_by_key(|&i| (option_quality(script, step.turn, i), std::cmp::Reverse(i)))
+                                .filter(|&i| option_quality(script, step.turn, i) > quality)
+                        })
+                        .filter(|&i| i != step.choice)
+                        .map(|i| turn.options[i].text.clone());
+                    found.push(Mistake {
+                        scenario_id: s.scenario_id.clone(),
+                        turn_id: step.turn_id.clone(),
+                        option_id: step.choice_id.clone(),
+                        said: step.said.clone(),
+                        option: option.text.clone(),
+                        times: 0,
+                        by: Vec::new(),
+                        quality,
+                        red_flag,
+                        feedback: option.feedback.clone(),
+                        better,
+                        upset_before: 0.0,
+                        upset_after: 0.0,
+                    });
+                    upset.push((0, 0));
+                    found.len() - 1
+                }
+            };
+            let m = &mut found[at];
+            m.times += 1;
+            if !m.by.contains(&s.profile_name) {
+                m.by.push(s.profile_name.clone());
+            }
+            upset[at].0 += step.mood_before.upset as u32;
+            upset[at].1 += step.mood_after.upset as u32;
+        }
+    }
+    for (m, (before, after)) in found.iter_mut().zip(upset) {
+        m.by.sort();
+        m.upset_before = before as f32 / m.times as f32;
+        m.upset_after = after as f32 / m.times as f32;
+    }
+    found.sort_by(|a, b| {
+        b.times
+            .cmp(&a.times)
+            .then(a.quality.cmp(&b.quality))
+            .then_with(|| a.scenario_id.cmp(&b.scenario_id))
+            .then_with(|| a.turn_id.cmp(&b.turn_id))
+            .then_with(|| a.option_id.cmp(&b.option_id))
+    });
+    found
+}
+
+/// An option whose evidence averages 1 ("missed") or less scores at most
+/// this quality (`engine::option_quality`, 0–100).
+pub const MISTAKE_QUALITY: u8 = 33;
+
+impl DebriefStep {
+    pub const ALL: [DebriefStep; 4] =
+        [DebriefStep::Reactions, DebriefStep::WhatHappened, DebriefStep::Analysis, DebriefStep::Summary];
+
+    pub fn label(self) -> Text {
+        match self {
+            DebriefStep::Reactions => Text::new("感受", "Reactions"),
+            DebriefStep::WhatHappened => Text::new("经过", "What happened"),
+            DebriefStep::Analysis => Text::new("分析", "Analysis"),
+            DebriefStep::Summary => Text::new("总结", "Summary"),
+        }
+    }
+}
+
+/// Discussion prompts for one mistake, in the order 感受 → 经过 → 分析 → 总结,
+/// phrased as "I noticed X; it mattered because Y; what were you thinking?".
+pub fn discussion_prompts(mistake: &Mistake) -> Vec<DiscussionPrompt> {
+    let m = mistake;
+    let said = &m.said;
+    let reactions = Text::new(
+        format!("如果你是这位群众，刚说完“{}”，听到“{}”，会有什么感受？", said.get(Lang::Zh), m.option.get(Lang::Zh)),
+        format!(
+            "If you were the citizen and had just said “{}”, how would “{}” make you feel?",
+            said.get(Lang::En),
+            m.option.get(Lang::En)
+        ),
+    );
+    let who = m.by.join("、");
+    let happened = Text::new(
+        format!(
+            "这一回答被选了 {} 次（{}）。群众的不满平均从 {:.0} 变为 {:.0}。当时对话里发生了什么？",
+            m.times, who, m.upset_before, m.upset_after
+        ),
+        format!(
+            "This answer was chosen {} time{} ({}). The citizen's upset went from {:.0} to {:.0} on average. What was happening in the conversation at that moment?",
+            m.times,
+            if m.times == 1 { "" } else { "s" },
+            m.by.join(", "),
+            m.upset_before,
+            m.upset_after
+        ),
+    );
+    let (flag_zh, flag_en) = match m.red_flag {
+        Some(flag) => {
+            let l = flag.label();
+            (format!("这触碰了红线：{}。", l.zh), format!(" It crossed a red line: {}.", l.en))
+        }
+        None => (String::new(), String::new()),
+    };
+    let analysis = Text::new(
+        format!("我注意到：{}{}这为什么重要？选它的时候你是怎么想的？", m.feedback.get(Lang::Zh), flag_zh),
+        format!("I noticed: {}{} Why did it matter? What were you thinking when you chose it?", m.feedback.get(Lang::En), flag_en),
+    );
+    let summary = match &m.better {
+        Some(better) => Text::new(
+            format!("更好的说法是“{}”。下次遇到类似情况，你会怎么说？", better.get(Lang::Zh)),
+            format!("A better answer was “{}”. What will you say next time something similar happens?", better.get(Lang::En)),
+        ),
+        None => Text::new(
+            "下次遇到类似情况，你会怎么说？哪一条原则能帮到你？",
+            "What will you say next time something similar happens? Which principle helps you?",
+        ),
+    };
+    [reactions, happened, analysis, summary]
+        .into_iter()
+        .zip(DebriefStep::ALL)
+        .map(|(text, step)| DiscussionPrompt { step, text })
+        .collect()
+}
+
+fn slot_status_label(s: SlotStatus) -> &'static str {
+    match s {
+        SlotStatus::Pending => "未开始 Not started",
+        SlotStatus::InProgress => "进行中 In progress",
+        SlotStatus::Done => "已完成 Done",
+        SlotStatus::Skipped => "已跳过 Skipped",
+    }
+}
+
+fn slot_status_name(s: SlotStatus) -> &'static str {
+    match s {
+        SlotStatus::Pending => "pending",
+        SlotStatus::InProgress => "in_progress",
+        SlotStatus::Done => "done",
+        SlotStatus::Skipped => "skipped",
+    }
+}
+
+/// Who played slot `i`: the member, or the class vote's group.
+fn player_name(drill: &Drill, slot: usize) -> String {
+    match drill.slots[slot].player {
+        Some(i) => drill.plan.roster[i].name.clone(),
+        None => drill.plan.group.as_ref().map(|g| g.name.clone()).unwrap_or_default(),
+    }
+}
+
+fn names(drill: &Drill, members: &[usize]) -> Vec<String> {
+    members.iter().filter_map(|&i| drill.plan.roster.get(i)).map(|m| m.name.clone()).collect()
+}
+
+fn scenario_title(scripts: &Scripts, id: &str) -> String {
+    match scripts.get(id) {
+        Some(sc) => both(&sc.scenario.title.zh, &sc.scenario.title.en),
+        None => html_escape(id),
+    }
+}
+
+fn kappa_text(k: Kappa) -> String {
+    match k {
+        Kappa::Value(v) => format!("{v:.2}"),
+        Kappa::Undefined(KappaUndefined::OneObserver) => "无法计算：只有一名观察员 · undefined: one observer".into(),
+        Kappa::Undefined(KappaUndefined::TooFewSubjects) => {
+            "无法计算：共同评分项太少 · undefined: too few items rated in common".into()
+        }
+        Kappa::Undefined(KappaUndefined::NoVariance) => {
+            "无法计算：评分没有差异 · undefined: no variation in the scores".into()
+        }
+    }
+}
+
+fn mark_text(mark: Option<Observation>) -> String {
+    match mark {
+        Some(Observation::Level(l)) => l.to_string(),
+        Some(Observation::NotObserved) => "未观察到 n/o".into(),
+        None => "—".into(),
+    }
+}
+
+/// The trainer's session report: who did what, scores by dimension, the
+/// most common mistakes and discussion prompts. `attempts` are the drill's
+/// slot attempts (`Store::drill_attempts`).
+pub fn drill_html(drill: &Drill, attempts: &[AttemptRecord], scripts: &Scripts) -> String {
+    let plan = &drill.plan;
+    let mode = plan.mode.label();
+    let mut b = String::new();
+    let _ = writeln!(b, "<h1>演练报告 Drill report: {}</h1>", html_escape(&plan.title));
+    let done = drill.states.iter().filter(|s| s.status == SlotStatus::Done).count();
+    let _ = writeln!(
+        b,
+        "<p>模式 Mode: {} · 共 {} 轮次，完成 {} · {} slots, {} done</p>",
+        both(&mode.zh, &mode.en),
+        drill.slots.len(),
+        done,
+        drill.slots.len(),
+        done
+    );
+
+    let _ = writeln!(b, "<h2>谁做了什么 Who did what</h2><table><tr><th>#</th><th>学员 Member</th><th>情景 Scenario</th><th>状态 Status</th>");
+    for d in Dimension::ALL {
+        let _ = write!(b, "<th>{}</th>", html_escape(&d.label().zh));
+    }
+    let _ = writeln!(b, "<th>总分 Overall</th><th></th></tr>");
+    for (slot, state) in drill.slots.iter().zip(&drill.states) {
+        let mut who = html_escape(&player_name(drill, slot.index));
+        if let Some(c) = slot.citizen.and_then(|c| plan.roster.get(c)) {
+            let _ = write!(who, "<div class=\"muted\">扮演群众 Citizen: {}</div>", html_escape(&c.name));
+        }
+        if !slot.observers.is_empty() {
+            let _ = write!(who, "<div class=\"muted\">观察员 Observers: {}</div>", html_escape(&names(drill, &slot.observers).join("、")));
+        }
+        let _ = write!(
+            b,
+            "<tr><td>{}</td><td>{who}</td><td>{}</td><td>{}</td>",
+            slot.index + 1,
+            scenario_title(scripts, &slot.scenario),
+            slot_status_label(state.status)
+        );
+        let card = state.result.as_ref().map(|r| &r.card);
+        for d in Dimension::ALL {
+            let _ = write!(b, "<td>{}</td>", opt_num(card.map(|c| c.dimension(d))));
+        }
+        let _ = writeln!(b, "<td>{}</td><td>{}</td></tr>", opt_num(card.map(|c| c.overall)), verdict(card.map(|c| c.passed)));
+    }
+    let _ = writeln!(b, "</table>");
+
+    let board = drill.scoreboard();
+    let _ = writeln!(b, "<h2>各维度得分 Scores by dimension</h2><table><tr><th>学员 Member</th><th>完成 Done</th><th>通过 Passed</th>");
+    for d in Dimension::ALL {
+        let l = d.label();
+        let _ = write!(b, "<th>{}</th>", both(&l.zh, &l.en));
+    }
+    let _ = writeln!(b, "<th>总分 Overall</th></tr>");
+    let mut row = |name: String, finished: String, passed: String, dims: Option<[f32; 5]>, overall: Option<f32>| {
+        let _ = write!(b, "<tr><td>{name}</td><td>{finished}</td><td>{passed}</td>");
+        for i in 0..5 {
+            let _ = write!(b, "<td>{}</td>", opt_num(dims.map(|d| d[i])));
+        }
+        let _ = writeln!(b, "<td>{}</td></tr>", opt_num(overall));
+    };
+    for r in &board.rows {
+        row(html_escape(&r.name), r.finished.to_string(), r.passed.to_string(), r.dimensions, r.overall);
+    }
+    row("<strong>全体平均 Class mean</strong>".into(), String::new(), String::new(), board.class_dimensions, board.class_overall);
+    let _ = writeln!(b, "</table>");
+
+    if plan.mode == Mode::RolePlay {
+        let _ = writeln!(b, "<h2>观察员评分一致性 Observer agreement</h2>");
+        for slot in &drill.slots {
+            let Some(agreement) = drill.agreement(slot.index) else { continue };
+            if drill.states[slot.index].status != SlotStatus::Done {
+                continue;
+            }
+            let _ = writeln!(
+                b,
+                "<h3>#{} {}</h3><p>加权 kappa（线性 / 二次）Weighted kappa (linear / quadratic): {} / {}</p><table><tr><th>评分项 Item</th>",
+                slot.index + 1,
+                html_escape(&player_name(drill, slot.index)),
+                kappa_text(agreement.kappa_linear),
+                kappa_text(agreement.kappa_quadratic)
+            );
+            for name in names(drill, &agreement.observers) {
+                let _ = write!(b, "<th>{}</th>", html_escape(&name));
+            }
+            let _ = writeln!(b, "<th>一致 Agree %</th><th>中位数 Median</th></tr>");
+            for item in agreement.items.iter().filter(|i| i.marks.iter().any(Option::is_some)) {
+                let l = item.item.label();
+                let _ = write!(b, "<tr><td>{:?} {}</td>", item.item, both(&l.zh, &l.en));
+                for mark in &item.marks {
+                    let _ = write!(b, "<td>{}</td>", mark_text(*mark));
+                }
+                let _ = writeln!(
+                    b,
+                    "<td>{}</td><td>{}</td></tr>",
+                    item.percent.map(|p| format!("{p:.0}%")).unwrap_or_default(),
+                    item.median.map(|m| m.to_string()).unwrap_or_default()
+                );
+            }
+            let _ = writeln!(b, "</table>");
+        }
+    }
+
+    let mistakes = common_mistakes(attempts, scripts);
+    let _ = writeln!(b, "<h2>常见失误 Most common mistakes</h2>");
+    if mistakes.is_empty() {
+        let _ = writeln!(b, "<p>没有得分 0–1 的选择。 No option scoring 0–1 was chosen.</p>");
+    }
+    for (n, m) in mistakes.iter().take(MISTAKES_SHOWN).enumerate() {
+        let _ = writeln!(
+            b,
+            "<h3>{}. {} × {}</h3><p class=\"said\">群众 Citizen: {}</p><p class=\"chosen\">回答 Answer: {}</p><p class=\"muted\">{} · {}</p>",
+            n + 1,
+            scenario_title(scripts, &m.scenario_id),
+            m.times,
+            both(&m.said.zh, &m.said.en),
+            both(&m.option.zh, &m.option.en),
+            html_escape(&m.turn_id),
+            html_escape(&m.by.join("、"))
+        );
+        let _ = writeln!(b, "<ol>");
+        for p in discussion_prompts(m) {
+            let l = p.step.label();
+            let _ = writeln!(b, "<li><strong>{} {}</strong>: {}</li>", html_escape(&l.zh), html_escape(&l.en), both(&p.text.zh, &p.text.en));
+        }
+        let _ = writeln!(b, "</ol>");
+    }
+    page(&format!("{} — Counterpart", plan.title), &b)
+}
+
+/// The report lists this many mistakes; the CSV and `common_mistakes` all.
+pub const MISTAKES_SHOWN: usize = 10;
+
+pub const DRILL_CSV_HEADER: [&str; 18] = [
+    "slot", "round", "mode", "member", "role", "citizen", "observers", "scenario_id", "status", "attempt_id",
+    "overall", "listening", "empathy", "clarity", "disc", "process", "passed", "choices",
+];
+
+/// One row per slot: who did what and how it scored.
+pub fn write_drill_csv<W: std::io::Write>(drill: &Drill, out: W) -> Result<(), csv::Error> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(DRILL_CSV_HEADER)?;
+    for (slot, state) in drill.slots.iter().zip(&drill.states) {
+        let card = state.result.as_ref().map(|r| &r.card);
+        let role = match (drill.plan.mode, slot.player) {
+            (Mode::RolePlay, _) => "responder",
+            (_, None) => "class",
+            _ => "player",
+        };
+        let mut row: Vec<String> = vec![
+            (slot.index + 1).to_string(),
+            (slot.round + 1).to_string(),
+            format!("{:?}", drill.plan.mode),
+            csv_safe(&player_name(drill, slot.index)),
+            role.into(),
+            slot.citizen.and_then(|c| drill.plan.roster.get(c)).map(|m| csv_safe(&m.name)).unwrap_or_default(),
+            names(drill, &slot.observers).iter().map(|n| csv_safe(n)).collect::<Vec<_>>().join(";"),
+            csv_safe(&slot.scenario),
+            slot_status_name(state.status).into(),
+            state.attempt.map(|a| a.to_string()).unwrap_or_default(),
+            opt_num(card.map(|c| c.overall)),
+        ];
+        row.extend(Dimension::ALL.iter().map(|&d| opt_num(card.map(|c| c.dimension(d)))));
+        row.push(card.map(|c| c.passed.to_string()).unwrap_or_default());
+        row.push(state.choices.iter().map(|c| (c + 1).to_string()).collect::<Vec<_>>().join(";"));
+        w.write_record(&row)?;
+    }
+    w.flush()?;
+    Ok(())
 }

@@ -1,0 +1,1756 @@
+//! Group drills (分组演练): a class practising together on one screen.
+//!
+//! A drill is a plan (mode, scenarios, roster, rotation) and a state machine
+//! driven by `Event`s. The state is plain data and every event is
+//! serialisable, so the records store keeps the plan and the event log and a
+//! drill interrupted by a crash is rebuilt exactly by replaying the log
+//! (`Drill::replay`). Nothing here touches the store: `Drill::apply` returns
+//! the `Effect`s on trainee records (begin, step, finish, abandon an
+//! attempt) and `records::Store::apply_drill_event` performs them together
+//! with appending the event, in one transaction.
+//!
+//! Modes:
+//! - **Hot seat** (轮流上场): members take turns; each slot is a normal
+//!   encounter recorded as an attempt of that member's profile.
+//! - **Class vote** (全班表决): the class votes on each turn's options and the
+//!   encounter follows the majority. The run is recorded as an attempt of the
+//!   plan's `group` profile (e.g. the class's name), so it never mixes with a
+//!   trainee's own record; the roster only says who was present.
+//! - **Role-play** (角色扮演): one member plays the citizen from a cue card,
+//!   another responds in their own words, the rest observe and score the
+//!   responder on the rubric items; the median of the observers' levels is
+//!   scored through the rubric and lands in the responder's record.
+
+use super::analyze::bounds_after;
+use super::engine::{Encounter, PlayError, Script, Step, option_quality};
+use super::model::{DiscStyle, Item, Mood, Outcome, RedFlag, Text};
+use super::records::AttemptResult;
+use super::report::Scripts;
+use super::rubric::Dimension;
+use super::score::{ScoreCard, Tally};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// How the class practises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Mode {
+    HotSeat,
+    ClassVote,
+    RolePlay,
+}
+
+impl Mode {
+    pub fn label(self) -> Text {
+        match self {
+            Mode::HotSeat => Text::new("轮流上场", "Hot seat"),
+            Mode::ClassVote => Text::new("全班表决", "Class vote"),
+            Mode::RolePlay => Text::new("角色扮演与观察", "Role-play with observers"),
+        }
+    }
+
+    /// Fewest roster members the mode can run with: hot seat needs one
+    /// player, role-play a citizen, a responder and at least one observer;
+    /// a class vote needs nobody on the roster (the class is the `group`).
+    pub fn min_members(self) -> usize {
+        match self {
+            Mode::HotSeat => 1,
+            Mode::ClassVote => 0,
+            Mode::RolePlay => 3,
+        }
+    }
+}
+
+/// Which scenario each member gets in a round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Rotation {
+    /// Round `r`: everyone plays `scenarios[r % n]`, so the class can
+    /// compare answers to the same citizen.
+    Same,
+    /// Round `r`: member `i` plays `scenarios[(i + r) % n]`, so neighbours
+    /// face different citizens and nobody just copies the previous answer.
+    Rotate,
+}
+
+/// A roster entry: an existing profile, or a typed name for which the store
+/// creates (or reuses, names being unique) a profile when the drill starts,
+/// so results land in that trainee's record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub name: String,
+    /// `None` until the store has resolved the name to a profile.
+    pub profile_id: Option<i64>,
+}
+
+impl Member {
+    pub fn typed(name: impl Into<String>) -> Member {
+        Member { name: name.into(), profile_id: None }
+    }
+
+    pub fn profile(id: i64, name: impl Into<String>) -> Member {
+        Member { name: name.into(), profile_id: Some(id) }
+    }
+}
+
+/// What the trainer sets up before the drill starts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// Free text, e.g. "3月12日 窗口班".
+    pub title: String,
+    pub mode: Mode,
+    /// Scenario ids, in the order the trainer picked them.
+    pub scenarios: Vec<String>,
+    pub roster: Vec<Member>,
+    /// The profile a class vote's run is recorded under (e.g. the class's
+    /// name). Required in `ClassVote`, ignored otherwise.
+    pub group: Option<Member>,
+    pub rotation: Rotation,
+    /// At least 1. In hot seat and role-play each round gives every member
+    /// one slot; in a class vote each round is one slot.
+    pub rounds: u32,
+    /// Seeds every slot's encounter (wording variants), so a replayed log
+    /// shows the same lines.
+    pub seed: u64,
+}
+
+/// One turn of the drill: who plays what, in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Slot {
+    pub index: usize,
+    pub round: u32,
+    pub scenario: String,
+    /// Roster index of the player (hot seat) or responder (role-play);
+    /// `None` in a class vote, where the class plays.
+    pub player: Option<usize>,
+    /// Roster index of the member reading the citizen's cue card (role-play).
+    pub citizen: Option<usize>,
+    /// Roster indices of the observers (role-play).
+    pub observers: Vec<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error, Serialize, Deserialize)]
+pub enum PlanError {
+    #[error("a drill needs at least one scenario / 至少选择一个情景")]
+    NoScenarios,
+    #[error("{mode:?} needs at least {need} members on the roster, {have} given / 该模式至少需要 {need} 名学员")]
+    TooFewMembers { mode: Mode, need: usize, have: usize },
+    #[error("roster entry {index} has an empty name / 第 {index} 名学员姓名为空")]
+    EmptyName { index: usize },
+    #[error("\"{name}\" is on the roster twice / 学员“{name}”重复")]
+    DuplicateMember { name: String },
+    #[error("a class vote needs the group profile its run is recorded under / 全班表决需要指定班级档案")]
+    NoGroup,
+    #[error("rounds must be at least 1 / 轮数至少为 1")]
+    NoRounds,
+    #[error("\"{name}\" has no profile yet; the store resolves typed names when the drill is created")]
+    Unresolved { name: String },
+}
+
+/// An observer's mark for one rubric item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Observation {
+    /// 0 harmful · 1 missed · 2 adequate · 3 exemplary.
+    Level(u8),
+    /// The observer saw nothing to judge this item by.
+    NotObserved,
+}
+
+/// Everything that can happen in a drill. The app (or CLI) creates all
+/// but `Linked`, which the store writes when it opens the slot's attempt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Event {
+    /// Starts the current slot; yields `Effect::BeginAttempt`.
+    StartSlot,
+    /// The attempt the store opened for a slot.
+    Linked { slot: usize, attempt: i64 },
+    /// Hot seat: the player picks an option (zero-based).
+    Choose { option: usize, response_secs: Option<f32> },
+    /// Class vote: how many voted for each of the turn's options.
+    Votes { counts: Vec<u32> },
+    /// Class vote: only the majority option was entered.
+    Majority { option: usize },
+    /// Class vote: the trainer's pick among options tied for most votes.
+    BreakTie { option: usize },
+    /// Role-play: the citizen's player moves the cue card on by the option
+    /// closest to what the responder said, so mood and branch follow. Not
+    /// scored: the observers score.
+    CueNext { closest: usize },
+    /// Role-play: an observer marks an item (a later mark replaces it).
+    Observe { observer: usize, item: Item, mark: Observation },
+    /// Closes the current slot and records its result. Encounter modes:
+    /// only once the encounter has ended; `outcome` is ignored. Role-play:
+    /// `outcome` (how the conversation ended) is required.
+    FinishSlot { disc_guess: Option<DiscStyle>, outcome: Option<Outcome> },
+    /// Skips the current slot (member absent); abandons its attempt if begun.
+    SkipSlot,
+    /// Ends the drill early; abandons the current slot's attempt if begun.
+    Close,
+}
+
+/// A change to trainee records that an event implies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Effect {
+    BeginAttempt { slot: usize, profile_id: i64, scenario_id: String, scenario_version: u32, seed: u64 },
+    RecordStep { attempt: i64, index: usize, step: Step },
+    FinishAttempt { attempt: i64, result: AttemptResult },
+    AbandonAttempt { attempt: i64 },
+}
+
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum DrillError {
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error("scenario \"{0}\" is not loaded / 情景“{0}”未加载")]
+    UnknownScenario(String),
+    #[error("scenario \"{id}\" is now version {loaded}, the drill used version {used} / 情景版本已变化")]
+    ScenarioChanged { id: String, used: u32, loaded: u32 },
+    #[error("the drill is over / 演练已结束")]
+    Over,
+    #[error("{event} is not possible now: {phase}")]
+    WrongPhase { event: &'static str, phase: String },
+    #[error("{event} does not apply to a {mode:?} drill")]
+    WrongMode { event: &'static str, mode: Mode },
+    #[error("slot {slot} is linked already or is not the slot being started")]
+    BadLink { slot: usize },
+    #[error(transparent)]
+    Play(#[from] PlayError),
+    #[error("option {given} is out of range: the turn has options 1 to {count}")]
+    OptionOutOfRange { given: usize, count: usize },
+    #[error("{given} vote counts for a turn with {count} options")]
+    CountMismatch { given: usize, count: usize },
+    #[error("no votes were entered / 未录入票数")]
+    NoVotes,
+    #[error("option {given} was not among the tied options {tied:?}")]
+    NotTied { given: usize, tied: Vec<usize> },
+    #[error("roster member {member} is not an observer of this slot")]
+    NotObserver { member: usize },
+    #[error("level {0} is out of range 0–3")]
+    LevelOutOfRange(u8),
+    #[error("the encounter has not ended yet / 对话尚未结束")]
+    NotEnded,
+    #[error("a role-play slot needs its outcome to finish / 请选择对话结果")]
+    NoOutcome,
+    #[error("event {index} of the log: {source}")]
+    Replay { index: usize, source: Box<DrillError> },
+}
+
+/// Where the drill stands, for the app to pick a screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Phase {
+    /// Waiting for `StartSlot`; between slots the app shows the scoreboard.
+    Ready { slot: usize },
+    /// `StartSlot` applied, waiting for the store's `Linked`.
+    Starting { slot: usize },
+    /// Hot seat: waiting for `Choose`; class vote: for `Votes`/`Majority`;
+    /// role-play: cue card, `CueNext`, `Observe`, then `FinishSlot`.
+    Playing { slot: usize },
+    /// Class vote: the top count is shared; the trainer must `BreakTie`.
+    TieBreak { slot: usize, tied: Vec<usize> },
+    /// The encounter reached an ending; debrief, then `FinishSlot`.
+    Ended { slot: usize },
+    /// Every slot is done or skipped.
+    Finished,
+    /// Ended early by `Close`.
+    Closed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SlotStatus {
+    Pending,
+    InProgress,
+    Done,
+    Skipped,
+}
+
+/// How the class voted on one turn.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TurnVote {
+    /// Per option; `None` when only the majority was entered.
+    pub counts: Option<Vec<u32>>,
+    pub followed: usize,
+    /// The top count was shared and the trainer picked `followed`.
+    pub tie_broken: bool,
+}
+
+/// One observer's marks, in `Item::ALL` order; `None` = not yet marked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObserverSheet {
+    pub observer: usize,
+    pub marks: Vec<Option<Observation>>,
+}
+
+/// Everything recorded about one slot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SlotState {
+    pub status: SlotStatus,
+    pub attempt: Option<i64>,
+    pub seed: u64,
+    /// The scenario's content version when the slot started; a replay
+    /// against a changed scenario is refused rather than misread.
+    pub scenario_version: Option<u32>,
+    /// Zero-based options followed: the player's (hot seat), the class's
+    /// (class vote) or the cue card's "closest" (role-play).
+    pub choices: Vec<usize>,
+    pub response_secs: Vec<Option<f32>>,
+    /// Class vote: one per followed turn.
+    pub votes: Vec<TurnVote>,
+    /// Class vote: counts entered for a tie the trainer has yet to break.
+    pub pending_counts: Option<Vec<u32>>,
+    /// Role-play: one per observer of the slot, in `Slot::observers` order.
+    pub sheets: Vec<ObserverSheet>,
+    pub result: Option<AttemptResult>,
+}
+
+/// A drill in progress: the plan, its schedule and every slot's state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Drill {
+    pub plan: Plan,
+    pub slots: Vec<Slot>,
+    pub states: Vec<SlotState>,
+    pub phase: Phase,
+    /// Events applied so far (the length of the log).
+    pub applied: usize,
+}
+
+/// Who plays what, in order. Pure: the same plan always gives the same
+/// schedule. Role-play: the responder seat moves down the roster, the next
+/// member reads the citizen, everyone else observes.
+pub fn schedule(plan: &Plan) -> Vec<Slot> {
+    let n = plan.scenarios.len();
+    let m = plan.roster.len();
+    let mut slots = Vec::new();
+    if n == 0 {
+        return slots;
+    }
+    for round in 0..plan.rounds {
+        let r = round as usize;
+        if plan.mode == Mode::ClassVote {
+            slots.push(Slot {
+                index: slots.len(),
+                round,
+                scenario: plan.scenarios[r % n].clone(),
+                player: None,
+                citizen: None,
+                observers: Vec::new(),
+            });
+            continue;
+        }
+        for i in 0..m {
+            let scenario = match plan.rotation {
+                Rotation::Same => r % n,
+                Rotation::Rotate => (i + r) % n,
+            };
+            let (citizen, observers) = if plan.mode == Mode::RolePlay {
+                let c = (i + 1) % m;
+                (Some(c), (0..m).filter(|&k| k != i && k != c).collect())
+            } else {
+                (None, Vec::new())
+            };
+            slots.push(Slot {
+                index: slots.len(),
+                round,
+                scenario: plan.scenarios[scenario].clone(),
+                player: Some(i),
+                citizen,
+                observers,
+            });
+        }
+    }
+    slots
+}
+
+/// The seed of slot `index`, derived from the plan's seed so that slots
+/// differ but a replay is identical.
+pub fn slot_seed(plan_seed: u64, index: usize) -> u64 {
+    // SplitMix64 finaliser: neighbouring indices give unrelated seeds.
+    let mut z = plan_seed.wrapping_add((index as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The result of counting a turn's votes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum VoteOutcome {
+    /// One option has the most votes.
+    Majority(usize),
+    /// Several options share the most votes; the trainer picks one.
+    Tie(Vec<usize>),
+}
+
+/// Counts a turn's votes. No votes at all is an error rather than a tie of
+/// every option, so a forgotten entry is noticed.
+pub fn tally_votes(counts: &[u32]) -> Result<VoteOutcome, DrillError> {
+    let top = counts.iter().copied().max().unwrap_or(0);
+    if top == 0 {
+        return Err(DrillError::NoVotes);
+    }
+    let tied: Vec<usize> = (0..counts.len()).filter(|&i| counts[i] == top).collect();
+    Ok(if tied.len() == 1 { VoteOutcome::Majority(tied[0]) } else { VoteOutcome::Tie(tied) })
+}
+
+impl Plan {
+    /// Checks the plan's shape; `resolved` also requires every member (and
+    /// the group) to have a profile id.
+    pub fn check(&self, resolved: bool) -> Result<(), PlanError> {
+        if self.scenarios.is_empty() {
+            return Err(PlanError::NoScenarios);
+        }
+        if self.rounds == 0 {
+            return Err(PlanError::NoRounds);
+        }
+        let need = self.mode.min_members();
+        if self.roster.len() < need {
+            return Err(PlanError::TooFewMembers { mode: self.mode, need, have: self.roster.len() });
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (index, member) in self.roster.iter().enumerate() {
+            let name = member.name.trim();
+            if name.is_empty() {
+                return Err(PlanError::EmptyName { index });
+            }
+            if !seen.insert(name) {
+                return Err(PlanError::DuplicateMember { name: name.to_string() });
+            }
+            if resolved && member.profile_id.is_none() {
+                return Err(PlanError::Unresolved { name: name.to_string() });
+            }
+        }
+        if self.mode == Mode::ClassVote {
+            let group = self.group.as_ref().filter(|g| !g.name.trim().is_empty()).ok_or(PlanError::NoGroup)?;
+            if resolved && group.profile_id.is_none() {
+                return Err(PlanError::Unresolved { name: group.name.clone() });
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drill {
+    /// A fresh drill; the plan must be resolved (every member has a profile).
+    pub fn new(plan: Plan) -> Result<Drill, DrillError> {
+        plan.check(true)?;
+        let slots = schedule(&plan);
+        let states = slots
+            .iter()
+            .map(|slot| SlotState {
+                status: SlotStatus::Pending,
+                attempt: None,
+                seed: slot_seed(plan.seed, slot.index),
+                scenario_version: None,
+                choices: Vec::new(),
+                response_secs: Vec::new(),
+                votes: Vec::new(),
+                pending_counts: None,
+                sheets: slot
+                    .observers
+                    .iter()
+                    .map(|&observer| ObserverSheet { observer, marks: vec![None; Item::ALL.len()] })
+                    .collect(),
+                result: None,
+            })
+            .collect();
+        let phase = if slots.is_empty() { Phase::Finished } else { Phase::Ready { slot: 0 } };
+        Ok(Drill { plan, slots, states, phase, applied: 0 })
+    }
+
+    /// Rebuilds a drill from its plan and event log.
+    pub fn replay(plan: Plan, events: &[Event], scripts: &Scripts) -> Result<Drill, DrillError> {
+        let mut drill = Drill::new(plan)?;
+        for (index, event) in events.iter().enumerate() {
+            drill.apply(event, scripts).map_err(|e| DrillError::Replay { index, source: Box::new(e) })?;
+        }
+        Ok(drill)
+    }
+
+    /// Applies one event, returning what must change in trainee records.
+    /// On error the drill is unchanged.
+    pub fn apply(&mut self, event: &Event, scripts: &Scripts) -> Result<Vec<Effect>, DrillError> {
+        // Work on a copy so a rejected event leaves no trace; drills are
+        // small and events rare (one per click).
+        let mut next = self.clone();
+        let effects = next.step(event, scripts)?;
+        next.applied += 1;
+        *self = next;
+        Ok(effects)
+    }
+
+    fn step(&mut self, event: &Event, scripts: &Scripts) -> Result<Vec<Effect>, DrillError> {
+        let name = event_name(event);
+        let wrong_phase = |phase: &Phase| DrillError::WrongPhase { event: name, phase: format!("{phase:?}") };
+        if self.is_over() {
+            return Err(DrillError::Over);
+        }
+        let mode = self.plan.mode;
+        let need_mode = |wanted: Mode| if mode == wanted { Ok(()) } else { Err(DrillError::WrongMode { event: name, mode }) };
+        match event {
+            Event::StartSlot => {
+                let Phase::Ready { slot } = self.phase else { return Err(wrong_phase(&self.phase)) };
+                let script = script_of(scripts, &self.slots[slot].scenario)?;
+                let member = match self.slots[slot].player {
+                    Some(i) => &self.plan.roster[i],
+                    None => self.plan.group.as_ref().ok_or(PlanError::NoGroup)?,
+                };
+                let profile_id =
+                    member.profile_id.ok_or_else(|| PlanError::Unresolved { name: member.name.clone() })?;
+                let state = &mut self.states[slot];
+                state.status = SlotStatus::InProgress;
+                state.scenario_version = Some(script.scenario.version);
+                self.phase = Phase::Starting { slot };
+                Ok(vec![Effect::BeginAttempt {
+                    slot,
+                    profile_id,
+                    scenario_id: script.scenario.id.clone(),
+                    scenario_version: script.scenario.version,
+                    seed: state.seed,
+                }])
+            }
+            Event::Linked { slot, attempt } => {
+                match self.phase {
+                    Phase::Starting { slot: s } if s == *slot => {}
+                    _ => return Err(DrillError::BadLink { slot: *slot }),
+                }
+                self.states[*slot].attempt = Some(*attempt);
+                self.phase = Phase::Playing { slot: *slot };
+                Ok(Vec::new())
+            }
+            Event::Choose { option, response_secs } => {
+                need_mode(Mode::HotSeat)?;
+                let Phase::Playing { slot } = self.phase else { return Err(wrong_phase(&self.phase)) };
+                self.follow(slot, *option, *response_secs, None, false, scripts)
+            }
+            Event::Votes { counts } => {
+                need_mode(Mode::ClassVote)?;
+                // Counts may be re-entered while a tie waits, to fix a typo.
+                let slot = match self.phase {
+                    Phase::Playing { slot } | Phase::TieBreak { slot, .. } => slot,
+                    _ => return Err(wrong_phase(&self.phase)),
+                };
+                let options = self.options_now(slot, scripts)?;
+                if counts.len() != options {
+                    return Err(DrillError::CountMismatch { given: counts.len(), count: options });
+                }
+                match tally_votes(counts)? {
+                    VoteOutcome::Majority(option) => {
+                        self.follow(slot, option, None, Some(counts.clone()), false, scripts)
+                    }
+                    VoteOutcome::Tie(tied) => {
+                        self.states[slot].pending_counts = Some(counts.clone());
+                        self.phase = Phase::TieBreak { slot, tied };
+                        Ok(Vec::new())
+                    }
+                }
+            }
+            Event::Majority { option } => {
+                need_mode(Mode::ClassVote)?;
+                let slot = match self.phase {
+                    Phase::Playing { slot } | Phase::TieBreak { slot, .. } => slot,
+                    _ => return Err(wrong_phase(&self.phase)),
+                };
+                self.follow(slot, *option, None, None, false, scripts)
+            }
+            Event::BreakTie { option } => {
+                need_mode(Mode::ClassVote)?;
+                let Phase::TieBreak { slot, tied } = &self.phase else { return Err(wrong_phase(&self.phase)) };
+                if !tied.contains(option) {
+                    return Err(DrillError::NotTied { given: *option, tied: tied.clone() });
+                }
+                let slot = *slot;
+                let counts = self.states[slot].pending_counts.clone();
+                self.follow(slot, *option, None, counts, true, scripts)
+            }
+            Event::CueNext { closest } => {
+                need_mode(Mode::RolePlay)?;
+                let Phase::Playing { slot } = self.phase else { return Err(wrong_phase(&self.phase)) };
+                let mut encounter = self.replayed(slot, scripts)?;
+                encounter.choose(*closest, None).map_err(play_error)?;
+                self.states[slot].choices.push(*closest);
+                self.states[slot].response_secs.push(None);
+                Ok(Vec::new())
+            }
+            Event::Observe { observer, item, mark } => {
+                need_mode(Mode::RolePlay)?;
+                let Phase::Playing { slot } = self.phase else { return Err(wrong_phase(&self.phase)) };
+                if let Observation::Level(level) = mark
+                    && *level > super::rubric::LEVEL_MAX
+                {
+                    return Err(DrillError::LevelOutOfRange(*level));
+                }
+                let sheet = self.states[slot]
+                    .sheets
+                    .iter_mut()
+                    .find(|s| s.observer == *observer)
+                    .ok_or(DrillError::NotObserver { member: *observer })?;
+                sheet.marks[item.index()] = Some(*mark);
+                Ok(Vec::new())
+            }
+            Event::FinishSlot { disc_guess, outcome } => {
+                let slot = match (&self.phase, mode) {
+                    (Phase::Ended { slot }, Mode::HotSeat | Mode::ClassVote) => *slot,
+                    (Phase::Playing { .. } | Phase::TieBreak { .. }, Mode::HotSeat | Mode::ClassVote) => {
+                        return Err(DrillError::NotEnded);
+                    }
+                    (Phase::Playing { slot }, Mode::RolePlay) => *slot,
+                    (phase, _) => return Err(wrong_phase(phase)),
+                };
+                let result = if mode == Mode::RolePlay {
+                    let outcome = outcome.ok_or(DrillError::NoOutcome)?;
+                    AttemptResult {
+                        card: observed_card(&self.states[slot].sheets),
+                        ending_id: ROLE_PLAY_ENDING.to_string(),
+                        outcome,
+                        disc_guess: *disc_guess,
+                    }
+                } else {
+                    let encounter = self.replayed(slot, scripts)?;
+                    let ending = encounter.ending().ok_or(DrillError::NotEnded)?;
+                    AttemptResult {
+                        card: encounter.score(),
+                        ending_id: ending.id.clone(),
+                        outcome: ending.outcome,
+                        disc_guess: *disc_guess,
+                    }
+                };
+                let attempt = self.linked(slot)?;
+                let state = &mut self.states[slot];
+                state.status = SlotStatus::Done;
+                state.result = Some(result.clone());
+                self.advance(slot);
+                Ok(vec![Effect::FinishAttempt { attempt, result }])
+            }
+            Event::SkipSlot => {
+                let slot = self.current_index().ok_or_else(|| wrong_phase(&self.phase))?;
+                let effects = self.abandon(slot);
+                self.advance(slot);
+                Ok(effects)
+            }
+            Event::Close => {
+                let effects = match self.current_index() {
+                    Some(slot) if self.states[slot].status == SlotStatus::InProgress => self.abandon(slot),
+                    _ => Vec::new(),
+                };
+                self.phase = Phase::Closed;
+                Ok(effects)
+            }
+        }
+    }
+
+    /// Takes `option` in the slot's encounter (the player's or the class's).
+    fn follow(
+        &mut self,
+        slot: usize,
+        option: usize,
+        response_secs: Option<f32>,
+        counts: Option<Vec<u32>>,
+        tie_broken: bool,
+        scripts: &Scripts,
+    ) -> Result<Vec<Effect>, DrillError> {
+        let attempt = self.linked(slot)?;
+        let mut encounter = self.replayed(slot, scripts)?;
+        let step = encounter.choose(option, response_secs).map_err(play_error)?.clone();
+        let state = &mut self.states[slot];
+        let index = state.choices.len();
+        state.choices.push(option);
+        state.response_secs.push(response_secs);
+        if self.plan.mode == Mode::ClassVote {
+            state.votes.push(TurnVote { counts, followed: option, tie_broken });
+            state.pending_counts = None;
+        }
+        self.phase = if encounter.is_over() { Phase::Ended { slot } } else { Phase::Playing { slot } };
+        Ok(vec![Effect::RecordStep { attempt, index, step }])
+    }
+
+    fn options_now(&self, slot: usize, scripts: &Scripts) -> Result<usize, DrillError> {
+        let encounter = self.replayed(slot, scripts)?;
+        encounter.prompt().map(|p| p.options.len()).ok_or(DrillError::Play(PlayError::Ended))
+    }
+
+    fn linked(&self, slot: usize) -> Result<i64, DrillError> {
+        self.states[slot].attempt.ok_or(DrillError::BadLink { slot })
+    }
+
+    fn abandon(&mut self, slot: usize) -> Vec<Effect> {
+        let state = &mut self.states[slot];
+        let begun = state.status == SlotStatus::InProgress;
+        state.status = SlotStatus::Skipped;
+        state.pending_counts = None;
+        match state.attempt {
+            Some(attempt) if begun => vec![Effect::AbandonAttempt { attempt }],
+            _ => Vec::new(),
+        }
+    }
+
+    fn advance(&mut self, slot: usize) {
+        self.phase = if slot + 1 < self.slots.len() { Phase::Ready { slot: slot + 1 } } else { Phase::Finished };
+    }
+
+    fn current_index(&self) -> Option<usize> {
+        match self.phase {
+            Phase::Ready { slot }
+            | Phase::Starting { slot }
+            | Phase::Playing { slot }
+            | Phase::TieBreak { slot, .. }
+            | Phase::Ended { slot } => Some(slot),
+            Phase::Finished | Phase::Closed => None,
+        }
+    }
+
+    /// The slot's encounter with every recorded choice replayed.
+    fn replayed(&self, slot: usize, scripts: &Scripts) -> Result<Encounter, DrillError> {
+        let state = &self.states[slot];
+        let script = script_of(scripts, &self.slots[slot].scenario)?;
+        if let Some(used) = state.scenario_version
+            && used != script.scenario.version
+        {
+            return Err(DrillError::ScenarioChanged {
+                id: script.scenario.id.clone(),
+                used,
+                loaded: script.scenario.version,
+            });
+        }
+        let mut encounter = Encounter::new(script.clone(), state.seed);
+        for (i, &choice) in state.choices.iter().enumerate() {
+            // Response times matter: a late answer upsets the citizen.
+            let secs = state.response_secs.get(i).copied().flatten();
+            encounter.choose(choice, secs).map_err(play_error)?;
+        }
+        Ok(encounter)
+    }
+
+    /// The slot being played or next to play, if any.
+    pub fn current(&self) -> Option<&Slot> {
+        self.current_index().map(|i| &self.slots[i])
+    }
+
+    pub fn is_over(&self) -> bool {
+        matches!(self.phase, Phase::Finished | Phase::Closed)
+    }
+
+    /// The slot's encounter replayed to where it stands (hot seat, class
+    /// vote, and the role-play cue card's path). `None` before it started.
+    pub fn encounter(&self, slot: usize, scripts: &Scripts) -> Result<Option<Encounter>, DrillError> {
+        match self.states.get(slot) {
+            Some(state) if state.scenario_version.is_some() => self.replayed(slot, scripts).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// Per member, per dimension, overall and passes over finished slots.
+    pub fn scoreboard(&self) -> Scoreboard {
+        let done: Vec<(Option<usize>, &ScoreCard)> = self
+            .slots
+            .iter()
+            .zip(&self.states)
+            .filter_map(|(slot, state)| state.result.as_ref().map(|r| (slot.player, &r.card)))
+            .collect();
+        let row = |member: Option<usize>, name: &str| {
+            let cards: Vec<&ScoreCard> = done.iter().filter(|(m, _)| *m == member).map(|(_, c)| *c).collect();
+            let (dimensions, overall) = mean_cards(&cards);
+            ScoreRow {
+                member,
+                name: name.to_string(),
+                finished: cards.len(),
+                passed: cards.iter().filter(|c| c.passed).count(),
+                dimensions,
+                overall,
+                last: cards.last().map(|c| (*c).clone()),
+            }
+        };
+        let rows = match (self.plan.mode, &self.plan.group) {
+            (Mode::ClassVote, Some(group)) => vec![row(None, &group.name)],
+            (Mode::ClassVote, None) => vec![row(None, "")],
+            _ => self.plan.roster.iter().enumerate().map(|(i, m)| row(Some(i), &m.name)).collect(),
+        };
+        let all: Vec<&ScoreCard> = done.iter().map(|(_, c)| *c).collect();
+        let (class_dimensions, class_overall) = mean_cards(&all);
+        Scoreboard { rows, class_dimensions, class_overall }
+    }
+
+    /// Class vote debrief of one slot: how the class split on each turn and
+    /// how the options not followed would have scored.
+    /// Runs the analyzer once per option of every voted turn: compute it
+    /// once per debrief screen, not per frame.
+    pub fn vote_debrief(&self, slot: usize, scripts: &Scripts) -> Result<Vec<VoteDebrief>, DrillError> {
+        let Some(state) = self.states.get(slot) else { return Ok(Vec::new()) };
+        if state.votes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let script = script_of(scripts, &self.slots[slot].scenario)?;
+        let mut encounter = Encounter::new(script.clone(), state.seed);
+        let mut out = Vec::with_capacity(state.votes.len());
+        for (k, vote) in state.votes.iter().enumerate() {
+            let prompt = encounter.prompt().ok_or(DrillError::Play(PlayError::Ended))?;
+            let turn = prompt.turn_index;
+            let total: u32 = vote.counts.as_ref().map_or(0, |c| c.iter().sum());
+            let options = prompt
+                .options
+                .iter()
+                .enumerate()
+                .map(|(i, option)| {
+                    let mut route = state.choices[..k].to_vec();
+                    route.push(i);
+                    let votes = vote.counts.as_ref().and_then(|c| c.get(i).copied());
+                    OptionDebrief {
+                        index: i,
+                        text: option.text.clone(),
+                        votes,
+                        percent: votes.filter(|_| total > 0).map(|v| 100.0 * v as f64 / total as f64),
+                        followed: i == vote.followed,
+                        quality: option_quality(script, turn, i),
+                        evidence: script.flow.turns[turn].choices[i].evidence.clone(),
+                        feedback: option.feedback.clone(),
+                        red_flag: script.flow.turns[turn].choices[i].red_flag,
+                        reachable: bounds_after(script, &route).ok(),
+                    }
+                })
+                .collect();
+            out.push(VoteDebrief {
+                turn_id: prompt.turn.id.clone(),
+                said: prompt.said.clone(),
+                mood_before: prompt.mood,
+                counts: vote.counts.clone(),
+                followed: vote.followed,
+                tie_broken: vote.tie_broken,
+                options,
+            });
+            encounter.choose(vote.followed, None).map_err(play_error)?;
+        }
+        Ok(out)
+    }
+
+    /// Role-play cue card for the current slot; `None` outside a role-play
+    /// slot in progress.
+    pub fn cue_card(&self, scripts: &Scripts) -> Result<Option<CueCard>, DrillError> {
+        let Phase::Playing { slot } = self.phase else { return Ok(None) };
+        if self.plan.mode != Mode::RolePlay {
+            return Ok(None);
+        }
+        let encounter = self.replayed(slot, scripts)?;
+        let scenario = encounter.scenario();
+        let citizen = &scenario.citizen;
+        let mood = encounter.mood();
+        let prompt = encounter.prompt();
+        Ok(Some(CueCard {
+            scenario_title: scenario.title.clone(),
+            citizen: citizen.name.clone(),
+            situation: citizen.situation.clone(),
+            style: citizen.disc.primary,
+            secondary: citizen.disc.secondary,
+            style_cues: style_cues(citizen.disc.primary),
+            mood,
+            mood_label: mood_label(mood),
+            turn_id: prompt.map(|p| p.turn.id.clone()),
+            lines: prompt.map(|p| vec![p.said.clone()]).unwrap_or_default(),
+            stage_direction: prompt.and_then(|p| p.turn.cue.clone()),
+            options: prompt.map(|p| p.options.iter().map(|o| o.text.clone()).collect()).unwrap_or_default(),
+            ending: encounter.ending().map(|e| e.text.clone()),
+        }))
+    }
+
+    /// Role-play: the observers' marks side by side with their agreement.
+    pub fn agreement(&self, slot: usize) -> Option<RoundAgreement> {
+        if self.plan.mode != Mode::RolePlay {
+            return None;
+        }
+        let sheets = &self.states.get(slot)?.sheets;
+        let items = Item::ALL
+            .iter()
+            .map(|&item| {
+                let marks: Vec<Option<Observation>> = sheets.iter().map(|s| s.marks[item.index()]).collect();
+                let levels: Vec<u8> = marks.iter().filter_map(|m| level_of(*m)).collect();
+                ItemAgreement { item, marks, percent: percent_agreement(&levels), median: lower_median(levels) }
+            })
+            .collect();
+        let ratings: Vec<Vec<Option<u8>>> =
+            sheets.iter().map(|s| s.marks.iter().map(|m| level_of(*m)).collect()).collect();
+        Some(RoundAgreement {
+            observers: sheets.iter().map(|s| s.observer).collect(),
+            items,
+            kappa_linear: mean_pairwise_kappa(&ratings, Weights::Linear),
+            kappa_quadratic: mean_pairwise_kappa(&ratings, Weights::Quadratic),
+        })
+    }
+
+    /// Role-play: per item, the mean pairwise kappa across the drill's
+    /// role-play slots (the slots are the subjects, roster members the
+    /// raters). Observers rotate, so a pair often shares few slots; such
+    /// pairs are left out and an item with none is `TooFewSubjects`.
+    pub fn item_agreement_across_rounds(&self, weights: Weights) -> Vec<(Item, Kappa)> {
+        if self.plan.mode != Mode::RolePlay {
+            return Vec::new();
+        }
+        let members = self.plan.roster.len();
+        Item::ALL
+            .iter()
+            .map(|&item| {
+                let mut ratings = vec![vec![None; self.states.len()]; members];
+                for (subject, state) in self.states.iter().enumerate() {
+                    for sheet in &state.sheets {
+                        if let Some(row) = ratings.get_mut(sheet.observer) {
+                            row[subject] = level_of(sheet.marks[item.index()]);
+                        }
+                    }
+                }
+                (item, mean_pairwise_kappa(&ratings, weights))
+            })
+            .collect()
+    }
+}
+
+/// The scoreboard between turns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scoreboard {
+    pub rows: Vec<ScoreRow>,
+    /// Mean of the finished slots' dimension scores, `Dimension::ALL` order.
+    pub class_dimensions: Option<[f32; 5]>,
+    pub class_overall: Option<f32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoreRow {
+    /// Roster index; `None` for a class vote's group.
+    pub member: Option<usize>,
+    pub name: String,
+    pub finished: usize,
+    pub passed: usize,
+    /// Mean over finished slots, `Dimension::ALL` order.
+    pub dimensions: Option<[f32; 5]>,
+    pub overall: Option<f32>,
+    /// The most recent finished slot's card.
+    pub last: Option<ScoreCard>,
+}
+
+/// One turn of a class vote's debrief.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VoteDebrief {
+    pub turn_id: String,
+    pub said: Text,
+    pub mood_before: Mood,
+    pub counts: Option<Vec<u32>>,
+    pub followed: usize,
+    pub tie_broken: bool,
+    pub options: Vec<OptionDebrief>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OptionDebrief {
+    pub index: usize,
+    pub text: Text,
+    pub votes: Option<u32>,
+    /// Share of the votes, 0–100; `None` when only the majority was entered.
+    pub percent: Option<f64>,
+    pub followed: bool,
+    /// `engine::option_quality`, 0–100.
+    pub quality: u8,
+    pub evidence: Vec<(Item, u8)>,
+    pub feedback: Text,
+    pub red_flag: Option<RedFlag>,
+    /// Best and worst overall still reachable after taking this option
+    /// (from the analyzer); `None` when the analysis gave up.
+    pub reachable: Option<(f32, f32)>,
+}
+
+/// What the member playing the citizen sees.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CueCard {
+    pub scenario_title: Text,
+    pub citizen: Text,
+    pub situation: Text,
+    pub style: DiscStyle,
+    pub secondary: Option<DiscStyle>,
+    /// How to play the style: cues, wants and fears (domain brief).
+    pub style_cues: Vec<Text>,
+    pub mood: Mood,
+    pub mood_label: Text,
+    /// The turn to play now: its id, lines and stage direction; `None`
+    /// once an ending is reached.
+    pub turn_id: Option<String>,
+    pub lines: Vec<Text>,
+    pub stage_direction: Option<Text>,
+    /// The options, so the player can mark which one the responder's
+    /// words came closest to.
+    pub options: Vec<Text>,
+    /// The ending's words once reached.
+    pub ending: Option<Text>,
+}
+
+/// Observers' marks for one role-play slot, side by side.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoundAgreement {
+    pub observers: Vec<usize>,
+    pub items: Vec<ItemAgreement>,
+    /// Mean pairwise weighted kappa with the round's items as subjects.
+    pub kappa_linear: Kappa,
+    pub kappa_quadratic: Kappa,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemAgreement {
+    pub item: Item,
+    /// Per observer, in `RoundAgreement::observers` order.
+    pub marks: Vec<Option<Observation>>,
+    /// Share (0–100) of observer pairs who both gave a level and gave the
+    /// same one; `None` when fewer than two observers gave a level.
+    pub percent: Option<f64>,
+    /// The median level the result uses (lower median for an even count).
+    pub median: Option<u8>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Weights {
+    Linear,
+    Quadratic,
+}
+
+/// A kappa statistic, or why it does not exist.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum Kappa {
+    Value(f64),
+    Undefined(KappaUndefined),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum KappaUndefined {
+    /// Fewer than two observers.
+    OneObserver,
+    /// No pair of observers rated two or more subjects in common.
+    TooFewSubjects,
+    /// The chance disagreement is zero (e.g. both gave one and the same
+    /// level to everything), so kappa is 0/0.
+    NoVariance,
+}
+
+/// Cohen's weighted kappa for two raters over paired levels 0..=3.
+/// κw = 1 − Σ w·observed / Σ w·expected, with disagreement weights |i−j|
+/// (linear) or (i−j)² (quadratic) and expected = product of the marginals.
+pub fn weighted_kappa(pairs: &[(u8, u8)], weights: Weights) -> Kappa {
+    const K: usize = LEVELS;
+    if pairs.len() < 2 {
+        return Kappa::Undefined(KappaUndefined::TooFewSubjects);
+    }
+    let n = pairs.len() as f64;
+    let mut observed = [[0.0f64; K]; K];
+    let (mut rows, mut cols) = ([0.0f64; K], [0.0f64; K]);
+    for &(a, b) in pairs {
+        let (a, b) = ((a as usize).min(K - 1), (b as usize).min(K - 1));
+        observed[a][b] += 1.0 / n;
+        rows[a] += 1.0 / n;
+        cols[b] += 1.0 / n;
+    }
+    let (mut disagree, mut chance) = (0.0, 0.0);
+    for i in 0..K {
+        for j in 0..K {
+            let d = i.abs_diff(j) as f64;
+            let w = match weights {
+                Weights::Linear => d,
+                Weights::Quadratic => d * d,
+            };
+            disagree += w * observed[i][j];
+            chance += w * rows[i] * cols[j];
+        }
+    }
+    if chance < 1e-12 {
+        return Kappa::Undefined(KappaUndefined::NoVariance);
+    }
+    Kappa::Value(1.0 - disagree / chance)
+}
+
+/// Levels 0..=3.
+const LEVELS: usize = super::rubric::LEVEL_MAX as usize + 1;
+
+/// Mean of Cohen's weighted kappa over every pair of raters (Light's
+/// approach extended to weights). `ratings[rater][subject]`; `None` where a
+/// rater gave no level. Pairs sharing fewer than two subjects and pairs
+/// whose kappa is undefined are left out.
+pub fn mean_pairwise_kappa(ratings: &[Vec<Option<u8>>], weights: Weights) -> Kappa {
+    if ratings.len() < 2 {
+        return Kappa::Undefined(KappaUndefined::OneObserver);
+    }
+    let mut values = Vec::new();
+    let mut no_variance = false;
+    for a in 0..ratings.len() {
+        for b in a + 1..ratings.len() {
+            let pairs: Vec<(u8, u8)> = ratings[a]
+                .iter()
+                .zip(&ratings[b])
+                .filter_map(|(x, y)| Some(((*x)?, (*y)?)))
+                .collect();
+            match weighted_kappa(&pairs, weights) {
+                Kappa::Value(v) => values.push(v),
+                Kappa::Undefined(KappaUndefined::NoVariance) => no_variance = true,
+                Kappa::Undefined(_) => {}
+            }
+        }
+    }
+    if values.is_empty() {
+        let why = if no_variance { KappaUndefined::NoVariance } else { KappaUndefined::TooFewSubjects };
+        return Kappa::Undefined(why);
+    }
+    Kappa::Value(values.iter().sum::<f64>() / values.len() as f64)
+}
+
+/// Share (0–100) of rater pairs giving the same level to one subject;
+/// `None` with fewer than two levels.
+pub fn percent_agreement(levels: &[u8]) -> Option<f64> {
+    if levels.len() < 2 {
+        return None;
+    }
+    let (mut same, mut pairs) = (0u32, 0u32);
+    for a in 0..levels.len() {
+        for b in a + 1..levels.len() {
+            pairs += 1;
+            same += u32::from(levels[a] == levels[b]);
+        }
+    }
+    Some(100.0 * same as f64 / pairs as f64)
+}
+
+/// The responder's score card from observers' marks: per item the lower
+/// median of the levels given; items nobody observed count as unseen.
+pub fn observed_card(sheets: &[ObserverSheet]) -> ScoreCard {
+    let mut tally = Tally::default();
+    for item in Item::ALL {
+        let levels: Vec<u8> = sheets.iter().filter_map(|s| level_of(s.marks[item.index()])).collect();
+        if let Some(median) = lower_median(levels) {
+            tally.record(item, median);
+        }
+    }
+    tally.finish(Vec::new())
+}
+
+fn level_of(mark: Option<Observation>) -> Option<u8> {
+    match mark {
+        Some(Observation::Level(l)) => Some(l),
+        _ => None,
+    }
+}
+
+/// The lower of the two middle values for an even count: with observers
+/// split between two levels the responder gets the more cautious one.
+fn lower_median(mut levels: Vec<u8>) -> Option<u8> {
+    if levels.is_empty() {
+        return None;
+    }
+    levels.sort_unstable();
+    Some(levels[(levels.len() - 1) / 2])
+}
+
+/// How to play a citizen of `style` (from the domain brief's DISC table):
+/// how to speak, what you want and fear, what calms you, what sets you off.
+pub fn style_cues(style: DiscStyle) -> Vec<Text> {
+    let (speak, want, calms, triggers) = match style {
+        DiscStyle::D => (
+            ("说话大声、快，直接提要求：“现在就给我解决”，不寒暄。", "Speak loud and fast, make demands (“fix it now”), no small talk."),
+            ("要结果、要掌控；怕被糊弄、被占便宜。", "You want results and control; you fear being taken advantage of."),
+            ("对方先说结果、给两个选择、讲清时限，你就缓和下来。", "You ease off when they lead with the outcome, give two options and a deadline."),
+            ("长篇道歉、闲聊、含糊承诺会让你更火。", "Long apologies, chit-chat and vague promises make you angrier."),
+        ),
+        DiscStyle::I => (
+            ("情绪外露、爱讲经过，容易以偏概全（“每次都这样”）。", "Be animated, tell the story, generalise (“it's always like this”)."),
+            ("想被听见、被认可，看重关系；怕被冷落。", "You want to be heard and recognised; you fear being brushed off."),
+            ("对方先回应你的感受、语气热情、答应发书面清单，你就放心了。", "You relax when they acknowledge your feelings, sound warm and offer a written summary."),
+            ("一大堆细节、冷冰冰的语气会让你失望。", "A flood of detail or a cold tone leaves you let down."),
+        ),
+        DiscStyle::S => (
+            ("语气温和、说话慢、犹豫（“我也不太确定……”），不好意思投诉。", "Speak gently and slowly, hesitate (“I'm not sure…”), reluctant to complain."),
+            ("要稳定、要安全、不想起冲突；怕突然的变化。", "You want stability and safety, no conflict; you fear sudden changes."),
+            ("对方耐心、一步一步说、让你放心并主动跟进，你就安心了。", "You settle when they are patient, go step by step, reassure you and promise to follow up."),
+            ("催促、施压、突然改变安排会让你退缩。", "Rushing, pressure and sudden changes make you withdraw."),
+        ),
+        DiscStyle::C => (
+            ("问得细，引条款和日期，要依据。", "Ask precise questions, cite rules and dates, ask for proof."),
+            ("要准确；怕出错。", "You want accuracy; you fear mistakes."),
+            ("对方讲清具体条款、书面清单、准确时限和单号，你就信服了。", "You are satisfied by the exact rule, a written list, exact time limits and a ticket number."),
+            ("含糊、夸大、临场编造会让你更不信任。", "Vagueness, exaggeration or improvising makes you trust them less."),
+        ),
+    };
+    [speak, want, calms, triggers].into_iter().map(|(zh, en)| Text::new(zh, en)).collect()
+}
+
+/// A word for the citizen's mood on the cue card.
+pub fn mood_label(mood: Mood) -> Text {
+    if mood.upset >= super::rubric::HIGHLY_UPSET {
+        Text::new("非常激动", "Very upset")
+    } else if mood.upset >= 40 {
+        Text::new("不满", "Annoyed")
+    } else if mood.trust >= 60 {
+        Text::new("平静，开始信任", "Calm and starting to trust")
+    } else {
+        Text::new("平静", "Calm")
+    }
+}
+
+/// Dimension scores of a card, for the scoreboard.
+pub fn card_dimensions(card: &ScoreCard) -> [f32; 5] {
+    Dimension::ALL.map(|d| card.dimension(d))
+}
+
+/// The ending id a role-play attempt is recorded with: the conversation
+/// was free, so no scripted ending applies.
+pub const ROLE_PLAY_ENDING: &str = "role-play";
+
+fn event_name(event: &Event) -> &'static str {
+    match event {
+        Event::StartSlot => "StartSlot",
+        Event::Linked { .. } => "Linked",
+        Event::Choose { .. } => "Choose",
+        Event::Votes { .. } => "Votes",
+        Event::Majority { .. } => "Majority",
+        Event::BreakTie { .. } => "BreakTie",
+        Event::CueNext { .. } => "CueNext",
+        Event::Observe { .. } => "Observe",
+        Event::FinishSlot { .. } => "FinishSlot",
+        Event::SkipSlot => "SkipSlot",
+        Event::Close => "Close",
+    }
+}
+
+fn play_error(e: PlayError) -> DrillError {
+    match e {
+        PlayError::OutOfRange { given, count, .. } => DrillError::OptionOutOfRange { given, count },
+        other => DrillError::Play(other),
+    }
+}
+
+fn mean_cards(cards: &[&ScoreCard]) -> (Option<[f32; 5]>, Option<f32>) {
+    if cards.is_empty() {
+        return (None, None);
+    }
+    let n = cards.len() as f32;
+    let dims = Dimension::ALL.map(|d| cards.iter().map(|c| c.dimension(d)).sum::<f32>() / n);
+    (Some(dims), Some(cards.iter().map(|c| c.overall).sum::<f32>() / n))
+}
+
+fn script_of<'a>(scripts: &'a Scripts, id: &str) -> Result<&'a std::sync::Arc<Script>, DrillError> {
+    scripts.get(id).ok_or_else(|| DrillError::UnknownScenario(id.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::analyze::{Objective, analyze};
+    use crate::core::load::load_file;
+    use std::sync::Arc;
+
+    const WATER: &str = "hotline-water-outage";
+    const TRIPS: &str = "counter-repeated-trips";
+
+    fn scripts() -> Scripts {
+        [WATER, TRIPS]
+            .iter()
+            .map(|id| {
+                let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("scenarios/{id}.ron"));
+                let script: Arc<Script> = load_file(&path).script().expect("bundled scenario loads").clone();
+                (id.to_string(), script)
+            })
+            .collect()
+    }
+
+    fn route(scripts: &Scripts, id: &str, objective: Objective, best: bool) -> Vec<usize> {
+        let analysis = analyze(&scripts[id]).unwrap();
+        let e = if best { analysis.best(objective) } else { analysis.worst(objective) };
+        e.unwrap().route.clone()
+    }
+
+    fn plan(mode: Mode, members: usize, scenarios: &[&str], rotation: Rotation, rounds: u32) -> Plan {
+        Plan {
+            title: "测试 <班>".into(),
+            mode,
+            scenarios: scenarios.iter().map(|s| s.to_string()).collect(),
+            roster: (0..members).map(|i| Member::profile(10 + i as i64, format!("学员{i}"))).collect(),
+            group: (mode == Mode::ClassVote).then(|| Member::profile(99, "全班")),
+            rotation,
+            rounds,
+            seed: 7,
+        }
+    }
+
+    /// Applies an event and, like the store, links a started slot.
+    fn drive(drill: &mut Drill, event: Event, scripts: &Scripts) -> Vec<Effect> {
+        let mut effects = drill.apply(&event, scripts).unwrap();
+        if let Some(Effect::BeginAttempt { slot, .. }) = effects.first() {
+            let slot = *slot;
+            effects.extend(drill.apply(&Event::Linked { slot, attempt: 1000 + slot as i64 }, scripts).unwrap());
+        }
+        effects
+    }
+
+    #[test]
+    fn same_rotation_gives_everyone_the_round_scenario() {
+        let slots = schedule(&plan(Mode::HotSeat, 3, &["a", "b"], Rotation::Same, 2));
+        let got: Vec<(u32, Option<usize>, &str)> =
+            slots.iter().map(|s| (s.round, s.player, s.scenario.as_str())).collect();
+        assert_eq!(
+            got,
+            vec![(0, Some(0), "a"), (0, Some(1), "a"), (0, Some(2), "a"), (1, Some(0), "b"), (1, Some(1), "b"), (1, Some(2), "b")]
+        );
+        assert!(slots.iter().enumerate().all(|(i, s)| s.index == i && s.citizen.is_none() && s.observers.is_empty()));
+    }
+
+    #[test]
+    fn rotate_gives_neighbours_different_scenarios_and_everyone_each_one() {
+        let slots = schedule(&plan(Mode::HotSeat, 3, &["a", "b", "c"], Rotation::Rotate, 3));
+        let round0: Vec<&str> = slots[..3].iter().map(|s| s.scenario.as_str()).collect();
+        assert_eq!(round0, ["a", "b", "c"]);
+        let round1: Vec<&str> = slots[3..6].iter().map(|s| s.scenario.as_str()).collect();
+        assert_eq!(round1, ["b", "c", "a"]);
+        for member in 0..3 {
+            let mut seen: Vec<&str> =
+                slots.iter().filter(|s| s.player == Some(member)).map(|s| s.scenario.as_str()).collect();
+            seen.sort();
+            assert_eq!(seen, ["a", "b", "c"], "member {member}");
+        }
+    }
+
+    #[test]
+    fn role_play_moves_every_seat_down_the_roster() {
+        let slots = schedule(&plan(Mode::RolePlay, 4, &["a"], Rotation::Same, 1));
+        assert_eq!(slots.len(), 4);
+        for (i, s) in slots.iter().enumerate() {
+            assert_eq!(s.player, Some(i));
+            assert_eq!(s.citizen, Some((i + 1) % 4));
+            let mut all: Vec<usize> = s.observers.clone();
+            all.extend([i, (i + 1) % 4]);
+            all.sort();
+            assert_eq!(all, [0, 1, 2, 3], "each seat once per slot");
+        }
+        let class = schedule(&plan(Mode::ClassVote, 0, &["a", "b"], Rotation::Same, 3));
+        let got: Vec<(Option<usize>, &str)> = class.iter().map(|s| (s.player, s.scenario.as_str())).collect();
+        assert_eq!(got, [(None, "a"), (None, "b"), (None, "a")]);
+    }
+
+    #[test]
+    fn plans_are_checked() {
+        let ok = plan(Mode::RolePlay, 3, &["a"], Rotation::Same, 1);
+        assert_eq!(ok.check(true), Ok(()));
+        let mut p = ok.clone();
+        p.scenarios.clear();
+        assert_eq!(p.check(false), Err(PlanError::NoScenarios));
+        let mut p = ok.clone();
+        p.roster.pop();
+        assert_eq!(p.check(false), Err(PlanError::TooFewMembers { mode: Mode::RolePlay, need: 3, have: 2 }));
+        let mut p = ok.clone();
+        p.roster[2].name = " 学员0 ".into();
+        assert_eq!(p.check(false), Err(PlanError::DuplicateMember { name: "学员0".into() }));
+        let mut p = ok.clone();
+        p.roster[1] = Member::typed("  ");
+        assert_eq!(p.check(false), Err(PlanError::EmptyName { index: 1 }));
+        let mut p = ok.clone();
+        p.roster[1] = Member::typed("新学员");
+        assert_eq!(p.check(false), Ok(()));
+        assert_eq!(p.check(true), Err(PlanError::Unresolved { name: "新学员".into() }));
+        let mut p = ok.clone();
+        p.rounds = 0;
+        assert_eq!(p.check(false), Err(PlanError::NoRounds));
+        let mut p = plan(Mode::ClassVote, 0, &["a"], Rotation::Same, 1);
+        assert_eq!(p.check(true), Ok(()));
+        p.group = None;
+        assert_eq!(p.check(false), Err(PlanError::NoGroup));
+        assert_eq!(Drill::new(p).unwrap_err(), DrillError::Plan(PlanError::NoGroup));
+    }
+
+    #[test]
+    fn votes_are_tallied_and_ties_left_to_the_trainer() {
+        assert_eq!(tally_votes(&[3, 9, 2]), Ok(VoteOutcome::Majority(1)));
+        assert_eq!(tally_votes(&[5, 1, 5, 0]), Ok(VoteOutcome::Tie(vec![0, 2])));
+        assert_eq!(tally_votes(&[0, 4]), Ok(VoteOutcome::Majority(1)));
+        assert_eq!(tally_votes(&[2, 2, 2]), Ok(VoteOutcome::Tie(vec![0, 1, 2])));
+        assert_eq!(tally_votes(&[0, 0, 0]), Err(DrillError::NoVotes));
+        assert_eq!(tally_votes(&[]), Err(DrillError::NoVotes));
+    }
+
+    #[test]
+    fn a_class_vote_follows_the_majority_and_debriefs_the_split() {
+        let scripts = scripts();
+        let best = route(&scripts, WATER, Objective::Overall, true);
+        let mut drill = Drill::new(plan(Mode::ClassVote, 2, &[WATER], Rotation::Same, 1)).unwrap();
+        let effects = drive(&mut drill, Event::StartSlot, &scripts);
+        assert!(matches!(&effects[0], Effect::BeginAttempt { profile_id: 99, scenario_id, .. } if scenario_id == WATER));
+        assert_eq!(drill.phase, Phase::Playing { slot: 0 });
+        assert!(matches!(
+            drill.apply(&Event::Choose { option: 0, response_secs: None }, &scripts),
+            Err(DrillError::WrongMode { mode: Mode::ClassVote, .. })
+        ));
+
+        let options = scripts[WATER].scenario.turns[0].options.len();
+        assert_eq!(
+            drill.apply(&Event::Votes { counts: vec![1; options + 1] }, &scripts),
+            Err(DrillError::CountMismatch { given: options + 1, count: options })
+        );
+        // Turn 1: a tie between the best option and another one.
+        let other = (best[0] + 1) % options;
+        let mut counts = vec![1u32; options];
+        counts[best[0]] = 6;
+        counts[other] = 6;
+        assert!(drill.apply(&Event::Votes { counts: counts.clone() }, &scripts).unwrap().is_empty());
+        let mut tied = vec![best[0], other];
+        tied.sort();
+        assert_eq!(drill.phase, Phase::TieBreak { slot: 0, tied: tied.clone() });
+        let outsider = (0..options).find(|i| !tied.contains(i)).unwrap();
+        assert_eq!(
+            drill.apply(&Event::BreakTie { option: outsider }, &scripts),
+            Err(DrillError::NotTied { given: outsider, tied })
+        );
+        let effects = drill.apply(&Event::BreakTie { option: best[0] }, &scripts).unwrap();
+        assert!(matches!(&effects[..], [Effect::RecordStep { attempt: 1000, index: 0, .. }]));
+        // Turn 2 by counts with a clear majority, the rest by majority only.
+        let options = drill.encounter(0, &scripts).unwrap().unwrap().prompt().unwrap().options.len();
+        let mut counts2 = vec![0u32; options];
+        counts2[best[1]] = 10;
+        counts2[(best[1] + 1) % options] = 3;
+        drill.apply(&Event::Votes { counts: counts2.clone() }, &scripts).unwrap();
+        for &option in &best[2..] {
+            assert_eq!(
+                drill.apply(&Event::FinishSlot { disc_guess: None, outcome: None }, &scripts),
+                Err(DrillError::NotEnded)
+            );
+            drill.apply(&Event::Majority { option }, &scripts).unwrap();
+        }
+        assert_eq!(drill.phase, Phase::Ended { slot: 0 });
+        let effects = drill.apply(&Event::FinishSlot { disc_guess: Some(DiscStyle::I), outcome: None }, &scripts).unwrap();
+        let expected = Encounter::replay(scripts[WATER].clone(), drill.states[0].seed, &best).unwrap().score();
+        match &effects[..] {
+            [Effect::FinishAttempt { attempt: 1000, result }] => {
+                assert_eq!(result.card, expected);
+                assert_eq!(result.disc_guess, Some(DiscStyle::I));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(drill.phase, Phase::Finished);
+        assert_eq!(drill.apply(&Event::StartSlot, &scripts), Err(DrillError::Over));
+
+        let debrief = drill.vote_debrief(0, &scripts).unwrap();
+        assert_eq!(debrief.len(), best.len());
+        assert!(debrief[0].tie_broken && !debrief[1].tie_broken);
+        assert_eq!(debrief[0].followed, best[0]);
+        let split = &debrief[1];
+        assert_eq!(split.counts.as_deref(), Some(&counts2[..]));
+        let pct: Vec<f64> = split.options.iter().map(|o| o.percent.unwrap()).collect();
+        assert!((pct[best[1]] - 100.0 * 10.0 / 13.0).abs() < 1e-9, "{pct:?}");
+        assert!((pct.iter().sum::<f64>() - 100.0).abs() < 1e-9);
+        assert!(debrief[2].options.iter().all(|o| o.votes.is_none() && o.percent.is_none()), "majority only");
+        let best_score = expected.overall;
+        for turn in &debrief {
+            for o in &turn.options {
+                let (hi, lo) = o.reachable.expect("analysable");
+                assert!(hi >= lo, "{o:?}");
+                assert_eq!(o.followed, o.index == turn.followed);
+                assert_eq!(o.quality, option_quality(&scripts[WATER], scripts[WATER].scenario.turns.iter().position(|t| t.id == turn.turn_id).unwrap(), o.index));
+                if o.followed {
+                    assert!((hi - best_score).abs() < 1e-3, "the best route stays reachable along itself");
+                }
+            }
+        }
+        // A minority option that is a red flag or scores lower cannot reach more than the best.
+        assert!(debrief.iter().flat_map(|t| &t.options).all(|o| o.reachable.unwrap().0 <= best_score + 1e-3));
+    }
+
+    #[test]
+    fn hot_seat_records_each_member_and_keeps_a_scoreboard_by_dimension() {
+        let scripts = scripts();
+        let best = route(&scripts, WATER, Objective::Overall, true);
+        let worst = route(&scripts, WATER, Objective::Overall, false);
+        let mut drill = Drill::new(plan(Mode::HotSeat, 3, &[WATER], Rotation::Same, 1)).unwrap();
+        assert!(matches!(
+            drill.apply(&Event::Linked { slot: 0, attempt: 5 }, &scripts),
+            Err(DrillError::BadLink { slot: 0 })
+        ));
+        let effects = drill.apply(&Event::StartSlot, &scripts).unwrap();
+        assert!(matches!(&effects[..], [Effect::BeginAttempt { slot: 0, profile_id: 10, .. }]));
+        assert!(matches!(
+            drill.apply(&Event::Choose { option: 0, response_secs: None }, &scripts),
+            Err(DrillError::WrongPhase { .. })
+        ));
+        drill.apply(&Event::Linked { slot: 0, attempt: 1000 }, &scripts).unwrap();
+        for (i, &option) in best.iter().enumerate() {
+            let effects = drill.apply(&Event::Choose { option, response_secs: Some(3.0) }, &scripts).unwrap();
+            assert!(matches!(&effects[..], [Effect::RecordStep { attempt: 1000, index, .. }] if *index == i));
+        }
+        assert_eq!(
+            drill.apply(&Event::Choose { option: 0, response_secs: None }, &scripts).unwrap_err().to_string(),
+            DrillError::WrongPhase { event: "Choose", phase: "Ended { slot: 0 }".into() }.to_string()
+        );
+        drive(&mut drill, Event::FinishSlot { disc_guess: None, outcome: None }, &scripts);
+        // Member 1 is absent; member 2 plays the worst route.
+        assert_eq!(drill.phase, Phase::Ready { slot: 1 });
+        assert!(drill.apply(&Event::SkipSlot, &scripts).unwrap().is_empty(), "nothing begun, nothing to abandon");
+        drive(&mut drill, Event::StartSlot, &scripts);
+        for &option in &worst {
+            drill.apply(&Event::Choose { option, response_secs: None }, &scripts).unwrap();
+        }
+        drill.apply(&Event::FinishSlot { disc_guess: None, outcome: None }, &scripts).unwrap();
+        assert!(drill.is_over());
+
+        let board = drill.scoreboard();
+        assert_eq!(board.rows.len(), 3);
+        let good = Encounter::replay(scripts[WATER].clone(), drill.states[0].seed, &best).unwrap().score();
+        let bad = Encounter::replay(scripts[WATER].clone(), drill.states[2].seed, &worst).unwrap().score();
+        assert_eq!(board.rows[0].dimensions, Some(card_dimensions(&good)));
+        assert_eq!((board.rows[0].finished, board.rows[0].passed), (1, usize::from(good.passed)));
+        assert_eq!(board.rows[1].finished, 0);
+        assert_eq!(board.rows[1].dimensions, None);
+        assert_eq!(board.rows[2].overall, Some(bad.overall));
+        assert_eq!(board.rows[2].last.as_ref(), Some(&bad));
+        let mean = (good.overall + bad.overall) / 2.0;
+        assert!((board.class_overall.unwrap() - mean).abs() < 1e-4);
+        assert_eq!(drill.states[1].status, SlotStatus::Skipped);
+    }
+
+    #[test]
+    fn skipping_or_closing_a_begun_slot_abandons_its_attempt() {
+        let scripts = scripts();
+        let mut drill = Drill::new(plan(Mode::HotSeat, 2, &[WATER, TRIPS], Rotation::Rotate, 1)).unwrap();
+        drive(&mut drill, Event::StartSlot, &scripts);
+        assert_eq!(drill.apply(&Event::SkipSlot, &scripts).unwrap(), vec![Effect::AbandonAttempt { attempt: 1000 }]);
+        drive(&mut drill, Event::StartSlot, &scripts);
+        assert_eq!(drill.current().unwrap().scenario, TRIPS);
+        assert_eq!(drill.apply(&Event::Close, &scripts).unwrap(), vec![Effect::AbandonAttempt { attempt: 1001 }]);
+        assert_eq!(drill.phase, Phase::Closed);
+        assert_eq!(drill.current(), None);
+    }
+
+    #[test]
+    fn a_replayed_log_resumes_exactly_where_the_drill_was() {
+        let scripts = scripts();
+        let best = route(&scripts, TRIPS, Objective::Overall, true);
+        let mut drill = Drill::new(plan(Mode::HotSeat, 2, &[TRIPS], Rotation::Same, 1)).unwrap();
+        let mut log = Vec::new();
+        let push = |drill: &mut Drill, e: Event, log: &mut Vec<Event>| {
+            let effects = drill.apply(&e, &scripts).unwrap();
+            log.push(e);
+            if let Some(Effect::BeginAttempt { slot, .. }) = effects.first() {
+                let link = Event::Linked { slot: *slot, attempt: 50 + *slot as i64 };
+                drill.apply(&link, &scripts).unwrap();
+                log.push(link);
+            }
+        };
+        push(&mut drill, Event::StartSlot, &mut log);
+        for &o in &best {
+            push(&mut drill, Event::Choose { option: o, response_secs: Some(1.5) }, &mut log);
+        }
+        push(&mut drill, Event::FinishSlot { disc_guess: None, outcome: None }, &mut log);
+        push(&mut drill, Event::StartSlot, &mut log);
+        push(&mut drill, Event::Choose { option: best[0], response_secs: Some(99.0) }, &mut log);
+
+        // The log goes through JSON as the store keeps it.
+        let json: Vec<String> = log.iter().map(|e| serde_json::to_string(e).unwrap()).collect();
+        let back: Vec<Event> = json.iter().map(|j| serde_json::from_str(j).unwrap()).collect();
+        let resumed = Drill::replay(drill.plan.clone(), &back, &scripts).unwrap();
+        assert_eq!(resumed, drill);
+        assert_eq!(resumed.applied, log.len());
+        let (a, b) = (drill.encounter(1, &scripts).unwrap().unwrap(), resumed.encounter(1, &scripts).unwrap().unwrap());
+        assert_eq!(a.steps(), b.steps());
+        assert_eq!(a.mood(), b.mood());
+        // The state itself round-trips through JSON too.
+        let state: Drill = serde_json::from_str(&serde_json::to_string(&drill).unwrap()).unwrap();
+        assert_eq!(state, drill);
+
+        // A log that no longer fits says which event broke.
+        let mut broken = back.clone();
+        broken.insert(1, Event::SkipSlot);
+        assert!(matches!(Drill::replay(drill.plan.clone(), &broken, &scripts), Err(DrillError::Replay { index: 2, .. })));
+    }
+
+    #[test]
+    fn a_changed_scenario_is_refused_on_resume() {
+        let mut scripts = scripts();
+        let mut drill = Drill::new(plan(Mode::HotSeat, 1, &[WATER], Rotation::Same, 1)).unwrap();
+        drive(&mut drill, Event::StartSlot, &scripts);
+        let mut scenario = scripts[WATER].scenario.clone();
+        scenario.version += 1;
+        scripts.insert(WATER.into(), Script::new(scenario).unwrap());
+        assert!(matches!(
+            drill.apply(&Event::Choose { option: 0, response_secs: None }, &scripts),
+            Err(DrillError::ScenarioChanged { .. })
+        ));
+        scripts.remove(WATER);
+        assert_eq!(
+            Drill::new(plan(Mode::HotSeat, 1, &[WATER], Rotation::Same, 1)).unwrap().apply(&Event::StartSlot, &scripts),
+            Err(DrillError::UnknownScenario(WATER.into()))
+        );
+    }
+
+    #[test]
+    fn cohens_kappa_matches_the_textbook_example() {
+        // 50 subjects: both yes 20, A yes/B no 5, A no/B yes 10, both no 15.
+        // po = 0.70, pe = 0.5·0.6 + 0.5·0.4 = 0.50, κ = 0.2/0.5 = 0.40. With
+        // two adjacent levels linear and quadratic weights equal 0/1 weights.
+        let mut pairs = Vec::new();
+        pairs.extend(std::iter::repeat_n((1u8, 1u8), 20));
+        pairs.extend(std::iter::repeat_n((1, 0), 5));
+        pairs.extend(std::iter::repeat_n((0, 1), 10));
+        pairs.extend(std::iter::repeat_n((0, 0), 15));
+        for w in [Weights::Linear, Weights::Quadratic] {
+            let Kappa::Value(k) = weighted_kappa(&pairs, w) else { panic!() };
+            assert!((k - 0.4).abs() < 1e-12, "{w:?}: {k}");
+        }
+    }
+
+    #[test]
+    fn weighted_kappa_matches_hand_computation() {
+        // A = 0,1,2 and B = 0,2,2. Observed weighted disagreement: one pair
+        // one level apart, 1/3 (linear) and 1/3 (quadratic). Expected, with
+        // rows 1/3 each and columns {0: 1/3, 2: 2/3}: linear 4/9+3/9+2/9 = 1,
+        // quadratic 8/9+3/9+4/9 = 5/3. κ_lin = 1 − 1/3 = 2/3, κ_quad = 0.8.
+        let pairs = [(0, 0), (1, 2), (2, 2)];
+        let Kappa::Value(l) = weighted_kappa(&pairs, Weights::Linear) else { panic!() };
+        assert!((l - 2.0 / 3.0).abs() < 1e-12, "{l}");
+        let Kappa::Value(q) = weighted_kappa(&pairs, Weights::Quadratic) else { panic!() };
+        assert!((q - 0.8).abs() < 1e-12, "{q}");
+        // Systematic disagreement is worse than chance.
+        let Kappa::Value(neg) = weighted_kappa(&[(0, 3), (3, 0)], Weights::Linear) else { panic!() };
+        assert!(neg < 0.0);
+    }
+
+    #[test]
+    fn kappa_says_why_when_it_does_not_exist() {
+        assert_eq!(mean_pairwise_kappa(&[vec![Some(2), Some(3)]], Weights::Linear), Kappa::Undefined(KappaUndefined::OneObserver));
+        assert_eq!(mean_pairwise_kappa(&[], Weights::Linear), Kappa::Undefined(KappaUndefined::OneObserver));
+        let same = vec![Some(2); 5];
+        assert_eq!(
+            mean_pairwise_kappa(&[same.clone(), same], Weights::Quadratic),
+            Kappa::Undefined(KappaUndefined::NoVariance),
+            "everyone gave 2 to everything: 0/0, not NaN"
+        );
+        let varied = vec![Some(0), Some(1), Some(3)];
+        assert_eq!(mean_pairwise_kappa(&[varied.clone(), varied], Weights::Linear), Kappa::Value(1.0));
+        assert_eq!(
+            mean_pairwise_kappa(&[vec![Some(1), None], vec![None, Some(2)]], Weights::Linear),
+            Kappa::Undefined(KappaUndefined::TooFewSubjects)
+        );
+        assert_eq!(weighted_kappa(&[(1, 1)], Weights::Linear), Kappa::Undefined(KappaUndefined::TooFewSubjects));
+    }
+
+    #[test]
+    fn mean_pairwise_kappa_averages_every_pair() {
+        let a = vec![Some(0), Some(1), Some(2)];
+        let b = vec![Some(0), Some(2), Some(2)];
+        let c = vec![Some(0), Some(1), Some(2)];
+        // Pairs: (a,b) = 2/3 (above), (a,c) = 1, (b,c) = 2/3.
+        let Kappa::Value(k) = mean_pairwise_kappa(&[a, b, c], Weights::Linear) else { panic!() };
+        assert!((k - (2.0 / 3.0 + 1.0 + 2.0 / 3.0) / 3.0).abs() < 1e-12, "{k}");
+    }
+
+    #[test]
+    fn percent_agreement_counts_agreeing_pairs() {
+        assert_eq!(percent_agreement(&[2, 2]), Some(100.0));
+        assert_eq!(percent_agreement(&[2, 3]), Some(0.0));
+        let p = percent_agreement(&[2, 2, 3]).unwrap();
+        assert!((p - 100.0 / 3.0).abs() < 1e-12);
+        assert_eq!(percent_agreement(&[1, 1, 1, 1]), Some(100.0));
+        assert_eq!(percent_agreement(&[3]), None);
+    }
+
+    fn sheet(observer: usize, marks: &[(Item, Observation)]) -> ObserverSheet {
+        let mut s = ObserverSheet { observer, marks: vec![None; Item::ALL.len()] };
+        for (item, mark) in marks {
+            s.marks[item.index()] = Some(*mark);
+        }
+        s
+    }
+
+    #[test]
+    fn observers_medians_go_through_the_rubric() {
+        use Observation::*;
+        let sheets = [
+            sheet(0, &[(Item::E1, Level(3)), (Item::L1, Level(2)), (Item::C2, NotObserved)]),
+            sheet(1, &[(Item::E1, Level(1)), (Item::L1, Level(3))]),
+            sheet(2, &[(Item::E1, Level(2)), (Item::C2, NotObserved)]),
+        ];
+        let card = observed_card(&sheets);
+        assert_eq!(card.item(Item::E1), 2, "median of 3, 1, 2");
+        assert_eq!(card.item(Item::L1), 2, "lower median of 2 and 3");
+        assert_eq!(card.item(Item::C2), Item::C2.unseen_level(), "nobody observed it");
+        assert_eq!(card.item(Item::E4), Item::E4.unseen_level());
+        let mut tally = Tally::default();
+        tally.record(Item::E1, 2);
+        tally.record(Item::L1, 2);
+        assert_eq!(card, tally.finish(vec![]));
+    }
+
+    #[test]
+    fn role_play_cue_card_observers_and_result() {
+        use Observation::*;
+        let scripts = scripts();
+        let mut drill = Drill::new(plan(Mode::RolePlay, 4, &[WATER], Rotation::Same, 1)).unwrap();
+        assert_eq!(drill.cue_card(&scripts).unwrap(), None, "not started");
+        let effects = drive(&mut drill, Event::StartSlot, &scripts);
+        assert!(matches!(&effects[0], Effect::BeginAttempt { profile_id: 10, .. }), "the responder's record");
+        let card = drill.cue_card(&scripts).unwrap().unwrap();
+        let scenario = &scripts[WATER].scenario;
+        assert_eq!(card.turn_id.as_deref(), Some(scenario.start.as_str()));
+        assert_eq!(card.style, scenario.citizen.disc.primary);
+        assert_eq!(card.style_cues.len(), 4);
+        assert_eq!(card.mood, scenario.citizen.mood);
+        assert_eq!(card.options.len(), scenario.turns[0].options.len());
+        assert!(!card.lines[0].zh.is_empty());
+        drill.apply(&Event::CueNext { closest: 0 }, &scripts).unwrap();
+        let next = drill.cue_card(&scripts).unwrap().unwrap();
+        assert_ne!(next.turn_id, card.turn_id);
+
+        // Slot 0: responder 0, citizen 1, observers 2 and 3.
+        assert_eq!(
+            drill.apply(&Event::Observe { observer: 1, item: Item::E1, mark: Level(2) }, &scripts),
+            Err(DrillError::NotObserver { member: 1 })
+        );
+        assert_eq!(
+            drill.apply(&Event::Observe { observer: 2, item: Item::E1, mark: Level(4) }, &scripts),
+            Err(DrillError::LevelOutOfRange(4))
+        );
+        let marks = [
+            (2, Item::E1, Level(3)),
+            (3, Item::E1, Level(3)),
+            (2, Item::L1, Level(1)),
+            (3, Item::L1, Level(2)),
+            (2, Item::C3, Level(0)),
+            (3, Item::C3, NotObserved),
+            (2, Item::P1, Level(2)),
+            (2, Item::P1, Level(3)), // a later mark replaces the earlier one
+            (3, Item::P1, Level(3)),
+        ];
+        for (observer, item, mark) in marks {
+            drill.apply(&Event::Observe { observer, item, mark }, &scripts).unwrap();
+        }
+        let agreement = drill.agreement(0).unwrap();
+        assert_eq!(agreement.observers, vec![2, 3]);
+        let item = |i: Item| agreement.items.iter().find(|a| a.item == i).unwrap();
+        assert_eq!(item(Item::E1).percent, Some(100.0));
+        assert_eq!(item(Item::L1).percent, Some(0.0));
+        assert_eq!(item(Item::L1).median, Some(1));
+        assert_eq!(item(Item::C3).percent, None, "one level only");
+        assert_eq!(item(Item::C3).marks, vec![Some(Level(0)), Some(NotObserved)]);
+        // Items both rated: E1 (3,3), L1 (1,2), P1 (3,3): linear κ by hand:
+        // rows {1:1/3, 3:2/3}, cols {2:1/3, 3:2/3}; observed 1/3·1 = 1/3;
+        // expected 1/9·1 + 2/9·2 + 2/9·1 + 4/9·0 = 7/9; κ = 1 − 3/7 = 4/7.
+        let Kappa::Value(k) = agreement.kappa_linear else { panic!("{:?}", agreement.kappa_linear) };
+        assert!((k - 4.0 / 7.0).abs() < 1e-12, "{k}");
+
+        assert_eq!(drill.apply(&Event::FinishSlot { disc_guess: None, outcome: None }, &scripts), Err(DrillError::NoOutcome));
+        let effects =
+            drill.apply(&Event::FinishSlot { disc_guess: None, outcome: Some(Outcome::Resolved) }, &scripts).unwrap();
+        match &effects[..] {
+            [Effect::FinishAttempt { attempt: 1000, result }] => {
+                assert_eq!(result.card, observed_card(&drill.states[0].sheets));
+                assert_eq!(result.card.item(Item::C3), 0);
+                assert_eq!(result.ending_id, ROLE_PLAY_ENDING);
+                assert_eq!(result.outcome, Outcome::Resolved);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(drill.scoreboard().rows[0].finished, 1);
+        // One scored round: every pair shares at most one slot.
+        let across = drill.item_agreement_across_rounds(Weights::Linear);
+        assert_eq!(across.len(), Item::ALL.len());
+        assert!(across.iter().all(|(_, k)| *k == Kappa::Undefined(KappaUndefined::TooFewSubjects)));
+    }
+
+    #[test]
+    fn slot_seeds_differ_and_are_stable() {
+        let seeds: Vec<u64> = (0..50).map(|i| slot_seed(7, i)).collect();
+        let mut unique = seeds.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), seeds.len());
+        assert_eq!(slot_seed(7, 3), seeds[3]);
+        assert_ne!(slot_seed(8, 3), seeds[3]);
+    }
+}
