@@ -268,9 +268,10 @@ pub fn drill_cmd(action: DrillAction, scenarios: Option<&Path>, out: &mut dyn Wr
         DrillAction::Report { drill, db, html, csv } => {
             let Some(store) = open_store(db.as_deref(), err)? else { return Ok(2) };
             let folder = scenarios.unwrap_or(Path::new("scenarios"));
-            let loaded = store.drill_log(drill).and_then(|(plan, _)| {
-                let scripts = load_scripts(folder, plan.scenarios.iter().map(String::as_str));
-                let state = store.load_drill(drill, &scripts)?;
+            // The stored state, not a replay: the report must still work
+            // after a scenario was edited; scripts only add titles and texts.
+            let loaded = store.drill_snapshot(drill).and_then(|state| {
+                let scripts = load_scripts(folder, state.plan.scenarios.iter().map(String::as_str));
                 let attempts = store.drill_attempts(&state)?;
                 Ok((state, attempts, scripts))
             });

@@ -875,6 +875,13 @@ mod drills {
         assert!(store.unfinished_drills().unwrap().is_empty());
         assert_eq!(store.drills().unwrap()[0].status, DrillStatus::Finished);
         assert_eq!(store.load_drill(id, &scripts).unwrap(), resumed);
+        assert_eq!(store.drill_snapshot(id).unwrap(), resumed, "the stored state matches the replay");
+        // An edited scenario stops a replay but not the snapshot reports use.
+        let mut edited = script.scenario.clone();
+        edited.version += 1;
+        let edited = scripts_with(&Script::new(edited).unwrap());
+        assert!(matches!(store.load_drill(id, &edited), Err(StoreError::Drill { source: DrillError::Replay { .. }, .. })));
+        assert_eq!(store.drill_snapshot(id).unwrap(), resumed);
     }
 
     #[test]
@@ -998,5 +1005,31 @@ mod drills {
         let best_score = Encounter::replay(script.clone(), drill.states[2].seed, &best).unwrap().score().overall;
         assert!((overall - best_score).abs() < 0.051);
         assert_eq!(&rows[0][8], "done");
+
+        // The CLI writes the same report from the stored drill.
+        let db = store.path().to_path_buf();
+        drop(store);
+        let (html_path, csv_path) = (dir.path().join("drill.html"), dir.path().join("drill.csv"));
+        let run = Command::new(env!("CARGO_BIN_EXE_counterpart"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["drill", "report", "--drill", &id.to_string(), "--html"])
+            .arg(&html_path)
+            .arg("--csv")
+            .arg(&csv_path)
+            .env("COUNTERPART_DB", &db)
+            .output()
+            .unwrap();
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        assert_eq!(std::fs::read_to_string(&html_path).unwrap(), html);
+        assert_eq!(std::fs::read(&csv_path).unwrap(), csv_bytes);
+        let listed = Command::new(env!("CARGO_BIN_EXE_counterpart")).args(["drill", "list"]).env("COUNTERPART_DB", &db).output().unwrap();
+        assert!(String::from_utf8_lossy(&listed.stdout).starts_with(&format!("{id}\tHotSeat\tFinished\t")));
+        let missing = Command::new(env!("CARGO_BIN_EXE_counterpart"))
+            .args(["drill", "report", "--drill", "999", "--csv"])
+            .arg(dir.path().join("none.csv"))
+            .env("COUNTERPART_DB", &db)
+            .output()
+            .unwrap();
+        assert_eq!(missing.status.code(), Some(2));
     }
 }

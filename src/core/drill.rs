@@ -160,8 +160,10 @@ pub enum Observation {
 pub enum Event {
     /// Starts the current slot; yields `Effect::BeginAttempt`.
     StartSlot,
-    /// The attempt the store opened for a slot.
-    Linked { slot: usize, attempt: i64 },
+    /// The attempt the store opened for a slot, and the scenario version it
+    /// was opened on, so that replaying the log against a scenario edited
+    /// since is refused instead of silently following other options.
+    Linked { slot: usize, attempt: i64, scenario_version: u32 },
     /// Hot seat: the player picks an option (zero-based).
     Choose { option: usize, response_secs: Option<f32> },
     /// Class vote: how many voted for each of the turn's options.
@@ -504,10 +506,18 @@ impl Drill {
                     seed: state.seed,
                 }])
             }
-            Event::Linked { slot, attempt } => {
+            Event::Linked { slot, attempt, scenario_version } => {
                 match self.phase {
                     Phase::Starting { slot: s } if s == *slot => {}
                     _ => return Err(DrillError::BadLink { slot: *slot }),
+                }
+                let loaded = self.states[*slot].scenario_version.unwrap_or(*scenario_version);
+                if loaded != *scenario_version {
+                    return Err(DrillError::ScenarioChanged {
+                        id: self.slots[*slot].scenario.clone(),
+                        used: *scenario_version,
+                        loaded,
+                    });
                 }
                 self.states[*slot].attempt = Some(*attempt);
                 self.phase = Phase::Playing { slot: *slot };
@@ -1269,7 +1279,8 @@ mod tests {
         let mut effects = drill.apply(&event, scripts).unwrap();
         if let Some(Effect::BeginAttempt { slot, .. }) = effects.first() {
             let slot = *slot;
-            effects.extend(drill.apply(&Event::Linked { slot, attempt: 1000 + slot as i64 }, scripts).unwrap());
+            let link = Event::Linked { slot, attempt: 1000 + slot as i64, scenario_version: scripts[&drill.slots[slot].scenario].scenario.version };
+            effects.extend(drill.apply(&link, scripts).unwrap());
         }
         effects
     }
@@ -1451,7 +1462,7 @@ mod tests {
         let worst = route(&scripts, WATER, Objective::Overall, false);
         let mut drill = Drill::new(plan(Mode::HotSeat, 3, &[WATER], Rotation::Same, 1)).unwrap();
         assert!(matches!(
-            drill.apply(&Event::Linked { slot: 0, attempt: 5 }, &scripts),
+            drill.apply(&Event::Linked { slot: 0, attempt: 5, scenario_version: 1 }, &scripts),
             Err(DrillError::BadLink { slot: 0 })
         ));
         let effects = drill.apply(&Event::StartSlot, &scripts).unwrap();
@@ -1460,7 +1471,12 @@ mod tests {
             drill.apply(&Event::Choose { option: 0, response_secs: None }, &scripts),
             Err(DrillError::WrongPhase { .. })
         ));
-        drill.apply(&Event::Linked { slot: 0, attempt: 1000 }, &scripts).unwrap();
+        let version = scripts[WATER].scenario.version;
+        assert!(matches!(
+            drill.apply(&Event::Linked { slot: 0, attempt: 1000, scenario_version: version + 1 }, &scripts),
+            Err(DrillError::ScenarioChanged { .. })
+        ));
+        drill.apply(&Event::Linked { slot: 0, attempt: 1000, scenario_version: version }, &scripts).unwrap();
         for (i, &option) in best.iter().enumerate() {
             let effects = drill.apply(&Event::Choose { option, response_secs: Some(3.0) }, &scripts).unwrap();
             assert!(matches!(&effects[..], [Effect::RecordStep { attempt: 1000, index, .. }] if *index == i));
@@ -1517,8 +1533,8 @@ mod tests {
         let push = |drill: &mut Drill, e: Event, log: &mut Vec<Event>| {
             let effects = drill.apply(&e, &scripts).unwrap();
             log.push(e);
-            if let Some(Effect::BeginAttempt { slot, .. }) = effects.first() {
-                let link = Event::Linked { slot: *slot, attempt: 50 + *slot as i64 };
+            if let Some(Effect::BeginAttempt { slot, scenario_version, .. }) = effects.first() {
+                let link = Event::Linked { slot: *slot, attempt: 50 + *slot as i64, scenario_version: *scenario_version };
                 drill.apply(&link, &scripts).unwrap();
                 log.push(link);
             }
@@ -1555,9 +1571,16 @@ mod tests {
         let mut scripts = scripts();
         let mut drill = Drill::new(plan(Mode::HotSeat, 1, &[WATER], Rotation::Same, 1)).unwrap();
         drive(&mut drill, Event::StartSlot, &scripts);
+        let version = scripts[WATER].scenario.version;
+        let log = [Event::StartSlot, Event::Linked { slot: 0, attempt: 1000, scenario_version: version }];
+        assert_eq!(Drill::replay(drill.plan.clone(), &log, &scripts).unwrap(), drill);
         let mut scenario = scripts[WATER].scenario.clone();
         scenario.version += 1;
         scripts.insert(WATER.into(), Script::new(scenario).unwrap());
+        match Drill::replay(drill.plan.clone(), &log, &scripts) {
+            Err(DrillError::Replay { index: 1, source }) => assert!(matches!(*source, DrillError::ScenarioChanged { used, loaded, .. } if used == version && loaded == version + 1)),
+            other => panic!("{other:?}"),
+        }
         assert!(matches!(
             drill.apply(&Event::Choose { option: 0, response_secs: None }, &scripts),
             Err(DrillError::ScenarioChanged { .. })

@@ -692,13 +692,15 @@ impl Store {
         // Two typed names can resolve to one profile (an id and its name).
         resolved.check(true).map_err(|e| drill_err(e.into()))?;
         let drill = Drill::new(resolved).map_err(drill_err)?;
-        let json = serde_json::to_string(&drill.plan).map_err(|e| StoreError::BadDrillRow { drill: 0, detail: e.to_string() })?;
+        let bad = |e: serde_json::Error| StoreError::BadDrillRow { drill: 0, detail: e.to_string() };
+        let json = serde_json::to_string(&drill.plan).map_err(bad)?;
+        let state = serde_json::to_string(&drill).map_err(bad)?;
         tx.execute(
             &format!(
-                "INSERT INTO drills (title, mode, plan_json, status, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, {NOW}, {NOW})"
+                "INSERT INTO drills (title, mode, plan_json, state_json, status, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, {NOW}, {NOW})"
             ),
-            params![drill.plan.title, format!("{:?}", drill.plan.mode), json, drill_status_sql(&drill)],
+            params![drill.plan.title, format!("{:?}", drill.plan.mode), json, state, drill_status_sql(&drill)],
         )
         .map_err(self.err())?;
         let id = tx.last_insert_rowid();
@@ -759,7 +761,7 @@ impl Store {
                         params![id, slot as i64, attempt],
                     )
                     .map_err(self.err())?;
-                    let link = Event::Linked { slot, attempt };
+                    let link = Event::Linked { slot, attempt, scenario_version };
                     let seq = next.applied;
                     next.apply(&link, scripts).map_err(drill_err)?;
                     self.append_drill_event(&tx, id, seq, &link)?;
@@ -769,9 +771,10 @@ impl Store {
                 Effect::AbandonAttempt { attempt } => self.mark_abandoned_in(&tx, attempt)?,
             }
         }
+        let state = serde_json::to_string(&next).map_err(|e| StoreError::BadDrillRow { drill: id, detail: e.to_string() })?;
         tx.execute(
-            &format!("UPDATE drills SET status = ?2, updated_at = {NOW} WHERE id = ?1"),
-            params![id, drill_status_sql(&next)],
+            &format!("UPDATE drills SET status = ?2, state_json = ?3, updated_at = {NOW} WHERE id = ?1"),
+            params![id, drill_status_sql(&next), state],
         )
         .map_err(self.err())?;
         tx.commit().map_err(self.err())?;
@@ -877,6 +880,19 @@ impl Store {
         Ok((plan, events))
     }
 
+    /// The drill as it stood after its last event, without replaying: for
+    /// reports, which must work after a scenario was edited. To continue a
+    /// drill use `load_drill`, which checks the log against the scenarios.
+    pub fn drill_snapshot(&self, id: i64) -> Result<Drill, StoreError> {
+        let json: String = self
+            .conn()
+            .query_row("SELECT state_json FROM drills WHERE id = ?1", [id], |r| r.get(0))
+            .optional()
+            .map_err(self.err())?
+            .ok_or(StoreError::NoDrill(id))?;
+        serde_json::from_str(&json).map_err(|e| StoreError::BadDrillRow { drill: id, detail: format!("state: {e}") })
+    }
+
     /// Rebuilds a drill exactly where it was by replaying its log.
     pub fn load_drill(&self, id: i64, scripts: &Scripts) -> Result<Drill, StoreError> {
         let (plan, events) = self.drill_log(id)?;
@@ -954,6 +970,9 @@ CREATE TABLE drills (
     title TEXT NOT NULL,
     mode TEXT NOT NULL,
     plan_json TEXT NOT NULL,
+    -- The drill's state after the last event, written with it: reports can
+    -- read a drill whose scenarios have since been edited or removed.
+    state_json TEXT NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'closed')),
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
