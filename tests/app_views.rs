@@ -320,3 +320,78 @@ fn the_portrait_changes_with_the_mood() {
     let angry = shapes(Mood { upset: 95, trust: 5 });
     assert_ne!(calm, angry);
 }
+
+mod history {
+    use super::*;
+    use counterpart::app::views::history::{
+        ChartPoint, HistoryAction, HistoryRow, HistoryVm, ScenarioRow, Suggestion, WeakestVm, history_view,
+    };
+
+    fn vm(can_export: bool) -> HistoryVm {
+        HistoryVm {
+            lang: Lang::Zh,
+            profile: "王芳".into(),
+            dimension_names: ["倾听", "共情", "清晰", "DISC 适配", "投诉流程"].map(String::from),
+            chart: vec![
+                ChartPoint { dimensions: [40.0, 50.0, 60.0, 20.0, 55.0], overall: 47.0 },
+                ChartPoint { dimensions: [70.0, 75.0, 80.0, 35.0, 72.0], overall: 69.0 },
+            ],
+            scenarios: vec![ScenarioRow {
+                title: "停水报修".into(),
+                attempts: 2,
+                best: 69.0,
+                best_passed: false,
+                latest: 69.0,
+                latest_passed: false,
+            }],
+            weakest: Some(WeakestVm {
+                dimension: "DISC 适配".into(),
+                mean: 27.5,
+                over_attempts: 2,
+                practise: vec![
+                    Suggestion { scenario_id: "counter-d-business-licence".into(), title: "营业执照".into() },
+                    Suggestion { scenario_id: "hotline-water-outage".into(), title: "停水报修".into() },
+                ],
+            }),
+            rows: vec![HistoryRow {
+                when: "2026-11-22 09:00".into(),
+                scenario: "停水报修".into(),
+                overall: Some(69.0),
+                passed: Some(false),
+                status: "已完成".into(),
+            }],
+            note: None,
+            export_status: None,
+            can_export,
+        }
+    }
+
+    #[test]
+    fn history_names_the_weakest_dimension_and_starts_a_suggested_scenario() {
+        let mut h = harness(vm(true), wide(), |ui, vm| history_view(ui, vm));
+        h.get_by_label_contains("最需要加强：DISC 适配（最近 2 次平均 28 分）");
+        h.get_by_label_contains("各维度得分变化");
+        h.key_press(egui::Key::Num2);
+        h.run();
+        assert_eq!(h.state().actions, vec![HistoryAction::Practise("hotline-water-outage".into())]);
+    }
+
+    #[test]
+    fn export_is_a_key_and_a_button_and_only_when_there_is_something_to_save() {
+        let mut h = harness(vm(true), wide(), |ui, vm| history_view(ui, vm));
+        h.key_press(egui::Key::E);
+        h.run();
+        assert_eq!(h.state().actions, vec![HistoryAction::Export]);
+
+        let mut h = harness(vm(false), wide(), |ui, vm| history_view(ui, vm));
+        h.key_press(egui::Key::E);
+        h.get_by_label_contains("导出报告").click();
+        h.run();
+        assert!(h.state().actions.is_empty(), "export without a store must do nothing");
+
+        let mut done = vm(true);
+        done.export_status = Some(Ok("/tmp/王芳-20261122".into()));
+        let h = harness(done, wide(), |ui, vm| history_view(ui, vm));
+        h.get_by_label_contains("已导出到：/tmp/王芳-20261122");
+    }
+}

@@ -8,6 +8,7 @@
 //! when the modifiers did not change lets reactive rendering
 //! sleep until real input arrives.
 
+use super::screens::Screen;
 use bevy::prelude::*;
 use bevy::winit::{UpdateMode, WinitSettings};
 use bevy_egui::{EguiInput, EguiPreUpdateSet, egui};
@@ -30,6 +31,44 @@ pub(super) fn plugin(app: &mut App) {
             .after(EguiPreUpdateSet::ProcessInput)
             .before(EguiPreUpdateSet::BeginPass),
     );
+    app.init_resource::<FreedMemory>();
+    app.add_systems(
+        Last,
+        (schedule_release.run_if(state_changed::<Screen>), release_when_settled).chain(),
+    );
+}
+
+/// A screen change frees the old screen's layout, text and shapes; glibc
+/// keeps that memory in per-thread arenas (about 10 MB here) unless asked to
+/// return it. Waiting two frames lets the new screen finish its first
+/// layouts, so the trim happens once per change, not per frame.
+#[derive(Resource, Default)]
+struct FreedMemory {
+    frames_until_release: Option<u8>,
+}
+
+fn schedule_release(mut freed: ResMut<FreedMemory>) {
+    freed.frames_until_release = Some(2);
+}
+
+fn release_when_settled(mut freed: ResMut<FreedMemory>) {
+    match freed.frames_until_release {
+        Some(0) => {
+            freed.frames_until_release = None;
+            release_freed_memory();
+        }
+        Some(n) => freed.frames_until_release = Some(n - 1),
+        None => {}
+    }
+}
+
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks glibc's own arenas; it has no
+    // preconditions and is thread-safe.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 fn drop_unchanged_modifiers(mut inputs: Query<&mut EguiInput>, mut last: Local<Option<egui::Modifiers>>) {

@@ -6,9 +6,11 @@
 
 use crate::core::engine::Step;
 use crate::core::model::Lang;
-use crate::core::records::{AttemptResult, AttemptSummary, Profile, Store};
+use crate::core::records::{AttemptResult, AttemptSummary, Profile, Store, utc_stamp};
+use crate::core::report::{Scripts, file_stem, write_bundle};
 use bevy::prelude::*;
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 pub const TEXT_SCALE_MIN: f32 = 0.8;
 pub const TEXT_SCALE_MAX: f32 = 2.0;
@@ -158,12 +160,42 @@ impl Records {
         }
     }
 
+    /// Writes CSV, JSON and HTML reports of one trainee's attempts into a new
+    /// folder under `export_root()` and returns that folder.
+    pub fn export(&self, profile: &Profile, scripts: &Scripts) -> Result<PathBuf, String> {
+        let Some(store) = &self.store else {
+            return Err(self.problem.clone().unwrap_or_else(|| "no records store".into()));
+        };
+        let records = store
+            .attempts(Some(profile.id))
+            .and_then(|list| list.iter().map(|a| store.attempt(a.id)).collect::<Result<Vec<_>, _>>())
+            .map_err(|e| e.to_string())?;
+        let stamp: String = utc_stamp().chars().filter(|c| c.is_ascii_digit()).take(14).collect();
+        let dir = export_root(store).join(format!("{}-{stamp}", file_stem(&profile.name)));
+        write_bundle(&dir, &records, scripts).map_err(|e| e.to_string())?;
+        Ok(dir)
+    }
+
     pub fn abandon(&self, attempt: Option<i64>) {
         if let (Some(store), Some(attempt)) = (&self.store, attempt)
             && let Err(e) = store.mark_abandoned(attempt)
         {
             warn!("could not mark attempt {attempt} abandoned: {e}");
         }
+    }
+}
+
+/// Where exports go: `COUNTERPART_EXPORT_DIR` if set, else a folder in the
+/// user's Documents (where a trainer looks for files), else beside the
+/// records database.
+fn export_root(store: &Store) -> PathBuf {
+    if let Some(dir) = std::env::var_os("COUNTERPART_EXPORT_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    let documents = directories::UserDirs::new().and_then(|u| u.document_dir().map(Path::to_path_buf)).filter(|d| d.is_dir());
+    match documents {
+        Some(docs) => docs.join("Counterpart 导出"),
+        None => store.path().parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf).join("exports"),
     }
 }
 

@@ -1,10 +1,17 @@
-//! History screen: the trainee's past attempts from the records store.
+//! History screen: the trainee's progress and past attempts from the
+//! records store, and the export of their reports.
 
 use super::{Screen, Session, UiSet};
 use crate::app::settings::{Records, Settings};
-use crate::app::views::history::{HistoryAction, HistoryRow, HistoryVm, history_view};
+use crate::app::views::history::{
+    ChartPoint, HistoryAction, HistoryRow, HistoryVm, ScenarioRow, Suggestion, WeakestVm, history_view,
+};
 use crate::app::views::tr;
-use crate::core::records::Status;
+use crate::core::model::Lang;
+use crate::core::progress::{Progress, progress};
+use crate::core::records::{AttemptSummary, Status};
+use crate::core::report::Scripts;
+use crate::core::rubric::Dimension;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
@@ -16,43 +23,41 @@ pub(super) fn plugin(app: &mut App) {
 /// The attempts are read once on entering the screen, not every frame.
 #[derive(Resource, Default)]
 struct Listing {
-    attempts: Vec<crate::core::records::AttemptSummary>,
+    attempts: Vec<AttemptSummary>,
+    progress: Progress,
     problem: Option<String>,
+    export_status: Option<Result<String, String>>,
 }
 
 fn load(mut commands: Commands, session: Res<Session>, records: Res<Records>) {
     let listing = match &session.profile {
         Some(profile) => match records.attempts(profile.id) {
-            Ok(attempts) => Listing { attempts, problem: records.problem.clone() },
-            Err(e) => Listing { attempts: Vec::new(), problem: Some(e) },
+            Ok(attempts) => {
+                let library = session.files.iter().filter_map(|f| f.script()).map(|s| &s.scenario);
+                let progress = progress(&attempts, library);
+                Listing { attempts, progress, problem: records.problem.clone(), export_status: None }
+            }
+            Err(e) => Listing { problem: Some(e), ..default() },
         },
         None => Listing::default(),
     };
     commands.insert_resource(listing);
 }
 
-fn ui(
-    mut contexts: EguiContexts,
-    content: Res<super::ContentRect>,
-    session: Res<Session>,
-    listing: Option<Res<Listing>>,
-    settings: Res<Settings>,
-    mut next: ResMut<NextState<Screen>>,
-) -> Result {
-    let ctx = contexts.ctx_mut()?;
-    let lang = settings.lang;
-    let (attempts, problem) = match &listing {
-        Some(l) => (l.attempts.as_slice(), l.problem.clone()),
-        None => (&[][..], None),
-    };
-    let mut rows: Vec<HistoryRow> = attempts
+fn title(session: &Session, id: &str, lang: Lang) -> String {
+    session
+        .find(id)
+        .and_then(|f| session.script(f))
+        .map_or_else(|| id.to_string(), |s| s.scenario.title.get(lang).to_string())
+}
+
+fn history_vm(session: &Session, listing: &Listing, lang: Lang, can_export: bool) -> HistoryVm {
+    let mut rows: Vec<HistoryRow> = listing
+        .attempts
         .iter()
         .map(|a| HistoryRow {
             when: a.started_at.replace('T', " ").chars().take(16).collect(),
-            scenario: session
-                .find(&a.scenario_id)
-                .and_then(|f| session.script(f))
-                .map_or_else(|| a.scenario_id.clone(), |s| s.scenario.title.get(lang).to_string()),
+            scenario: title(session, &a.scenario_id, lang),
             overall: a.overall,
             passed: a.passed,
             status: match a.status {
@@ -64,15 +69,78 @@ fn ui(
         })
         .collect();
     rows.sort_by(|a, b| b.when.cmp(&a.when));
-    let vm = HistoryVm {
+    let p = &listing.progress;
+    HistoryVm {
         lang,
         profile: session.profile.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
+        dimension_names: Dimension::ALL.map(|d| d.label().get(lang).to_string()),
+        chart: p.series.iter().map(|s| ChartPoint { dimensions: s.dimensions, overall: s.overall }).collect(),
+        scenarios: p
+            .per_scenario
+            .iter()
+            .map(|s| ScenarioRow {
+                title: title(session, &s.scenario_id, lang),
+                attempts: s.attempts,
+                best: s.best_overall,
+                best_passed: s.best_passed,
+                latest: s.latest_overall,
+                latest_passed: s.latest_passed,
+            })
+            .collect(),
+        weakest: p.weakest.as_ref().map(|w| WeakestVm {
+            dimension: w.dimension.label().get(lang).to_string(),
+            mean: w.mean,
+            over_attempts: w.over_attempts,
+            practise: w
+                .practise
+                .iter()
+                .filter(|id| session.find(id).is_some())
+                .map(|id| Suggestion { scenario_id: id.clone(), title: title(session, id, lang) })
+                .collect(),
+        }),
         rows,
-        note: problem,
-    };
+        note: listing.problem.clone(),
+        export_status: listing.export_status.clone(),
+        can_export: can_export && !listing.attempts.is_empty(),
+    }
+}
+
+fn ui(
+    mut contexts: EguiContexts,
+    content: Res<super::ContentRect>,
+    mut session: ResMut<Session>,
+    listing: Option<ResMut<Listing>>,
+    records: Res<Records>,
+    settings: Res<Settings>,
+    mut next: ResMut<NextState<Screen>>,
+    mut commands: Commands,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let Some(mut listing) = listing else { return Ok(()) };
+    let vm = history_vm(&session, &listing, settings.lang, records.is_saving());
     let action = egui::CentralPanel::default().show(&mut super::root_ui(ctx, content.0, "screen"), |ui| history_view(ui, &vm)).inner;
-    if action == Some(HistoryAction::Back) {
-        next.set(Screen::Library);
+    match action {
+        Some(HistoryAction::Back) => next.set(Screen::Library),
+        Some(HistoryAction::Export) => {
+            if let Some(profile) = &session.profile {
+                let scripts: Scripts = session
+                    .files
+                    .iter()
+                    .filter_map(|f| f.script())
+                    .map(|s| (s.scenario.id.clone(), s.clone()))
+                    .collect();
+                listing.export_status = Some(records.export(profile, &scripts).map(|dir| dir.display().to_string()));
+                ctx.request_repaint();
+            }
+        }
+        Some(HistoryAction::Practise(id)) => {
+            if let Some(file) = session.find(&id) {
+                session.selected = file;
+                commands.run_system_cached_with(super::encounter::begin, file);
+                next.set(Screen::Encounter);
+            }
+        }
+        None => {}
     }
     Ok(())
 }

@@ -1,10 +1,12 @@
-//! History: past attempts of the current trainee, newest first. The records
-//! issue extends this screen; for now it lists what the store holds.
+//! History: the trainee's progress per dimension over time, best and latest
+//! per scenario, the weakest dimension with scenarios that practise it, and
+//! every attempt. An export button writes the trainer's files.
 
-use super::widgets::{FAIL, MUTED, PASS};
-use super::{screen_title, tr};
+use super::widgets::{ACCENT, FAIL, MUTED, PASS};
+use super::{screen_title, shortcut, tr};
 use crate::core::model::Lang;
-use bevy_egui::egui::{self, RichText};
+use bevy_egui::egui::{self, Color32, RichText};
+use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoryRow {
@@ -16,19 +18,72 @@ pub struct HistoryRow {
     pub status: String,
 }
 
+/// One completed attempt on the progress chart, oldest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartPoint {
+    /// In `Dimension::ALL` order.
+    pub dimensions: [f32; 5],
+    pub overall: f32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioRow {
+    pub title: String,
+    pub attempts: usize,
+    pub best: f32,
+    pub best_passed: bool,
+    pub latest: f32,
+    pub latest_passed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suggestion {
+    pub scenario_id: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeakestVm {
+    pub dimension: String,
+    pub mean: f32,
+    pub over_attempts: usize,
+    pub practise: Vec<Suggestion>,
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct HistoryVm {
     pub lang: Lang,
     pub profile: String,
+    /// Dimension names in `Dimension::ALL` order, in the current language.
+    pub dimension_names: [String; 5],
+    pub chart: Vec<ChartPoint>,
+    pub scenarios: Vec<ScenarioRow>,
+    pub weakest: Option<WeakestVm>,
     pub rows: Vec<HistoryRow>,
     /// Why the list may be empty or incomplete, e.g. the store failed to open.
     pub note: Option<String>,
+    /// The last export's outcome: where the files went, or why not.
+    pub export_status: Option<Result<String, String>>,
+    pub can_export: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HistoryAction {
     Back,
+    Export,
+    /// Start a suggested scenario (by id).
+    Practise(String),
 }
+
+/// One colour per dimension, distinct for colour-blind viewers where it
+/// matters most (listening vs. empathy), and the overall line in black.
+pub const DIMENSION_COLOURS: [Color32; 5] = [
+    Color32::from_rgb(0, 114, 178),
+    Color32::from_rgb(213, 94, 0),
+    Color32::from_rgb(0, 158, 115),
+    Color32::from_rgb(204, 121, 167),
+    Color32::from_rgb(230, 159, 0),
+];
 
 pub fn history_view(ui: &mut egui::Ui, vm: &HistoryVm) -> Option<HistoryAction> {
     let lang = vm.lang;
@@ -40,8 +95,21 @@ pub fn history_view(ui: &mut egui::Ui, vm: &HistoryVm) -> Option<HistoryAction> 
             if ui.button(tr(lang, "返回场景库 (Esc)", "Back to the library (Esc)")).clicked() {
                 action = Some(HistoryAction::Back);
             }
+            let export = ui.add_enabled(vm.can_export, egui::Button::new(tr(lang, "导出报告 (E)", "Export reports (E)")));
+            if export.clicked() || (vm.can_export && shortcut(ui, egui::Key::E)) {
+                action = Some(HistoryAction::Export);
+            }
         });
     });
+    match &vm.export_status {
+        Some(Ok(path)) => {
+            ui.label(RichText::new(format!("{}{path}", tr(lang, "已导出到：", "Exported to: "))).color(PASS));
+        }
+        Some(Err(e)) => {
+            ui.label(RichText::new(format!("{}{e}", tr(lang, "导出失败：", "Export failed: "))).color(FAIL));
+        }
+        None => {}
+    }
     if let Some(note) = &vm.note {
         ui.label(RichText::new(note).color(MUTED));
     }
@@ -50,26 +118,128 @@ pub fn history_view(ui: &mut egui::Ui, vm: &HistoryVm) -> Option<HistoryAction> 
         return action;
     }
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        egui::Grid::new("history-grid").striped(true).spacing([24.0, 8.0]).show(ui, |ui| {
-            ui.label(RichText::new(tr(lang, "时间", "When")).strong());
-            ui.label(RichText::new(tr(lang, "场景", "Scenario")).strong());
-            ui.label(RichText::new(tr(lang, "状态", "Status")).strong());
-            ui.label(RichText::new(tr(lang, "总分", "Overall")).strong());
-            ui.label(RichText::new(tr(lang, "结果", "Result")).strong());
-            ui.end_row();
-            for row in &vm.rows {
-                ui.label(&row.when);
-                ui.label(&row.scenario);
-                ui.label(&row.status);
-                ui.label(row.overall.map_or("—".to_string(), |o| format!("{o:.0}")));
-                match row.passed {
-                    Some(true) => ui.label(RichText::new(tr(lang, "通过", "passed")).color(PASS)),
-                    Some(false) => ui.label(RichText::new(tr(lang, "未通过", "not passed")).color(FAIL)),
-                    None => ui.label("—"),
-                };
-                ui.end_row();
+        if let Some(weak) = &vm.weakest
+            && let Some(a) = weakest_panel(ui, lang, weak)
+        {
+            action = Some(a);
+        }
+        ui.add_space(6.0);
+        if vm.chart.is_empty() {
+            ui.label(RichText::new(tr(lang, "完成一次练习后，这里会显示各维度的进步曲线。", "Finish an attempt to see your progress per dimension here.")).color(MUTED));
+        } else {
+            ui.label(RichText::new(tr(lang, "各维度得分变化", "Scores per dimension over time")).strong());
+            progress_chart(ui, vm);
+        }
+        ui.add_space(8.0);
+        if !vm.scenarios.is_empty() {
+            ui.label(RichText::new(tr(lang, "各场景最好与最近成绩", "Best and latest per scenario")).strong());
+            scenario_table(ui, lang, &vm.scenarios);
+            ui.add_space(8.0);
+        }
+        ui.label(RichText::new(tr(lang, "全部练习", "All attempts")).strong());
+        attempts_table(ui, lang, &vm.rows);
+    });
+    action
+}
+
+fn weakest_panel(ui: &mut egui::Ui, lang: Lang, weak: &WeakestVm) -> Option<HistoryAction> {
+    let mut action = None;
+    egui::Frame::group(ui.style()).stroke(egui::Stroke::new(1.5, ACCENT)).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        let headline = match lang {
+            Lang::Zh => format!("最需要加强：{}（最近 {} 次平均 {:.0} 分）", weak.dimension, weak.over_attempts, weak.mean),
+            Lang::En => format!("Work on next: {} (mean {:.0} over the last {} attempts)", weak.dimension, weak.mean, weak.over_attempts),
+        };
+        ui.label(RichText::new(headline).strong().color(ACCENT));
+        if weak.practise.is_empty() {
+            return;
+        }
+        ui.horizontal_wrapped(|ui| {
+            ui.label(tr(lang, "练这几个场景：", "Scenarios that practise it:"));
+            const KEYS: [egui::Key; 3] = [egui::Key::Num1, egui::Key::Num2, egui::Key::Num3];
+            for (k, s) in weak.practise.iter().enumerate() {
+                let key = KEYS.get(k).is_some_and(|key| shortcut(ui, *key));
+                if ui.button(format!("{} {}", k + 1, s.title)).clicked() || key {
+                    action = Some(HistoryAction::Practise(s.scenario_id.clone()));
+                }
             }
         });
     });
     action
+}
+
+fn progress_chart(ui: &mut egui::Ui, vm: &HistoryVm) {
+    let height = (ui.available_height() * 0.45).clamp(180.0, 360.0);
+    let lang = vm.lang;
+    let overall_colour = ui.visuals().strong_text_color();
+    Plot::new("progress-chart")
+        .height(height)
+        .legend(Legend::default())
+        .include_y(0.0)
+        .include_y(100.0)
+        .include_x(0.5)
+        .include_x(vm.chart.len() as f64 + 0.5)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .x_axis_label(tr(lang, "第几次练习", "Attempt"))
+        .x_axis_formatter(|mark, _| if mark.value.fract() == 0.0 && mark.value >= 1.0 { format!("{:.0}", mark.value) } else { String::new() })
+        .show(ui, |plot| {
+            for (d, name) in vm.dimension_names.iter().enumerate() {
+                let series: Vec<[f64; 2]> = vm.chart.iter().enumerate().map(|(k, p)| [k as f64 + 1.0, p.dimensions[d] as f64]).collect();
+                plot.line(Line::new(name.as_str(), PlotPoints::from(series.clone())).color(DIMENSION_COLOURS[d]).width(2.0));
+                // Single attempts draw no line, so mark every point.
+                plot.points(Points::new(name.as_str(), PlotPoints::from(series)).color(DIMENSION_COLOURS[d]).radius(3.0));
+            }
+            let overall: Vec<[f64; 2]> = vm.chart.iter().enumerate().map(|(k, p)| [k as f64 + 1.0, p.overall as f64]).collect();
+            let name = tr(lang, "总分", "Overall");
+            plot.line(Line::new(name, PlotPoints::from(overall.clone())).color(overall_colour).width(3.0));
+            plot.points(Points::new(name, PlotPoints::from(overall)).color(overall_colour).radius(4.0));
+        });
+}
+
+fn verdict(ui: &mut egui::Ui, lang: Lang, score: f32, passed: bool) {
+    let (word, colour) = if passed { (tr(lang, "通过", "passed"), PASS) } else { (tr(lang, "未通过", "not passed"), FAIL) };
+    ui.label(RichText::new(format!("{score:.0} {word}")).color(colour));
+}
+
+fn scenario_table(ui: &mut egui::Ui, lang: Lang, rows: &[ScenarioRow]) {
+    egui::Grid::new("history-scenarios").striped(true).spacing([24.0, 6.0]).show(ui, |ui| {
+        ui.label(RichText::new(tr(lang, "场景", "Scenario")).strong());
+        ui.label(RichText::new(tr(lang, "次数", "Attempts")).strong());
+        ui.label(RichText::new(tr(lang, "最好", "Best")).strong());
+        ui.label(RichText::new(tr(lang, "最近", "Latest")).strong());
+        ui.end_row();
+        for row in rows {
+            ui.label(&row.title);
+            ui.label(row.attempts.to_string());
+            verdict(ui, lang, row.best, row.best_passed);
+            verdict(ui, lang, row.latest, row.latest_passed);
+            ui.end_row();
+        }
+    });
+}
+
+fn attempts_table(ui: &mut egui::Ui, lang: Lang, rows: &[HistoryRow]) {
+    egui::Grid::new("history-grid").striped(true).spacing([24.0, 6.0]).show(ui, |ui| {
+        ui.label(RichText::new(tr(lang, "时间", "When")).strong());
+        ui.label(RichText::new(tr(lang, "场景", "Scenario")).strong());
+        ui.label(RichText::new(tr(lang, "状态", "Status")).strong());
+        ui.label(RichText::new(tr(lang, "总分", "Overall")).strong());
+        ui.label(RichText::new(tr(lang, "结果", "Result")).strong());
+        ui.end_row();
+        for row in rows {
+            ui.label(&row.when);
+            ui.label(&row.scenario);
+            ui.label(&row.status);
+            ui.label(row.overall.map_or("—".to_string(), |o| format!("{o:.0}")));
+            match row.passed {
+                Some(true) => ui.label(RichText::new(tr(lang, "通过", "passed")).color(PASS)),
+                Some(false) => ui.label(RichText::new(tr(lang, "未通过", "not passed")).color(FAIL)),
+                None => ui.label("—"),
+            };
+            ui.end_row();
+        }
+    });
 }
