@@ -802,7 +802,7 @@ mod drills {
     use super::*;
     use counterpart::core::drill::{DrillError, Event, Member, Mode, Phase, Plan, Rotation, SlotStatus};
     use counterpart::core::records::DrillStatus;
-    use counterpart::core::report::{DRILL_CSV_HEADER, common_mistakes, discussion_prompts, drill_html, write_drill_csv};
+    use counterpart::core::report::{DRILL_CSV_HEADER, common_mistakes, discussion_prompts, drill_html, drill_mistakes, write_drill_csv};
 
     fn scripts_with(script: &Arc<Script>) -> Scripts {
         [(script.scenario.id.clone(), script.clone())].into_iter().collect()
@@ -1031,5 +1031,49 @@ mod drills {
             .output()
             .unwrap();
         assert_eq!(missing.status.code(), Some(2));
+    }
+
+    #[test]
+    fn every_vote_for_a_poor_option_counts_in_the_class_report() {
+        let dir = temp();
+        let store = Store::open(&dir.path().join("r.sqlite3")).unwrap();
+        let script = script();
+        let scripts = scripts_with(&script);
+        let best = best_route(&script);
+        let first = &script.scenario.turns[0];
+        let poor = (0..first.options.len())
+            .find(|&i| i != best[0] && counterpart::core::engine::option_quality(&script, 0, i) <= 33)
+            .expect("the first turn has a poor option besides the best");
+        let plan = Plan {
+            mode: Mode::ClassVote,
+            group: Some(Member::typed("2026 春季班")),
+            roster: vec![Member::typed("到场学员")],
+            ..hot_seat(&script, vec![], "表决")
+        };
+        let (id, mut drill) = store.create_drill(&plan).unwrap();
+        store.apply_drill_event(id, &mut drill, &Event::StartSlot, &scripts).unwrap();
+        let mut counts = vec![0u32; first.options.len()];
+        counts[best[0]] = 9;
+        counts[poor] = 7;
+        store.apply_drill_event(id, &mut drill, &Event::Votes { counts }, &scripts).unwrap();
+        for &o in &best[1..] {
+            store.apply_drill_event(id, &mut drill, &Event::Majority { option: o }, &scripts).unwrap();
+        }
+        store.apply_drill_event(id, &mut drill, &Event::FinishSlot { disc_guess: None, outcome: None }, &scripts).unwrap();
+        let attempts = store.drill_attempts(&drill).unwrap();
+        assert_eq!(attempts[0].summary.profile_name, "2026 春季班", "the run is the group's, not a trainee's");
+        assert!(store.profile_by_name("到场学员").is_ok());
+
+        let poor_id = &first.options[poor].id;
+        assert!(common_mistakes(&attempts, &scripts).iter().all(|m| &m.option_id != poor_id), "not followed, not a step");
+        let mistakes = drill_mistakes(&drill, &attempts, &scripts);
+        let m = mistakes.iter().find(|m| &m.option_id == poor_id).expect("its votes count");
+        assert_eq!((m.times, m.by.clone()), (7, vec!["2026 春季班".to_string()]));
+        let mut alone = Encounter::new(script.clone(), attempts[0].summary.seed);
+        let step = alone.choose(poor, None).unwrap();
+        assert_eq!((m.upset_before, m.upset_after), (step.mood_before.upset as f32, step.mood_after.upset as f32));
+        let html = drill_html(&drill, &attempts, &scripts);
+        assert!(html.contains("× 7"), "the poor option ranks by its votes");
+        assert!(html.contains(&format!("{}: 7 (44%)", poor + 1)), "the split: 7 of 16");
     }
 }

@@ -6,7 +6,7 @@
 //! that a spreadsheet would run as a formula are defused the usual way,
 //! with a leading apostrophe.
 
-use super::drill::{Drill, Kappa, KappaUndefined, Mode, Observation, SlotStatus};
+use super::drill::{Drill, Kappa, KappaUndefined, Mode, Observation, SlotStatus, TurnVote};
 use super::engine::{Encounter, Script, option_quality};
 use super::model::{Lang, RedFlag, Text};
 use super::records::{AttemptRecord, AttemptSummary, Status};
@@ -396,6 +396,21 @@ pub struct DiscussionPrompt {
 /// Attempts made on another version of a scenario than the one loaded are
 /// left out: their option numbers may no longer mean the same options.
 pub fn common_mistakes(attempts: &[AttemptRecord], scripts: &Scripts) -> Vec<Mistake> {
+    mistakes(attempts, &|_| None, scripts)
+}
+
+/// The drill's mistakes for its session report: as `common_mistakes` over
+/// the drill's attempts, except that where a class vote's counts were
+/// entered every vote counts as one choice, so an option half the class
+/// voted for ranks by those votes even when it was not followed.
+pub fn drill_mistakes(drill: &Drill, attempts: &[AttemptRecord], scripts: &Scripts) -> Vec<Mistake> {
+    let votes_of = |attempt: i64| {
+        drill.states.iter().find(|s| s.attempt == Some(attempt)).map(|s| s.votes.as_slice()).filter(|v| !v.is_empty())
+    };
+    mistakes(attempts, &votes_of, scripts)
+}
+
+fn mistakes<'a>(attempts: &[AttemptRecord], votes_of: &dyn Fn(i64) -> Option<&'a [TurnVote]>, scripts: &Scripts) -> Vec<Mistake> {
     let mut found: Vec<Mistake> = Vec::new();
     let mut upset: Vec<(u32, u32)> = Vec::new();
     for record in attempts {
@@ -403,58 +418,88 @@ pub fn common_mistakes(attempts: &[AttemptRecord], scripts: &Scripts) -> Vec<Mis
         let Some(script) = scripts.get(&s.scenario_id).filter(|sc| sc.scenario.version == s.scenario_version) else {
             continue;
         };
-        for rec in &record.steps {
+        let votes = votes_of(s.id);
+        for (k, rec) in record.steps.iter().enumerate() {
             let step = &rec.step;
             let Some(turn) = script.scenario.turns.get(step.turn).filter(|t| t.id == step.turn_id) else { continue };
-            let Some(option) = turn.options.get(step.choice).filter(|o| o.id == step.choice_id) else { continue };
-            let quality = option_quality(script, step.turn, step.choice);
-            let red_flag = script.flow.turns[step.turn].choices[step.choice].red_flag;
-            if quality > MISTAKE_QUALITY && red_flag.is_none() {
+            if turn.options.get(step.choice).is_none_or(|o| o.id != step.choice_id) {
                 continue;
             }
-            let at = found.iter().position(|m| {
-                m.scenario_id == s.scenario_id && m.turn_id == step.turn_id && m.option_id == step.choice_id
-            });
-            let at = match at {
-                Some(at) => at,
-                None => {
-                    let better = option
-                        .better
-                        .as_ref()
-                        .and_then(|id| turn.options.iter().position(|o| &o.id == id))
-                        .or_else(|| {
-                            (0..turn.options.len())
-                                .max_by_key(|&i| (option_quality(script, step.turn, i), std::cmp::Reverse(i)))
-                                .filter(|&i| option_quality(script, step.turn, i) > quality)
+            // (option, times, upset after) for this step.
+            let chosen: Vec<(usize, u32, u8)> = match votes.and_then(|v| v.get(k)).and_then(|v| v.counts.as_ref()) {
+                Some(counts) if counts.len() == turn.options.len() => {
+                    let before = Encounter::replay(script.clone(), s.seed, &record.choices()[..k]).ok();
+                    counts
+                        .iter()
+                        .enumerate()
+                        .filter(|&(_, &n)| n > 0)
+                        .map(|(i, &n)| {
+                            let after = if i == step.choice {
+                                step.mood_after.upset
+                            } else {
+                                // What the option not followed would have done to the citizen.
+                                before
+                                    .clone()
+                                    .and_then(|mut e| e.choose(i, None).ok().map(|st| st.mood_after.upset))
+                                    .unwrap_or(step.mood_before.upset)
+                            };
+                            (i, n, after)
                         })
-                        .filter(|&i| i != step.choice)
-                        .map(|i| turn.options[i].text.clone());
-                    found.push(Mistake {
-                        scenario_id: s.scenario_id.clone(),
-                        turn_id: step.turn_id.clone(),
-                        option_id: step.choice_id.clone(),
-                        said: step.said.clone(),
-                        option: option.text.clone(),
-                        times: 0,
-                        by: Vec::new(),
-                        quality,
-                        red_flag,
-                        feedback: option.feedback.clone(),
-                        better,
-                        upset_before: 0.0,
-                        upset_after: 0.0,
-                    });
-                    upset.push((0, 0));
-                    found.len() - 1
+                        .collect()
                 }
+                _ => vec![(step.choice, 1, step.mood_after.upset)],
             };
-            let m = &mut found[at];
-            m.times += 1;
-            if !m.by.contains(&s.profile_name) {
-                m.by.push(s.profile_name.clone());
+            for (choice, times, after) in chosen {
+                let option = &turn.options[choice];
+                let quality = option_quality(script, step.turn, choice);
+                let red_flag = script.flow.turns[step.turn].choices[choice].red_flag;
+                if quality > MISTAKE_QUALITY && red_flag.is_none() {
+                    continue;
+                }
+                let at = found.iter().position(|m| {
+                    m.scenario_id == s.scenario_id && m.turn_id == step.turn_id && m.option_id == option.id
+                });
+                let at = match at {
+                    Some(at) => at,
+                    None => {
+                        let better = option
+                            .better
+                            .as_ref()
+                            .and_then(|id| turn.options.iter().position(|o| &o.id == id))
+                            .or_else(|| {
+                                (0..turn.options.len())
+                                    .max_by_key(|&i| (option_quality(script, step.turn, i), std::cmp::Reverse(i)))
+                                    .filter(|&i| option_quality(script, step.turn, i) > quality)
+                            })
+                            .filter(|&i| i != choice)
+                            .map(|i| turn.options[i].text.clone());
+                        found.push(Mistake {
+                            scenario_id: s.scenario_id.clone(),
+                            turn_id: step.turn_id.clone(),
+                            option_id: option.id.clone(),
+                            said: step.said.clone(),
+                            option: option.text.clone(),
+                            times: 0,
+                            by: Vec::new(),
+                            quality,
+                            red_flag,
+                            feedback: option.feedback.clone(),
+                            better,
+                            upset_before: 0.0,
+                            upset_after: 0.0,
+                        });
+                        upset.push((0, 0));
+                        found.len() - 1
+                    }
+                };
+                let m = &mut found[at];
+                m.times += times as usize;
+                if !m.by.contains(&s.profile_name) {
+                    m.by.push(s.profile_name.clone());
+                }
+                upset[at].0 += step.mood_before.upset as u32 * times;
+                upset[at].1 += after as u32 * times;
             }
-            upset[at].0 += step.mood_before.upset as u32;
-            upset[at].1 += step.mood_after.upset as u32;
         }
     }
     for (m, (before, after)) in found.iter_mut().zip(upset) {
@@ -672,6 +717,35 @@ pub fn drill_html(drill: &Drill, attempts: &[AttemptRecord], scripts: &Scripts) 
     row("<strong>全体平均 Class mean</strong>".into(), String::new(), String::new(), board.class_dimensions, board.class_overall);
     let _ = writeln!(b, "</table>");
 
+    if plan.mode == Mode::ClassVote {
+        let _ = writeln!(b, "<h2>全班表决分布 How the class split</h2>");
+        for (slot, state) in drill.slots.iter().zip(&drill.states).filter(|(_, st)| !st.votes.is_empty()) {
+            let _ = writeln!(
+                b,
+                "<h3>#{} {}</h3><table><tr><th>轮 Turn</th><th>票数 Votes (选项 option: n, %)</th><th>采纳 Followed</th></tr>",
+                slot.index + 1,
+                scenario_title(scripts, &slot.scenario)
+            );
+            for (k, vote) in state.votes.iter().enumerate() {
+                let split = match &vote.counts {
+                    Some(counts) => {
+                        let total: u32 = counts.iter().sum();
+                        counts
+                            .iter()
+                            .enumerate()
+                            .map(|(i, n)| format!("{}: {n} ({:.0}%)", i + 1, 100.0 * *n as f64 / total.max(1) as f64))
+                            .collect::<Vec<_>>()
+                            .join(" · ")
+                    }
+                    None => "只录入多数 majority only".to_string(),
+                };
+                let tie = if vote.tie_broken { " <span class=\"muted\">(平票，由培训师选择 tie, trainer's pick)</span>" } else { "" };
+                let _ = writeln!(b, "<tr><td>{}</td><td>{split}</td><td>{}{tie}</td></tr>", k + 1, vote.followed + 1);
+            }
+            let _ = writeln!(b, "</table>");
+        }
+    }
+
     if plan.mode == Mode::RolePlay {
         let _ = writeln!(b, "<h2>观察员评分一致性 Observer agreement</h2>");
         for slot in &drill.slots {
@@ -708,7 +782,7 @@ pub fn drill_html(drill: &Drill, attempts: &[AttemptRecord], scripts: &Scripts) 
         }
     }
 
-    let mistakes = common_mistakes(attempts, scripts);
+    let mistakes = drill_mistakes(drill, attempts, scripts);
     let _ = writeln!(b, "<h2>常见失误 Most common mistakes</h2>");
     if mistakes.is_empty() {
         let _ = writeln!(b, "<p>没有得分 0–1 的选择。 No option scoring 0–1 was chosen.</p>");
