@@ -69,7 +69,7 @@ fn library_with_broken_file() -> (tempfile::TempDir, LibraryVm) {
     let files = load_all(&[dir.path().to_path_buf()]);
     let mut best = HashMap::new();
     best.insert("hotline-water-outage".to_string(), (82.0, true));
-    let vm = LibraryVm { lang: Lang::En, cards: cards(&files, Lang::En, &best), selected: 0, filter: LibraryFilter::default() };
+    let vm = LibraryVm { lang: Lang::En, cards: cards(&files, Lang::En, &best), selected: 0, filter: LibraryFilter::default(), resume: None };
     (dir, vm)
 }
 
@@ -393,5 +393,57 @@ mod history {
         done.export_status = Some(Ok("/tmp/王芳-20261122".into()));
         let h = harness(done, wide(), |ui, vm| history_view(ui, vm));
         h.get_by_label_contains("已导出到：/tmp/王芳-20261122");
+    }
+}
+
+mod resume {
+    use super::*;
+    use counterpart::app::views::library::ResumeOffer;
+
+    fn library_with(offer: ResumeOffer) -> LibraryVm {
+        let files = load_all(&[Path::new(REFERENCE).to_path_buf()]);
+        LibraryVm {
+            lang: Lang::Zh,
+            cards: cards(&files, Lang::Zh, &HashMap::new()),
+            selected: 0,
+            filter: LibraryFilter::default(),
+            resume: Some(offer),
+        }
+    }
+
+    fn offer(problem: Option<&str>) -> ResumeOffer {
+        ResumeOffer {
+            title: "停水报修".into(),
+            started: "2026-11-22 09:00".into(),
+            steps: 3,
+            problem: problem.map(String::from),
+        }
+    }
+
+    #[test]
+    fn an_unfinished_attempt_is_offered_for_resume_or_set_aside() {
+        let mut h = harness(library_with(offer(None)), wide(), library_view);
+        h.get_by_label_contains("上次的练习《停水报修》没有做完（2026-11-22 09:00 开始，已答 3 轮）");
+        h.key_press(egui::Key::C);
+        h.run();
+        assert_eq!(h.state().actions, vec![LibraryAction::Resume]);
+
+        let mut h = harness(library_with(offer(None)), wide(), library_view);
+        h.key_press(egui::Key::X);
+        h.run();
+        assert_eq!(h.state().actions, vec![LibraryAction::Discard]);
+    }
+
+    #[test]
+    fn a_changed_scenario_cannot_be_resumed_but_can_be_set_aside() {
+        let mut h = harness(library_with(offer(Some("场景在这次练习之后修改过"))), wide(), library_view);
+        h.get_by_label_contains("场景在这次练习之后修改过");
+        h.key_press(egui::Key::C);
+        h.get_by_label_contains("继续这次练习").click();
+        h.run();
+        assert!(h.state().actions.is_empty(), "resume must be refused: {:?}", h.state().actions);
+        h.key_press(egui::Key::X);
+        h.run();
+        assert_eq!(h.state().actions, vec![LibraryAction::Discard]);
     }
 }

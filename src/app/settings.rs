@@ -6,7 +6,7 @@
 
 use crate::core::engine::Step;
 use crate::core::model::Lang;
-use crate::core::records::{AttemptResult, AttemptSummary, Profile, Store, utc_stamp};
+use crate::core::records::{AttemptRecord, AttemptResult, AttemptSummary, Profile, Store, utc_stamp};
 use crate::core::report::{Scripts, file_stem, write_bundle};
 use bevy::prelude::*;
 use std::collections::HashMap;
@@ -136,6 +136,20 @@ impl Records {
         match &self.store {
             Some(store) => store.attempts(Some(profile)).map_err(|e| e.to_string()),
             None => Ok(Vec::new()),
+        }
+    }
+
+    pub fn unfinished(&self, profile: i64) -> Result<Vec<AttemptSummary>, String> {
+        match &self.store {
+            Some(store) => store.unfinished_attempts(profile).map_err(|e| e.to_string()),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    pub fn attempt(&self, attempt: i64) -> Result<AttemptRecord, String> {
+        match &self.store {
+            Some(store) => store.attempt(attempt).map_err(|e| e.to_string()),
+            None => Err(self.problem.clone().unwrap_or_else(|| "no records store".into())),
         }
     }
 

@@ -151,7 +151,7 @@ fn play_from_here_starts_an_unrecorded_run_in_the_chosen_situation() {
 #[test]
 fn a_library_card_opens_the_author_view_with_a() {
     let files = counterpart::core::load::load_all(&[REFERENCE.into()]);
-    let vm = LibraryVm { lang: Lang::En, cards: cards(&files, Lang::En, &HashMap::new()), selected: 0, filter: LibraryFilter::default() };
+    let vm = LibraryVm { lang: Lang::En, cards: cards(&files, Lang::En, &HashMap::new()), selected: 0, filter: LibraryFilter::default(), resume: None };
     let mut h = harness(vm.clone(), wide(), library_view);
     h.key_press(egui::Key::A);
     h.run();
@@ -196,7 +196,7 @@ fn a_saved_edit_reaches_the_library_and_the_encounter_and_a_broken_one_keeps_the
     let notes = apply_reload(&mut session, reloader.files(), &changes);
     let card = cards(&session.files, Lang::En, &HashMap::new());
     let h = harness(
-        LibraryVm { lang: Lang::En, cards: card, selected: 0, filter: LibraryFilter::default() },
+        LibraryVm { lang: Lang::En, cards: card, selected: 0, filter: LibraryFilter::default(), resume: None },
         wide(),
         library_view,
     );

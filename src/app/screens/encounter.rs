@@ -51,6 +51,24 @@ pub fn begin(In(file): In<usize>, mut session: ResMut<Session>, records: Res<Rec
     });
 }
 
+/// Continues an unfinished attempt: the replayed encounter goes on, and new
+/// steps are committed to the same record after the ones already there.
+pub fn resume(In((file, encounter, attempt)): In<(usize, Encounter, i64)>, mut session: ResMut<Session>, time: Res<Time<Real>>) {
+    let now = time.elapsed_secs_f64();
+    let seed = encounter.seed();
+    session.run = Some(Run {
+        file,
+        encounter,
+        started: now,
+        turn_started: now,
+        attempt: Some(attempt),
+        ticket: format!("A{:03}", seed % 200 + 1),
+        disc_guess: None,
+        finished: false,
+        save_error: None,
+    });
+}
+
 fn calm_redraws(mut winit: ResMut<WinitSettings>) {
     *winit = crate::app::redraw::idle_winit();
 }

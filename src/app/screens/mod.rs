@@ -73,6 +73,21 @@ pub struct Session {
     pub selected: usize,
     pub best: HashMap<String, (f32, bool)>,
     pub run: Option<Run>,
+    /// An unfinished attempt of the current trainee, offered in the library.
+    pub resume: Option<PendingResume>,
+}
+
+/// An attempt the app was closed or killed in the middle of. Its committed
+/// steps are replayed on the current script; `encounter` is None when that
+/// is impossible (`problem` says why).
+pub struct PendingResume {
+    pub attempt: i64,
+    pub scenario_id: String,
+    pub started_at: String,
+    pub steps: usize,
+    pub file: Option<usize>,
+    pub encounter: Option<Encounter>,
+    pub problem: Option<String>,
 }
 
 impl Session {

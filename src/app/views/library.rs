@@ -75,6 +75,20 @@ pub struct LibraryVm {
     /// Index into `cards` of the highlighted scenario.
     pub selected: usize,
     pub filter: LibraryFilter,
+    /// An attempt left unfinished (the app closed or crashed mid-encounter).
+    pub resume: Option<ResumeOffer>,
+}
+
+/// What the library says about an unfinished attempt.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ResumeOffer {
+    pub title: String,
+    pub started: String,
+    /// Turns already answered.
+    pub steps: usize,
+    /// Why it cannot be continued (the scenario changed or is gone); it can
+    /// still be set aside.
+    pub problem: Option<String>,
 }
 
 impl LibraryVm {
@@ -113,6 +127,10 @@ pub enum LibraryAction {
     OpenHistory,
     /// Open the author view of the scenario with this id.
     Author(String),
+    /// Continue the unfinished attempt.
+    Resume,
+    /// Mark the unfinished attempt abandoned.
+    Discard,
 }
 
 pub fn search_id() -> egui::Id {
@@ -130,6 +148,11 @@ pub fn library_view(ui: &mut egui::Ui, vm: &mut LibraryVm) -> Option<LibraryActi
             }
         });
     });
+    if let Some(offer) = &vm.resume
+        && let Some(a) = resume_banner(ui, lang, offer)
+    {
+        action = Some(a);
+    }
     filter_bar(ui, vm);
     ui.separator();
 
@@ -207,6 +230,32 @@ pub fn library_view(ui: &mut egui::Ui, vm: &mut LibraryVm) -> Option<LibraryActi
             });
             ui.add_space(10.0);
         }
+    });
+    action
+}
+
+fn resume_banner(ui: &mut egui::Ui, lang: Lang, offer: &ResumeOffer) -> Option<LibraryAction> {
+    let mut action = None;
+    egui::Frame::group(ui.style()).stroke(egui::Stroke::new(1.5, ACCENT)).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        let text = match lang {
+            Lang::Zh => format!("上次的练习《{}》没有做完（{} 开始，已答 {} 轮）。", offer.title, offer.started, offer.steps),
+            Lang::En => format!("Your last attempt at “{}” was not finished (started {}, {} turns answered).", offer.title, offer.started, offer.steps),
+        };
+        ui.label(RichText::new(text).strong());
+        if let Some(problem) = &offer.problem {
+            ui.label(RichText::new(problem).color(FAIL));
+        }
+        ui.horizontal(|ui| {
+            let can_resume = offer.problem.is_none();
+            let resume = ui.add_enabled(can_resume, egui::Button::new(tr(lang, "继续这次练习 (C)", "Continue it (C)")));
+            if resume.clicked() || (can_resume && shortcut(ui, egui::Key::C)) {
+                action = Some(LibraryAction::Resume);
+            }
+            if ui.button(tr(lang, "放弃，记为未完成 (X)", "Set it aside as abandoned (X)")).clicked() || shortcut(ui, egui::Key::X) {
+                action = Some(LibraryAction::Discard);
+            }
+        });
     });
     action
 }
