@@ -44,6 +44,18 @@ pub struct Shape {
     pub disc_fits: bool,
     /// An encounter-wide "hangs up when upset reaches 95" route.
     pub hang_up: bool,
+    /// Options written the way trainers write them: each turn tests a few
+    /// rubric items and its options are graded from exemplary to harmful,
+    /// with the mood following the grade (a good answer calms) and red
+    /// flags only on harmful answers. Otherwise evidence, mood and red
+    /// flags are drawn independently, which makes the hardest cases for
+    /// the analyzer's exactness tests.
+    pub graded: bool,
+    /// When set, each flag route tests its own flag, set by options at
+    /// most this many turns before it ("promised a callback" is checked a
+    /// few turns later), as in the bundled scripts; otherwise `flags`
+    /// shared flags are set at random anywhere.
+    pub flag_window: Option<usize>,
 }
 
 impl Shape {
@@ -65,12 +77,15 @@ impl Shape {
             linked_mood: false,
             disc_fits: true,
             hang_up: true,
+            graded: false,
+            flag_window: None,
         }
     }
 
     /// The benchmark's shape: long, branching and merging, with mood and
-    /// flag routes and cycles, its moods on the coarse grid trainers
-    /// actually write (steps of 10).
+    /// flag routes and cycles, its moods on a coarse grid (steps of 10),
+    /// options graded as in the bundled scripts, and each flag tested a few
+    /// turns after it is set (BENCHMARKS.md says why this is representative).
     pub fn large(turns: usize) -> Shape {
         Shape {
             turns,
@@ -78,7 +93,7 @@ impl Shape {
             max_options: 4,
             reach: 3,
             endings: 5,
-            flags: 2,
+            flags: 64,
             mood_routes: turns / 200 + 1,
             flag_routes: turns / 200 + 1,
             cycles: turns / 1000 + 1,
@@ -87,6 +102,8 @@ impl Shape {
             linked_mood: true,
             disc_fits: false,
             hang_up: true,
+            graded: true,
+            flag_window: Some(10),
         }
     }
 }
@@ -129,10 +146,34 @@ pub fn generate(seed: u64, shape: &Shape) -> Scenario {
     for t in 0..turns {
         let count = rng.random_range(shape.min_options.max(1)..=shape.max_options.max(shape.min_options).max(1));
         let mut options = Vec::with_capacity(count);
+        // Graded turns: the items this moment tests, and a grade per option
+        // with one exemplary and one harmful answer among them.
+        let (mut focus, mut grades): (Vec<Item>, Vec<i8>) = (Vec::new(), Vec::new());
+        if shape.graded {
+            focus = (0..rng.random_range(3..=5)).map(|_| Item::ALL[rng.random_range(0..Item::ALL.len())]).collect();
+            grades = (0..count).map(|g| match g {
+                0 => 3,
+                1 => 0,
+                _ => rng.random_range(1..=2),
+            }).collect();
+            for i in (1..grades.len()).rev() {
+                grades.swap(i, rng.random_range(0..=i));
+            }
+        }
         for o in 0..count {
             let mut evidence = BTreeMap::new();
-            for _ in 0..rng.random_range(1..=3) {
-                evidence.insert(Item::ALL[rng.random_range(0..Item::ALL.len())], rng.random_range(0..=3u8));
+            if shape.graded {
+                // As in the bundled scripts: the exemplary answer is 3 on
+                // everything it shows and the harmful one 0, while the ones
+                // in between mix levels.
+                for &item in &focus {
+                    let noise = if grades[o] == 0 || grades[o] == 3 { 0 } else { rng.random_range(-1..=1) };
+                    evidence.insert(item, (grades[o] + noise).clamp(0, 3) as u8);
+                }
+            } else {
+                for _ in 0..rng.random_range(1..=3) {
+                    evidence.insert(Item::ALL[rng.random_range(0..Item::ALL.len())], rng.random_range(0..=3u8));
+                }
             }
             let fit = if shape.disc_fits {
                 DiscFit {
@@ -145,7 +186,7 @@ pub fn generate(seed: u64, shape: &Shape) -> Scenario {
                 DiscFit::default()
             };
             let mut set = Vec::new();
-            if shape.flags > 0 && rng.random_ratio(1, 8) {
+            if shape.flags > 0 && shape.flag_window.is_none() && rng.random_ratio(1, 8) {
                 set.push(flag_name(rng.random_range(0..shape.flags)));
             }
             let next = if o == 0 {
@@ -159,9 +200,19 @@ pub fn generate(seed: u64, shape: &Shape) -> Scenario {
                 evidence,
                 stage: stages[rng.random_range(0..stages.len())],
                 fit,
-                red_flag: rng.random_ratio(1, 12).then(|| flags_red[rng.random_range(0..flags_red.len())]),
+                red_flag: if shape.graded {
+                    (grades[o] == 0 && rng.random_ratio(1, 3)).then(|| flags_red[rng.random_range(0..flags_red.len())])
+                } else {
+                    rng.random_ratio(1, 12).then(|| flags_red[rng.random_range(0..flags_red.len())])
+                },
                 mood: {
-                    let upset = mood_delta(&mut rng);
+                    let upset = if shape.graded {
+                        // Exemplary calms by one or two steps, harmful upsets as much.
+                        let steps = (1 - grades[o] as i16 + rng.random_range(0..=1)).clamp(-(shape.mood_steps as i16), shape.mood_steps as i16);
+                        shape.mood_step.saturating_mul(steps as i8)
+                    } else {
+                        mood_delta(&mut rng)
+                    };
                     let trust = if shape.linked_mood { upset.saturating_neg() } else { mood_delta(&mut rng) };
                     MoodDelta { upset, trust }
                 },
@@ -212,13 +263,25 @@ pub fn generate(seed: u64, shape: &Shape) -> Scenario {
             scenario_turns[from].routes.push(Route { when, to });
         }
     }
-    for _ in 0..shape.flag_routes {
+    for route in 0..shape.flag_routes {
         if shape.flags == 0 {
             break;
         }
         let from = rng.random_range(0..turns);
         if let Some((_, to)) = forward(&mut rng, from) {
-            let flag = flag_name(rng.random_range(0..shape.flags));
+            let flag = match shape.flag_window {
+                Some(window) => {
+                    // Its own flag, set by an option of one or two turns just before.
+                    let flag = flag_name(route % shape.flags);
+                    for _ in 0..2 {
+                        let at = from.saturating_sub(rng.random_range(1..=window.max(1)));
+                        let option = rng.random_range(0..scenario_turns[at].options.len());
+                        scenario_turns[at].options[option].set.push(flag.clone());
+                    }
+                    flag
+                }
+                None => flag_name(rng.random_range(0..shape.flags)),
+            };
             let when = if rng.random_bool(0.5) { Condition::Flag(flag) } else { Condition::NotFlag(flag) };
             let option = rng.random_range(0..scenario_turns[from].options.len());
             scenario_turns[from].options[option].routes.push(Route { when, to });

@@ -204,6 +204,19 @@ fn analyzer_extremes_match_brute_force_on_random_scenarios() {
 }
 
 #[test]
+fn analyzer_extremes_match_brute_force_with_graded_options_and_local_flags() {
+    // The benchmark's kind of scenario in small: graded options, and flags
+    // tested a turn or two after they are set, so the analyzer clears flags
+    // that nothing ahead reads and prunes by bounds on what is still ahead.
+    for seed in 0..40u64 {
+        let turns = 4 + (seed as usize % 5);
+        let shape = Shape { graded: true, flag_window: Some(2), flags: 3, flag_routes: 2, ..Shape::small(turns) };
+        let s = script(generate(seed, &shape));
+        check_exact(&s, &format!("graded seed {seed}, {turns} turns"));
+    }
+}
+
+#[test]
 fn analyzer_handles_a_hand_made_cycle() {
     // "again" loops back with rising upset until the caller hangs up at 95;
     // the analyzer must terminate and still be exact.
