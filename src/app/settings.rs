@@ -61,6 +61,11 @@ impl Records {
         Records { store: None, memory: Vec::new(), problem: Some(problem) }
     }
 
+    /// The store itself, for features that cannot work without one (drills).
+    pub fn store(&self) -> Option<&Store> {
+        self.store.as_ref()
+    }
+
     pub fn is_saving(&self) -> bool {
         self.store.is_some()
     }
@@ -202,7 +207,7 @@ impl Records {
 /// Where exports go: `COUNTERPART_EXPORT_DIR` if set, else a folder in the
 /// user's Documents (where a trainer looks for files), else beside the
 /// records database.
-fn export_root(store: &Store) -> PathBuf {
+pub fn export_root(store: &Store) -> PathBuf {
     if let Some(dir) = std::env::var_os("COUNTERPART_EXPORT_DIR").filter(|d| !d.is_empty()) {
         return PathBuf::from(dir);
     }

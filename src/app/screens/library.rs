@@ -133,6 +133,7 @@ fn ui(
             }
         }
         Some(LibraryAction::OpenHistory) => next.set(Screen::History),
+        Some(LibraryAction::OpenDrill) => next.set(Screen::Drill),
         Some(LibraryAction::Resume) => {
             if let Some(pending) = session.resume.take()
                 && let (Some(file), Some(encounter)) = (pending.file, pending.encounter)

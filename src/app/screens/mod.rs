@@ -4,6 +4,7 @@
 
 pub mod author;
 pub mod debrief;
+pub mod drill;
 pub mod encounter;
 pub mod history;
 pub mod library;
@@ -33,6 +34,7 @@ pub enum Screen {
     History,
     /// The scenario as a graph for its author (issue #6).
     Author,
+    Drill,
 }
 
 /// Ordering inside the egui pass: the top bar and global keys first (so
@@ -142,8 +144,11 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<ContentRect>();
     app.configure_sets(EguiPrimaryContextPass, (UiSet::Global, UiSet::Screen).chain());
     app.add_systems(EguiPrimaryContextPass, global_ui.in_set(UiSet::Global));
-    app.add_plugins((start::plugin, library::plugin, encounter::plugin, debrief::plugin, history::plugin, author::plugin));
+    app.add_plugins((start::plugin, library::plugin, encounter::plugin, debrief::plugin, history::plugin, author::plugin, drill::plugin));
 }
+
+/// How much larger drill screens draw than the trainee's text size.
+pub const PROJECTOR_BOOST: f32 = 1.25;
 
 /// egui's default sizes are small for Chinese text at 1280×720; the
 /// text-size setting scales from here.
@@ -192,8 +197,11 @@ fn global_ui(
     // Text size is our own setting (remembered, shown in the bar), so
     // egui's built-in Ctrl+= zoom must not apply on top of it.
     ctx.options_mut(|o| o.zoom_with_keyboard = false);
-    if (ctx.zoom_factor() - settings.text_scale).abs() > f32::EPSILON {
-        ctx.set_zoom_factor(settings.text_scale);
+    // Drills are run on a projector for a room: larger text on top of the
+    // trainee's own setting.
+    let zoom = settings.text_scale * if *screen.get() == Screen::Drill { PROJECTOR_BOOST } else { 1.0 };
+    if (ctx.zoom_factor() - zoom).abs() > f32::EPSILON {
+        ctx.set_zoom_factor(zoom);
     }
     let mut actions = global_keys(ctx);
     let vm = TopBarVm {
@@ -239,7 +247,7 @@ fn global_ui(
                     }
                     next.set(if practice { Screen::Author } else { Screen::Library });
                 }
-                Screen::Debrief | Screen::History | Screen::Author => next.set(Screen::Library),
+                Screen::Debrief | Screen::History | Screen::Author | Screen::Drill => next.set(Screen::Library),
             },
         }
     }

@@ -125,6 +125,8 @@ pub enum LibraryAction {
     Start(String),
     Select(usize),
     OpenHistory,
+    /// Open the group drill set-up.
+    OpenDrill,
     /// Open the author view of the scenario with this id.
     Author(String),
     /// Continue the unfinished attempt.
@@ -145,6 +147,9 @@ pub fn library_view(ui: &mut egui::Ui, vm: &mut LibraryVm) -> Option<LibraryActi
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui.button(tr(lang, "练习记录 (H)", "History (H)")).clicked() {
                 action = Some(LibraryAction::OpenHistory);
+            }
+            if ui.button(tr(lang, "分组演练 (G)", "Group drill (G)")).clicked() {
+                action = Some(LibraryAction::OpenDrill);
             }
         });
     });
@@ -180,6 +185,9 @@ pub fn library_view(ui: &mut egui::Ui, vm: &mut LibraryVm) -> Option<LibraryActi
     }
     if action.is_none() && shortcut(ui, egui::Key::H) {
         action = Some(LibraryAction::OpenHistory);
+    }
+    if action.is_none() && shortcut(ui, egui::Key::G) {
+        action = Some(LibraryAction::OpenDrill);
     }
     if action.is_none()
         && let Some(Card::Scenario(card)) = vm.cards.get(vm.selected).filter(|_| playable.contains(&vm.selected))

@@ -5,6 +5,7 @@
 
 pub mod author;
 pub mod debrief;
+pub mod drill;
 pub mod encounter;
 pub mod history;
 pub mod library;

@@ -1,0 +1,417 @@
+//! Group drill screen: set-up, then the drill's phases. Every trainer action
+//! becomes a `drill::Event` applied through the records store, which logs it
+//! and its effects on trainee records in one transaction — so a drill
+//! interrupted by a crash resumes where it was.
+
+use super::{Run, Screen, Session, UiSet};
+use crate::app::settings::{Records, Settings};
+use crate::app::views::drill::{
+    AgreementVm, ProfilePick, ReadyAction, ReadyVm, RolePlayAction, RolePlayVm, ScenarioPick, SetupAction, SetupVm,
+    UnfinishedDrill, VoteAction, VoteVm, ready_view, role_play_view, setup_view, vote_debrief_view, vote_view,
+};
+use crate::app::views::encounter::{EncounterAction, encounter_view};
+use crate::app::views::widgets::{trust_word, upset_word};
+use crate::core::drill::{CueCard, Drill, Event, Member, Mode, Phase, Plan, Rotation, VoteDebrief};
+use crate::core::engine::Encounter;
+use crate::core::model::{DiscStyle, Lang, Outcome};
+use crate::core::records::Store;
+use crate::core::report::{Scripts, drill_html, file_stem, write_drill_csv};
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<DrillScreen>();
+    app.add_systems(OnEnter(Screen::Drill), enter);
+    app.add_systems(EguiPrimaryContextPass, ui.in_set(UiSet::Screen).run_if(in_state(Screen::Drill)));
+}
+
+/// What the drill screen holds between frames.
+#[derive(Resource, Default)]
+pub struct DrillScreen {
+    setup: Option<SetupVm>,
+    active: Option<Active>,
+}
+
+struct Active {
+    id: i64,
+    drill: Drill,
+    scripts: Scripts,
+    /// The current slot's encounter (hot seat, class vote).
+    encounter: Option<Encounter>,
+    slot_started: f64,
+    counts: Vec<u32>,
+    debrief: Option<(usize, Vec<VoteDebrief>)>,
+    /// The last cue card, kept so the ending stays on screen.
+    card: Option<CueCard>,
+    observer_tab: usize,
+    outcome: Option<Outcome>,
+    disc_guess: Option<DiscStyle>,
+    last_agreement: Option<AgreementVm>,
+    report: Option<Result<String, String>>,
+    error: Option<String>,
+}
+
+fn scripts_of(session: &Session) -> Scripts {
+    session.files.iter().filter_map(|f| f.script()).map(|s| (s.scenario.id.clone(), s.clone())).collect()
+}
+
+fn enter(mut state: ResMut<DrillScreen>, session: Res<Session>, records: Res<Records>) {
+    if state.active.is_some() {
+        return;
+    }
+    let profiles = records.profiles().unwrap_or_default();
+    let unfinished = records
+        .store()
+        .and_then(|s| s.unfinished_drills().ok())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|d| UnfinishedDrill { id: d.id, title: d.title, mode: format!("{:?}", d.mode), updated: d.updated_at.replace('T', " ").chars().take(16).collect() })
+        .collect();
+    let previous = state.setup.take();
+    state.setup = Some(SetupVm {
+        lang: Lang::Zh,
+        title: previous.as_ref().map(|p| p.title.clone()).unwrap_or_default(),
+        mode: previous.as_ref().map_or(Mode::HotSeat, |p| p.mode),
+        rotation: previous.as_ref().map_or(Rotation::Same, |p| p.rotation),
+        rounds: previous.as_ref().map_or(1, |p| p.rounds),
+        scenarios: session
+            .files
+            .iter()
+            .filter_map(|f| f.script())
+            .map(|s| ScenarioPick { id: s.scenario.id.clone(), title: s.scenario.title.zh.clone(), picked: false })
+            .collect(),
+        profiles: profiles.into_iter().map(|p| ProfilePick { id: p.id, name: p.name, picked: false }).collect(),
+        typed_names: String::new(),
+        group: previous.map(|p| p.group).unwrap_or_default(),
+        unfinished,
+        error: records.store().is_none().then(|| {
+            format!("演练需要学员记录库才能保存与恢复 / drills need the records store: {}", records.problem.clone().unwrap_or_default())
+        }),
+    });
+}
+
+fn plan_from(setup: &SetupVm, seed: u64) -> Plan {
+    let picked: Vec<String> = setup.scenarios.iter().filter(|s| s.picked).map(|s| s.id.clone()).collect();
+    let roster = setup
+        .roster_names()
+        .into_iter()
+        .map(|name| match setup.profiles.iter().find(|p| p.picked && p.name == name) {
+            Some(p) => Member::profile(p.id, name),
+            None => Member::typed(name),
+        })
+        .collect();
+    let title = if setup.title.trim().is_empty() { format!("演练 {}", crate::core::records::utc_stamp().chars().take(10).collect::<String>()) } else { setup.title.trim().to_string() };
+    Plan {
+        title,
+        mode: setup.mode,
+        scenarios: picked,
+        roster,
+        group: (setup.mode == Mode::ClassVote && !setup.group.trim().is_empty()).then(|| Member::typed(setup.group.trim())),
+        rotation: setup.rotation,
+        rounds: setup.rounds,
+        seed,
+    }
+}
+
+fn activate(id: i64, drill: Drill, scripts: Scripts, now: f64) -> Active {
+    let mut active = Active {
+        id,
+        drill,
+        scripts,
+        encounter: None,
+        slot_started: now,
+        counts: Vec::new(),
+        debrief: None,
+        card: None,
+        observer_tab: 0,
+        outcome: None,
+        disc_guess: None,
+        last_agreement: None,
+        report: None,
+        error: None,
+    };
+    refresh(&mut active, now);
+    active
+}
+
+fn current_slot(drill: &Drill) -> Option<usize> {
+    match drill.phase {
+        Phase::Ready { slot } | Phase::Starting { slot } | Phase::Playing { slot } | Phase::TieBreak { slot, .. } | Phase::Ended { slot } => Some(slot),
+        Phase::Finished | Phase::Closed => None,
+    }
+}
+
+/// Re-derives what the screen shows from the drill after each event.
+fn refresh(active: &mut Active, now: f64) {
+    let slot = current_slot(&active.drill);
+    let previous = active.encounter.as_ref().map(|e| e.steps().len());
+    active.encounter = slot.and_then(|s| active.drill.encounter(s, &active.scripts).ok().flatten());
+    if let Some(options) = active.encounter.as_ref().and_then(|e| e.prompt()).map(|p| p.options.len()) {
+        active.counts = vec![0; options];
+    }
+    if active.encounter.as_ref().map(|e| e.steps().len()) != previous {
+        active.slot_started = now;
+    }
+    if let Ok(Some(card)) = active.drill.cue_card(&active.scripts) {
+        active.card = Some(card);
+    }
+    if let (Phase::Ended { slot }, Mode::ClassVote) = (&active.drill.phase, active.drill.plan.mode)
+        && active.debrief.as_ref().is_none_or(|(s, _)| s != slot)
+    {
+        // The analyzer runs once per option here: once per slot, not per frame.
+        active.debrief = active.drill.vote_debrief(*slot, &active.scripts).ok().map(|d| (*slot, d));
+    }
+}
+
+fn apply(active: &mut Active, store: &Store, event: Event, now: f64) {
+    match store.apply_drill_event(active.id, &mut active.drill, &event, &active.scripts) {
+        Ok(()) => {
+            active.error = None;
+            refresh(active, now);
+        }
+        Err(e) => active.error = Some(e.to_string()),
+    }
+}
+
+fn member_name(drill: &Drill, index: Option<usize>) -> String {
+    index.and_then(|i| drill.plan.roster.get(i)).map_or_else(|| drill.plan.group.as_ref().map_or_else(String::new, |g| g.name.clone()), |m| m.name.clone())
+}
+
+fn scenario_title(active: &Active, id: &str, lang: Lang) -> String {
+    active.scripts.get(id).map_or_else(|| id.to_string(), |s| s.scenario.title.get(lang).to_string())
+}
+
+fn slot_line(active: &Active, slot: usize, lang: Lang) -> String {
+    let s = &active.drill.slots[slot];
+    let title = scenario_title(active, &s.scenario, lang);
+    let of = active.drill.slots.len();
+    match (active.drill.plan.mode, lang) {
+        (Mode::HotSeat, Lang::Zh) => format!("第 {}/{of} 位：{} 应对《{title}》", slot + 1, member_name(&active.drill, s.player)),
+        (Mode::HotSeat, Lang::En) => format!("Turn {}/{of}: {} faces “{title}”", slot + 1, member_name(&active.drill, s.player)),
+        (Mode::ClassVote, Lang::Zh) => format!("第 {}/{of} 场：全班一起应对《{title}》", slot + 1),
+        (Mode::ClassVote, Lang::En) => format!("Round {}/{of}: the class faces “{title}”", slot + 1),
+        (Mode::RolePlay, Lang::Zh) => format!(
+            "第 {}/{of} 场《{title}》：{} 扮演群众，{} 应答，其余同学观察打分",
+            slot + 1,
+            member_name(&active.drill, s.citizen),
+            member_name(&active.drill, s.player)
+        ),
+        (Mode::RolePlay, Lang::En) => format!(
+            "Round {}/{of}, “{title}”: {} plays the citizen, {} responds, the others observe",
+            slot + 1,
+            member_name(&active.drill, s.citizen),
+            member_name(&active.drill, s.player)
+        ),
+    }
+}
+
+fn export_report(active: &Active, store: &Store) -> Result<String, String> {
+    let attempts = store.drill_attempts(&active.drill).map_err(|e| e.to_string())?;
+    let stamp: String = crate::core::records::utc_stamp().chars().filter(|c| c.is_ascii_digit()).take(14).collect();
+    let dir = crate::app::settings::export_root(store).join(format!("drill-{}-{stamp}", file_stem(&active.drill.plan.title)));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let html = dir.join("session.html");
+    std::fs::write(&html, drill_html(&active.drill, &attempts, &active.scripts)).map_err(|e| format!("{}: {e}", html.display()))?;
+    let csv = dir.join("session.csv");
+    let file = std::fs::File::create(&csv).map_err(|e| format!("{}: {e}", csv.display()))?;
+    write_drill_csv(&active.drill, std::io::BufWriter::new(file)).map_err(|e| format!("{}: {e}", csv.display()))?;
+    Ok(dir.display().to_string())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn ui(
+    mut contexts: EguiContexts,
+    content: Res<super::ContentRect>,
+    mut state: ResMut<DrillScreen>,
+    session: Res<Session>,
+    records: Res<Records>,
+    settings: Res<Settings>,
+    time: Res<Time<Real>>,
+    mut next: ResMut<NextState<Screen>>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let lang = settings.lang;
+    let now = time.elapsed_secs_f64();
+    let mut root = super::root_ui(ctx, content.0, "screen");
+    let state = &mut *state;
+    let Some(store) = records.store() else {
+        if let Some(setup) = state.setup.as_mut() {
+            setup.lang = lang;
+            egui::CentralPanel::default().show(&mut root, |ui| setup_view(ui, setup));
+        }
+        return Ok(());
+    };
+    let Some(active) = state.active.as_mut() else {
+        let Some(setup) = state.setup.as_mut() else { return Ok(()) };
+        setup.lang = lang;
+        let action = egui::CentralPanel::default().show(&mut root, |ui| setup_view(ui, setup)).inner;
+        match action {
+            Some(SetupAction::Start) => {
+                let plan = plan_from(setup, super::encounter::fresh_seed());
+                match store.create_drill(&plan) {
+                    Ok((id, drill)) => state.active = Some(activate(id, drill, scripts_of(&session), now)),
+                    Err(e) => setup.error = Some(e.to_string()),
+                }
+            }
+            Some(SetupAction::Resume(id)) => {
+                let scripts = scripts_of(&session);
+                match store.load_drill(id, &scripts) {
+                    Ok(drill) => state.active = Some(activate(id, drill, scripts, now)),
+                    Err(e) => setup.error = Some(e.to_string()),
+                }
+            }
+            Some(SetupAction::CloseUnfinished(id)) => {
+                let scripts = scripts_of(&session);
+                let closed = store.load_drill(id, &scripts).and_then(|mut drill| store.apply_drill_event(id, &mut drill, &Event::Close, &scripts));
+                match closed {
+                    Ok(()) => setup.unfinished.retain(|d| d.id != id),
+                    Err(e) => setup.error = Some(e.to_string()),
+                }
+            }
+            None => {}
+        }
+        return Ok(());
+    };
+
+    let mode = active.drill.plan.mode;
+    match active.drill.phase.clone() {
+        Phase::Ready { .. } | Phase::Starting { .. } | Phase::Finished | Phase::Closed => {
+            let over = matches!(active.drill.phase, Phase::Finished | Phase::Closed);
+            let done = active.drill.slots.iter().enumerate().filter(|(i, _)| current_slot(&active.drill).is_none_or(|c| *i < c)).count();
+            let vm = ReadyVm {
+                lang,
+                title: active.drill.plan.title.clone(),
+                mode,
+                next: current_slot(&active.drill).map(|s| slot_line(active, s, lang)),
+                progress: format!("{done}/{}", active.drill.slots.len()),
+                scoreboard: active.drill.scoreboard(),
+                last_agreement: active.last_agreement.clone(),
+                finished: over,
+                report: active.report.clone(),
+                error: active.error.clone(),
+            };
+            let action = egui::CentralPanel::default().show(&mut root, |ui| ready_view(ui, &vm)).inner;
+            match action {
+                Some(ReadyAction::StartNext) => {
+                    active.disc_guess = None;
+                    active.outcome = None;
+                    active.observer_tab = 0;
+                    active.card = None;
+                    apply(active, store, Event::StartSlot, now);
+                }
+                Some(ReadyAction::Skip) => apply(active, store, Event::SkipSlot, now),
+                Some(ReadyAction::Close) => apply(active, store, Event::Close, now),
+                Some(ReadyAction::Report) => active.report = Some(export_report(active, store)),
+                Some(ReadyAction::Leave) => {
+                    state.active = None;
+                    next.set(Screen::Library);
+                }
+                None => {}
+            }
+        }
+        Phase::Playing { slot } | Phase::Ended { slot } | Phase::TieBreak { slot, .. } if mode == Mode::RolePlay => {
+            let Some(card) = active.card.clone() else {
+                active.error = Some("no cue card".into());
+                return Ok(());
+            };
+            let observers: Vec<(usize, String)> = active.drill.slots[slot].observers.iter().map(|&o| (o, member_name(&active.drill, Some(o)))).collect();
+            let tab = active.observer_tab.min(observers.len().saturating_sub(1));
+            let marks = active.drill.states[slot].sheets.get(tab).map(|s| s.marks.clone()).unwrap_or_default();
+            let vm = RolePlayVm {
+                lang,
+                header: slot_line(active, slot, lang),
+                card,
+                observers: observers.clone(),
+                observer_tab: tab,
+                marks,
+                outcome: active.outcome,
+                error: active.error.clone(),
+            };
+            let action = egui::CentralPanel::default().show(&mut root, |ui| role_play_view(ui, &vm)).inner;
+            match action {
+                Some(RolePlayAction::Closest(k)) => apply(active, store, Event::CueNext { closest: k }, now),
+                Some(RolePlayAction::Tab(t)) => active.observer_tab = t,
+                Some(RolePlayAction::Mark(item, mark)) => {
+                    if let Some((observer, _)) = observers.get(tab) {
+                        apply(active, store, Event::Observe { observer: *observer, item, mark }, now);
+                    }
+                }
+                Some(RolePlayAction::Outcome(o)) => active.outcome = Some(o),
+                Some(RolePlayAction::Finish) => {
+                    let responder = member_name(&active.drill, active.drill.slots[slot].player);
+                    let names = observers.iter().map(|(_, n)| n.clone()).collect();
+                    let agreement = active.drill.agreement(slot);
+                    apply(active, store, Event::FinishSlot { disc_guess: None, outcome: active.outcome }, now);
+                    if active.error.is_none() {
+                        active.last_agreement = agreement.map(|agreement| AgreementVm { responder, observers: names, agreement });
+                    }
+                }
+                None => {}
+            }
+        }
+        Phase::Playing { slot } | Phase::TieBreak { slot, .. } if mode == Mode::ClassVote => {
+            let Some(encounter) = active.encounter.as_ref() else { return Ok(()) };
+            let Some(prompt) = encounter.prompt() else { return Ok(()) };
+            let scenario = encounter.scenario();
+            let tied = match &active.drill.phase {
+                Phase::TieBreak { tied, .. } => Some(tied.clone()),
+                _ => None,
+            };
+            let mut vm = VoteVm {
+                lang,
+                header: slot_line(active, slot, lang),
+                citizen: scenario.citizen.name.get(lang).to_string(),
+                said: prompt.said.get(lang).to_string(),
+                mood: format!("{} · {}", upset_word(lang, prompt.mood.upset), trust_word(lang, prompt.mood.trust)),
+                options: prompt.options.iter().map(|o| o.text.get(lang).to_string()).collect(),
+                counts: active.counts.clone(),
+                tied,
+                error: active.error.clone(),
+            };
+            let action = egui::CentralPanel::default().show(&mut root, |ui| vote_view(ui, &mut vm)).inner;
+            active.counts = vm.counts.clone();
+            match action {
+                Some(VoteAction::Counts) => apply(active, store, Event::Votes { counts: vm.counts }, now),
+                Some(VoteAction::Majority(k)) => apply(active, store, Event::Majority { option: k }, now),
+                Some(VoteAction::BreakTie(k)) => apply(active, store, Event::BreakTie { option: k }, now),
+                None => {}
+            }
+        }
+        Phase::Ended { .. } if mode == Mode::ClassVote => {
+            let turns = active.debrief.as_ref().map(|(_, d)| d.clone()).unwrap_or_default();
+            let finish = egui::CentralPanel::default().show(&mut root, |ui| vote_debrief_view(ui, lang, &turns)).inner;
+            if finish.is_some() {
+                apply(active, store, Event::FinishSlot { disc_guess: None, outcome: None }, now);
+            }
+        }
+        Phase::Playing { .. } | Phase::Ended { .. } | Phase::TieBreak { .. } => {
+            // Hot seat: the player's own encounter, as in solo practice.
+            let Some(encounter) = active.encounter.clone() else { return Ok(()) };
+            let run = Run {
+                file: session.find(&encounter.scenario().id).unwrap_or(0),
+                encounter,
+                started: active.slot_started,
+                turn_started: active.slot_started,
+                attempt: None,
+                ticket: format!("A{:03}", active.drill.states[current_slot(&active.drill).unwrap_or(0)].seed % 200 + 1),
+                disc_guess: active.disc_guess,
+                finished: false,
+                save_error: active.error.clone(),
+            };
+            let vm = super::encounter::encounter_vm(&run, lang, now);
+            let action = egui::CentralPanel::default().show(&mut root, |ui| encounter_view(ui, &vm)).inner;
+            match action {
+                Some(EncounterAction::Choose(k)) => {
+                    let secs = vm.prompt.as_ref().and_then(|p| p.time_limit).map(|_| vm.turn_secs);
+                    apply(active, store, Event::Choose { option: k, response_secs: secs }, now);
+                }
+                Some(EncounterAction::Guess(style)) => active.disc_guess = Some(style),
+                Some(EncounterAction::ConfirmGuess) => {
+                    apply(active, store, Event::FinishSlot { disc_guess: active.disc_guess, outcome: None }, now);
+                }
+                None => {}
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,607 @@
+//! Group drill views (分组演练), drawn for a projector: the trainer sets up
+//! a drill, then the class sees the scoreboard between turns, votes on
+//! options, or plays the citizen from a cue card while observers score.
+//! Every view is a function of plain data returning the trainer's action.
+
+use super::widgets::{ACCENT, FAIL, MUTED, PASS};
+use super::{screen_title, shortcut, tr};
+use crate::core::drill::{
+    CueCard, Kappa, KappaUndefined, Mode, Observation, RoundAgreement, Rotation, Scoreboard, VoteDebrief,
+};
+use crate::core::model::{Item, Lang, Outcome};
+use crate::core::rubric::Dimension;
+use bevy_egui::egui::{self, RichText};
+
+// ---------------------------------------------------------------- set-up
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioPick {
+    pub id: String,
+    pub title: String,
+    pub picked: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProfilePick {
+    pub id: i64,
+    pub name: String,
+    pub picked: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnfinishedDrill {
+    pub id: i64,
+    pub title: String,
+    pub mode: String,
+    pub updated: String,
+}
+
+/// The set-up form; the view edits it in place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SetupVm {
+    pub lang: Lang,
+    pub title: String,
+    pub mode: Mode,
+    pub rotation: Rotation,
+    pub rounds: u32,
+    pub scenarios: Vec<ScenarioPick>,
+    pub profiles: Vec<ProfilePick>,
+    /// Names typed by the trainer, one per line or separated by commas/、.
+    pub typed_names: String,
+    /// Class vote: the profile the class's run is recorded under.
+    pub group: String,
+    pub unfinished: Vec<UnfinishedDrill>,
+    pub error: Option<String>,
+}
+
+impl SetupVm {
+    /// Ticked profiles then typed names, in that order, trimmed, without blanks.
+    pub fn roster_names(&self) -> Vec<String> {
+        let typed = self
+            .typed_names
+            .split(['\n', ',', '，', '、', ';', '；'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from);
+        self.profiles.iter().filter(|p| p.picked).map(|p| p.name.clone()).chain(typed).collect()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SetupAction {
+    Start,
+    Resume(i64),
+    /// Close an unfinished drill without resuming it.
+    CloseUnfinished(i64),
+}
+
+pub fn mode_label(lang: Lang, mode: Mode) -> String {
+    mode.label().get(lang).to_string()
+}
+
+pub fn setup_view(ui: &mut egui::Ui, vm: &mut SetupVm) -> Option<SetupAction> {
+    let lang = vm.lang;
+    let mut action = None;
+    screen_title(ui, tr(lang, "分组演练", "Group drill"));
+    if !vm.unfinished.is_empty() {
+        egui::Frame::group(ui.style()).stroke(egui::Stroke::new(1.5, ACCENT)).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(RichText::new(tr(lang, "未完成的演练（可从中断处继续）", "Unfinished drills (continue where they stopped)")).strong());
+            for d in &vm.unfinished {
+                ui.horizontal(|ui| {
+                    ui.label(format!("{} · {} · {}", d.title, d.mode, d.updated));
+                    if ui.button(tr(lang, "继续", "Continue")).clicked() {
+                        action = Some(SetupAction::Resume(d.id));
+                    }
+                    if ui.button(tr(lang, "结束它", "Close it")).clicked() {
+                        action = Some(SetupAction::CloseUnfinished(d.id));
+                    }
+                });
+            }
+        });
+        ui.add_space(6.0);
+    }
+    egui::ScrollArea::vertical().id_salt("drill-setup").auto_shrink([false, false]).show(ui, |ui| {
+        egui::Grid::new("drill-setup-grid").num_columns(2).spacing([16.0, 10.0]).show(ui, |ui| {
+            ui.label(tr(lang, "名称", "Title"));
+            ui.add(egui::TextEdit::singleline(&mut vm.title).desired_width(360.0).hint_text(tr(lang, "例：3月12日 窗口班", "e.g. Counter class, 12 March")));
+            ui.end_row();
+            ui.label(tr(lang, "方式", "Mode"));
+            ui.horizontal_wrapped(|ui| {
+                for mode in [Mode::HotSeat, Mode::ClassVote, Mode::RolePlay] {
+                    ui.radio_value(&mut vm.mode, mode, mode_label(lang, mode));
+                }
+            });
+            ui.end_row();
+            ui.label("");
+            ui.label(RichText::new(mode_help(lang, vm.mode)).color(MUTED));
+            ui.end_row();
+            if vm.mode != Mode::ClassVote {
+                ui.label(tr(lang, "情景分配", "Scenarios per member"));
+                ui.horizontal(|ui| {
+                    ui.radio_value(&mut vm.rotation, Rotation::Same, tr(lang, "人人同一情景", "Everyone the same"));
+                    ui.radio_value(&mut vm.rotation, Rotation::Rotate, tr(lang, "轮换情景", "Rotate scenarios"));
+                });
+                ui.end_row();
+            }
+            ui.label(tr(lang, "轮数", "Rounds"));
+            ui.add(egui::DragValue::new(&mut vm.rounds).range(1..=10));
+            ui.end_row();
+            if vm.mode == Mode::ClassVote {
+                ui.label(tr(lang, "班级档案", "Class profile"));
+                ui.add(egui::TextEdit::singleline(&mut vm.group).desired_width(360.0).hint_text(tr(lang, "全班表决的成绩记在这个名下", "The class's result is recorded under this name")));
+                ui.end_row();
+            }
+        });
+        ui.add_space(8.0);
+        ui.columns(2, |cols| {
+            cols[0].label(RichText::new(tr(lang, "情景（按勾选顺序）", "Scenarios")).strong());
+            for s in &mut vm.scenarios {
+                cols[0].checkbox(&mut s.picked, &s.title);
+            }
+            cols[1].label(RichText::new(tr(lang, "名单", "Roster")).strong());
+            for p in &mut vm.profiles {
+                cols[1].checkbox(&mut p.picked, &p.name);
+            }
+            cols[1].label(tr(lang, "新学员（每行一个，或用逗号、顿号分隔）", "New trainees (one per line or comma-separated)"));
+            cols[1].add(egui::TextEdit::multiline(&mut vm.typed_names).desired_rows(3).desired_width(f32::INFINITY));
+            let roster = vm.roster_names();
+            cols[1].label(RichText::new(format!("{} {}", tr(lang, "共", "In all:"), roster.len())).color(MUTED));
+        });
+        if let Some(error) = &vm.error {
+            ui.label(RichText::new(error).color(FAIL));
+        }
+        ui.add_space(8.0);
+        if ui.button(RichText::new(tr(lang, "开始演练 (F5)", "Start the drill (F5)")).size(20.0)).clicked()
+            || ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::F5))
+        {
+            action = Some(SetupAction::Start);
+        }
+    });
+    action
+}
+
+fn mode_help(lang: Lang, mode: Mode) -> &'static str {
+    match mode {
+        Mode::HotSeat => tr(lang, "学员轮流上场应答，成绩记入各自档案；每轮之间显示分维度记分板。", "Trainees take turns; each result lands in their own record; a scoreboard by dimension between turns."),
+        Mode::ClassVote => tr(lang, "投影全班表决每一轮的选项，按多数继续；复盘时看全班分歧和少数选项的得分。", "The class votes on each turn's options and the majority is followed; the debrief shows where the class split."),
+        Mode::RolePlay => tr(lang, "一人照提示卡扮演群众，一人用自己的话应答，其余人按评分项打分，再比较观察员之间的一致性。", "One plays the citizen from a cue card, one answers in their own words, the rest score the responder; then compare the observers."),
+    }
+}
+
+// ---------------------------------------------------------------- between turns
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadyVm {
+    pub lang: Lang,
+    pub title: String,
+    pub mode: Mode,
+    /// e.g. "第 2/6 轮：李明 应答《停水》".
+    pub next: Option<String>,
+    pub progress: String,
+    pub scoreboard: Scoreboard,
+    /// Role-play: the observers' agreement on the slot just finished.
+    pub last_agreement: Option<AgreementVm>,
+    pub finished: bool,
+    pub report: Option<Result<String, String>>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadyAction {
+    StartNext,
+    Skip,
+    Close,
+    Report,
+    Leave,
+}
+
+pub fn ready_view(ui: &mut egui::Ui, vm: &ReadyVm) -> Option<ReadyAction> {
+    let lang = vm.lang;
+    let mut action = None;
+    ui.horizontal(|ui| {
+        screen_title(ui, &vm.title);
+        ui.label(RichText::new(format!("{} · {}", mode_label(lang, vm.mode), vm.progress)).color(MUTED));
+    });
+    if let Some(error) = &vm.error {
+        ui.label(RichText::new(error).color(FAIL));
+    }
+    match &vm.next {
+        Some(next) if !vm.finished => {
+            ui.label(RichText::new(next).size(26.0).strong().color(ACCENT));
+            ui.horizontal(|ui| {
+                if ui.button(RichText::new(tr(lang, "开始 (Enter)", "Start (Enter)")).size(20.0)).clicked() || shortcut(ui, egui::Key::Enter) {
+                    action = Some(ReadyAction::StartNext);
+                }
+                if ui.button(tr(lang, "跳过（缺席）(S)", "Skip, absent (S)")).clicked() || shortcut(ui, egui::Key::S) {
+                    action = Some(ReadyAction::Skip);
+                }
+                if ui.button(tr(lang, "提前结束演练", "End the drill now")).clicked() {
+                    action = Some(ReadyAction::Close);
+                }
+            });
+        }
+        _ => {
+            ui.label(RichText::new(tr(lang, "演练结束。", "The drill is over.")).size(26.0).strong());
+            ui.horizontal(|ui| {
+                if ui.button(RichText::new(tr(lang, "导出演练报告 (E)", "Export the session report (E)")).size(20.0)).clicked() || shortcut(ui, egui::Key::E) {
+                    action = Some(ReadyAction::Report);
+                }
+                if ui.button(tr(lang, "返回场景库 (Esc)", "Back to the library (Esc)")).clicked() {
+                    action = Some(ReadyAction::Leave);
+                }
+            });
+            match &vm.report {
+                Some(Ok(path)) => {
+                    ui.label(RichText::new(format!("{}{path}", tr(lang, "已导出到：", "Exported to: "))).color(PASS));
+                }
+                Some(Err(e)) => {
+                    ui.label(RichText::new(format!("{}{e}", tr(lang, "导出失败：", "Export failed: "))).color(FAIL));
+                }
+                None => {}
+            }
+        }
+    }
+    ui.add_space(10.0);
+    egui::ScrollArea::vertical().id_salt("drill-ready").auto_shrink([false, false]).show(ui, |ui| {
+        scoreboard_view(ui, lang, &vm.scoreboard);
+        if let Some(agreement) = &vm.last_agreement {
+            ui.add_space(12.0);
+            agreement_view(ui, lang, agreement);
+        }
+    });
+    action
+}
+
+pub fn scoreboard_view(ui: &mut egui::Ui, lang: Lang, board: &Scoreboard) {
+    ui.label(RichText::new(tr(lang, "记分板（各维度平均）", "Scoreboard (mean per dimension)")).strong());
+    let cell = |ui: &mut egui::Ui, v: Option<f32>| {
+        let text = v.map_or("—".to_string(), |v| format!("{v:.0}"));
+        let colour = match v {
+            Some(v) if v < crate::core::rubric::PASS_DIMENSION_FLOOR => FAIL,
+            _ => ui.visuals().text_color(),
+        };
+        ui.label(RichText::new(text).color(colour));
+    };
+    egui::Grid::new("drill-scoreboard").striped(true).spacing([22.0, 8.0]).show(ui, |ui| {
+        ui.label(RichText::new(tr(lang, "学员", "Trainee")).strong());
+        ui.label(RichText::new(tr(lang, "完成/通过", "Done/passed")).strong());
+        for d in Dimension::ALL {
+            ui.label(RichText::new(d.label().get(lang)).strong());
+        }
+        ui.label(RichText::new(tr(lang, "总分", "Overall")).strong());
+        ui.end_row();
+        for row in &board.rows {
+            ui.label(&row.name);
+            ui.label(format!("{}/{}", row.finished, row.passed));
+            for i in 0..5 {
+                cell(ui, row.dimensions.map(|d| d[i]));
+            }
+            cell(ui, row.overall);
+            ui.end_row();
+        }
+        if board.rows.len() > 1 {
+            ui.label(RichText::new(tr(lang, "全班", "Class")).strong());
+            ui.label("");
+            for i in 0..5 {
+                cell(ui, board.class_dimensions.map(|d| d[i]));
+            }
+            cell(ui, board.class_overall);
+            ui.end_row();
+        }
+    });
+}
+
+// ---------------------------------------------------------------- class vote
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct VoteVm {
+    pub lang: Lang,
+    pub header: String,
+    pub citizen: String,
+    pub said: String,
+    pub mood: String,
+    pub options: Vec<String>,
+    /// The counts being entered, one per option (edited in place).
+    pub counts: Vec<u32>,
+    /// Set when the top count is shared: the tied options (zero-based).
+    pub tied: Option<Vec<usize>>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VoteAction {
+    /// Submit `counts`.
+    Counts,
+    /// Only the majority is known.
+    Majority(usize),
+    BreakTie(usize),
+}
+
+pub fn vote_view(ui: &mut egui::Ui, vm: &mut VoteVm) -> Option<VoteAction> {
+    let lang = vm.lang;
+    let mut action = None;
+    screen_title(ui, &vm.header);
+    ui.label(RichText::new(format!("{}（{}）", vm.citizen, vm.mood)).color(MUTED));
+    ui.label(RichText::new(format!("“{}”", vm.said)).size(24.0));
+    ui.add_space(10.0);
+    if let Some(tied) = &vm.tied {
+        ui.label(RichText::new(tr(lang, "票数并列第一，请培训师选择跟随哪一个：", "A tie for most votes: the trainer picks which to follow:")).strong().color(ACCENT));
+        for &k in tied {
+            if ui.button(RichText::new(format!("{}. {}", k + 1, vm.options[k])).size(20.0)).clicked() || digit_pressed(ui, k) {
+                action = Some(VoteAction::BreakTie(k));
+            }
+        }
+        return action;
+    }
+    ui.label(tr(lang, "录入每个选项的票数，或直接点“多数”：", "Enter the votes for each option, or just mark the majority:"));
+    egui::Grid::new("vote-grid").spacing([14.0, 12.0]).show(ui, |ui| {
+        for (k, option) in vm.options.iter().enumerate() {
+            ui.label(RichText::new(format!("{}.", k + 1)).size(22.0).strong());
+            ui.add(egui::Label::new(RichText::new(option).size(20.0)).wrap());
+            ui.add(egui::DragValue::new(&mut vm.counts[k]).range(0..=500).speed(0.2));
+            if ui.button(tr(lang, "多数", "Majority")).clicked() || digit_pressed(ui, k) {
+                action = Some(VoteAction::Majority(k));
+            }
+            ui.end_row();
+        }
+    });
+    if let Some(error) = &vm.error {
+        ui.label(RichText::new(error).color(FAIL));
+    }
+    let total: u32 = vm.counts.iter().sum();
+    ui.add_space(8.0);
+    let submit = ui.add_enabled(total > 0, egui::Button::new(RichText::new(format!("{} ({total}) (Enter)", tr(lang, "按票数继续", "Follow the votes"))).size(20.0)));
+    if submit.clicked() || (total > 0 && shortcut(ui, egui::Key::Enter)) {
+        action = Some(VoteAction::Counts);
+    }
+    action
+}
+
+fn digit_pressed(ui: &egui::Ui, k: usize) -> bool {
+    const KEYS: [egui::Key; 9] = [
+        egui::Key::Num1,
+        egui::Key::Num2,
+        egui::Key::Num3,
+        egui::Key::Num4,
+        egui::Key::Num5,
+        egui::Key::Num6,
+        egui::Key::Num7,
+        egui::Key::Num8,
+        egui::Key::Num9,
+    ];
+    KEYS.get(k).is_some_and(|key| shortcut(ui, *key))
+}
+
+pub fn vote_debrief_view(ui: &mut egui::Ui, lang: Lang, turns: &[VoteDebrief]) -> Option<()> {
+    let mut finish = None;
+    ui.horizontal(|ui| {
+        screen_title(ui, tr(lang, "全班表决复盘", "Class vote debrief"));
+        if ui.button(RichText::new(tr(lang, "记录结果，下一位 (Enter)", "Record and go on (Enter)")).size(20.0)).clicked() || shortcut(ui, egui::Key::Enter) {
+            finish = Some(());
+        }
+    });
+    egui::ScrollArea::vertical().id_salt("vote-debrief").auto_shrink([false, false]).show(ui, |ui| {
+        for (t, turn) in turns.iter().enumerate() {
+            ui.label(RichText::new(format!("{} {} · “{}”", tr(lang, "第", "Turn"), t + 1, turn.said.get(lang))).strong());
+            egui::Grid::new(("vote-debrief", t)).striped(true).spacing([16.0, 6.0]).show(ui, |ui| {
+                for o in &turn.options {
+                    let share = o.percent.map_or(String::new(), |p| format!("{p:.0}%"));
+                    let votes = o.votes.map_or("—".to_string(), |v| v.to_string());
+                    let mark = if o.followed { "▶" } else { "" };
+                    ui.label(RichText::new(format!("{mark}{}.", o.index + 1)).strong());
+                    ui.label(format!("{votes} {share}"));
+                    let colour = if o.red_flag.is_some() || o.quality < 40 { FAIL } else if o.quality >= 75 { PASS } else { ui.visuals().text_color() };
+                    ui.add(egui::Label::new(RichText::new(o.text.get(lang)).color(colour)).wrap());
+                    let reach = o.reachable.map_or(String::new(), |(best, worst)| match lang {
+                        Lang::Zh => format!("此后总分 {worst:.0}–{best:.0}"),
+                        Lang::En => format!("overall after: {worst:.0}–{best:.0}"),
+                    });
+                    ui.label(format!("{} {} · {reach}", tr(lang, "质量", "quality"), o.quality));
+                    ui.end_row();
+                    ui.label("");
+                    ui.label("");
+                    ui.add(egui::Label::new(RichText::new(o.feedback.get(lang)).color(MUTED)).wrap());
+                    ui.label("");
+                    ui.end_row();
+                }
+            });
+            ui.add_space(10.0);
+        }
+    });
+    finish
+}
+
+// ---------------------------------------------------------------- role-play
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RolePlayVm {
+    pub lang: Lang,
+    pub header: String,
+    pub card: CueCard,
+    /// Observers: roster index and name.
+    pub observers: Vec<(usize, String)>,
+    /// The observer whose sheet is shown.
+    pub observer_tab: usize,
+    /// Marks of the shown observer, in `Item::ALL` order.
+    pub marks: Vec<Option<Observation>>,
+    pub outcome: Option<Outcome>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RolePlayAction {
+    /// The responder's words came closest to this option.
+    Closest(usize),
+    Tab(usize),
+    Mark(Item, Observation),
+    Outcome(Outcome),
+    Finish,
+}
+
+pub fn role_play_view(ui: &mut egui::Ui, vm: &RolePlayVm) -> Option<RolePlayAction> {
+    let lang = vm.lang;
+    let mut action = None;
+    screen_title(ui, &vm.header);
+    ui.columns(2, |cols| {
+        if let Some(a) = cue_card_view(&mut cols[0], lang, &vm.card) {
+            action = Some(a);
+        }
+        if let Some(a) = observer_sheet(&mut cols[1], vm) {
+            action = Some(a);
+        }
+    });
+    action
+}
+
+fn cue_card_view(ui: &mut egui::Ui, lang: Lang, card: &CueCard) -> Option<RolePlayAction> {
+    let mut action = None;
+    egui::Frame::group(ui.style()).stroke(egui::Stroke::new(2.0, ACCENT)).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.label(RichText::new(tr(lang, "提示卡：扮演群众的同学看这里", "Cue card: for the person playing the citizen")).strong().color(ACCENT));
+        ui.label(RichText::new(format!("{} · {}", card.citizen.get(lang), card.situation.get(lang))).color(MUTED));
+        ui.label(format!(
+            "{} {}{} · {} {}",
+            tr(lang, "性格", "Style"),
+            super::disc_label(lang, card.style),
+            card.secondary.map_or(String::new(), |s| format!(" / {}", super::disc_label(lang, s))),
+            tr(lang, "情绪", "Mood"),
+            card.mood_label.get(lang)
+        ));
+        for cue in &card.style_cues {
+            ui.label(RichText::new(format!("· {}", cue.get(lang))).color(MUTED));
+        }
+        ui.separator();
+        if let Some(ending) = &card.ending {
+            ui.label(RichText::new(tr(lang, "对话到此结束：", "The conversation ends:")).strong());
+            ui.label(RichText::new(ending.get(lang)).size(20.0));
+            return;
+        }
+        ui.label(RichText::new(tr(lang, "你说：", "You say:")).strong());
+        for line in &card.lines {
+            ui.label(RichText::new(format!("“{}”", line.get(lang))).size(22.0));
+        }
+        if let Some(direction) = &card.stage_direction {
+            ui.label(RichText::new(direction.get(lang)).italics().color(MUTED));
+        }
+        ui.add_space(6.0);
+        ui.label(tr(lang, "对方说完后，选最接近他/她说法的一项（数字键）：", "When the responder has spoken, pick the option closest to what they said (digit keys):"));
+        for (k, option) in card.options.iter().enumerate() {
+            if ui.button(format!("{}. {}", k + 1, option.get(lang))).clicked() || digit_pressed(ui, k) {
+                action = Some(RolePlayAction::Closest(k));
+            }
+        }
+    });
+    action
+}
+
+fn observer_sheet(ui: &mut egui::Ui, vm: &RolePlayVm) -> Option<RolePlayAction> {
+    let lang = vm.lang;
+    let mut action = None;
+    ui.label(RichText::new(tr(lang, "观察员评分", "Observers' scores")).strong());
+    ui.horizontal_wrapped(|ui| {
+        for (tab, (_, name)) in vm.observers.iter().enumerate() {
+            if ui.selectable_label(tab == vm.observer_tab, name).clicked() {
+                action = Some(RolePlayAction::Tab(tab));
+            }
+        }
+    });
+    ui.label(RichText::new(tr(lang, "0 有害 · 1 遗漏 · 2 合格 · 3 优秀 · — 未观察到", "0 harmful · 1 missed · 2 adequate · 3 exemplary · — not observed")).color(MUTED));
+    egui::ScrollArea::vertical().id_salt("observer-sheet").max_height(ui.available_height() - 80.0).show(ui, |ui| {
+        egui::Grid::new("observer-grid").striped(true).spacing([6.0, 4.0]).show(ui, |ui| {
+            for item in Item::ALL {
+                ui.label(format!("{:?} {}", item, item.label().get(lang)));
+                let current = vm.marks.get(item.index()).copied().flatten();
+                for level in 0..=3u8 {
+                    let mark = Observation::Level(level);
+                    if ui.selectable_label(current == Some(mark), level.to_string()).clicked() {
+                        action = Some(RolePlayAction::Mark(item, mark));
+                    }
+                }
+                if ui.selectable_label(current == Some(Observation::NotObserved), "—").clicked() {
+                    action = Some(RolePlayAction::Mark(item, Observation::NotObserved));
+                }
+                ui.end_row();
+            }
+        });
+    });
+    ui.horizontal_wrapped(|ui| {
+        ui.label(tr(lang, "对话结果", "How it ended"));
+        for outcome in [Outcome::Resolved, Outcome::Escalated, Outcome::WalkedOut, Outcome::HungUp, Outcome::FormalComplaint] {
+            if ui.selectable_label(vm.outcome == Some(outcome), outcome.label().get(lang)).clicked() {
+                action = Some(RolePlayAction::Outcome(outcome));
+            }
+        }
+    });
+    if let Some(error) = &vm.error {
+        ui.label(RichText::new(error).color(FAIL));
+    }
+    let finish = ui.add_enabled(vm.outcome.is_some(), egui::Button::new(RichText::new(tr(lang, "评分完成，比较观察员 (F5)", "Scoring done: compare observers (F5)")).size(18.0)));
+    if finish.clicked() || (vm.outcome.is_some() && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::F5))) {
+        action = Some(RolePlayAction::Finish);
+    }
+    action
+}
+
+// ---------------------------------------------------------------- agreement
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgreementVm {
+    pub responder: String,
+    pub observers: Vec<String>,
+    pub agreement: RoundAgreement,
+}
+
+fn kappa_text(lang: Lang, kappa: Kappa) -> String {
+    match kappa {
+        Kappa::Value(v) => format!("{v:.2}"),
+        Kappa::Undefined(why) => match why {
+            KappaUndefined::OneObserver => tr(lang, "无法计算（只有一名观察员）", "undefined (one observer)").into(),
+            KappaUndefined::TooFewSubjects => tr(lang, "无法计算（共同评分项太少）", "undefined (too few items in common)").into(),
+            _ => tr(lang, "无法计算（评分没有变化）", "undefined (no variation in the marks)").into(),
+        },
+    }
+}
+
+pub fn agreement_view(ui: &mut egui::Ui, lang: Lang, vm: &AgreementVm) {
+    let a = &vm.agreement;
+    let title = match lang {
+        Lang::Zh => format!("观察员对 {} 的评分比较", vm.responder),
+        Lang::En => format!("How the observers scored {}", vm.responder),
+    };
+    ui.label(RichText::new(title).strong());
+    ui.label(format!(
+        "{}: {} · {}: {}",
+        tr(lang, "加权 kappa（线性）", "weighted kappa (linear)"),
+        kappa_text(lang, a.kappa_linear),
+        tr(lang, "（平方）", "(quadratic)"),
+        kappa_text(lang, a.kappa_quadratic)
+    ));
+    egui::Grid::new("agreement-grid").striped(true).spacing([18.0, 4.0]).show(ui, |ui| {
+        ui.label(RichText::new(tr(lang, "评分项", "Item")).strong());
+        for name in &vm.observers {
+            ui.label(RichText::new(name).strong());
+        }
+        ui.label(RichText::new(tr(lang, "一致率", "Agreement")).strong());
+        ui.label(RichText::new(tr(lang, "中位数", "Median")).strong());
+        ui.end_row();
+        for row in &a.items {
+            if row.marks.iter().all(Option::is_none) {
+                continue;
+            }
+            ui.label(format!("{:?} {}", row.item, row.item.label().get(lang)));
+            for mark in &row.marks {
+                ui.label(match mark {
+                    Some(Observation::Level(l)) => l.to_string(),
+                    Some(Observation::NotObserved) => "—".into(),
+                    None => "·".into(),
+                });
+            }
+            let split = row.percent.is_some_and(|p| p < 100.0);
+            let text = row.percent.map_or("—".to_string(), |p| format!("{p:.0}%"));
+            ui.label(RichText::new(text).color(if split { FAIL } else { ui.visuals().text_color() }));
+            ui.label(row.median.map_or("—".to_string(), |m| m.to_string()));
+            ui.end_row();
+        }
+    });
+}
