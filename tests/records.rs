@@ -1076,4 +1076,42 @@ mod drills {
         assert!(html.contains("× 7"), "the poor option ranks by its votes");
         assert!(html.contains(&format!("{}: 7 (44%)", poor + 1)), "the split: 7 of 16");
     }
+
+    #[test]
+    fn a_role_play_result_lands_in_the_responders_record() {
+        use counterpart::core::drill::Observation::Level;
+        use counterpart::core::model::{Item, Outcome, RedFlag};
+        let dir = temp();
+        let store = Store::open(&dir.path().join("r.sqlite3")).unwrap();
+        let script = script();
+        let scripts = scripts_with(&script);
+        let roster = ["答", "演", "观一", "观二"].map(Member::typed).to_vec();
+        let plan = Plan { mode: Mode::RolePlay, ..hot_seat(&script, roster, "角色扮演") };
+        let (id, mut drill) = store.create_drill(&plan).unwrap();
+        let apply = |drill: &mut counterpart::core::drill::Drill, e: Event| store.apply_drill_event(id, drill, &e, &scripts).unwrap();
+        apply(&mut drill, Event::StartSlot);
+        assert!(drill.cue_card(&scripts).unwrap().is_some());
+        apply(&mut drill, Event::CueNext { closest: 0 });
+        for (observer, level) in [(2, 3), (3, 2)] {
+            apply(&mut drill, Event::Observe { observer, item: Item::E1, mark: Level(level) });
+            apply(&mut drill, Event::Observe { observer, item: Item::P1, mark: Level(level) });
+        }
+        apply(&mut drill, Event::RedFlag { observer: 3, flag: RedFlag::DataLeak, raised: true });
+        apply(&mut drill, Event::FinishSlot { disc_guess: None, outcome: Some(Outcome::Escalated) });
+        let responder = store.profile_by_name("答").unwrap();
+        let record = store.attempt(drill.states[0].attempt.unwrap()).unwrap();
+        assert_eq!(record.summary.profile_id, responder.id);
+        assert_eq!(record.summary.status, Status::Completed);
+        assert!(record.steps.is_empty(), "the responder spoke freely: no scripted steps");
+        let result = record.result.unwrap();
+        assert_eq!(result.outcome, Outcome::Escalated);
+        assert_eq!(result.card.item(Item::E1), 2, "lower median of 3 and 2");
+        assert_eq!(result.card.red_flags, vec![RedFlag::DataLeak], "one of two observers is half");
+        assert!(!result.card.passed);
+        let html = drill_html(&drill, &store.drill_attempts(&drill).unwrap(), &scripts);
+        assert!(html.contains("Weighted kappa") && html.contains("观二"));
+        assert!(html.contains("Leaked personal data"));
+        // Replaying the whole log gives the same drill.
+        assert_eq!(store.load_drill(id, &scripts).unwrap(), drill);
+    }
 }

@@ -178,6 +178,9 @@ pub enum Event {
     CueNext { closest: usize },
     /// Role-play: an observer marks an item (a later mark replaces it).
     Observe { observer: usize, item: Item, mark: Observation },
+    /// Role-play: an observer saw the responder cross a red line (or takes
+    /// that back with `raised: false`).
+    RedFlag { observer: usize, flag: RedFlag, raised: bool },
     /// Closes the current slot and records its result. Encounter modes:
     /// only once the encounter has ended; `outcome` is ignored. Role-play:
     /// `outcome` (how the conversation ended) is required.
@@ -278,6 +281,9 @@ pub struct TurnVote {
 pub struct ObserverSheet {
     pub observer: usize,
     pub marks: Vec<Option<Observation>>,
+    /// Red flags this observer saw the responder raise.
+    #[serde(default)]
+    pub red_flags: Vec<RedFlag>,
 }
 
 /// Everything recorded about one slot.
@@ -446,7 +452,7 @@ impl Drill {
                 sheets: slot
                     .observers
                     .iter()
-                    .map(|&observer| ObserverSheet { observer, marks: vec![None; Item::ALL.len()] })
+                    .map(|&observer| ObserverSheet { observer, marks: vec![None; Item::ALL.len()], red_flags: Vec::new() })
                     .collect(),
                 result: None,
             })
@@ -591,6 +597,20 @@ impl Drill {
                     .find(|s| s.observer == *observer)
                     .ok_or(DrillError::NotObserver { member: *observer })?;
                 sheet.marks[item.index()] = Some(*mark);
+                Ok(Vec::new())
+            }
+            Event::RedFlag { observer, flag, raised } => {
+                need_mode(Mode::RolePlay)?;
+                let Phase::Playing { slot } = self.phase else { return Err(wrong_phase(&self.phase)) };
+                let sheet = self.states[slot]
+                    .sheets
+                    .iter_mut()
+                    .find(|s| s.observer == *observer)
+                    .ok_or(DrillError::NotObserver { member: *observer })?;
+                sheet.red_flags.retain(|f| f != flag);
+                if *raised {
+                    sheet.red_flags.push(*flag);
+                }
                 Ok(Vec::new())
             }
             Event::FinishSlot { disc_guess, outcome } => {
@@ -872,9 +892,20 @@ impl Drill {
             .collect();
         let ratings: Vec<Vec<Option<u8>>> =
             sheets.iter().map(|s| s.marks.iter().map(|m| level_of(*m)).collect()).collect();
+        let mut red_flags: Vec<(RedFlag, Vec<usize>)> = Vec::new();
+        for sheet in sheets {
+            for flag in &sheet.red_flags {
+                match red_flags.iter_mut().find(|(f, _)| f == flag) {
+                    Some((_, by)) => by.push(sheet.observer),
+                    None => red_flags.push((*flag, vec![sheet.observer])),
+                }
+            }
+        }
+        red_flags.sort();
         Some(RoundAgreement {
             observers: sheets.iter().map(|s| s.observer).collect(),
             items,
+            red_flags,
             kappa_linear: mean_pairwise_kappa(&ratings, Weights::Linear),
             kappa_quadratic: mean_pairwise_kappa(&ratings, Weights::Quadratic),
         })
@@ -988,6 +1019,8 @@ pub struct CueCard {
 pub struct RoundAgreement {
     pub observers: Vec<usize>,
     pub items: Vec<ItemAgreement>,
+    /// Each red flag any observer raised, with the observers who raised it.
+    pub red_flags: Vec<(RedFlag, Vec<usize>)>,
     /// Mean pairwise weighted kappa with the round's items as subjects.
     pub kappa_linear: Kappa,
     pub kappa_quadratic: Kappa,
@@ -1115,7 +1148,10 @@ pub fn percent_agreement(levels: &[u8]) -> Option<f64> {
 }
 
 /// The responder's score card from observers' marks: per item the lower
-/// median of the levels given; items nobody observed count as unseen.
+/// median of the levels given; items nobody observed count as unseen. A red
+/// flag counts (and fails the attempt) when at least half of the observers
+/// raised it: serious enough not to need a majority, but never one voice
+/// among many.
 pub fn observed_card(sheets: &[ObserverSheet]) -> ScoreCard {
     let mut tally = Tally::default();
     for item in Item::ALL {
@@ -1124,7 +1160,18 @@ pub fn observed_card(sheets: &[ObserverSheet]) -> ScoreCard {
             tally.record(item, median);
         }
     }
-    tally.finish(Vec::new())
+    let mut flags: Vec<RedFlag> = Vec::new();
+    for sheet in sheets {
+        for flag in &sheet.red_flags {
+            let raised = sheets.iter().filter(|s| s.red_flags.contains(flag)).count();
+            if 2 * raised >= sheets.len() && !flags.contains(flag) {
+                flags.push(*flag);
+            }
+        }
+    }
+    flags.sort();
+    tally.red_flags = flags.len().min(u8::MAX as usize) as u8;
+    tally.finish(flags)
 }
 
 fn level_of(mark: Option<Observation>) -> Option<u8> {
@@ -1208,6 +1255,7 @@ fn event_name(event: &Event) -> &'static str {
         Event::BreakTie { .. } => "BreakTie",
         Event::CueNext { .. } => "CueNext",
         Event::Observe { .. } => "Observe",
+        Event::RedFlag { .. } => "RedFlag",
         Event::FinishSlot { .. } => "FinishSlot",
         Event::SkipSlot => "SkipSlot",
         Event::Close => "Close",
@@ -1664,7 +1712,7 @@ mod tests {
     }
 
     fn sheet(observer: usize, marks: &[(Item, Observation)]) -> ObserverSheet {
-        let mut s = ObserverSheet { observer, marks: vec![None; Item::ALL.len()] };
+        let mut s = ObserverSheet { observer, marks: vec![None; Item::ALL.len()], red_flags: Vec::new() };
         for (item, mark) in marks {
             s.marks[item.index()] = Some(*mark);
         }
@@ -1688,6 +1736,18 @@ mod tests {
         tally.record(Item::E1, 2);
         tally.record(Item::L1, 2);
         assert_eq!(card, tally.finish(vec![]));
+        assert!(card.red_flags.is_empty());
+
+        // One observer of three is not enough for a red flag; two are.
+        let mut flagged = sheets.clone();
+        flagged[0].red_flags.push(RedFlag::PushingAway);
+        assert!(observed_card(&flagged).red_flags.is_empty());
+        flagged[2].red_flags.push(RedFlag::PushingAway);
+        let card = observed_card(&flagged);
+        assert_eq!(card.red_flags, vec![RedFlag::PushingAway]);
+        assert!(!card.passed);
+        // With two observers, one is half.
+        assert_eq!(observed_card(&flagged[1..]).red_flags, vec![RedFlag::PushingAway]);
     }
 
     #[test]
@@ -1746,6 +1806,16 @@ mod tests {
         // expected 1/9·1 + 2/9·2 + 2/9·1 + 4/9·0 = 7/9; κ = 1 − 3/7 = 4/7.
         let Kappa::Value(k) = agreement.kappa_linear else { panic!("{:?}", agreement.kappa_linear) };
         assert!((k - 4.0 / 7.0).abs() < 1e-12, "{k}");
+
+        assert_eq!(
+            drill.apply(&Event::RedFlag { observer: 0, flag: RedFlag::DataLeak, raised: true }, &scripts),
+            Err(DrillError::NotObserver { member: 0 }),
+            "the responder cannot flag themself"
+        );
+        drill.apply(&Event::RedFlag { observer: 3, flag: RedFlag::DataLeak, raised: true }, &scripts).unwrap();
+        assert_eq!(drill.agreement(0).unwrap().red_flags, vec![(RedFlag::DataLeak, vec![3])]);
+        drill.apply(&Event::RedFlag { observer: 3, flag: RedFlag::DataLeak, raised: false }, &scripts).unwrap();
+        assert!(drill.agreement(0).unwrap().red_flags.is_empty(), "taken back");
 
         assert_eq!(drill.apply(&Event::FinishSlot { disc_guess: None, outcome: None }, &scripts), Err(DrillError::NoOutcome));
         let effects =

@@ -755,12 +755,17 @@ pub fn drill_html(drill: &Drill, attempts: &[AttemptRecord], scripts: &Scripts) 
             }
             let _ = writeln!(
                 b,
-                "<h3>#{} {}</h3><p>加权 kappa（线性 / 二次）Weighted kappa (linear / quadratic): {} / {}</p><table><tr><th>评分项 Item</th>",
+                "<h3>#{} {}</h3><p>加权 kappa（线性 / 二次）Weighted kappa (linear / quadratic): {} / {}</p>",
                 slot.index + 1,
                 html_escape(&player_name(drill, slot.index)),
                 kappa_text(agreement.kappa_linear),
                 kappa_text(agreement.kappa_quadratic)
             );
+            for (flag, by) in &agreement.red_flags {
+                let l = flag.label();
+                let _ = writeln!(b, "<p class=\"flag\">红线 Red flag: {} — {}</p>", both(&l.zh, &l.en), html_escape(&names(drill, by).join("、")));
+            }
+            let _ = writeln!(b, "<table><tr><th>评分项 Item</th>");
             for name in names(drill, &agreement.observers) {
                 let _ = write!(b, "<th>{}</th>", html_escape(&name));
             }
