@@ -4,7 +4,8 @@
 //! `COUNTERPART_AUTOPLAY=<dir>` drives the app the way a trainee at the
 //! keyboard would: it writes Bevy `KeyboardInput` messages (which Bevy's own
 //! input and bevy_egui both read), walks Start → Library → Encounter (always
-//! option 1) → DISC guess → Debrief → History → Library in English, saves
+//! option 1) → DISC guess → Debrief → History → Library in English → Author
+//! view → a practice run with the inspector → Library, saves
 //! `<dir>/<nn>-<screen>.png` of each screen, writes `<dir>/labels.json` with
 //! the screen-title rects and per-character cells (so a test can check that
 //! Chinese actually rendered) and exits with 0, or non-zero with a message on
@@ -88,6 +89,7 @@ enum AutoKey {
     Enter,
     Escape,
     F2,
+    F3,
     Down,
     Char(char),
 }
@@ -98,6 +100,7 @@ impl AutoKey {
             AutoKey::Enter => (KeyCode::Enter, Key::Enter, None),
             AutoKey::Escape => (KeyCode::Escape, Key::Escape, None),
             AutoKey::F2 => (KeyCode::F2, Key::F2, None),
+            AutoKey::F3 => (KeyCode::F3, Key::F3, None),
             AutoKey::Down => (KeyCode::ArrowDown, Key::ArrowDown, None),
             AutoKey::Char(c) => {
                 let code = match c {
@@ -232,6 +235,20 @@ fn script(hold: Option<Hold>) -> Vec<Step> {
         Press(F2),
         Shot("08-library-en"),
         Press(F2),
+        // The author view of the selected scenario, then a practice run from
+        // its start turn with the inspector open.
+        Press(Char('a')),
+        Screen(super::screens::Screen::Author),
+        Shot("09-author"),
+        Press(Char('p')),
+        Screen(super::screens::Screen::Encounter),
+        Press(F3),
+        Shot("10-practice-inspector"),
+        Press(F3),
+        Press(Escape),
+        Screen(super::screens::Screen::Author),
+        Press(Escape),
+        Screen(super::screens::Screen::Library),
     ];
     if hold.is_none() {
         steps.retain(|s| !matches!(s, MaybeHold(_)));

@@ -14,14 +14,14 @@ use crate::core::load::{LoadedFile, display_path};
 use crate::core::model::Text;
 use crate::core::reload::{Change, Reloader, WatchMode};
 use bevy::prelude::*;
-use bevy::time::Real;
 use bevy::winit::{EventLoopProxyWrapper, WinitUserEvent};
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// Seconds a "reloaded" note stays under the top bar.
-const NOTE_SECS: f64 = 6.0;
+const NOTE_TIME: Duration = Duration::from_secs(6);
 
 /// The watched folder.
 #[derive(Resource)]
@@ -34,8 +34,9 @@ pub struct ReloadStatus {
     pub rejected: Vec<(PathBuf, Vec<Diagnostic>)>,
     /// Notes on the last reload (what changed, what the encounter did).
     pub notes: Vec<Text>,
-    /// Real time of the last reload, for hiding the notes.
-    pub at: f64,
+    /// When the last reload happened, for hiding the notes. A wall-clock
+    /// instant: Bevy's frame time lags behind after the app slept.
+    pub at: Option<Instant>,
     /// Frames to redraw after a reload so new glyphs settle.
     settle: u8,
 }
@@ -80,7 +81,7 @@ fn rejected(reloader: &Reloader) -> Vec<(PathBuf, Vec<Diagnostic>)> {
         .collect()
 }
 
-fn reload(mut watch: ResMut<Watch>, mut session: ResMut<Session>, mut status: ResMut<ReloadStatus>, time: Res<Time<Real>>) {
+fn reload(mut watch: ResMut<Watch>, mut session: ResMut<Session>, mut status: ResMut<ReloadStatus>) {
     if !watch.0.take_dirty() {
         return;
     }
@@ -91,7 +92,7 @@ fn reload(mut watch: ResMut<Watch>, mut session: ResMut<Session>, mut status: Re
     let notes = apply_reload(&mut session, watch.0.files(), &changes);
     status.rejected = rejected(&watch.0);
     status.notes = notes;
-    status.at = time.elapsed_secs_f64();
+    status.at = Some(Instant::now());
     status.settle = 3;
 }
 
@@ -169,7 +170,6 @@ fn banner(
     mut content: ResMut<ContentRect>,
     mut status: ResMut<ReloadStatus>,
     settings: Res<Settings>,
-    time: Res<Time<Real>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     if status.settle > 0 {
@@ -177,11 +177,11 @@ fn banner(
         ctx.request_repaint();
     }
     let lang = settings.lang;
-    let age = time.elapsed_secs_f64() - status.at;
-    let notes = !status.notes.is_empty() && age < NOTE_SECS;
+    let left = status.at.map_or(Duration::ZERO, |at| NOTE_TIME.saturating_sub(at.elapsed()));
+    let notes = !status.notes.is_empty() && !left.is_zero();
     if notes {
         // Wake once more to take the note down.
-        ctx.request_repaint_after(std::time::Duration::from_secs_f64((NOTE_SECS - age).max(0.05)));
+        ctx.request_repaint_after(left.max(Duration::from_millis(50)));
     }
     if status.rejected.is_empty() && !notes {
         return Ok(());

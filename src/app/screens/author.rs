@@ -397,7 +397,6 @@ pub fn inspector_vm(encounter: &Encounter, lang: Lang) -> InspectorVm {
 
 fn inspector(
     mut contexts: EguiContexts,
-    content: Res<ContentRect>,
     mut shown: ResMut<Inspector>,
     session: Res<Session>,
     settings: Res<Settings>,
@@ -415,7 +414,8 @@ fn inspector(
     let vm = inspector_vm(&run.encounter, settings.lang);
     egui::Area::new(egui::Id::new("inspector"))
         .order(egui::Order::Foreground)
-        .fixed_pos(egui::pos2(content.0.max.x - 250.0, content.0.min.y + 8.0))
+        // Bottom left, over the citizen's background notes rather than the conversation.
+        .anchor(egui::Align2::LEFT_BOTTOM, egui::vec2(8.0, -8.0))
         .show(ctx, |ui| {
             egui::Frame::popup(ui.style()).show(ui, |ui| {
                 ui.set_width(220.0);

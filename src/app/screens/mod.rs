@@ -237,15 +237,19 @@ fn global_ui(
             GlobalAction::Back => match screen.get() {
                 Screen::Start => {}
                 Screen::Library => next.set(Screen::Start),
+                // An author's practice run (never recorded) goes back to the
+                // author view. The run stays: the encounter screen still draws
+                // this frame and would send a missing run to the library.
+                Screen::Encounter if session.run.as_ref().is_some_and(|r| r.encounter.is_from_situation()) => {
+                    next.set(Screen::Author);
+                }
                 Screen::Encounter => {
-                    // An author's practice run goes back to the author view.
-                    let practice = session.run.as_ref().is_some_and(|r| r.encounter.is_from_situation());
                     if let Some(run) = session.run.take()
                         && !run.finished
                     {
                         records.abandon(run.attempt);
                     }
-                    next.set(if practice { Screen::Author } else { Screen::Library });
+                    next.set(Screen::Library);
                 }
                 Screen::Debrief | Screen::History | Screen::Author | Screen::Drill => next.set(Screen::Library),
             },

@@ -343,6 +343,11 @@ fn graph(ui: &mut egui::Ui, vm: &AuthorVm, selected: usize, moved: bool) -> Opti
             let end = pos2(to.center().x + (port - from.center().x) * 0.25, to.min.y);
             let dy = (end.y - start.y) * 0.5;
             ([start, start + vec2(0.0, dy), end - vec2(0.0, dy), end], end)
+        } else if (to.center().y - from.center().y).abs() < 1.0 {
+            // Along the row (or back to the same turn): a dip through the gap below it.
+            let end = pos2(to.center().x + (port - from.center().x) * 0.25, to.max.y);
+            let dip = vec2(0.0, GAP_Y * 0.7);
+            ([start, start + dip, end + dip, end], end)
         } else {
             // Back up the graph: out to the right-hand margin and in from the side.
             let end = pos2(to.max.x, to.center().y);
@@ -651,11 +656,13 @@ pub fn inspector_view(ui: &mut egui::Ui, vm: &InspectorVm) {
     if vm.flags.is_empty() {
         ui.label(RichText::new(tr(lang, "本场景没有标记", "No flags in this scenario")).small().color(MUTED));
     } else {
-        for (name, on) in &vm.flags {
-            let mark = if *on { "☑" } else { "☐" };
-            let text = RichText::new(format!("{mark} {name}")).monospace().small();
-            ui.label(if *on { text.strong() } else { text.color(MUTED) });
-        }
+        ui.horizontal_wrapped(|ui| {
+            for (name, on) in &vm.flags {
+                let mark = if *on { "☑" } else { "☐" };
+                let text = RichText::new(format!("{mark} {name}")).monospace().small();
+                ui.label(if *on { text.strong() } else { text.color(MUTED) });
+            }
+        });
     }
     if vm.practice {
         ui.label(RichText::new(tr(lang, "作者练习：不计入记录", "Author practice: not recorded")).small().color(ACCENT));
