@@ -55,21 +55,27 @@ fn scripts_of(session: &Session) -> Scripts {
     session.files.iter().filter_map(|f| f.script()).map(|s| (s.scenario.id.clone(), s.clone())).collect()
 }
 
-fn enter(mut state: ResMut<DrillScreen>, session: Res<Session>, records: Res<Records>) {
+fn enter(mut state: ResMut<DrillScreen>, session: Res<Session>, records: Res<Records>, settings: Res<Settings>) {
+    // A drill left by Esc is still running and is picked up again; a
+    // finished one makes way for a new set-up.
+    if state.active.as_ref().is_some_and(|a| matches!(a.drill.phase, Phase::Finished | Phase::Closed)) {
+        state.active = None;
+    }
     if state.active.is_some() {
         return;
     }
+    let lang = settings.lang;
     let profiles = records.profiles().unwrap_or_default();
     let unfinished = records
         .store()
         .and_then(|s| s.unfinished_drills().ok())
         .unwrap_or_default()
         .into_iter()
-        .map(|d| UnfinishedDrill { id: d.id, title: d.title, mode: format!("{:?}", d.mode), updated: d.updated_at.replace('T', " ").chars().take(16).collect() })
+        .map(|d| UnfinishedDrill { id: d.id, title: d.title, mode: d.mode.label().get(lang).to_string(), updated: d.updated_at.replace('T', " ").chars().take(16).collect() })
         .collect();
     let previous = state.setup.take();
     state.setup = Some(SetupVm {
-        lang: Lang::Zh,
+        lang,
         title: previous.as_ref().map(|p| p.title.clone()).unwrap_or_default(),
         mode: previous.as_ref().map_or(Mode::HotSeat, |p| p.mode),
         rotation: previous.as_ref().map_or(Rotation::Same, |p| p.rotation),
@@ -100,7 +106,14 @@ fn plan_from(setup: &SetupVm, seed: u64) -> Plan {
             None => Member::typed(name),
         })
         .collect();
-    let title = if setup.title.trim().is_empty() { format!("演练 {}", crate::core::records::utc_stamp().chars().take(10).collect::<String>()) } else { setup.title.trim().to_string() };
+    let title = if setup.title.trim().is_empty() {
+        // utc_stamp is 20261122T071100Z: the date and time make a fine default name.
+        let d: Vec<char> = crate::core::records::utc_stamp().chars().filter(char::is_ascii_digit).collect();
+        let part = |r: std::ops::Range<usize>| d.get(r).map(|c| c.iter().collect::<String>()).unwrap_or_default();
+        format!("演练 Drill {}-{}-{} {}:{}", part(0..4), part(4..6), part(6..8), part(8..10), part(10..12))
+    } else {
+        setup.title.trim().to_string()
+    };
     Plan {
         title,
         mode: setup.mode,
@@ -316,7 +329,9 @@ fn ui(
             };
             let observers: Vec<(usize, String)> = active.drill.slots[slot].observers.iter().map(|&o| (o, member_name(&active.drill, Some(o)))).collect();
             let tab = active.observer_tab.min(observers.len().saturating_sub(1));
-            let marks = active.drill.states[slot].sheets.get(tab).map(|s| s.marks.clone()).unwrap_or_default();
+            let sheet = active.drill.states[slot].sheets.get(tab);
+            let marks = sheet.map(|s| s.marks.clone()).unwrap_or_default();
+            let red_flags = sheet.map(|s| s.red_flags.clone()).unwrap_or_default();
             let vm = RolePlayVm {
                 lang,
                 header: slot_line(active, slot, lang),
@@ -324,6 +339,7 @@ fn ui(
                 observers: observers.clone(),
                 observer_tab: tab,
                 marks,
+                red_flags,
                 outcome: active.outcome,
                 error: active.error.clone(),
             };
@@ -334,6 +350,11 @@ fn ui(
                 Some(RolePlayAction::Mark(item, mark)) => {
                     if let Some((observer, _)) = observers.get(tab) {
                         apply(active, store, Event::Observe { observer: *observer, item, mark }, now);
+                    }
+                }
+                Some(RolePlayAction::RedFlag(flag, raised)) => {
+                    if let Some((observer, _)) = observers.get(tab) {
+                        apply(active, store, Event::RedFlag { observer: *observer, flag, raised }, now);
                     }
                 }
                 Some(RolePlayAction::Outcome(o)) => active.outcome = Some(o),

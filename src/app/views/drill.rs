@@ -8,7 +8,7 @@ use super::{screen_title, shortcut, tr};
 use crate::core::drill::{
     CueCard, Kappa, KappaUndefined, Mode, Observation, RoundAgreement, Rotation, Scoreboard, VoteDebrief,
 };
-use crate::core::model::{Item, Lang, Outcome};
+use crate::core::model::{Item, Lang, Outcome, RedFlag};
 use crate::core::rubric::Dimension;
 use bevy_egui::egui::{self, RichText};
 
@@ -425,6 +425,8 @@ pub struct RolePlayVm {
     pub observer_tab: usize,
     /// Marks of the shown observer, in `Item::ALL` order.
     pub marks: Vec<Option<Observation>>,
+    /// Red flags the shown observer has marked.
+    pub red_flags: Vec<RedFlag>,
     pub outcome: Option<Outcome>,
     pub error: Option<String>,
 }
@@ -435,6 +437,8 @@ pub enum RolePlayAction {
     Closest(usize),
     Tab(usize),
     Mark(Item, Observation),
+    /// The shown observer raises (true) or withdraws a red flag.
+    RedFlag(RedFlag, bool),
     Outcome(Outcome),
     Finish,
 }
@@ -526,6 +530,15 @@ fn observer_sheet(ui: &mut egui::Ui, vm: &RolePlayVm) -> Option<RolePlayAction> 
         });
     });
     ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(tr(lang, "红线", "Red flags")).color(FAIL));
+        for flag in [RedFlag::ForbiddenPhrase, RedFlag::PushingAway, RedFlag::OverPromise, RedFlag::DataLeak] {
+            let raised = vm.red_flags.contains(&flag);
+            if ui.selectable_label(raised, flag.label().get(lang)).clicked() {
+                action = Some(RolePlayAction::RedFlag(flag, !raised));
+            }
+        }
+    });
+    ui.horizontal_wrapped(|ui| {
         ui.label(tr(lang, "对话结果", "How it ended"));
         for outcome in [Outcome::Resolved, Outcome::Escalated, Outcome::WalkedOut, Outcome::HungUp, Outcome::FormalComplaint] {
             if ui.selectable_label(vm.outcome == Some(outcome), outcome.label().get(lang)).clicked() {
@@ -604,4 +617,8 @@ pub fn agreement_view(ui: &mut egui::Ui, lang: Lang, vm: &AgreementVm) {
             ui.end_row();
         }
     });
+    for (flag, by) in &a.red_flags {
+        let names: Vec<&str> = by.iter().filter_map(|o| a.observers.iter().position(|x| x == o)).filter_map(|k| vm.observers.get(k).map(String::as_str)).collect();
+        ui.label(RichText::new(format!("{}{}：{}", tr(lang, "红线 · ", "Red flag · "), flag.label().get(lang), names.join("、"))).color(FAIL));
+    }
 }
