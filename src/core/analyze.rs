@@ -252,16 +252,17 @@ fn explore(flow: &Flow, start: State) -> Result<Graph, AnalyzeError> {
             }
         }
     };
-    let key = |s: &State| {
-        let at = match s.at {
-            Target::Turn(t) => (t as u64) << 1,
-            Target::Ending(e) => ((e as u64) << 1) | 1,
-        };
-        (s.flags, (at << 16) | ((s.mood.upset as u64) << 8) | s.mood.trust as u64)
+    // One small map per turn and ending rather than one big one: the
+    // search moves along the turns, so the maps it touches stay in cache.
+    let slot = |s: &State| match s.at {
+        Target::Turn(t) => t,
+        Target::Ending(e) => flow.turns.len() + e,
     };
-    let mut index: HashMap<(u64, u64), u32, BuildHasherDefault<FxHasher>> = HashMap::default();
+    let key = |s: &State| (s.flags, ((s.mood.upset as u16) << 8) | s.mood.trust as u16);
+    let mut index: Vec<HashMap<(u64, u16), u32, BuildHasherDefault<FxHasher>>> =
+        (0..flow.turns.len() + flow.ending_count).map(|_| HashMap::default()).collect();
     let first = normalise(start);
-    index.insert(key(&first), 0);
+    index[slot(&first)].insert(key(&first), 0);
     let mut graph = Graph { states: vec![first], edge_start: vec![0], edges: Vec::new() };
     let mut scratch = Tally::default();
     // Ids are handed out in discovery order, so walking them in order is a
@@ -274,7 +275,7 @@ fn explore(flow: &Flow, start: State) -> Result<Graph, AnalyzeError> {
                 let (next, _) = flow.step(&state, choice, false, &mut scratch);
                 let next = normalise(next);
                 let fresh = graph.states.len() as u32;
-                let to = *index.entry(key(&next)).or_insert(fresh);
+                let to = *index[slot(&next)].entry(key(&next)).or_insert(fresh);
                 if to == fresh {
                     if graph.states.len() >= MAX_STATES {
                         return Err(AnalyzeError::TooLarge);
