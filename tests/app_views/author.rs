@@ -142,8 +142,8 @@ fn play_from_here_starts_an_unrecorded_run_in_the_chosen_situation() {
     });
     h.get_by_label("cause");
     h.get_by_label("95");
-    h.get_by_label("☑ promised_tonight");
-    h.get_by_label("☐ order_raised");
+    h.get_by_label("■ promised_tonight");
+    h.get_by_label("□ order_raised");
 
     assert!(begin_practice(&mut session, 0, "no-such-turn", &setup, 0.0).unwrap_err().contains("no-such-turn"));
 }

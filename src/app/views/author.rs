@@ -307,7 +307,7 @@ fn legend(ui: &mut egui::Ui, lang: Lang) {
         ui.label(RichText::new(tr(lang, "条件路线", "route")).small());
         ui.label(RichText::new("━").color(BEST).strong());
         ui.label(RichText::new(tr(lang, "最佳路线", "best route")).small());
-        ui.label(RichText::new("▭").color(FAIL));
+        ui.label(RichText::new("□").color(FAIL));
         ui.label(RichText::new(tr(lang, "不可达", "unreachable")).small());
         ui.separator();
         ui.label(
@@ -658,9 +658,10 @@ pub fn inspector_view(ui: &mut egui::Ui, vm: &InspectorVm) {
     } else {
         ui.horizontal_wrapped(|ui| {
             for (name, on) in &vm.flags {
-                let mark = if *on { "☑" } else { "☐" };
+                let mark = if *on { "■" } else { "□" };
                 let text = RichText::new(format!("{mark} {name}")).monospace().small();
-                ui.label(if *on { text.strong() } else { text.color(MUTED) });
+                // One unbreakable label per flag, so a mark never ends a row without its name.
+                ui.add(egui::Label::new(if *on { text.strong() } else { text.color(MUTED) }).extend());
             }
         });
     }
