@@ -26,8 +26,9 @@ PROFILE="${PROFILE:-release}"
 if [[ -n "${BIN:-}" ]]; then
     bin="$BIN" # an already built binary (skips cargo)
 elif [[ "$PROFILE" == release ]]; then
-    cargo build --release --quiet
-    bin="$CARGO_TARGET_DIR/release/counterpart"
+    # The dist profile (fat LTO, abort on panic) is what classroom PCs get.
+    cargo build --profile dist --quiet
+    bin="$CARGO_TARGET_DIR/dist/counterpart"
 else
     cargo build --quiet
     bin="$CARGO_TARGET_DIR/debug/counterpart"

@@ -335,17 +335,18 @@ pub fn vote_view(ui: &mut egui::Ui, vm: &mut VoteVm) -> Option<VoteAction> {
         return action;
     }
     ui.label(tr(lang, "录入每个选项的票数，或直接点“多数”：", "Enter the votes for each option, or just mark the majority:"));
-    egui::Grid::new("vote-grid").spacing([14.0, 12.0]).show(ui, |ui| {
-        for (k, option) in vm.options.iter().enumerate() {
+    // Rows, not a grid: a grid column gives long option texts a sliver of width.
+    for (k, option) in vm.options.iter().enumerate() {
+        ui.horizontal(|ui| {
             ui.label(RichText::new(format!("{}.", k + 1)).size(22.0).strong());
-            ui.add(egui::Label::new(RichText::new(option).size(20.0)).wrap());
             ui.add(egui::DragValue::new(&mut vm.counts[k]).range(0..=500).speed(0.2));
             if ui.button(tr(lang, "多数", "Majority")).clicked() || digit_pressed(ui, k) {
                 action = Some(VoteAction::Majority(k));
             }
-            ui.end_row();
-        }
-    });
+            ui.add(egui::Label::new(RichText::new(option).size(20.0)).wrap());
+        });
+        ui.add_space(6.0);
+    }
     if let Some(error) = &vm.error {
         ui.label(RichText::new(error).color(FAIL));
     }
@@ -384,28 +385,24 @@ pub fn vote_debrief_view(ui: &mut egui::Ui, lang: Lang, turns: &[VoteDebrief]) -
     egui::ScrollArea::vertical().id_salt("vote-debrief").auto_shrink([false, false]).show(ui, |ui| {
         for (t, turn) in turns.iter().enumerate() {
             ui.label(RichText::new(format!("{} {} · “{}”", tr(lang, "第", "Turn"), t + 1, turn.said.get(lang))).strong());
-            egui::Grid::new(("vote-debrief", t)).striped(true).spacing([16.0, 6.0]).show(ui, |ui| {
-                for o in &turn.options {
-                    let share = o.percent.map_or(String::new(), |p| format!("{p:.0}%"));
-                    let votes = o.votes.map_or("—".to_string(), |v| v.to_string());
-                    let mark = if o.followed { "▶" } else { "" };
-                    ui.label(RichText::new(format!("{mark}{}.", o.index + 1)).strong());
-                    ui.label(format!("{votes} {share}"));
-                    let colour = if o.red_flag.is_some() || o.quality < 40 { FAIL } else if o.quality >= 75 { PASS } else { ui.visuals().text_color() };
-                    ui.add(egui::Label::new(RichText::new(o.text.get(lang)).color(colour)).wrap());
-                    let reach = o.reachable.map_or(String::new(), |(best, worst)| match lang {
-                        Lang::Zh => format!("此后总分 {worst:.0}–{best:.0}"),
-                        Lang::En => format!("overall after: {worst:.0}–{best:.0}"),
+            for o in &turn.options {
+                let share = o.percent.map_or(String::new(), |p| format!(" ({p:.0}%)"));
+                let votes = o.votes.map_or(String::new(), |v| format!("{v} {}{share} · ", tr(lang, "票", "votes")));
+                let reach = o.reachable.map_or(String::new(), |(best, worst)| match lang {
+                    Lang::Zh => format!(" · 此后总分 {worst:.0}–{best:.0}"),
+                    Lang::En => format!(" · overall after it: {worst:.0}–{best:.0}"),
+                });
+                let followed = if o.followed { tr(lang, " · 全班选择", " · followed") } else { "" };
+                let colour = if o.red_flag.is_some() || o.quality < 40 { FAIL } else if o.quality >= 75 { PASS } else { ui.visuals().text_color() };
+                egui::Frame::group(ui.style())
+                    .stroke(egui::Stroke::new(if o.followed { 2.0 } else { 0.5 }, if o.followed { ACCENT } else { MUTED }))
+                    .show(ui, |ui| {
+                        ui.set_width(ui.available_width());
+                        ui.label(RichText::new(format!("{}. {votes}{} {}{reach}{followed}", o.index + 1, tr(lang, "质量", "quality"), o.quality)).strong());
+                        ui.add(egui::Label::new(RichText::new(o.text.get(lang)).color(colour)).wrap());
+                        ui.add(egui::Label::new(RichText::new(o.feedback.get(lang)).color(MUTED)).wrap());
                     });
-                    ui.label(format!("{} {} · {reach}", tr(lang, "质量", "quality"), o.quality));
-                    ui.end_row();
-                    ui.label("");
-                    ui.label("");
-                    ui.add(egui::Label::new(RichText::new(o.feedback.get(lang)).color(MUTED)).wrap());
-                    ui.label("");
-                    ui.end_row();
-                }
-            });
+            }
             ui.add_space(10.0);
         }
     });
