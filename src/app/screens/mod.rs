@@ -197,6 +197,12 @@ fn global_ui(
     // Text size is our own setting (remembered, shown in the bar), so
     // egui's built-in Ctrl+= zoom must not apply on top of it.
     ctx.options_mut(|o| o.zoom_with_keyboard = false);
+    // A projector washes out egui's grey body text: drills draw plain text
+    // near-white (coloured text such as scores keeps its colour).
+    let projector_text = (*screen.get() == Screen::Drill).then_some(egui::Color32::from_gray(235));
+    if ctx.global_style().visuals.override_text_color != projector_text {
+        ctx.all_styles_mut(|style| style.visuals.override_text_color = projector_text);
+    }
     // Drills are run on a projector for a room: larger text on top of the
     // trainee's own setting.
     let zoom = settings.text_scale * if *screen.get() == Screen::Drill { PROJECTOR_BOOST } else { 1.0 };
