@@ -399,20 +399,29 @@ pub fn option_quality(script: &Script, turn: usize, choice: usize) -> u8 {
     (100 * sum / (3 * levels.len() as u32)) as u8
 }
 
+/// The option to show as better than `choice` on `turn`: the author's
+/// `better` if given, else the highest-quality option that beats it (the
+/// first such on ties); `None` when the choice was already the best.
+pub fn better_option(script: &Script, turn: usize, choice: usize) -> Option<usize> {
+    let options = &script.scenario.turns[turn].options;
+    let quality = option_quality(script, turn, choice);
+    options[choice]
+        .better
+        .as_ref()
+        .and_then(|id| options.iter().position(|o| &o.id == id))
+        .or_else(|| {
+            (0..options.len())
+                .max_by_key(|&i| (option_quality(script, turn, i), std::cmp::Reverse(i)))
+                .filter(|&i| option_quality(script, turn, i) > quality)
+        })
+        .filter(|&i| i != choice)
+}
+
 fn debrief_step(script: &Script, step: &Step) -> TurnDebrief {
     let turn = &script.scenario.turns[step.turn];
     let chosen = &turn.options[step.choice];
     let quality = option_quality(script, step.turn, step.choice);
-    let better_index = chosen
-        .better
-        .as_ref()
-        .and_then(|id| turn.options.iter().position(|o| &o.id == id))
-        .or_else(|| {
-            (0..turn.options.len())
-                .max_by_key(|&i| (option_quality(script, step.turn, i), std::cmp::Reverse(i)))
-                .filter(|&i| option_quality(script, step.turn, i) > quality)
-        })
-        .filter(|&i| i != step.choice);
+    let better_index = better_option(script, step.turn, step.choice);
     TurnDebrief {
         turn_id: step.turn_id.clone(),
         said: step.said.clone(),

@@ -7,7 +7,7 @@
 //! with a leading apostrophe.
 
 use super::drill::{Drill, Kappa, KappaUndefined, Mode, Observation, SlotStatus, TurnVote};
-use super::engine::{Encounter, Script, option_quality};
+use super::engine::{Encounter, Script, better_option, option_quality};
 use super::model::{Lang, RedFlag, Text};
 use super::records::{AttemptRecord, AttemptSummary, Status};
 use super::rubric::Dimension;
@@ -462,17 +462,7 @@ fn mistakes<'a>(attempts: &[AttemptRecord], votes_of: &dyn Fn(i64) -> Option<&'a
                 let at = match at {
                     Some(at) => at,
                     None => {
-                        let better = option
-                            .better
-                            .as_ref()
-                            .and_then(|id| turn.options.iter().position(|o| &o.id == id))
-                            .or_else(|| {
-                                (0..turn.options.len())
-                                    .max_by_key(|&i| (option_quality(script, step.turn, i), std::cmp::Reverse(i)))
-                                    .filter(|&i| option_quality(script, step.turn, i) > quality)
-                            })
-                            .filter(|&i| i != choice)
-                            .map(|i| turn.options[i].text.clone());
+                        let better = better_option(script, step.turn, choice).map(|i| turn.options[i].text.clone());
                         found.push(Mistake {
                             scenario_id: s.scenario_id.clone(),
                             turn_id: step.turn_id.clone(),

@@ -4,7 +4,7 @@
 //! Every view is a function of plain data returning the trainer's action.
 
 use super::widgets::{ACCENT, FAIL, MUTED, PASS};
-use super::{screen_title, shortcut, tr};
+use super::{digit_pressed, screen_title, shortcut, tr};
 use crate::core::drill::{
     CueCard, Kappa, KappaUndefined, Mode, Observation, RoundAgreement, Rotation, Scoreboard, VoteDebrief,
 };
@@ -357,21 +357,6 @@ pub fn vote_view(ui: &mut egui::Ui, vm: &mut VoteVm) -> Option<VoteAction> {
         action = Some(VoteAction::Counts);
     }
     action
-}
-
-fn digit_pressed(ui: &egui::Ui, k: usize) -> bool {
-    const KEYS: [egui::Key; 9] = [
-        egui::Key::Num1,
-        egui::Key::Num2,
-        egui::Key::Num3,
-        egui::Key::Num4,
-        egui::Key::Num5,
-        egui::Key::Num6,
-        egui::Key::Num7,
-        egui::Key::Num8,
-        egui::Key::Num9,
-    ];
-    KEYS.get(k).is_some_and(|key| shortcut(ui, *key))
 }
 
 pub fn vote_debrief_view(ui: &mut egui::Ui, lang: Lang, turns: &[VoteDebrief]) -> Option<()> {

@@ -67,18 +67,6 @@ pub enum EncounterAction {
     ConfirmGuess,
 }
 
-const DIGITS: [egui::Key; 9] = [
-    egui::Key::Num1,
-    egui::Key::Num2,
-    egui::Key::Num3,
-    egui::Key::Num4,
-    egui::Key::Num5,
-    egui::Key::Num6,
-    egui::Key::Num7,
-    egui::Key::Num8,
-    egui::Key::Num9,
-];
-
 pub fn encounter_view(ui: &mut egui::Ui, vm: &EncounterVm) -> Option<EncounterAction> {
     let lang = vm.lang;
     let mut action = keys(ui, vm);
@@ -114,7 +102,7 @@ pub fn encounter_view(ui: &mut egui::Ui, vm: &EncounterVm) -> Option<EncounterAc
 
 fn keys(ui: &egui::Ui, vm: &EncounterVm) -> Option<EncounterAction> {
     if let Some(prompt) = &vm.prompt {
-        for (index, key) in DIGITS.iter().enumerate().take(prompt.options.len()) {
+        for (index, key) in super::DIGITS.iter().enumerate().take(prompt.options.len()) {
             if shortcut(ui, *key) {
                 return Some(EncounterAction::Choose(index));
             }

@@ -156,9 +156,8 @@ fn weakest_panel(ui: &mut egui::Ui, lang: Lang, weak: &WeakestVm) -> Option<Hist
         }
         ui.horizontal_wrapped(|ui| {
             ui.label(tr(lang, "练这几个场景：", "Scenarios that practise it:"));
-            const KEYS: [egui::Key; 3] = [egui::Key::Num1, egui::Key::Num2, egui::Key::Num3];
             for (k, s) in weak.practise.iter().enumerate() {
-                let key = KEYS.get(k).is_some_and(|key| shortcut(ui, *key));
+                let key = super::digit_pressed(ui, k);
                 if ui.button(format!("{} {}", k + 1, s.title)).clicked() || key {
                     action = Some(HistoryAction::Practise(s.scenario_id.clone()));
                 }

@@ -75,6 +75,24 @@ pub fn global_keys(ctx: &egui::Context) -> Vec<GlobalAction> {
 
 /// True when a plain key (no modifiers) was pressed this frame and no text
 /// field is taking the keyboard.
+/// Number keys 1–9, for picking the n-th option anywhere in the app.
+pub const DIGITS: [egui::Key; 9] = [
+    egui::Key::Num1,
+    egui::Key::Num2,
+    egui::Key::Num3,
+    egui::Key::Num4,
+    egui::Key::Num5,
+    egui::Key::Num6,
+    egui::Key::Num7,
+    egui::Key::Num8,
+    egui::Key::Num9,
+];
+
+/// Whether number key `k + 1` was pressed (outside text fields).
+pub fn digit_pressed(ui: &egui::Ui, k: usize) -> bool {
+    DIGITS.get(k).is_some_and(|key| shortcut(ui, *key))
+}
+
 pub fn shortcut(ui: &egui::Ui, key: egui::Key) -> bool {
     !ui.ctx().text_edit_focused() && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, key))
 }
