@@ -19,7 +19,7 @@ pub const WINDOW_TITLE: &str = "Counterpart 对练";
 
 /// Opens the app with the scenarios in `folder`.
 pub fn run(folder: PathBuf) {
-    redraw::limit_malloc_arenas();
+    redraw::tune_malloc();
     let mut app = App::new();
     app.add_plugins(DefaultPlugins.set(WindowPlugin {
         primary_window: Some(Window {

@@ -62,17 +62,22 @@ fn release_when_settled(mut freed: ResMut<FreedMemory>) {
     }
 }
 
-/// glibc gives every thread that allocates its own 64 MB arena, and each
-/// keeps what it once held; Bevy's task pools and the Vulkan driver's
-/// threads made six of them. Two arenas cost nothing measurable in a UI this
-/// size and keep the resident set about 10 MB lower (BENCHMARKS.md). Must
-/// run before the first threads start.
-pub fn limit_malloc_arenas() {
+/// glibc keeps freed memory for reuse: every thread that allocates gets its
+/// own 64 MB arena, and the mmap threshold grows with the largest block
+/// freed, so big short-lived buffers (font atlas uploads, layout) end up
+/// held in the heap. Two arenas, a fixed 64 KB mmap threshold (big blocks go
+/// back to the system on free) and a 128 KB trim threshold keep the
+/// resident set about 15 MB lower at no visible cost for a UI this size
+/// (BENCHMARKS.md, measured first with the `MALLOC_*` environment variables).
+/// Must run before the first threads start.
+pub fn tune_malloc() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets a glibc tuning value; called before other
     // threads exist, as glibc recommends.
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 64 * 1024);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 128 * 1024);
     }
 }
 
