@@ -408,17 +408,9 @@ fn ui(
         Phase::Playing { .. } | Phase::Ended { .. } | Phase::TieBreak { .. } => {
             // Hot seat: the player's own encounter, as in solo practice.
             let Some(encounter) = active.encounter.clone() else { return Ok(()) };
-            let run = Run {
-                file: session.find(&encounter.scenario().id).unwrap_or(0),
-                encounter,
-                started: active.slot_started,
-                turn_started: active.slot_started,
-                attempt: None,
-                ticket: format!("A{:03}", active.drill.states[current_slot(&active.drill).unwrap_or(0)].seed % 200 + 1),
-                disc_guess: active.disc_guess,
-                finished: false,
-                save_error: active.error.clone(),
-            };
+            let file = session.find(&encounter.scenario().id).unwrap_or(0);
+            let mut run = Run::new(file, encounter, active.slot_started, None, active.error.clone());
+            run.disc_guess = active.disc_guess;
             let vm = super::encounter::encounter_vm(&run, lang, now);
             let action = egui::CentralPanel::default().show(&mut root, |ui| encounter_view(ui, &vm)).inner;
             match action {

@@ -37,36 +37,13 @@ pub fn begin(In(file): In<usize>, mut session: ResMut<Session>, records: Res<Rec
         },
         None => (None, None),
     };
-    let now = time.elapsed_secs_f64();
-    session.run = Some(Run {
-        file,
-        encounter,
-        started: now,
-        turn_started: now,
-        attempt,
-        ticket: format!("A{:03}", seed % 200 + 1),
-        disc_guess: None,
-        finished: false,
-        save_error,
-    });
+    session.run = Some(Run::new(file, encounter, time.elapsed_secs_f64(), attempt, save_error));
 }
 
 /// Continues an unfinished attempt: the replayed encounter goes on, and new
 /// steps are committed to the same record after the ones already there.
 pub fn resume(In((file, encounter, attempt)): In<(usize, Encounter, i64)>, mut session: ResMut<Session>, time: Res<Time<Real>>) {
-    let now = time.elapsed_secs_f64();
-    let seed = encounter.seed();
-    session.run = Some(Run {
-        file,
-        encounter,
-        started: now,
-        turn_started: now,
-        attempt: Some(attempt),
-        ticket: format!("A{:03}", seed % 200 + 1),
-        disc_guess: None,
-        finished: false,
-        save_error: None,
-    });
+    session.run = Some(Run::new(file, encounter, time.elapsed_secs_f64(), Some(attempt), None));
 }
 
 fn calm_redraws(mut winit: ResMut<WinitSettings>) {

@@ -61,6 +61,15 @@ pub struct Run {
     pub save_error: Option<String>,
 }
 
+impl Run {
+    /// A run starting now; the queue ticket follows from the seed so a
+    /// replayed attempt shows the same number.
+    pub fn new(file: usize, encounter: Encounter, now: f64, attempt: Option<i64>, save_error: Option<String>) -> Run {
+        let ticket = format!("A{:03}", encounter.seed() % 200 + 1);
+        Run { file, encounter, started: now, turn_started: now, attempt, ticket, disc_guess: None, finished: false, save_error }
+    }
+}
+
 #[derive(Resource, Default)]
 pub struct Session {
     pub folder: PathBuf,
