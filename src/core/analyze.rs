@@ -264,7 +264,6 @@ fn explore(flow: &Flow, start: State) -> Result<Graph, AnalyzeError> {
     let first = normalise(start);
     index[slot(&first)].insert(key(&first), 0);
     let mut graph = Graph { states: vec![first], edge_start: vec![0], edges: Vec::new() };
-    let mut scratch = Tally::default();
     // Ids are handed out in discovery order, so walking them in order is a
     // breadth-first search and the edges come out already grouped by state.
     let mut id = 0;
@@ -272,7 +271,7 @@ fn explore(flow: &Flow, start: State) -> Result<Graph, AnalyzeError> {
         let state = graph.states[id];
         if let Target::Turn(turn) = state.at {
             for choice in 0..flow.turns[turn].choices.len() {
-                let (next, _) = flow.step(&state, choice, false, &mut scratch);
+                let next = flow.next_state(&state, choice, false);
                 let next = normalise(next);
                 let fresh = graph.states.len() as u32;
                 let to = *index[slot(&next)].entry(key(&next)).or_insert(fresh);
@@ -291,9 +290,8 @@ fn explore(flow: &Flow, start: State) -> Result<Graph, AnalyzeError> {
     Ok(graph)
 }
 
-/// Strongly connected components of the situation graph as Tarjan's
-/// algorithm emits them: sinks first, so every edge stays inside its
-/// component or goes to one emitted earlier.
+/// Strongly connected components of the situation graph, sinks first, so
+/// every edge stays inside its component or goes to one listed earlier.
 struct Components {
     /// States grouped by component; component `c` is `order[starts[c]..starts[c + 1]]`.
     order: Vec<u32>,
@@ -301,59 +299,170 @@ struct Components {
     comp_of: Vec<u32>,
 }
 
-fn components(graph: &Graph) -> Components {
+/// Iterative Tarjan over a graph stored as CSR (`succ_start`, `succ`),
+/// seen only through the edges `inside` admits. Components are appended to
+/// `order`/`starts` as they close, which is sinks first.
+struct Tarjan {
+    index: Vec<u32>,
+    low: Vec<u32>,
+    on_stack: Vec<bool>,
+    stack: Vec<u32>,
+    call: Vec<(u32, u32)>,
+    next_index: u32,
+}
+
+impl Tarjan {
     const UNSEEN: u32 = u32::MAX;
-    let n = graph.states.len();
-    let mut index = vec![UNSEEN; n];
-    let mut low = vec![0u32; n];
-    let mut on_stack = vec![false; n];
-    let mut stack: Vec<u32> = Vec::new();
-    let mut order: Vec<u32> = Vec::with_capacity(n);
-    let mut starts: Vec<u32> = Vec::new();
-    let mut next_index = 0u32;
-    // Iterative Tarjan: (state, position in its successor list).
-    let mut call: Vec<(u32, u32)> = Vec::new();
-    for root in 0..n as u32 {
-        if index[root as usize] != UNSEEN {
-            continue;
+
+    fn new(nodes: usize) -> Tarjan {
+        Tarjan {
+            index: vec![Self::UNSEEN; nodes],
+            low: vec![0; nodes],
+            on_stack: vec![false; nodes],
+            stack: Vec::new(),
+            call: Vec::new(),
+            next_index: 0,
         }
-        call.push((root, 0));
-        index[root as usize] = next_index;
-        low[root as usize] = next_index;
-        next_index += 1;
-        stack.push(root);
-        on_stack[root as usize] = true;
-        while let Some(&mut (v, ref mut pos)) = call.last_mut() {
-            let succ = graph.successors(v);
-            if (*pos as usize) < succ.len() {
-                let w = succ[*pos as usize];
+    }
+
+    fn visit(
+        &mut self,
+        root: u32,
+        succ_start: &[u32],
+        succ: &[u32],
+        inside: impl Fn(u32) -> bool,
+        order: &mut Vec<u32>,
+        starts: &mut Vec<u32>,
+    ) {
+        if self.index[root as usize] != Self::UNSEEN {
+            return;
+        }
+        self.open(root);
+        while let Some(&mut (v, ref mut pos)) = self.call.last_mut() {
+            let edges = &succ[succ_start[v as usize] as usize..succ_start[v as usize + 1] as usize];
+            if let Some(&w) = edges.get(*pos as usize) {
                 *pos += 1;
-                if index[w as usize] == UNSEEN {
-                    index[w as usize] = next_index;
-                    low[w as usize] = next_index;
-                    next_index += 1;
-                    stack.push(w);
-                    on_stack[w as usize] = true;
-                    call.push((w, 0));
-                } else if on_stack[w as usize] {
-                    low[v as usize] = low[v as usize].min(index[w as usize]);
+                if !inside(w) {
+                    continue;
+                }
+                if self.index[w as usize] == Self::UNSEEN {
+                    self.open(w);
+                } else if self.on_stack[w as usize] {
+                    self.low[v as usize] = self.low[v as usize].min(self.index[w as usize]);
                 }
                 continue;
             }
-            call.pop();
-            if let Some(&(parent, _)) = call.last() {
-                low[parent as usize] = low[parent as usize].min(low[v as usize]);
+            self.call.pop();
+            if let Some(&(parent, _)) = self.call.last() {
+                self.low[parent as usize] = self.low[parent as usize].min(self.low[v as usize]);
             }
-            if low[v as usize] == index[v as usize] {
+            if self.low[v as usize] == self.index[v as usize] {
                 starts.push(order.len() as u32);
                 loop {
-                    let w = stack.pop().expect("v is on the stack");
-                    on_stack[w as usize] = false;
+                    let w = self.stack.pop().expect("v is on the stack");
+                    self.on_stack[w as usize] = false;
                     order.push(w);
                     if w == v {
                         break;
                     }
                 }
+            }
+        }
+    }
+
+    fn open(&mut self, v: u32) {
+        self.index[v as usize] = self.next_index;
+        self.low[v as usize] = self.next_index;
+        self.next_index += 1;
+        self.stack.push(v);
+        self.on_stack[v as usize] = true;
+        self.call.push((v, 0));
+    }
+}
+
+/// Components of the situation graph, found through the turn graph: a
+/// cycle of situations passes through a cycle of turns, so situations can
+/// only share a component when their turns do. Situations are sorted by
+/// their turn's component (a counting sort), and only the few turn
+/// components that hold a cycle ("say that again") need Tarjan on
+/// situations; everywhere else each situation is its own component.
+fn components(flow: &Flow, graph: &Graph) -> Components {
+    let turns = flow.turns.len();
+    // The turn graph with every route open, as CSR.
+    let mut turn_start = Vec::with_capacity(turns + 1);
+    let mut turn_succ: Vec<u32> = Vec::new();
+    let mut self_loop = vec![false; turns];
+    turn_start.push(0u32);
+    for (t, turn) in flow.turns.iter().enumerate() {
+        let from = turn_succ.len();
+        let global = flow.routes.iter().map(|r| r.to);
+        let targets = turn.choices.iter().flat_map(|c| c.routes.iter().map(|r| r.to).chain([c.next]));
+        for to in targets.chain(turn.routes.iter().map(|r| r.to)).chain(global) {
+            if let Target::Turn(n) = to {
+                turn_succ.push(n as u32);
+            }
+        }
+        turn_succ[from..].sort_unstable();
+        let mut kept = from;
+        for i in from..turn_succ.len() {
+            if i == from || turn_succ[i] != turn_succ[kept - 1] {
+                turn_succ[kept] = turn_succ[i];
+                kept += 1;
+            }
+        }
+        turn_succ.truncate(kept);
+        self_loop[t] = turn_succ[from..].contains(&(t as u32));
+        turn_start.push(turn_succ.len() as u32);
+    }
+    let (mut turn_order, mut turn_starts) = (Vec::with_capacity(turns), Vec::new());
+    let mut tarjan = Tarjan::new(turns);
+    for t in 0..turns as u32 {
+        tarjan.visit(t, &turn_start, &turn_succ, |_| true, &mut turn_order, &mut turn_starts);
+    }
+    turn_starts.push(turn_order.len() as u32);
+    let turn_comps = turn_starts.len() - 1;
+    let mut turn_comp = vec![0u32; turns];
+    let mut cyclic = vec![false; turn_comps];
+    for c in 0..turn_comps {
+        let members = &turn_order[turn_starts[c] as usize..turn_starts[c + 1] as usize];
+        cyclic[c] = members.len() > 1 || self_loop[members[0] as usize];
+        members.iter().for_each(|&t| turn_comp[t as usize] = c as u32);
+    }
+
+    // Bucket 0 holds the endings (sinks); bucket 1 + c the situations of turn component c.
+    let n = graph.states.len();
+    let bucket_of = |s: u32| match graph.states[s as usize].at {
+        Target::Ending(_) => 0,
+        Target::Turn(t) => 1 + turn_comp[t] as usize,
+    };
+    let mut bucket_start = vec![0u32; turn_comps + 2];
+    for s in 0..n as u32 {
+        bucket_start[bucket_of(s) + 1] += 1;
+    }
+    for b in 0..=turn_comps {
+        bucket_start[b + 1] += bucket_start[b];
+    }
+    let mut fill = bucket_start.clone();
+    let mut sorted = vec![0u32; n];
+    for s in 0..n as u32 {
+        let b = bucket_of(s);
+        sorted[fill[b] as usize] = s;
+        fill[b] += 1;
+    }
+
+    let mut order = Vec::with_capacity(n);
+    let mut starts = Vec::with_capacity(n + 1);
+    let mut situations = Tarjan::new(if cyclic.iter().any(|&c| c) { n } else { 0 });
+    for b in 0..=turn_comps {
+        let members = &sorted[bucket_start[b] as usize..bucket_start[b + 1] as usize];
+        if b > 0 && cyclic[b - 1] {
+            for &s in members {
+                situations.visit(s, &graph.edge_start, &graph.edges, |w| bucket_of(w) == b, &mut order, &mut starts);
+            }
+        } else {
+            for &s in members {
+                starts.push(order.len() as u32);
+                order.push(s);
             }
         }
     }
@@ -365,6 +474,24 @@ fn components(graph: &Graph) -> Components {
         }
     }
     Components { order, starts, comp_of }
+}
+
+/// Per situation, whether some ending can still be reached from it. Sinks
+/// first, a component can finish when one of its situations is an ending
+/// or has an edge to one that can; every member of a component can reach
+/// every other, so they share the answer.
+fn can_finish(graph: &Graph, comps: &Components) -> Vec<bool> {
+    let mut can = vec![false; graph.states.len()];
+    for c in 0..comps.starts.len() - 1 {
+        let members = &comps.order[comps.starts[c] as usize..comps.starts[c + 1] as usize];
+        let any = members.iter().any(|&s| {
+            graph.ending_of(s as usize).is_some() || graph.successors(s).iter().any(|&w| can[w as usize])
+        });
+        if any {
+            members.iter().for_each(|&s| can[s as usize] = true);
+        }
+    }
+    can
 }
 
 /// A partial score in the form dominance needs: one 4-bit field per rubric
@@ -754,36 +881,8 @@ pub fn analyze(script: &Script) -> Result<Analysis, AnalyzeError> {
         }
     }
 
-    // Situations from which some ending can still be reached: a backward
-    // search over the reversed edges, also kept flat.
-    let mut reverse_start = vec![0u32; n + 1];
-    for &to in &graph.edges {
-        reverse_start[to as usize + 1] += 1;
-    }
-    for i in 0..n {
-        reverse_start[i + 1] += reverse_start[i];
-    }
-    let mut fill = reverse_start.clone();
-    let mut reverse = vec![0u32; graph.edges.len()];
-    for from in 0..n as u32 {
-        for &to in graph.successors(from) {
-            reverse[fill[to as usize] as usize] = from;
-            fill[to as usize] += 1;
-        }
-    }
-    let mut can_finish = vec![false; n];
-    let mut stack: Vec<u32> = (0..n as u32).filter(|&s| graph.ending_of(s as usize).is_some()).collect();
-    for &s in &stack {
-        can_finish[s as usize] = true;
-    }
-    while let Some(s) = stack.pop() {
-        for &p in &reverse[reverse_start[s as usize] as usize..reverse_start[s as usize + 1] as usize] {
-            if !can_finish[p as usize] {
-                can_finish[p as usize] = true;
-                stack.push(p);
-            }
-        }
-    }
+    let comps = components(flow, &graph);
+    let can_finish = can_finish(&graph, &comps);
     let mut stuck_turns: Vec<usize> = graph
         .states
         .iter()
@@ -796,7 +895,6 @@ pub fn analyze(script: &Script) -> Result<Analysis, AnalyzeError> {
     stuck_turns.sort_unstable();
     stuck_turns.dedup();
 
-    let comps = components(&graph);
     let futures = Futures::new(flow);
     let (max_labels, max_at) = propagate(flow, &graph, &comps, &futures, Tally::default(), Direction::Highest)?;
     let max_finals = finals(&graph, &max_labels, &max_at);
@@ -849,7 +947,7 @@ pub fn bounds_after(script: &Script, route: &[usize]) -> Result<(f32, f32), Anal
         state = flow.step(&state, choice, false, &mut tally).0;
     }
     let graph = explore(flow, state)?;
-    let comps = components(&graph);
+    let comps = components(flow, &graph);
     let futures = Futures::new(flow);
     let (max_labels, max_at) = propagate(flow, &graph, &comps, &futures, tally, Direction::Highest)?;
     let (min_labels, min_at) = propagate(flow, &graph, &comps, &futures, tally, Direction::Lowest)?;

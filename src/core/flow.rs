@@ -233,8 +233,21 @@ impl Flow {
             tally.red_flags = tally.red_flags.saturating_add(1);
         }
         let timed_out = timed_out && turn.time_limit.is_some();
+        (
+            self.next_state(state, choice, timed_out),
+            StepEffect { premature_solution: premature, red_flag: option.red_flag, timed_out },
+        )
+    }
+
+    /// Where `choice` leads from `state`, with the mood and flags on
+    /// arrival: the part of `step` that does not score. The analyzer's
+    /// search calls it once per edge of the situation graph.
+    pub fn next_state(&self, state: &State, choice: usize, timed_out: bool) -> State {
+        let Target::Turn(turn_index) = state.at else { return *state };
+        let turn = &self.turns[turn_index];
+        let option = &turn.choices[choice];
         let (mut upset, mut trust) = (option.upset, option.trust);
-        if timed_out {
+        if timed_out && turn.time_limit.is_some() {
             upset += TIMEOUT_UPSET;
             trust += TIMEOUT_TRUST;
         }
@@ -250,10 +263,7 @@ impl Flow {
             .chain(&self.routes)
             .find(|r| r.when.holds(mood, flags))
             .map_or(option.next, |r| r.to);
-        (
-            State { at, mood, flags },
-            StepEffect { premature_solution: premature, red_flag: option.red_flag, timed_out },
-        )
+        State { at, mood, flags }
     }
 }
 

@@ -9,7 +9,7 @@ use super::generate::{Shape, generate};
 use super::load::parse_scenario;
 use super::model::{Item, Scenario};
 use super::score::{ScoreNote, Tally};
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
 /// A two-turn scenario whose first option has a route at every level.
@@ -172,8 +172,70 @@ fn brute_force_finals(script: &Script) -> Vec<Tally> {
     finals
 }
 
+/// Reachable turns and endings, and the turns of situations from which no
+/// ending can be reached, over raw situations (nothing cleared or merged).
+fn brute_force_structure(script: &Script) -> (Vec<bool>, Vec<bool>, Vec<usize>) {
+    let flow = &script.flow;
+    let mut ids: HashMap<State, usize> = HashMap::from([(flow.initial(), 0)]);
+    let mut states = vec![flow.initial()];
+    let mut edges: Vec<Vec<usize>> = Vec::new();
+    let mut i = 0;
+    while i < states.len() {
+        let state = states[i];
+        let mut out = Vec::new();
+        if let Target::Turn(turn) = state.at {
+            for choice in 0..flow.turns[turn].choices.len() {
+                let next = flow.next_state(&state, choice, false);
+                let fresh = states.len();
+                let id = *ids.entry(next).or_insert(fresh);
+                if id == fresh {
+                    states.push(next);
+                }
+                out.push(id);
+            }
+        }
+        edges.push(out);
+        i += 1;
+        assert!(states.len() < 2_000_000, "brute force too large; shrink the shape");
+    }
+    let mut can_finish: Vec<bool> = states.iter().map(|s| matches!(s.at, Target::Ending(_))).collect();
+    loop {
+        let mut changed = false;
+        for s in 0..states.len() {
+            if !can_finish[s] && edges[s].iter().any(|&w| can_finish[w]) {
+                can_finish[s] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let mut turns = vec![false; flow.turns.len()];
+    let mut endings = vec![false; flow.ending_count];
+    let mut stuck = Vec::new();
+    for (s, state) in states.iter().enumerate() {
+        match state.at {
+            Target::Turn(t) => {
+                turns[t] = true;
+                if !can_finish[s] {
+                    stuck.push(t);
+                }
+            }
+            Target::Ending(e) => endings[e] = true,
+        }
+    }
+    stuck.sort_unstable();
+    stuck.dedup();
+    (turns, endings, stuck)
+}
+
 fn check_exact(script: &Arc<Script>, label: &str) {
     let analysis = analyze(script).expect("analysable");
+    let (turns, endings, stuck) = brute_force_structure(script);
+    assert_eq!(analysis.reachable_turns, turns, "{label}: reachable turns");
+    assert_eq!(analysis.reachable_endings, endings, "{label}: reachable endings");
+    assert_eq!(analysis.stuck_turns, stuck, "{label}: stuck turns");
     let finals = brute_force_finals(script);
     assert!(!finals.is_empty(), "{label}: no route ends");
     for objective in Objective::ALL {
@@ -257,6 +319,47 @@ fn analyzer_handles_a_hand_made_cycle() {
     let best = analysis.best(Objective::Overall).expect("max");
     assert!(best.route.len() >= 3, "{:?}", best.route);
     check_exact(&s, "hand-made cycle");
+}
+
+#[test]
+fn analyzer_finds_the_situations_stuck_in_a_loop_only_when_upset() {
+    // "wait" and "hold" call each other; the way out opens only below 50
+    // upset, and nothing there calms the caller. Coming in calm finishes,
+    // coming in upset circles for ever: both turns are stuck in some
+    // situation, though each is also reached in one that can finish.
+    let source = r#"(
+        id: "trap", format: 1,
+        title: (zh: "死循环", en: "Trap"), summary: (zh: "测试", en: "Test"),
+        channel: Counter, difficulty: Introductory, minutes: 1,
+        citizen: (name: (zh: "乙", en: "B"), age: 40, situation: (zh: "测试", en: "Test"),
+                  disc: (primary: S), mood: (upset: 40, trust: 50)),
+        start: "ask",
+        turns: [
+            (id: "ask", says: [(variants: [(zh: "问", en: "ask")])], options: [
+                (id: "rush", text: (zh: "快点", en: "rush"), evidence: {L1: 0}, stage: Gathering,
+                 mood: (upset: 20), feedback: (zh: "催促", en: "rushed"), next: "wait"),
+                (id: "listen", text: (zh: "请讲", en: "listen"), evidence: {L1: 3}, stage: Gathering,
+                 feedback: (zh: "倾听", en: "listened"), next: "wait"),
+                (id: "answer", text: (zh: "回答", en: "answer"), evidence: {C2: 3}, stage: Solution,
+                 feedback: (zh: "回答", en: "answer"), next: "done"),
+            ]),
+            (id: "wait", says: [(variants: [(zh: "等", en: "wait")])], options: [
+                (id: "go", text: (zh: "稍等", en: "hold on"), evidence: {C1: 2}, stage: Gathering,
+                 feedback: (zh: "等待", en: "wait"), next: "hold"),
+            ]),
+            (id: "hold", says: [(variants: [(zh: "还要等?", en: "still?")])],
+             routes: [(when: UpsetBelow(50), to: "done")],
+             options: [
+                (id: "back", text: (zh: "再等等", en: "a bit more"), evidence: {C1: 1}, stage: Gathering,
+                 feedback: (zh: "再等", en: "more"), next: "wait"),
+            ]),
+        ],
+        endings: [(id: "done", outcome: Resolved, text: (zh: "完", en: "done"))],
+    )"#;
+    let s = script(parse_scenario(source, "trap.ron").expect("parses"));
+    let analysis = analyze(&s).expect("analysable");
+    assert_eq!(analysis.stuck_turns, vec![1, 2]);
+    check_exact(&s, "loop with no way out when upset");
 }
 
 #[test]
