@@ -21,12 +21,12 @@
 //! still reachable) cannot improve on a route already found is dropped.
 
 use super::engine::Script;
-use super::flow::{Cond, Flow, State, Target};
+use super::flow::{Cond, Flow, FlowChoice, State, Target};
 use super::model::{Item, Mood, Stage};
 use super::rubric::{Aggregation, Dimension, LEVEL_MAX};
 use super::score::{ScoreCard, Tally};
 use serde::Serialize;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
 use thiserror::Error;
 
@@ -151,46 +151,37 @@ impl Live {
     }
 }
 
-fn liveness(flow: &Flow) -> Vec<Live> {
+fn liveness(flow: &Flow, turn_comps: &TurnComponents) -> Vec<Live> {
     let mut global = Live::default();
     flow.routes.iter().for_each(|r| global.read(&r.when));
-    let turns = flow.turns.len();
-    let mut live = vec![global; turns];
-    let mut preds: Vec<Vec<u32>> = vec![Vec::new(); turns];
-    let global_targets: Vec<usize> =
-        flow.routes.iter().filter_map(|r| if let Target::Turn(t) = r.to { Some(t) } else { None }).collect();
-    for (t, turn) in flow.turns.iter().enumerate() {
-        let own = &mut live[t];
-        turn.routes.iter().for_each(|r| own.read(&r.when));
-        let mut succ: Vec<usize> = global_targets.clone();
-        for choice in &turn.choices {
-            choice.routes.iter().for_each(|r| own.read(&r.when));
-            own.upset |= choice.stage == Stage::Solution;
-            succ.extend(choice.routes.iter().chain(&turn.routes).map(|r| r.to).chain([choice.next]).filter_map(
-                |to| if let Target::Turn(n) = to { Some(n) } else { None },
-            ));
-        }
-        succ.sort_unstable();
-        succ.dedup();
-        for n in succ {
-            preds[n].push(t as u32);
-        }
-    }
-    // Backward fixpoint; each turn's set only grows, so this terminates
-    // after at most (flags + 2) changes per turn.
-    let mut queued = vec![true; turns];
-    let mut work: Vec<u32> = (0..turns as u32).rev().collect();
-    while let Some(t) = work.pop() {
-        queued[t as usize] = false;
-        let here = live[t as usize];
-        for &p in &preds[t as usize] {
-            let merged = live[p as usize].union(here);
-            if merged != live[p as usize] {
-                live[p as usize] = merged;
-                if !queued[p as usize] {
-                    queued[p as usize] = true;
-                    work.push(p);
-                }
+    let own: Vec<Live> = flow
+        .turns
+        .iter()
+        .map(|turn| {
+            let mut own = global;
+            turn.routes.iter().for_each(|r| own.read(&r.when));
+            for choice in &turn.choices {
+                choice.routes.iter().for_each(|r| own.read(&r.when));
+                own.upset |= choice.stage == Stage::Solution;
+            }
+            own
+        })
+        .collect();
+    // Sinks first, so a turn's successors are final before it, except
+    // inside a cycle, which goes round until nothing changes; each turn's
+    // set only grows, so that ends.
+    let mut live = own;
+    for (members, cyclic) in turn_comps.sinks_first() {
+        loop {
+            let mut changed = false;
+            for &t in members {
+                let t = t as usize;
+                let merged = turn_comps.successors(t).iter().fold(live[t], |acc, &n| acc.union(live[n as usize]));
+                changed |= merged != live[t];
+                live[t] = merged;
+            }
+            if !cyclic || !changed {
+                break;
             }
         }
     }
@@ -213,6 +204,15 @@ impl Hasher for FxHasher {
     }
     fn write_u64(&mut self, n: u64) {
         self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(n as u64);
+    }
+    fn write_u16(&mut self, n: u16) {
+        self.write_u64(n as u64);
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.write_u64(n as u64);
     }
 }
 
@@ -238,8 +238,89 @@ impl Graph {
     }
 }
 
-fn explore(flow: &Flow, start: State) -> Result<Graph, AnalyzeError> {
-    let live = liveness(flow);
+/// The turn graph with every route open, and its strongly connected
+/// components sinks first. A cycle of situations passes through a cycle of
+/// turns, so situations can only share a component when their turns do.
+struct TurnComponents {
+    /// Turns grouped by component; component `c` is `order[starts[c]..starts[c + 1]]`.
+    order: Vec<u32>,
+    starts: Vec<u32>,
+    comp_of: Vec<u32>,
+    /// Whether a component holds a cycle (more than one turn, or a turn
+    /// that can lead to itself).
+    cyclic: Vec<bool>,
+    succ_start: Vec<u32>,
+    succ: Vec<u32>,
+}
+
+impl TurnComponents {
+    fn successors(&self, turn: usize) -> &[u32] {
+        &self.succ[self.succ_start[turn] as usize..self.succ_start[turn + 1] as usize]
+    }
+
+    /// Each component's turns and whether it holds a cycle, sinks first.
+    fn sinks_first(&self) -> impl Iterator<Item = (&[u32], bool)> {
+        (0..self.cyclic.len()).map(|c| (&self.order[self.starts[c] as usize..self.starts[c + 1] as usize], self.cyclic[c]))
+    }
+}
+
+fn turn_components(flow: &Flow) -> TurnComponents {
+    let turns = flow.turns.len();
+    let mut succ_start = Vec::with_capacity(turns + 1);
+    let mut succ: Vec<u32> = Vec::new();
+    let mut self_loop = vec![false; turns];
+    succ_start.push(0u32);
+    for (t, turn) in flow.turns.iter().enumerate() {
+        let from = succ.len();
+        let global = flow.routes.iter().map(|r| r.to);
+        let targets = turn.choices.iter().flat_map(|c| c.routes.iter().map(|r| r.to).chain([c.next]));
+        for to in targets.chain(turn.routes.iter().map(|r| r.to)).chain(global) {
+            if let Target::Turn(n) = to {
+                succ.push(n as u32);
+            }
+        }
+        succ[from..].sort_unstable();
+        let mut kept = from;
+        for i in from..succ.len() {
+            if i == from || succ[i] != succ[kept - 1] {
+                succ[kept] = succ[i];
+                kept += 1;
+            }
+        }
+        succ.truncate(kept);
+        self_loop[t] = succ[from..].contains(&(t as u32));
+        succ_start.push(succ.len() as u32);
+    }
+    let (mut order, mut starts) = (Vec::with_capacity(turns), Vec::new());
+    let mut tarjan = Tarjan::new(turns);
+    for t in 0..turns as u32 {
+        tarjan.visit(t, &succ_start, &succ, |_| true, &mut order, &mut starts);
+    }
+    starts.push(order.len() as u32);
+    let count = starts.len() - 1;
+    let mut comp_of = vec![0u32; turns];
+    let mut cyclic = vec![false; count];
+    for c in 0..count {
+        let members = &order[starts[c] as usize..starts[c + 1] as usize];
+        cyclic[c] = members.len() > 1 || self_loop[members[0] as usize];
+        members.iter().for_each(|&t| comp_of[t as usize] = c as u32);
+    }
+    TurnComponents { order, starts, comp_of, cyclic, succ_start, succ }
+}
+
+/// Enumerates the reachable situations and their components.
+///
+/// Turn components are visited sources first, so by the time a component
+/// is reached every situation entering it from outside has been found:
+/// they wait in a per-turn arrival list with the edge that leads there,
+/// are merged with one small map that is reused (and stays in cache), and
+/// the edges are filled in. Inside a cyclic component the search is a
+/// plain breadth-first search on the same map. Every component's
+/// situations get consecutive ids, which gives the situation components
+/// almost for free: outside turn cycles each situation is its own.
+fn explore(flow: &Flow, turn_comps: &TurnComponents, start: State) -> Result<(Graph, Components), AnalyzeError> {
+    const PENDING: u32 = u32::MAX;
+    let live = liveness(flow, turn_comps);
     let normalise = |s: State| match s.at {
         // Mood and flags no longer matter once the encounter has ended.
         Target::Ending(_) => State { at: s.at, mood: Mood { upset: 0, trust: 0 }, flags: 0 },
@@ -252,42 +333,120 @@ fn explore(flow: &Flow, start: State) -> Result<Graph, AnalyzeError> {
             }
         }
     };
-    // One small map per turn and ending rather than one big one: the
-    // search moves along the turns, so the maps it touches stay in cache.
-    let slot = |s: &State| match s.at {
-        Target::Turn(t) => t,
-        Target::Ending(e) => flow.turns.len() + e,
+    let key = |turn: usize, s: &State| {
+        (s.flags, ((turn as u64) << 16) | ((s.mood.upset as u64) << 8) | s.mood.trust as u64)
     };
-    let key = |s: &State| (s.flags, ((s.mood.upset as u16) << 8) | s.mood.trust as u16);
-    let mut index: Vec<HashMap<(u64, u16), u32, BuildHasherDefault<FxHasher>>> =
-        (0..flow.turns.len() + flow.ending_count).map(|_| HashMap::default()).collect();
+    let mut graph = Graph { states: Vec::new(), edge_start: Vec::new(), edges: Vec::new() };
+    let mut ending_state = vec![PENDING; flow.ending_count];
+    let mut ending_ids: Vec<u32> = Vec::new();
+    // Situations entering a turn from an earlier component: (state, edge to fill).
+    let mut arrivals: Vec<Vec<(State, u32)>> = vec![Vec::new(); flow.turns.len()];
+    let mut here: HashMap<(u64, u64), u32, BuildHasherDefault<FxHasher>> = HashMap::default();
+    // Per visited turn component (sources first): its id range and whether it is cyclic.
+    let mut visited: Vec<(u32, u32, bool)> = Vec::new();
+
+    let add = |graph: &mut Graph, state: State| -> Result<u32, AnalyzeError> {
+        if graph.states.len() >= MAX_STATES {
+            return Err(AnalyzeError::TooLarge);
+        }
+        graph.states.push(state);
+        Ok(graph.states.len() as u32 - 1)
+    };
     let first = normalise(start);
-    index[slot(&first)].insert(key(&first), 0);
-    let mut graph = Graph { states: vec![first], edge_start: vec![0], edges: Vec::new() };
-    // Ids are handed out in discovery order, so walking them in order is a
-    // breadth-first search and the edges come out already grouped by state.
-    let mut id = 0;
-    while id < graph.states.len() {
-        let state = graph.states[id];
-        if let Target::Turn(turn) = state.at {
-            for choice in 0..flow.turns[turn].choices.len() {
-                let next = flow.next_state(&state, choice, false);
-                let next = normalise(next);
+    match first.at {
+        Target::Ending(e) => {
+            ending_state[e] = add(&mut graph, first)?;
+            ending_ids.push(ending_state[e]);
+        }
+        Target::Turn(t) => arrivals[t].push((first, PENDING)),
+    }
+    let mut expanded = 0;
+    for c in (0..turn_comps.starts.len() - 1).rev() {
+        let members = &turn_comps.order[turn_comps.starts[c] as usize..turn_comps.starts[c + 1] as usize];
+        if members.iter().all(|&t| arrivals[t as usize].is_empty()) {
+            continue;
+        }
+        let lo = graph.states.len() as u32;
+        here.clear();
+        for &t in members {
+            for (state, edge) in std::mem::take(&mut arrivals[t as usize]) {
                 let fresh = graph.states.len() as u32;
-                let to = *index[slot(&next)].entry(key(&next)).or_insert(fresh);
-                if to == fresh {
-                    if graph.states.len() >= MAX_STATES {
-                        return Err(AnalyzeError::TooLarge);
-                    }
-                    graph.states.push(next);
+                let id = *here.entry(key(t as usize, &state)).or_insert(fresh);
+                if id == fresh {
+                    add(&mut graph, state)?;
                 }
+                if edge != PENDING {
+                    graph.edges[edge as usize] = id;
+                }
+            }
+        }
+        // Ids are expanded in order, so edges come out grouped by state
+        // (endings found on the way get ids, and no edges, in between).
+        while expanded < graph.states.len() {
+            let state = graph.states[expanded];
+            graph.edge_start.push(graph.edges.len() as u32);
+            expanded += 1;
+            let Target::Turn(turn) = state.at else { continue };
+            for choice in 0..flow.turns[turn].choices.len() {
+                let next = normalise(flow.next_state(&state, choice, false));
+                let to = match next.at {
+                    Target::Ending(e) => {
+                        if ending_state[e] == PENDING {
+                            ending_state[e] = add(&mut graph, next)?;
+                            ending_ids.push(ending_state[e]);
+                        }
+                        ending_state[e]
+                    }
+                    Target::Turn(n) if turn_comps.comp_of[n] == c as u32 => {
+                        let fresh = graph.states.len() as u32;
+                        let id = *here.entry(key(n, &next)).or_insert(fresh);
+                        if id == fresh {
+                            add(&mut graph, next)?;
+                        }
+                        id
+                    }
+                    Target::Turn(n) => {
+                        arrivals[n].push((next, graph.edges.len() as u32));
+                        PENDING
+                    }
+                };
                 graph.edges.push(to);
             }
         }
-        graph.edge_start.push(graph.edges.len() as u32);
-        id += 1;
+        visited.push((lo, graph.states.len() as u32, turn_comps.cyclic[c]));
     }
-    Ok(graph)
+    graph.edge_start.push(graph.edges.len() as u32);
+
+    // Components sinks first: the endings, then the visited turn
+    // components in reverse, each situation on its own outside cycles.
+    let n = graph.states.len();
+    let mut order = Vec::with_capacity(n);
+    let mut starts = Vec::with_capacity(n + 1);
+    for &s in &ending_ids {
+        starts.push(order.len() as u32);
+        order.push(s);
+    }
+    let is_ending = |s: u32| graph.ending_of(s as usize).is_some();
+    let mut tarjan = Tarjan::new(if visited.iter().any(|v| v.2) { n } else { 0 });
+    for &(lo, hi, cyclic) in visited.iter().rev() {
+        for s in (lo..hi).filter(|&s| !is_ending(s)) {
+            if cyclic {
+                let inside = |w: u32| (lo..hi).contains(&w) && !is_ending(w);
+                tarjan.visit(s, &graph.edge_start, &graph.edges, inside, &mut order, &mut starts);
+            } else {
+                starts.push(order.len() as u32);
+                order.push(s);
+            }
+        }
+    }
+    starts.push(order.len() as u32);
+    let mut comp_of = vec![0u32; n];
+    for c in 0..starts.len() - 1 {
+        for &s in &order[starts[c] as usize..starts[c + 1] as usize] {
+            comp_of[s as usize] = c as u32;
+        }
+    }
+    Ok((graph, Components { order, starts, comp_of }))
 }
 
 /// Strongly connected components of the situation graph, sinks first, so
@@ -380,102 +539,6 @@ impl Tarjan {
     }
 }
 
-/// Components of the situation graph, found through the turn graph: a
-/// cycle of situations passes through a cycle of turns, so situations can
-/// only share a component when their turns do. Situations are sorted by
-/// their turn's component (a counting sort), and only the few turn
-/// components that hold a cycle ("say that again") need Tarjan on
-/// situations; everywhere else each situation is its own component.
-fn components(flow: &Flow, graph: &Graph) -> Components {
-    let turns = flow.turns.len();
-    // The turn graph with every route open, as CSR.
-    let mut turn_start = Vec::with_capacity(turns + 1);
-    let mut turn_succ: Vec<u32> = Vec::new();
-    let mut self_loop = vec![false; turns];
-    turn_start.push(0u32);
-    for (t, turn) in flow.turns.iter().enumerate() {
-        let from = turn_succ.len();
-        let global = flow.routes.iter().map(|r| r.to);
-        let targets = turn.choices.iter().flat_map(|c| c.routes.iter().map(|r| r.to).chain([c.next]));
-        for to in targets.chain(turn.routes.iter().map(|r| r.to)).chain(global) {
-            if let Target::Turn(n) = to {
-                turn_succ.push(n as u32);
-            }
-        }
-        turn_succ[from..].sort_unstable();
-        let mut kept = from;
-        for i in from..turn_succ.len() {
-            if i == from || turn_succ[i] != turn_succ[kept - 1] {
-                turn_succ[kept] = turn_succ[i];
-                kept += 1;
-            }
-        }
-        turn_succ.truncate(kept);
-        self_loop[t] = turn_succ[from..].contains(&(t as u32));
-        turn_start.push(turn_succ.len() as u32);
-    }
-    let (mut turn_order, mut turn_starts) = (Vec::with_capacity(turns), Vec::new());
-    let mut tarjan = Tarjan::new(turns);
-    for t in 0..turns as u32 {
-        tarjan.visit(t, &turn_start, &turn_succ, |_| true, &mut turn_order, &mut turn_starts);
-    }
-    turn_starts.push(turn_order.len() as u32);
-    let turn_comps = turn_starts.len() - 1;
-    let mut turn_comp = vec![0u32; turns];
-    let mut cyclic = vec![false; turn_comps];
-    for c in 0..turn_comps {
-        let members = &turn_order[turn_starts[c] as usize..turn_starts[c + 1] as usize];
-        cyclic[c] = members.len() > 1 || self_loop[members[0] as usize];
-        members.iter().for_each(|&t| turn_comp[t as usize] = c as u32);
-    }
-
-    // Bucket 0 holds the endings (sinks); bucket 1 + c the situations of turn component c.
-    let n = graph.states.len();
-    let bucket_of = |s: u32| match graph.states[s as usize].at {
-        Target::Ending(_) => 0,
-        Target::Turn(t) => 1 + turn_comp[t] as usize,
-    };
-    let mut bucket_start = vec![0u32; turn_comps + 2];
-    for s in 0..n as u32 {
-        bucket_start[bucket_of(s) + 1] += 1;
-    }
-    for b in 0..=turn_comps {
-        bucket_start[b + 1] += bucket_start[b];
-    }
-    let mut fill = bucket_start.clone();
-    let mut sorted = vec![0u32; n];
-    for s in 0..n as u32 {
-        let b = bucket_of(s);
-        sorted[fill[b] as usize] = s;
-        fill[b] += 1;
-    }
-
-    let mut order = Vec::with_capacity(n);
-    let mut starts = Vec::with_capacity(n + 1);
-    let mut situations = Tarjan::new(if cyclic.iter().any(|&c| c) { n } else { 0 });
-    for b in 0..=turn_comps {
-        let members = &sorted[bucket_start[b] as usize..bucket_start[b + 1] as usize];
-        if b > 0 && cyclic[b - 1] {
-            for &s in members {
-                situations.visit(s, &graph.edge_start, &graph.edges, |w| bucket_of(w) == b, &mut order, &mut starts);
-            }
-        } else {
-            for &s in members {
-                starts.push(order.len() as u32);
-                order.push(s);
-            }
-        }
-    }
-    starts.push(order.len() as u32);
-    let mut comp_of = vec![0u32; n];
-    for c in 0..starts.len() - 1 {
-        for &s in &order[starts[c] as usize..starts[c + 1] as usize] {
-            comp_of[s as usize] = c as u32;
-        }
-    }
-    Components { order, starts, comp_of }
-}
-
 /// Per situation, whether some ending can still be reached from it. Sinks
 /// first, a component can finish when one of its situations is an ending
 /// or has an edge to one that can; every member of a component can reach
@@ -548,6 +611,24 @@ impl Direction {
 
 const ITEMS: usize = Item::ALL.len();
 
+/// An option's evidence per item (−1: none), several entries for one item
+/// aggregated as play would.
+fn option_evidence(choice: &FlowChoice) -> [i8; ITEMS] {
+    let mut evidence = [-1i8; ITEMS];
+    for &(item, level) in &choice.evidence {
+        let level = level.min(LEVEL_MAX) as i8;
+        let slot = &mut evidence[item.index()];
+        *slot = if *slot < 0 {
+            level
+        } else if item.aggregation() == Aggregation::Best {
+            (*slot).max(level)
+        } else {
+            (*slot).min(level)
+        };
+    }
+    evidence
+}
+
 /// Per turn and rubric item, what the rest of an encounter from that turn
 /// could still record, with mood and flags ignored (every route counts as
 /// open). Every real continuation is one of these relaxed paths, so the
@@ -568,7 +649,7 @@ struct Futures {
 }
 
 impl Futures {
-    fn new(flow: &Flow) -> Futures {
+    fn new(flow: &Flow, turn_comps: &TurnComponents) -> Futures {
         let turns = flow.turns.len();
         let mut f = Futures {
             most_high: vec![[-1; ITEMS]; turns],
@@ -577,77 +658,65 @@ impl Futures {
             most_low: vec![[-1; ITEMS]; turns],
             least_low: vec![[4; ITEMS]; turns],
         };
-        // Per option: its evidence (−1 none) and every place it may lead.
-        let mut options: Vec<Vec<([i8; ITEMS], Vec<Target>)>> = Vec::with_capacity(turns);
-        let mut preds: Vec<Vec<u32>> = vec![Vec::new(); turns];
-        for (t, turn) in flow.turns.iter().enumerate() {
-            let mut here = Vec::with_capacity(turn.choices.len());
-            for choice in &turn.choices {
-                let mut evidence = [-1i8; ITEMS];
-                for &(item, level) in &choice.evidence {
-                    let level = level.min(LEVEL_MAX) as i8;
-                    let slot = &mut evidence[item.index()];
-                    // Several entries for one item aggregate as play would.
-                    *slot = if *slot < 0 {
-                        level
-                    } else if item.aggregation() == Aggregation::Best {
-                        (*slot).max(level)
-                    } else {
-                        (*slot).min(level)
-                    };
-                }
-                let mut targets: Vec<Target> =
-                    choice.routes.iter().chain(&turn.routes).chain(&flow.routes).map(|r| r.to).collect();
-                targets.push(choice.next);
-                targets.sort_unstable();
-                targets.dedup();
-                for to in &targets {
-                    if let Target::Turn(n) = *to {
-                        preds[n].push(t as u32);
-                    }
-                }
-                here.push((evidence, targets));
-            }
-            options.push(here);
-        }
-        let mut queued = vec![true; turns];
-        let mut work: Vec<u32> = (0..turns as u32).collect();
-        while let Some(t) = work.pop() {
-            queued[t as usize] = false;
-            let (mut mh, mut lh, mut ml, mut ll) = ([-1i8; ITEMS], [4i8; ITEMS], [-1i8; ITEMS], [4i8; ITEMS]);
-            let mut skip = [false; ITEMS];
-            for (evidence, targets) in &options[t as usize] {
-                for to in targets {
-                    for i in 0..ITEMS {
-                        let e = evidence[i];
-                        let (nmh, nlh, nskip, nml, nll) = match *to {
-                            Target::Ending(_) => (-1, 4, true, 3, 3),
-                            Target::Turn(n) => (f.most_high[n][i], f.least_high[n][i], f.can_skip[n][i], f.most_low[n][i], f.least_low[n][i]),
-                        };
-                        let low = if e < 0 { 3 } else { e };
-                        mh[i] = mh[i].max(e.max(nmh));
-                        if e < 0 {
-                            lh[i] = lh[i].min(nlh);
-                            skip[i] |= nskip;
-                        } else {
-                            lh[i] = lh[i].min(e.max(nlh));
-                            if nskip {
-                                lh[i] = lh[i].min(e);
+        // What every ending leaves ahead: nothing shown, so no highest, a
+        // path that skips, and "3" as the lowest of no evidence.
+        let end = ([-1i8; ITEMS], [4i8; ITEMS], [true; ITEMS], [3i8; ITEMS], [3i8; ITEMS]);
+        let global: Vec<Target> = flow.routes.iter().map(|r| r.to).collect();
+        let mut targets: Vec<Target> = Vec::new();
+        // Sinks first: a turn's successors are final before it, except in
+        // a cycle, which goes round until nothing changes (every value
+        // only moves one way, so that ends).
+        for (members, cyclic) in turn_comps.sinks_first() {
+            loop {
+                let mut changed = false;
+                for &t in members {
+                    let turn = &flow.turns[t as usize];
+                    let (mut mh, mut lh, mut skip, mut ml, mut ll) = ([-1i8; ITEMS], [4i8; ITEMS], [false; ITEMS], [-1i8; ITEMS], [4i8; ITEMS]);
+                    for choice in &turn.choices {
+                        // Everything that may follow this option, taken together.
+                        targets.clear();
+                        targets.extend(choice.routes.iter().chain(&turn.routes).map(|r| r.to).chain(global.iter().copied()));
+                        targets.push(choice.next);
+                        let (mut amh, mut alh, mut askip, mut aml, mut all) = ([-1i8; ITEMS], [4i8; ITEMS], [false; ITEMS], [-1i8; ITEMS], [4i8; ITEMS]);
+                        for &to in &targets {
+                            let (nmh, nlh, nskip, nml, nll) = match to {
+                                Target::Ending(_) => (&end.0, &end.1, &end.2, &end.3, &end.4),
+                                Target::Turn(n) => (&f.most_high[n], &f.least_high[n], &f.can_skip[n], &f.most_low[n], &f.least_low[n]),
+                            };
+                            for i in 0..ITEMS {
+                                amh[i] = amh[i].max(nmh[i]);
+                                alh[i] = alh[i].min(nlh[i]);
+                                askip[i] |= nskip[i];
+                                aml[i] = aml[i].max(nml[i]);
+                                all[i] = all[i].min(nll[i]);
                             }
                         }
-                        ml[i] = ml[i].max(low.min(nml));
-                        ll[i] = ll[i].min(low.min(nll));
+                        let evidence = option_evidence(choice);
+                        for i in 0..ITEMS {
+                            let e = evidence[i];
+                            let low = if e < 0 { 3 } else { e };
+                            mh[i] = mh[i].max(e.max(amh[i]));
+                            if e < 0 {
+                                lh[i] = lh[i].min(alh[i]);
+                                skip[i] |= askip[i];
+                            } else {
+                                lh[i] = lh[i].min(e.max(alh[i]));
+                                if askip[i] {
+                                    lh[i] = lh[i].min(e);
+                                }
+                            }
+                            ml[i] = ml[i].max(low.min(aml[i]));
+                            ll[i] = ll[i].min(low.min(all[i]));
+                        }
+                    }
+                    let t = t as usize;
+                    if (mh, lh, skip, ml, ll) != (f.most_high[t], f.least_high[t], f.can_skip[t], f.most_low[t], f.least_low[t]) {
+                        (f.most_high[t], f.least_high[t], f.can_skip[t], f.most_low[t], f.least_low[t]) = (mh, lh, skip, ml, ll);
+                        changed = true;
                     }
                 }
-            }
-            let t = t as usize;
-            if (mh, lh, skip, ml, ll) != (f.most_high[t], f.least_high[t], f.can_skip[t], f.most_low[t], f.least_low[t]) {
-                (f.most_high[t], f.least_high[t], f.can_skip[t], f.most_low[t], f.least_low[t]) = (mh, lh, skip, ml, ll);
-                for &p in &preds[t] {
-                    if !queued[p as usize] {
-                        queued[p as usize] = true;
-                        work.push(p);
-                    }
+                if !cyclic || !changed {
+                    break;
                 }
             }
         }
@@ -745,10 +814,170 @@ struct Label {
 
 const NO_PARENT: u32 = u32::MAX;
 
+/// The undominated partial scores at one situation: keys apart from label
+/// ids, so the dominance scan reads one packed array.
+#[derive(Default)]
+struct ParetoSet {
+    keys: Vec<Key>,
+    ids: Vec<u32>,
+}
+
+/// Surviving labels per situation, stored only for situations that got any
+/// (a small fraction: bounds prune most of the graph).
+struct Sets {
+    slot: Vec<u32>,
+    sets: Vec<ParetoSet>,
+}
+
+impl Sets {
+    const NONE: u32 = u32::MAX;
+
+    fn ids(&self, state: usize) -> &[u32] {
+        match self.slot[state] {
+            Self::NONE => &[],
+            slot => &self.sets[slot as usize].ids,
+        }
+    }
+}
+
+/// The label arena, the Pareto sets and the best route found so far, for
+/// one direction.
+struct Search<'a> {
+    flow: &'a Flow,
+    graph: &'a Graph,
+    comps: &'a Components,
+    futures: &'a Futures,
+    direction: Direction,
+    labels: Vec<Label>,
+    bounds: Vec<Bound>,
+    alive: Vec<bool>,
+    sets: Sets,
+    incumbent: Incumbent,
+    /// Components holding labels not yet sent on, highest (sourcemost) first.
+    pending: BinaryHeap<u32>,
+}
+
+/// Whether an offered label was kept.
+enum Offer {
+    /// Dominated by a label already there, or unable to beat the best route.
+    Dropped,
+    Kept { id: u32 },
+}
+
+impl Search<'_> {
+    fn bound_at(&self, tally: &Tally, state: u32) -> Bound {
+        match self.graph.states[state as usize].at {
+            Target::Turn(t) => self.futures.bound(tally, t, self.direction),
+            Target::Ending(_) => Bound::of(tally),
+        }
+    }
+
+    /// The tally after taking `choice` from label `from`.
+    fn extend(&self, from: u32, choice: usize) -> Tally {
+        let label = &self.labels[from as usize];
+        let mut tally = label.tally;
+        let _ = self.flow.step(&self.graph.states[label.state as usize], choice, false, &mut tally);
+        tally
+    }
+
+    /// Adds the label reached by `choice` from `from` at situation `next`
+    /// unless a label there dominates it or its best finish cannot beat the
+    /// best route found; drops the labels it dominates. A new situation's
+    /// component is queued unless it is `current`, the one being worked.
+    fn offer(&mut self, from: u32, choice: usize, next: u32, tally: Tally, current: u32) -> Result<Offer, AnalyzeError> {
+        let key = self.direction.key(&tally);
+        let slot = self.sets.slot[next as usize];
+        if let Some(existing) = self.sets.sets.get(slot as usize)
+            && existing.keys.iter().any(|&k| self.direction.dominates(k, key))
+        {
+            return Ok(Offer::Dropped);
+        }
+        let bound = self.bound_at(&tally, next);
+        if self.incumbent.beats(&bound) {
+            return Ok(Offer::Dropped);
+        }
+        let at_ending = self.graph.ending_of(next as usize).is_some();
+        if slot == Sets::NONE {
+            self.sets.slot[next as usize] = self.sets.sets.len() as u32;
+            self.sets.sets.push(ParetoSet::default());
+            let comp = self.comps.comp_of[next as usize];
+            if comp != current && !at_ending {
+                self.pending.push(comp);
+            }
+        }
+        let existing = &mut self.sets.sets[self.sets.slot[next as usize] as usize];
+        let mut kept = 0;
+        for i in 0..existing.keys.len() {
+            if self.direction.dominates(key, existing.keys[i]) {
+                self.alive[existing.ids[i] as usize] = false;
+            } else {
+                existing.keys[kept] = existing.keys[i];
+                existing.ids[kept] = existing.ids[i];
+                kept += 1;
+            }
+        }
+        existing.keys.truncate(kept);
+        existing.ids.truncate(kept);
+        if self.labels.len() >= MAX_LABELS {
+            return Err(AnalyzeError::TooManyScores);
+        }
+        let id = self.labels.len() as u32;
+        let steps = self.labels[from as usize].steps + 1;
+        self.labels.push(Label { tally, state: next, parent: from, choice: choice as u16, steps });
+        self.bounds.push(bound);
+        self.alive.push(true);
+        existing.keys.push(key);
+        existing.ids.push(id);
+        if at_ending {
+            self.incumbent.record(&bound);
+        }
+        Ok(Offer::Kept { id })
+    }
+
+    /// Follows, from the start, the choice whose best possible finish is
+    /// highest (lowest) until an ending, keeping every label on the way.
+    /// Sources-first order reaches the endings last, so without this the
+    /// best route found stays poor while the early turns' trade-offs pile
+    /// up; a real route found first lets the bounds prune them. The labels
+    /// are ordinary ones, so nothing is lost: this only changes the order.
+    fn dive(&mut self) -> Result<(), AnalyzeError> {
+        let overall = |b: &Bound| b.scores[0];
+        let mut at = 0u32;
+        while self.graph.ending_of(self.labels[at as usize].state as usize).is_none() {
+            let state = self.labels[at as usize].state;
+            let mut pick: Option<(usize, u32, Tally, f32, f32)> = None;
+            for (choice, &next) in self.graph.successors(state).iter().enumerate() {
+                let tally = self.extend(at, choice);
+                let bound = self.bound_at(&tally, next);
+                // Ties on the bound go to the better score so far.
+                let now = overall(&Bound::of(&tally));
+                let better = match (&pick, self.direction) {
+                    (None, _) => true,
+                    (Some(p), Direction::Highest) => (overall(&bound), now) > (p.3, p.4),
+                    (Some(p), Direction::Lowest) => (overall(&bound), now) < (p.3, p.4),
+                };
+                if better {
+                    pick = Some((choice, next, tally, overall(&bound), now));
+                }
+            }
+            let Some((choice, next, tally, _, _)) = pick else { break };
+            match self.offer(at, choice, next, tally, u32::MAX)? {
+                Offer::Kept { id } => at = id,
+                // Back at a situation with a label as good: a cycle, or a
+                // merge onto a better route. Stop here.
+                Offer::Dropped => break,
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Propagates undominated tallies through the components sources first,
 /// so a situation's set is final before anything is sent on from it,
 /// except inside a cycle, where labels go round until nothing new
-/// survives. Returns the label arena and, per state, the surviving labels.
+/// survives. Only components that received a label are visited, highest
+/// (sourcemost) first. Returns the label arena and, per state, the
+/// surviving labels.
 fn propagate(
     flow: &Flow,
     graph: &Graph,
@@ -756,69 +985,58 @@ fn propagate(
     futures: &Futures,
     start: Tally,
     direction: Direction,
-) -> Result<(Vec<Label>, Vec<Vec<(Key, u32)>>), AnalyzeError> {
-    let bound_at = |tally: &Tally, state: u32| match graph.states[state as usize].at {
-        Target::Turn(t) => futures.bound(tally, t, direction),
-        Target::Ending(_) => Bound::of(tally),
+) -> Result<(Vec<Label>, Sets), AnalyzeError> {
+    let mut search = Search {
+        flow,
+        graph,
+        comps,
+        futures,
+        direction,
+        labels: vec![Label { tally: start, state: 0, parent: NO_PARENT, choice: 0, steps: 0 }],
+        bounds: Vec::new(),
+        alive: vec![true],
+        sets: Sets { slot: vec![Sets::NONE; graph.states.len()], sets: Vec::new() },
+        incumbent: Incumbent::new(direction),
+        pending: BinaryHeap::from([comps.comp_of[0]]),
     };
-    let mut labels = vec![Label { tally: start, state: 0, parent: NO_PARENT, choice: 0, steps: 0 }];
-    let mut bounds = vec![bound_at(&start, 0)];
-    let mut incumbent = Incumbent::new(direction);
+    let start_bound = search.bound_at(&start, 0);
+    search.bounds.push(start_bound);
     if graph.ending_of(0).is_some() {
-        incumbent.record(&bounds[0]);
+        search.incumbent.record(&start_bound);
     }
-    let mut alive = vec![true];
-    let mut at: Vec<Vec<(Key, u32)>> = vec![Vec::new(); graph.states.len()];
-    at[0].push((direction.key(&start), 0));
+    search.sets.slot[0] = 0;
+    search.sets.sets.push(ParetoSet { keys: vec![direction.key(&start)], ids: vec![0] });
+    search.dive()?;
+
+    let mut last = None;
     let mut queue: VecDeque<u32> = VecDeque::new();
-    // Sources first: the reverse of Tarjan's order.
-    for c in (0..comps.starts.len() - 1).rev() {
-        for &s in &comps.order[comps.starts[c] as usize..comps.starts[c + 1] as usize] {
-            queue.extend(at[s as usize].iter().map(|&(_, l)| l));
+    while let Some(c) = search.pending.pop() {
+        // A component is pushed once per situation of it that got labels.
+        if last == Some(c) {
+            continue;
+        }
+        last = Some(c);
+        for &s in &comps.order[comps.starts[c as usize] as usize..comps.starts[c as usize + 1] as usize] {
+            queue.extend(search.sets.ids(s as usize));
         }
         while let Some(label_id) = queue.pop_front() {
             // Dominated since it was queued, or beaten by a route found since.
-            if !alive[label_id as usize] || incumbent.beats(&bounds[label_id as usize]) {
+            if !search.alive[label_id as usize] || search.incumbent.beats(&search.bounds[label_id as usize]) {
                 continue;
             }
-            let label = labels[label_id as usize];
-            let state = graph.states[label.state as usize];
-            for (choice, &next) in graph.successors(label.state).iter().enumerate() {
-                let mut tally = label.tally;
-                let _ = flow.step(&state, choice, false, &mut tally);
-                let key = direction.key(&tally);
-                let existing = &mut at[next as usize];
-                if existing.iter().any(|&(k, _)| direction.dominates(k, key)) {
-                    continue;
-                }
-                let bound = bound_at(&tally, next);
-                if incumbent.beats(&bound) {
-                    continue;
-                }
-                existing.retain(|&(k, l)| {
-                    let keep = !direction.dominates(key, k);
-                    if !keep {
-                        alive[l as usize] = false;
-                    }
-                    keep
-                });
-                if labels.len() >= MAX_LABELS {
-                    return Err(AnalyzeError::TooManyScores);
-                }
-                let id = labels.len() as u32;
-                labels.push(Label { tally, state: next, parent: label_id, choice: choice as u16, steps: label.steps + 1 });
-                bounds.push(bound);
-                alive.push(true);
-                existing.push((key, id));
-                if graph.ending_of(next as usize).is_some() {
-                    incumbent.record(&bound);
-                } else if comps.comp_of[next as usize] == c as u32 {
+            let state = search.labels[label_id as usize].state;
+            for (choice, &next) in graph.successors(state).iter().enumerate() {
+                let tally = search.extend(label_id, choice);
+                if let Offer::Kept { id } = search.offer(label_id, choice, next, tally, c)?
+                    && comps.comp_of[next as usize] == c
+                    && graph.ending_of(next as usize).is_none()
+                {
                     queue.push_back(id);
                 }
             }
         }
     }
-    Ok((labels, at))
+    Ok((search.labels, search.sets))
 }
 
 fn route_of(labels: &[Label], mut id: u32) -> Vec<usize> {
@@ -832,10 +1050,10 @@ fn route_of(labels: &[Label], mut id: u32) -> Vec<usize> {
 }
 
 /// Every surviving label at an ending, with its ending and score card.
-fn finals(graph: &Graph, labels: &[Label], at: &[Vec<(Key, u32)>]) -> Vec<(u32, usize, ScoreCard)> {
+fn finals(graph: &Graph, labels: &[Label], sets: &Sets) -> Vec<(u32, usize, ScoreCard)> {
     (0..graph.states.len())
         .filter_map(|state| graph.ending_of(state).map(|e| (state, e)))
-        .flat_map(|(state, ending)| at[state].iter().map(move |&(_, l)| (l, ending, labels[l as usize].tally.finish(vec![]))))
+        .flat_map(|(state, ending)| sets.ids(state).iter().map(move |&l| (l, ending, labels[l as usize].tally.finish(vec![]))))
         .collect()
 }
 
@@ -862,7 +1080,8 @@ fn extremes(script: &Script, labels: &[Label], finals: &[(u32, usize, ScoreCard)
 
 pub fn analyze(script: &Script) -> Result<Analysis, AnalyzeError> {
     let flow = &script.flow;
-    let graph = explore(flow, flow.initial())?;
+    let turn_comps = turn_components(flow);
+    let (graph, comps) = explore(flow, &turn_comps, flow.initial())?;
     let n = graph.states.len();
 
     let mut reachable_turns = vec![false; flow.turns.len()];
@@ -881,7 +1100,6 @@ pub fn analyze(script: &Script) -> Result<Analysis, AnalyzeError> {
         }
     }
 
-    let comps = components(flow, &graph);
     let can_finish = can_finish(&graph, &comps);
     let mut stuck_turns: Vec<usize> = graph
         .states
@@ -895,7 +1113,7 @@ pub fn analyze(script: &Script) -> Result<Analysis, AnalyzeError> {
     stuck_turns.sort_unstable();
     stuck_turns.dedup();
 
-    let futures = Futures::new(flow);
+    let futures = Futures::new(flow, &turn_comps);
     let (max_labels, max_at) = propagate(flow, &graph, &comps, &futures, Tally::default(), Direction::Highest)?;
     let max_finals = finals(&graph, &max_labels, &max_at);
     let max = extremes(script, &max_labels, &max_finals, true);
@@ -946,9 +1164,9 @@ pub fn bounds_after(script: &Script, route: &[usize]) -> Result<(f32, f32), Anal
         }
         state = flow.step(&state, choice, false, &mut tally).0;
     }
-    let graph = explore(flow, state)?;
-    let comps = components(flow, &graph);
-    let futures = Futures::new(flow);
+    let turn_comps = turn_components(flow);
+    let (graph, comps) = explore(flow, &turn_comps, state)?;
+    let futures = Futures::new(flow, &turn_comps);
     let (max_labels, max_at) = propagate(flow, &graph, &comps, &futures, tally, Direction::Highest)?;
     let (min_labels, min_at) = propagate(flow, &graph, &comps, &futures, tally, Direction::Lowest)?;
     let best = extremes(script, &max_labels, &finals(&graph, &max_labels, &max_at), true);
@@ -960,3 +1178,4 @@ pub fn bounds_after(script: &Script, route: &[usize]) -> Result<(f32, f32), Anal
         _ => Err(AnalyzeError::NoEnding),
     }
 }
+
