@@ -16,10 +16,13 @@ use std::time::{Duration, Instant};
 const TURNS: usize = 10_000;
 const SEED: u64 = 2024;
 const WARM_UP: usize = 3;
-const RUNS: usize = 15;
+const DEFAULT_RUNS: usize = 15;
 const TARGET: Duration = Duration::from_millis(100);
 
 fn main() {
+    // `BENCH_RUNS=1` for profiling under valgrind or perf.
+    let runs: usize = std::env::var("BENCH_RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(DEFAULT_RUNS).max(1);
+    let warm_up = if runs < DEFAULT_RUNS { 0 } else { WARM_UP };
     let build = Instant::now();
     let scenario = generate(SEED, &Shape::large(TURNS));
     let options: usize = scenario.turns.iter().map(|t| t.options.len()).sum();
@@ -27,11 +30,11 @@ fn main() {
     println!("generated {TURNS} turns, {options} options in {:.1?}", build.elapsed());
 
     let mut first = None;
-    for _ in 0..WARM_UP {
+    for _ in 0..warm_up.max(1) {
         first = Some(analyze(&script).expect("analysable"));
     }
     let analysis = first.expect("at least one warm-up run");
-    let mut times: Vec<Duration> = (0..RUNS)
+    let mut times: Vec<Duration> = (0..runs)
         .map(|_| {
             let start = Instant::now();
             let result = analyze(&script).expect("analysable");
@@ -42,14 +45,14 @@ fn main() {
         })
         .collect();
     times.sort();
-    let median = times[RUNS / 2];
+    let median = times[runs / 2];
     let best = analysis.best(Objective::Overall).map_or(f32::NAN, |e| e.score);
     let worst = analysis.worst(Objective::Overall).map_or(f32::NAN, |e| e.score);
     println!(
-        "analyze: {} situations, overall {worst:.1}–{best:.1}; median {median:.2?} (min {:.2?}, max {:.2?}) over {RUNS} runs",
+        "analyze: {} situations, overall {worst:.1}–{best:.1}; median {median:.2?} (min {:.2?}, max {:.2?}) over {runs} runs",
         analysis.situations,
         times[0],
-        times[RUNS - 1],
+        times[runs - 1],
     );
     if median > TARGET {
         println!("SLOWER than the {TARGET:?} target");

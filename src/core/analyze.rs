@@ -220,22 +220,72 @@ impl Hasher for FxHasher {
 /// one flat array: the successors of `s` are `edges[edge_start[s]..edge_start[s + 1]]`,
 /// one per choice (none for endings).
 struct Graph {
-    states: Vec<State>,
+    nodes: Vec<Node>,
     edge_start: Vec<u32>,
     edges: Vec<u32>,
 }
 
+/// A situation in half the space of a `State` (16 bytes, not 32): the
+/// graph holds hundreds of thousands, and the search is bound by memory.
+#[derive(Clone, Copy)]
+struct Node {
+    flags: u64,
+    /// A turn index, or an ending index with `ENDING` set.
+    at: u32,
+    mood: Mood,
+}
+
+impl Node {
+    const ENDING: u32 = 1 << 31;
+
+    fn new(state: State) -> Node {
+        let at = match state.at {
+            Target::Turn(t) => t as u32,
+            Target::Ending(e) => e as u32 | Self::ENDING,
+        };
+        Node { flags: state.flags, at, mood: state.mood }
+    }
+
+    fn at(self) -> Target {
+        if self.at & Self::ENDING != 0 {
+            Target::Ending((self.at & !Self::ENDING) as usize)
+        } else {
+            Target::Turn(self.at as usize)
+        }
+    }
+
+    fn state(self) -> State {
+        State { at: self.at(), mood: self.mood, flags: self.flags }
+    }
+}
+
 impl Graph {
+    fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    fn state(&self, id: usize) -> State {
+        self.nodes[id].state()
+    }
+
     fn successors(&self, state: u32) -> &[u32] {
         &self.edges[self.edge_start[state as usize] as usize..self.edge_start[state as usize + 1] as usize]
     }
 
     fn ending_of(&self, state: usize) -> Option<usize> {
-        match self.states[state].at {
+        match self.nodes[state].at() {
             Target::Ending(e) => Some(e),
             Target::Turn(_) => None,
         }
     }
+}
+
+/// A situation found entering a turn, and the edge that leads to it.
+#[derive(Clone, Copy)]
+struct Arrival {
+    flags: u64,
+    edge: u32,
+    mood: Mood,
 }
 
 /// The turn graph with every route open, and its strongly connected
@@ -336,21 +386,25 @@ fn explore(flow: &Flow, turn_comps: &TurnComponents, start: State) -> Result<(Gr
     let key = |turn: usize, s: &State| {
         (s.flags, ((turn as u64) << 16) | ((s.mood.upset as u64) << 8) | s.mood.trust as u64)
     };
-    let mut graph = Graph { states: Vec::new(), edge_start: Vec::new(), edges: Vec::new() };
+    let mut graph = Graph { nodes: Vec::new(), edge_start: Vec::new(), edges: Vec::new() };
     let mut ending_state = vec![PENDING; flow.ending_count];
     let mut ending_ids: Vec<u32> = Vec::new();
-    // Situations entering a turn from an earlier component: (state, edge to fill).
-    let mut arrivals: Vec<Vec<(State, u32)>> = vec![Vec::new(); flow.turns.len()];
+    // Situations entering a turn from an earlier component, with the edge to fill.
+    let mut arrivals: Vec<Vec<Arrival>> = vec![Vec::new(); flow.turns.len()];
     let mut here: HashMap<(u64, u64), u32, BuildHasherDefault<FxHasher>> = HashMap::default();
+    // Moods are 0–100 each: a direct table for the common case of no flags.
+    const MOODS: usize = 101;
+    let mut by_mood = vec![PENDING; MOODS * MOODS];
+    let mut touched: Vec<usize> = Vec::new();
     // Per visited turn component (sources first): its id range and whether it is cyclic.
     let mut visited: Vec<(u32, u32, bool)> = Vec::new();
 
     let add = |graph: &mut Graph, state: State| -> Result<u32, AnalyzeError> {
-        if graph.states.len() >= MAX_STATES {
+        if graph.len() >= MAX_STATES {
             return Err(AnalyzeError::TooLarge);
         }
-        graph.states.push(state);
-        Ok(graph.states.len() as u32 - 1)
+        graph.nodes.push(Node::new(state));
+        Ok(graph.len() as u32 - 1)
     };
     let first = normalise(start);
     match first.at {
@@ -358,7 +412,7 @@ fn explore(flow: &Flow, turn_comps: &TurnComponents, start: State) -> Result<(Gr
             ending_state[e] = add(&mut graph, first)?;
             ending_ids.push(ending_state[e]);
         }
-        Target::Turn(t) => arrivals[t].push((first, PENDING)),
+        Target::Turn(t) => arrivals[t].push(Arrival { flags: first.flags, edge: PENDING, mood: first.mood }),
     }
     let mut expanded = 0;
     for c in (0..turn_comps.starts.len() - 1).rev() {
@@ -366,24 +420,38 @@ fn explore(flow: &Flow, turn_comps: &TurnComponents, start: State) -> Result<(Gr
         if members.iter().all(|&t| arrivals[t as usize].is_empty()) {
             continue;
         }
-        let lo = graph.states.len() as u32;
+        let lo = graph.len() as u32;
+        let cyclic = turn_comps.cyclic[c];
         here.clear();
         for &t in members {
-            for (state, edge) in std::mem::take(&mut arrivals[t as usize]) {
-                let fresh = graph.states.len() as u32;
-                let id = *here.entry(key(t as usize, &state)).or_insert(fresh);
-                if id == fresh {
-                    add(&mut graph, state)?;
-                }
+            for Arrival { flags, edge, mood } in std::mem::take(&mut arrivals[t as usize]) {
+                let state = State { at: Target::Turn(t as usize), mood, flags };
+                let id = if !cyclic && state.flags == 0 {
+                    // Most turns read no flag: one turn, so the mood alone is the key.
+                    let cell = usize::from(state.mood.upset) * MOODS + usize::from(state.mood.trust);
+                    if by_mood[cell] == PENDING {
+                        by_mood[cell] = add(&mut graph, state)?;
+                        touched.push(cell);
+                    }
+                    by_mood[cell]
+                } else {
+                    let fresh = graph.len() as u32;
+                    let id = *here.entry(key(t as usize, &state)).or_insert(fresh);
+                    if id == fresh {
+                        add(&mut graph, state)?;
+                    }
+                    id
+                };
                 if edge != PENDING {
                     graph.edges[edge as usize] = id;
                 }
             }
         }
+        touched.drain(..).for_each(|cell| by_mood[cell] = PENDING);
         // Ids are expanded in order, so edges come out grouped by state
         // (endings found on the way get ids, and no edges, in between).
-        while expanded < graph.states.len() {
-            let state = graph.states[expanded];
+        while expanded < graph.len() {
+            let state = graph.state(expanded);
             graph.edge_start.push(graph.edges.len() as u32);
             expanded += 1;
             let Target::Turn(turn) = state.at else { continue };
@@ -398,7 +466,7 @@ fn explore(flow: &Flow, turn_comps: &TurnComponents, start: State) -> Result<(Gr
                         ending_state[e]
                     }
                     Target::Turn(n) if turn_comps.comp_of[n] == c as u32 => {
-                        let fresh = graph.states.len() as u32;
+                        let fresh = graph.len() as u32;
                         let id = *here.entry(key(n, &next)).or_insert(fresh);
                         if id == fresh {
                             add(&mut graph, next)?;
@@ -406,20 +474,20 @@ fn explore(flow: &Flow, turn_comps: &TurnComponents, start: State) -> Result<(Gr
                         id
                     }
                     Target::Turn(n) => {
-                        arrivals[n].push((next, graph.edges.len() as u32));
+                        arrivals[n].push(Arrival { flags: next.flags, edge: graph.edges.len() as u32, mood: next.mood });
                         PENDING
                     }
                 };
                 graph.edges.push(to);
             }
         }
-        visited.push((lo, graph.states.len() as u32, turn_comps.cyclic[c]));
+        visited.push((lo, graph.len() as u32, turn_comps.cyclic[c]));
     }
     graph.edge_start.push(graph.edges.len() as u32);
 
     // Components sinks first: the endings, then the visited turn
     // components in reverse, each situation on its own outside cycles.
-    let n = graph.states.len();
+    let n = graph.len();
     let mut order = Vec::with_capacity(n);
     let mut starts = Vec::with_capacity(n + 1);
     for &s in &ending_ids {
@@ -544,7 +612,7 @@ impl Tarjan {
 /// or has an edge to one that can; every member of a component can reach
 /// every other, so they share the answer.
 fn can_finish(graph: &Graph, comps: &Components) -> Vec<bool> {
-    let mut can = vec![false; graph.states.len()];
+    let mut can = vec![false; graph.len()];
     for c in 0..comps.starts.len() - 1 {
         let members = &comps.order[comps.starts[c] as usize..comps.starts[c + 1] as usize];
         let any = members.iter().any(|&s| {
@@ -866,7 +934,7 @@ enum Offer {
 
 impl Search<'_> {
     fn bound_at(&self, tally: &Tally, state: u32) -> Bound {
-        match self.graph.states[state as usize].at {
+        match self.graph.nodes[state as usize].at() {
             Target::Turn(t) => self.futures.bound(tally, t, self.direction),
             Target::Ending(_) => Bound::of(tally),
         }
@@ -876,7 +944,7 @@ impl Search<'_> {
     fn extend(&self, from: u32, choice: usize) -> Tally {
         let label = &self.labels[from as usize];
         let mut tally = label.tally;
-        let _ = self.flow.step(&self.graph.states[label.state as usize], choice, false, &mut tally);
+        let _ = self.flow.step(&self.graph.state(label.state as usize), choice, false, &mut tally);
         tally
     }
 
@@ -995,7 +1063,7 @@ fn propagate(
         labels: vec![Label { tally: start, state: 0, parent: NO_PARENT, choice: 0, steps: 0 }],
         bounds: Vec::new(),
         alive: vec![true],
-        sets: Sets { slot: vec![Sets::NONE; graph.states.len()], sets: Vec::new() },
+        sets: Sets { slot: vec![Sets::NONE; graph.len()], sets: Vec::new() },
         incumbent: Incumbent::new(direction),
         pending: BinaryHeap::from([comps.comp_of[0]]),
     };
@@ -1051,7 +1119,7 @@ fn route_of(labels: &[Label], mut id: u32) -> Vec<usize> {
 
 /// Every surviving label at an ending, with its ending and score card.
 fn finals(graph: &Graph, labels: &[Label], sets: &Sets) -> Vec<(u32, usize, ScoreCard)> {
-    (0..graph.states.len())
+    (0..graph.len())
         .filter_map(|state| graph.ending_of(state).map(|e| (state, e)))
         .flat_map(|(state, ending)| sets.ids(state).iter().map(move |&l| (l, ending, labels[l as usize].tally.finish(vec![]))))
         .collect()
@@ -1082,14 +1150,14 @@ pub fn analyze(script: &Script) -> Result<Analysis, AnalyzeError> {
     let flow = &script.flow;
     let turn_comps = turn_components(flow);
     let (graph, comps) = explore(flow, &turn_comps, flow.initial())?;
-    let n = graph.states.len();
+    let n = graph.len();
 
     let mut reachable_turns = vec![false; flow.turns.len()];
     let mut reachable_endings = vec![false; flow.ending_count];
     let mut reachable_options: Vec<Vec<bool>> =
         flow.turns.iter().map(|t| vec![false; t.choices.len()]).collect();
-    for state in &graph.states {
-        match state.at {
+    for node in &graph.nodes {
+        match node.at() {
             Target::Turn(t) => {
                 if !reachable_turns[t] {
                     reachable_turns[t] = true;
@@ -1102,10 +1170,10 @@ pub fn analyze(script: &Script) -> Result<Analysis, AnalyzeError> {
 
     let can_finish = can_finish(&graph, &comps);
     let mut stuck_turns: Vec<usize> = graph
-        .states
+        .nodes
         .iter()
         .zip(&can_finish)
-        .filter_map(|(s, ok)| match (s.at, ok) {
+        .filter_map(|(s, ok)| match (s.at(), ok) {
             (Target::Turn(t), false) => Some(t),
             _ => None,
         })

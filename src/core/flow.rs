@@ -38,6 +38,9 @@ pub enum Cond {
 }
 
 impl Cond {
+    // Inlined: the analyzer evaluates a condition on every edge of the
+    // situation graph, and nearly all of them are a single comparison.
+    #[inline]
     pub fn holds(&self, mood: Mood, flags: u64) -> bool {
         match self {
             Cond::Always => true,
@@ -47,10 +50,24 @@ impl Cond {
             Cond::TrustBelow(v) => mood.trust < *v,
             Cond::Flag(bit) => flags & bit != 0,
             Cond::NotFlag(bit) => flags & bit == 0,
-            Cond::All(all) => all.iter().all(|c| c.holds(mood, flags)),
-            Cond::Any(any) => any.iter().any(|c| c.holds(mood, flags)),
+            Cond::All(_) | Cond::Any(_) => self.holds_compound(mood, flags),
         }
     }
+
+    #[inline(never)]
+    fn holds_compound(&self, mood: Mood, flags: u64) -> bool {
+        match self {
+            Cond::All(all) => all.iter().all(|c| c.holds(mood, flags)),
+            Cond::Any(any) => any.iter().any(|c| c.holds(mood, flags)),
+            _ => self.holds(mood, flags),
+        }
+    }
+}
+
+/// The target of the first route in `routes` whose condition holds.
+#[inline]
+fn first_open(routes: &[FlowRoute], mood: Mood, flags: u64) -> Option<Target> {
+    routes.iter().find(|r| r.when.holds(mood, flags)).map(|r| r.to)
 }
 
 #[derive(Debug, Clone)]
@@ -256,13 +273,11 @@ impl Flow {
             trust: (state.mood.trust as i16 + trust).clamp(0, 100) as u8,
         };
         let flags = state.flags | option.sets;
-        let at = option
-            .routes
-            .iter()
-            .chain(&turn.routes)
-            .chain(&self.routes)
-            .find(|r| r.when.holds(mood, flags))
-            .map_or(option.next, |r| r.to);
+        // Option routes first, then the turn's, then the scenario's.
+        let at = first_open(&option.routes, mood, flags)
+            .or_else(|| first_open(&turn.routes, mood, flags))
+            .or_else(|| first_open(&self.routes, mood, flags))
+            .unwrap_or(option.next);
         State { at, mood, flags }
     }
 }
