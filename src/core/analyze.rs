@@ -391,6 +391,7 @@ fn explore(flow: &Flow, turn_comps: &TurnComponents, start: State) -> Result<(Gr
     let mut ending_ids: Vec<u32> = Vec::new();
     // Situations entering a turn from an earlier component, with the edge to fill.
     let mut arrivals: Vec<Vec<Arrival>> = vec![Vec::new(); flow.turns.len()];
+    let mut spare: Vec<Vec<Arrival>> = Vec::new();
     let mut here: HashMap<(u64, u64), u32, BuildHasherDefault<FxHasher>> = HashMap::default();
     // Moods are 0–100 each: a direct table for the common case of no flags.
     const MOODS: usize = 101;
@@ -424,7 +425,8 @@ fn explore(flow: &Flow, turn_comps: &TurnComponents, start: State) -> Result<(Gr
         let cyclic = turn_comps.cyclic[c];
         here.clear();
         for &t in members {
-            for Arrival { flags, edge, mood } in std::mem::take(&mut arrivals[t as usize]) {
+            let mut list = std::mem::take(&mut arrivals[t as usize]);
+            for Arrival { flags, edge, mood } in list.drain(..) {
                 let state = State { at: Target::Turn(t as usize), mood, flags };
                 let id = if !cyclic && state.flags == 0 {
                     // Most turns read no flag: one turn, so the mood alone is the key.
@@ -446,6 +448,9 @@ fn explore(flow: &Flow, turn_comps: &TurnComponents, start: State) -> Result<(Gr
                     graph.edges[edge as usize] = id;
                 }
             }
+            // Emptied lists go back to a pool: the turns ahead reuse them
+            // instead of allocating and growing their own.
+            spare.push(list);
         }
         touched.drain(..).for_each(|cell| by_mood[cell] = PENDING);
         // Ids are expanded in order, so edges come out grouped by state
@@ -474,6 +479,11 @@ fn explore(flow: &Flow, turn_comps: &TurnComponents, start: State) -> Result<(Gr
                         id
                     }
                     Target::Turn(n) => {
+                        if arrivals[n].capacity() == 0
+                            && let Some(list) = spare.pop()
+                        {
+                            arrivals[n] = list;
+                        }
                         arrivals[n].push(Arrival { flags: next.flags, edge: graph.edges.len() as u32, mood: next.mood });
                         PENDING
                     }
@@ -625,6 +635,11 @@ fn can_finish(graph: &Graph, comps: &Components) -> Vec<bool> {
     can
 }
 
+/// The sum of a key's fields: how good a partial score is so far, roughly.
+fn rank_sum(key: Key) -> u32 {
+    (0..FIELDS).map(|i| ((key >> (4 * i)) & 0xf) as u32).sum()
+}
+
 /// A partial score in the form dominance needs: one 4-bit field per rubric
 /// item holding its rank (0–4), one for "no premature solution" and one for
 /// "no red flag", with bit 3 of every field left clear as a borrow guard.
@@ -697,40 +712,92 @@ fn option_evidence(choice: &FlowChoice) -> [i8; ITEMS] {
     evidence
 }
 
-/// Per turn and rubric item, what the rest of an encounter from that turn
-/// could still record, with mood and flags ignored (every route counts as
-/// open). Every real continuation is one of these relaxed paths, so the
-/// bounds they give are safe: a partial score whose best possible finish
-/// is already beaten on every objective can be dropped.
-struct Futures {
+/// Per rubric item, what the rest of an encounter could still record on
+/// the relaxed paths ahead of a turn (or after an option).
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Ahead {
     /// Highest evidence on the path that shows the most (−1: none can).
-    most_high: Vec<[i8; ITEMS]>,
+    most_high: [i8; ITEMS],
     /// Highest evidence on the path, among those that show the item at
     /// all, whose highest is lowest (4: no path shows it).
-    least_high: Vec<[i8; ITEMS]>,
+    least_high: [i8; ITEMS],
     /// Whether some path shows no evidence for the item at all.
-    can_skip: Vec<[bool; ITEMS]>,
+    can_skip: [bool; ITEMS],
     /// Lowest evidence on the path whose lowest is highest (3 when a path shows none).
-    most_low: Vec<[i8; ITEMS]>,
+    most_low: [i8; ITEMS],
     /// Lowest evidence anywhere ahead (3 when none).
-    least_low: Vec<[i8; ITEMS]>,
+    least_low: [i8; ITEMS],
+}
+
+impl Ahead {
+    /// Nothing known yet: the start of every fold, and of every fixpoint.
+    const NONE: Ahead = Ahead {
+        most_high: [-1; ITEMS],
+        least_high: [4; ITEMS],
+        can_skip: [false; ITEMS],
+        most_low: [-1; ITEMS],
+        least_low: [4; ITEMS],
+    };
+    /// After an ending nothing more is shown.
+    const END: Ahead = Ahead {
+        most_high: [-1; ITEMS],
+        least_high: [4; ITEMS],
+        can_skip: [true; ITEMS],
+        most_low: [3; ITEMS],
+        least_low: [3; ITEMS],
+    };
+
+    /// Either way on: the choice between two sets of paths.
+    fn or(&mut self, other: &Ahead) {
+        for i in 0..ITEMS {
+            self.most_high[i] = self.most_high[i].max(other.most_high[i]);
+            self.least_high[i] = self.least_high[i].min(other.least_high[i]);
+            self.can_skip[i] |= other.can_skip[i];
+            self.most_low[i] = self.most_low[i].max(other.most_low[i]);
+            self.least_low[i] = self.least_low[i].min(other.least_low[i]);
+        }
+    }
+
+    /// `evidence` (−1 per item when none) shown first, then these paths.
+    fn after(&self, evidence: &[i8; ITEMS]) -> Ahead {
+        let mut out = *self;
+        for i in 0..ITEMS {
+            let e = evidence[i];
+            if e < 0 {
+                // Nothing shown here reads as a lowest of 3.
+                out.most_low[i] = self.most_low[i].min(3);
+                out.least_low[i] = self.least_low[i].min(3);
+                continue;
+            }
+            out.most_high[i] = e.max(self.most_high[i]);
+            out.least_high[i] = e.max(self.least_high[i]);
+            if self.can_skip[i] {
+                out.least_high[i] = out.least_high[i].min(e);
+            }
+            out.can_skip[i] = false;
+            out.most_low[i] = e.min(self.most_low[i]);
+            out.least_low[i] = e.min(self.least_low[i]);
+        }
+        out
+    }
+}
+
+/// Per turn, what the rest of an encounter from that turn could still
+/// record, with mood and flags ignored (every route counts as open). Every
+/// real continuation is one of these relaxed paths, so the bounds they give
+/// are safe: a partial score whose best possible finish is already beaten
+/// on every objective can be dropped.
+struct Futures {
+    ahead: Vec<Ahead>,
 }
 
 impl Futures {
     fn new(flow: &Flow, turn_comps: &TurnComponents) -> Futures {
-        let turns = flow.turns.len();
-        let mut f = Futures {
-            most_high: vec![[-1; ITEMS]; turns],
-            least_high: vec![[4; ITEMS]; turns],
-            can_skip: vec![[false; ITEMS]; turns],
-            most_low: vec![[-1; ITEMS]; turns],
-            least_low: vec![[4; ITEMS]; turns],
+        let mut f = Futures { ahead: vec![Ahead::NONE; flow.turns.len()] };
+        let ahead_of = |f: &Futures, to: Target| match to {
+            Target::Ending(_) => Ahead::END,
+            Target::Turn(n) => f.ahead[n],
         };
-        // What every ending leaves ahead: nothing shown, so no highest, a
-        // path that skips, and "3" as the lowest of no evidence.
-        let end = ([-1i8; ITEMS], [4i8; ITEMS], [true; ITEMS], [3i8; ITEMS], [3i8; ITEMS]);
-        let global: Vec<Target> = flow.routes.iter().map(|r| r.to).collect();
-        let mut targets: Vec<Target> = Vec::new();
         // Sinks first: a turn's successors are final before it, except in
         // a cycle, which goes round until nothing changes (every value
         // only moves one way, so that ends).
@@ -739,47 +806,21 @@ impl Futures {
                 let mut changed = false;
                 for &t in members {
                     let turn = &flow.turns[t as usize];
-                    let (mut mh, mut lh, mut skip, mut ml, mut ll) = ([-1i8; ITEMS], [4i8; ITEMS], [false; ITEMS], [-1i8; ITEMS], [4i8; ITEMS]);
-                    for choice in &turn.choices {
-                        // Everything that may follow this option, taken together.
-                        targets.clear();
-                        targets.extend(choice.routes.iter().chain(&turn.routes).map(|r| r.to).chain(global.iter().copied()));
-                        targets.push(choice.next);
-                        let (mut amh, mut alh, mut askip, mut aml, mut all) = ([-1i8; ITEMS], [4i8; ITEMS], [false; ITEMS], [-1i8; ITEMS], [4i8; ITEMS]);
-                        for &to in &targets {
-                            let (nmh, nlh, nskip, nml, nll) = match to {
-                                Target::Ending(_) => (&end.0, &end.1, &end.2, &end.3, &end.4),
-                                Target::Turn(n) => (&f.most_high[n], &f.least_high[n], &f.can_skip[n], &f.most_low[n], &f.least_low[n]),
-                            };
-                            for i in 0..ITEMS {
-                                amh[i] = amh[i].max(nmh[i]);
-                                alh[i] = alh[i].min(nlh[i]);
-                                askip[i] |= nskip[i];
-                                aml[i] = aml[i].max(nml[i]);
-                                all[i] = all[i].min(nll[i]);
-                            }
-                        }
-                        let evidence = option_evidence(choice);
-                        for i in 0..ITEMS {
-                            let e = evidence[i];
-                            let low = if e < 0 { 3 } else { e };
-                            mh[i] = mh[i].max(e.max(amh[i]));
-                            if e < 0 {
-                                lh[i] = lh[i].min(alh[i]);
-                                skip[i] |= askip[i];
-                            } else {
-                                lh[i] = lh[i].min(e.max(alh[i]));
-                                if askip[i] {
-                                    lh[i] = lh[i].min(e);
-                                }
-                            }
-                            ml[i] = ml[i].max(low.min(aml[i]));
-                            ll[i] = ll[i].min(low.min(all[i]));
-                        }
+                    // Where any option may be sent by the turn's and the scenario's routes.
+                    let mut shared = Ahead::NONE;
+                    for r in turn.routes.iter().chain(&flow.routes) {
+                        shared.or(&ahead_of(&f, r.to));
                     }
-                    let t = t as usize;
-                    if (mh, lh, skip, ml, ll) != (f.most_high[t], f.least_high[t], f.can_skip[t], f.most_low[t], f.least_low[t]) {
-                        (f.most_high[t], f.least_high[t], f.can_skip[t], f.most_low[t], f.least_low[t]) = (mh, lh, skip, ml, ll);
+                    let mut here = Ahead::NONE;
+                    for choice in &turn.choices {
+                        let mut next = shared;
+                        for to in choice.routes.iter().map(|r| r.to).chain([choice.next]) {
+                            next.or(&ahead_of(&f, to));
+                        }
+                        here.or(&next.after(&option_evidence(choice)));
+                    }
+                    if here != f.ahead[t as usize] {
+                        f.ahead[t as usize] = here;
                         changed = true;
                     }
                 }
@@ -795,20 +836,21 @@ impl Futures {
     /// finish with from `turn`.
     fn bound(&self, tally: &Tally, turn: usize, direction: Direction) -> Bound {
         let mut finish = Tally::default();
+        let ahead = &self.ahead[turn];
         for item in Item::ALL {
             let i = item.index();
             let current = tally.level(item).map(|l| l as i8);
             let level = match (direction, item.aggregation()) {
-                (Direction::Highest, Aggregation::Best) => current.unwrap_or(1).max(self.most_high[turn][i]),
-                (Direction::Highest, Aggregation::Worst) => current.unwrap_or(3).min(self.most_low[turn][i]),
+                (Direction::Highest, Aggregation::Best) => current.unwrap_or(1).max(ahead.most_high[i]),
+                (Direction::Highest, Aggregation::Worst) => current.unwrap_or(3).min(ahead.most_low[i]),
                 (Direction::Lowest, Aggregation::Best) => {
-                    let (shown, skip) = (self.least_high[turn][i], self.can_skip[turn][i]);
+                    let (shown, skip) = (ahead.least_high[i], ahead.can_skip[i]);
                     match current {
                         Some(l) => if skip { l } else { l.max(shown) },
                         None => if skip { shown.min(1) } else { shown },
                     }
                 }
-                (Direction::Lowest, Aggregation::Worst) => current.unwrap_or(2).min(self.least_low[turn][i]),
+                (Direction::Lowest, Aggregation::Worst) => current.unwrap_or(2).min(ahead.least_low[i]),
             };
             finish.record(item, level.clamp(0, LEVEL_MAX as i8) as u8);
         }
@@ -1013,12 +1055,12 @@ impl Search<'_> {
         let mut at = 0u32;
         while self.graph.ending_of(self.labels[at as usize].state as usize).is_none() {
             let state = self.labels[at as usize].state;
-            let mut pick: Option<(usize, u32, Tally, f32, f32)> = None;
+            let mut pick: Option<(usize, u32, Tally, f32, u32)> = None;
             for (choice, &next) in self.graph.successors(state).iter().enumerate() {
                 let tally = self.extend(at, choice);
                 let bound = self.bound_at(&tally, next);
-                // Ties on the bound go to the better score so far.
-                let now = overall(&Bound::of(&tally));
+                // Ties on the bound go to the higher ranks so far.
+                let now = rank_sum(self.direction.key(&tally));
                 let better = match (&pick, self.direction) {
                     (None, _) => true,
                     (Some(p), Direction::Highest) => (overall(&bound), now) > (p.3, p.4),
