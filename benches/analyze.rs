@@ -33,7 +33,13 @@ fn main() {
 
     let mut first = None;
     for _ in 0..warm_up.max(1) {
-        first = Some(analyze(&script).expect("analysable"));
+        match analyze(&script) {
+            Ok(analysis) => first = Some(analysis),
+            Err(e) => {
+                println!("analyze: {e}");
+                std::process::exit(1);
+            }
+        }
     }
     let analysis = first.expect("at least one warm-up run");
     let mut times: Vec<Duration> = (0..runs)

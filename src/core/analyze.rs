@@ -14,11 +14,16 @@
 //! score.
 //!
 //! What keeps it fast (see BENCHMARKS.md): flags and mood parts that no
-//! condition ahead reads are cleared, merging situations; the graph is
-//! stored flat; tallies are compared as packed ranks in one `u128`; labels
-//! flow through strongly connected components in topological order; and a
-//! label whose best possible finish (bounded per turn from the evidence
-//! still reachable) cannot improve on a route already found is dropped.
+//! condition ahead reads are cleared, merging situations; situations are
+//! found turn component by turn component, sources first, so all the ways
+//! into a turn are merged at once in one small reused table, and the
+//! situation graph's components fall out of the turn graph's; situations
+//! are 16 bytes in flat arrays; tallies are compared as packed ranks in
+//! one `u128`; labels flow through components in topological order and
+//! are stored only where they arrive; a greedy dive finds a real route
+//! before the early turns' trade-offs pile up; and a label whose best
+//! possible finish (bounded per turn from the evidence still reachable)
+//! cannot improve on a route already found is dropped.
 
 use super::engine::Script;
 use super::flow::{Cond, Flow, FlowChoice, State, Target};
