@@ -131,6 +131,7 @@ fn run_of(encounter: Encounter) -> Run {
         disc_guess: None,
         finished: false,
         save_error: None,
+        practice_from: None,
     }
 }
 

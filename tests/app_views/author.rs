@@ -5,7 +5,9 @@ use bevy_egui::egui;
 use counterpart::app::reload::apply_reload;
 use counterpart::app::screens::author::{author_vm, begin_practice, default_practice, inspector_vm};
 use counterpart::app::screens::library::cards;
+use counterpart::app::screens::debrief::debrief_vm;
 use counterpart::app::screens::{Run, Session};
+use counterpart::app::views::debrief::{DebriefAction, debrief_view};
 use counterpart::app::views::author::{AuthorAction, AuthorVm, NodeKind, author_view, inspector_view, neighbour};
 use counterpart::app::views::library::{LibraryAction, LibraryFilter, LibraryVm, library_view};
 use counterpart::core::analyze::analyze;
@@ -149,6 +151,35 @@ fn play_from_here_starts_an_unrecorded_run_in_the_chosen_situation() {
 }
 
 #[test]
+fn a_practice_debrief_says_it_was_practice_and_leads_back_to_the_author_view() {
+    let script = reference_script();
+    let mut session = Session { files: counterpart::core::load::load_all(&[REFERENCE.into()]), ..Default::default() };
+    begin_practice(&mut session, 0, "cause", &default_practice(&script), 0.0).unwrap();
+    let run = session.run.as_mut().unwrap();
+    while !run.encounter.is_over() {
+        run.encounter.choose(0, None).unwrap();
+    }
+    // A next scenario exists, but practice does not move on to it.
+    let vm = debrief_vm(run, Lang::En, true);
+    assert_eq!(vm.practice_from.as_deref(), Some("cause"));
+    let mut h = harness(vm, egui::vec2(1280.0, 2400.0), |ui, vm: &mut _| debrief_view(ui, vm));
+    h.get_by_label_contains("Author practice from turn “cause”");
+    h.get_by_label_contains("nothing is recorded");
+    h.get_by_label("Back to the author view (Esc)");
+    assert!(h.query_by_label("Next scenario (N)").is_none());
+    h.key_press(egui::Key::N);
+    h.run();
+    h.get_by_label("Practise again from there (R)").click();
+    h.run();
+    assert_eq!(h.state().actions, vec![DebriefAction::TryAgain]);
+
+    let vm = debrief_vm(session.run.as_ref().unwrap(), Lang::Zh, true);
+    let h = harness(vm, egui::vec2(1280.0, 2400.0), |ui, vm: &mut _| debrief_view(ui, vm));
+    h.get_by_label_contains("作者练习：从「cause」这一轮开始");
+    h.get_by_label("返回作者视图 (Esc)");
+}
+
+#[test]
 fn a_library_card_opens_the_author_view_with_a() {
     let files = counterpart::core::load::load_all(&[REFERENCE.into()]);
     let vm = LibraryVm { lang: Lang::En, cards: cards(&files, Lang::En, &HashMap::new()), selected: 0, filter: LibraryFilter::default(), resume: None };
@@ -174,6 +205,7 @@ fn run_in(session: &Session, choices: &[usize]) -> Run {
         disc_guess: None,
         finished: false,
         save_error: None,
+        practice_from: None,
     }
 }
 

@@ -309,6 +309,7 @@ pub fn begin_practice(session: &mut Session, file: usize, turn: &str, setup: &Pr
         disc_guess: None,
         finished: false,
         save_error: None,
+        practice_from: Some(turn.to_string()),
     });
     Ok(())
 }

@@ -50,8 +50,9 @@ pub fn debrief_vm(run: &Run, lang: Lang, has_next: bool) -> DebriefVm {
                 better: t.better.map(|b| (b.text.get(lang).to_string(), b.feedback.get(lang).to_string())),
             })
             .collect(),
-        has_next,
+        has_next: has_next && run.practice_from.is_none(),
         save_error: run.save_error.clone(),
+        practice_from: run.practice_from.clone(),
     }
 }
 
@@ -62,6 +63,8 @@ fn ui(
     settings: Res<Settings>,
     mut next: ResMut<NextState<Screen>>,
     mut commands: Commands,
+    mut author: ResMut<super::author::AuthorState>,
+    time: Res<Time<Real>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let Some(run) = session.run.as_ref() else {
@@ -72,6 +75,23 @@ fn ui(
     let next_file = session.next_playable(file);
     let vm = debrief_vm(run, settings.lang, next_file.is_some());
     let action = egui::CentralPanel::default().show(&mut super::root_ui(ctx, content.0, "screen"), |ui| debrief_view(ui, &vm)).inner;
+    if let Some(turn) = run.practice_from.clone() {
+        match action {
+            Some(DebriefAction::TryAgain) => {
+                // The same starting point and setup, a fresh wording seed.
+                match super::author::begin_practice(&mut session, file, &turn, &author.practice, time.elapsed_secs_f64()) {
+                    Ok(()) => next.set(Screen::Encounter),
+                    Err(e) => {
+                        author.error = Some(e);
+                        next.set(Screen::Author);
+                    }
+                }
+            }
+            Some(DebriefAction::Library | DebriefAction::Next) => next.set(Screen::Author),
+            None => {}
+        }
+        return Ok(());
+    }
     match action {
         Some(DebriefAction::TryAgain) => {
             commands.run_system_cached_with(super::encounter::begin, file);

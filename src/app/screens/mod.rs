@@ -59,6 +59,9 @@ pub struct Run {
     /// Set once the guess is confirmed and the attempt saved.
     pub finished: bool,
     pub save_error: Option<String>,
+    /// The turn an author's practice run started from ("play from here");
+    /// such a run is never recorded.
+    pub practice_from: Option<String>,
 }
 
 impl Run {
@@ -66,7 +69,18 @@ impl Run {
     /// replayed attempt shows the same number.
     pub fn new(file: usize, encounter: Encounter, now: f64, attempt: Option<i64>, save_error: Option<String>) -> Run {
         let ticket = format!("A{:03}", encounter.seed() % 200 + 1);
-        Run { file, encounter, started: now, turn_started: now, attempt, ticket, disc_guess: None, finished: false, save_error }
+        Run {
+            file,
+            encounter,
+            started: now,
+            turn_started: now,
+            attempt,
+            ticket,
+            disc_guess: None,
+            finished: false,
+            save_error,
+            practice_from: None,
+        }
     }
 }
 
@@ -265,6 +279,9 @@ fn global_ui(
                         records.abandon(run.attempt);
                     }
                     next.set(Screen::Library);
+                }
+                Screen::Debrief if session.run.as_ref().is_some_and(|r| r.practice_from.is_some()) => {
+                    next.set(Screen::Author);
                 }
                 Screen::Debrief | Screen::History | Screen::Author | Screen::Drill => next.set(Screen::Library),
             },

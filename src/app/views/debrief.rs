@@ -43,6 +43,9 @@ pub struct DebriefVm {
     pub has_next: bool,
     /// Shown when the attempt could not be saved.
     pub save_error: Option<String>,
+    /// The turn an author's practice run started from: not recorded, and
+    /// the buttons lead back to the author view.
+    pub practice_from: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,14 +66,17 @@ pub fn debrief_view(ui: &mut egui::Ui, vm: &DebriefVm) -> Option<DebriefAction> 
 
     egui::Panel::bottom("debrief-buttons").resizable(false).show(ui, |ui| {
         ui.add_space(6.0);
+        let practice = vm.practice_from.is_some();
         ui.horizontal(|ui| {
-            if ui.button(RichText::new(tr(lang, "再试一次 (R)", "Try again (R)")).size(16.0)).clicked() {
+            let again = if practice { tr(lang, "从同一轮再练 (R)", "Practise again from there (R)") } else { tr(lang, "再试一次 (R)", "Try again (R)") };
+            if ui.button(RichText::new(again).size(16.0)).clicked() {
                 action = Some(DebriefAction::TryAgain);
             }
             if vm.has_next && ui.button(RichText::new(tr(lang, "下一个场景 (N)", "Next scenario (N)")).size(16.0)).clicked() {
                 action = Some(DebriefAction::Next);
             }
-            if ui.button(RichText::new(tr(lang, "返回场景库 (Esc)", "Back to the library (Esc)")).size(16.0)).clicked() {
+            let back = if practice { tr(lang, "返回作者视图 (Esc)", "Back to the author view (Esc)") } else { tr(lang, "返回场景库 (Esc)", "Back to the library (Esc)") };
+            if ui.button(RichText::new(back).size(16.0)).clicked() {
                 action = Some(DebriefAction::Library);
             }
         });
@@ -80,6 +86,14 @@ pub fn debrief_view(ui: &mut egui::Ui, vm: &DebriefVm) -> Option<DebriefAction> 
     egui::CentralPanel::default().show(ui, |ui| {
         egui::ScrollArea::vertical().id_salt("debrief").auto_shrink([false, false]).show(ui, |ui| {
             screen_title(ui, &format!("{} · {}", tr(lang, "复盘", "Debrief"), vm.title));
+            if let Some(turn) = &vm.practice_from {
+                let text = match lang {
+                    Lang::Zh => format!("作者练习：从「{turn}」这一轮开始，分数只算这之后的回答，不计入任何记录。"),
+                    Lang::En => format!("Author practice from turn “{turn}”: the score counts only the answers from there, and nothing is recorded."),
+                };
+                ui.label(RichText::new(text).color(ACCENT).strong());
+                ui.add_space(4.0);
+            }
             ui.horizontal_top(|ui| {
                 let size = 300.0_f32.min(ui.available_width() * 0.4);
                 radar(ui, size, &vm.dimensions);
