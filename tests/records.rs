@@ -922,15 +922,19 @@ mod drills {
             let p = store.create_profile("老学员").unwrap();
             play_and_record(&store, p.id, &script, 3, &route);
         }
-        // Turn it into exactly what a v2 build left: no drill tables.
+        // Turn it into exactly what a v2 build left: no drill tables, no group column.
         {
             let raw = rusqlite::Connection::open(&db).unwrap();
-            raw.execute_batch("DROP TABLE drill_attempts; DROP TABLE drill_events; DROP TABLE drills;").unwrap();
+            raw.execute_batch(
+                "DROP TABLE drill_attempts; DROP TABLE drill_events; DROP TABLE drills;
+                 ALTER TABLE profiles DROP COLUMN is_group;",
+            )
+            .unwrap();
             raw.pragma_update(None, "user_version", 2).unwrap();
         }
         let store = Store::open(&db).unwrap();
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-        assert_eq!(SCHEMA_VERSION, 3);
+        assert_eq!(SCHEMA_VERSION, 4);
         let attempts = store.attempts(None).unwrap();
         assert_eq!(attempts.len(), 1);
         assert_eq!(attempts[0].status, Status::Completed);
@@ -938,6 +942,45 @@ mod drills {
         let (id, _) = store.create_drill(&hot_seat(&script, vec![Member::typed("老学员")], "迁移后")).unwrap();
         assert_eq!(store.drills().unwrap()[0].id, id);
         assert_eq!(store.profiles().unwrap().len(), 1, "the typed name matched the existing profile");
+    }
+
+    #[test]
+    fn a_v3_database_marks_its_class_vote_groups_and_only_them() {
+        let dir = temp();
+        let db = dir.path().join("v3.sqlite3");
+        let script = script();
+        let route = best_route(&script);
+        {
+            let store = Store::open(&db).unwrap();
+            let trainee = store.create_profile("小王").unwrap();
+            play_and_record(&store, trainee.id, &script, 3, &route);
+            // As a v3 build did: the group is a plain profile named in the plan.
+            let raw = rusqlite::Connection::open(&db).unwrap();
+            raw.execute("INSERT INTO profiles (name, created_at) VALUES ('三班', '2026-11-01T09:00:00Z')", []).unwrap();
+            let group = raw.last_insert_rowid();
+            let plan = Plan {
+                mode: Mode::ClassVote,
+                group: Some(Member::profile(group, "三班")),
+                roster: vec![Member::profile(trainee.id, "小王")],
+                ..hot_seat(&script, vec![], "表决")
+            };
+            // A drill that (wrongly, but v3 allowed it) used the trainee as a group too.
+            let odd = Plan { group: Some(Member::profile(trainee.id, "小王")), ..plan.clone() };
+            for plan in [plan, odd] {
+                raw.execute(
+                    "INSERT INTO drills (title, mode, plan_json, state_json, status, created_at, updated_at)
+                     VALUES ('表决', 'ClassVote', ?1, '{}', 'closed', '2026-11-01', '2026-11-01')",
+                    [serde_json::to_string(&plan).unwrap()],
+                )
+                .unwrap();
+            }
+            raw.execute_batch("ALTER TABLE profiles DROP COLUMN is_group; PRAGMA user_version = 3;").unwrap();
+        }
+        let store = Store::open(&db).unwrap();
+        assert_eq!(store.schema_version().unwrap(), 4);
+        let trainees: Vec<String> = store.profiles().unwrap().into_iter().map(|p| p.name).collect();
+        assert_eq!(trainees, ["小王"], "the group is hidden; the trainee it shared a drill with is not");
+        assert_eq!(store.attempts(None).unwrap().len(), 1);
     }
 
     #[test]
@@ -1063,6 +1106,18 @@ mod drills {
         let attempts = store.drill_attempts(&drill).unwrap();
         assert_eq!(attempts[0].summary.profile_name, "2026 春季班", "the run is the group's, not a trainee's");
         assert!(store.profile_by_name("到场学员").is_ok());
+        // The group keeps its record but is no trainee to pick on the start screen.
+        let trainees: Vec<String> = store.profiles().unwrap().into_iter().map(|p| p.name).collect();
+        assert_eq!(trainees, ["到场学员"]);
+        assert!(store.profile_by_name("2026 春季班").is_ok());
+        // A trainee's name cannot become a group, nor a group's a trainee.
+        let clash = Plan { group: Some(Member::typed("到场学员")), ..plan.clone() };
+        assert!(matches!(store.create_drill(&clash), Err(StoreError::ProfileKindClash { group: true, .. })));
+        let clash = Plan { roster: vec![Member::typed("2026 春季班")], ..hot_seat(&script, vec![], "x") };
+        let err = store.create_drill(&clash).unwrap_err();
+        assert!(matches!(err, StoreError::ProfileKindClash { group: false, .. }), "{err}");
+        assert!(err.to_string().contains("class group"), "{err}");
+        assert!(matches!(store.create_profile("2026 春季班"), Err(StoreError::DuplicateProfile(_))));
 
         let poor_id = &first.options[poor].id;
         assert!(common_mistakes(&attempts, &scripts).iter().all(|m| &m.option_id != poor_id), "not followed, not a step");

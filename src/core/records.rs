@@ -28,7 +28,7 @@ use thiserror::Error;
 /// The schema this build writes. v1 had no response times and no attempt
 /// UUIDs; v2 adds both; v3 adds group drills (plan, event log, and the
 /// attempts their slots opened).
-pub const SCHEMA_VERSION: i32 = 3;
+pub const SCHEMA_VERSION: i32 = 4;
 
 /// ISO 8601 UTC with milliseconds, computed by SQLite so that no clock
 /// library is needed and all timestamps share one format.
@@ -61,6 +61,12 @@ pub enum StoreError {
     DuplicateProfile(String),
     #[error("a profile name cannot be empty / 学员姓名不能为空")]
     EmptyProfileName,
+    #[error(
+        "\"{name}\" is already {} / “{name}”已是{}",
+        if *group { "a trainee's profile; give the class group another name" } else { "a class group; give the trainee another name" },
+        if *group { "学员档案，请给班级另取一个名字" } else { "班级名称，请给学员另取一个名字" }
+    )]
+    ProfileKindClash { name: String, group: bool },
     #[error("no profile with id {0}")]
     NoProfile(i64),
     #[error("no profile named \"{0}\"")]
@@ -353,7 +359,8 @@ impl Store {
 
     pub fn profiles(&self) -> Result<Vec<Profile>, StoreError> {
         let conn = self.conn();
-        let mut stmt = conn.prepare("SELECT id, name, created_at FROM profiles ORDER BY name").map_err(self.err())?;
+        let mut stmt =
+            conn.prepare("SELECT id, name, created_at FROM profiles WHERE is_group = 0 ORDER BY name").map_err(self.err())?;
         let rows = stmt
             .query_map([], |r| Ok(Profile { id: r.get(0)?, name: r.get(1)?, created_at: r.get(2)? }))
             .map_err(self.err())?;
@@ -686,8 +693,11 @@ impl Store {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(self.err())?;
         let mut resolved = plan.clone();
-        for member in resolved.roster.iter_mut().chain(resolved.group.as_mut()) {
-            *member = self.resolve_member(&tx, member)?;
+        for member in resolved.roster.iter_mut() {
+            *member = self.resolve_member(&tx, member, false)?;
+        }
+        if let Some(group) = resolved.group.as_mut() {
+            *group = self.resolve_member(&tx, group, true)?;
         }
         // Two typed names can resolve to one profile (an id and its name).
         resolved.check(true).map_err(|e| drill_err(e.into()))?;
@@ -709,8 +719,10 @@ impl Store {
     }
 
     /// An existing profile (its stored name wins), or the profile named by
-    /// a typed name, created when missing.
-    fn resolve_member(&self, conn: &Connection, member: &Member) -> Result<Member, StoreError> {
+    /// a typed name, created when missing. Trainees and class groups share
+    /// one name space but never a profile: a name of the other kind is an
+    /// error rather than a silent merge of one's record into the other's.
+    fn resolve_member(&self, conn: &Connection, member: &Member, group: bool) -> Result<Member, StoreError> {
         if let Some(id) = member.profile_id {
             let name: Option<String> = conn
                 .query_row("SELECT name FROM profiles WHERE id = ?1", [id], |r| r.get(0))
@@ -722,15 +734,19 @@ impl Store {
         if name.is_empty() {
             return Err(StoreError::EmptyProfileName);
         }
-        let existing: Option<i64> = conn
-            .query_row("SELECT id FROM profiles WHERE name = ?1", [name], |r| r.get(0))
+        let existing: Option<(i64, bool)> = conn
+            .query_row("SELECT id, is_group FROM profiles WHERE name = ?1", [name], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()
             .map_err(self.err())?;
         let id = match existing {
-            Some(id) => id,
+            Some((id, is_group)) if is_group == group => id,
+            Some(_) => return Err(StoreError::ProfileKindClash { name: name.to_string(), group }),
             None => {
-                conn.execute(&format!("INSERT INTO profiles (name, created_at) VALUES (?1, {NOW})"), params![name])
-                    .map_err(self.err())?;
+                conn.execute(
+                    &format!("INSERT INTO profiles (name, created_at, is_group) VALUES (?1, {NOW}, ?2)"),
+                    params![name, group],
+                )
+                .map_err(self.err())?;
                 conn.last_insert_rowid()
             }
         };
@@ -932,6 +948,7 @@ fn migrate(conn: &mut Connection, path: &Path, from: i32) -> Result<(), StoreErr
             0 => tx.execute_batch(SCHEMA_V1).map_err(wrap)?,
             1 => migrate_v1_to_v2(&tx).map_err(wrap)?,
             2 => tx.execute_batch(SCHEMA_V3_DRILLS).map_err(wrap)?,
+            3 => tx.execute_batch(SCHEMA_V4_GROUPS).map_err(wrap)?,
             _ => unreachable!("versions above SCHEMA_VERSION are rejected before migrating"),
         }
         version += 1;
@@ -959,6 +976,22 @@ fn migrate_v1_to_v2(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
     }
     tx.execute_batch("CREATE UNIQUE INDEX attempts_by_uuid ON attempts(uuid);")
 }
+
+/// v4: a class-vote group is a profile of its own kind, so it is kept out
+/// of the trainee lists (start screen, drill roster) while its runs stay
+/// in the records. Profiles that v3 drills used as a group, and never as a
+/// trainee (in a roster, or with attempts of their own outside drills),
+/// become groups.
+pub const SCHEMA_V4_GROUPS: &str = "
+ALTER TABLE profiles ADD COLUMN is_group INTEGER NOT NULL DEFAULT 0;
+UPDATE profiles SET is_group = 1
+WHERE id IN (SELECT json_extract(plan_json, '$.group.profile_id') FROM drills)
+  AND id NOT IN (SELECT profile_id FROM attempts WHERE id NOT IN (SELECT attempt_id FROM drill_attempts))
+  AND NOT EXISTS (
+      SELECT 1 FROM drills AS d, json_each(d.plan_json, '$.roster') AS r
+      WHERE json_extract(r.value, '$.profile_id') = profiles.id
+  );
+";
 
 /// v3: group drills. The plan is stored once; the event log holds every
 /// event in order (the drill is rebuilt by replaying it); `drill_attempts`
