@@ -266,3 +266,22 @@ fn a_saved_edit_reaches_the_library_and_the_encounter_and_a_broken_one_keeps_the
     assert!(Arc::ptr_eq(session.run.as_ref().unwrap().encounter.script(), &before), "still the old version");
     assert!(notes.iter().any(|n| n.en.contains("stays on the old version")), "{notes:?}");
 }
+
+#[test]
+fn an_edge_that_skips_rows_goes_round_the_turns_between() {
+    use counterpart::app::views::author::edge_path;
+    let node = |x: f32, row: f32| egui::Rect::from_min_size(egui::pos2(x, 14.0 + row * 92.0), egui::vec2(170.0, 48.0));
+    // Three rows; the middle one has a turn right under the source.
+    let (from, middle, side, to) = (node(200.0, 0.0), node(200.0, 1.0), node(396.0, 1.0), node(200.0, 2.0));
+    let rects = [from, middle, side, to];
+    let path = edge_path(from, to, from.center().x, &rects, 800.0);
+    for inner in [middle, side] {
+        let hits = path.iter().filter(|p| inner.shrink(1.0).contains(**p)).count();
+        assert_eq!(hits, 0, "the edge runs behind {inner:?}");
+    }
+    assert!(path.first().unwrap().distance(egui::pos2(from.center().x, from.max.y)) < 0.5);
+    assert!((path.last().unwrap().y - to.min.y).abs() < 0.5, "it arrives on top of the target");
+    // Between two adjacent rows it stays a single curve with nothing to avoid.
+    let short = edge_path(from, middle, from.center().x, &rects, 800.0);
+    assert!(short.iter().all(|p| p.y >= from.max.y - 0.5 && p.y <= middle.min.y + 0.5));
+}

@@ -188,6 +188,54 @@ pub fn layout(nodes: &[NodeVm]) -> (Vec<egui::Rect>, egui::Vec2) {
     (rects, vec2(width, height.max(NODE_H)))
 }
 
+/// The line an edge is drawn along, from the option's port on `from` to
+/// `to`, as points. Down to the next row it is one S-curve. An edge that
+/// skips rows goes down a lane clear of every node in the rows between
+/// (the gap beside them, nearest the straight line), so it never runs
+/// behind a turn it does not visit. Along a row it dips through the gap
+/// below; back up the graph it goes out to the right-hand margin.
+pub fn edge_path(from: egui::Rect, to: egui::Rect, port: f32, rects: &[egui::Rect], loop_x: f32) -> Vec<egui::Pos2> {
+    let curve = |points: [egui::Pos2; 4]| {
+        egui::epaint::CubicBezierShape::from_points_stroke(points, false, Color32::TRANSPARENT, Stroke::NONE).flatten(Some(0.5))
+    };
+    let start = pos2(port, from.max.y);
+    if to.min.y > from.max.y {
+        let end = pos2(to.center().x + (port - from.center().x) * 0.25, to.min.y);
+        let between: Vec<egui::Rect> =
+            rects.iter().filter(|r| r.min.y >= from.max.y && r.max.y <= to.min.y).map(|r| r.expand(6.0)).collect();
+        let top = from.max.y + GAP_Y * 0.5;
+        let bottom = to.min.y - GAP_Y * 0.5;
+        let clear = |x: f32| between.iter().all(|r| !(r.min.x..=r.max.x).contains(&x));
+        if between.is_empty() || clear(start.x) && clear(end.x) && clear((start.x + end.x) / 2.0) {
+            let dy = (end.y - start.y) * 0.5;
+            return curve([start, start + vec2(0.0, dy), end - vec2(0.0, dy), end]);
+        }
+        // Candidate lanes: the gaps beside each node in the way, nudged by
+        // the port so that parallel edges do not share one line.
+        let nudge = (port - from.center().x) * 0.08;
+        let ideal = (start.x + end.x) / 2.0;
+        let lane = between
+            .iter()
+            .flat_map(|r| [r.min.x - GAP_X * 0.5 + 6.0, r.max.x + GAP_X * 0.5 - 6.0])
+            .map(|x| x + nudge)
+            .filter(|&x| clear(x))
+            .min_by(|a, b| (a - ideal).abs().total_cmp(&(b - ideal).abs()))
+            .unwrap_or(loop_x);
+        // Across the gap below `from` to the lane, straight down it, and
+        // across the gap above `to`.
+        let mut path = curve([start, pos2(start.x, top), pos2(lane, top), pos2(lane, top + GAP_Y * 0.5)]);
+        path.extend(curve([pos2(lane, bottom - GAP_Y * 0.5), pos2(lane, bottom), pos2(end.x, bottom), end]));
+        return path;
+    }
+    if (to.center().y - from.center().y).abs() < 1.0 {
+        let end = pos2(to.center().x + (port - from.center().x) * 0.25, to.max.y);
+        let dip = vec2(0.0, GAP_Y * 0.7);
+        return curve([start, start + dip, end + dip, end]);
+    }
+    let end = pos2(to.max.x, to.center().y);
+    curve([start, pos2(loop_x, start.y + 30.0), pos2(loop_x, end.y), end])
+}
+
 /// Arrow keys move the selection through the graph: up and down to the
 /// nearest node in the row above or below, left and right along the row.
 pub fn neighbour(nodes: &[NodeVm], from: usize, key: egui::Key) -> Option<usize> {
@@ -337,49 +385,24 @@ fn graph(ui: &mut egui::Ui, vm: &AuthorVm, selected: usize, moved: bool) -> Opti
             Some(o) => from.min.x + (o as f32 + 1.0) * from.width() / (count + 1.0),
             None => from.max.x - 6.0,
         };
-        let start = pos2(port, from.max.y);
-        let forward = to.min.y > from.max.y;
-        let (points, end) = if forward {
-            let end = pos2(to.center().x + (port - from.center().x) * 0.25, to.min.y);
-            let dy = (end.y - start.y) * 0.5;
-            ([start, start + vec2(0.0, dy), end - vec2(0.0, dy), end], end)
-        } else if (to.center().y - from.center().y).abs() < 1.0 {
-            // Along the row (or back to the same turn): a dip through the gap below it.
-            let end = pos2(to.center().x + (port - from.center().x) * 0.25, to.max.y);
-            let dip = vec2(0.0, GAP_Y * 0.7);
-            ([start, start + dip, end + dip, end], end)
-        } else {
-            // Back up the graph: out to the right-hand margin and in from the side.
-            let end = pos2(to.max.x, to.center().y);
-            ([start, pos2(loop_x, start.y + 30.0), pos2(loop_x, end.y), end], end)
-        };
+        let path = edge_path(*from, *to, port, &rects, loop_x);
         let mut colour = edge.quality.map_or(MUTED, quality_colour);
         if !edge.reachable {
             colour = colour.gamma_multiply(0.3);
         }
         if edge.on_best {
-            painter.add(egui::epaint::CubicBezierShape::from_points_stroke(
-                points,
-                false,
-                Color32::TRANSPARENT,
-                Stroke::new(7.0, BEST.gamma_multiply(0.55)),
-            ));
+            painter.add(egui::Shape::line(path.clone(), Stroke::new(7.0, BEST.gamma_multiply(0.55))));
         }
         let width = if edge.on_best { 2.6 } else { 1.5 };
         if edge.quality.is_none() {
-            let curve = egui::epaint::CubicBezierShape::from_points_stroke(points, false, Color32::TRANSPARENT, Stroke::NONE);
-            let path: Vec<egui::Pos2> = curve.flatten(Some(0.5));
             painter.extend(egui::Shape::dashed_line(&path, Stroke::new(width, colour), 5.0, 4.0));
         } else {
-            painter.add(egui::epaint::CubicBezierShape::from_points_stroke(
-                points,
-                false,
-                Color32::TRANSPARENT,
-                Stroke::new(width, colour),
-            ));
+            painter.add(egui::Shape::line(path.clone(), Stroke::new(width, colour)));
         }
-        // Arrowhead along the last control segment.
-        let dir = (end - points[2]).normalized();
+        // Arrowhead along the end of the path.
+        let end = *path.last().expect("a path has points");
+        let before = path.iter().rev().find(|p| p.distance(end) > 4.0).copied().unwrap_or(path[0]);
+        let dir = (end - before).normalized();
         let side = vec2(-dir.y, dir.x);
         painter.add(egui::Shape::convex_polygon(
             vec![end, end - dir * 8.0 + side * 4.0, end - dir * 8.0 - side * 4.0],
