@@ -484,9 +484,12 @@ mod window {
             .flatten()
             .filter_map(|s| s["screen"].as_str().map(str::to_string))
             .collect();
-        for screen in ["Start", "Library", "Encounter", "Debrief", "History"] {
+        for screen in ["Start", "Library", "Encounter", "Debrief", "History", "Author"] {
             assert!(shots.iter().any(|s| s == screen), "no screenshot of {screen}; got {shots:?}");
         }
+        let files: Vec<&str> =
+            run.labels["shots"].as_array().into_iter().flatten().filter_map(|s| s["file"].as_str()).collect();
+        assert!(files.iter().any(|f| f.starts_with("11-practice-debrief")), "the practice run reached its debrief: {files:?}");
         let (blank, chinese) = check_run(&run);
         assert!(blank.is_empty(), "blank screenshots:\n{}", blank.join("\n"));
         let failures: Vec<String> =

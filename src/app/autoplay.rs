@@ -5,7 +5,7 @@
 //! keyboard would: it writes Bevy `KeyboardInput` messages (which Bevy's own
 //! input and bevy_egui both read), walks Start → Library → Encounter (always
 //! option 1) → DISC guess → Debrief → History → Library in English → Author
-//! view → a practice run with the inspector → Library, saves
+//! view → a practice run with the inspector → its debrief → Library, saves
 //! `<dir>/<nn>-<screen>.png` of each screen, writes `<dir>/labels.json` with
 //! the screen-title rects and per-character cells (so a test can check that
 //! Chinese actually rendered) and exits with 0, or non-zero with a message on
@@ -245,6 +245,12 @@ fn script(hold: Option<Hold>) -> Vec<Step> {
         Press(F3),
         Shot("10-practice-inspector"),
         Press(F3),
+        // Finished, the practice debrief says so and leads back to the author view.
+        PlayToEnd,
+        Press(Char('c')),
+        Press(Enter),
+        Screen(super::screens::Screen::Debrief),
+        Shot("11-practice-debrief"),
         Press(Escape),
         Screen(super::screens::Screen::Author),
         Press(Escape),
