@@ -974,7 +974,12 @@ mod drills {
                 )
                 .unwrap();
             }
-            raw.execute_batch("ALTER TABLE profiles DROP COLUMN is_group; PRAGMA user_version = 3;").unwrap();
+            raw.execute_batch(
+                "ALTER TABLE profiles DROP COLUMN is_group;
+                 DROP INDEX drills_by_uuid; ALTER TABLE drills DROP COLUMN uuid;
+                 PRAGMA user_version = 3;",
+            )
+            .unwrap();
         }
         let store = Store::open(&db).unwrap();
         assert_eq!(store.schema_version().unwrap(), 4);
@@ -1074,6 +1079,84 @@ mod drills {
             .output()
             .unwrap();
         assert_eq!(missing.status.code(), Some(2));
+    }
+
+    #[test]
+    fn drill_statements_name_the_class_as_a_group_and_group_by_drill_and_reach_a_real_lrs() {
+        let dir = temp();
+        let store = Store::open(&dir.path().join("x.sqlite3")).unwrap();
+        let script = script();
+        let scripts = scripts_with(&script);
+        let best = best_route(&script);
+        let vote = Plan {
+            mode: Mode::ClassVote,
+            group: Some(Member::typed("三班")),
+            roster: vec![Member::typed("到场学员")],
+            ..hot_seat(&script, vec![], "周五表决")
+        };
+        let (vote_id, mut vote_drill) = store.create_drill(&vote).unwrap();
+        store.apply_drill_event(vote_id, &mut vote_drill, &Event::StartSlot, &scripts).unwrap();
+        for &o in &best {
+            store.apply_drill_event(vote_id, &mut vote_drill, &Event::Majority { option: o }, &scripts).unwrap();
+        }
+        store.apply_drill_event(vote_id, &mut vote_drill, &Event::FinishSlot { disc_guess: None, outcome: None }, &scripts).unwrap();
+        let (seat_id, mut seat_drill) = store.create_drill(&hot_seat(&script, vec![Member::typed("李雷")], "周五轮换")).unwrap();
+        store.apply_drill_event(seat_id, &mut seat_drill, &Event::StartSlot, &scripts).unwrap();
+        store.apply_drill_event(seat_id, &mut seat_drill, &Event::Choose { option: best[0], response_secs: Some(3.0) }, &scripts).unwrap();
+        // A solo attempt besides, which belongs to no drill.
+        let solo_profile = store.create_profile("独自练习").unwrap();
+        let solo = play_and_record(&store, solo_profile.id, &script, 5, &best[..1]).0;
+
+        let vote_record = store.drill_attempts(&vote_drill).unwrap().remove(0);
+        let seat_record = store.drill_attempts(&seat_drill).unwrap().remove(0);
+        let solo_record = store.attempt(solo).unwrap();
+        let (vote_link, seat_link) = (vote_record.summary.drill.clone().unwrap(), seat_record.summary.drill.clone().unwrap());
+        assert_eq!((vote_link.mode.as_str(), vote_link.slot, vote_link.title.as_str()), ("ClassVote", 0, "周五表决"));
+        assert_eq!(seat_link.mode, "HotSeat");
+        assert_ne!(vote_link.uuid, seat_link.uuid);
+        assert!(vote_record.summary.by_group && !seat_record.summary.by_group);
+        assert!(solo_record.summary.drill.is_none());
+
+        let vote_statements = statements(&vote_record, Some(&*script));
+        let seat_statements = statements(&seat_record, Some(&*script));
+        let solo_statements = statements(&solo_record, Some(&*script));
+        assert_eq!(vote_statements.len(), best.len() + 2);
+        for s in &vote_statements {
+            assert_eq!(s["actor"]["objectType"], "Group", "the class chose, not a trainee");
+            assert_eq!(s["actor"]["account"]["name"], "三班");
+            let grouping = &s["context"]["contextActivities"]["grouping"][0];
+            assert_eq!(grouping["id"], xapi::drill_activity_id(&vote_link.uuid));
+            assert_eq!(grouping["definition"]["name"]["zh-CN"], "周五表决");
+            assert_eq!(s["context"]["extensions"][xapi::extension("drill-mode")], "ClassVote");
+            assert_eq!(s["context"]["extensions"][xapi::extension("drill-slot")], 1);
+        }
+        for s in &seat_statements {
+            assert_eq!(s["actor"]["objectType"], "Agent");
+            assert_eq!(s["context"]["contextActivities"]["grouping"][0]["id"], xapi::drill_activity_id(&seat_link.uuid));
+        }
+        for s in &solo_statements {
+            assert!(s["context"]["contextActivities"].get("grouping").is_none());
+            assert!(s["context"]["extensions"].get(xapi::extension("drill-mode")).is_none());
+        }
+
+        let required = std::env::var_os("COUNTERPART_REQUIRE_LRS").is_some_and(|v| !v.is_empty());
+        let Some(exe) = Ralph::find() else {
+            assert!(!required, "COUNTERPART_REQUIRE_LRS is set but Ralph does not run");
+            println!("SKIPPED the LRS half of the drill statements test: Ralph not found");
+            return;
+        };
+        let ralph = Ralph::setup(exe, dir.path());
+        let lrs = Lrs::new(&ralph.url(), Ralph::USER, Ralph::PASSWORD);
+        let sent: Vec<Value> = [vote_statements, seat_statements, solo_statements].concat();
+        let report = lrs.send(&sent);
+        assert!(report.is_complete(), "the LRS accepts group actors and drill groupings: {:?}", report.unsent);
+        for record in [&vote_record, &seat_record] {
+            for got in lrs.get_registration(&record.summary.uuid).unwrap() {
+                let mine = sent.iter().find(|s| s["id"] == got["id"]).expect("sent");
+                assert!(same_json(&mine["actor"], &got["actor"]), "actor: sent {} stored {}", mine["actor"], got["actor"]);
+                assert!(same_json(&mine["context"], &got["context"]), "context: sent {} stored {}", mine["context"], got["context"]);
+            }
+        }
     }
 
     #[test]

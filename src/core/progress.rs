@@ -177,6 +177,8 @@ mod tests {
             overall: (status == Status::Completed).then_some(overall),
             dimensions: (status == Status::Completed).then_some(dims),
             passed: (status == Status::Completed).then_some(passed),
+            by_group: false,
+            drill: None,
         }
     }
 

@@ -143,6 +143,24 @@ pub struct AttemptSummary {
     /// In `Dimension::ALL` order.
     pub dimensions: Option<[f32; 5]>,
     pub passed: Option<bool>,
+    /// The profile is a class-vote group, not a trainee.
+    #[serde(default)]
+    pub by_group: bool,
+    /// The group drill this attempt was a slot of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drill: Option<DrillLink>,
+}
+
+/// Which drill, and which slot of it, an attempt belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrillLink {
+    /// Globally unique, like an attempt's, for grouping statements in an LRS.
+    pub uuid: String,
+    pub title: String,
+    /// `HotSeat`, `ClassVote` or `RolePlay`.
+    pub mode: String,
+    /// Zero-based place in the drill's schedule.
+    pub slot: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -560,8 +578,11 @@ impl Store {
         let sql = format!(
             "SELECT a.id, a.uuid, a.profile_id, p.name, a.scenario_id, a.scenario_version, a.seed, a.started_at,
                     a.finished_at, a.status, (SELECT COUNT(*) FROM steps s WHERE s.attempt_id = a.id),
-                    a.overall, a.listening, a.empathy, a.clarity, a.disc, a.process, a.passed
-             FROM attempts a JOIN profiles p ON p.id = a.profile_id {filter}
+                    a.overall, a.listening, a.empathy, a.clarity, a.disc, a.process, a.passed,
+                    p.is_group, d.uuid, d.title, d.mode, da.slot
+             FROM attempts a JOIN profiles p ON p.id = a.profile_id
+                  LEFT JOIN drill_attempts da ON da.attempt_id = a.id
+                  LEFT JOIN drills d ON d.id = da.drill_id {filter}
              ORDER BY a.started_at, a.id"
         );
         let mut stmt = conn.prepare(&sql).map_err(self.err())?;
@@ -588,6 +609,13 @@ impl Store {
                 overall: r.get::<_, Option<f64>>(11)?.map(|v| v as f32),
                 dimensions,
                 passed: r.get(17)?,
+                by_group: r.get(18)?,
+                drill: match (r.get::<_, Option<String>>(19)?, r.get::<_, Option<i64>>(22)?) {
+                    (Some(uuid), Some(slot)) => {
+                        Some(DrillLink { uuid, title: r.get(20)?, mode: r.get(21)?, slot: slot as usize })
+                    }
+                    _ => None,
+                },
             }))
         };
         let rows = match param {
@@ -707,10 +735,10 @@ impl Store {
         let state = serde_json::to_string(&drill).map_err(bad)?;
         tx.execute(
             &format!(
-                "INSERT INTO drills (title, mode, plan_json, state_json, status, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, {NOW}, {NOW})"
+                "INSERT INTO drills (title, mode, plan_json, state_json, status, created_at, updated_at, uuid)
+                 VALUES (?1, ?2, ?3, ?4, ?5, {NOW}, {NOW}, ?6)"
             ),
-            params![drill.plan.title, format!("{:?}", drill.plan.mode), json, state, drill_status_sql(&drill)],
+            params![drill.plan.title, format!("{:?}", drill.plan.mode), json, state, drill_status_sql(&drill), random_uuid()],
         )
         .map_err(self.err())?;
         let id = tx.last_insert_rowid();
@@ -948,7 +976,7 @@ fn migrate(conn: &mut Connection, path: &Path, from: i32) -> Result<(), StoreErr
             0 => tx.execute_batch(SCHEMA_V1).map_err(wrap)?,
             1 => migrate_v1_to_v2(&tx).map_err(wrap)?,
             2 => tx.execute_batch(SCHEMA_V3_DRILLS).map_err(wrap)?,
-            3 => tx.execute_batch(SCHEMA_V4_GROUPS).map_err(wrap)?,
+            3 => migrate_v3_to_v4(&tx).map_err(wrap)?,
             _ => unreachable!("versions above SCHEMA_VERSION are rejected before migrating"),
         }
         version += 1;
@@ -992,6 +1020,21 @@ WHERE id IN (SELECT json_extract(plan_json, '$.group.profile_id') FROM drills)
       WHERE json_extract(r.value, '$.profile_id') = profiles.id
   );
 ";
+
+/// v4 (see `SCHEMA_V4_GROUPS`), and every drill a UUID, as attempts got in
+/// v2, so that statements of one drill can be grouped in an LRS.
+fn migrate_v3_to_v4(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(SCHEMA_V4_GROUPS)?;
+    tx.execute_batch("ALTER TABLE drills ADD COLUMN uuid TEXT;")?;
+    let ids: Vec<i64> = {
+        let mut stmt = tx.prepare("SELECT id FROM drills WHERE uuid IS NULL")?;
+        stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?
+    };
+    for id in ids {
+        tx.execute("UPDATE drills SET uuid = ?1 WHERE id = ?2", params![random_uuid(), id])?;
+    }
+    tx.execute_batch("CREATE UNIQUE INDEX drills_by_uuid ON drills(uuid);")
+}
 
 /// v3: group drills. The plan is stored once; the event log holds every
 /// event in order (the drill is rebuilt by replaying it); `drill_attempts`

@@ -6,7 +6,7 @@
 //! is recognised by the LRS as the same statements: no duplicates.
 
 use super::engine::{Encounter, Script};
-use super::records::{AttemptRecord, Status};
+use super::records::{AttemptRecord, AttemptSummary, Status};
 use super::rubric::Dimension;
 use serde_json::{Map, Value, json};
 use std::time::Duration;
@@ -83,6 +83,21 @@ pub fn actor(profile_name: &str) -> Value {
     })
 }
 
+/// The attempt's actor: the trainee, or for a class vote the class as an
+/// identified xAPI Group (the account names it; members are not listed,
+/// since who was present is not who chose).
+fn actor_of(summary: &AttemptSummary) -> Value {
+    let mut actor = actor(&summary.profile_name);
+    if summary.by_group {
+        actor["objectType"] = json!("Group");
+    }
+    actor
+}
+
+pub fn drill_activity_id(drill_uuid: &str) -> String {
+    format!("{HOME_PAGE}/drills/{}", iri_segment(drill_uuid))
+}
+
 fn verb(id: &str, en: &str, zh: &str) -> Value {
     json!({ "id": id, "display": { "en-US": en, "zh-CN": zh } })
 }
@@ -113,7 +128,7 @@ pub fn statements(record: &AttemptRecord, script: Option<&Script>) -> Vec<Value>
         a["definition"] = def;
         a
     };
-    let context = json!({
+    let mut context = json!({
         "registration": s.uuid,
         "platform": "Counterpart",
         "contextActivities": { "parent": [ { "objectType": "Activity", "id": scenario_activity_id(&s.scenario_id) } ] },
@@ -123,6 +138,21 @@ pub fn statements(record: &AttemptRecord, script: Option<&Script>) -> Vec<Value>
             extension("seed"): s.seed.to_string(),
         },
     });
+    // A slot of a group drill: the drill groups the statements of all its
+    // slots, whoever was in the hot seat.
+    if let Some(drill) = &s.drill {
+        let mut activity = json!({
+            "objectType": "Activity",
+            "id": drill_activity_id(&drill.uuid),
+            "definition": { "type": "http://adlnet.gov/expapi/activities/meeting" },
+        });
+        if !drill.title.trim().is_empty() {
+            activity["definition"]["name"] = json!({ "zh-CN": drill.title, "en-US": drill.title });
+        }
+        context["contextActivities"]["grouping"] = json!([activity]);
+        context["extensions"][extension("drill-mode")] = json!(drill.mode);
+        context["extensions"][extension("drill-slot")] = json!(drill.slot + 1);
+    }
     let mut out = Vec::new();
     for (n, rec) in record.steps.iter().enumerate() {
         let step = &rec.step;
@@ -184,7 +214,7 @@ pub fn statements(record: &AttemptRecord, script: Option<&Script>) -> Vec<Value>
         }
         out.push(json!({
             "id": statement_id(&s.uuid, &format!("step/{}", rec.index)).to_string(),
-            "actor": actor(&s.profile_name),
+            "actor": actor_of(s),
             "verb": verb(VERB_RESPONDED, "responded", "作答"),
             "object": object,
             "result": result,
@@ -221,7 +251,7 @@ pub fn statements(record: &AttemptRecord, script: Option<&Script>) -> Vec<Value>
         for (part, v) in [("completed", verb(VERB_COMPLETED, "completed", "完成")), ("result", verb(verb_id, en, zh))] {
             out.push(json!({
                 "id": statement_id(&s.uuid, part).to_string(),
-                "actor": actor(&s.profile_name),
+                "actor": actor_of(s),
                 "verb": v,
                 "object": scenario_activity,
                 "result": result,
