@@ -995,13 +995,7 @@ fn migrate_v1_to_v2(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
            WHERE json_valid(step_json);
          ALTER TABLE attempts ADD COLUMN uuid TEXT;",
     )?;
-    let ids: Vec<i64> = {
-        let mut stmt = tx.prepare("SELECT id FROM attempts WHERE uuid IS NULL")?;
-        stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?
-    };
-    for id in ids {
-        tx.execute("UPDATE attempts SET uuid = ?1 WHERE id = ?2", params![random_uuid(), id])?;
-    }
+    fill_uuids(tx, "attempts")?;
     tx.execute_batch("CREATE UNIQUE INDEX attempts_by_uuid ON attempts(uuid);")
 }
 
@@ -1026,14 +1020,21 @@ WHERE id IN (SELECT json_extract(plan_json, '$.group.profile_id') FROM drills)
 fn migrate_v3_to_v4(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
     tx.execute_batch(SCHEMA_V4_GROUPS)?;
     tx.execute_batch("ALTER TABLE drills ADD COLUMN uuid TEXT;")?;
+    fill_uuids(tx, "drills")?;
+    tx.execute_batch("CREATE UNIQUE INDEX drills_by_uuid ON drills(uuid);")
+}
+
+/// Gives every row of `table` (one of ours, with `id` and `uuid` columns)
+/// that has none a fresh random UUID.
+fn fill_uuids(tx: &rusqlite::Transaction<'_>, table: &str) -> rusqlite::Result<()> {
     let ids: Vec<i64> = {
-        let mut stmt = tx.prepare("SELECT id FROM drills WHERE uuid IS NULL")?;
+        let mut stmt = tx.prepare(&format!("SELECT id FROM {table} WHERE uuid IS NULL"))?;
         stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?
     };
     for id in ids {
-        tx.execute("UPDATE drills SET uuid = ?1 WHERE id = ?2", params![random_uuid(), id])?;
+        tx.execute(&format!("UPDATE {table} SET uuid = ?1 WHERE id = ?2"), params![random_uuid(), id])?;
     }
-    tx.execute_batch("CREATE UNIQUE INDEX drills_by_uuid ON drills(uuid);")
+    Ok(())
 }
 
 /// v3: group drills. The plan is stored once; the event log holds every
