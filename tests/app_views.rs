@@ -577,3 +577,19 @@ mod drill {
         assert_eq!(h.state().actions, vec![RolePlayAction::Finish]);
     }
 }
+
+#[test]
+fn answer_timing_reads_the_clock_now_not_the_last_rendered_frame() {
+    use bevy::time::{Real, Time};
+    use std::time::{Duration, Instant};
+    // As after the app slept half a minute on a counter turn: the render
+    // world's last instant is from before the sleep.
+    let startup = Instant::now() - Duration::from_secs(40);
+    let mut time = Time::<Real>::new(startup);
+    // The first update only starts the clock; the second advances it.
+    time.update_with_instant(startup);
+    time.update_with_instant(startup + Duration::from_secs(10));
+    assert!((time.elapsed_secs_f64() - 10.0).abs() < 0.01, "Time<Real> still says the frame before the sleep");
+    let now = counterpart::app::screens::now_secs(&time);
+    assert!((39.0..45.0).contains(&now), "{now}");
+}

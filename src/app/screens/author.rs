@@ -369,7 +369,7 @@ fn ui(
         Some(AuthorAction::PlayFrom(index)) => {
             if let Some(node) = vm.nodes.get(index).filter(|n| n.is_turn()) {
                 state.selected = Some(node.id.clone());
-                match begin_practice(&mut session, file, &node.id, &vm.practice, time.elapsed_secs_f64()) {
+                match begin_practice(&mut session, file, &node.id, &vm.practice, super::now_secs(&time)) {
                     Ok(()) => {
                         state.error = None;
                         next.set(Screen::Encounter);

@@ -79,7 +79,7 @@ fn ui(
         match action {
             Some(DebriefAction::TryAgain) => {
                 // The same starting point and setup, a fresh wording seed.
-                match super::author::begin_practice(&mut session, file, &turn, &author.practice, time.elapsed_secs_f64()) {
+                match super::author::begin_practice(&mut session, file, &turn, &author.practice, super::now_secs(&time)) {
                     Ok(()) => next.set(Screen::Encounter),
                     Err(e) => {
                         author.error = Some(e);

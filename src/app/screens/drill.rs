@@ -244,7 +244,7 @@ fn ui(
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let lang = settings.lang;
-    let now = time.elapsed_secs_f64();
+    let now = super::now_secs(&time);
     let mut root = super::root_ui(ctx, content.0, "screen");
     let state = &mut *state;
     let Some(store) = records.store() else {

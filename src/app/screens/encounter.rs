@@ -37,13 +37,13 @@ pub fn begin(In(file): In<usize>, mut session: ResMut<Session>, records: Res<Rec
         },
         None => (None, None),
     };
-    session.run = Some(Run::new(file, encounter, time.elapsed_secs_f64(), attempt, save_error));
+    session.run = Some(Run::new(file, encounter, super::now_secs(&time), attempt, save_error));
 }
 
 /// Continues an unfinished attempt: the replayed encounter goes on, and new
 /// steps are committed to the same record after the ones already there.
 pub fn resume(In((file, encounter, attempt)): In<(usize, Encounter, i64)>, mut session: ResMut<Session>, time: Res<Time<Real>>) {
-    session.run = Some(Run::new(file, encounter, time.elapsed_secs_f64(), Some(attempt), None));
+    session.run = Some(Run::new(file, encounter, super::now_secs(&time), Some(attempt), None));
 }
 
 fn calm_redraws(mut winit: ResMut<WinitSettings>) {
@@ -106,7 +106,7 @@ fn ui(
     mut next: ResMut<NextState<Screen>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
-    let now = time.elapsed_secs_f64();
+    let now = super::now_secs(&time);
     let Some(run) = session.run.as_mut() else {
         // Nothing to play (the scenario vanished): back to the library.
         next.set(Screen::Library);

@@ -64,6 +64,16 @@ pub struct Run {
     pub practice_from: Option<String>,
 }
 
+/// Seconds since the app started, read at the moment of the call, for
+/// answer timing. Not `Time<Real>::elapsed`: with the render world that is
+/// the instant the *previous* frame finished rendering, so on the first
+/// frame after the reactive loop slept (every key press on a counter turn)
+/// it is behind by the whole idle time, and each answer's response time
+/// would land on the next turn.
+pub fn now_secs(time: &Time<Real>) -> f64 {
+    time.startup().elapsed().as_secs_f64()
+}
+
 impl Run {
     /// A run starting now; the queue ticket follows from the seed so a
     /// replayed attempt shows the same number.
