@@ -23,7 +23,9 @@
 //! are stored only where they arrive; a greedy dive finds a real route
 //! before the early turns' trade-offs pile up; and a label whose best
 //! possible finish (bounded per turn from the evidence still reachable)
-//! cannot improve on a route already found is dropped.
+//! cannot improve on a route already found is dropped. The future bounds
+//! are computed beside the search, and the highest and lowest scores
+//! beside each other, on two threads.
 
 use super::engine::Script;
 use super::flow::{Cond, Flow, FlowChoice, State, Target};
@@ -1154,6 +1156,40 @@ fn propagate(
     Ok((search.labels, search.sets))
 }
 
+/// The situation graph and the future bounds side by side: the bounds
+/// need only the turn graph, and every PC this runs on has a second core.
+fn explore_with_futures(
+    flow: &Flow,
+    turn_comps: &TurnComponents,
+    start: State,
+) -> Result<(Graph, Components, Futures), AnalyzeError> {
+    std::thread::scope(|scope| {
+        let futures = scope.spawn(|| Futures::new(flow, turn_comps));
+        let explored = explore(flow, turn_comps, start);
+        let futures = futures.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        explored.map(|(graph, comps)| (graph, comps, futures))
+    })
+}
+
+type Propagated = (Vec<Label>, Sets);
+
+/// The highest and the lowest scores side by side; the two searches share
+/// nothing but the graph they read.
+fn propagate_both(
+    flow: &Flow,
+    graph: &Graph,
+    comps: &Components,
+    futures: &Futures,
+    start: Tally,
+) -> Result<(Propagated, Propagated), AnalyzeError> {
+    std::thread::scope(|scope| {
+        let lowest = scope.spawn(|| propagate(flow, graph, comps, futures, start, Direction::Lowest));
+        let highest = propagate(flow, graph, comps, futures, start, Direction::Highest);
+        let lowest = lowest.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        Ok((highest?, lowest?))
+    })
+}
+
 fn route_of(labels: &[Label], mut id: u32) -> Vec<usize> {
     let mut route = Vec::with_capacity(labels[id as usize].steps as usize);
     while labels[id as usize].parent != NO_PARENT {
@@ -1196,7 +1232,7 @@ fn extremes(script: &Script, labels: &[Label], finals: &[(u32, usize, ScoreCard)
 pub fn analyze(script: &Script) -> Result<Analysis, AnalyzeError> {
     let flow = &script.flow;
     let turn_comps = turn_components(flow);
-    let (graph, comps) = explore(flow, &turn_comps, flow.initial())?;
+    let (graph, comps, futures) = explore_with_futures(flow, &turn_comps, flow.initial())?;
     let n = graph.len();
 
     let mut reachable_turns = vec![false; flow.turns.len()];
@@ -1228,11 +1264,9 @@ pub fn analyze(script: &Script) -> Result<Analysis, AnalyzeError> {
     stuck_turns.sort_unstable();
     stuck_turns.dedup();
 
-    let futures = Futures::new(flow, &turn_comps);
-    let (max_labels, max_at) = propagate(flow, &graph, &comps, &futures, Tally::default(), Direction::Highest)?;
+    let ((max_labels, max_at), (min_labels, min_at)) = propagate_both(flow, &graph, &comps, &futures, Tally::default())?;
     let max_finals = finals(&graph, &max_labels, &max_at);
     let max = extremes(script, &max_labels, &max_finals, true);
-    let (min_labels, min_at) = propagate(flow, &graph, &comps, &futures, Tally::default(), Direction::Lowest)?;
     let min = extremes(script, &min_labels, &finals(&graph, &min_labels, &min_at), false);
 
     // Passing is monotone in every item and in having no red flag, so if
@@ -1280,10 +1314,8 @@ pub fn bounds_after(script: &Script, route: &[usize]) -> Result<(f32, f32), Anal
         state = flow.step(&state, choice, false, &mut tally).0;
     }
     let turn_comps = turn_components(flow);
-    let (graph, comps) = explore(flow, &turn_comps, state)?;
-    let futures = Futures::new(flow, &turn_comps);
-    let (max_labels, max_at) = propagate(flow, &graph, &comps, &futures, tally, Direction::Highest)?;
-    let (min_labels, min_at) = propagate(flow, &graph, &comps, &futures, tally, Direction::Lowest)?;
+    let (graph, comps, futures) = explore_with_futures(flow, &turn_comps, state)?;
+    let ((max_labels, max_at), (min_labels, min_at)) = propagate_both(flow, &graph, &comps, &futures, tally)?;
     let best = extremes(script, &max_labels, &finals(&graph, &max_labels, &max_at), true);
     let worst = extremes(script, &min_labels, &finals(&graph, &min_labels, &min_at), false);
     let overall = |e: &[Extreme]| e.iter().find(|x| x.objective == Objective::Overall).map(|x| x.score);
