@@ -276,10 +276,11 @@ fn global_ui(
             GlobalAction::Back => match screen.get() {
                 Screen::Start => {}
                 Screen::Library => next.set(Screen::Start),
-                // An author's practice run (never recorded) goes back to the
-                // author view. The run stays: the encounter screen still draws
-                // this frame and would send a missing run to the library.
-                Screen::Encounter if session.run.as_ref().is_some_and(|r| r.encounter.is_from_situation()) => {
+                // An author's practice run (never recorded), playing or in its
+                // debrief, goes back to the author view. The run stays: the
+                // screen still draws this frame and would send a missing run
+                // to the library.
+                Screen::Encounter | Screen::Debrief if session.run.as_ref().is_some_and(|r| r.practice_from.is_some()) => {
                     next.set(Screen::Author);
                 }
                 Screen::Encounter => {
@@ -289,9 +290,6 @@ fn global_ui(
                         records.abandon(run.attempt);
                     }
                     next.set(Screen::Library);
-                }
-                Screen::Debrief if session.run.as_ref().is_some_and(|r| r.practice_from.is_some()) => {
-                    next.set(Screen::Author);
                 }
                 Screen::Debrief | Screen::History | Screen::Author | Screen::Drill => next.set(Screen::Library),
             },
