@@ -498,7 +498,7 @@ fn explore(flow: &Flow, turn_comps: &TurnComponents, start: State) -> Result<(Gr
                 graph.edges.push(to);
             }
         }
-        visited.push((lo, graph.len() as u32, turn_comps.cyclic[c]));
+        visited.push((lo, graph.len() as u32, cyclic));
     }
     graph.edge_start.push(graph.edges.len() as u32);
 
