@@ -2,7 +2,8 @@
 //! without a window. Every command writes to the given writers and returns
 //! an exit code, so tests can run it in-process.
 
-use crate::core::analyze::{Analysis, Objective, analyze};
+use crate::core::analyze::{Analysis, Objective, analyze_personas};
+use crate::core::gameability::{self, Validity};
 use crate::core::diag::{Diagnostic, Severity};
 use crate::core::engine::{Encounter, PlayError};
 use crate::core::export::{to_dot, to_mermaid};
@@ -69,9 +70,21 @@ pub enum Command {
     /// Play a scenario with a list of choices and print the debrief.
     Play {
         file: PathBuf,
-        /// One-based option numbers, comma separated: 2,1,3
-        #[arg(long, value_delimiter = ',', required = true)]
-        choices: Vec<usize>,
+        /// Options as written in the file, comma separated: their ids
+        /// (own_it,confirm_facts) or one-based numbers in file order (2,1,3).
+        /// Add @SECONDS for a response time: own_it@20.
+        #[arg(long, value_delimiter = ',', required_unless_present = "interactive", conflicts_with = "interactive")]
+        choices: Vec<String>,
+        /// Read each answer from standard input after printing the prompt;
+        /// with --json, one JSON line per prompt (options in the order shown).
+        #[arg(long)]
+        interactive: bool,
+        /// Answer this turn (its id) after its time limit; repeatable.
+        #[arg(long)]
+        late: Vec<String>,
+        /// Play as this persona (default: the one the seed picks).
+        #[arg(long)]
+        persona: Option<String>,
         #[arg(long, default_value_t = 0)]
         seed: u64,
         #[arg(long)]
@@ -187,7 +200,14 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let result = match cli.command {
         Some(Command::Validate { paths, json, strict }) => validate_cmd(&paths, json, strict, out),
         Some(Command::Analyze { file, json, dot, mermaid, lang }) => analyze_cmd(&file, json, dot, mermaid, lang.into(), out, err),
-        Some(Command::Play { file, choices, seed, json, lang }) => play_cmd(&file, &choices, seed, json, lang.into(), out, err),
+        Some(Command::Play { file, choices, interactive, late, persona, seed, json, lang }) => {
+            let options = PlayOptions { late, persona, seed, json, lang: lang.into() };
+            if interactive {
+                interactive_cmd(&file, &options, &mut std::io::stdin().lock(), out, err)
+            } else {
+                play_cmd(&file, &choices, &options, out, err)
+            }
+        }
         Some(Command::List { path }) => list_cmd(&path, out),
         Some(Command::Export(args)) => crate::records_cli::export_cmd(args, cli.scenarios.as_deref(), out, err),
         Some(Command::RecordsCrashTest(args)) => crate::records_cli::crash_test_cmd(args, out, err),
@@ -261,7 +281,7 @@ fn fmt_route(route: &[usize]) -> String {
 
 fn analysis_json(analysis: &Analysis) -> serde_json::Value {
     let extreme = |e: &crate::core::analyze::Extreme| {
-        json!({"score": e.score, "route": e.route.iter().map(|c| c + 1).collect::<Vec<_>>(), "ending": e.ending, "red_flags": e.red_flags})
+        json!({"score": e.score, "route": e.route.iter().map(|c| c + 1).collect::<Vec<_>>(), "ending": e.ending, "red_flags": e.red_flags, "rating": e.rating.code(), "passed": e.passed})
     };
     let mut dims = serde_json::Map::new();
     for objective in Objective::ALL {
@@ -274,31 +294,80 @@ fn analysis_json(analysis: &Analysis) -> serde_json::Value {
         );
     }
     json!({
+        "persona": analysis.persona,
         "situations": analysis.situations,
         "scores": dims,
         "passing_route": analysis.passing_route.as_ref().map(extreme),
     })
 }
 
+fn write_validity(validity: &Validity, lang: Lang, out: &mut dyn Write) -> CmdResult {
+    writeln!(out, "
+training validity (players who do not read):")?;
+    for run in &validity.bots {
+        let verdict = if !run.finished { "LOOPS" } else if run.passed { "PASSES" } else { "fails" };
+        writeln!(out, "  {:<44} {:<10} {:>5.1} / best {:>5.1}  {verdict}", run.bot.label().get(lang), run.persona_id, run.score, run.best)?;
+    }
+    writeln!(
+        out,
+        "  best answer is the longest in {:.0}% of turns (limit {:.0}%), median length ratio best/next {:.2}",
+        validity.longest_share * 100.0,
+        gameability::MAX_LONGEST_SHARE * 100.0,
+        validity.median_length_ratio
+    )?;
+    writeln!(
+        out,
+        "  best answer is the same for every DISC style in {:.0}% of turns (limit {:.0}%)",
+        validity.same_best_share * 100.0,
+        gameability::MAX_SAME_BEST_SHARE * 100.0
+    )?;
+    if validity.findings.is_empty() {
+        writeln!(out, "  no findings")?;
+    }
+    for f in &validity.findings {
+        writeln!(out, "  ! [{}] {}", f.code, f.message.get(lang))?;
+    }
+    Ok(0)
+}
+
 fn analyze_cmd(file: &std::path::Path, json: bool, dot: bool, mermaid: bool, lang: Lang, out: &mut dyn Write, err: &mut dyn Write) -> CmdResult {
     let Some(loaded) = load_one(file, err)? else { return Ok(1) };
     let script = loaded.script().expect("checked");
-    let analysis = match analyze(script) {
+    let analyses = match analyze_personas(script) {
         Ok(a) => a,
         Err(e) => {
             writeln!(err, "error: {e}")?;
             return Ok(1);
         }
     };
+    let analysis = analyses[0].clone();
+    let personas = script.scenario.citizen.all_personas();
     if dot {
         write!(out, "{}", to_dot(script, Some(&analysis), lang))?;
     } else if mermaid {
         write!(out, "{}", to_mermaid(script, Some(&analysis), lang))?;
     } else if json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&analysis_json(&analysis))?)?;
+        let mut value = analysis_json(&analysis);
+        value["personas"] = serde_json::Value::Array(
+            analyses
+                .iter()
+                .map(|a| {
+                    let mut v = analysis_json(a);
+                    v["id"] = json!(personas[a.persona].id);
+                    v["disc"] = json!(personas[a.persona].disc);
+                    v
+                })
+                .collect(),
+        );
+        value["validity"] = json!(gameability::check(script, &analyses));
+        writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
     } else {
         let s = &script.scenario;
         writeln!(out, "{} — {}", s.id, s.title.get(lang))?;
+        for analysis in &analyses {
+        let persona = &personas[analysis.persona];
+        let secondary = persona.disc.secondary.map(|d| format!("/{d:?}")).unwrap_or_default();
+        writeln!(out, "\npersona \"{}\" ({:?}{secondary}, starts upset {} trust {})", persona.id, persona.disc.primary, persona.mood.upset, persona.mood.trust)?;
         writeln!(out, "{} reachable situations (turn × mood × flags), {} partial scores explored\n", analysis.situations, analysis.labels)?;
         writeln!(out, "{:<18} {:>6} {:>6}   best route / worst route (option numbers)", "", "min", "max")?;
         for objective in Objective::ALL {
@@ -309,35 +378,188 @@ fn analyze_cmd(file: &std::path::Path, json: bool, dot: bool, mermaid: bool, lan
             };
             writeln!(out, "{name:<18} {:>6.1} {:>6.1}   {} → {} / {} → {}", worst.score, best.score, fmt_route(&best.route), best.ending, fmt_route(&worst.route), worst.ending)?;
         }
-        match &analysis.passing_route {
-            Some(p) => writeln!(out, "\npassing route without red flags: {} ({:.1}, ends {})", fmt_route(&p.route), p.score, p.ending)?,
-            None => writeln!(out, "\nno route passes without red flags")?,
+        if let Some(best) = analysis.best(Objective::Overall) {
+            writeln!(out, "best route: citizen's rating {}, {}", best.rating.label().get(lang), if best.passed { "passes" } else { "FAILS" })?;
         }
+        match &analysis.passing_route {
+            Some(p) => writeln!(out, "passing route: {} ({:.1}, ends {}, rated {})", fmt_route(&p.route), p.score, p.ending, p.rating.label().get(lang))?,
+            None => writeln!(out, "no route passes")?,
+        }
+        }
+        write_validity(&gameability::check(script, &analyses), lang, out)?;
     }
     Ok(0)
 }
 
-fn play_cmd(file: &std::path::Path, choices: &[usize], seed: u64, json: bool, lang: Lang, out: &mut dyn Write, err: &mut dyn Write) -> CmdResult {
+pub struct PlayOptions {
+    pub late: Vec<String>,
+    pub persona: Option<String>,
+    pub seed: u64,
+    pub json: bool,
+    pub lang: Lang,
+}
+
+/// The encounter `play` starts: the persona named, or the seed's.
+fn start_encounter(script: &std::sync::Arc<crate::core::engine::Script>, options: &PlayOptions) -> Result<Encounter, String> {
+    match &options.persona {
+        None => Ok(Encounter::new(script.clone(), options.seed)),
+        Some(id) => {
+            let personas = script.scenario.citizen.all_personas();
+            match personas.iter().position(|p| &p.id == id) {
+                Some(p) => Ok(Encounter::with_persona(script.clone(), options.seed, p)),
+                None => Err(format!(
+                    "the citizen has no persona \"{id}\"; personas: {}",
+                    personas.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")
+                )),
+            }
+        }
+    }
+}
+
+/// One answer typed by a person or a script: an option id or number, with
+/// an optional "@seconds". `shown` maps numbers through the order shown
+/// (interactive play) instead of the file's order.
+fn parse_answer(text: &str, turn: &crate::core::model::Turn, shown: Option<&[usize]>) -> Result<(usize, Option<f32>), String> {
+    let text = text.trim();
+    let (what, secs) = match text.split_once('@') {
+        Some((what, secs)) => {
+            let secs: f32 = secs.trim().parse().ok().filter(|s: &f32| s.is_finite() && *s >= 0.0).ok_or_else(|| {
+                format!("\"{}\" is not a response time: write seconds after @, e.g. own_it@20", secs.trim())
+            })?;
+            (what.trim(), Some(secs))
+        }
+        None => (text, None),
+    };
+    let ids: Vec<&str> = turn.options.iter().map(|o| o.id.as_str()).collect();
+    if let Ok(n) = what.parse::<usize>() {
+        let count = turn.options.len();
+        if n == 0 || n > count {
+            return Err(format!("turn \"{}\" has options 1 to {count}; {n} is not one of them (ids: {})", turn.id, ids.join(", ")));
+        }
+        let choice = match shown {
+            Some(order) => order[n - 1],
+            None => n - 1,
+        };
+        return Ok((choice, secs));
+    }
+    match turn.options.iter().position(|o| o.id == what) {
+        Some(choice) => Ok((choice, secs)),
+        None => {
+            let hint = crate::core::diag::closest(what, ids.iter().copied()).map(|b| format!(" Did you mean \"{b}\"?")).unwrap_or_default();
+            Err(format!("turn \"{}\" has no option \"{what}\"; its options are {}.{hint}", turn.id, ids.join(", ")))
+        }
+    }
+}
+
+/// The response time for an answer: as typed, or just past the limit for
+/// a turn named in `--late`.
+fn response_time(turn: &crate::core::model::Turn, typed: Option<f32>, late: &[String]) -> Option<f32> {
+    typed.or_else(|| late.iter().any(|l| *l == turn.id).then(|| turn.time_limit.map_or(0.0, |l| l as f32 + 1.0)))
+}
+
+fn play_cmd(file: &std::path::Path, choices: &[String], options: &PlayOptions, out: &mut dyn Write, err: &mut dyn Write) -> CmdResult {
     let Some(loaded) = load_one(file, err)? else { return Ok(1) };
     let script = loaded.script().expect("checked").clone();
-    if let Some(position) = choices.iter().position(|&c| c == 0) {
-        writeln!(err, "error: choice {} is 0; options are numbered from 1", position + 1)?;
-        return Ok(2);
-    }
-    let zero_based: Vec<usize> = choices.iter().map(|c| c - 1).collect();
-    let encounter = match Encounter::play_route(script, seed, &zero_based) {
+    let mut encounter = match start_encounter(&script, options) {
         Ok(e) => e,
         Err(e) => {
-            let hint = match &e {
-                PlayError::OutOfRange { .. } => "",
-                PlayError::TooFewChoices { .. } => " (add more numbers to --choices)",
-                PlayError::TooManyChoices { .. } => " (remove the extra numbers)",
-                PlayError::Ended => "",
-            };
-            writeln!(err, "error: {e}{hint}")?;
+            writeln!(err, "error: {e}")?;
             return Ok(2);
         }
     };
+    for (made, typed) in choices.iter().enumerate() {
+        let Some(prompt) = encounter.prompt() else {
+            let ending = encounter.ending().map(|e| e.id.clone()).unwrap_or_default();
+            writeln!(err, "error: {} (remove the extra choices)", PlayError::TooManyChoices { ending, extra: choices.len() - made })?;
+            return Ok(2);
+        };
+        let turn = prompt.turn;
+        let (choice, secs) = match parse_answer(typed, turn, None) {
+            Ok(a) => a,
+            Err(e) => {
+                writeln!(err, "error: choice {} (\"{typed}\"): {e}", made + 1)?;
+                return Ok(2);
+            }
+        };
+        let secs = response_time(turn, secs, &options.late);
+        if let Err(e) = encounter.choose(choice, secs) {
+            writeln!(err, "error: {e}")?;
+            return Ok(2);
+        }
+    }
+    if let Some(prompt) = encounter.prompt() {
+        writeln!(err, "error: {} (add more choices; turn \"{}\" has {})", PlayError::TooFewChoices { turn: prompt.turn.id.clone(), made: choices.len() }, prompt.turn.id, prompt.options.iter().map(|o| o.id.as_str()).collect::<Vec<_>>().join(", "))?;
+        return Ok(2);
+    }
+    write_played(&encounter, options, out)
+}
+
+/// `play --interactive`: prompts on standard output, answers from `input`.
+/// A line that is not a valid answer is reported and asked again; a
+/// closed input ends the run with a message, not a panic.
+pub fn interactive_cmd(file: &std::path::Path, options: &PlayOptions, input: &mut dyn std::io::BufRead, out: &mut dyn Write, err: &mut dyn Write) -> CmdResult {
+    let Some(loaded) = load_one(file, err)? else { return Ok(1) };
+    let script = loaded.script().expect("checked").clone();
+    let mut encounter = match start_encounter(&script, options) {
+        Ok(e) => e,
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            return Ok(2);
+        }
+    };
+    let lang = options.lang;
+    let mut line = String::new();
+    while let Some(prompt) = encounter.prompt() {
+        let turn = prompt.turn;
+        let order = prompt.order.to_vec();
+        if options.json {
+            let shown: Vec<serde_json::Value> = prompt
+                .shown()
+                .enumerate()
+                .map(|(position, (index, o))| json!({"position": position + 1, "id": o.id, "number_in_file": index + 1, "text": o.text}))
+                .collect();
+            writeln!(out, "{}", json!({"turn": turn.id, "says": prompt.said, "cue": turn.cue, "mood": prompt.mood, "time_limit": prompt.time_limit, "options": shown}))?;
+        } else {
+            writeln!(out, "\n[{}] {}: {}", turn.id, script.scenario.citizen.name.get(lang), prompt.said.get(lang))?;
+            for (position, (_, o)) in prompt.shown().enumerate() {
+                writeln!(out, "  {}. [{}] {}", position + 1, o.id, o.text.get(lang))?;
+            }
+            write!(out, "> ")?;
+        }
+        out.flush()?;
+        line.clear();
+        if input.read_line(&mut line)? == 0 {
+            let message = format!("input closed at turn \"{}\" after {} answer(s); nothing more to play", turn.id, encounter.steps().len());
+            if options.json {
+                writeln!(out, "{}", json!({"error": message, "closed": true}))?;
+            } else {
+                writeln!(err, "error: {message}")?;
+            }
+            return Ok(3);
+        }
+        match parse_answer(&line, turn, Some(&order)) {
+            Ok((choice, secs)) => {
+                let secs = response_time(turn, secs, &options.late);
+                if let Err(e) = encounter.choose(choice, secs) {
+                    writeln!(err, "error: {e}")?;
+                    return Ok(2);
+                }
+            }
+            Err(e) => {
+                if options.json {
+                    writeln!(out, "{}", json!({"error": e, "turn": turn.id}))?;
+                } else {
+                    writeln!(out, "{e}")?;
+                }
+            }
+        }
+    }
+    write_played(&encounter, options, out)
+}
+
+fn write_played(encounter: &Encounter, options: &PlayOptions, out: &mut dyn Write) -> CmdResult {
+    let (seed, json, lang) = (options.seed, options.json, options.lang);
+    let choices: Vec<String> = encounter.steps().iter().map(|s| s.choice_id.clone()).collect();
     let card = encounter.score();
     let debrief = encounter.debrief();
     let ending = encounter.ending().expect("play_route ends");
@@ -359,7 +581,10 @@ fn play_cmd(file: &std::path::Path, choices: &[usize], seed: u64, json: bool, la
                 "items": crate::core::model::Item::ALL.iter().map(|i| (format!("{i:?}"), json!(card.item(*i)))).collect::<serde_json::Map<_, _>>(),
                 "red_flags": card.red_flags,
                 "notes": card.notes,
-            }
+                "rating": card.rating.map(|r| r.code()),
+                "rules": card.rules,
+            },
+            "persona": encounter.persona_view().id,
         });
         writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
         return Ok(0);
@@ -369,7 +594,14 @@ fn play_cmd(file: &std::path::Path, choices: &[usize], seed: u64, json: bool, la
     let citizen = s.citizen.name.get(lang);
     for (n, (step, turn)) in encounter.steps().iter().zip(&debrief).enumerate() {
         writeln!(out, "[{}] {citizen}: {}", n + 1, step.said.get(lang))?;
-        writeln!(out, "    → {}. {}", step.choice + 1, turn.chosen.get(lang))?;
+        let position = step.shown.iter().position(|&c| c == step.choice).map_or(step.choice, |p| p);
+        writeln!(out, "    → [{}] shown {} of {} · {}", step.choice_id, position + 1, step.shown.len(), turn.chosen.get(lang))?;
+        if step.timed_out {
+            writeln!(out, "      ! answered after the time limit ({:.0} s)", step.response_secs.unwrap_or(0.0))?;
+        }
+        if turn.overtalk {
+            writeln!(out, "      ! over-talking: too long for this caller, or too much at once")?;
+        }
         writeln!(out, "      mood: upset {} → {}, trust {} → {}", step.mood_before.upset, step.mood_after.upset, step.mood_before.trust, step.mood_after.trust)?;
         let evidence: Vec<String> = turn.evidence.iter().map(|(i, l)| format!("{i:?}:{l}")).collect();
         writeln!(out, "      {} · {}", turn.stage.label().get(lang), evidence.join(" "))?;
@@ -385,6 +617,9 @@ fn play_cmd(file: &std::path::Path, choices: &[usize], seed: u64, json: bool, la
         }
     }
     writeln!(out, "\nending: {} ({}) — {}", ending.id, ending.outcome.label().get(lang), ending.text.get(lang))?;
+    let persona = encounter.persona_view();
+    writeln!(out, "persona: {} ({:?}{})", persona.id, persona.disc.primary, persona.disc.secondary.map(|d| format!("/{d:?}")).unwrap_or_default())?;
+    writeln!(out, "route: --choices {}", choices.join(","))?;
     let trace: Vec<String> = encounter.mood_trace().iter().map(|m| format!("{}/{}", m.upset, m.trust)).collect();
     writeln!(out, "mood trace (upset/trust): {}", trace.join(" → "))?;
     writeln!(out, "\nscores:")?;
@@ -392,6 +627,9 @@ fn play_cmd(file: &std::path::Path, choices: &[usize], seed: u64, json: bool, la
         writeln!(out, "  {:<16} {:>5.1}", d.label().get(lang), card.dimension(d))?;
     }
     writeln!(out, "  {:<16} {:>5.1}  {}", "overall", card.overall, if card.passed { "PASS" } else { "FAIL" })?;
+    if let Some(rating) = card.rating {
+        writeln!(out, "  citizen's rating: {}", rating.label().get(lang))?;
+    }
     for flag in &card.red_flags {
         writeln!(out, "  red flag: {}", flag.label().get(lang))?;
     }

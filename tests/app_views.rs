@@ -28,7 +28,7 @@ use std::sync::Arc;
 #[path = "app_views/author.rs"]
 mod author;
 
-const REFERENCE: &str = "scenarios/hotline-water-outage.ron";
+const REFERENCE: &str = "tests/fixtures/hotline-water-outage.ron";
 
 fn reference_script() -> Arc<Script> {
     load_file(Path::new(REFERENCE)).outcome.expect("the reference scenario loads")

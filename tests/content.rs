@@ -1,7 +1,7 @@
 //! The bundled scenario library: every file validates cleanly, meets the
 //! content quality bar, and its analyzer extremes replay exactly in play.
 
-use counterpart::core::analyze::{Objective, analyze};
+use counterpart::core::analyze::{Objective, analyze_personas};
 use counterpart::core::engine::Encounter;
 use counterpart::core::load::{LoadedFile, load_all};
 use counterpart::core::model::{Channel, DiscStyle, Difficulty};
@@ -29,34 +29,33 @@ fn every_bundled_scenario_loads_without_errors_or_warnings() {
 fn analyzer_extremes_replay_to_the_same_scores() {
     for file in bundled() {
         let script = file.script().expect("loads").clone();
-        let analysis = analyze(&script).expect("analysable");
-        for objective in Objective::ALL {
-            for extreme in [analysis.best(objective), analysis.worst(objective)].into_iter().flatten() {
-                let played = Encounter::play_route(script.clone(), 11, &extreme.route)
-                    .unwrap_or_else(|e| panic!("{}: {:?} route {:?}: {e}", script.scenario.id, objective, extreme.route));
-                assert_eq!(objective.of(&played.score()), extreme.score, "{} {:?}", script.scenario.id, objective);
-                assert_eq!(played.ending().map(|e| e.id.as_str()), Some(extreme.ending.as_str()));
+        for analysis in analyze_personas(&script).expect("analysable") {
+            let persona = analysis.persona;
+            for objective in Objective::ALL {
+                for extreme in [analysis.best(objective), analysis.worst(objective)].into_iter().flatten() {
+                    let played = Encounter::play_route_as(script.clone(), 11, persona, &extreme.route).unwrap_or_else(|e| {
+                        panic!("{} persona {persona}: {:?} route {:?}: {e}", script.scenario.id, objective, extreme.route)
+                    });
+                    let card = played.score();
+                    assert_eq!(objective.of(&card), extreme.score, "{} persona {persona} {:?}", script.scenario.id, objective);
+                    assert_eq!(played.ending().map(|e| e.id.as_str()), Some(extreme.ending.as_str()));
+                    assert_eq!(card.rating, Some(extreme.rating), "{} persona {persona} {:?}", script.scenario.id, objective);
+                    assert_eq!(card.passed, extreme.passed, "{} persona {persona} {:?}", script.scenario.id, objective);
+                }
             }
         }
     }
 }
 
-/// The quality bar from the content brief.
+/// The quality bar from the content brief, for every persona.
 #[test]
 fn every_scenario_meets_the_quality_bar() {
     let mut failures = Vec::new();
     for file in bundled() {
         let script = file.script().expect("loads").clone();
         let s = &script.scenario;
-        let analysis = analyze(&script).expect("analysable");
+        let names: Vec<String> = s.citizen.all_personas().into_iter().map(|p| p.id).collect();
         let mut fail = |why: String| failures.push(format!("{}: {why}", s.id));
-        let reachable = analysis.reachable_turns.iter().filter(|r| **r).count();
-        if !(6..=15).contains(&analysis.best(Objective::Overall).map_or(0, |b| b.route.len())) {
-            fail(format!("best route has {} trainee turns; 6–15 wanted", analysis.best(Objective::Overall).map_or(0, |b| b.route.len())));
-        }
-        if reachable < 6 {
-            fail(format!("only {reachable} reachable turns"));
-        }
         for turn in &s.turns {
             if turn.options.len() < 3 {
                 fail(format!("turn {} has {} options; at least 3 wanted", turn.id, turn.options.len()));
@@ -68,31 +67,44 @@ fn every_scenario_meets_the_quality_bar() {
         if !s.turns.iter().flat_map(|t| &t.says).any(|l| l.variants.len() > 1) {
             fail("no wording variants".into());
         }
-        let best = analysis.best(Objective::Overall).expect("best").score;
-        if best < 90.0 {
-            fail(format!("best overall {best:.1} < 90"));
-        }
-        for dim in Dimension::ALL {
-            let max = analysis.best(Objective::Dimension(dim)).expect("max").score;
-            if max < 80.0 {
-                fail(format!("best {dim:?} {max:.1} < 80"));
+        for analysis in analyze_personas(&script).expect("analysable") {
+            let persona = analysis.persona;
+            let who = &names[persona];
+            let mut fail = |why: String| failures.push(format!("{} ({who}): {why}", s.id));
+            let reachable = analysis.reachable_turns.iter().filter(|r| **r).count();
+            let best_len = analysis.best(Objective::Overall).map_or(0, |b| b.route.len());
+            if !(6..=15).contains(&best_len) {
+                fail(format!("best route has {best_len} trainee turns; 6–15 wanted"));
             }
-        }
-        // The best overall route itself must have every dimension ≥ 80.
-        let best_route = &analysis.best(Objective::Overall).expect("best").route;
-        let played = Encounter::play_route(script.clone(), 0, best_route).expect("plays");
-        for dim in Dimension::ALL {
-            if played.score().dimension(dim) < 80.0 {
-                fail(format!("on the best route {dim:?} is {:.1} < 80", played.score().dimension(dim)));
+            if reachable < 6 {
+                fail(format!("only {reachable} reachable turns"));
             }
-        }
-        match &analysis.passing_route {
-            None => fail("no passing route without red flags".into()),
-            Some(p) => assert!(Encounter::play_route(script.clone(), 0, &p.route).expect("plays").score().passed),
-        }
-        let worst = analysis.worst(Objective::Overall).expect("worst").score;
-        if worst >= 40.0 {
-            fail(format!("worst overall {worst:.1} ≥ 40"));
+            let best = analysis.best(Objective::Overall).expect("best");
+            if best.score < 90.0 {
+                fail(format!("best overall {:.1} < 90", best.score));
+            }
+            if !best.passed {
+                fail(format!("the best route does not pass (rated {:?}, ends {})", best.rating, best.ending));
+            }
+            // The best overall route itself must have every dimension ≥ 80.
+            let played = Encounter::play_route_as(script.clone(), 0, persona, &best.route).expect("plays");
+            for dim in Dimension::ALL {
+                if played.score().dimension(dim) < 80.0 {
+                    fail(format!("on the best route {dim:?} is {:.1} < 80", played.score().dimension(dim)));
+                }
+            }
+            match &analysis.passing_route {
+                None => fail("no passing route".into()),
+                Some(p) => assert!(Encounter::play_route_as(script.clone(), 0, persona, &p.route).expect("plays").score().passed),
+            }
+            let worst = analysis.worst(Objective::Overall).expect("worst").score;
+            if worst >= 40.0 {
+                fail(format!("worst overall {worst:.1} ≥ 40"));
+            }
+            let breakdown = s.endings.iter().zip(&analysis.reachable_endings).any(|(e, r)| *r && e.outcome.is_breakdown());
+            if !breakdown {
+                fail("no route ends in a hang-up, walk-out or formal complaint".into());
+            }
         }
     }
     assert!(failures.is_empty(), "quality bar:\n{}", failures.join("\n"));

@@ -16,7 +16,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const SCENARIO: &str = "scenarios/hotline-water-outage.ron";
+const SCENARIO: &str = "tests/fixtures/hotline-water-outage.ron";
 
 fn scenario_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(SCENARIO)
@@ -46,6 +46,7 @@ fn play_and_record(store: &Store, profile: i64, script: &Arc<Script>, seed: u64,
             ending_id: ending.id.clone(),
             outcome: ending.outcome,
             disc_guess: Some(counterpart::core::model::DiscStyle::S),
+            persona: enc.persona_view().id,
         };
         store.finish_attempt(attempt, &result).unwrap();
     }
@@ -219,7 +220,7 @@ fn a_killed_process_leaves_the_attempt_in_progress_with_its_steps() {
     }
     let end = enc.ending().expect("route ends").clone();
     store
-        .finish_attempt(attempt, &AttemptResult { card: enc.score(), ending_id: end.id, outcome: end.outcome, disc_guess: None })
+        .finish_attempt(attempt, &AttemptResult { card: enc.score(), ending_id: end.id, outcome: end.outcome, disc_guess: None, persona: enc.persona_view().id })
         .unwrap();
     assert!(store.unfinished_attempts(p.id).unwrap().is_empty());
 }

@@ -30,7 +30,7 @@
 use super::engine::Script;
 use super::flow::{Cond, Flow, FlowChoice, State, Target};
 use super::model::{Item, Mood, Stage};
-use super::rubric::{Aggregation, Dimension, LEVEL_MAX};
+use super::rubric::{Aggregation, Dimension, LEVEL_MAX, Rating, citizen_rating};
 use super::score::{ScoreCard, Tally};
 use serde::Serialize;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
@@ -96,10 +96,17 @@ pub struct Extreme {
     pub route: Vec<usize>,
     pub ending: String,
     pub red_flags: u8,
+    /// The citizen's rating at the end of the route.
+    pub rating: Rating,
+    /// Whether the route passes (no red flag, the thresholds, a rating
+    /// better than 不满意).
+    pub passed: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Analysis {
+    /// The persona analysed (0: the main one).
+    pub persona: usize,
     pub situations: usize,
     /// Undominated partial tallies created while propagating scores.
     pub labels: usize,
@@ -159,7 +166,8 @@ impl Live {
 }
 
 fn liveness(flow: &Flow, turn_comps: &TurnComponents) -> Vec<Live> {
-    let mut global = Live::default();
+    // Every ending reads the mood: the citizen's rating comes from it.
+    let mut global = Live { flags: 0, upset: true, trust: true };
     flow.routes.iter().for_each(|r| global.read(&r.when));
     let own: Vec<Live> = flow
         .turns
@@ -379,8 +387,9 @@ fn explore(flow: &Flow, turn_comps: &TurnComponents, start: State) -> Result<(Gr
     const PENDING: u32 = u32::MAX;
     let live = liveness(flow, turn_comps);
     let normalise = |s: State| match s.at {
-        // Mood and flags no longer matter once the encounter has ended.
-        Target::Ending(_) => State { at: s.at, mood: Mood { upset: 0, trust: 0 }, flags: 0 },
+        // Once the encounter has ended only the citizen's rating matters:
+        // one situation per ending and rating.
+        Target::Ending(e) => State { at: s.at, mood: rating_mood(citizen_rating(flow.outcomes[e], s.mood)), flags: 0 },
         Target::Turn(t) => {
             let l = live[t];
             State {
@@ -394,7 +403,7 @@ fn explore(flow: &Flow, turn_comps: &TurnComponents, start: State) -> Result<(Gr
         (s.flags, ((turn as u64) << 16) | ((s.mood.upset as u64) << 8) | s.mood.trust as u64)
     };
     let mut graph = Graph { nodes: Vec::new(), edge_start: Vec::new(), edges: Vec::new() };
-    let mut ending_state = vec![PENDING; flow.ending_count];
+    let mut ending_state = vec![PENDING; flow.ending_count * RATINGS];
     let mut ending_ids: Vec<u32> = Vec::new();
     // Situations entering a turn from an earlier component, with the edge to fill.
     let mut arrivals: Vec<Vec<Arrival>> = vec![Vec::new(); flow.turns.len()];
@@ -417,8 +426,9 @@ fn explore(flow: &Flow, turn_comps: &TurnComponents, start: State) -> Result<(Gr
     let first = normalise(start);
     match first.at {
         Target::Ending(e) => {
-            ending_state[e] = add(&mut graph, first)?;
-            ending_ids.push(ending_state[e]);
+            let slot = ending_slot(flow, e, first.mood);
+            ending_state[slot] = add(&mut graph, first)?;
+            ending_ids.push(ending_state[slot]);
         }
         Target::Turn(t) => arrivals[t].push(Arrival { flags: first.flags, edge: PENDING, mood: first.mood }),
     }
@@ -471,11 +481,12 @@ fn explore(flow: &Flow, turn_comps: &TurnComponents, start: State) -> Result<(Gr
                 let next = normalise(flow.next_state(&state, choice, false));
                 let to = match next.at {
                     Target::Ending(e) => {
-                        if ending_state[e] == PENDING {
-                            ending_state[e] = add(&mut graph, next)?;
-                            ending_ids.push(ending_state[e]);
+                        let slot = ending_slot(flow, e, next.mood);
+                        if ending_state[slot] == PENDING {
+                            ending_state[slot] = add(&mut graph, next)?;
+                            ending_ids.push(ending_state[slot]);
                         }
-                        ending_state[e]
+                        ending_state[slot]
                     }
                     Target::Turn(n) if turn_comps.comp_of[n] == c as u32 => {
                         let fresh = graph.len() as u32;
@@ -532,6 +543,23 @@ fn explore(flow: &Flow, turn_comps: &TurnComponents, start: State) -> Result<(Gr
         }
     }
     Ok((graph, Components { order, starts, comp_of }))
+}
+
+/// How many ratings an ending situation is split by.
+const RATINGS: usize = 3;
+
+/// A mood that stands for every mood with this rating at any ending, so
+/// that an ending situation keeps the rating and nothing else.
+fn rating_mood(rating: Rating) -> Mood {
+    match rating {
+        Rating::Dissatisfied => Mood { upset: 100, trust: 0 },
+        Rating::BasicallySatisfied => Mood { upset: 30, trust: 30 },
+        Rating::Satisfied => Mood { upset: 0, trust: 100 },
+    }
+}
+
+fn ending_slot(flow: &Flow, ending: usize, mood: Mood) -> usize {
+    ending * RATINGS + citizen_rating(flow.outcomes[ending], mood) as usize
 }
 
 /// Strongly connected components of the situation graph, sinks first, so
@@ -644,27 +672,26 @@ fn can_finish(graph: &Graph, comps: &Components) -> Vec<bool> {
 
 /// The sum of a key's fields: how good a partial score is so far, roughly.
 fn rank_sum(key: Key) -> u32 {
-    (0..FIELDS).map(|i| ((key >> (4 * i)) & 0xf) as u32).sum()
+    key.iter().map(|w| (0..16).map(|i| ((w >> (4 * i)) & 0xf) as u32).sum::<u32>()).sum()
 }
 
-/// A partial score in the form dominance needs: one 4-bit field per rubric
-/// item holding its rank (0–4), one for "no premature solution" and one for
-/// "no red flag", with bit 3 of every field left clear as a borrow guard.
-/// `a` is at least `b` in every field exactly when `((a | GUARD) - b) & GUARD == GUARD`.
-type Key = u128;
-const FIELDS: usize = Item::ALL.len() + 2;
-const GUARD: Key = {
-    let mut g: Key = 0;
-    let mut i = 0;
-    while i < FIELDS {
-        g |= 8 << (4 * i);
-        i += 1;
-    }
-    g
-};
+/// A partial score in the form dominance needs: 4-bit fields, 16 to a
+/// word, holding per rubric item its rank (0–4), then per item its
+/// missed-chance rank (0–2), then "no premature solution" and "no red
+/// flag", with bit 3 of every field left clear as a borrow guard. `a` is
+/// at least `b` in every field of a word exactly when
+/// `((a | GUARD) - b) & GUARD == GUARD`.
+type Key = [u64; WORDS];
+const FIELDS: usize = 2 * Item::ALL.len() + 2;
+const WORDS: usize = FIELDS.div_ceil(16);
+const GUARD: u64 = 0x8888_8888_8888_8888;
+
+fn set_field(key: &mut Key, field: usize, value: u64) {
+    key[field / 16] |= value << (4 * (field % 16));
+}
 
 fn covers(a: Key, b: Key) -> bool {
-    ((a | GUARD).wrapping_sub(b)) & GUARD == GUARD
+    (0..WORDS).all(|w| ((a[w] | GUARD).wrapping_sub(b[w])) & GUARD == GUARD)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -675,16 +702,17 @@ enum Direction {
 
 impl Direction {
     fn key(self, tally: &Tally) -> Key {
-        let mut key: Key = 0;
+        let mut key: Key = [0; WORDS];
         for (i, &item) in Item::ALL.iter().enumerate() {
-            key |= (tally.rank(item) as Key) << (4 * i);
+            set_field(&mut key, i, tally.rank(item) as u64);
+            set_field(&mut key, ITEMS + i, tally.chance_rank(item) as u64);
         }
-        key |= (!tally.premature_solution as Key) << (4 * Item::ALL.len());
+        set_field(&mut key, 2 * ITEMS, !tally.premature_solution as u64);
         // Red flags do not change a score; they only fail it, so whether
         // there was one is all the passing route needs, and only the
         // highest scores look for it.
         if self == Direction::Highest {
-            key |= ((tally.red_flags == 0) as Key) << (4 * (Item::ALL.len() + 1));
+            set_field(&mut key, 2 * ITEMS + 1, (tally.red_flags == 0) as u64);
         }
         key
     }
@@ -719,6 +747,17 @@ fn option_evidence(choice: &FlowChoice) -> [i8; ITEMS] {
     evidence
 }
 
+/// An option's missed-chance levels per item (−1: the turn did not offer it).
+fn option_chances(choice: &FlowChoice) -> [i8; ITEMS] {
+    let mut chances = [-1i8; ITEMS];
+    for &(item, level) in &choice.chances {
+        let slot = &mut chances[item.index()];
+        let level = level.min(LEVEL_MAX) as i8;
+        *slot = if *slot < 0 { level } else { (*slot).min(level) };
+    }
+    chances
+}
+
 /// Per rubric item, what the rest of an encounter could still record on
 /// the relaxed paths ahead of a turn (or after an option).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -734,6 +773,8 @@ struct Ahead {
     most_low: [i8; ITEMS],
     /// Lowest evidence anywhere ahead (3 when none).
     least_low: [i8; ITEMS],
+    /// Lowest missed-chance level anywhere ahead (3 when none).
+    least_chance: [i8; ITEMS],
 }
 
 impl Ahead {
@@ -744,6 +785,7 @@ impl Ahead {
         can_skip: [false; ITEMS],
         most_low: [-1; ITEMS],
         least_low: [4; ITEMS],
+        least_chance: [4; ITEMS],
     };
     /// After an ending nothing more is shown.
     const END: Ahead = Ahead {
@@ -752,6 +794,7 @@ impl Ahead {
         can_skip: [true; ITEMS],
         most_low: [3; ITEMS],
         least_low: [3; ITEMS],
+        least_chance: [3; ITEMS],
     };
 
     /// Either way on: the choice between two sets of paths.
@@ -762,13 +805,16 @@ impl Ahead {
             self.can_skip[i] |= other.can_skip[i];
             self.most_low[i] = self.most_low[i].max(other.most_low[i]);
             self.least_low[i] = self.least_low[i].min(other.least_low[i]);
+            self.least_chance[i] = self.least_chance[i].min(other.least_chance[i]);
         }
     }
 
     /// `evidence` (−1 per item when none) shown first, then these paths.
-    fn after(&self, evidence: &[i8; ITEMS]) -> Ahead {
+    fn after(&self, evidence: &[i8; ITEMS], chances: &[i8; ITEMS]) -> Ahead {
         let mut out = *self;
         for i in 0..ITEMS {
+            out.least_chance[i] =
+                if chances[i] < 0 { self.least_chance[i].min(3) } else { chances[i].min(self.least_chance[i]) };
             let e = evidence[i];
             if e < 0 {
                 // Nothing shown here reads as a lowest of 3.
@@ -824,7 +870,7 @@ impl Futures {
                         for to in choice.routes.iter().map(|r| r.to).chain([choice.next]) {
                             next.or(&ahead_of(&f, to));
                         }
-                        here.or(&next.after(&option_evidence(choice)));
+                        here.or(&next.after(&option_evidence(choice), &option_chances(choice)));
                     }
                     if here != f.ahead[t as usize] {
                         f.ahead[t as usize] = here;
@@ -860,6 +906,12 @@ impl Futures {
                 (Direction::Lowest, Aggregation::Worst) => current.unwrap_or(2).min(ahead.least_low[i]),
             };
             finish.record(item, level.clamp(0, LEVEL_MAX as i8) as u8);
+            // Misses only accumulate: the highest keeps those so far, the
+            // lowest adds the worst still reachable.
+            finish.record_chance(item, tally.chance_rank(item));
+            if direction == Direction::Lowest {
+                finish.record_chance(item, ahead.least_chance[i].clamp(0, LEVEL_MAX as i8) as u8);
+            }
         }
         // A premature solution only lowers a score: keep it for the
         // highest, assume it for the lowest.
@@ -880,8 +932,11 @@ struct Bound {
 
 impl Bound {
     fn of(tally: &Tally) -> Bound {
-        let card = tally.finish(vec![]);
-        Bound { scores: Objective::ALL.map(|o| o.of(&card)), could_pass: card.passed && tally.red_flags == 0 }
+        Bound::of_card(&tally.finish(vec![]), tally)
+    }
+
+    fn of_card(card: &ScoreCard, tally: &Tally) -> Bound {
+        Bound { scores: Objective::ALL.map(|o| o.of(card)), could_pass: card.passed && tally.red_flags == 0 }
     }
 }
 
@@ -985,7 +1040,10 @@ impl Search<'_> {
     fn bound_at(&self, tally: &Tally, state: u32) -> Bound {
         match self.graph.nodes[state as usize].at() {
             Target::Turn(t) => self.futures.bound(tally, t, self.direction),
-            Target::Ending(_) => Bound::of(tally),
+            Target::Ending(e) => {
+                let mood = self.graph.nodes[state as usize].mood;
+                Bound::of_card(&tally.finish(vec![]).concluded(self.flow.outcomes[e], mood), tally)
+            }
         }
     }
 
@@ -1201,10 +1259,18 @@ fn route_of(labels: &[Label], mut id: u32) -> Vec<usize> {
 }
 
 /// Every surviving label at an ending, with its ending and score card.
-fn finals(graph: &Graph, labels: &[Label], sets: &Sets) -> Vec<(u32, usize, ScoreCard)> {
+fn finals(flow: &Flow, graph: &Graph, labels: &[Label], sets: &Sets) -> Vec<(u32, usize, ScoreCard)> {
     (0..graph.len())
         .filter_map(|state| graph.ending_of(state).map(|e| (state, e)))
-        .flat_map(|(state, ending)| sets.ids(state).iter().map(move |&l| (l, ending, labels[l as usize].tally.finish(vec![]))))
+        .flat_map(|(state, ending)| {
+            let mood = graph.nodes[state].mood;
+            sets.ids(state).iter().map(move |&l| {
+                let tally = &labels[l as usize].tally;
+                let mut card = tally.finish(vec![]).concluded(flow.outcomes[ending], mood);
+                card.passed &= tally.red_flags == 0;
+                (l, ending, card)
+            })
+        })
         .collect()
 }
 
@@ -1224,13 +1290,26 @@ fn extremes(script: &Script, labels: &[Label], finals: &[(u32, usize, ScoreCard)
                 route: route_of(labels, pick.0),
                 ending: script.scenario.endings[pick.1].id.clone(),
                 red_flags: labels[pick.0 as usize].tally.red_flags,
+                rating: pick.2.rating.unwrap_or(Rating::Dissatisfied),
+                passed: pick.2.passed,
             })
         })
         .collect()
 }
 
+/// The analysis of the main persona.
 pub fn analyze(script: &Script) -> Result<Analysis, AnalyzeError> {
-    let flow = &script.flow;
+    analyze_persona(script, 0)
+}
+
+/// One analysis per persona, the main one first.
+pub fn analyze_personas(script: &Script) -> Result<Vec<Analysis>, AnalyzeError> {
+    (0..script.persona_count()).map(|p| analyze_persona(script, p)).collect()
+}
+
+/// The analysis of persona `persona` (0: the main one).
+pub fn analyze_persona(script: &Script, persona: usize) -> Result<Analysis, AnalyzeError> {
+    let flow = script.flow_for(persona);
     let turn_comps = turn_components(flow);
     let (graph, comps, futures) = explore_with_futures(flow, &turn_comps, flow.initial())?;
     let n = graph.len();
@@ -1265,15 +1344,15 @@ pub fn analyze(script: &Script) -> Result<Analysis, AnalyzeError> {
     stuck_turns.dedup();
 
     let ((max_labels, max_at), (min_labels, min_at)) = propagate_both(flow, &graph, &comps, &futures, Tally::default())?;
-    let max_finals = finals(&graph, &max_labels, &max_at);
+    let max_finals = finals(flow, &graph, &max_labels, &max_at);
     let max = extremes(script, &max_labels, &max_finals, true);
-    let min = extremes(script, &min_labels, &finals(&graph, &min_labels, &min_at), false);
+    let min = extremes(script, &min_labels, &finals(flow, &graph, &min_labels, &min_at), false);
 
     // Passing is monotone in every item and in having no red flag, so if
     // any route passes, an undominated one does.
     let passing_route = max_finals
         .iter()
-        .filter(|(l, _, card)| max_labels[*l as usize].tally.red_flags == 0 && card.passed)
+        .filter(|(_, _, card)| card.passed)
         .max_by(|a, b| {
             a.2.overall.total_cmp(&b.2.overall).then(max_labels[b.0 as usize].steps.cmp(&max_labels[a.0 as usize].steps))
         })
@@ -1283,9 +1362,12 @@ pub fn analyze(script: &Script) -> Result<Analysis, AnalyzeError> {
             route: route_of(&max_labels, l),
             ending: script.scenario.endings[ending].id.clone(),
             red_flags: 0,
+            rating: card.rating.unwrap_or(Rating::Dissatisfied),
+            passed: true,
         });
 
     Ok(Analysis {
+        persona,
         situations: n,
         labels: max_labels.len() + min_labels.len(),
         reachable_turns,
@@ -1303,7 +1385,12 @@ pub fn analyze(script: &Script) -> Result<Analysis, AnalyzeError> {
 /// Used by the class-vote debrief to show what an option not followed would
 /// have led to. Routes are relative to `route`'s end; only scores are kept.
 pub fn bounds_after(script: &Script, route: &[usize]) -> Result<(f32, f32), AnalyzeError> {
-    let flow = &script.flow;
+    bounds_after_as(script, 0, route)
+}
+
+/// `bounds_after` for persona `persona`.
+pub fn bounds_after_as(script: &Script, persona: usize, route: &[usize]) -> Result<(f32, f32), AnalyzeError> {
+    let flow = script.flow_for(persona);
     let mut state = flow.initial();
     let mut tally = Tally::default();
     for &choice in route {
@@ -1316,8 +1403,8 @@ pub fn bounds_after(script: &Script, route: &[usize]) -> Result<(f32, f32), Anal
     let turn_comps = turn_components(flow);
     let (graph, comps, futures) = explore_with_futures(flow, &turn_comps, state)?;
     let ((max_labels, max_at), (min_labels, min_at)) = propagate_both(flow, &graph, &comps, &futures, tally)?;
-    let best = extremes(script, &max_labels, &finals(&graph, &max_labels, &max_at), true);
-    let worst = extremes(script, &min_labels, &finals(&graph, &min_labels, &min_at), false);
+    let best = extremes(script, &max_labels, &finals(flow, &graph, &max_labels, &max_at), true);
+    let worst = extremes(script, &min_labels, &finals(flow, &graph, &min_labels, &min_at), false);
     let overall = |e: &[Extreme]| e.iter().find(|x| x.objective == Objective::Overall).map(|x| x.score);
     match (overall(&best), overall(&worst)) {
         (Some(b), Some(w)) => Ok((b, w)),

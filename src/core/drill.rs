@@ -624,11 +624,20 @@ impl Drill {
                 };
                 let result = if mode == Mode::RolePlay {
                     let outcome = outcome.ok_or(DrillError::NoOutcome)?;
+                    // Observers score a live role-play; there is no simulated
+                    // mood to rate, but a breakdown still fails it.
+                    let mut card = observed_card(&self.states[slot].sheets);
+                    if outcome.is_breakdown() {
+                        card.passed = false;
+                        card.outcome = Some(outcome);
+                        card.notes.push(crate::core::score::ScoreNote::Breakdown);
+                    }
                     AttemptResult {
-                        card: observed_card(&self.states[slot].sheets),
+                        card,
                         ending_id: ROLE_PLAY_ENDING.to_string(),
                         outcome,
                         disc_guess: *disc_guess,
+                        persona: crate::core::model::MAIN_PERSONA.to_string(),
                     }
                 } else {
                     let encounter = self.replayed(slot, scripts)?;
@@ -638,6 +647,7 @@ impl Drill {
                         ending_id: ending.id.clone(),
                         outcome: ending.outcome,
                         disc_guess: *disc_guess,
+                        persona: encounter.persona_view().id,
                     }
                 };
                 let attempt = self.linked(slot)?;
@@ -737,13 +747,14 @@ impl Drill {
                 loaded: script.scenario.version,
             });
         }
-        let mut encounter = Encounter::new(script.clone(), state.seed);
-        for (i, &choice) in state.choices.iter().enumerate() {
-            // Response times matter: a late answer upsets the citizen.
-            let secs = state.response_secs.get(i).copied().flatten();
-            encounter.choose(choice, secs).map_err(play_error)?;
-        }
-        Ok(encounter)
+        // Response times matter: a late answer upsets the citizen.
+        let answers: Vec<_> = state
+            .choices
+            .iter()
+            .enumerate()
+            .map(|(i, &choice)| (choice, state.response_secs.get(i).copied().flatten()))
+            .collect();
+        Encounter::replay_answers(script.clone(), state.seed, &answers).map_err(play_error)
     }
 
     /// The slot being played or next to play, if any.
@@ -1296,7 +1307,7 @@ mod tests {
         [WATER, TRIPS]
             .iter()
             .map(|id| {
-                let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("scenarios/{id}.ron"));
+                let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/{id}.ron"));
                 let script: Arc<Script> = load_file(&path).script().expect("bundled scenario loads").clone();
                 (id.to_string(), script)
             })

@@ -3,7 +3,7 @@
 //! randomness is the seeded choice of wording.
 
 use super::flow::{Flow, FlowError, State, Target};
-use super::model::{Choice, Ending, Item, Mood, RedFlag, Scenario, Stage, Text, Turn};
+use super::model::{Choice, Ending, Item, Mood, PersonaView, RedFlag, Scenario, Stage, Text, Turn};
 use super::rubric::Dimension;
 use super::score::{ScoreCard, Tally};
 use rand::{Rng, SeedableRng};
@@ -16,15 +16,64 @@ use thiserror::Error;
 #[derive(Debug, Clone)]
 pub struct Script {
     pub scenario: Scenario,
+    /// The flow of the main persona.
     pub flow: Flow,
+    /// The flows of the other personas, in the order they are declared.
+    pub alternates: Vec<Flow>,
 }
 
 impl Script {
     pub fn new(scenario: Scenario) -> Result<Arc<Script>, FlowError> {
         let flow = Flow::new(&scenario)?;
-        Ok(Arc::new(Script { scenario, flow }))
+        let alternates =
+            (1..scenario.citizen.persona_count()).map(|p| Flow::for_persona(&scenario, p)).collect::<Result<_, _>>()?;
+        Ok(Arc::new(Script { scenario, flow, alternates }))
+    }
+
+    /// How many personas the citizen may be played as (at least one).
+    pub fn persona_count(&self) -> usize {
+        1 + self.alternates.len()
+    }
+
+    /// The flow of persona `persona` (0: the main one); the main one when
+    /// out of range, so that a record from an edited scenario still plays.
+    pub fn flow_for(&self, persona: usize) -> &Flow {
+        match persona {
+            0 => &self.flow,
+            p => self.alternates.get(p - 1).unwrap_or(&self.flow),
+        }
+    }
+
+    /// The persona an attempt with this seed plays. Drawn from its own
+    /// stream so that the wording an old seed picks does not move.
+    pub fn persona_for_seed(&self, seed: u64) -> usize {
+        if self.alternates.is_empty() {
+            return 0;
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ PERSONA_STREAM);
+        rng.random_range(0..self.persona_count())
     }
 }
+
+/// Mixed into the seed for the persona draw (ASCII "PERSONA").
+const PERSONA_STREAM: u64 = 0x0050_4552_534f_4e41;
+/// Mixed into the seed for the order options are shown in (ASCII "ORDER").
+const ORDER_STREAM: u64 = 0x0000_004f_5244_4552;
+
+/// The order in which the options of the `step`-th answer of an attempt
+/// with this seed are shown: position → option index. A pure function of
+/// the seed and the step, so resume, replay and drills show the same.
+pub fn display_order(seed: u64, step: usize, options: usize) -> Vec<usize> {
+    use rand::seq::SliceRandom;
+    let mut order: Vec<usize> = (0..options).collect();
+    let mixed = seed ^ ORDER_STREAM ^ (step as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    order.shuffle(&mut ChaCha8Rng::seed_from_u64(mixed));
+    order
+}
+
+/// One answer as recorded: the option chosen (its index in the scenario)
+/// and how long the trainee took, when timed.
+pub type Answer = (usize, Option<f32>);
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum PlayError {
@@ -70,6 +119,10 @@ pub struct Step {
     pub said: Text,
     pub choice: usize,
     pub choice_id: String,
+    /// The options in the order they were shown (option indices); empty in
+    /// records made before options were shuffled.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shown: Vec<usize>,
     pub mood_before: Mood,
     pub mood_after: Mood,
     /// Seconds the trainee took to answer, when timed.
@@ -86,14 +139,35 @@ pub struct Prompt<'a> {
     pub turn_index: usize,
     pub said: &'a Text,
     pub options: &'a [Choice],
+    /// The order to show `options` in: position → option index.
+    pub order: &'a [usize],
     pub mood: Mood,
     pub time_limit: Option<u32>,
+}
+
+impl Prompt<'_> {
+    /// The option shown at `position` (0-based), as an option index.
+    pub fn option_at(&self, position: usize) -> Option<usize> {
+        self.order.get(position).copied()
+    }
+
+    /// Where option `choice` is shown (0-based).
+    pub fn position_of(&self, choice: usize) -> Option<usize> {
+        self.order.iter().position(|&c| c == choice)
+    }
+
+    /// The options in the order shown, with their indices.
+    pub fn shown(&self) -> impl Iterator<Item = (usize, &Choice)> + '_ {
+        self.order.iter().map(|&i| (i, &self.options[i]))
+    }
 }
 
 #[derive(Debug, Clone)]
 pub struct Encounter {
     script: Arc<Script>,
     seed: u64,
+    /// The persona played (index into `Citizen::all_personas`).
+    persona: usize,
     rng: ChaCha8Rng,
     state: State,
     /// Where play began: the scenario's start, or a situation an author chose.
@@ -102,25 +176,38 @@ pub struct Encounter {
     from_situation: bool,
     /// The line picked for the current turn: (line, variant).
     line: (usize, usize),
+    /// The order the current turn's options are shown in.
+    order: Vec<usize>,
     tally: Tally,
     steps: Vec<Step>,
 }
 
 impl Encounter {
+    /// A new attempt: the seed picks the persona and the wording.
     pub fn new(script: Arc<Script>, seed: u64) -> Encounter {
-        let state = script.flow.initial();
-        Encounter::starting_at(script, seed, state, false)
+        let persona = script.persona_for_seed(seed);
+        Encounter::with_persona(script, seed, persona)
     }
 
-    fn starting_at(script: Arc<Script>, seed: u64, state: State, from_situation: bool) -> Encounter {
+    /// A new attempt as a given persona (0: the main one), for replaying a
+    /// record and for the analyzer's routes.
+    pub fn with_persona(script: Arc<Script>, seed: u64, persona: usize) -> Encounter {
+        let persona = if persona < script.persona_count() { persona } else { 0 };
+        let state = script.flow_for(persona).initial();
+        Encounter::starting_at(script, seed, persona, state, false)
+    }
+
+    fn starting_at(script: Arc<Script>, seed: u64, persona: usize, state: State, from_situation: bool) -> Encounter {
         let mut encounter = Encounter {
             script,
             seed,
+            persona,
             rng: ChaCha8Rng::seed_from_u64(seed),
             state,
             start: state,
             from_situation,
             line: (0, 0),
+            order: Vec::new(),
             tally: Tally::default(),
             steps: Vec::new(),
         };
@@ -157,7 +244,8 @@ impl Encounter {
             bits |= 1 << bit;
         }
         let state = State { at: Target::Turn(index), mood, flags: bits };
-        Ok(Encounter::starting_at(script, seed, state, true))
+        let persona = script.persona_for_seed(seed);
+        Ok(Encounter::starting_at(script, seed, persona, state, true))
     }
 
     /// The same encounter on a new version of its script (after a live
@@ -173,11 +261,9 @@ impl Encounter {
             let names: Vec<&str> = self.start_flags();
             Encounter::from_situation(script, self.seed, &turn, self.start.mood, &names)?
         } else {
-            Encounter::new(script, self.seed)
+            Encounter::with_persona(script, self.seed, self.persona)
         };
-        for step in &self.steps {
-            next.choose(step.choice, step.response_secs)?;
-        }
+        next.answer_all(&self.answers())?;
         let (was, now) = (self.position_id(), next.position_id());
         if was != now {
             return Err(CarryOverError::Moved { was, now });
@@ -186,7 +272,7 @@ impl Encounter {
     }
 
     fn start_flags(&self) -> Vec<&str> {
-        let names = &self.script.flow.flags;
+        let names = &self.flow().flags;
         (0..names.len()).filter(|i| self.start.flags & (1 << i) != 0).map(|i| names[i].as_str()).collect()
     }
 
@@ -203,18 +289,42 @@ impl Encounter {
         self.from_situation
     }
 
-    /// Replays `choices` (zero-based) from the start.
+    /// Replays untimed `choices` (zero-based) from the start: a route.
     pub fn replay(script: Arc<Script>, seed: u64, choices: &[usize]) -> Result<Encounter, PlayError> {
+        let answers: Vec<Answer> = choices.iter().map(|&c| (c, None)).collect();
+        Encounter::replay_answers(script, seed, &answers)
+    }
+
+    /// Replays recorded answers, each with its response time, from the
+    /// start: the one way a recorded attempt is rebuilt (resume, reports,
+    /// xAPI, drills), so a late answer replays as late.
+    pub fn replay_answers(script: Arc<Script>, seed: u64, answers: &[Answer]) -> Result<Encounter, PlayError> {
         let mut encounter = Encounter::new(script, seed);
-        for &choice in choices {
-            encounter.choose(choice, None)?;
-        }
+        encounter.answer_all(answers)?;
         Ok(encounter)
+    }
+
+    fn answer_all(&mut self, answers: &[Answer]) -> Result<(), PlayError> {
+        for &(choice, secs) in answers {
+            self.choose(choice, secs)?;
+        }
+        Ok(())
+    }
+
+    /// The answers given so far, with their times.
+    pub fn answers(&self) -> Vec<Answer> {
+        self.steps.iter().map(|s| (s.choice, s.response_secs)).collect()
     }
 
     /// Plays a whole route and insists that it ends exactly there.
     pub fn play_route(script: Arc<Script>, seed: u64, choices: &[usize]) -> Result<Encounter, PlayError> {
-        let mut encounter = Encounter::new(script, seed);
+        let persona = script.persona_for_seed(seed);
+        Encounter::play_route_as(script, seed, persona, choices)
+    }
+
+    /// `play_route` as a given persona: how the analyzer's routes replay.
+    pub fn play_route_as(script: Arc<Script>, seed: u64, persona: usize, choices: &[usize]) -> Result<Encounter, PlayError> {
+        let mut encounter = Encounter::with_persona(script, seed, persona);
         for (made, &choice) in choices.iter().enumerate() {
             if let Some(ending) = encounter.ending() {
                 return Err(PlayError::TooManyChoices {
@@ -232,10 +342,12 @@ impl Encounter {
 
     fn pick_line(&mut self) {
         if let Target::Turn(turn) = self.state.at {
-            let line = self.script.flow.line_for(turn, self.state.mood, self.state.flags);
+            let line = self.flow().line_for(turn, self.state.mood, self.state.flags);
             let variants = self.script.scenario.turns[turn].says.get(line).map_or(0, |l| l.variants.len());
             let variant = if variants > 1 { self.rng.random_range(0..variants) } else { 0 };
             self.line = (line, variant);
+            let options = self.script.scenario.turns[turn].options.len();
+            self.order = display_order(self.seed, self.steps.len(), options);
         }
     }
 
@@ -251,12 +363,28 @@ impl Encounter {
         self.seed
     }
 
+    /// The persona played (0: the main one).
+    pub fn persona(&self) -> usize {
+        self.persona
+    }
+
+    /// The persona played, as the scenario describes it.
+    pub fn persona_view(&self) -> PersonaView {
+        let mut all = self.script.scenario.citizen.all_personas();
+        all.swap_remove(self.persona.min(all.len() - 1))
+    }
+
+    /// The resolved flow of the persona played.
+    pub fn flow(&self) -> &Flow {
+        self.script.flow_for(self.persona)
+    }
+
     pub fn mood(&self) -> Mood {
         self.state.mood
     }
 
     pub fn flags(&self) -> Vec<&str> {
-        let names = &self.script.flow.flags;
+        let names = &self.flow().flags;
         (0..names.len()).filter(|i| self.state.flags & (1 << i) != 0).map(|i| names[i].as_str()).collect()
     }
 
@@ -289,6 +417,7 @@ impl Encounter {
             turn_index: index,
             said,
             options: &turn.options,
+            order: &self.order,
             mood: self.state.mood,
             time_limit: turn.time_limit,
         })
@@ -312,7 +441,7 @@ impl Encounter {
             _ => false,
         };
         let before = self.state;
-        let (after, effect) = self.script.flow.step(&before, choice, timed_out, &mut self.tally);
+        let (after, effect) = self.script.flow_for(self.persona).step(&before, choice, timed_out, &mut self.tally);
         let said = turn
             .says
             .get(self.line.0)
@@ -326,6 +455,7 @@ impl Encounter {
             said,
             choice,
             choice_id: turn.options[choice].id.clone(),
+            shown: self.order.clone(),
             mood_before: before.mood,
             mood_after: after.mood,
             response_secs,
@@ -338,8 +468,14 @@ impl Encounter {
         Ok(self.steps.last().expect("just pushed"))
     }
 
+    /// The score so far; once the encounter has ended, with the citizen's
+    /// rating and the verdict it implies.
     pub fn score(&self) -> ScoreCard {
-        self.tally.finish(self.steps.iter().filter_map(|s| s.red_flag).collect())
+        let card = self.tally.finish(self.steps.iter().filter_map(|s| s.red_flag).collect());
+        match self.ending() {
+            Some(ending) => card.concluded(ending.outcome, self.state.mood),
+            None => card,
+        }
     }
 
     pub fn mood_trace(&self) -> Vec<Mood> {
@@ -349,7 +485,7 @@ impl Encounter {
     }
 
     pub fn debrief(&self) -> Vec<TurnDebrief> {
-        self.steps.iter().map(|step| debrief_step(&self.script, step)).collect()
+        self.steps.iter().map(|step| debrief_step(&self.script, self.persona, step)).collect()
     }
 }
 
@@ -368,6 +504,9 @@ pub struct TurnDebrief {
     pub red_flag: Option<RedFlag>,
     pub premature_solution: bool,
     pub timed_out: bool,
+    /// The answer was too long for this caller, or did everything at once.
+    #[serde(default)]
+    pub overtalk: bool,
     /// Quality of the chosen option, 0–100 (its evidence's mean level).
     pub quality: u8,
     /// The better option, when the chosen one was not the best.
@@ -417,7 +556,7 @@ pub fn better_option(script: &Script, turn: usize, choice: usize) -> Option<usiz
         .filter(|&i| i != choice)
 }
 
-fn debrief_step(script: &Script, step: &Step) -> TurnDebrief {
+fn debrief_step(script: &Script, persona: usize, step: &Step) -> TurnDebrief {
     let turn = &script.scenario.turns[step.turn];
     let chosen = &turn.options[step.choice];
     let quality = option_quality(script, step.turn, step.choice);
@@ -429,7 +568,8 @@ fn debrief_step(script: &Script, step: &Step) -> TurnDebrief {
         stage: chosen.stage,
         mood_before: step.mood_before,
         mood_after: step.mood_after,
-        evidence: script.flow.turns[step.turn].choices[step.choice].evidence.clone(),
+        evidence: script.flow_for(persona).turns[step.turn].choices[step.choice].evidence.clone(),
+        overtalk: script.flow_for(persona).turns[step.turn].choices[step.choice].overtalk,
         feedback: chosen.feedback.clone(),
         red_flag: step.red_flag,
         premature_solution: step.premature_solution,
@@ -468,7 +608,7 @@ mod tests {
     use std::path::Path;
 
     fn reference() -> Arc<Script> {
-        load_file(Path::new("scenarios/hotline-water-outage.ron")).outcome.expect("the reference scenario loads")
+        load_file(Path::new("tests/fixtures/hotline-water-outage.ron")).outcome.expect("the reference scenario loads")
     }
 
     #[test]

@@ -4,9 +4,12 @@
 //! choice does; the engine and the analyzer both call it.
 
 use super::model::{
-    Choice, Condition, DiscStyle, Item, Mood, RedFlag, Route, Scenario, Stage,
+    Choice, Condition, DiscProfile, DiscStyle, Item, Mood, Outcome, RedFlag, Route, Scenario, Stage,
 };
-use super::rubric::{HIGHLY_UPSET, disc_evidence_from_fit};
+use super::rubric::{
+    Aggregation, HIGHLY_UPSET, MAX_CLAIMED_ITEMS, OVERTALK_CAP, OVERTALK_LEVEL, disc_evidence_from_fit,
+    spoken_length, talk_tolerance,
+};
 use super::score::Tally;
 use std::collections::HashMap;
 use thiserror::Error;
@@ -78,7 +81,14 @@ pub struct FlowRoute {
 
 #[derive(Debug, Clone)]
 pub struct FlowChoice {
+    /// Authored evidence, DISC evidence from the fit, and the cost of
+    /// over-talking, as recorded when the option is chosen.
     pub evidence: Vec<(Item, u8)>,
+    /// The content items this option's turn offered, with how this option
+    /// did on each (1 when it does not show the item): missed chances.
+    pub chances: Vec<(Item, u8)>,
+    /// Too long for this persona, or claiming too many items at once.
+    pub overtalk: bool,
     pub stage: Stage,
     pub red_flag: Option<RedFlag>,
     /// Upset and trust change including the reaction to the DISC fit.
@@ -101,8 +111,12 @@ pub struct FlowTurn {
 pub struct Flow {
     pub start: Target,
     pub mood: Mood,
+    /// Which persona this flow plays (0: the main one).
+    pub persona: usize,
+    pub disc: DiscProfile,
     pub turns: Vec<FlowTurn>,
     pub ending_count: usize,
+    pub outcomes: Vec<Outcome>,
     pub routes: Vec<FlowRoute>,
     pub flags: Vec<String>,
 }
@@ -131,6 +145,19 @@ pub enum FlowError {
     TooManyFlags { count: usize },
     #[error("the scenario has no turns")]
     NoTurns,
+    #[error("the scenario has no persona number {0}")]
+    NoPersona(usize),
+}
+
+/// Whether a reply is over-talking for a caller of this style: longer than
+/// they will listen to, or claiming too many rubric items at once.
+pub fn is_overtalk(choice: &Choice, style: DiscStyle) -> bool {
+    let claimed = choice
+        .evidence
+        .iter()
+        .filter(|(item, level)| **level >= 2 && item.dimension() != super::rubric::Dimension::Disc)
+        .count();
+    spoken_length(&choice.text.zh) > talk_tolerance(style) || claimed > MAX_CLAIMED_ITEMS
 }
 
 /// Mood reaction to style fit: a well-matched answer calms and builds trust,
@@ -141,11 +168,45 @@ fn disc_reaction(choice: &Choice, primary: DiscStyle, secondary: Option<DiscStyl
     (-(4 * fp + 2 * fs), 3 * fp + fs)
 }
 
+/// What choosing `choice` records for a citizen of primary style `style`:
+/// its authored evidence, DISC evidence from its fit for the items the
+/// author left out, and the cost of over-talking; and whether it was
+/// over-talking. The one definition, for play, analysis and the checks.
+pub fn evidence_for_style(choice: &Choice, style: DiscStyle) -> (Vec<(Item, u8)>, bool) {
+    let mut evidence: Vec<(Item, u8)> = choice.evidence.iter().map(|(item, level)| (*item, *level)).collect();
+    for (item, level) in disc_evidence_from_fit(choice.fit.for_style(style)) {
+        if !choice.evidence.contains_key(&item) {
+            evidence.push((item, level));
+        }
+    }
+    let overtalk = is_overtalk(choice, style);
+    if overtalk {
+        // The content was there but buried: nothing in it counts as
+        // exemplary, and the form suffers.
+        for (_, level) in evidence.iter_mut() {
+            *level = (*level).min(OVERTALK_CAP);
+        }
+        let d3 = if style == DiscStyle::D { 0 } else { OVERTALK_LEVEL };
+        evidence.push((Item::C1, OVERTALK_LEVEL));
+        evidence.push((Item::D3, d3));
+    }
+    (evidence, overtalk)
+}
+
 impl Flow {
+    /// The scenario played as its main persona.
     pub fn new(scenario: &Scenario) -> Result<Flow, FlowError> {
+        Flow::for_persona(scenario, 0)
+    }
+
+    /// The scenario played as persona `persona` (0: the main one, then the
+    /// declared personas in order).
+    pub fn for_persona(scenario: &Scenario, persona: usize) -> Result<Flow, FlowError> {
         if scenario.turns.is_empty() {
             return Err(FlowError::NoTurns);
         }
+        let personas = scenario.citizen.all_personas();
+        let played = personas.get(persona).ok_or(FlowError::NoPersona(persona))?;
         let mut ids: HashMap<&str, Target> = HashMap::new();
         // Endings first so that a turn wins a clash; the validator reports
         // the clash itself.
@@ -158,7 +219,7 @@ impl Flow {
         let target = |id: &str, path: String| {
             ids.get(id).copied().ok_or_else(|| FlowError::UnknownTarget { path, id: id.to_string() })
         };
-        let mut flags = FlagTable::default();
+        let mut flags = FlagTable { names: Vec::new(), persona: played.id.clone() };
         let routes = |routes: &[Route], path: &str, flags: &mut FlagTable| {
             routes
                 .iter()
@@ -171,23 +232,19 @@ impl Flow {
                 })
                 .collect::<Result<Vec<_>, FlowError>>()
         };
-        let disc = scenario.citizen.disc;
+        let disc = played.disc;
         let mut turns = Vec::with_capacity(scenario.turns.len());
         for (t, turn) in scenario.turns.iter().enumerate() {
             let path = format!("turns[{t}]");
             let mut choices = Vec::with_capacity(turn.options.len());
             for (o, choice) in turn.options.iter().enumerate() {
                 let opath = format!("{path}.options[{o}]");
-                let mut evidence: Vec<(Item, u8)> =
-                    choice.evidence.iter().map(|(item, level)| (*item, *level)).collect();
-                for (item, level) in disc_evidence_from_fit(choice.fit.for_style(disc.primary)) {
-                    if !choice.evidence.contains_key(&item) {
-                        evidence.push((item, level));
-                    }
-                }
+                let (evidence, overtalk) = evidence_for_style(choice, disc.primary);
                 let (upset, trust) = disc_reaction(choice, disc.primary, disc.secondary);
                 choices.push(FlowChoice {
                     evidence,
+                    chances: Vec::new(),
+                    overtalk,
                     stage: choice.stage,
                     red_flag: choice.red_flag,
                     upset: choice.mood.upset as i16 + upset,
@@ -196,6 +253,25 @@ impl Flow {
                     routes: routes(&choice.routes, &opath, &mut flags)?,
                     next: target(&choice.next, format!("{opath}.next"))?,
                 });
+            }
+            // What the turn offers: every content item some option shows at
+            // "adequate" or better. Each option is then measured on them.
+            let mut offered: Vec<Item> = choices
+                .iter()
+                .flat_map(|c| c.evidence.iter())
+                .filter(|(item, level)| *level >= 2 && item.aggregation() == Aggregation::Best)
+                .map(|(item, _)| *item)
+                .collect();
+            offered.sort_unstable();
+            offered.dedup();
+            for choice in &mut choices {
+                choice.chances = offered
+                    .iter()
+                    .map(|&item| {
+                        let shown = choice.evidence.iter().filter(|(i, _)| *i == item).map(|(_, l)| *l).max();
+                        (item, shown.unwrap_or(1))
+                    })
+                    .collect();
             }
             turns.push(FlowTurn {
                 lines: turn.says.iter().map(|line| flags.cond(&line.when)).collect(),
@@ -211,12 +287,12 @@ impl Flow {
         }
         Ok(Flow {
             start,
-            mood: Mood {
-                upset: scenario.citizen.mood.upset.min(100),
-                trust: scenario.citizen.mood.trust.min(100),
-            },
+            mood: Mood { upset: played.mood.upset.min(100), trust: played.mood.trust.min(100) },
+            persona,
+            disc,
             turns,
             ending_count: scenario.endings.len(),
+            outcomes: scenario.endings.iter().map(|e| e.outcome).collect(),
             routes: global,
             flags: flags.names,
         })
@@ -244,6 +320,9 @@ impl Flow {
         let premature = option.stage == Stage::Solution && state.mood.upset >= HIGHLY_UPSET;
         for &(item, level) in &option.evidence {
             tally.record(item, level);
+        }
+        for &(item, level) in &option.chances {
+            tally.record_chance(item, level);
         }
         tally.premature_solution |= premature;
         if option.red_flag.is_some() {
@@ -282,9 +361,11 @@ impl Flow {
     }
 }
 
-#[derive(Default)]
 struct FlagTable {
     names: Vec<String>,
+    /// The persona this flow plays: `Persona` conditions are settled when
+    /// the flow is built, so play and analysis never test them.
+    persona: String,
 }
 
 impl FlagTable {
@@ -310,6 +391,8 @@ impl FlagTable {
             Condition::TrustBelow(v) => Cond::TrustBelow(*v),
             Condition::Flag(f) => Cond::Flag(self.bit(f)),
             Condition::NotFlag(f) => Cond::NotFlag(self.bit(f)),
+            Condition::Persona(id) if *id == self.persona => Cond::Always,
+            Condition::Persona(_) => Cond::Any(Vec::new()),
             Condition::All(all) => Cond::All(all.iter().map(|c| self.cond(c)).collect()),
             Condition::Any(any) => Cond::Any(any.iter().map(|c| self.cond(c)).collect()),
         }

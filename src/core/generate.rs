@@ -347,6 +347,7 @@ pub fn generate(seed: u64, shape: &Shape) -> Scenario {
             },
             needs: Vec::new(),
             mood: Mood { upset: rng.random_range(4..=8) * 10, trust: rng.random_range(2..=5) * 10 },
+            personas: None,
         },
         start: turn_id(0),
         routes,

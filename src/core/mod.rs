@@ -8,6 +8,7 @@ pub mod drill;
 pub mod engine;
 pub mod export;
 pub mod flow;
+pub mod gameability;
 pub mod generate;
 pub mod load;
 pub mod model;

@@ -102,6 +102,64 @@ pub struct Citizen {
     #[serde(default)]
     pub needs: Vec<SpecialNeed>,
     pub mood: Mood,
+    /// Other ways the same citizen may be played: other DISC blends and,
+    /// optionally, another starting mood. The seed picks one per attempt;
+    /// `disc` and `mood` above are the main persona, id `MAIN_PERSONA`.
+    /// `None` when the field is absent, so that an empty list written out
+    /// is reported rather than taken as "no personas".
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub personas: Option<Vec<Persona>>,
+}
+
+/// The id of the persona that `Citizen::disc` and `Citizen::mood` describe.
+pub const MAIN_PERSONA: &str = "main";
+
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<Persona>>, D::Error> {
+    Vec::<Persona>::deserialize(d).map(Some)
+}
+
+/// One way the citizen may be played.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Persona {
+    /// Lowercase ASCII, unique in the scenario; `Persona(id)` conditions name it.
+    pub id: String,
+    /// A short description for the author view and the debrief.
+    #[serde(default)]
+    pub label: Text,
+    pub disc: DiscProfile,
+    /// The starting mood; the main persona's when absent.
+    #[serde(default)]
+    pub mood: Option<Mood>,
+}
+
+/// A persona as played: the main one or one of `Citizen::personas`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonaView {
+    pub id: String,
+    pub label: Text,
+    pub disc: DiscProfile,
+    pub mood: Mood,
+}
+
+impl Citizen {
+    /// Every persona, the main one first.
+    pub fn all_personas(&self) -> Vec<PersonaView> {
+        let mut all = vec![PersonaView {
+            id: MAIN_PERSONA.to_string(),
+            label: Text::default(),
+            disc: self.disc,
+            mood: self.mood,
+        }];
+        for p in self.personas.iter().flatten() {
+            all.push(PersonaView { id: p.id.clone(), label: p.label.clone(), disc: p.disc, mood: p.mood.unwrap_or(self.mood) });
+        }
+        all
+    }
+
+    pub fn persona_count(&self) -> usize {
+        1 + self.personas.as_ref().map_or(0, Vec::len)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -315,6 +373,9 @@ pub enum Condition {
     TrustBelow(u8),
     Flag(String),
     NotFlag(String),
+    /// True when the citizen is played as this persona (`MAIN_PERSONA` or a
+    /// declared persona id).
+    Persona(String),
     All(Vec<Condition>),
     Any(Vec<Condition>),
 }
@@ -338,6 +399,12 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// The citizen left the service unhappy: hung up, walked out or
+    /// complained formally. Such an attempt cannot pass.
+    pub fn is_breakdown(self) -> bool {
+        matches!(self, Outcome::WalkedOut | Outcome::HungUp | Outcome::FormalComplaint)
+    }
+
     pub fn label(self) -> Text {
         match self {
             Outcome::Resolved => Text::new("问题解决", "Resolved"),

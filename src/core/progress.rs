@@ -177,6 +177,9 @@ mod tests {
             overall: (status == Status::Completed).then_some(overall),
             dimensions: (status == Status::Completed).then_some(dims),
             passed: (status == Status::Completed).then_some(passed),
+            persona: None,
+            rating: None,
+            rules: None,
             by_group: false,
             drill: None,
         }

@@ -2,13 +2,13 @@
 //! precedence, time limits and caps as play applies them, and the
 //! analyzer's exactness against brute force on generated scenarios.
 
-use super::analyze::{Objective, analyze};
+use super::analyze::{Objective, analyze, analyze_persona};
 use super::engine::{Encounter, Script};
 use super::flow::{State, TIMEOUT_TRUST, TIMEOUT_UPSET, Target};
 use super::generate::{Shape, generate};
 use super::load::parse_scenario;
-use super::model::{Condition, Item, Route, Scenario};
-use super::score::{ScoreNote, Tally};
+use super::model::{Condition, DiscProfile, DiscStyle, Item, Mood, Persona, Route, Scenario};
+use super::score::{ScoreCard, ScoreNote, Tally};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
@@ -149,15 +149,15 @@ fn the_same_seed_and_choices_give_the_same_transcript_mood_and_score() {
 /// Every (situation, tally) pair reachable from the start, without any
 /// pruning: the finishing tallies of all routes, cycles included (a cycle
 /// revisits a pair and adds nothing new).
-fn brute_force_finals(script: &Script) -> Vec<Tally> {
-    let flow = &script.flow;
+fn brute_force_finals(script: &Script, persona: usize) -> Vec<(State, Tally)> {
+    let flow = script.flow_for(persona);
     let start = (flow.initial(), Tally::default());
     let mut seen: HashSet<(State, Tally)> = HashSet::from([start]);
     let mut queue = VecDeque::from([start]);
     let mut finals = Vec::new();
     while let Some((state, tally)) = queue.pop_front() {
         let Target::Turn(turn) = state.at else {
-            finals.push(tally);
+            finals.push((state, tally));
             continue;
         };
         for choice in 0..flow.turns[turn].choices.len() {
@@ -177,8 +177,8 @@ fn brute_force_finals(script: &Script) -> Vec<Tally> {
 
 /// Reachable turns and endings, and the turns of situations from which no
 /// ending can be reached, over raw situations (nothing cleared or merged).
-fn brute_force_structure(script: &Script) -> (Vec<bool>, Vec<bool>, Vec<usize>) {
-    let flow = &script.flow;
+fn brute_force_structure(script: &Script, persona: usize) -> (Vec<bool>, Vec<bool>, Vec<usize>) {
+    let flow = script.flow_for(persona);
     let mut ids: HashMap<State, usize> = HashMap::from([(flow.initial(), 0)]);
     let mut states = vec![flow.initial()];
     let mut edges: Vec<Vec<usize>> = Vec::new();
@@ -237,23 +237,41 @@ fn check_exact(script: &Arc<Script>, label: &str) {
     assert!(check_exact_or_endless(script, label), "{label}: no route ends");
 }
 
+/// The brute-force card of a finished route: the numbers, the citizen's
+/// rating from the ending and final mood, and the verdict.
+fn brute_card(script: &Script, persona: usize, state: &State, tally: &Tally) -> ScoreCard {
+    let Target::Ending(e) = state.at else { unreachable!("finals are at endings") };
+    let mut card = tally.finish(vec![]).concluded(script.flow_for(persona).outcomes[e], state.mood);
+    card.passed &= tally.red_flags == 0;
+    card
+}
+
 /// As `check_exact`, but a scenario in which no route ends passes when the
 /// analyzer agrees (structure the same, no extremes); returns whether any
 /// route ends.
 fn check_exact_or_endless(script: &Arc<Script>, label: &str) -> bool {
-    let analysis = analyze(script).expect("analysable");
-    let (turns, endings, stuck) = brute_force_structure(script);
+    let mut ends = true;
+    for persona in 0..script.persona_count() {
+        ends &= check_exact_persona(script, persona, &format!("{label}, persona {persona}"));
+    }
+    ends
+}
+
+fn check_exact_persona(script: &Arc<Script>, persona: usize, label: &str) -> bool {
+    let analysis = analyze_persona(script, persona).expect("analysable");
+    let (turns, endings, stuck) = brute_force_structure(script, persona);
     assert_eq!(analysis.reachable_turns, turns, "{label}: reachable turns");
     assert_eq!(analysis.reachable_endings, endings, "{label}: reachable endings");
     assert_eq!(analysis.stuck_turns, stuck, "{label}: stuck turns");
-    let finals = brute_force_finals(script);
+    let finals: Vec<ScoreCard> =
+        brute_force_finals(script, persona).iter().map(|(state, tally)| brute_card(script, persona, state, tally)).collect();
     if finals.is_empty() {
         assert!(analysis.max.is_empty() && analysis.min.is_empty(), "{label}: extremes without an ending");
         assert!(analysis.passing_route.is_none(), "{label}: passing route without an ending");
         return false;
     }
     for objective in Objective::ALL {
-        let scores: Vec<f32> = finals.iter().map(|t| objective.of(&t.finish(vec![]))).collect();
+        let scores: Vec<f32> = finals.iter().map(|card| objective.of(card)).collect();
         let max = scores.iter().copied().fold(f32::MIN, f32::max);
         let min = scores.iter().copied().fold(f32::MAX, f32::min);
         let best = analysis.best(objective).expect("max");
@@ -261,14 +279,52 @@ fn check_exact_or_endless(script: &Arc<Script>, label: &str) -> bool {
         assert_eq!(best.score, max, "{label}: max {objective:?}");
         assert_eq!(worst.score, min, "{label}: min {objective:?}");
         for extreme in [best, worst] {
-            let played = Encounter::play_route(script.clone(), 0, &extreme.route)
+            let played = Encounter::play_route_as(script.clone(), 0, persona, &extreme.route)
                 .unwrap_or_else(|e| panic!("{label}: route {:?} does not replay: {e}", extreme.route));
-            assert_eq!(objective.of(&played.score()), extreme.score, "{label}: replay {objective:?}");
+            let card = played.score();
+            assert_eq!(objective.of(&card), extreme.score, "{label}: replay {objective:?}");
+            assert_eq!(card.rating, Some(extreme.rating), "{label}: replayed rating {objective:?}");
+            assert_eq!(card.passed, extreme.passed, "{label}: replayed verdict {objective:?}");
         }
     }
-    let passes = finals.iter().any(|t| t.red_flags == 0 && t.finish(vec![]).passed);
+    let passes = finals.iter().any(|card| card.passed);
     assert_eq!(analysis.passing_route.is_some(), passes, "{label}: passing route");
+    if let Some(route) = &analysis.passing_route {
+        let played = Encounter::play_route_as(script.clone(), 0, persona, &route.route).expect("passing route replays");
+        assert!(played.score().passed, "{label}: the passing route passes when played");
+        let best_passing = finals.iter().filter(|c| c.passed).map(|c| c.overall).fold(f32::MIN, f32::max);
+        assert!(route.score <= best_passing, "{label}: the passing route scores what a passing route can");
+    }
     true
+}
+
+/// The same scenario with two more personas: other DISC blends, one with
+/// its own starting mood, so that fits, mood reactions and over-talking
+/// differ between the flows.
+fn with_personas(mut s: Scenario) -> Scenario {
+    let main = s.citizen.disc.primary;
+    let others: Vec<DiscStyle> = DiscStyle::ALL.into_iter().filter(|&d| d != main).collect();
+    s.citizen.personas = Some(vec![
+        Persona { id: "second".into(), label: Default::default(), disc: DiscProfile { primary: others[0], secondary: Some(main) }, mood: None },
+        Persona {
+            id: "third".into(),
+            label: Default::default(),
+            disc: DiscProfile { primary: others[1], secondary: None },
+            mood: Some(Mood { upset: 35, trust: 55 }),
+        },
+    ]);
+    s
+}
+
+#[test]
+fn analyzer_is_exact_for_every_persona() {
+    for seed in 0..30u64 {
+        let turns = 3 + (seed as usize % 5);
+        let shape = Shape { graded: seed % 2 == 0, ..Shape::small(turns) };
+        let s = script(with_personas(generate(seed, &shape)));
+        assert_eq!(s.persona_count(), 3);
+        check_exact(&s, &format!("personas seed {seed}, {turns} turns"));
+    }
 }
 
 #[test]

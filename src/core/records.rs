@@ -28,7 +28,7 @@ use thiserror::Error;
 /// The schema this build writes. v1 had no response times and no attempt
 /// UUIDs; v2 adds both; v3 adds group drills (plan, event log, and the
 /// attempts their slots opened).
-pub const SCHEMA_VERSION: i32 = 4;
+pub const SCHEMA_VERSION: i32 = 5;
 
 /// ISO 8601 UTC with milliseconds, computed by SQLite so that no clock
 /// library is needed and all timestamps share one format.
@@ -122,6 +122,13 @@ pub struct AttemptResult {
     pub outcome: Outcome,
     /// The trainee's guess of the citizen's DISC style, when asked.
     pub disc_guess: Option<DiscStyle>,
+    /// The persona played (`MAIN_PERSONA` unless the scenario has others).
+    #[serde(default = "main_persona")]
+    pub persona: String,
+}
+
+fn main_persona() -> String {
+    crate::core::model::MAIN_PERSONA.to_string()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -143,6 +150,16 @@ pub struct AttemptSummary {
     /// In `Dimension::ALL` order.
     pub dimensions: Option<[f32; 5]>,
     pub passed: Option<bool>,
+    /// The persona played, once finished under rules v2 or later.
+    #[serde(default)]
+    pub persona: Option<String>,
+    /// The citizen's rating (`Rating::code`), once finished under rules v2 or later.
+    #[serde(default)]
+    pub rating: Option<String>,
+    /// The scoring rules that produced the stored score (`score::RULES_VERSION`);
+    /// 1 for attempts finished before ratings existed, none while unfinished.
+    #[serde(default)]
+    pub rules: Option<u32>,
     /// The profile is a class-vote group, not a trainee.
     #[serde(default)]
     pub by_group: bool,
@@ -183,6 +200,11 @@ impl AttemptRecord {
     /// Zero-based choices, for `Encounter::replay` when resuming.
     pub fn choices(&self) -> Vec<usize> {
         self.steps.iter().map(|s| s.step.choice).collect()
+    }
+
+    /// Every answer with its response time, for `Encounter::replay_answers`.
+    pub fn answers(&self) -> Vec<crate::core::engine::Answer> {
+        self.steps.iter().map(|s| (s.step.choice, s.step.response_secs)).collect()
     }
 
     pub fn response_secs(&self) -> Vec<Option<f32>> {
@@ -517,7 +539,7 @@ impl Store {
             &format!(
                 "UPDATE attempts SET status = 'completed', finished_at = {NOW}, ending_id = ?2, outcome = ?3,
                    overall = ?4, listening = ?5, empathy = ?6, clarity = ?7, disc = ?8, process = ?9, passed = ?10,
-                   red_flags = ?11, card_json = ?12, disc_guess = ?13
+                   red_flags = ?11, card_json = ?12, disc_guess = ?13, persona = ?14, rating = ?15, rules = ?16
                  WHERE id = ?1"
             ),
             params![
@@ -534,6 +556,9 @@ impl Store {
                 flags.join(","),
                 card_json,
                 result.disc_guess.map(|s| format!("{s:?}")),
+                result.persona,
+                card.rating.map(|r| r.code()),
+                card.rules,
             ],
         )
         .map_err(self.err())?;
@@ -579,7 +604,7 @@ impl Store {
             "SELECT a.id, a.uuid, a.profile_id, p.name, a.scenario_id, a.scenario_version, a.seed, a.started_at,
                     a.finished_at, a.status, (SELECT COUNT(*) FROM steps s WHERE s.attempt_id = a.id),
                     a.overall, a.listening, a.empathy, a.clarity, a.disc, a.process, a.passed,
-                    p.is_group, d.uuid, d.title, d.mode, da.slot
+                    p.is_group, d.uuid, d.title, d.mode, da.slot, a.persona, a.rating, a.rules
              FROM attempts a JOIN profiles p ON p.id = a.profile_id
                   LEFT JOIN drill_attempts da ON da.attempt_id = a.id
                   LEFT JOIN drills d ON d.id = da.drill_id {filter}
@@ -609,6 +634,9 @@ impl Store {
                 overall: r.get::<_, Option<f64>>(11)?.map(|v| v as f32),
                 dimensions,
                 passed: r.get(17)?,
+                persona: r.get(23)?,
+                rating: r.get(24)?,
+                rules: r.get::<_, Option<i64>>(25)?.map(|v| v as u32),
                 by_group: r.get(18)?,
                 drill: match (r.get::<_, Option<String>>(19)?, r.get::<_, Option<i64>>(22)?) {
                     (Some(uuid), Some(slot)) => {
@@ -669,7 +697,8 @@ impl Store {
                 ),
                 None => None,
             };
-            Some(AttemptResult { card, ending_id, outcome, disc_guess })
+            let persona = summary.persona.clone().unwrap_or_else(main_persona);
+            Some(AttemptResult { card, ending_id, outcome, disc_guess, persona })
         } else {
             None
         };
@@ -977,6 +1006,7 @@ fn migrate(conn: &mut Connection, path: &Path, from: i32) -> Result<(), StoreErr
             1 => migrate_v1_to_v2(&tx).map_err(wrap)?,
             2 => tx.execute_batch(SCHEMA_V3_DRILLS).map_err(wrap)?,
             3 => migrate_v3_to_v4(&tx).map_err(wrap)?,
+            4 => tx.execute_batch(SCHEMA_V5_RATINGS).map_err(wrap)?,
             _ => unreachable!("versions above SCHEMA_VERSION are rejected before migrating"),
         }
         version += 1;
@@ -1023,6 +1053,16 @@ fn migrate_v3_to_v4(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
     fill_uuids(tx, "drills")?;
     tx.execute_batch("CREATE UNIQUE INDEX drills_by_uuid ON drills(uuid);")
 }
+
+/// v5: scoring rules v2 (missed chances, over-talking, personas, the
+/// citizen's rating). Every attempt keeps the score it was given: those
+/// finished before are marked as scored under rules 1 and never re-scored.
+pub const SCHEMA_V5_RATINGS: &str = "
+ALTER TABLE attempts ADD COLUMN persona TEXT;
+ALTER TABLE attempts ADD COLUMN rating TEXT;
+ALTER TABLE attempts ADD COLUMN rules INTEGER;
+UPDATE attempts SET rules = 1 WHERE status = 'completed';
+";
 
 /// Gives every row of `table` (one of ours, with `id` and `uuid` columns)
 /// that has none a fresh random UUID.

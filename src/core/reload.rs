@@ -315,7 +315,7 @@ mod tests {
     use std::sync::atomic::AtomicUsize;
     use std::time::Instant;
 
-    const REFERENCE: &str = "scenarios/hotline-water-outage.ron";
+    const REFERENCE: &str = "tests/fixtures/hotline-water-outage.ron";
 
     fn reference() -> String {
         std::fs::read_to_string(REFERENCE).expect("the reference scenario is readable")

@@ -64,7 +64,7 @@ fn opt_num(v: Option<f32>) -> String {
     v.map(|v| format!("{v:.1}")).unwrap_or_default()
 }
 
-pub const CSV_HEADER: [&str; 23] = [
+pub const CSV_HEADER: [&str; 26] = [
     "attempt_id",
     "attempt_uuid",
     "profile",
@@ -88,6 +88,9 @@ pub const CSV_HEADER: [&str; 23] = [
     "choices",
     "response_secs",
     "disc_guess",
+    "persona",
+    "rating",
+    "rules",
 ];
 
 /// One row per attempt. Choices are one-based, as the trainee saw them.
@@ -122,6 +125,9 @@ pub fn write_csv<W: std::io::Write>(records: &[AttemptRecord], out: W) -> Result
             r.choices().iter().map(|c| (c + 1).to_string()).collect::<Vec<_>>().join(";"),
             r.response_secs().iter().map(|t| t.map(|t| format!("{t:.1}")).unwrap_or_default()).collect::<Vec<_>>().join(";"),
             res.and_then(|r| r.disc_guess).map(|g| format!("{g:?}")).unwrap_or_default(),
+            res.map(|r| csv_safe(&r.persona)).unwrap_or_default(),
+            res.and_then(|r| r.card.rating).map(|r| r.code().to_string()).unwrap_or_default(),
+            res.map(|r| r.card.rules.to_string()).unwrap_or_default(),
         ];
         w.write_record(&row)?;
     }
@@ -181,7 +187,7 @@ fn verdict(passed: Option<bool>) -> &'static str {
 pub fn attempt_html(record: &AttemptRecord, scripts: &Scripts) -> String {
     let s = &record.summary;
     let script = scripts.get(&s.scenario_id).filter(|sc| sc.scenario.version == s.scenario_version);
-    let debrief = script.and_then(|sc| Encounter::replay(sc.clone(), s.seed, &record.choices()).ok()).map(|e| e.debrief());
+    let debrief = script.and_then(|sc| Encounter::replay_answers(sc.clone(), s.seed, &record.answers()).ok()).map(|e| e.debrief());
     let mut b = String::new();
     let _ = writeln!(b, "<h1>{}</h1>", title_of(scripts, s));
     let _ = writeln!(
@@ -206,6 +212,11 @@ pub fn attempt_html(record: &AttemptRecord, scripts: &Scripts) -> String {
         let _ = writeln!(b, "<tr><th>总分 Overall</th><th>{:.1} {}</th></tr></table>", res.card.overall, verdict(Some(res.card.passed)));
         let outcome = res.outcome.label();
         let _ = writeln!(b, "<p>结局 Ending: {} — {}</p>", html_escape(&res.ending_id), both(&outcome.zh, &outcome.en));
+        if let Some(rating) = res.card.rating {
+            let l = rating.label();
+            let _ = writeln!(b, "<p>群众评价 Citizen's rating: {}</p>", both(&l.zh, &l.en));
+        }
+        let _ = writeln!(b, "<p class=\"muted\">评分规则 Scoring rules: v{} · 人设 Persona: {}</p>", res.card.rules, html_escape(&res.persona));
         for f in &res.card.red_flags {
             let l = f.label();
             let _ = writeln!(b, "<p class=\"flag\">红线 Red flag: {}</p>", both(&l.zh, &l.en));
@@ -428,7 +439,7 @@ fn mistakes<'a>(attempts: &[AttemptRecord], votes_of: &dyn Fn(i64) -> Option<&'a
             // (option, times, upset after) for this step.
             let chosen: Vec<(usize, u32, u8)> = match votes.and_then(|v| v.get(k)).and_then(|v| v.counts.as_ref()) {
                 Some(counts) if counts.len() == turn.options.len() => {
-                    let before = Encounter::replay(script.clone(), s.seed, &record.choices()[..k]).ok();
+                    let before = Encounter::replay_answers(script.clone(), s.seed, &record.answers()[..k]).ok();
                     counts
                         .iter()
                         .enumerate()

@@ -166,3 +166,83 @@ pub fn disc_evidence_from_fit(fit: i8) -> [(Item, u8); 3] {
     };
     [(Item::D1, matched), (Item::D2, matched), (Item::D3, avoided)]
 }
+
+/// The simulated citizen's rating of the service after the encounter, as
+/// real 12345 callers give it (一次一评).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Rating {
+    /// 不满意: fails the attempt whatever the numbers.
+    Dissatisfied,
+    /// 基本满意
+    BasicallySatisfied,
+    /// 满意
+    Satisfied,
+}
+
+impl Rating {
+    pub fn label(self) -> Text {
+        match self {
+            Rating::Satisfied => Text::new("满意", "Satisfied"),
+            Rating::BasicallySatisfied => Text::new("基本满意", "Basically satisfied"),
+            Rating::Dissatisfied => Text::new("不满意", "Dissatisfied"),
+        }
+    }
+
+    /// A stable name for exports and xAPI.
+    pub fn code(self) -> &'static str {
+        match self {
+            Rating::Satisfied => "satisfied",
+            Rating::BasicallySatisfied => "basically_satisfied",
+            Rating::Dissatisfied => "dissatisfied",
+        }
+    }
+}
+
+/// A citizen still this upset at the end rates the service 不满意.
+pub const DISSATISFIED_UPSET: u8 = 60;
+/// A citizen whose trust ends below this rates the service 不满意.
+pub const DISSATISFIED_TRUST_BELOW: u8 = 30;
+/// 满意 needs upset below this and trust of at least `SATISFIED_TRUST`.
+pub const SATISFIED_UPSET_BELOW: u8 = 30;
+pub const SATISFIED_TRUST: u8 = 60;
+
+/// The rating from how the encounter ended and the citizen's final mood:
+/// a hang-up, walk-out or formal complaint is 不满意 whatever the mood; an
+/// ending that resolved or escalated the matter is rated on the mood.
+pub fn citizen_rating(outcome: super::model::Outcome, mood: super::model::Mood) -> Rating {
+    if outcome.is_breakdown() || mood.upset >= DISSATISFIED_UPSET || mood.trust < DISSATISFIED_TRUST_BELOW {
+        Rating::Dissatisfied
+    } else if mood.upset < SATISFIED_UPSET_BELOW && mood.trust >= SATISFIED_TRUST {
+        Rating::Satisfied
+    } else {
+        Rating::BasicallySatisfied
+    }
+}
+
+/// Over-talking: how many Chinese characters (spaces aside) a reply may run
+/// to before a caller of this primary style stops listening. Real operators
+/// speak about 120 characters a minute; a D caller tolerates least, a C
+/// caller most, because they want the detail.
+pub fn talk_tolerance(style: super::model::DiscStyle) -> usize {
+    use super::model::DiscStyle::*;
+    match style {
+        D => 50,
+        I | S => 75,
+        C => 90,
+    }
+}
+
+/// A reply that claims more than this many rubric items at "adequate" or
+/// better (DISC items aside) is doing everything at once.
+pub const MAX_CLAIMED_ITEMS: usize = 4;
+
+/// Over-talking caps the reply's own evidence at this level...
+pub const OVERTALK_CAP: u8 = 2;
+/// ...and records this for C1 (plain, digestible words) and D3 (the
+/// style's triggers); a D caller's D3 takes 0, since it is their trigger.
+pub const OVERTALK_LEVEL: u8 = 1;
+
+/// The characters a reply is measured in: everything but whitespace.
+pub fn spoken_length(text: &str) -> usize {
+    text.chars().filter(|c| !c.is_whitespace()).count()
+}

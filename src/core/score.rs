@@ -4,17 +4,30 @@
 //! update with the same `record` call, so a route the analyzer reports
 //! always scores the same when it is played.
 
-use super::model::{Item, RedFlag, Text};
+use super::model::{Item, Mood, Outcome, RedFlag, Text};
 use super::rubric::{
-    Aggregation, DISC_GATE, Dimension, LEVEL_MAX, PASS_DIMENSION_FLOOR, PASS_OVERALL,
+    Aggregation, DISC_GATE, Dimension, LEVEL_MAX, PASS_DIMENSION_FLOOR, PASS_OVERALL, Rating, citizen_rating,
 };
 use serde::{Deserialize, Serialize};
 
 const ITEMS: usize = Item::ALL.len();
 
+/// Which scoring rules produced a score card. 1: best/worst per item only;
+/// 2: missed chances, over-talking, personas and the citizen's rating.
+/// Stored with every card so that old attempts keep the score they got.
+pub const RULES_VERSION: u32 = 2;
+
+fn rules_v1() -> u32 {
+    1
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Tally {
     levels: [Option<u8>; ITEMS],
+    /// Per content item, the worst miss at a turn that offered the item:
+    /// 0 none (or answered adequately), 1 answered at "missed", 2 at
+    /// "harmful". The item's final level is capped at 3 − this.
+    missed: [u8; ITEMS],
     /// A solution was offered while the citizen was still highly upset.
     pub premature_solution: bool,
     pub red_flags: u8,
@@ -35,6 +48,29 @@ impl Tally {
         self.levels[item.index()]
     }
 
+    /// Records how the chosen answer did on a content item that its turn
+    /// offered (some option there showed it at "adequate" or better). Like
+    /// the other aggregates this is idempotent (a maximum of misses), which
+    /// is what lets the analyzer stop on loops.
+    pub fn record_chance(&mut self, item: Item, level: u8) {
+        if item.aggregation() == Aggregation::Best {
+            let miss = 2 - level.min(2);
+            let slot = &mut self.missed[item.index()];
+            *slot = (*slot).max(miss);
+        }
+    }
+
+    /// The missed-chance state as a rank, higher is better: 2 no miss, 1 a
+    /// "missed" answer, 0 a harmful one where the turn offered the item.
+    pub fn chance_rank(&self, item: Item) -> u8 {
+        2 - self.missed[item.index()]
+    }
+
+    /// The cap missed chances put on an item's final level.
+    pub fn chance_cap(&self, item: Item) -> u8 {
+        LEVEL_MAX - self.missed[item.index()]
+    }
+
     /// Orders an item's partial aggregate by how good it can still end up,
     /// so that a higher rank is never worse whatever evidence follows. An
     /// unseen content item sits between 0 and 1 (more evidence replaces it);
@@ -53,14 +89,14 @@ impl Tally {
     pub fn at_least_as_good(&self, other: &Tally) -> bool {
         self.red_flags <= other.red_flags
             && (!self.premature_solution || other.premature_solution)
-            && Item::ALL.iter().all(|&item| self.rank(item) >= other.rank(item))
+            && Item::ALL.iter().all(|&item| self.rank(item) >= other.rank(item) && self.chance_rank(item) >= other.chance_rank(item))
     }
 
     /// True when `self` scores at most as well as `other` however the
     /// encounter continues (red flags aside: they fail, they do not score).
     pub fn at_most_as_good(&self, other: &Tally) -> bool {
         (self.premature_solution || !other.premature_solution)
-            && Item::ALL.iter().all(|&item| self.rank(item) <= other.rank(item))
+            && Item::ALL.iter().all(|&item| self.rank(item) <= other.rank(item) && self.chance_rank(item) <= other.chance_rank(item))
     }
 
     pub fn finish(&self, red_flags: Vec<RedFlag>) -> ScoreCard {
@@ -69,6 +105,17 @@ impl Tally {
             items[item.index()] = self.levels[item.index()].unwrap_or(item.unseen_level());
         }
         let mut notes = Vec::new();
+        let mut missed = false;
+        for item in Item::ALL {
+            let cap = self.chance_cap(item);
+            if items[item.index()] > cap {
+                items[item.index()] = cap;
+                missed = true;
+            }
+        }
+        if missed {
+            notes.push(ScoreNote::MissedChances);
+        }
         if self.premature_solution {
             for item in [Item::E1, Item::P2] {
                 items[item.index()] = items[item.index()].min(1);
@@ -99,7 +146,7 @@ impl Tally {
         let passed = red_flags.is_empty()
             && overall >= PASS_OVERALL
             && dimensions.iter().all(|&d| d >= PASS_DIMENSION_FLOOR);
-        ScoreCard { items, dimensions, overall, passed, red_flags, notes }
+        ScoreCard { items, dimensions, overall, passed, red_flags, notes, rating: None, outcome: None, rules: RULES_VERSION }
     }
 }
 
@@ -109,6 +156,13 @@ pub enum ScoreNote {
     PrematureSolution,
     /// DISC items were capped at "missed" until empathy and clarity are there.
     DiscGated,
+    /// Content items were capped because turns that offered them were
+    /// answered without them.
+    MissedChances,
+    /// The citizen rated the service 不满意: the attempt fails.
+    Dissatisfied,
+    /// The encounter ended in a hang-up, walk-out or formal complaint.
+    Breakdown,
 }
 
 impl ScoreNote {
@@ -121,6 +175,18 @@ impl ScoreNote {
             ScoreNote::DiscGated => Text::new(
                 "基本的共情和清晰表达还没到位，DISC 适配暂不计分。",
                 "Basic empathy and clear information were not yet there, so DISC adaptation does not count yet.",
+            ),
+            ScoreNote::MissedChances => Text::new(
+                "有些回合本可以做到某一项（其他选项做到了），你选的回答却没有做到：这些项目的得分最多比当时最差的一次高一级。",
+                "Some turns offered a chance (another option there did it) that your answer let pass: those items score at most one level above your worst answer where the chance was.",
+            ),
+            ScoreNote::Dissatisfied => Text::new(
+                "群众对这次服务的评价是“不满意”：无论其他得分多高，本次演练不通过。",
+                "The citizen rated the service “dissatisfied”: the attempt fails whatever the other scores.",
+            ),
+            ScoreNote::Breakdown => Text::new(
+                "这次服务以挂断、离开或正式投诉告终：本次演练不通过。",
+                "The encounter ended in a hang-up, a walk-out or a formal complaint: the attempt fails.",
             ),
         }
     }
@@ -136,9 +202,36 @@ pub struct ScoreCard {
     pub passed: bool,
     pub red_flags: Vec<RedFlag>,
     pub notes: Vec<ScoreNote>,
+    /// The citizen's rating, once the encounter has ended.
+    #[serde(default)]
+    pub rating: Option<Rating>,
+    /// How the encounter ended, once it has.
+    #[serde(default)]
+    pub outcome: Option<Outcome>,
+    /// The scoring rules that produced this card (`RULES_VERSION` now).
+    #[serde(default = "rules_v1")]
+    pub rules: u32,
 }
 
 impl ScoreCard {
+    /// The card of an ended encounter: the citizen's rating from the
+    /// ending and the final mood, and a fail when the rating is 不满意 or
+    /// the ending is a breakdown. The numbers stay as they are.
+    pub fn concluded(mut self, outcome: Outcome, mood: Mood) -> ScoreCard {
+        let rating = citizen_rating(outcome, mood);
+        self.rating = Some(rating);
+        self.outcome = Some(outcome);
+        if outcome.is_breakdown() {
+            self.notes.push(ScoreNote::Breakdown);
+        } else if rating == Rating::Dissatisfied {
+            self.notes.push(ScoreNote::Dissatisfied);
+        }
+        if rating == Rating::Dissatisfied {
+            self.passed = false;
+        }
+        self
+    }
+
     pub fn dimension(&self, dim: Dimension) -> f32 {
         self.dimensions[dim.index()]
     }

@@ -2,11 +2,13 @@
 //! the file format itself cannot catch. Errors make a scenario unplayable;
 //! warnings point at weak content.
 
-use super::analyze::analyze;
+use super::analyze::analyze_personas;
+use super::gameability;
 use super::diag::{Diagnostic, closest};
 use super::engine::Script;
 use super::flow::MAX_FLAGS;
-use super::model::{Condition, FORMAT_VERSION, Scenario, Text};
+use super::model::{Condition, FORMAT_VERSION, MAIN_PERSONA, Scenario, Text};
+use super::rubric::{Dimension, MAX_CLAIMED_ITEMS};
 use std::collections::{HashMap, HashSet};
 
 struct Checker<'a> {
@@ -123,6 +125,14 @@ fn condition_flags<'a>(c: &'a Condition, out: &mut Vec<&'a str>) {
     }
 }
 
+fn condition_personas<'a>(c: &'a Condition, out: &mut Vec<&'a str>) {
+    match c {
+        Condition::Persona(p) => out.push(p),
+        Condition::All(cs) | Condition::Any(cs) => cs.iter().for_each(|c| condition_personas(c, out)),
+        _ => {}
+    }
+}
+
 fn condition_values(c: &Condition, out: &mut Vec<u8>) {
     match c {
         Condition::UpsetAtLeast(v) | Condition::UpsetBelow(v) | Condition::TrustAtLeast(v) | Condition::TrustBelow(v) => out.push(*v),
@@ -160,6 +170,53 @@ pub fn validate(scenario: &Scenario, source: &str, file: &str) -> Vec<Diagnostic
     }
     if s.citizen.disc.secondary == Some(s.citizen.disc.primary) {
         ck.warn("same-styles", "citizen.disc.secondary".into(), "the secondary DISC style is the same as the primary".into(), &["citizen"], Some("secondary"));
+    }
+    let mut persona_ids: Vec<&str> = vec![MAIN_PERSONA];
+    if let Some(personas) = &s.citizen.personas {
+        if personas.is_empty() {
+            ck.error("no-personas", "citizen.personas".into(), "the persona list is empty".into(), &["citizen", "personas"], None)
+                .help = Some("list at least one other persona, or remove `personas:` to play only the main one".into());
+        }
+        let mut blends = vec![(s.citizen.disc, MAIN_PERSONA.to_string())];
+        for (p, persona) in personas.iter().enumerate() {
+            let pp = format!("citizen.personas[{p}]");
+            let anchor = quoted(&persona.id);
+            let anchors = ["citizen", "personas", anchor.as_str()];
+            if !valid_id(&persona.id) {
+                ck.error("bad-id", format!("{pp}.id"), format!("the persona id \"{}\" must be letters, digits, _ or - only", persona.id), &anchors, None);
+            }
+            if persona_ids.contains(&persona.id.as_str()) {
+                let message = if persona.id == MAIN_PERSONA {
+                    format!("the persona id \"{MAIN_PERSONA}\" is taken by the citizen's own `disc` and `mood`")
+                } else {
+                    format!("two personas have the id \"{}\"", persona.id)
+                };
+                ck.error("duplicate-id", format!("{pp}.id"), message, &anchors, None);
+            }
+            persona_ids.push(&persona.id);
+            if let Some((_, other)) = blends.iter().find(|(b, _)| *b == persona.disc) {
+                ck.error(
+                    "duplicate-persona",
+                    format!("{pp}.disc"),
+                    format!("persona \"{}\" has the same DISC blend as persona \"{other}\"", persona.id),
+                    &anchors,
+                    Some("disc"),
+                )
+                .help = Some("a persona is another way the citizen may be played: give it another primary or secondary style".into());
+            }
+            blends.push((persona.disc, persona.id.clone()));
+            if persona.disc.secondary == Some(persona.disc.primary) {
+                ck.warn("same-styles", format!("{pp}.disc.secondary"), "the secondary DISC style is the same as the primary".into(), &anchors, Some("secondary"));
+            }
+            if let Some(mood) = persona.mood {
+                for (name, value) in [("upset", mood.upset), ("trust", mood.trust)] {
+                    if value > 100 {
+                        ck.error("out-of-range", format!("{pp}.mood.{name}"), format!("the starting {name} is {value}; moods run from 0 to 100"), &anchors, Some(name));
+                    }
+                }
+            }
+            ck.text(&persona.label, format!("{pp}.label"), &anchors);
+        }
     }
 
     // Ids and references.
@@ -212,6 +269,12 @@ pub fn validate(scenario: &Scenario, source: &str, file: &str) -> Vec<Diagnostic
         flags_used.extend(f.into_iter().map(|x| (x, format!("routes[{r}].when"), vec!["routes".to_string()])));
     }
     let mut any_red_flag = false;
+    let mut personas_used: Vec<(&str, String, Vec<String>)> = Vec::new();
+    for (r, route) in s.routes.iter().enumerate() {
+        let mut p = Vec::new();
+        condition_personas(&route.when, &mut p);
+        personas_used.extend(p.into_iter().map(|x| (x, format!("routes[{r}].when"), vec!["routes".to_string()])));
+    }
     for (t, turn) in s.turns.iter().enumerate() {
         let tp = format!("turns[{t}]");
         let anchor = quoted(&turn.id);
@@ -228,6 +291,9 @@ pub fn validate(scenario: &Scenario, source: &str, file: &str) -> Vec<Diagnostic
             let mut f = Vec::new();
             condition_flags(&line.when, &mut f);
             flags_used.extend(f.into_iter().map(|x| (x, format!("{tp}.says[{l}].when"), vec![anchor.clone()])));
+            let mut p = Vec::new();
+            condition_personas(&line.when, &mut p);
+            personas_used.extend(p.into_iter().map(|x| (x, format!("{tp}.says[{l}].when"), vec![anchor.clone()])));
         }
         if let Some(last) = turn.says.last()
             && last.when != Condition::Always
@@ -258,6 +324,9 @@ pub fn validate(scenario: &Scenario, source: &str, file: &str) -> Vec<Diagnostic
             let mut f = Vec::new();
             condition_flags(&route.when, &mut f);
             flags_used.extend(f.into_iter().map(|x| (x, format!("{tp}.routes[{r}].when"), vec![anchor.clone()])));
+            let mut p = Vec::new();
+            condition_personas(&route.when, &mut p);
+            personas_used.extend(p.into_iter().map(|x| (x, format!("{tp}.routes[{r}].when"), vec![anchor.clone()])));
         }
         let mut option_ids = HashSet::new();
         for (o, option) in turn.options.iter().enumerate() {
@@ -274,6 +343,17 @@ pub fn validate(scenario: &Scenario, source: &str, file: &str) -> Vec<Diagnostic
             }
             if option.evidence.is_empty() {
                 ck.warn("no-evidence", format!("{op}.evidence"), format!("option \"{}\" carries no rubric evidence, so it cannot be scored", option.id), &[&anchor, &oanchor], Some(&quoted(&option.id)));
+            }
+            let claimed = option.evidence.iter().filter(|(i, l)| **l >= 2 && i.dimension() != Dimension::Disc).count();
+            if claimed > MAX_CLAIMED_ITEMS {
+                ck.warn(
+                    "over-claiming",
+                    format!("{op}.evidence"),
+                    format!("option \"{}\" claims {claimed} rubric items at once (at most {MAX_CLAIMED_ITEMS}): it scores as over-talking", option.id),
+                    &[&anchor, &oanchor],
+                    Some("evidence"),
+                )
+                .help = Some("a good reply is one turn of a conversation: keep the one or two things this answer does best, and let later turns do the rest".into());
             }
             for (item, level) in &option.evidence {
                 if *level > 3 {
@@ -294,6 +374,9 @@ pub fn validate(scenario: &Scenario, source: &str, file: &str) -> Vec<Diagnostic
                 let mut f = Vec::new();
                 condition_flags(&route.when, &mut f);
                 flags_used.extend(f.into_iter().map(|x| (x, format!("{op}.routes[{r}].when"), vec![anchor.clone(), oanchor.clone()])));
+                let mut p = Vec::new();
+                condition_personas(&route.when, &mut p);
+                personas_used.extend(p.into_iter().map(|x| (x, format!("{op}.routes[{r}].when"), vec![anchor.clone(), oanchor.clone()])));
             }
             if let Some(better) = &option.better {
                 if better == &option.id {
@@ -326,6 +409,16 @@ pub fn validate(scenario: &Scenario, source: &str, file: &str) -> Vec<Diagnostic
             });
         }
     }
+    for (persona, path, anchors) in &personas_used {
+        if !persona_ids.contains(persona) {
+            let anchors: Vec<&str> = anchors.iter().map(String::as_str).collect();
+            let d = ck.error("unknown-persona", path.clone(), format!("the condition names the persona \"{persona}\", which the citizen does not have"), &anchors, Some(&quoted(persona)));
+            d.help = Some(match closest(persona, persona_ids.iter().copied()) {
+                Some(best) => format!("did you mean \"{best}\"? (personas: {})", persona_ids.join(", ")),
+                None => format!("personas of this citizen: {}", persona_ids.join(", ")),
+            });
+        }
+    }
     let distinct_flags: HashSet<&str> = flags_set.iter().copied().chain(flags_used.iter().map(|f| f.0)).collect();
     if distinct_flags.len() > MAX_FLAGS {
         ck.error("too-many-flags", String::new(), format!("the scenario uses {} flags; at most {MAX_FLAGS} are supported", distinct_flags.len()), &[], None);
@@ -346,11 +439,24 @@ pub fn validate(scenario: &Scenario, source: &str, file: &str) -> Vec<Diagnostic
             return ck.out;
         }
     };
-    match analyze(&script) {
+    match analyze_personas(&script) {
         Err(e) => {
             ck.warn("not-analysed", String::new(), e.to_string(), &[], None);
         }
-        Ok(analysis) => {
+        Ok(analyses) => {
+            let names: Vec<String> = s.citizen.all_personas().into_iter().map(|p| p.id).collect();
+            let mut analysis = analyses[0].clone();
+            for other in &analyses[1..] {
+                for (mine, theirs) in analysis.reachable_turns.iter_mut().zip(&other.reachable_turns) {
+                    *mine |= theirs;
+                }
+                for (mine, theirs) in analysis.reachable_endings.iter_mut().zip(&other.reachable_endings) {
+                    *mine |= theirs;
+                }
+                analysis.stuck_turns.extend(&other.stuck_turns);
+            }
+            analysis.stuck_turns.sort_unstable();
+            analysis.stuck_turns.dedup();
             for (t, reached) in analysis.reachable_turns.iter().enumerate() {
                 if !reached {
                     let id = &s.turns[t].id;
@@ -367,9 +473,29 @@ pub fn validate(scenario: &Scenario, source: &str, file: &str) -> Vec<Diagnostic
                 let id = &s.turns[t].id;
                 ck.error("no-way-out", format!("turns[{t}]"), format!("from turn \"{id}\" the encounter can go round without ever reaching an ending"), &[&quoted(id)], None);
             }
-            if analysis.passing_route.is_none() && !s.endings.is_empty() {
-                ck.warn("no-passing-route", String::new(), "no route through the scenario passes: even the best answers score below the pass mark".into(), &[], Some("turns"))
-                    .help = Some("run `counterpart analyze` on the file to see the best route and its scores".into());
+            for one in &analyses {
+                if one.passing_route.is_none() && !s.endings.is_empty() {
+                    let who = if analyses.len() > 1 { format!(" as persona \"{}\"", names[one.persona]) } else { String::new() };
+                    ck.warn("no-passing-route", String::new(), format!("no route through the scenario passes{who}: even the best answers score below the pass mark, end in a breakdown or leave the citizen dissatisfied"), &[], Some("turns"))
+                        .help = Some("run `counterpart analyze` on the file to see the best route, its scores and the citizen's rating".into());
+                }
+            }
+            let breakdown = s.endings.iter().zip(&analysis.reachable_endings).any(|(e, r)| *r && e.outcome.is_breakdown());
+            if !breakdown && !s.endings.is_empty() {
+                ck.warn("no-breakdown-ending", "endings".into(), "no route ends in a hang-up, walk-out or formal complaint: trainees never see service break down".into(), &["endings"], None)
+                    .help = Some("add an ending with `outcome: HungUp` (hotline), `WalkedOut` (counter) or `FormalComplaint`, reached when the citizen's upset climbs too high".into());
+            }
+            for finding in gameability::check(&script, &analyses).findings {
+                let mut anchors: Vec<String> = Vec::new();
+                if let Some(turn) = &finding.turn {
+                    anchors.push(quoted(turn));
+                }
+                anchors.extend(finding.options.iter().map(|o| quoted(o)));
+                let anchors: Vec<&str> = anchors.iter().map(String::as_str).collect();
+                // A finding about the whole scenario is shown at its turns.
+                let needle = anchors.is_empty().then_some("turns");
+                let path = finding.turn.as_ref().and_then(|t| s.turns.iter().position(|x| &x.id == t)).map(|t| format!("turns[{t}]")).unwrap_or_default();
+                ck.warn(finding.code, path, finding.message.en.clone(), &anchors, needle).help = Some(finding.help.en.clone());
             }
         }
     }

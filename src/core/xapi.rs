@@ -114,7 +114,7 @@ pub fn statements(record: &AttemptRecord, script: Option<&Script>) -> Vec<Value>
     // record (edited scenario without a version bump) is not trusted.
     let debrief = script.and_then(|sc| {
         let arc = std::sync::Arc::new(sc.clone());
-        let enc = Encounter::replay(arc, s.seed, &record.choices()).ok()?;
+        let enc = Encounter::replay_answers(arc, s.seed, &record.answers()).ok()?;
         let same = enc.steps().len() == record.steps.len()
             && enc.steps().iter().zip(&record.steps).all(|(a, b)| a.turn_id == b.step.turn_id && a.choice_id == b.step.choice_id);
         same.then(|| enc.debrief())
@@ -202,6 +202,11 @@ pub fn statements(record: &AttemptRecord, script: Option<&Script>) -> Vec<Value>
         if step.timed_out {
             ext.insert(extension("timed-out"), json!(true));
         }
+        if !step.shown.is_empty() {
+            // The order the options were shown in, as one-based numbers in
+            // the file: from the record alone, so any folder sends the same.
+            ext.insert(extension("shown-order"), json!(step.shown.iter().map(|i| i + 1).collect::<Vec<_>>()));
+        }
         if let Some(d) = debrief.as_ref().and_then(|d| d.get(n)) {
             let evidence: Map<String, Value> = d.evidence.iter().map(|(item, level)| (format!("{item:?}"), json!(level))).collect();
             ext.insert(extension("evidence"), Value::Object(evidence));
@@ -235,6 +240,11 @@ pub fn statements(record: &AttemptRecord, script: Option<&Script>) -> Vec<Value>
         if let Some(g) = res.disc_guess {
             ext.insert(extension("disc-guess"), json!(format!("{g:?}")));
         }
+        if let Some(rating) = card.rating {
+            ext.insert(extension("citizen-rating"), json!(rating.code()));
+        }
+        ext.insert(extension("persona"), json!(res.persona));
+        ext.insert(extension("scoring-rules"), json!(card.rules));
         let overall = round(card.overall, 2);
         let mut result = json!({
             "score": { "scaled": (overall / 100.0 * 10_000.0).round() / 10_000.0, "raw": overall, "min": 0, "max": 100 },

@@ -6,9 +6,10 @@ use super::{ContentRect, Run, Screen, Session, UiSet};
 use crate::app::settings::Settings;
 use crate::app::views::author::{
     AuthorAction, AuthorVm, BestRouteVm, BoundRow, EdgeVm, InspectorVm, NodeKind, NodeVm, OptionVm, PracticeSetup,
-    author_view, inspector_view,
+    ValidityVm, author_view, inspector_view,
 };
-use crate::core::analyze::{Analysis, AnalyzeError, Objective, analyze};
+use crate::core::analyze::{Analysis, AnalyzeError, Objective, analyze, analyze_personas};
+use crate::core::gameability::{self, Validity};
 use crate::core::diag::Diagnostic;
 use crate::core::engine::{Encounter, Script, option_quality};
 use crate::core::export::Quality;
@@ -40,6 +41,8 @@ pub struct AuthorState {
     pub error: Option<String>,
     /// Analysis of the script on show, redone when a reload replaces it.
     analysis: Option<(Arc<Script>, Result<Arc<Analysis>, AnalyzeError>)>,
+    /// The training-validity check of the script on show.
+    validity: Option<(Arc<Script>, Option<Arc<Validity>>)>,
 }
 
 impl AuthorState {
@@ -49,6 +52,17 @@ impl AuthorState {
             _ => {
                 let result = analyze(script).map(Arc::new);
                 self.analysis = Some((script.clone(), result.clone()));
+                result
+            }
+        }
+    }
+
+    fn validity(&mut self, script: &Arc<Script>) -> Option<Arc<Validity>> {
+        match &self.validity {
+            Some((cached, result)) if Arc::ptr_eq(cached, script) => result.clone(),
+            _ => {
+                let result = analyze_personas(script).ok().map(|a| Arc::new(gameability::check(script, &a)));
+                self.validity = Some((script.clone(), result.clone()));
                 result
             }
         }
@@ -274,6 +288,22 @@ pub fn author_vm(
         rejected: rejected.iter().map(|d| format!("{}: {}", d.location(), d.message)).collect(),
         practice: PracticeSetup { upset: practice.upset.min(100), trust: practice.trust.min(100), flags },
         error: None,
+        validity: None,
+    }
+}
+
+/// The training-validity panel's view model from the gameability check.
+pub fn validity_vm(validity: &Validity, lang: Lang) -> ValidityVm {
+    ValidityVm {
+        players: validity
+            .bots
+            .iter()
+            .map(|b| (b.bot.label().get(lang).to_string(), b.persona_id.clone(), b.score, b.best, b.passed))
+            .collect(),
+        personas: validity.spread.clone(),
+        longest_share: validity.longest_share,
+        same_best_share: validity.same_best_share,
+        findings: validity.findings.iter().map(|f| (f.message.get(lang).to_string(), f.help.get(lang).to_string())).collect(),
     }
 }
 
@@ -359,6 +389,7 @@ fn ui(
         state.practice.clone(),
     );
     vm.error = state.error.clone();
+    vm.validity = state.validity(&script).map(|v| validity_vm(&v, lang));
     let action = egui::CentralPanel::default().show(&mut super::root_ui(ctx, content.0, "screen"), |ui| author_view(ui, &mut vm)).inner;
     state.practice = vm.practice.clone();
     match action {

@@ -17,6 +17,7 @@ pub fn debrief_vm(run: &Run, lang: Lang, has_next: bool) -> DebriefVm {
     let scenario = encounter.scenario();
     let card = encounter.score();
     let ending = encounter.ending();
+    let persona = encounter.persona_view();
     DebriefVm {
         lang,
         title: scenario.title.get(lang).to_string(),
@@ -31,8 +32,11 @@ pub fn debrief_vm(run: &Run, lang: Lang, has_next: bool) -> DebriefVm {
         red_flags: card.red_flags.iter().map(|f| f.label().get(lang).to_string()).collect(),
         notes: card.notes.iter().map(|n| n.text().get(lang).to_string()).collect(),
         disc_guess: run.disc_guess,
-        disc_primary: scenario.citizen.disc.primary,
-        disc_secondary: scenario.citizen.disc.secondary,
+        disc_primary: persona.disc.primary,
+        disc_secondary: persona.disc.secondary,
+        rating: card.rating,
+        persona: (scenario.citizen.persona_count() > 1)
+            .then(|| if persona.label.get(lang).is_empty() { persona.id.clone() } else { persona.label.get(lang).to_string() }),
         turns: encounter
             .debrief()
             .into_iter()

@@ -378,23 +378,40 @@ fn ui(
                 Phase::TieBreak { tied, .. } => Some(tied.clone()),
                 _ => None,
             };
+            // The class sees the options in the attempt's shuffled order;
+            // counts and choices are kept by option index.
+            let order = prompt.order.to_vec();
+            let position_of = |option: usize| order.iter().position(|&o| o == option).unwrap_or(option);
+            let shown_counts: Vec<u32> =
+                if active.counts.len() == order.len() { order.iter().map(|&o| active.counts[o]).collect() } else { active.counts.clone() };
             let mut vm = VoteVm {
                 lang,
                 header: slot_line(active, slot, lang),
                 citizen: scenario.citizen.name.get(lang).to_string(),
                 said: prompt.said.get(lang).to_string(),
                 mood: format!("{} · {}", upset_word(lang, prompt.mood.upset), trust_word(lang, prompt.mood.trust)),
-                options: prompt.options.iter().map(|o| o.text.get(lang).to_string()).collect(),
-                counts: active.counts.clone(),
-                tied,
+                options: prompt.shown().map(|(_, o)| o.text.get(lang).to_string()).collect(),
+                counts: shown_counts,
+                tied: tied.map(|t| t.into_iter().map(position_of).collect()),
                 error: active.error.clone(),
             };
             let action = egui::CentralPanel::default().show(&mut root, |ui| vote_view(ui, &mut vm)).inner;
-            active.counts = vm.counts.clone();
+            let by_option = |shown: &[u32]| -> Vec<u32> {
+                if shown.len() != order.len() {
+                    return shown.to_vec();
+                }
+                let mut counts = vec![0; order.len()];
+                for (position, &option) in order.iter().enumerate() {
+                    counts[option] = shown[position];
+                }
+                counts
+            };
+            let option_at = |position: usize| order.get(position).copied().unwrap_or(position);
+            active.counts = by_option(&vm.counts);
             match action {
-                Some(VoteAction::Counts) => apply(active, store, Event::Votes { counts: vm.counts }, now),
-                Some(VoteAction::Majority(k)) => apply(active, store, Event::Majority { option: k }, now),
-                Some(VoteAction::BreakTie(k)) => apply(active, store, Event::BreakTie { option: k }, now),
+                Some(VoteAction::Counts) => apply(active, store, Event::Votes { counts: by_option(&vm.counts) }, now),
+                Some(VoteAction::Majority(k)) => apply(active, store, Event::Majority { option: option_at(k) }, now),
+                Some(VoteAction::BreakTie(k)) => apply(active, store, Event::BreakTie { option: option_at(k) }, now),
                 None => {}
             }
         }
@@ -414,9 +431,11 @@ fn ui(
             let vm = super::encounter::encounter_vm(&run, lang, now);
             let action = egui::CentralPanel::default().show(&mut root, |ui| encounter_view(ui, &vm)).inner;
             match action {
-                Some(EncounterAction::Choose(k)) => {
+                Some(EncounterAction::Choose(position)) => {
                     let secs = vm.prompt.as_ref().and_then(|p| p.time_limit).map(|_| vm.turn_secs);
-                    apply(active, store, Event::Choose { option: k, response_secs: secs }, now);
+                    if let Some(option) = vm.prompt.as_ref().and_then(|p| p.option_at(position)) {
+                        apply(active, store, Event::Choose { option, response_secs: secs }, now);
+                    }
                 }
                 Some(EncounterAction::Guess(style)) => active.disc_guess = Some(style),
                 Some(EncounterAction::ConfirmGuess) => {

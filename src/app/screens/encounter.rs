@@ -71,7 +71,8 @@ pub fn encounter_vm(run: &Run, lang: Lang, now: f64) -> EncounterVm {
             cue: prompt.turn.cue.as_ref().map(|c| c.get(lang).to_string()),
         });
         PromptVm {
-            options: prompt.options.iter().map(|o| o.text.get(lang).to_string()).collect(),
+            options: prompt.shown().map(|(_, o)| o.text.get(lang).to_string()).collect(),
+            order: prompt.order.to_vec(),
             time_limit: prompt.time_limit,
         }
     });
@@ -129,10 +130,11 @@ fn ui(
     }
     let action = egui::CentralPanel::default().show(&mut super::root_ui(ctx, content.0, "screen"), |ui| encounter_view(ui, &vm)).inner;
     match action {
-        Some(EncounterAction::Choose(choice)) => {
+        Some(EncounterAction::Choose(position)) => {
             let secs = vm.prompt.as_ref().and_then(|p| p.time_limit).map(|_| vm.turn_secs);
-            // The view only offers existing options, but a stale frame must
-            // not crash the app: an out-of-range choice is just ignored.
+            // The view offers positions as shown; a stale frame must not
+            // crash the app: a position with no option is just ignored.
+            let choice = vm.prompt.as_ref().and_then(|p| p.option_at(position)).unwrap_or(usize::MAX);
             if let Ok(step) = run.encounter.choose(choice, secs) {
                 let step = step.clone();
                 let index = run.encounter.steps().len() - 1;
@@ -151,6 +153,7 @@ fn ui(
                     ending_id: ending.id.clone(),
                     outcome: ending.outcome,
                     disc_guess: run.disc_guess,
+                    persona: run.encounter.persona_view().id,
                 };
                 if !run.finished
                     && let Err(e) = records.finish_attempt(run.attempt, &result)

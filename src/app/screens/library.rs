@@ -43,7 +43,7 @@ fn pending_resume(session: &Session, records: &Records, profile: i64) -> Option<
             "场景在这次练习之后修改过，无法接着做",
             "the scenario was changed since, so it cannot be continued",
         )),
-        (Some(script), Ok(record)) => Encounter::replay(script.clone(), latest.seed, &record.choices())
+        (Some(script), Ok(record)) => Encounter::replay_answers(script.clone(), latest.seed, &record.answers())
             .map_err(|e| format!("{} ({e})", tr_both("无法重放已答的轮次", "the answered turns cannot be replayed"))),
     };
     let (encounter, problem) = match replayed {

@@ -121,6 +121,22 @@ pub struct AuthorVm {
     pub practice: PracticeSetup,
     /// Why the last "play from here" could not start, if it could not.
     pub error: Option<String>,
+    /// Training validity: could a trainee who does not read score here?
+    pub validity: Option<ValidityVm>,
+}
+
+/// The training-validity panel: surface players, turn shapes, per-persona
+/// bounds and findings, as plain text in the UI language.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ValidityVm {
+    /// (player, persona, score, best, passed)
+    pub players: Vec<(String, String, f32, f32, bool)>,
+    /// (persona, best, worst)
+    pub personas: Vec<(String, f32, f32)>,
+    pub longest_share: f32,
+    pub same_best_share: f32,
+    /// (message, what to change)
+    pub findings: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -546,7 +562,49 @@ fn details(ui: &mut egui::Ui, vm: &mut AuthorVm, selected: usize) -> Option<Auth
     }
     ui.separator();
     bounds(ui, lang, &vm.bounds, vm.best.as_ref());
+    if let Some(validity) = &vm.validity {
+        ui.separator();
+        validity_panel(ui, lang, validity);
+    }
     action
+}
+
+/// Whether the scenario's score tells a reader from a guesser.
+pub fn validity_panel(ui: &mut egui::Ui, lang: Lang, v: &ValidityVm) {
+    ui.label(RichText::new(tr(lang, "训练有效性", "Training validity")).size(16.0).strong());
+    let (verdict, colour) = if v.findings.is_empty() {
+        (tr(lang, "✔ 不读内容拿不到分", "✔ No score without reading"), PASS)
+    } else {
+        (tr(lang, "⚠ 有捷径可走：", "⚠ Shortcuts exist:"), FAIL)
+    };
+    ui.label(RichText::new(verdict).color(colour).strong());
+    for (message, help) in &v.findings {
+        ui.label(RichText::new(format!("• {message}")).color(FAIL));
+        ui.label(RichText::new(help).small().color(MUTED));
+    }
+    ui.add_space(4.0);
+    ui.label(
+        RichText::new(format!(
+            "{} {:.0}% · {} {:.0}%",
+            tr(lang, "最佳回答也是最长的回合：", "Turns whose best answer is the longest:"),
+            v.longest_share * 100.0,
+            tr(lang, "最佳回答不随风格变化的回合：", "turns whose best answer ignores the style:"),
+            v.same_best_share * 100.0
+        ))
+        .small(),
+    );
+    for (persona, best, worst) in &v.personas {
+        ui.label(RichText::new(format!("{} {persona}: {worst:.0}–{best:.0}", tr(lang, "人设", "Persona"))).small());
+    }
+    egui::Grid::new("validity-players").num_columns(3).striped(true).show(ui, |ui| {
+        for (player, persona, score, best, passed) in &v.players {
+            ui.label(RichText::new(player).small());
+            ui.label(RichText::new(format!("{persona} {score:.0}/{best:.0}")).small());
+            let (mark, c) = if *passed { (tr(lang, "通过", "passes"), FAIL) } else { (tr(lang, "不通过", "fails"), PASS) };
+            ui.label(RichText::new(mark).small().color(c));
+            ui.end_row();
+        }
+    });
 }
 
 fn option_row(ui: &mut egui::Ui, lang: Lang, index: usize, option: &OptionVm) {

@@ -5,6 +5,7 @@
 use super::widgets::{ACCENT, FAIL, MUTED, PASS, upset_word};
 use super::{disc_label, screen_title, shortcut, tr};
 use crate::core::model::{DiscStyle, Lang, Mood};
+use crate::core::rubric::Rating;
 use bevy_egui::egui::{self, Color32, RichText, Shape, Stroke, pos2, vec2};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -39,6 +40,10 @@ pub struct DebriefVm {
     pub disc_guess: Option<DiscStyle>,
     pub disc_primary: DiscStyle,
     pub disc_secondary: Option<DiscStyle>,
+    /// The citizen's rating of the service, once the encounter has ended.
+    pub rating: Option<Rating>,
+    /// The persona played, when the scenario has more than one.
+    pub persona: Option<String>,
     pub turns: Vec<ReplayTurn>,
     pub has_next: bool,
     /// Shown when the attempt could not be saved.
@@ -123,6 +128,17 @@ fn summary(ui: &mut egui::Ui, vm: &DebriefVm) {
         ui.label(RichText::new(tr(lang, "/ 100 总分", "/ 100 overall")).color(MUTED));
         ui.label(RichText::new(verdict).size(24.0).strong().color(colour));
     });
+    if let Some(rating) = vm.rating {
+        let colour = match rating {
+            Rating::Satisfied => PASS,
+            Rating::BasicallySatisfied => MUTED,
+            Rating::Dissatisfied => FAIL,
+        };
+        ui.horizontal(|ui| {
+            ui.label(tr(lang, "群众评价：", "The citizen's rating: "));
+            ui.label(RichText::new(rating.label().get(lang)).size(20.0).strong().color(colour));
+        });
+    }
     ui.label(format!("{}{}", tr(lang, "结局：", "Ending: "), vm.outcome));
     ui.label(RichText::new(&vm.ending_text).italics().color(MUTED));
     for (label, score) in &vm.dimensions {
@@ -156,7 +172,10 @@ fn summary(ui: &mut egui::Ui, vm: &DebriefVm) {
     ui.horizontal_wrapped(|ui| {
         ui.label(format!("{}{guess}", tr(lang, "你判断的风格：", "Your DISC read: ")));
         ui.label("·");
-        ui.label(format!("{}{truth}", tr(lang, "设定风格：", "The citizen's style: ")));
+        ui.label(format!("{}{truth}", tr(lang, "本次的风格：", "The citizen's style this time: ")));
+        if let Some(persona) = &vm.persona {
+            ui.label(RichText::new(format!("({persona})")).color(MUTED));
+        }
         let (mark, colour) = if right { ("√", PASS) } else { ("×", FAIL) };
         ui.label(RichText::new(mark).color(colour).strong());
     });

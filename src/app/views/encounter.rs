@@ -25,8 +25,18 @@ pub struct Bubble {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PromptVm {
+    /// The options' texts in the order shown; number keys follow it.
     pub options: Vec<String>,
+    /// Position shown → the option's index in the scenario.
+    pub order: Vec<usize>,
     pub time_limit: Option<u32>,
+}
+
+impl PromptVm {
+    /// The option index of the option shown at `position`.
+    pub fn option_at(&self, position: usize) -> Option<usize> {
+        self.order.get(position).copied()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
