@@ -223,7 +223,8 @@ fn the_debrief_states_red_flags_and_the_better_option() {
     assert!(h.query_all_by_label_contains("Pushed the citizen away").count() >= 2, "stated in the summary and on the turn");
     assert!(!h.query_all_by_label_contains("A better answer: ").collect::<Vec<_>>().is_empty());
     h.get_by_label_contains("Your DISC read: S · Steadiness");
-    h.get_by_label_contains("The citizen's style: D · Dominance");
+    h.get_by_label_contains("The citizen's style this time: D · Dominance");
+    h.get_by_label_contains("The citizen's rating");
     h.key_press(egui::Key::R);
     h.run();
     assert_eq!(h.state().actions, vec![DebriefAction::TryAgain]);

@@ -225,6 +225,16 @@ fn a_killed_process_leaves_the_attempt_in_progress_with_its_steps() {
     assert!(store.unfinished_attempts(p.id).unwrap().is_empty());
 }
 
+/// A score card as builds before scoring rules v2 stored it: no rating,
+/// no outcome, no rules version.
+fn old_card_json(card: &counterpart::core::score::ScoreCard) -> String {
+    let mut json = serde_json::to_value(card).unwrap();
+    for key in ["rating", "outcome", "rules"] {
+        json.as_object_mut().unwrap().remove(key);
+    }
+    json.to_string()
+}
+
 /// A v1 file as an older build wrote it: no response-time column, no
 /// attempt UUIDs. One step's JSON has a response time (kept by a build that
 /// timed answers), one has none.
@@ -256,7 +266,7 @@ fn make_v1(path: &Path, script: &Arc<Script>, route: &[usize]) -> Encounter {
             d[3],
             d[4],
             card.passed,
-            serde_json::to_string(&card).unwrap()
+            old_card_json(&card)
         ],
     )
     .unwrap();
@@ -289,7 +299,12 @@ fn a_v1_database_is_migrated_to_the_current_schema() {
     assert_eq!(record.summary.profile_name, "老用户");
     assert_eq!(record.summary.status, Status::Completed);
     assert_eq!(record.choices(), route);
-    assert_eq!(record.result.as_ref().unwrap().card, enc.score());
+    // The stored score is kept as it was, marked as scored under rules 1.
+    let kept = &record.result.as_ref().unwrap().card;
+    assert_eq!(kept.overall, enc.score().overall);
+    assert_eq!(kept.dimensions, enc.score().dimensions);
+    assert_eq!((kept.rules, kept.rating), (1, None));
+    assert_eq!(record.summary.rules, Some(1));
     let mut expected_secs = vec![None; route.len()];
     expected_secs[0] = Some(4.0);
     assert_eq!(record.response_secs(), expected_secs, "backfilled from the step JSON where present");
@@ -928,14 +943,16 @@ mod drills {
             let raw = rusqlite::Connection::open(&db).unwrap();
             raw.execute_batch(
                 "DROP TABLE drill_attempts; DROP TABLE drill_events; DROP TABLE drills;
-                 ALTER TABLE profiles DROP COLUMN is_group;",
+                 ALTER TABLE profiles DROP COLUMN is_group;
+                 ALTER TABLE attempts DROP COLUMN persona; ALTER TABLE attempts DROP COLUMN rating;
+                 ALTER TABLE attempts DROP COLUMN rules;",
             )
             .unwrap();
             raw.pragma_update(None, "user_version", 2).unwrap();
         }
         let store = Store::open(&db).unwrap();
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-        assert_eq!(SCHEMA_VERSION, 4);
+        assert_eq!(SCHEMA_VERSION, 5);
         let attempts = store.attempts(None).unwrap();
         assert_eq!(attempts.len(), 1);
         assert_eq!(attempts[0].status, Status::Completed);
@@ -978,12 +995,14 @@ mod drills {
             raw.execute_batch(
                 "ALTER TABLE profiles DROP COLUMN is_group;
                  DROP INDEX drills_by_uuid; ALTER TABLE drills DROP COLUMN uuid;
+                 ALTER TABLE attempts DROP COLUMN persona; ALTER TABLE attempts DROP COLUMN rating;
+                 ALTER TABLE attempts DROP COLUMN rules;
                  PRAGMA user_version = 3;",
             )
             .unwrap();
         }
         let store = Store::open(&db).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 4);
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
         let trainees: Vec<String> = store.profiles().unwrap().into_iter().map(|p| p.name).collect();
         assert_eq!(trainees, ["小王"], "the group is hidden; the trainee it shared a drill with is not");
         assert_eq!(store.attempts(None).unwrap().len(), 1);
@@ -1061,7 +1080,7 @@ mod drills {
         let (html_path, csv_path) = (dir.path().join("drill.html"), dir.path().join("drill.csv"));
         let run = Command::new(env!("CARGO_BIN_EXE_counterpart"))
             .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .args(["drill", "report", "--drill", &id.to_string(), "--html"])
+            .args(["--scenarios", "tests/fixtures", "drill", "report", "--drill", &id.to_string(), "--html"])
             .arg(&html_path)
             .arg("--csv")
             .arg(&csv_path)
@@ -1253,4 +1272,79 @@ mod drills {
         // Replaying the whole log gives the same drill.
         assert_eq!(store.load_drill(id, &scripts).unwrap(), drill);
     }
+}
+
+#[test]
+fn a_late_answer_replays_as_late_on_resume_and_in_reports() {
+    // The fixture's opening turn has a time limit: answer it late, then
+    // rebuild the attempt from the store as resume, reports and xAPI do.
+    let dir = temp();
+    let store = Store::open(&dir.path().join("late.sqlite3")).unwrap();
+    let p = store.create_profile("晚答").unwrap();
+    let script = script();
+    let limit = script.scenario.turns[0].time_limit.expect("the opening turn is timed") as f32;
+    let attempt = store.begin_attempt(p.id, &script.scenario.id, script.scenario.version, 5).unwrap();
+    let mut enc = Encounter::new(script.clone(), 5);
+    let step = enc.choose(1, Some(limit + 3.0)).unwrap().clone();
+    assert!(step.timed_out);
+    store.record_step(attempt, 0, &step).unwrap();
+    let step = enc.choose(0, Some(1.0)).unwrap().clone();
+    store.record_step(attempt, 1, &step).unwrap();
+
+    let record = store.attempt(attempt).unwrap();
+    let replayed = Encounter::replay_answers(script.clone(), 5, &record.answers()).unwrap();
+    assert!(replayed.steps()[0].timed_out, "the late answer is still late");
+    assert_eq!(replayed.mood(), enc.mood(), "the same mood as when it was played");
+    assert_eq!(replayed.steps(), enc.steps(), "the same steps, shown order included");
+    // Untimed, the same choices leave a calmer caller: the times matter.
+    let untimed = Encounter::replay(script.clone(), 5, &record.choices()).unwrap();
+    assert_ne!(untimed.mood(), enc.mood());
+    // The xAPI statement of the late step says so.
+    let statements = counterpart::core::xapi::statements(&record, Some(&*script));
+    assert_eq!(statements[0]["result"]["extensions"][counterpart::core::xapi::extension("timed-out")], true);
+    assert_eq!(
+        statements[0]["result"]["extensions"][counterpart::core::xapi::extension("shown-order")],
+        serde_json::json!(enc.steps()[0].shown.iter().map(|i| i + 1).collect::<Vec<_>>())
+    );
+}
+
+#[test]
+fn a_v4_database_keeps_its_scores_under_rules_1() {
+    let dir = temp();
+    let db = dir.path().join("v4.sqlite3");
+    let script = script();
+    let route = best_route(&script);
+    {
+        let store = Store::open(&db).unwrap();
+        let p = store.create_profile("老学员").unwrap();
+        play_and_record(&store, p.id, &script, 3, &route);
+        let unfinished = store.begin_attempt(p.id, &script.scenario.id, script.scenario.version, 4).unwrap();
+        assert!(unfinished > 0);
+    }
+    let before: (f64, String) = {
+        let raw = rusqlite::Connection::open(&db).unwrap();
+        let card: String = raw.query_row("SELECT card_json FROM attempts WHERE id = 1", [], |r| r.get(0)).unwrap();
+        let card: counterpart::core::score::ScoreCard = serde_json::from_str(&card).unwrap();
+        raw.execute("UPDATE attempts SET card_json = ?1 WHERE id = 1", [old_card_json(&card)]).unwrap();
+        raw.execute_batch(
+            "ALTER TABLE attempts DROP COLUMN persona; ALTER TABLE attempts DROP COLUMN rating;
+             ALTER TABLE attempts DROP COLUMN rules; PRAGMA user_version = 4;",
+        )
+        .unwrap();
+        raw.query_row("SELECT overall, card_json FROM attempts WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap()
+    };
+    let store = Store::open(&db).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    let old = store.attempt(1).unwrap();
+    assert_eq!(old.summary.rules, Some(1), "finished before ratings: scored under rules 1");
+    assert_eq!(old.summary.overall.map(f64::from), Some(before.0 as f32 as f64), "its score is not recomputed");
+    assert_eq!(old.result.as_ref().unwrap().card.rules, 1);
+    assert_eq!(store.attempt(2).unwrap().summary.rules, None, "an unfinished attempt has no rules yet");
+    // A new attempt is stored with the current rules, its rating and persona.
+    let p = store.profiles().unwrap()[0].id;
+    let (fresh, enc) = play_and_record(&store, p, &script, 9, &route);
+    let fresh = store.attempt(fresh).unwrap();
+    assert_eq!(fresh.summary.rules, Some(counterpart::core::score::RULES_VERSION));
+    assert_eq!(fresh.summary.rating.as_deref(), enc.score().rating.map(|r| r.code()));
+    assert_eq!(fresh.summary.persona.as_deref(), Some("main"));
 }

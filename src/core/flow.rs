@@ -187,8 +187,14 @@ pub fn evidence_for_style(choice: &Choice, style: DiscStyle) -> (Vec<(Item, u8)>
             *level = (*level).min(OVERTALK_CAP);
         }
         let d3 = if style == DiscStyle::D { 0 } else { OVERTALK_LEVEL };
-        evidence.push((Item::C1, OVERTALK_LEVEL));
-        evidence.push((Item::D3, d3));
+        // Both are form items (the worst counts): lower an entry already
+        // there rather than add a second one for the same item.
+        for (item, cost) in [(Item::C1, OVERTALK_LEVEL), (Item::D3, d3)] {
+            match evidence.iter_mut().find(|(i, _)| *i == item) {
+                Some((_, level)) => *level = (*level).min(cost),
+                None => evidence.push((item, cost)),
+            }
+        }
     }
     (evidence, overtalk)
 }
