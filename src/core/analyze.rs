@@ -1027,6 +1027,9 @@ struct Search<'a> {
     incumbent: Incumbent,
     /// Components holding labels not yet sent on, highest (sourcemost) first.
     pending: BinaryHeap<u32>,
+    /// Only endings the citizen rates 不满意 count (for the check that a
+    /// bad outcome never scores well on the numbers).
+    dissatisfied_only: bool,
 }
 
 /// Whether an offered label was kept.
@@ -1042,7 +1045,12 @@ impl Search<'_> {
             Target::Turn(t) => self.futures.bound(tally, t, self.direction),
             Target::Ending(e) => {
                 let mood = self.graph.nodes[state as usize].mood;
-                Bound::of_card(&tally.finish(vec![]).concluded(self.flow.outcomes[e], mood), tally)
+                let card = tally.finish(vec![]).concluded(self.flow.outcomes[e], mood);
+                if self.dissatisfied_only && card.rating != Some(Rating::Dissatisfied) {
+                    // Not an ending this search is about: it can improve on nothing.
+                    return Bound { scores: [f32::NEG_INFINITY; 6], could_pass: false };
+                }
+                Bound::of_card(&card, tally)
             }
         }
     }
@@ -1160,8 +1168,10 @@ fn propagate(
     futures: &Futures,
     start: Tally,
     direction: Direction,
+    dissatisfied_only: bool,
 ) -> Result<(Vec<Label>, Sets), AnalyzeError> {
     let mut search = Search {
+        dissatisfied_only,
         flow,
         graph,
         comps,
@@ -1241,8 +1251,8 @@ fn propagate_both(
     start: Tally,
 ) -> Result<(Propagated, Propagated), AnalyzeError> {
     std::thread::scope(|scope| {
-        let lowest = scope.spawn(|| propagate(flow, graph, comps, futures, start, Direction::Lowest));
-        let highest = propagate(flow, graph, comps, futures, start, Direction::Highest);
+        let lowest = scope.spawn(|| propagate(flow, graph, comps, futures, start, Direction::Lowest, false));
+        let highest = propagate(flow, graph, comps, futures, start, Direction::Highest, false);
         let lowest = lowest.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         Ok((highest?, lowest?))
     })
@@ -1378,6 +1388,21 @@ pub fn analyze_persona(script: &Script, persona: usize) -> Result<Analysis, Anal
         passing_route,
         reachable_options,
     })
+}
+
+/// The highest-scoring route, on the numbers alone, among the routes that
+/// end with the citizen rating the service 不满意 (a hang-up, walk-out or
+/// complaint, or a resolved ending with the citizen still upset); `None`
+/// when no route ends so. Such a route always fails; a high score on it
+/// means the evidence does not reflect the outcome.
+pub fn best_dissatisfied(script: &Script, persona: usize) -> Result<Option<Extreme>, AnalyzeError> {
+    let flow = script.flow_for(persona);
+    let turn_comps = turn_components(flow);
+    let (graph, comps, futures) = explore_with_futures(flow, &turn_comps, flow.initial())?;
+    let (labels, at) = propagate(flow, &graph, &comps, &futures, Tally::default(), Direction::Highest, true)?;
+    let finals: Vec<_> =
+        finals(flow, &graph, &labels, &at).into_iter().filter(|f| f.2.rating == Some(Rating::Dissatisfied)).collect();
+    Ok(extremes(script, &labels, &finals, true).into_iter().find(|e| e.objective == Objective::Overall))
 }
 
 /// The best and worst overall score still reachable after playing `route`

@@ -7,11 +7,11 @@
 //! Every finding names the turn and options, why it undermines training,
 //! and what to change.
 
-use super::analyze::{Analysis, Objective};
+use super::analyze::{Analysis, Objective, best_dissatisfied as best_dissatisfied_route};
 use super::engine::{Encounter, Script};
 use super::flow::evidence_for_style;
 use super::model::{Choice, DiscStyle, Text};
-use super::rubric::spoken_length;
+use super::rubric::{PASS_OVERALL, spoken_length};
 use serde::Serialize;
 
 /// A surface player within this many points of the best route is a
@@ -129,6 +129,8 @@ pub struct Validity {
     pub median_length_ratio: f32,
     /// Best and worst overall per persona.
     pub spread: Vec<(String, f32, f32)>,
+    /// Per persona, the best score of a route ending 不满意, and its ending.
+    pub best_dissatisfied: Vec<(String, f32, String)>,
     pub findings: Vec<Finding>,
 }
 
@@ -331,6 +333,27 @@ pub fn check(script: &std::sync::Arc<Script>, analyses: &[Analysis]) -> Validity
             });
         }
     }
+    let mut best_dissatisfied = Vec::new();
+    for analysis in analyses {
+        let id = persona_name(script, analysis.persona);
+        let Ok(Some(bad)) = best_dissatisfied_route(script, analysis.persona) else { continue };
+        best_dissatisfied.push((id.clone(), bad.score, bad.ending.clone()));
+        if bad.score >= PASS_OVERALL {
+            findings.push(Finding {
+                code: "outcome-ignored",
+                message: Text::new(
+                    format!("人设“{id}”有一条以“不满意”收场（结局“{}”）的路线，单看分数却有 {:.0} 分，达到及格线", bad.ending, bad.score),
+                    format!("for persona \"{id}\" a route that ends with the citizen dissatisfied (ending \"{}\") scores {:.0} on the numbers, at or above the pass mark", bad.ending, bad.score),
+                ),
+                help: Text::new(
+                    "这样的路线一定不通过，但各项证据却说服务很好：证据和结局对不上。让通向这个结局的选项在证据上也体现出问题，或者调整情绪变化，让好的服务不会落到这个结局。",
+                    "Such a route always fails, yet its evidence says the service was good: evidence and outcome disagree. Give the options that lead there the evidence of what went wrong, or change the mood effects so good service does not end this way.",
+                ),
+                turn: None,
+                options: Vec::new(),
+            });
+        }
+    }
     if analyses.len() > 1 {
         let routes: Vec<Option<&Vec<usize>>> =
             analyses.iter().map(|a| a.best(Objective::Overall).map(|e| &e.route)).collect();
@@ -350,5 +373,5 @@ pub fn check(script: &std::sync::Arc<Script>, analyses: &[Analysis]) -> Validity
             });
         }
     }
-    Validity { bots, turns, longest_share, same_best_share, median_length_ratio, spread, findings }
+    Validity { bots, turns, longest_share, same_best_share, median_length_ratio, spread, best_dissatisfied, findings }
 }

@@ -8,6 +8,7 @@ use super::flow::{State, TIMEOUT_TRUST, TIMEOUT_UPSET, Target};
 use super::generate::{Shape, generate};
 use super::load::parse_scenario;
 use super::model::{Condition, DiscProfile, DiscStyle, Item, Mood, Persona, Route, Scenario};
+use super::rubric::Rating;
 use super::score::{ScoreCard, ScoreNote, Tally};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -285,6 +286,17 @@ fn check_exact_persona(script: &Arc<Script>, persona: usize, label: &str) -> boo
             assert_eq!(objective.of(&card), extreme.score, "{label}: replay {objective:?}");
             assert_eq!(card.rating, Some(extreme.rating), "{label}: replayed rating {objective:?}");
             assert_eq!(card.passed, extreme.passed, "{label}: replayed verdict {objective:?}");
+        }
+    }
+    let bad: Vec<f32> = finals.iter().filter(|c| c.rating == Some(Rating::Dissatisfied)).map(|c| c.overall).collect();
+    let best_bad = super::analyze::best_dissatisfied(script, persona).expect("analysable");
+    match best_bad {
+        None => assert!(bad.is_empty(), "{label}: a dissatisfied ending is reachable"),
+        Some(e) => {
+            assert_eq!(e.score, bad.iter().copied().fold(f32::MIN, f32::max), "{label}: best dissatisfied score");
+            let played = Encounter::play_route_as(script.clone(), 0, persona, &e.route).expect("replays");
+            assert_eq!(played.score().rating, Some(Rating::Dissatisfied), "{label}: the route really ends dissatisfied");
+            assert_eq!(played.score().overall, e.score, "{label}: and scores what was reported");
         }
     }
     let passes = finals.iter().any(|card| card.passed);
