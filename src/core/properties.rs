@@ -491,3 +491,84 @@ fn generated_large_scenarios_are_deterministic_and_resolve() {
         ),
     }
 }
+
+/// One turn, two personas: a D caller wants it short, an S caller step by
+/// step; the line follows the persona.
+const PERSONAS: &str = r#"(
+    id: "personas", format: 1,
+    title: (zh: "人设", en: "Personas"), summary: (zh: "测试", en: "Test"),
+    channel: Hotline, difficulty: Introductory, minutes: 1,
+    citizen: (name: (zh: "甲", en: "A"), age: 30, situation: (zh: "测试", en: "Test"),
+              disc: (primary: D), mood: (upset: 50, trust: 50),
+              personas: [(id: "calm", label: (zh: "慢性子", en: "Unhurried"), disc: (primary: S), mood: (upset: 20, trust: 60))]),
+    start: "one",
+    turns: [
+        (id: "one",
+         says: [(when: Persona("calm"), variants: [(zh: "您慢慢说。", en: "Take your time.")]),
+                (variants: [(zh: "快点！", en: "Hurry up!")])],
+         options: [
+            (id: "short", text: (zh: "好，马上办。", en: "On it."), evidence: {E1: 3, C1: 3, C3: 3}, stage: Calming,
+             fit: (d: 2, s: -1), feedback: (zh: "短", en: "short"), next: "end"),
+            (id: "step", text: (zh: "别急，一步步来。", en: "One step at a time."), evidence: {E1: 3, C1: 3, C3: 3}, stage: Calming,
+             fit: (d: -1, s: 2), feedback: (zh: "慢", en: "slow"), better: "short", next: "end"),
+         ]),
+    ],
+    endings: [(id: "end", outcome: Resolved, text: (zh: "完", en: "done"))],
+)"#;
+
+#[test]
+fn personas_change_the_line_the_best_answer_and_the_better_option() {
+    let s = script(parse_scenario(PERSONAS, "personas.ron").expect("parses"));
+    assert_eq!(s.persona_count(), 2);
+    // The seed picks either persona, and the same seed always the same one.
+    let picked: HashSet<usize> = (0..40).map(|seed| Encounter::new(s.clone(), seed).persona()).collect();
+    assert_eq!(picked, HashSet::from([0, 1]));
+    assert_eq!(Encounter::new(s.clone(), 7).persona(), Encounter::new(s.clone(), 7).persona());
+
+    let main = Encounter::with_persona(s.clone(), 0, 0);
+    let calm = Encounter::with_persona(s.clone(), 0, 1);
+    assert_eq!(main.prompt().unwrap().said.en, "Hurry up!");
+    assert_eq!(calm.prompt().unwrap().said.en, "Take your time.");
+    assert_eq!(calm.mood(), Mood { upset: 20, trust: 60 }, "the persona's own starting mood");
+
+    let play = |persona: usize, choice: usize| {
+        let mut e = Encounter::with_persona(s.clone(), 0, persona);
+        e.choose(choice, None).unwrap();
+        e
+    };
+    // The style decides which answer scores best.
+    assert!(play(0, 0).score().overall > play(0, 1).score().overall);
+    assert!(play(1, 1).score().overall > play(1, 0).score().overall);
+    assert_eq!(analyze_persona(&s, 0).unwrap().best(Objective::Overall).unwrap().route, vec![0]);
+    assert_eq!(analyze_persona(&s, 1).unwrap().best(Objective::Overall).unwrap().route, vec![1]);
+    // The author's `better` is the main persona's best: for the calm caller
+    // it is not shown when they got their own best answer, and the other
+    // way round the debrief points at what suits them.
+    assert_eq!(play(0, 1).debrief()[0].better.as_ref().map(|b| b.id.as_str()), Some("short"));
+    assert!(play(1, 1).debrief()[0].better.is_none());
+    assert_eq!(play(1, 0).debrief()[0].better.as_ref().map(|b| b.id.as_str()), Some("step"));
+}
+
+#[test]
+fn options_are_shown_in_a_seeded_order_that_replays() {
+    let s = script(generate(3, &Shape::small(6)));
+    let orders = |seed: u64| {
+        let mut e = Encounter::new(s.clone(), seed);
+        let mut shown = Vec::new();
+        while let Some(p) = e.prompt() {
+            shown.push(p.order.to_vec());
+            e.choose(p.option_at(0).unwrap(), None).unwrap();
+        }
+        (shown, e.steps().iter().map(|st| st.shown.clone()).collect::<Vec<_>>())
+    };
+    let (a, recorded) = orders(1);
+    assert_eq!(a, recorded, "each step records the order shown");
+    assert_eq!(orders(1).0, a, "the same seed shows the same order");
+    let differs = (2..30).any(|seed| orders(seed).0 != a);
+    assert!(differs, "other seeds show other orders");
+    for order in &a {
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, (0..order.len()).collect::<Vec<_>>(), "a permutation of the options");
+    }
+}
