@@ -1,7 +1,7 @@
 //! The bundled scenario library: every file validates cleanly, meets the
 //! content quality bar, and its analyzer extremes replay exactly in play.
 
-use counterpart::core::analyze::{Objective, analyze_personas};
+use counterpart::core::analyze::{Objective, analyze, analyze_personas};
 use counterpart::core::engine::Encounter;
 use counterpart::core::load::{LoadedFile, load_all};
 use counterpart::core::model::{Channel, DiscStyle, Difficulty};
@@ -145,4 +145,160 @@ fn wording_variants_make_replays_differ_but_stay_deterministic() {
         });
         assert!(differs, "{}: no seed changes the wording", script.scenario.id);
     }
+}
+
+// --- `counterpart play` and `validate` as trainers and scripts drive them ---
+
+const FIXTURE: &str = "tests/fixtures/hotline-water-outage.ron";
+const BEST_IDS: &str = "own_it,confirm_facts,explain_process,repair_first,water_truck,ticket_callback";
+
+fn counterpart(args: &[&str], stdin: Option<&str>) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_counterpart"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    if let Some(text) = stdin {
+        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn json_of(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+#[test]
+fn play_takes_option_ids_numbers_and_late_answers() {
+    let by_ids = counterpart(&["play", FIXTURE, "--choices", BEST_IDS, "--json"], None);
+    assert!(by_ids.status.success(), "{}", String::from_utf8_lossy(&by_ids.stderr));
+    let by_numbers = counterpart(&["play", FIXTURE, "--choices", "2,2,2,2,2,3", "--json"], None);
+    assert!(by_numbers.status.success(), "{}", String::from_utf8_lossy(&by_numbers.stderr));
+    let (a, b) = (json_of(&by_ids), json_of(&by_numbers));
+    assert_eq!(a["score"], b["score"], "ids and file numbers name the same options");
+    assert_eq!(a["choices"], serde_json::json!(BEST_IDS.split(',').collect::<Vec<_>>()));
+    assert_eq!(a["score"]["rating"], "satisfied");
+    assert_eq!(a["score"]["rules"], 2);
+
+    // The same route with the first answer late: timed out, the caller angrier.
+    let late = json_of(&counterpart(&["play", FIXTURE, "--choices", BEST_IDS, "--late", "open", "--json"], None));
+    assert_eq!(late["steps"][0]["timed_out"], true);
+    assert!(late["mood_trace"][1]["upset"].as_u64() > a["mood_trace"][1]["upset"].as_u64());
+    let typed = json_of(&counterpart(&["play", FIXTURE, "--choices", "own_it@40,confirm_facts,explain_process,repair_first,water_truck,ticket_callback", "--json"], None));
+    assert_eq!(typed["steps"][0]["timed_out"], true);
+    assert_eq!(typed["steps"][0]["response_secs"], 40.0);
+
+    // Mistakes get a plain, specific message and exit 2.
+    let wrong = counterpart(&["play", FIXTURE, "--choices", "own_it,confirm_fact"], None);
+    assert_eq!(wrong.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&wrong.stderr);
+    assert!(message.contains("choice 2") && message.contains("has no option \"confirm_fact\"") && message.contains("Did you mean \"confirm_facts\""), "{message}");
+    let zero = counterpart(&["play", FIXTURE, "--choices", "0"], None);
+    assert_eq!(zero.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&zero.stderr).contains("options 1 to 4"));
+    let short = counterpart(&["play", FIXTURE, "--choices", "own_it"], None);
+    assert_eq!(short.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&short.stderr).contains("add more choices"));
+    let persona = counterpart(&["play", FIXTURE, "--choices", BEST_IDS, "--persona", "nobody"], None);
+    assert_eq!(persona.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&persona.stderr).contains("no persona \"nobody\"; personas: main"));
+}
+
+#[test]
+fn interactive_play_prints_json_prompts_in_the_order_shown_and_survives_bad_input() {
+    // Answer by option id, after one line that is no answer at all.
+    let mut input = String::from("nonsense\n");
+    for id in BEST_IDS.split(',') {
+        input.push_str(id);
+        input.push('\n');
+    }
+    let out = counterpart(&["play", FIXTURE, "--interactive", "--json", "--seed", "5"], Some(&input));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .take_while(|l| l.starts_with("{\""))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["turn"], "open");
+    assert_eq!(lines[0]["options"].as_array().unwrap().len(), 4);
+    assert!(lines[1]["error"].as_str().unwrap().contains("no option \"nonsense\""), "{}", lines[1]);
+    assert_eq!(lines[2]["turn"], "open", "asked again after the bad line");
+    // The prompt lists the options in the order this attempt shows them,
+    // which is what the engine shows for the same seed.
+    let script = counterpart::core::load::load_file(std::path::Path::new(FIXTURE)).script().unwrap().clone();
+    let encounter = Encounter::new(script.clone(), 5);
+    let prompt = encounter.prompt().unwrap();
+    let shown: Vec<&str> = prompt.shown().map(|(_, o)| o.id.as_str()).collect();
+    let printed: Vec<&str> = lines[0]["options"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
+    assert_eq!(printed, shown);
+    assert!(text.contains("\"rating\": \"satisfied\""), "the debrief follows the last prompt");
+
+    // Numbers in interactive play are positions as shown.
+    let first_shown = prompt.option_at(0).unwrap();
+    let one = counterpart(&["play", FIXTURE, "--interactive", "--json", "--seed", "5"], Some("1\n"));
+    let after: Vec<serde_json::Value> = String::from_utf8_lossy(&one.stdout).lines().filter(|l| l.starts_with("{\"")).map(|l| serde_json::from_str(l).unwrap()).collect();
+    let mut expected = Encounter::new(script, 5);
+    expected.choose(first_shown, None).unwrap();
+    assert_eq!(after[1]["turn"], expected.prompt().unwrap().turn.id.as_str());
+
+    // A closed input ends with a message, never a panic.
+    assert_eq!(one.status.code(), Some(3));
+    assert_eq!(after.last().unwrap()["closed"], true);
+    assert!(!String::from_utf8_lossy(&one.stderr).contains("panicked"));
+}
+
+#[test]
+fn persona_mistakes_are_located_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = std::fs::read_to_string(FIXTURE).unwrap();
+    let cases = [
+        ("empty", "personas: [],", "no-personas"),
+        ("same-blend", "personas: [(id: \"twin\", disc: (primary: D, secondary: I))],", "duplicate-persona"),
+        ("twice", "personas: [(id: \"calm\", disc: (primary: S)), (id: \"calm\", disc: (primary: C))],", "duplicate-id"),
+    ];
+    for (name, personas, code) in cases {
+        let text = base.replacen("mood: (upset: 82, trust: 22),", &format!("mood: (upset: 82, trust: 22),\n        {personas}"), 1);
+        let path = dir.path().join(format!("{name}.ron"));
+        std::fs::write(&path, text).unwrap();
+        let out = counterpart(&["validate", path.to_str().unwrap()], None);
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        let report = String::from_utf8_lossy(&out.stdout);
+        assert!(report.contains(&format!("[{code}] Error")), "{name}: {report}");
+        assert!(!report.contains("panicked"));
+    }
+    // A condition naming a persona the citizen does not have.
+    let text = base.replacen("(when: UpsetAtLeast(95), to: \"hung_up\")", "(when: Persona(\"stedy\"), to: \"hung_up\")", 1).replacen(
+        "mood: (upset: 82, trust: 22),",
+        "mood: (upset: 82, trust: 22),\n        personas: [(id: \"steady\", disc: (primary: S))],",
+        1,
+    );
+    let path = dir.path().join("unknown.ron");
+    std::fs::write(&path, text).unwrap();
+    let out = counterpart(&["validate", path.to_str().unwrap()], None);
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(report.contains("[unknown-persona] Error") && report.contains("did you mean \"steady\"?"), "{report}");
+    assert!(report.contains("unknown.ron:"), "located: {report}");
+}
+
+#[test]
+fn a_scenario_whose_best_answer_is_always_the_longest_fails_strict_validation() {
+    // The frozen fixture was written the way authors naturally write: the
+    // model answer is the long, complete one. The checks must say so.
+    let out = counterpart(&["validate", "--strict", FIXTURE], None);
+    assert_eq!(out.status.code(), Some(1));
+    let report = String::from_utf8_lossy(&out.stdout);
+    for code in ["best-is-longest", "gameable-player", "over-claiming", "style-does-not-matter"] {
+        assert!(report.contains(code), "{code} missing:\n{report}");
+    }
+    assert!(report.contains("Cut the best answer to one turn's worth"), "{report}");
+    // Without --strict the same findings are warnings: it still loads.
+    assert_eq!(counterpart(&["validate", FIXTURE], None).status.code(), Some(0));
 }

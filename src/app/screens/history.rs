@@ -60,12 +60,24 @@ fn history_vm(session: &Session, listing: &Listing, lang: Lang, can_export: bool
             scenario: title(session, &a.scenario_id, lang),
             overall: a.overall,
             passed: a.passed,
-            status: match a.status {
-                Status::InProgress => tr(lang, "未完成", "unfinished"),
-                Status::Completed => tr(lang, "已完成", "completed"),
-                Status::Abandoned => tr(lang, "已放弃", "abandoned"),
-            }
-            .to_string(),
+            status: {
+                let status = match a.status {
+                    Status::InProgress => tr(lang, "未完成", "unfinished"),
+                    Status::Completed => tr(lang, "已完成", "completed"),
+                    Status::Abandoned => tr(lang, "已放弃", "abandoned"),
+                };
+                // A score from the rules before ratings is kept, and says so.
+                let rating = a.rating.as_deref().map(|r| match r {
+                    "satisfied" => tr(lang, "满意", "satisfied"),
+                    "basically_satisfied" => tr(lang, "基本满意", "basically satisfied"),
+                    _ => tr(lang, "不满意", "dissatisfied"),
+                });
+                match (a.rules, rating) {
+                    (Some(1), _) => format!("{status} · {}", tr(lang, "旧评分规则 v1", "scored under rules v1")),
+                    (_, Some(rating)) => format!("{status} · {rating}"),
+                    _ => status.to_string(),
+                }
+            },
         })
         .collect();
     rows.sort_by(|a, b| b.when.cmp(&a.when));
