@@ -659,7 +659,7 @@ fn list_cmd(path: &std::path::Path, out: &mut dyn Write) -> CmdResult {
 #[allow(clippy::too_many_arguments)]
 fn new_cmd(id: &str, channel: ChannelArg, style: StyleArg, title: &str, title_en: &str, dir: &std::path::Path, out: &mut dyn Write, err: &mut dyn Write) -> CmdResult {
     use crate::core::model::{Channel, DiscStyle};
-    use crate::core::scaffold::{ScaffoldSpec, scaffold};
+    use crate::core::scaffold::{ScaffoldSpec, scaffold_in};
     if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
         writeln!(err, "error: the id \"{id}\" must be letters, digits, _ or - only (it becomes the file name)")?;
         return Ok(2);
@@ -685,7 +685,7 @@ fn new_cmd(id: &str, channel: ChannelArg, style: StyleArg, title: &str, title_en
         title_en: title_en.to_string(),
     };
     std::fs::create_dir_all(dir)?;
-    std::fs::write(&path, scaffold(&spec))?;
+    std::fs::write(&path, scaffold_in(&spec, dir))?;
     writeln!(out, "created {}\nnext: edit the texts in （）, then run `counterpart validate {}`", path.display(), path.display())?;
     Ok(0)
 }

@@ -39,6 +39,8 @@ pub struct AuthorState {
     pub selected: Option<String>,
     pub practice: PracticeSetup,
     pub error: Option<String>,
+    /// The training-validity panel is shown first (V).
+    pub show_validity: bool,
     /// Analysis of the script on show, redone when a reload replaces it.
     analysis: Option<(Arc<Script>, Result<Arc<Analysis>, AnalyzeError>)>,
     /// The training-validity check of the script on show.
@@ -289,6 +291,7 @@ pub fn author_vm(
         practice: PracticeSetup { upset: practice.upset.min(100), trust: practice.trust.min(100), flags },
         error: None,
         validity: None,
+        show_validity: false,
     }
 }
 
@@ -390,9 +393,11 @@ fn ui(
     );
     vm.error = state.error.clone();
     vm.validity = state.validity(&script).map(|v| validity_vm(&v, lang));
+    vm.show_validity = state.show_validity;
     let action = egui::CentralPanel::default().show(&mut super::root_ui(ctx, content.0, "screen"), |ui| author_view(ui, &mut vm)).inner;
     state.practice = vm.practice.clone();
     match action {
+        Some(AuthorAction::ToggleValidity) => state.show_validity = !state.show_validity,
         Some(AuthorAction::Select(index)) => {
             state.selected = vm.nodes.get(index).map(|n| n.id.clone());
             state.error = None;

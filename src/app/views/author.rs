@@ -123,6 +123,8 @@ pub struct AuthorVm {
     pub error: Option<String>,
     /// Training validity: could a trainee who does not read score here?
     pub validity: Option<ValidityVm>,
+    /// Show the validity panel first in the side panel (V toggles it).
+    pub show_validity: bool,
 }
 
 /// The training-validity panel: surface players, turn shapes, per-persona
@@ -144,6 +146,8 @@ pub enum AuthorAction {
     Select(usize),
     /// Play from this node (a turn) in the practice situation.
     PlayFrom(usize),
+    /// Show or hide the training-validity panel at the top (V).
+    ToggleValidity,
 }
 
 const NODE_W: f32 = 170.0;
@@ -295,6 +299,9 @@ fn keys(ui: &egui::Ui, vm: &AuthorVm) -> Option<AuthorAction> {
     let playable = vm.nodes.get(vm.selected).is_some_and(NodeVm::is_turn);
     if playable && (shortcut(ui, egui::Key::P) || shortcut(ui, egui::Key::Enter)) {
         return Some(AuthorAction::PlayFrom(vm.selected));
+    }
+    if shortcut(ui, egui::Key::V) {
+        return Some(AuthorAction::ToggleValidity);
     }
     None
 }
@@ -517,6 +524,10 @@ pub fn node_label(lang: Lang, node: &NodeVm) -> String {
 fn details(ui: &mut egui::Ui, vm: &mut AuthorVm, selected: usize) -> Option<AuthorAction> {
     let lang = vm.lang;
     let mut action = None;
+    if let Some(validity) = vm.validity.as_ref().filter(|_| vm.show_validity) {
+        validity_panel(ui, lang, validity);
+        ui.separator();
+    }
     if let Some(node) = vm.nodes.get(selected) {
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new(&node.id).size(18.0).strong().monospace());
@@ -562,18 +573,21 @@ fn details(ui: &mut egui::Ui, vm: &mut AuthorVm, selected: usize) -> Option<Auth
     }
     ui.separator();
     bounds(ui, lang, &vm.bounds, vm.best.as_ref());
-    if let Some(validity) = &vm.validity {
-        ui.separator();
-        validity_panel(ui, lang, validity);
+    match &vm.validity {
+        Some(validity) if !vm.show_validity => {
+            ui.separator();
+            validity_panel(ui, lang, validity);
+        }
+        _ => {}
     }
     action
 }
 
 /// Whether the scenario's score tells a reader from a guesser.
 pub fn validity_panel(ui: &mut egui::Ui, lang: Lang, v: &ValidityVm) {
-    ui.label(RichText::new(tr(lang, "训练有效性", "Training validity")).size(16.0).strong());
+    ui.label(RichText::new(tr(lang, "训练有效性（V）", "Training validity (V)")).size(16.0).strong());
     let (verdict, colour) = if v.findings.is_empty() {
-        (tr(lang, "✔ 不读内容拿不到分", "✔ No score without reading"), PASS)
+        (tr(lang, "√ 不读内容拿不到分", "√ No score without reading"), PASS)
     } else {
         (tr(lang, "⚠ 有捷径可走：", "⚠ Shortcuts exist:"), FAIL)
     };
