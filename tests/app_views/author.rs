@@ -285,3 +285,39 @@ fn an_edge_that_skips_rows_goes_round_the_turns_between() {
     let short = edge_path(from, middle, from.center().x, &rects, 800.0);
     assert!(short.iter().all(|p| p.y >= from.max.y - 0.5 && p.y <= middle.min.y + 0.5));
 }
+
+fn with_validity(script: &Arc<Script>, lang: Lang) -> AuthorVm {
+    use counterpart::app::screens::author::validity_vm;
+    let mut vm = vm_of(script, lang);
+    let analyses = counterpart::core::analyze::analyze_personas(script).unwrap();
+    vm.validity = Some(validity_vm(&counterpart::core::gameability::check(script, &analyses), lang));
+    vm
+}
+
+#[test]
+fn the_validity_panel_names_the_shortcuts_of_a_gameable_scenario() {
+    // The frozen reference was written the old way: its model answers are
+    // the long ones, so the panel must say a guesser gets far.
+    let mut vm = with_validity(&reference_script(), Lang::En);
+    vm.show_validity = true;
+    let h = harness(vm, wide(), author_view);
+    h.get_by_label("Training validity (V)");
+    h.get_by_label("⚠ Shortcuts exist:");
+    assert!(h.query_all_by_label_contains("always the longest answer").count() >= 1);
+    assert!(h.query_all_by_label_contains("is also the longest").count() >= 1, "best-is-longest findings are listed");
+    assert!(h.query_all_by_label_contains("Cut the best answer to one turn's worth").count() >= 1, "each finding says what to change");
+}
+
+#[test]
+fn the_validity_panel_passes_a_rewritten_scenario_and_v_toggles_it() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/hotline-water-outage.ron");
+    let script = counterpart::core::load::load_file(&path).script().expect("bundled scenario loads").clone();
+    let mut vm = with_validity(&script, Lang::Zh);
+    vm.show_validity = true;
+    let mut h = harness(vm, wide(), author_view);
+    h.get_by_label("√ 不读内容拿不到分");
+    assert!(h.query_all_by_label_contains("不通过").count() >= 4, "every surface player fails");
+    h.key_press(egui::Key::V);
+    h.run();
+    assert_eq!(h.state().actions, vec![AuthorAction::ToggleValidity]);
+}
