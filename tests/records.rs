@@ -765,7 +765,7 @@ fn statements_reach_a_real_lrs_once_and_survive_an_outage() {
     drop(store);
     let cli = Command::new(env!("CARGO_BIN_EXE_counterpart"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["export", "--lrs", &ralph.url(), "--user", Ralph::USER, "--password", Ralph::PASSWORD, "--db"])
+        .args(["--scenarios", "tests/fixtures", "export", "--lrs", &ralph.url(), "--user", Ralph::USER, "--password", Ralph::PASSWORD, "--db"])
         .arg(&db)
         .output()
         .unwrap();
