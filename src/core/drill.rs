@@ -868,15 +868,17 @@ impl Drill {
         let encounter = self.replayed(slot, scripts)?;
         let scenario = encounter.scenario();
         let citizen = &scenario.citizen;
+        let persona = encounter.persona_view();
         let mood = encounter.mood();
         let prompt = encounter.prompt();
         Ok(Some(CueCard {
             scenario_title: scenario.title.clone(),
             citizen: citizen.name.clone(),
             situation: citizen.situation.clone(),
-            style: citizen.disc.primary,
-            secondary: citizen.disc.secondary,
-            style_cues: style_cues(citizen.disc.primary),
+            // The role-player acts the persona this slot's seed picked.
+            style: persona.disc.primary,
+            secondary: persona.disc.secondary,
+            style_cues: style_cues(persona.disc.primary),
             mood,
             mood_label: mood_label(mood),
             turn_id: prompt.map(|p| p.turn.id.clone()),
