@@ -129,6 +129,8 @@ pub struct Validity {
     pub median_length_ratio: f32,
     /// Best and worst overall per persona.
     pub spread: Vec<(String, f32, f32)>,
+    /// Per persona, the best route as option ids.
+    pub best_routes: Vec<(String, Vec<String>)>,
     /// Per persona, the best score of a route ending 不满意, and its ending.
     pub best_dissatisfied: Vec<(String, f32, String)>,
     pub findings: Vec<Finding>,
@@ -313,10 +315,14 @@ pub fn check(script: &std::sync::Arc<Script>, analyses: &[Analysis]) -> Validity
     }
 
     let mut spread = Vec::new();
+    let mut best_routes = Vec::new();
     for analysis in analyses {
         let (Some(best), Some(worst)) = (analysis.best(Objective::Overall), analysis.worst(Objective::Overall)) else { continue };
         let id = persona_name(script, analysis.persona);
         spread.push((id.clone(), best.score, worst.score));
+        if let Ok(played) = Encounter::play_route_as(script.clone(), 0, analysis.persona, &best.route) {
+            best_routes.push((id.clone(), played.steps().iter().map(|s| s.choice_id.clone()).collect()));
+        }
         if best.score - worst.score < MIN_SPREAD {
             findings.push(Finding {
                 code: "narrow-spread",
@@ -373,5 +379,5 @@ pub fn check(script: &std::sync::Arc<Script>, analyses: &[Analysis]) -> Validity
             });
         }
     }
-    Validity { bots, turns, longest_share, same_best_share, median_length_ratio, spread, best_dissatisfied, findings }
+    Validity { bots, turns, longest_share, same_best_share, median_length_ratio, spread, best_routes, best_dissatisfied, findings }
 }

@@ -303,7 +303,14 @@ pub fn validity_vm(validity: &Validity, lang: Lang) -> ValidityVm {
             .iter()
             .map(|b| (b.bot.label().get(lang).to_string(), b.persona_id.clone(), b.score, b.best, b.passed))
             .collect(),
-        personas: validity.spread.clone(),
+        personas: validity
+            .spread
+            .iter()
+            .map(|(id, best, worst)| {
+                let route = validity.best_routes.iter().find(|(p, _)| p == id).map(|(_, r)| r.join(" → ")).unwrap_or_default();
+                (id.clone(), *best, *worst, route)
+            })
+            .collect(),
         longest_share: validity.longest_share,
         same_best_share: validity.same_best_share,
         findings: validity.findings.iter().map(|f| (f.message.get(lang).to_string(), f.help.get(lang).to_string())).collect(),

@@ -133,8 +133,8 @@ pub struct AuthorVm {
 pub struct ValidityVm {
     /// (player, persona, score, best, passed)
     pub players: Vec<(String, String, f32, f32, bool)>,
-    /// (persona, best, worst)
-    pub personas: Vec<(String, f32, f32)>,
+    /// (persona, best, worst, best route as option ids)
+    pub personas: Vec<(String, f32, f32, String)>,
     pub longest_share: f32,
     pub same_best_share: f32,
     /// (message, what to change)
@@ -607,8 +607,9 @@ pub fn validity_panel(ui: &mut egui::Ui, lang: Lang, v: &ValidityVm) {
         ))
         .small(),
     );
-    for (persona, best, worst) in &v.personas {
+    for (persona, best, worst, route) in &v.personas {
         ui.label(RichText::new(format!("{} {persona}: {worst:.0}–{best:.0}", tr(lang, "人设", "Persona"))).small());
+        ui.label(RichText::new(format!("  {} {route}", tr(lang, "最佳路线：", "best route:"))).small().color(MUTED));
     }
     egui::Grid::new("validity-players").num_columns(3).striped(true).show(ui, |ui| {
         for (player, persona, score, best, passed) in &v.players {
