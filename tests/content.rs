@@ -302,3 +302,26 @@ fn a_scenario_whose_best_answer_is_always_the_longest_fails_strict_validation() 
     // Without --strict the same findings are warnings: it still loads.
     assert_eq!(counterpart(&["validate", FIXTURE], None).status.code(), Some(0));
 }
+
+/// Protocol cases: the right answer is a warm, explained handover, so the
+/// best route of every persona ends escalated, never merely "resolved".
+#[test]
+fn protocol_scenarios_are_best_handled_by_escalating() {
+    use counterpart::core::model::Outcome;
+    let protocol = ["hotline-gas-smell", "hotline-suicide-risk", "hotline-public-opinion", "hotline-harassing-caller"];
+    let loaded = bundled();
+    for id in protocol {
+        let script = loaded
+            .iter()
+            .filter_map(|f| f.script())
+            .find(|s| s.scenario.id == id)
+            .unwrap_or_else(|| panic!("protocol scenario {id} is bundled"))
+            .clone();
+        for analysis in analyze_personas(&script).expect("analysable") {
+            let best = analysis.best(Objective::Overall).expect("best");
+            let ending = script.scenario.endings.iter().find(|e| e.id == best.ending).expect("ending exists");
+            assert_eq!(ending.outcome, Outcome::Escalated, "{id} persona {}: best route ends {}", analysis.persona, best.ending);
+            assert!(best.passed, "{id} persona {}", analysis.persona);
+        }
+    }
+}
