@@ -14,7 +14,7 @@
 //! function: the app sleeps between inputs and must be woken to reload.
 
 use super::diag::Diagnostic;
-use super::load::{LoadedFile, display_path, load_bytes, reject_duplicate_ids, scenario_files};
+use super::load::{LoadedFile, display_path, in_parallel, load_bytes, reject_duplicate_ids, scenario_files};
 use notify::{EventKind, RecursiveMode, Watcher};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -241,16 +241,30 @@ impl Reloader {
             }
             keep
         });
-        for path in listed {
-            let bytes = std::fs::read(&path);
+        // Read everything, then load the files that changed side by side
+        // (validation analyses every persona), then apply in path order.
+        let reads: Vec<(PathBuf, std::io::Result<Vec<u8>>)> = listed.into_iter().map(|p| {
+            let bytes = std::fs::read(&p);
+            (p, bytes)
+        }).collect();
+        let unchanged = |path: &PathBuf, bytes: &std::io::Result<Vec<u8>>| {
             let new_digest = bytes.as_ref().ok().map(|b| digest(b));
+            self.entries.iter().any(|e| &e.file.path == path && e.digest.is_some() && e.digest == new_digest)
+        };
+        let pending: Vec<(&PathBuf, &std::io::Result<Vec<u8>>, bool)> =
+            reads.iter().map(|(path, bytes)| (path, bytes, !unchanged(path, bytes))).collect();
+        let loads = in_parallel(&pending, |&(path, bytes, changed)| {
+            changed.then(|| match bytes {
+                Ok(bytes) => (load_bytes(bytes, path), Some(digest(bytes))),
+                Err(_) => read_and_load(path),
+            })
+        });
+        for ((path, _), load) in reads.iter().zip(loads) {
+            let path = path.clone();
+            let Some((loaded, new_digest)) = load else { continue };
             match self.entries.iter_mut().find(|e| e.file.path == path) {
-                Some(entry) if entry.digest.is_some() && entry.digest == new_digest => {}
                 Some(entry) => {
-                    let (loaded, digest) = match bytes {
-                        Ok(bytes) => (load_bytes(&bytes, &path), new_digest),
-                        Err(_) => read_and_load(&path),
-                    };
+                    let digest = new_digest;
                     entry.digest = digest;
                     if loaded.script().is_some() {
                         entry.file = loaded;
@@ -265,11 +279,7 @@ impl Reloader {
                     }
                 }
                 None => {
-                    let (file, digest) = match bytes {
-                        Ok(bytes) => (load_bytes(&bytes, &path), new_digest),
-                        Err(_) => read_and_load(&path),
-                    };
-                    self.entries.push(Entry { file, rejected: vec![], digest });
+                    self.entries.push(Entry { file: loaded, rejected: vec![], digest: new_digest });
                     changes.push(Change::Added(path));
                 }
             }
