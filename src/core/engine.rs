@@ -556,17 +556,6 @@ pub fn better_option(script: &Script, turn: usize, choice: usize) -> Option<usiz
         .filter(|&i| i != choice)
 }
 
-/// How well an option suits the persona played: the mean of what it
-/// records for them (DISC fit and over-talking included); a red flag is
-/// worst of all.
-fn fit_quality(script: &Script, persona: usize, turn: usize, choice: usize) -> f32 {
-    let option = &script.flow_for(persona).turns[turn].choices[choice];
-    if option.red_flag.is_some() || option.evidence.is_empty() {
-        return -1.0;
-    }
-    option.evidence.iter().map(|(_, l)| *l as f32).sum::<f32>() / option.evidence.len() as f32
-}
-
 /// `better_option` for the persona played: the author's `better` names the
 /// best answer for the main persona, so for another persona it is shown
 /// only when it really suits them better than what was chosen; otherwise
@@ -575,9 +564,11 @@ pub fn better_option_for(script: &Script, persona: usize, turn: usize, choice: u
     if persona == 0 || script.persona_count() == 1 {
         return better_option(script, turn, choice);
     }
-    let q = |o: usize| fit_quality(script, persona, turn, o);
+    let style = script.flow_for(persona).disc.primary;
+    let options = &script.scenario.turns[turn].options;
+    let q = |o: usize| super::flow::suitability(&options[o], style);
     let chosen = q(choice);
-    let count = script.scenario.turns[turn].options.len();
+    let count = options.len();
     let best = (0..count).max_by(|&a, &b| q(a).total_cmp(&q(b)).then(b.cmp(&a)))?;
     match better_option(script, turn, choice) {
         Some(named) if q(named) > chosen + 1e-4 => Some(named),

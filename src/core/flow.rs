@@ -152,12 +152,27 @@ pub enum FlowError {
 /// Whether a reply is over-talking for a caller of this style: longer than
 /// they will listen to, or claiming too many rubric items at once.
 pub fn is_overtalk(choice: &Choice, style: DiscStyle) -> bool {
-    let claimed = choice
-        .evidence
-        .iter()
-        .filter(|(item, level)| **level >= 2 && item.dimension() != super::rubric::Dimension::Disc)
-        .count();
-    spoken_length(&choice.text.zh) > talk_tolerance(style) || claimed > MAX_CLAIMED_ITEMS
+    spoken_length(&choice.text.zh) > talk_tolerance(style) || claimed_items(choice) > MAX_CLAIMED_ITEMS
+}
+
+/// How many rubric items (DISC items aside) a reply claims at "adequate"
+/// or better: doing more than a handful at once is over-talking.
+pub fn claimed_items(choice: &Choice) -> usize {
+    choice.evidence.iter().filter(|(item, level)| **level >= 2 && item.dimension() != super::rubric::Dimension::Disc).count()
+}
+
+/// How well a reply suits a citizen of `style` on its own: the mean of
+/// what it records for them (DISC fit and over-talking included); a red
+/// flag is worst of all. Used to name a turn's best answer per style.
+pub fn suitability(choice: &Choice, style: DiscStyle) -> f32 {
+    if choice.red_flag.is_some() {
+        return -1.0;
+    }
+    let (evidence, _) = evidence_for_style(choice, style);
+    if evidence.is_empty() {
+        return -1.0;
+    }
+    evidence.iter().map(|(_, l)| *l as f32).sum::<f32>() / evidence.len() as f32
 }
 
 /// Mood reaction to style fit: a well-matched answer calms and builds trust,

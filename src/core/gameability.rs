@@ -9,7 +9,7 @@
 
 use super::analyze::{Analysis, Objective, best_dissatisfied as best_dissatisfied_route};
 use super::engine::{Encounter, Script};
-use super::flow::evidence_for_style;
+use super::flow::suitability;
 use super::model::{Choice, DiscStyle, Text};
 use super::rubric::{PASS_OVERALL, spoken_length};
 use serde::Serialize;
@@ -136,22 +136,8 @@ pub struct Validity {
     pub findings: Vec<Finding>,
 }
 
-/// How good an option is on its own for a citizen of `style`: the mean of
-/// what it records (DISC fit and over-talking included); a red flag is
-/// worst of all.
-fn local_quality(choice: &Choice, style: DiscStyle) -> f32 {
-    if choice.red_flag.is_some() {
-        return -1.0;
-    }
-    let (evidence, _) = evidence_for_style(choice, style);
-    if evidence.is_empty() {
-        return 0.0;
-    }
-    evidence.iter().map(|(_, l)| *l as f32).sum::<f32>() / evidence.len() as f32
-}
-
 fn best_options(options: &[Choice], style: DiscStyle) -> Vec<usize> {
-    let q: Vec<f32> = options.iter().map(|o| local_quality(o, style)).collect();
+    let q: Vec<f32> = options.iter().map(|o| suitability(o, style)).collect();
     let top = q.iter().copied().fold(f32::MIN, f32::max);
     (0..options.len()).filter(|&i| (q[i] - top).abs() < 1e-4).collect()
 }

@@ -8,7 +8,7 @@ use super::diag::{Diagnostic, closest};
 use super::engine::Script;
 use super::flow::MAX_FLAGS;
 use super::model::{Condition, FORMAT_VERSION, MAIN_PERSONA, Scenario, Text};
-use super::rubric::{Dimension, MAX_CLAIMED_ITEMS};
+use super::rubric::MAX_CLAIMED_ITEMS;
 use std::collections::{HashMap, HashSet};
 
 struct Checker<'a> {
@@ -344,7 +344,7 @@ pub fn validate(scenario: &Scenario, source: &str, file: &str) -> Vec<Diagnostic
             if option.evidence.is_empty() {
                 ck.warn("no-evidence", format!("{op}.evidence"), format!("option \"{}\" carries no rubric evidence, so it cannot be scored", option.id), &[&anchor, &oanchor], Some(&quoted(&option.id)));
             }
-            let claimed = option.evidence.iter().filter(|(i, l)| **l >= 2 && i.dimension() != Dimension::Disc).count();
+            let claimed = super::flow::claimed_items(option);
             if claimed > MAX_CLAIMED_ITEMS {
                 ck.warn(
                     "over-claiming",
