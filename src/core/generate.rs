@@ -353,6 +353,7 @@ pub fn generate(seed: u64, shape: &Shape) -> Scenario {
         routes,
         turns: scenario_turns,
         endings: scenario_endings,
+        local_rules: Vec::new(),
     }
 }
 

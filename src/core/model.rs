@@ -71,6 +71,11 @@ pub struct Scenario {
     pub routes: Vec<Route>,
     pub turns: Vec<Turn>,
     pub endings: Vec<Ending>,
+    /// Ids of the city profile's rules this scenario's texts state (time
+    /// limits, local numbers, hours): local figures are said "按本市规定" and
+    /// checked against the one profile, never written as national rules.
+    #[serde(default)]
+    pub local_rules: Vec<String>,
 }
 
 fn one() -> u32 {
@@ -414,4 +419,33 @@ impl Outcome {
             Outcome::FormalComplaint => Text::new("正式投诉", "Formal complaint"),
         }
     }
+}
+
+/// The city profile: the local rules (time limits, numbers, hours, deadlines)
+/// that scenarios state. One file per library, `city/profile.ron` beside the
+/// scenario files, so a centre replaces the figures with its own in one place.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CityProfile {
+    /// The city the figures belong to.
+    pub city: Text,
+    /// What the figures are (for example: illustrative, from a given year).
+    #[serde(default)]
+    pub note: Text,
+    pub rules: Vec<LocalRule>,
+}
+
+/// One local rule as a scenario states it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocalRule {
+    pub id: String,
+    /// What the rule is about: "咨询类工单办理时限".
+    pub title: Text,
+    /// The figure as scenarios say it: "2个工作日". Every scenario citing the
+    /// rule must say this value somewhere in its text.
+    pub value: Text,
+    /// Where the figure comes from (a regulation, the centre's handbook).
+    #[serde(default)]
+    pub source: Text,
 }
