@@ -8,9 +8,9 @@
 //!
 //! Run: `cargo bench --no-default-features --bench analyze`
 
-use counterpart::core::analyze::{Objective, analyze};
-use counterpart::core::engine::Script;
-use counterpart::core::generate::{Shape, generate};
+use counterpart_core::analysis::analyze::{Objective, analyze};
+use counterpart_core::play::engine::Script;
+use counterpart_core::analysis::generate::{Shape, generate};
 use std::time::{Duration, Instant};
 
 const TURNS: usize = 10_000;

@@ -2,14 +2,14 @@
 //! without a window. Every command writes to the given writers and returns
 //! an exit code, so tests can run it in-process.
 
-use crate::core::analyze::{Analysis, Objective, analyze_personas};
-use crate::core::gameability::{self, Validity};
-use crate::core::diag::{Diagnostic, Severity};
-use crate::core::engine::{Encounter, PlayError};
-use crate::core::export::{to_dot, to_mermaid};
-use crate::core::load::{LoadedFile, load_all, load_file};
-use crate::core::model::Lang;
-use crate::core::rubric::Dimension;
+use counterpart_core::analysis::analyze::{Analysis, Objective, analyze_personas};
+use counterpart_core::analysis::gameability::{self, Validity};
+use counterpart_core::scenario::diag::{Diagnostic, Severity};
+use counterpart_core::play::engine::{Encounter, PlayError};
+use counterpart_core::analysis::export::{to_dot, to_mermaid};
+use counterpart_core::scenario::load::{LoadedFile, load_all, load_file};
+use counterpart_core::scenario::model::Lang;
+use counterpart_core::play::rubric::Dimension;
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::json;
 use std::io::Write;
@@ -280,7 +280,7 @@ fn fmt_route(route: &[usize]) -> String {
 }
 
 fn analysis_json(analysis: &Analysis) -> serde_json::Value {
-    let extreme = |e: &crate::core::analyze::Extreme| {
+    let extreme = |e: &counterpart_core::analysis::analyze::Extreme| {
         json!({"score": e.score, "route": e.route.iter().map(|c| c + 1).collect::<Vec<_>>(), "ending": e.ending, "red_flags": e.red_flags, "rating": e.rating.code(), "passed": e.passed})
     };
     let mut dims = serde_json::Map::new();
@@ -400,7 +400,7 @@ pub struct PlayOptions {
 }
 
 /// The encounter `play` starts: the persona named, or the seed's.
-fn start_encounter(script: &std::sync::Arc<crate::core::engine::Script>, options: &PlayOptions) -> Result<Encounter, String> {
+fn start_encounter(script: &std::sync::Arc<counterpart_core::play::engine::Script>, options: &PlayOptions) -> Result<Encounter, String> {
     match &options.persona {
         None => Ok(Encounter::new(script.clone(), options.seed)),
         Some(id) => {
@@ -419,7 +419,7 @@ fn start_encounter(script: &std::sync::Arc<crate::core::engine::Script>, options
 /// One answer typed by a person or a script: an option id or number, with
 /// an optional "@seconds". `shown` maps numbers through the order shown
 /// (interactive play) instead of the file's order.
-fn parse_answer(text: &str, turn: &crate::core::model::Turn, shown: Option<&[usize]>) -> Result<(usize, Option<f32>), String> {
+fn parse_answer(text: &str, turn: &counterpart_core::scenario::model::Turn, shown: Option<&[usize]>) -> Result<(usize, Option<f32>), String> {
     let text = text.trim();
     let (what, secs) = match text.split_once('@') {
         Some((what, secs)) => {
@@ -445,7 +445,7 @@ fn parse_answer(text: &str, turn: &crate::core::model::Turn, shown: Option<&[usi
     match turn.options.iter().position(|o| o.id == what) {
         Some(choice) => Ok((choice, secs)),
         None => {
-            let hint = crate::core::diag::closest(what, ids.iter().copied()).map(|b| format!(" Did you mean \"{b}\"?")).unwrap_or_default();
+            let hint = counterpart_core::scenario::diag::closest(what, ids.iter().copied()).map(|b| format!(" Did you mean \"{b}\"?")).unwrap_or_default();
             Err(format!("turn \"{}\" has no option \"{what}\"; its options are {}.{hint}", turn.id, ids.join(", ")))
         }
     }
@@ -453,7 +453,7 @@ fn parse_answer(text: &str, turn: &crate::core::model::Turn, shown: Option<&[usi
 
 /// The response time for an answer: as typed, or just past the limit for
 /// a turn named in `--late`.
-fn response_time(turn: &crate::core::model::Turn, typed: Option<f32>, late: &[String]) -> Option<f32> {
+fn response_time(turn: &counterpart_core::scenario::model::Turn, typed: Option<f32>, late: &[String]) -> Option<f32> {
     typed.or_else(|| late.iter().any(|l| *l == turn.id).then(|| turn.time_limit.map_or(0.0, |l| l as f32 + 1.0)))
 }
 
@@ -578,7 +578,7 @@ fn write_played(encounter: &Encounter, options: &PlayOptions, out: &mut dyn Writ
                 "overall": card.overall,
                 "passed": card.passed,
                 "dimensions": Dimension::ALL.iter().map(|d| (format!("{d:?}").to_lowercase(), json!(card.dimension(*d)))).collect::<serde_json::Map<_, _>>(),
-                "items": crate::core::model::Item::ALL.iter().map(|i| (format!("{i:?}"), json!(card.item(*i)))).collect::<serde_json::Map<_, _>>(),
+                "items": counterpart_core::scenario::model::Item::ALL.iter().map(|i| (format!("{i:?}"), json!(card.item(*i)))).collect::<serde_json::Map<_, _>>(),
                 "red_flags": card.red_flags,
                 "notes": card.notes,
                 "rating": card.rating.map(|r| r.code()),
@@ -658,8 +658,8 @@ fn list_cmd(path: &std::path::Path, out: &mut dyn Write) -> CmdResult {
 
 #[allow(clippy::too_many_arguments)]
 fn new_cmd(id: &str, channel: ChannelArg, style: StyleArg, title: &str, title_en: &str, dir: &std::path::Path, out: &mut dyn Write, err: &mut dyn Write) -> CmdResult {
-    use crate::core::model::{Channel, DiscStyle};
-    use crate::core::scaffold::{ScaffoldSpec, scaffold_in};
+    use counterpart_core::scenario::model::{Channel, DiscStyle};
+    use counterpart_core::scenario::scaffold::{ScaffoldSpec, scaffold_in};
     if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
         writeln!(err, "error: the id \"{id}\" must be letters, digits, _ or - only (it becomes the file name)")?;
         return Ok(2);
@@ -691,12 +691,12 @@ fn new_cmd(id: &str, channel: ChannelArg, style: StyleArg, title: &str, title_en
 }
 
 fn translations_cmd(action: TranslationAction, out: &mut dyn Write, err: &mut dyn Write) -> CmdResult {
-    use crate::core::load::parse_bytes;
-    use crate::core::translate::{export_csv, import_csv, missing};
+    use counterpart_core::scenario::load::parse_bytes;
+    use counterpart_core::scenario::translate::{export_csv, import_csv, missing};
     match action {
         TranslationAction::Missing { paths } => {
             let mut total = 0;
-            for file in crate::core::load::load_all(&paths) {
+            for file in counterpart_core::scenario::load::load_all(&paths) {
                 let Some(script) = file.script() else {
                     for d in file.errors() {
                         write!(err, "{}", render_diagnostic(d, false))?;

@@ -1,11 +1,11 @@
 //! `counterpart export` and the hidden `records-crash-test` helper; kept
 //! out of `cli.rs` so the records work touches it by two lines only.
 
-use crate::core::engine::{Encounter, Script};
-use crate::core::load::load_file;
-use crate::core::records::{AttemptRecord, Store, StoreError};
-use crate::core::report::{Scripts, drill_html, to_json, write_csv, write_drill_csv, write_html_reports};
-use crate::core::xapi::{Lrs, statements};
+use counterpart_core::play::engine::{Encounter, Script};
+use counterpart_core::scenario::load::load_file;
+use counterpart_core::records::store::{AttemptRecord, Store, StoreError};
+use counterpart_core::records::report::{Scripts, drill_html, to_json, write_csv, write_drill_csv, write_html_reports};
+use counterpart_core::records::xapi::{Lrs, statements};
 use clap::{ArgGroup, Args, Subcommand};
 use std::io::Write;
 use std::path::{Path, PathBuf};

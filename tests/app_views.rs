@@ -16,9 +16,9 @@ use counterpart::app::views::library::{Card, LibraryAction, LibraryFilter, Libra
 use counterpart::app::views::start::{StartAction, StartVm, start_view};
 use counterpart::app::views::widgets::{TopBarVm, top_bar};
 use counterpart::app::views::{GlobalAction, global_keys};
-use counterpart::core::engine::{Encounter, Script};
-use counterpart::core::load::{load_all, load_file};
-use counterpart::core::model::{Channel, DiscStyle, Lang, Mood};
+use counterpart_core::play::engine::{Encounter, Script};
+use counterpart_core::scenario::load::{load_all, load_file};
+use counterpart_core::scenario::model::{Channel, DiscStyle, Lang, Mood};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use std::collections::HashMap;
@@ -456,7 +456,7 @@ mod drill {
         ProfilePick, RolePlayAction, RolePlayVm, ScenarioPick, SetupAction, SetupVm, VoteAction, VoteVm, role_play_view,
         setup_view, vote_view,
     };
-    use counterpart::core::drill::{Mode, Rotation};
+    use counterpart_core::drill::{Mode, Rotation};
 
     fn setup() -> SetupVm {
         SetupVm {
@@ -537,15 +537,15 @@ mod drill {
         let script = reference_script();
         let encounter = Encounter::new(script.clone(), 7);
         let prompt = encounter.prompt().expect("a first turn");
-        let card = counterpart::core::drill::CueCard {
+        let card = counterpart_core::drill::CueCard {
             scenario_title: script.scenario.title.clone(),
             citizen: script.scenario.citizen.name.clone(),
             situation: script.scenario.citizen.situation.clone(),
             style: script.scenario.citizen.disc.primary,
             secondary: None,
-            style_cues: counterpart::core::drill::style_cues(script.scenario.citizen.disc.primary),
+            style_cues: counterpart_core::drill::style_cues(script.scenario.citizen.disc.primary),
             mood: prompt.mood,
-            mood_label: counterpart::core::drill::mood_label(prompt.mood),
+            mood_label: counterpart_core::drill::mood_label(prompt.mood),
             turn_id: Some(prompt.turn.id.clone()),
             lines: vec![prompt.said.clone()],
             stage_direction: None,
@@ -571,7 +571,7 @@ mod drill {
         assert_eq!(h.state().actions, vec![RolePlayAction::Closest(1)], "F5 without an outcome must do nothing");
 
         let mut ended = vm;
-        ended.outcome = Some(counterpart::core::model::Outcome::Resolved);
+        ended.outcome = Some(counterpart_core::scenario::model::Outcome::Resolved);
         let mut h = harness(ended, wide(), |ui, vm| role_play_view(ui, vm));
         h.key_press(egui::Key::F5);
         h.run();

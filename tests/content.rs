@@ -1,11 +1,11 @@
 //! The bundled scenario library: every file validates cleanly, meets the
 //! content quality bar, and its analyzer extremes replay exactly in play.
 
-use counterpart::core::analyze::{Objective, analyze, analyze_personas};
-use counterpart::core::engine::Encounter;
-use counterpart::core::load::{LoadedFile, load_all};
-use counterpart::core::model::{Channel, DiscStyle, Difficulty};
-use counterpart::core::rubric::Dimension;
+use counterpart_core::analysis::analyze::{Objective, analyze, analyze_personas};
+use counterpart_core::play::engine::Encounter;
+use counterpart_core::scenario::load::{LoadedFile, load_all};
+use counterpart_core::scenario::model::{Channel, DiscStyle, Difficulty};
+use counterpart_core::play::rubric::Dimension;
 use std::collections::HashSet;
 use std::path::PathBuf;
 
@@ -233,7 +233,7 @@ fn interactive_play_prints_json_prompts_in_the_order_shown_and_survives_bad_inpu
     assert_eq!(lines[2]["turn"], "open", "asked again after the bad line");
     // The prompt lists the options in the order this attempt shows them,
     // which is what the engine shows for the same seed.
-    let script = counterpart::core::load::load_file(std::path::Path::new(FIXTURE)).script().unwrap().clone();
+    let script = counterpart_core::scenario::load::load_file(std::path::Path::new(FIXTURE)).script().unwrap().clone();
     let encounter = Encounter::new(script.clone(), 5);
     let prompt = encounter.prompt().unwrap();
     let shown: Vec<&str> = prompt.shown().map(|(_, o)| o.id.as_str()).collect();
@@ -307,7 +307,7 @@ fn a_scenario_whose_best_answer_is_always_the_longest_fails_strict_validation() 
 /// best route of every persona ends escalated, never merely "resolved".
 #[test]
 fn protocol_scenarios_are_best_handled_by_escalating() {
-    use counterpart::core::model::Outcome;
+    use counterpart_core::scenario::model::Outcome;
     let protocol = ["hotline-gas-smell", "hotline-suicide-risk", "hotline-public-opinion", "hotline-harassing-caller"];
     let loaded = bundled();
     for id in protocol {

@@ -5,8 +5,8 @@
 //! from loading, the CLI's exit codes and JSON, and the annotated example in
 //! docs/scenario-format.md validates cleanly.
 
-use counterpart::core::diag::{Diagnostic, Severity};
-use counterpart::core::load::{LoadedFile, MAX_FILE_BYTES, load_all, load_bytes};
+use counterpart_core::scenario::diag::{Diagnostic, Severity};
+use counterpart_core::scenario::load::{LoadedFile, MAX_FILE_BYTES, load_all, load_bytes};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -181,7 +181,7 @@ fn an_oversized_file_is_refused_before_parsing() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("huge.ron");
     std::fs::write(&path, &bytes).expect("write");
-    let loaded = counterpart::core::load::load_file(&path);
+    let loaded = counterpart_core::scenario::load::load_file(&path);
     assert_eq!(loaded.errors()[0].code, "file-too-large");
 }
 
@@ -210,7 +210,7 @@ fn the_documented_example_validates_without_errors_or_warnings() {
     let problems: Vec<String> = all_diagnostics(&loaded).iter().map(|d| d.to_string()).collect();
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     let script = loaded.script().expect("loads");
-    let analysis = counterpart::core::analyze::analyze(script).expect("analysable");
+    let analysis = counterpart_core::analysis::analyze::analyze(script).expect("analysable");
     assert!(analysis.passing_route.is_some());
 }
 

@@ -3,12 +3,12 @@
 //!
 //! Run with `cargo test --no-default-features --test records`.
 
-use counterpart::core::analyze::{Objective, analyze};
-use counterpart::core::engine::{Encounter, Script};
-use counterpart::core::load::load_file;
-use counterpart::core::records::{AttemptResult, SCHEMA_V1, SCHEMA_VERSION, Status, Store, StoreError};
-use counterpart::core::report::{Scripts, attempt_html, to_json, trainee_html, write_csv};
-use counterpart::core::xapi::{self, Lrs, statement_id, statements};
+use counterpart_core::analysis::analyze::{Objective, analyze};
+use counterpart_core::play::engine::{Encounter, Script};
+use counterpart_core::scenario::load::load_file;
+use counterpart_core::records::store::{AttemptResult, SCHEMA_V1, SCHEMA_VERSION, Status, Store, StoreError};
+use counterpart_core::records::report::{Scripts, attempt_html, to_json, trainee_html, write_csv};
+use counterpart_core::records::xapi::{self, Lrs, statement_id, statements};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -45,7 +45,7 @@ fn play_and_record(store: &Store, profile: i64, script: &Arc<Script>, seed: u64,
             card: enc.score(),
             ending_id: ending.id.clone(),
             outcome: ending.outcome,
-            disc_guess: Some(counterpart::core::model::DiscStyle::S),
+            disc_guess: Some(counterpart_core::scenario::model::DiscStyle::S),
             persona: enc.persona_view().id,
         };
         store.finish_attempt(attempt, &result).unwrap();
@@ -227,7 +227,7 @@ fn a_killed_process_leaves_the_attempt_in_progress_with_its_steps() {
 
 /// A score card as builds before scoring rules v2 stored it: no rating,
 /// no outcome, no rules version.
-fn old_card_json(card: &counterpart::core::score::ScoreCard) -> String {
+fn old_card_json(card: &counterpart_core::play::score::ScoreCard) -> String {
     let mut json = serde_json::to_value(card).unwrap();
     for key in ["rating", "outcome", "rules"] {
         json.as_object_mut().unwrap().remove(key);
@@ -382,7 +382,7 @@ fn a_corrupt_file_is_reported_with_its_path_and_kept_until_the_user_starts_fresh
 
 /// A scenario whose texts try to inject markup, and a trainee named like a
 /// script tag and a spreadsheet formula.
-fn hostile_records() -> (tempfile::TempDir, Store, Scripts, Vec<counterpart::core::records::AttemptRecord>) {
+fn hostile_records() -> (tempfile::TempDir, Store, Scripts, Vec<counterpart_core::records::store::AttemptRecord>) {
     let dir = temp();
     let store = Store::open(&dir.path().join("r.sqlite3")).unwrap();
     let mut scenario = script().scenario.clone();
@@ -445,7 +445,7 @@ fn exports_escape_names_and_scenario_text() {
     let attempts = json["attempts"].as_array().unwrap();
     assert_eq!(attempts[0]["summary"]["profile_name"], "<script>alert(1)</script>");
     assert_eq!(attempts[0]["steps"].as_array().unwrap().len(), records[0].steps.len());
-    let back: Vec<counterpart::core::records::AttemptRecord> = serde_json::from_value(json["attempts"].clone()).unwrap();
+    let back: Vec<counterpart_core::records::store::AttemptRecord> = serde_json::from_value(json["attempts"].clone()).unwrap();
     assert_eq!(back, records);
 }
 
@@ -816,9 +816,9 @@ fn statements_reach_a_real_lrs_once_and_survive_an_outage() {
 
 mod drills {
     use super::*;
-    use counterpart::core::drill::{DrillError, Event, Member, Mode, Phase, Plan, Rotation, SlotStatus};
-    use counterpart::core::records::DrillStatus;
-    use counterpart::core::report::{DRILL_CSV_HEADER, common_mistakes, discussion_prompts, drill_html, drill_mistakes, write_drill_csv};
+    use counterpart_core::drill::{DrillError, Event, Member, Mode, Phase, Plan, Rotation, SlotStatus};
+    use counterpart_core::records::store::DrillStatus;
+    use counterpart_core::records::report::{DRILL_CSV_HEADER, common_mistakes, discussion_prompts, drill_html, drill_mistakes, write_drill_csv};
 
     fn scripts_with(script: &Arc<Script>) -> Scripts {
         [(script.scenario.id.clone(), script.clone())].into_iter().collect()
@@ -1041,7 +1041,7 @@ mod drills {
         // Every low-quality option of the worst route is listed, chosen twice.
         let turns = Encounter::replay(script.clone(), 0, &worst).unwrap().steps().to_vec();
         for step in &turns {
-            let q = counterpart::core::engine::option_quality(&script, step.turn, step.choice);
+            let q = counterpart_core::play::engine::option_quality(&script, step.turn, step.choice);
             let listed = mistakes.iter().find(|m| m.turn_id == step.turn_id && m.option_id == step.choice_id);
             if q <= 33 {
                 assert_eq!(listed.map(|m| m.times), Some(2), "{}", step.choice_id);
@@ -1188,7 +1188,7 @@ mod drills {
         let best = best_route(&script);
         let first = &script.scenario.turns[0];
         let poor = (0..first.options.len())
-            .find(|&i| i != best[0] && counterpart::core::engine::option_quality(&script, 0, i) <= 33)
+            .find(|&i| i != best[0] && counterpart_core::play::engine::option_quality(&script, 0, i) <= 33)
             .expect("the first turn has a poor option besides the best");
         let plan = Plan {
             mode: Mode::ClassVote,
@@ -1237,8 +1237,8 @@ mod drills {
 
     #[test]
     fn a_role_play_result_lands_in_the_responders_record() {
-        use counterpart::core::drill::Observation::Level;
-        use counterpart::core::model::{Item, Outcome, RedFlag};
+        use counterpart_core::drill::Observation::Level;
+        use counterpart_core::scenario::model::{Item, Outcome, RedFlag};
         let dir = temp();
         let store = Store::open(&dir.path().join("r.sqlite3")).unwrap();
         let script = script();
@@ -1246,7 +1246,7 @@ mod drills {
         let roster = ["答", "演", "观一", "观二"].map(Member::typed).to_vec();
         let plan = Plan { mode: Mode::RolePlay, ..hot_seat(&script, roster, "角色扮演") };
         let (id, mut drill) = store.create_drill(&plan).unwrap();
-        let apply = |drill: &mut counterpart::core::drill::Drill, e: Event| store.apply_drill_event(id, drill, &e, &scripts).unwrap();
+        let apply = |drill: &mut counterpart_core::drill::Drill, e: Event| store.apply_drill_event(id, drill, &e, &scripts).unwrap();
         apply(&mut drill, Event::StartSlot);
         assert!(drill.cue_card(&scripts).unwrap().is_some());
         apply(&mut drill, Event::CueNext { closest: 0 });
@@ -1300,10 +1300,10 @@ fn a_late_answer_replays_as_late_on_resume_and_in_reports() {
     let untimed = Encounter::replay(script.clone(), 5, &record.choices()).unwrap();
     assert_ne!(untimed.mood(), enc.mood());
     // The xAPI statement of the late step says so.
-    let statements = counterpart::core::xapi::statements(&record, Some(&*script));
-    assert_eq!(statements[0]["result"]["extensions"][counterpart::core::xapi::extension("timed-out")], true);
+    let statements = counterpart_core::records::xapi::statements(&record, Some(&*script));
+    assert_eq!(statements[0]["result"]["extensions"][counterpart_core::records::xapi::extension("timed-out")], true);
     assert_eq!(
-        statements[0]["result"]["extensions"][counterpart::core::xapi::extension("shown-order")],
+        statements[0]["result"]["extensions"][counterpart_core::records::xapi::extension("shown-order")],
         serde_json::json!(enc.steps()[0].shown.iter().map(|i| i + 1).collect::<Vec<_>>())
     );
 }
@@ -1324,7 +1324,7 @@ fn a_v4_database_keeps_its_scores_under_rules_1() {
     let before: (f64, String) = {
         let raw = rusqlite::Connection::open(&db).unwrap();
         let card: String = raw.query_row("SELECT card_json FROM attempts WHERE id = 1", [], |r| r.get(0)).unwrap();
-        let card: counterpart::core::score::ScoreCard = serde_json::from_str(&card).unwrap();
+        let card: counterpart_core::play::score::ScoreCard = serde_json::from_str(&card).unwrap();
         raw.execute("UPDATE attempts SET card_json = ?1 WHERE id = 1", [old_card_json(&card)]).unwrap();
         raw.execute_batch(
             "ALTER TABLE attempts DROP COLUMN persona; ALTER TABLE attempts DROP COLUMN rating;
@@ -1344,7 +1344,7 @@ fn a_v4_database_keeps_its_scores_under_rules_1() {
     let p = store.profiles().unwrap()[0].id;
     let (fresh, enc) = play_and_record(&store, p, &script, 9, &route);
     let fresh = store.attempt(fresh).unwrap();
-    assert_eq!(fresh.summary.rules, Some(counterpart::core::score::RULES_VERSION));
+    assert_eq!(fresh.summary.rules, Some(counterpart_core::play::score::RULES_VERSION));
     assert_eq!(fresh.summary.rating.as_deref(), enc.score().rating.map(|r| r.code()));
     assert_eq!(fresh.summary.persona.as_deref(), Some("main"));
 }

@@ -3,7 +3,7 @@
 //! playable script.
 #![no_main]
 
-use counterpart::core::load::load_bytes;
+use counterpart_core::scenario::load::load_bytes;
 use libfuzzer_sys::fuzz_target;
 use std::path::Path;
 
@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
     match &loaded.outcome {
         Ok(script) => {
             // A script that loads must also be safe to play and to render.
-            let mut encounter = counterpart::core::engine::Encounter::new(script.clone(), 1);
+            let mut encounter = counterpart_core::play::engine::Encounter::new(script.clone(), 1);
             for _ in 0..64 {
                 if encounter.choose(0, Some(1.0)).is_err() {
                     break;

@@ -3,7 +3,7 @@
 //! as upset rises, the cheeks flush, and trust softens the eyes and mouth.
 //! Appearance (hair, skin) is seeded by the citizen so faces differ.
 
-use crate::core::model::Mood;
+use counterpart_core::scenario::model::Mood;
 use bevy_egui::egui::{self, Color32, Pos2, Rect, Shape, Stroke, pos2, vec2};
 
 #[derive(Debug, Clone, Copy, PartialEq)]

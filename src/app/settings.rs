@@ -4,10 +4,10 @@
 //! When the store cannot be opened the app keeps working for the session
 //! (profiles in memory, nothing saved) and says so on the start screen.
 
-use crate::core::engine::Step;
-use crate::core::model::Lang;
-use crate::core::records::{AttemptRecord, AttemptResult, AttemptSummary, Profile, Store, utc_stamp};
-use crate::core::report::{Scripts, file_stem, write_bundle};
+use counterpart_core::play::engine::Step;
+use counterpart_core::scenario::model::Lang;
+use counterpart_core::records::store::{AttemptRecord, AttemptResult, AttemptSummary, Profile, Store, utc_stamp};
+use counterpart_core::records::report::{Scripts, file_stem, write_bundle};
 use bevy::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -10,11 +10,11 @@ use counterpart::app::screens::{Run, Session};
 use counterpart::app::views::debrief::{DebriefAction, debrief_view};
 use counterpart::app::views::author::{AuthorAction, AuthorVm, NodeKind, author_view, inspector_view, neighbour};
 use counterpart::app::views::library::{LibraryAction, LibraryFilter, LibraryVm, library_view};
-use counterpart::core::analyze::analyze;
-use counterpart::core::engine::{Encounter, Script};
-use counterpart::core::export::Quality;
-use counterpart::core::model::{Lang, Mood};
-use counterpart::core::reload::{Change, Reloader};
+use counterpart_core::analysis::analyze::analyze;
+use counterpart_core::play::engine::{Encounter, Script};
+use counterpart_core::analysis::export::Quality;
+use counterpart_core::scenario::model::{Lang, Mood};
+use counterpart_core::library::reload::{Change, Reloader};
 use egui_kittest::kittest::Queryable;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -56,7 +56,7 @@ fn the_graph_has_every_turn_and_ending_in_rows_with_the_best_route_traced() {
     // The best route: one gold edge per step, ending at a resolved ending.
     let best = vm.best.as_ref().expect("the reference has a best route");
     let analysis = analyze(&script).unwrap();
-    let route = &analysis.best(counterpart::core::analyze::Objective::Overall).unwrap().route;
+    let route = &analysis.best(counterpart_core::analysis::analyze::Objective::Overall).unwrap().route;
     assert_eq!(vm.edges.iter().filter(|e| e.on_best).count(), route.len());
     assert_eq!(best.steps.len(), route.len() + 1);
     let bounds = vm.bounds.as_ref().unwrap();
@@ -124,7 +124,7 @@ fn the_author_view_in_chinese_shows_bounds_and_play_controls() {
 #[test]
 fn play_from_here_starts_an_unrecorded_run_in_the_chosen_situation() {
     let script = reference_script();
-    let mut session = Session { files: counterpart::core::load::load_all(&[REFERENCE.into()]), ..Default::default() };
+    let mut session = Session { files: counterpart_core::scenario::load::load_all(&[REFERENCE.into()]), ..Default::default() };
     let mut setup = default_practice(&script);
     setup.upset = 95;
     setup.trust = 5;
@@ -153,7 +153,7 @@ fn play_from_here_starts_an_unrecorded_run_in_the_chosen_situation() {
 #[test]
 fn a_practice_debrief_says_it_was_practice_and_leads_back_to_the_author_view() {
     let script = reference_script();
-    let mut session = Session { files: counterpart::core::load::load_all(&[REFERENCE.into()]), ..Default::default() };
+    let mut session = Session { files: counterpart_core::scenario::load::load_all(&[REFERENCE.into()]), ..Default::default() };
     begin_practice(&mut session, 0, "cause", &default_practice(&script), 0.0).unwrap();
     let run = session.run.as_mut().unwrap();
     while !run.encounter.is_over() {
@@ -181,7 +181,7 @@ fn a_practice_debrief_says_it_was_practice_and_leads_back_to_the_author_view() {
 
 #[test]
 fn a_library_card_opens_the_author_view_with_a() {
-    let files = counterpart::core::load::load_all(&[REFERENCE.into()]);
+    let files = counterpart_core::scenario::load::load_all(&[REFERENCE.into()]);
     let vm = LibraryVm { lang: Lang::En, cards: cards(&files, Lang::En, &HashMap::new()), selected: 0, filter: LibraryFilter::default(), resume: None };
     let mut h = harness(vm.clone(), wide(), library_view);
     h.key_press(egui::Key::A);
@@ -289,8 +289,8 @@ fn an_edge_that_skips_rows_goes_round_the_turns_between() {
 fn with_validity(script: &Arc<Script>, lang: Lang) -> AuthorVm {
     use counterpart::app::screens::author::validity_vm;
     let mut vm = vm_of(script, lang);
-    let analyses = counterpart::core::analyze::analyze_personas(script).unwrap();
-    vm.validity = Some(validity_vm(&counterpart::core::gameability::check(script, &analyses), lang));
+    let analyses = counterpart_core::analysis::analyze::analyze_personas(script).unwrap();
+    vm.validity = Some(validity_vm(&counterpart_core::analysis::gameability::check(script, &analyses), lang));
     vm
 }
 
@@ -311,7 +311,7 @@ fn the_validity_panel_names_the_shortcuts_of_a_gameable_scenario() {
 #[test]
 fn the_validity_panel_passes_a_rewritten_scenario_and_v_toggles_it() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/hotline-water-outage.ron");
-    let script = counterpart::core::load::load_file(&path).script().expect("bundled scenario loads").clone();
+    let script = counterpart_core::scenario::load::load_file(&path).script().expect("bundled scenario loads").clone();
     let mut vm = with_validity(&script, Lang::Zh);
     vm.show_validity = true;
     let mut h = harness(vm, wide(), author_view);

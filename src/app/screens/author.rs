@@ -8,14 +8,14 @@ use crate::app::views::author::{
     AuthorAction, AuthorVm, BestRouteVm, BoundRow, EdgeVm, InspectorVm, NodeKind, NodeVm, OptionVm, PracticeSetup,
     ValidityVm, author_view, inspector_view,
 };
-use crate::core::analyze::{Analysis, AnalyzeError, Objective, analyze, analyze_personas};
-use crate::core::gameability::{self, Validity};
-use crate::core::diag::Diagnostic;
-use crate::core::engine::{Encounter, Script, option_quality};
-use crate::core::export::Quality;
-use crate::core::flow::Target;
-use crate::core::load::display_path;
-use crate::core::model::{Lang, Text};
+use counterpart_core::analysis::analyze::{Analysis, AnalyzeError, Objective, analyze, analyze_personas};
+use counterpart_core::analysis::gameability::{self, Validity};
+use counterpart_core::scenario::diag::Diagnostic;
+use counterpart_core::play::engine::{Encounter, Script, option_quality};
+use counterpart_core::analysis::export::Quality;
+use counterpart_core::play::flow::Target;
+use counterpart_core::scenario::load::display_path;
+use counterpart_core::scenario::model::{Lang, Text};
 use bevy::prelude::*;
 use bevy::time::Real;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};

@@ -3,8 +3,8 @@
 use super::{Run, Screen, Session, UiSet};
 use crate::app::settings::Settings;
 use crate::app::views::debrief::{DebriefAction, DebriefVm, ReplayTurn, debrief_view};
-use crate::core::model::Lang;
-use crate::core::rubric::Dimension;
+use counterpart_core::scenario::model::Lang;
+use counterpart_core::play::rubric::Dimension;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 

@@ -11,11 +11,11 @@ use crate::app::views::drill::{
 };
 use crate::app::views::encounter::{EncounterAction, encounter_view};
 use crate::app::views::widgets::{trust_word, upset_word};
-use crate::core::drill::{CueCard, Drill, Event, Member, Mode, Phase, Plan, Rotation, VoteDebrief};
-use crate::core::engine::Encounter;
-use crate::core::model::{DiscStyle, Lang, Outcome};
-use crate::core::records::Store;
-use crate::core::report::{Scripts, drill_html, file_stem, write_drill_csv};
+use counterpart_core::drill::{CueCard, Drill, Event, Member, Mode, Phase, Plan, Rotation, VoteDebrief};
+use counterpart_core::play::engine::Encounter;
+use counterpart_core::scenario::model::{DiscStyle, Lang, Outcome};
+use counterpart_core::records::store::Store;
+use counterpart_core::records::report::{Scripts, drill_html, file_stem, write_drill_csv};
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
@@ -108,7 +108,7 @@ fn plan_from(setup: &SetupVm, seed: u64) -> Plan {
         .collect();
     let title = if setup.title.trim().is_empty() {
         // utc_stamp is 20261122T071100Z: the date and time make a fine default name.
-        let d: Vec<char> = crate::core::records::utc_stamp().chars().filter(char::is_ascii_digit).collect();
+        let d: Vec<char> = counterpart_core::records::store::utc_stamp().chars().filter(char::is_ascii_digit).collect();
         let part = |r: std::ops::Range<usize>| d.get(r).map(|c| c.iter().collect::<String>()).unwrap_or_default();
         format!("演练 Drill {}-{}-{} {}:{}", part(0..4), part(4..6), part(6..8), part(8..10), part(10..12))
     } else {
@@ -220,7 +220,7 @@ fn slot_line(active: &Active, slot: usize, lang: Lang) -> String {
 
 fn export_report(active: &Active, store: &Store) -> Result<String, String> {
     let attempts = store.drill_attempts(&active.drill).map_err(|e| e.to_string())?;
-    let stamp: String = crate::core::records::utc_stamp().chars().filter(|c| c.is_ascii_digit()).take(14).collect();
+    let stamp: String = counterpart_core::records::store::utc_stamp().chars().filter(|c| c.is_ascii_digit()).take(14).collect();
     let dir = crate::app::settings::export_root(store).join(format!("drill-{}-{stamp}", file_stem(&active.drill.plan.title)));
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let html = dir.join("session.html");

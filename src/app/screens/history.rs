@@ -7,11 +7,11 @@ use crate::app::views::history::{
     ChartPoint, HistoryAction, HistoryRow, HistoryVm, ScenarioRow, Suggestion, WeakestVm, history_view,
 };
 use crate::app::views::tr;
-use crate::core::model::Lang;
-use crate::core::progress::{Progress, progress};
-use crate::core::records::{AttemptSummary, Status};
-use crate::core::report::Scripts;
-use crate::core::rubric::Dimension;
+use counterpart_core::scenario::model::Lang;
+use counterpart_core::records::progress::{Progress, progress};
+use counterpart_core::records::store::{AttemptSummary, Status};
+use counterpart_core::records::report::Scripts;
+use counterpart_core::play::rubric::Dimension;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 

@@ -1,11 +1,11 @@
 //! Library screen: scenario cards from the loaded files.
 
 use super::{PendingResume, Screen, Session, UiSet};
-use crate::core::engine::Encounter;
+use counterpart_core::play::engine::Encounter;
 use crate::app::settings::{Records, Settings};
 use crate::app::views::library::{Card, ErrorCard, LibraryAction, LibraryVm, ResumeOffer, ScenarioCard, library_view};
-use crate::core::load::{LoadedFile, display_path};
-use crate::core::model::Lang;
+use counterpart_core::scenario::load::{LoadedFile, display_path};
+use counterpart_core::scenario::model::Lang;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use std::collections::HashMap;

@@ -13,10 +13,10 @@ pub mod start;
 use super::settings::{Records, Settings};
 use super::views::widgets::{TopBarVm, top_bar};
 use super::views::{GlobalAction, global_keys};
-use crate::core::engine::{Encounter, Script};
-use crate::core::load::LoadedFile;
-use crate::core::model::{DiscStyle, Lang};
-use crate::core::records::Profile;
+use counterpart_core::play::engine::{Encounter, Script};
+use counterpart_core::scenario::load::LoadedFile;
+use counterpart_core::scenario::model::{DiscStyle, Lang};
+use counterpart_core::records::store::Profile;
 use crate::app::views::library::LibraryFilter;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -147,7 +147,7 @@ impl Session {
 /// Scenario files are loaded once at startup; a broken file becomes an
 /// error card rather than stopping the app.
 pub fn load_session(folder: PathBuf) -> Session {
-    let files = crate::core::load::load_all(std::slice::from_ref(&folder));
+    let files = counterpart_core::scenario::load::load_all(std::slice::from_ref(&folder));
     Session { folder, files, ..Default::default() }
 }
 

@@ -11,8 +11,8 @@
 
 use super::widgets::{ACCENT, FAIL, MUTED, PASS};
 use super::{screen_title, shortcut, tr};
-use crate::core::export::Quality;
-use crate::core::model::{Lang, Mood, Outcome};
+use counterpart_core::analysis::export::Quality;
+use counterpart_core::scenario::model::{Lang, Mood, Outcome};
 use bevy_egui::egui::{self, Color32, RichText, Stroke, pos2, vec2};
 
 #[derive(Debug, Clone, PartialEq)]

@@ -4,8 +4,8 @@
 
 use super::widgets::{ACCENT, FAIL, MUTED, PASS, upset_word};
 use super::{disc_label, screen_title, shortcut, tr};
-use crate::core::model::{DiscStyle, Lang, Mood};
-use crate::core::rubric::Rating;
+use counterpart_core::scenario::model::{DiscStyle, Lang, Mood};
+use counterpart_core::play::rubric::Rating;
 use bevy_egui::egui::{self, Color32, RichText, Shape, Stroke, pos2, vec2};
 
 #[derive(Debug, Clone, PartialEq)]

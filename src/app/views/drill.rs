@@ -5,11 +5,11 @@
 
 use super::widgets::{ACCENT, FAIL, MUTED, PASS};
 use super::{digit_pressed, screen_title, shortcut, tr};
-use crate::core::drill::{
+use counterpart_core::drill::{
     CueCard, Kappa, KappaUndefined, Mode, Observation, RoundAgreement, Rotation, Scoreboard, VoteDebrief,
 };
-use crate::core::model::{Item, Lang, Outcome, RedFlag};
-use crate::core::rubric::Dimension;
+use counterpart_core::scenario::model::{Item, Lang, Outcome, RedFlag};
+use counterpart_core::play::rubric::Dimension;
 use bevy_egui::egui::{self, RichText};
 
 // ---------------------------------------------------------------- set-up
@@ -258,7 +258,7 @@ pub fn scoreboard_view(ui: &mut egui::Ui, lang: Lang, board: &Scoreboard) {
     let cell = |ui: &mut egui::Ui, v: Option<f32>| {
         let text = v.map_or("—".to_string(), |v| format!("{v:.0}"));
         let colour = match v {
-            Some(v) if v < crate::core::rubric::PASS_DIMENSION_FLOOR => FAIL,
+            Some(v) if v < counterpart_core::play::rubric::PASS_DIMENSION_FLOOR => FAIL,
             _ => ui.visuals().text_color(),
         };
         ui.label(RichText::new(text).color(colour));

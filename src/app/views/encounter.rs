@@ -6,7 +6,7 @@
 use super::widgets::{ACCENT, FAIL, MUTED, trust_word, upset_word};
 use super::{clock, disc_cues, disc_label, screen_title, shortcut, tr};
 use crate::app::portrait::{self, Look};
-use crate::core::model::{Channel, DiscStyle, Lang, Mood};
+use counterpart_core::scenario::model::{Channel, DiscStyle, Lang, Mood};
 use bevy_egui::egui::{self, RichText};
 
 #[derive(Debug, Clone, PartialEq)]

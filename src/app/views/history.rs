@@ -4,7 +4,7 @@
 
 use super::widgets::{ACCENT, FAIL, MUTED, PASS};
 use super::{screen_title, shortcut, tr};
-use crate::core::model::Lang;
+use counterpart_core::scenario::model::Lang;
 use bevy_egui::egui::{self, Color32, RichText};
 use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 

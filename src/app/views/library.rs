@@ -3,7 +3,7 @@
 
 use super::widgets::{ACCENT, FAIL, MUTED, PASS, badge};
 use super::{channel_label, difficulty_label, screen_title, shortcut, tr};
-use crate::core::model::{Channel, Difficulty, Lang};
+use counterpart_core::scenario::model::{Channel, Difficulty, Lang};
 use bevy_egui::egui::{self, RichText};
 
 #[derive(Debug, Clone, PartialEq)]

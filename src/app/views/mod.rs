@@ -12,7 +12,7 @@ pub mod library;
 pub mod start;
 pub mod widgets;
 
-use crate::core::model::{Channel, Difficulty, DiscStyle, Lang, Outcome};
+use counterpart_core::scenario::model::{Channel, Difficulty, DiscStyle, Lang, Outcome};
 use bevy_egui::egui;
 
 /// Picks the Chinese or English form of a UI label.

@@ -1,7 +1,7 @@
 //! Start: choose or create a trainee profile, language and text size.
 
 use super::{screen_title, shortcut, tr};
-use crate::core::model::Lang;
+use counterpart_core::scenario::model::Lang;
 use bevy_egui::egui::{self, RichText};
 
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -1,7 +1,7 @@
 //! Pieces shared by several screens: the top bar, badges and colours.
 
 use super::{GlobalAction, tr};
-use crate::core::model::Lang;
+use counterpart_core::scenario::model::Lang;
 use bevy_egui::egui::{self, Color32, RichText};
 
 pub const PASS: Color32 = Color32::from_rgb(46, 139, 87);

@@ -7,11 +7,11 @@
 //! Every finding names the turn and options, why it undermines training,
 //! and what to change.
 
-use super::analyze::{Analysis, Objective, best_dissatisfied as best_dissatisfied_route};
-use super::engine::{Encounter, Script};
-use super::flow::suitability;
-use super::model::{Choice, DiscStyle, Text};
-use super::rubric::{PASS_OVERALL, spoken_length};
+use crate::analysis::analyze::{Analysis, Objective, best_dissatisfied as best_dissatisfied_route};
+use crate::play::engine::{Encounter, Script};
+use crate::play::flow::suitability;
+use crate::scenario::model::{Choice, DiscStyle, Text};
+use crate::play::rubric::{PASS_OVERALL, spoken_length};
 use serde::Serialize;
 
 /// A surface player within this many points of the best route is a

@@ -2,14 +2,14 @@
 //! precedence, time limits and caps as play applies them, and the
 //! analyzer's exactness against brute force on generated scenarios.
 
-use super::analyze::{Objective, analyze, analyze_persona};
-use super::engine::{Encounter, Script};
-use super::flow::{State, TIMEOUT_TRUST, TIMEOUT_UPSET, Target};
-use super::generate::{Shape, generate};
-use super::load::parse_scenario;
-use super::model::{Condition, DiscProfile, DiscStyle, Item, Mood, Persona, Route, Scenario};
-use super::rubric::Rating;
-use super::score::{ScoreCard, ScoreNote, Tally};
+use counterpart_core::analysis::analyze::{Objective, analyze, analyze_persona};
+use counterpart_core::play::engine::{Encounter, Script};
+use counterpart_core::play::flow::{State, TIMEOUT_TRUST, TIMEOUT_UPSET, Target};
+use counterpart_core::analysis::generate::{Shape, generate};
+use counterpart_core::scenario::load::parse_scenario;
+use counterpart_core::scenario::model::{Condition, DiscProfile, DiscStyle, Item, Mood, Persona, Route, Scenario};
+use counterpart_core::play::rubric::Rating;
+use counterpart_core::play::score::{ScoreCard, ScoreNote, Tally};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
@@ -70,7 +70,7 @@ fn routing_checks_option_then_turn_then_scenario_then_next() {
 #[test]
 fn a_route_whose_condition_fails_is_skipped() {
     let mut s = routing();
-    s.turns[0].options[0].routes[0].when = super::model::Condition::UpsetAtLeast(100);
+    s.turns[0].options[0].routes[0].when = counterpart_core::scenario::model::Condition::UpsetAtLeast(100);
     assert_eq!(ending_after_first_choice(s), "by_turn");
 }
 
@@ -289,7 +289,7 @@ fn check_exact_persona(script: &Arc<Script>, persona: usize, label: &str) -> boo
         }
     }
     let bad: Vec<f32> = finals.iter().filter(|c| c.rating == Some(Rating::Dissatisfied)).map(|c| c.overall).collect();
-    let best_bad = super::analyze::best_dissatisfied(script, persona).expect("analysable");
+    let best_bad = counterpart_core::analysis::analyze::best_dissatisfied(script, persona).expect("analysable");
     match best_bad {
         None => assert!(bad.is_empty(), "{label}: a dissatisfied ending is reachable"),
         Some(e) => {
@@ -486,7 +486,7 @@ fn generated_large_scenarios_are_deterministic_and_resolve() {
             assert!(analysis.stuck_turns.is_empty());
         }
         Err(e) => assert!(
-            matches!(e, crate::core::analyze::AnalyzeError::TooLarge | crate::core::analyze::AnalyzeError::TooManyScores),
+            matches!(e, counterpart_core::analysis::analyze::AnalyzeError::TooLarge | counterpart_core::analysis::analyze::AnalyzeError::TooManyScores),
             "{e}"
         ),
     }

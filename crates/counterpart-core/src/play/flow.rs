@@ -3,14 +3,14 @@
 //! transition function `Flow::step` is the single definition of what a
 //! choice does; the engine and the analyzer both call it.
 
-use super::model::{
+use crate::scenario::model::{
     Choice, Condition, DiscProfile, DiscStyle, Item, Mood, Outcome, RedFlag, Route, Scenario, Stage,
 };
-use super::rubric::{
+use crate::play::rubric::{
     Aggregation, HIGHLY_UPSET, MAX_CLAIMED_ITEMS, OVERTALK_CAP, OVERTALK_LEVEL, disc_evidence_from_fit,
     spoken_length, talk_tolerance,
 };
-use super::score::Tally;
+use crate::play::score::Tally;
 use std::collections::HashMap;
 use thiserror::Error;
 
@@ -158,7 +158,7 @@ pub fn is_overtalk(choice: &Choice, style: DiscStyle) -> bool {
 /// How many rubric items (DISC items aside) a reply claims at "adequate"
 /// or better: doing more than a handful at once is over-talking.
 pub fn claimed_items(choice: &Choice) -> usize {
-    choice.evidence.iter().filter(|(item, level)| **level >= 2 && item.dimension() != super::rubric::Dimension::Disc).count()
+    choice.evidence.iter().filter(|(item, level)| **level >= 2 && item.dimension() != crate::play::rubric::Dimension::Disc).count()
 }
 
 /// How well a reply suits a citizen of `style` on its own: the mean of

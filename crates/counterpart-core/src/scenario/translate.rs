@@ -5,7 +5,7 @@
 //! literal, so the trainer's comments and layout survive; re-serialising the
 //! RON would lose them.
 
-use super::model::{Scenario, Text};
+use crate::scenario::model::{Scenario, Text};
 use std::collections::HashMap;
 use thiserror::Error;
 
@@ -185,9 +185,9 @@ fn needle_text(needle: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::load::parse_scenario;
-    use crate::core::model::{Channel, DiscStyle};
-    use crate::core::scaffold::{ScaffoldSpec, scaffold};
+    use crate::scenario::load::parse_scenario;
+    use crate::scenario::model::{Channel, DiscStyle};
+    use crate::scenario::scaffold::{ScaffoldSpec, scaffold};
 
     fn source() -> String {
         scaffold(&ScaffoldSpec {

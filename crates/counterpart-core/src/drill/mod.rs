@@ -21,13 +21,13 @@
 //!   responder on the rubric items; the median of the observers' levels is
 //!   scored through the rubric and lands in the responder's record.
 
-use super::analyze::bounds_after;
-use super::engine::{Encounter, PlayError, Script, Step, option_quality};
-use super::model::{DiscStyle, Item, Mood, Outcome, RedFlag, Text};
-use super::records::AttemptResult;
-use super::report::Scripts;
-use super::rubric::Dimension;
-use super::score::{ScoreCard, Tally};
+use crate::analysis::analyze::bounds_after;
+use crate::play::engine::{Encounter, PlayError, Script, Step, option_quality};
+use crate::scenario::model::{DiscStyle, Item, Mood, Outcome, RedFlag, Text};
+use crate::records::store::AttemptResult;
+use crate::records::report::Scripts;
+use crate::play::rubric::Dimension;
+use crate::play::score::{ScoreCard, Tally};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -587,7 +587,7 @@ impl Drill {
                 need_mode(Mode::RolePlay)?;
                 let Phase::Playing { slot } = self.phase else { return Err(wrong_phase(&self.phase)) };
                 if let Observation::Level(level) = mark
-                    && *level > super::rubric::LEVEL_MAX
+                    && *level > crate::play::rubric::LEVEL_MAX
                 {
                     return Err(DrillError::LevelOutOfRange(*level));
                 }
@@ -630,14 +630,14 @@ impl Drill {
                     if outcome.is_breakdown() {
                         card.passed = false;
                         card.outcome = Some(outcome);
-                        card.notes.push(crate::core::score::ScoreNote::Breakdown);
+                        card.notes.push(crate::play::score::ScoreNote::Breakdown);
                     }
                     AttemptResult {
                         card,
                         ending_id: ROLE_PLAY_ENDING.to_string(),
                         outcome,
                         disc_guess: *disc_guess,
-                        persona: crate::core::model::MAIN_PERSONA.to_string(),
+                        persona: crate::scenario::model::MAIN_PERSONA.to_string(),
                     }
                 } else {
                     let encounter = self.replayed(slot, scripts)?;
@@ -1111,7 +1111,7 @@ pub fn weighted_kappa(pairs: &[(u8, u8)], weights: Weights) -> Kappa {
 }
 
 /// Levels 0..=3.
-const LEVELS: usize = super::rubric::LEVEL_MAX as usize + 1;
+const LEVELS: usize = crate::play::rubric::LEVEL_MAX as usize + 1;
 
 /// Mean of Cohen's weighted kappa over every pair of raters (Light's
 /// approach extended to weights). `ratings[rater][subject]`; `None` where a
@@ -1238,7 +1238,7 @@ pub fn style_cues(style: DiscStyle) -> Vec<Text> {
 
 /// A word for the citizen's mood on the cue card.
 pub fn mood_label(mood: Mood) -> Text {
-    if mood.upset >= super::rubric::HIGHLY_UPSET {
+    if mood.upset >= crate::play::rubric::HIGHLY_UPSET {
         Text::new("非常激动", "Very upset")
     } else if mood.upset >= 40 {
         Text::new("不满", "Annoyed")
@@ -1298,8 +1298,8 @@ fn script_of<'a>(scripts: &'a Scripts, id: &str) -> Result<&'a std::sync::Arc<Sc
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::analyze::{Objective, analyze};
-    use crate::core::load::load_file;
+    use crate::analysis::analyze::{Objective, analyze};
+    use crate::scenario::load::load_file;
     use std::sync::Arc;
 
     const WATER: &str = "hotline-water-outage";
@@ -1309,7 +1309,7 @@ mod tests {
         [WATER, TRIPS]
             .iter()
             .map(|id| {
-                let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/{id}.ron"));
+                let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../tests/fixtures/{id}.ron"));
                 let script: Arc<Script> = load_file(&path).script().expect("bundled scenario loads").clone();
                 (id.to_string(), script)
             })

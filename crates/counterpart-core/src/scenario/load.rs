@@ -2,10 +2,10 @@
 //! diagnostics out. Nothing here panics on any input, and a broken file
 //! never stops the others in a folder from loading.
 
-use super::diag::{Diagnostic, closest};
-use super::engine::Script;
-use super::model::Scenario;
-use super::validate::validate;
+use crate::scenario::diag::{Diagnostic, closest};
+use crate::play::engine::Script;
+use crate::scenario::model::Scenario;
+use crate::scenario::validate::validate;
 use ron::extensions::Extensions;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

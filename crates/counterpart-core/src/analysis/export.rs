@@ -2,9 +2,9 @@
 //! Turns are nodes, options are edges coloured by quality, endings are
 //! marked by outcome, and parts that can never be reached are greyed out.
 
-use super::analyze::Analysis;
-use super::engine::{Script, option_quality};
-use super::model::{Lang, Outcome};
+use crate::analysis::analyze::Analysis;
+use crate::play::engine::{Script, option_quality};
+use crate::scenario::model::{Lang, Outcome};
 use std::fmt::Write;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -27,11 +27,11 @@
 //! are computed beside the search, and the highest and lowest scores
 //! beside each other, on two threads.
 
-use super::engine::Script;
-use super::flow::{Cond, Flow, FlowChoice, State, Target};
-use super::model::{Item, Mood, Stage};
-use super::rubric::{Aggregation, Dimension, LEVEL_MAX, Rating, citizen_rating};
-use super::score::{ScoreCard, Tally};
+use crate::play::engine::Script;
+use crate::play::flow::{Cond, Flow, FlowChoice, State, Target};
+use crate::scenario::model::{Item, Mood, Stage};
+use crate::play::rubric::{Aggregation, Dimension, LEVEL_MAX, Rating, citizen_rating};
+use crate::play::score::{ScoreCard, Tally};
 use serde::Serialize;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};

@@ -2,10 +2,10 @@
 //! always give the same transcript, mood trace and score: the only
 //! randomness is the seeded choice of wording.
 
-use super::flow::{Flow, FlowError, State, Target};
-use super::model::{Choice, Ending, Item, Mood, PersonaView, RedFlag, Scenario, Stage, Text, Turn};
-use super::rubric::Dimension;
-use super::score::{ScoreCard, Tally};
+use crate::play::flow::{Flow, FlowError, State, Target};
+use crate::scenario::model::{Choice, Ending, Item, Mood, PersonaView, RedFlag, Scenario, Stage, Text, Turn};
+use crate::play::rubric::Dimension;
+use crate::play::score::{ScoreCard, Tally};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -566,7 +566,7 @@ pub fn better_option_for(script: &Script, persona: usize, turn: usize, choice: u
     }
     let style = script.flow_for(persona).disc.primary;
     let options = &script.scenario.turns[turn].options;
-    let q = |o: usize| super::flow::suitability(&options[o], style);
+    let q = |o: usize| crate::play::flow::suitability(&options[o], style);
     let chosen = q(choice);
     let count = options.len();
     let best = (0..count).max_by(|&a, &b| q(a).total_cmp(&q(b)).then(b.cmp(&a)))?;
@@ -624,11 +624,11 @@ pub fn dimension_scores(card: &ScoreCard) -> Vec<(Dimension, f32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::load::load_file;
+    use crate::scenario::load::load_file;
     use std::path::Path;
 
     fn reference() -> Arc<Script> {
-        load_file(Path::new("tests/fixtures/hotline-water-outage.ron")).outcome.expect("the reference scenario loads")
+        load_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/hotline-water-outage.ron")).outcome.expect("the reference scenario loads")
     }
 
     #[test]

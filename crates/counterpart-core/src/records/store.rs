@@ -12,11 +12,11 @@
 //! its path and left untouched; only `Store::start_fresh`, called on the
 //! user's explicit request, moves it aside and creates a new one.
 
-use super::drill::{Drill, DrillError, Effect, Event, Member, Mode, Phase, Plan};
-use super::engine::Step;
-use super::report::Scripts;
-use super::model::{DiscStyle, Outcome};
-use super::score::ScoreCard;
+use crate::drill::{Drill, DrillError, Effect, Event, Member, Mode, Phase, Plan};
+use crate::play::engine::Step;
+use crate::records::report::Scripts;
+use crate::scenario::model::{DiscStyle, Outcome};
+use crate::play::score::ScoreCard;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -128,7 +128,7 @@ pub struct AttemptResult {
 }
 
 fn main_persona() -> String {
-    crate::core::model::MAIN_PERSONA.to_string()
+    crate::scenario::model::MAIN_PERSONA.to_string()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -203,7 +203,7 @@ impl AttemptRecord {
     }
 
     /// Every answer with its response time, for `Encounter::replay_answers`.
-    pub fn answers(&self) -> Vec<crate::core::engine::Answer> {
+    pub fn answers(&self) -> Vec<crate::play::engine::Answer> {
         self.steps.iter().map(|s| (s.step.choice, s.step.response_secs)).collect()
     }
 

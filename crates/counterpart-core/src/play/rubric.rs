@@ -8,7 +8,7 @@
 //! promise) as form, because a single lapse is what those items describe, and
 //! the remaining items as content.
 
-use super::model::{Item, Text};
+use crate::scenario::model::{Item, Text};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -209,7 +209,7 @@ pub const SATISFIED_TRUST: u8 = 60;
 /// The rating from how the encounter ended and the citizen's final mood:
 /// a hang-up, walk-out or formal complaint is 不满意 whatever the mood; an
 /// ending that resolved or escalated the matter is rated on the mood.
-pub fn citizen_rating(outcome: super::model::Outcome, mood: super::model::Mood) -> Rating {
+pub fn citizen_rating(outcome: crate::scenario::model::Outcome, mood: crate::scenario::model::Mood) -> Rating {
     if outcome.is_breakdown() || mood.upset >= DISSATISFIED_UPSET || mood.trust < DISSATISFIED_TRUST_BELOW {
         Rating::Dissatisfied
     } else if mood.upset < SATISFIED_UPSET_BELOW && mood.trust >= SATISFIED_TRUST {
@@ -223,8 +223,8 @@ pub fn citizen_rating(outcome: super::model::Outcome, mood: super::model::Mood) 
 /// to before a caller of this primary style stops listening. Real operators
 /// speak about 120 characters a minute; a D caller tolerates least, a C
 /// caller most, because they want the detail.
-pub fn talk_tolerance(style: super::model::DiscStyle) -> usize {
-    use super::model::DiscStyle::*;
+pub fn talk_tolerance(style: crate::scenario::model::DiscStyle) -> usize {
+    use crate::scenario::model::DiscStyle::*;
     match style {
         D => 50,
         I | S => 75,

@@ -8,7 +8,7 @@
 //! answers differ through `fit`; a `Persona(..)` line; a warm red-flag trap;
 //! and a hang-up or walk-out reached by an encounter-wide upset route.
 
-use super::model::{Channel, DiscStyle};
+use crate::scenario::model::{Channel, DiscStyle};
 use std::path::Path;
 
 #[derive(Debug, Clone)]
@@ -455,8 +455,8 @@ pub fn scaffold_in(spec: &ScaffoldSpec, dir: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::load::load_bytes;
-    use crate::core::rubric::{Dimension, MAX_CLAIMED_ITEMS};
+    use crate::scenario::load::load_bytes;
+    use crate::play::rubric::{Dimension, MAX_CLAIMED_ITEMS};
     use std::path::Path;
 
     fn all_specs() -> Vec<ScaffoldSpec> {

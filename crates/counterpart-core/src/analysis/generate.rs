@@ -6,7 +6,7 @@
 //! has options) but their text is filler: they exercise the flow, the
 //! analyzer and the scorer, not the content checks.
 
-use super::model::{
+use crate::scenario::model::{
     Channel, Choice, Citizen, Condition, Difficulty, DiscFit, DiscProfile, DiscStyle, Ending, FORMAT_VERSION,
     Item, Line, Mood, MoodDelta, Outcome, RedFlag, Route, Scenario, Stage, Text, Turn,
 };
@@ -373,7 +373,7 @@ mod tests {
         for seed in 0..20 {
             let scenario = generate(seed, &Shape::small(10));
             let source = ron::ser::to_string_pretty(&scenario, ron::ser::PrettyConfig::default()).expect("serialises");
-            let errors: Vec<_> = super::super::validate::validate(&scenario, &source, "generated")
+            let errors: Vec<_> = crate::scenario::validate::validate(&scenario, &source, "generated")
                 .into_iter()
                 .filter(|d| d.is_error())
                 .collect();

@@ -6,11 +6,11 @@
 //! that a spreadsheet would run as a formula are defused the usual way,
 //! with a leading apostrophe.
 
-use super::drill::{Drill, Kappa, KappaUndefined, Mode, Observation, SlotStatus, TurnVote};
-use super::engine::{Encounter, Script, better_option, option_quality};
-use super::model::{Lang, RedFlag, Text};
-use super::records::{AttemptRecord, AttemptSummary, Status};
-use super::rubric::Dimension;
+use crate::drill::{Drill, Kappa, KappaUndefined, Mode, Observation, SlotStatus, TurnVote};
+use crate::play::engine::{Encounter, Script, better_option, option_quality};
+use crate::scenario::model::{Lang, RedFlag, Text};
+use crate::records::store::{AttemptRecord, AttemptSummary, Status};
+use crate::play::rubric::Dimension;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;

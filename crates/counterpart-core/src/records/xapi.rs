@@ -5,9 +5,9 @@
 //! timestamps), so building them twice gives identical JSON and a re-send
 //! is recognised by the LRS as the same statements: no duplicates.
 
-use super::engine::{Encounter, Script};
-use super::records::{AttemptRecord, AttemptSummary, Status};
-use super::rubric::Dimension;
+use crate::play::engine::{Encounter, Script};
+use crate::records::store::{AttemptRecord, AttemptSummary, Status};
+use crate::play::rubric::Dimension;
 use serde_json::{Map, Value, json};
 use std::time::Duration;
 use thiserror::Error;

@@ -13,8 +13,8 @@
 //! rename, and then reported through a flag plus a caller's wake-up
 //! function: the app sleeps between inputs and must be woken to reload.
 
-use super::diag::Diagnostic;
-use super::load::{LoadedFile, display_path, in_parallel, load_bytes, reject_duplicate_ids, scenario_files};
+use crate::scenario::diag::Diagnostic;
+use crate::scenario::load::{LoadedFile, display_path, in_parallel, load_bytes, reject_duplicate_ids, scenario_files};
 use notify::{EventKind, RecursiveMode, Watcher};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -325,7 +325,7 @@ mod tests {
     use std::sync::atomic::AtomicUsize;
     use std::time::Instant;
 
-    const REFERENCE: &str = "tests/fixtures/hotline-water-outage.ron";
+    const REFERENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/hotline-water-outage.ron");
 
     fn reference() -> String {
         std::fs::read_to_string(REFERENCE).expect("the reference scenario is readable")

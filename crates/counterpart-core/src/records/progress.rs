@@ -3,9 +3,9 @@
 //! scenarios that practise it most. Pure data in, data out: the History
 //! screen and reports draw it, tests check it without a store.
 
-use crate::core::model::Scenario;
-use crate::core::records::{AttemptSummary, Status};
-use crate::core::rubric::Dimension;
+use crate::scenario::model::Scenario;
+use crate::records::store::{AttemptSummary, Status};
+use crate::play::rubric::Dimension;
 
 /// How many recent completed attempts decide the weakest dimension: recent
 /// enough to reflect improvement, enough to smooth out one bad day.
@@ -158,7 +158,7 @@ pub fn practice_share(scenario: &Scenario, dimension: Dimension) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::load::load_file;
+    use crate::scenario::load::load_file;
 
     fn attempt(id: i64, scenario: &str, when: &str, dims: [f32; 5], passed: bool, status: Status) -> AttemptSummary {
         let overall = Dimension::ALL.iter().map(|d| dims[d.index()] * d.weight() as f32).sum::<f32>() / 100.0;
@@ -186,7 +186,7 @@ mod tests {
     }
 
     fn library() -> Vec<Scenario> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
         let mut out: Vec<Scenario> = std::fs::read_dir(dir)
             .unwrap()
             .filter_map(|e| load_file(&e.unwrap().path()).script().map(|s| s.scenario.clone()))

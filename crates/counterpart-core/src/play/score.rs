@@ -4,8 +4,8 @@
 //! update with the same `record` call, so a route the analyzer reports
 //! always scores the same when it is played.
 
-use super::model::{Item, Mood, Outcome, RedFlag, Text};
-use super::rubric::{
+use crate::scenario::model::{Item, Mood, Outcome, RedFlag, Text};
+use crate::play::rubric::{
     Aggregation, DISC_GATE, Dimension, LEVEL_MAX, PASS_DIMENSION_FLOOR, PASS_OVERALL, Rating, citizen_rating,
 };
 use serde::{Deserialize, Serialize};

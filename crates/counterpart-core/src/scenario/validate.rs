@@ -2,13 +2,13 @@
 //! the file format itself cannot catch. Errors make a scenario unplayable;
 //! warnings point at weak content.
 
-use super::analyze::analyze_personas;
-use super::gameability;
-use super::diag::{Diagnostic, closest};
-use super::engine::Script;
-use super::flow::MAX_FLAGS;
-use super::model::{Condition, FORMAT_VERSION, MAIN_PERSONA, Scenario, Text};
-use super::rubric::MAX_CLAIMED_ITEMS;
+use crate::analysis::analyze::analyze_personas;
+use crate::analysis::gameability;
+use crate::scenario::diag::{Diagnostic, closest};
+use crate::play::engine::Script;
+use crate::play::flow::MAX_FLAGS;
+use crate::scenario::model::{Condition, FORMAT_VERSION, MAIN_PERSONA, Scenario, Text};
+use crate::play::rubric::MAX_CLAIMED_ITEMS;
 use std::collections::{HashMap, HashSet};
 
 struct Checker<'a> {
@@ -308,7 +308,7 @@ pub fn validate(scenario: &Scenario, source: &str, file: &str) -> Vec<Diagnostic
             Some(0) => {
                 ck.error("out-of-range", format!("{tp}.time_limit"), "a time limit of 0 seconds cannot be met".into(), &[&anchor], Some("time_limit"));
             }
-            Some(_) if s.channel == super::model::Channel::Counter => {
+            Some(_) if s.channel == crate::scenario::model::Channel::Counter => {
                 ck.warn("counter-time-limit", format!("{tp}.time_limit"), "time limits are meant for hotline turns".into(), &[&anchor], Some("time_limit"));
             }
             _ => {}
@@ -344,7 +344,7 @@ pub fn validate(scenario: &Scenario, source: &str, file: &str) -> Vec<Diagnostic
             if option.evidence.is_empty() {
                 ck.warn("no-evidence", format!("{op}.evidence"), format!("option \"{}\" carries no rubric evidence, so it cannot be scored", option.id), &[&anchor, &oanchor], Some(&quoted(&option.id)));
             }
-            let claimed = super::flow::claimed_items(option);
+            let claimed = crate::play::flow::claimed_items(option);
             if claimed > MAX_CLAIMED_ITEMS {
                 ck.warn(
                     "over-claiming",

@@ -1,0 +1,22 @@
+//! Counterpart's domain core: plain data and pure functions, no Bevy, no
+//! global state, deterministic given a seed. The CLI, the app and the tests
+//! all go through it.
+//!
+//! Layers, each depending only on those above it:
+//! - [`scenario`]: the document trainers write — model, parsing, structural
+//!   checks, translation sheets, the scaffold.
+//! - [`play`]: rubric, scoring, the one transition (`flow`) and the
+//!   encounter engine.
+//! - [`analysis`]: every route explored — best/worst routes, gameability,
+//!   graph export, generated scenarios.
+//! - [`library`]: files loaded once into a library of scripts with their
+//!   analyses and findings; live reload.
+//! - [`drill`]: group drills as an event-sourced machine.
+//! - [`records`]: the trainee store, reports, progress and xAPI.
+
+pub mod analysis;
+pub mod drill;
+pub mod library;
+pub mod play;
+pub mod records;
+pub mod scenario;
