@@ -7,7 +7,7 @@ use counterpart_core::analysis::gameability::{self, Validity};
 use counterpart_core::scenario::diag::{Diagnostic, Severity};
 use counterpart_core::play::engine::{Encounter, PlayError};
 use counterpart_core::analysis::export::{to_dot, to_mermaid};
-use counterpart_core::scenario::load::{LoadedFile, load_all, load_file};
+use counterpart_core::library::load::{LoadedFile, load_all, load_file};
 use counterpart_core::scenario::model::Lang;
 use counterpart_core::play::rubric::Dimension;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -691,12 +691,12 @@ fn new_cmd(id: &str, channel: ChannelArg, style: StyleArg, title: &str, title_en
 }
 
 fn translations_cmd(action: TranslationAction, out: &mut dyn Write, err: &mut dyn Write) -> CmdResult {
-    use counterpart_core::scenario::load::parse_bytes;
+    use counterpart_core::scenario::parse::parse_bytes;
     use counterpart_core::scenario::translate::{export_csv, import_csv, missing};
     match action {
         TranslationAction::Missing { paths } => {
             let mut total = 0;
-            for file in counterpart_core::scenario::load::load_all(&paths) {
+            for file in counterpart_core::library::load::load_all(&paths) {
                 let Some(script) = file.script() else {
                     for d in file.errors() {
                         write!(err, "{}", render_diagnostic(d, false))?;

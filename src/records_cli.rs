@@ -2,9 +2,10 @@
 //! out of `cli.rs` so the records work touches it by two lines only.
 
 use counterpart_core::play::engine::{Encounter, Script};
-use counterpart_core::scenario::load::load_file;
+use counterpart_core::library::load::load_file;
 use counterpart_core::records::store::{AttemptRecord, Store, StoreError};
-use counterpart_core::records::report::{Scripts, drill_html, to_json, write_csv, write_drill_csv, write_html_reports};
+use counterpart_core::library::Library;
+use counterpart_core::records::report::{drill_html, to_json, write_csv, write_drill_csv, write_html_reports};
 use counterpart_core::records::xapi::{Lrs, statements};
 use clap::{ArgGroup, Args, Subcommand};
 use std::io::Write;
@@ -84,10 +85,10 @@ fn open_store(db: Option<&Path>, err: &mut dyn Write) -> Result<Option<Store>, s
 /// `<folder>/<id>.ron` for the scenarios the records mention only (loading
 /// a whole library validates every file, which can be slow). A missing or
 /// broken file only makes the exports plainer.
-pub fn load_scripts<'a>(folder: &Path, ids: impl IntoIterator<Item = &'a str>) -> Scripts {
-    let mut scripts = Scripts::new();
+pub fn load_scripts<'a>(folder: &Path, ids: impl IntoIterator<Item = &'a str>) -> Library {
+    let mut scripts: Vec<std::sync::Arc<Script>> = Vec::new();
     for id in ids {
-        if scripts.contains_key(id) || id.contains(['/', '\\']) || id.starts_with('.') {
+        if scripts.iter().any(|s| s.scenario.id == id) || id.contains(['/', '\\']) || id.starts_with('.') {
             continue;
         }
         let path = folder.join(format!("{id}.ron"));
@@ -95,10 +96,10 @@ pub fn load_scripts<'a>(folder: &Path, ids: impl IntoIterator<Item = &'a str>) -
             continue;
         }
         if let Some(script) = load_file(&path).script().filter(|s| s.scenario.id == id) {
-            scripts.insert(id.to_string(), script.clone());
+            scripts.push(script.clone());
         }
     }
-    scripts
+    Library::from_scripts(scripts)
 }
 
 fn records(store: &Store, profile: Option<&str>) -> Result<Vec<AttemptRecord>, StoreError> {
@@ -140,7 +141,7 @@ pub fn export_cmd(args: ExportArgs, scenarios: Option<&Path>, out: &mut dyn Writ
     let all_statements = || -> Vec<serde_json::Value> {
         records
             .iter()
-            .flat_map(|r| statements(r, scripts.get(&r.summary.scenario_id).map(|s| s.as_ref())))
+            .flat_map(|r| statements(r, scripts.script(&r.summary.scenario_id).map(|s| s.as_ref())))
             .collect()
     };
     if let Some(path) = &args.xapi {

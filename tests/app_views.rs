@@ -17,7 +17,7 @@ use counterpart::app::views::start::{StartAction, StartVm, start_view};
 use counterpart::app::views::widgets::{TopBarVm, top_bar};
 use counterpart::app::views::{GlobalAction, global_keys};
 use counterpart_core::play::engine::{Encounter, Script};
-use counterpart_core::scenario::load::{load_all, load_file};
+use counterpart_core::library::load::{load_all, load_file};
 use counterpart_core::scenario::model::{Channel, DiscStyle, Lang, Mood};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;

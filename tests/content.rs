@@ -3,7 +3,7 @@
 
 use counterpart_core::analysis::analyze::{Objective, analyze, analyze_personas};
 use counterpart_core::play::engine::Encounter;
-use counterpart_core::scenario::load::{LoadedFile, load_all};
+use counterpart_core::library::load::{LoadedFile, load_all};
 use counterpart_core::scenario::model::{Channel, DiscStyle, Difficulty};
 use counterpart_core::play::rubric::Dimension;
 use std::collections::HashSet;
@@ -233,7 +233,7 @@ fn interactive_play_prints_json_prompts_in_the_order_shown_and_survives_bad_inpu
     assert_eq!(lines[2]["turn"], "open", "asked again after the bad line");
     // The prompt lists the options in the order this attempt shows them,
     // which is what the engine shows for the same seed.
-    let script = counterpart_core::scenario::load::load_file(std::path::Path::new(FIXTURE)).script().unwrap().clone();
+    let script = counterpart_core::library::load::load_file(std::path::Path::new(FIXTURE)).script().unwrap().clone();
     let encounter = Encounter::new(script.clone(), 5);
     let prompt = encounter.prompt().unwrap();
     let shown: Vec<&str> = prompt.shown().map(|(_, o)| o.id.as_str()).collect();

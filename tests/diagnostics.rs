@@ -6,7 +6,8 @@
 //! docs/scenario-format.md validates cleanly.
 
 use counterpart_core::scenario::diag::{Diagnostic, Severity};
-use counterpart_core::scenario::load::{LoadedFile, MAX_FILE_BYTES, load_all, load_bytes};
+use counterpart_core::library::load::{LoadedFile, load_all, load_bytes};
+use counterpart_core::scenario::parse::{MAX_FILE_BYTES};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -181,7 +182,7 @@ fn an_oversized_file_is_refused_before_parsing() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("huge.ron");
     std::fs::write(&path, &bytes).expect("write");
-    let loaded = counterpart_core::scenario::load::load_file(&path);
+    let loaded = counterpart_core::library::load::load_file(&path);
     assert_eq!(loaded.errors()[0].code, "file-too-large");
 }
 

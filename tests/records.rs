@@ -5,9 +5,11 @@
 
 use counterpart_core::analysis::analyze::{Objective, analyze};
 use counterpart_core::play::engine::{Encounter, Script};
-use counterpart_core::scenario::load::load_file;
-use counterpart_core::records::store::{AttemptResult, SCHEMA_V1, SCHEMA_VERSION, Status, Store, StoreError};
-use counterpart_core::records::report::{Scripts, attempt_html, to_json, trainee_html, write_csv};
+use counterpart_core::library::load::load_file;
+use counterpart_core::play::score::AttemptResult;
+use counterpart_core::records::store::{SCHEMA_V1, SCHEMA_VERSION, Status, Store, StoreError};
+use counterpart_core::library::Library;
+use counterpart_core::records::report::{attempt_html, to_json, trainee_html, write_csv};
 use counterpart_core::records::xapi::{self, Lrs, statement_id, statements};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
@@ -382,7 +384,7 @@ fn a_corrupt_file_is_reported_with_its_path_and_kept_until_the_user_starts_fresh
 
 /// A scenario whose texts try to inject markup, and a trainee named like a
 /// script tag and a spreadsheet formula.
-fn hostile_records() -> (tempfile::TempDir, Store, Scripts, Vec<counterpart_core::records::store::AttemptRecord>) {
+fn hostile_records() -> (tempfile::TempDir, Store, Library, Vec<counterpart_core::records::store::AttemptRecord>) {
     let dir = temp();
     let store = Store::open(&dir.path().join("r.sqlite3")).unwrap();
     let mut scenario = script().scenario.clone();
@@ -404,8 +406,7 @@ fn hostile_records() -> (tempfile::TempDir, Store, Scripts, Vec<counterpart_core
     let q = store.create_profile("=HYPERLINK(\"http://x\",\"y\")").unwrap();
     play_and_record(&store, p.id, &script, 1, &route);
     play_and_record(&store, q.id, &script, 2, &route[..2]);
-    let mut scripts = Scripts::new();
-    scripts.insert(script.scenario.id.clone(), script.clone());
+    let scripts = Library::from_scripts([script.clone()]);
     let records: Vec<_> = store.attempts(None).unwrap().iter().map(|s| store.attempt(s.id).unwrap()).collect();
     (dir, store, scripts, records)
 }
@@ -820,8 +821,8 @@ mod drills {
     use counterpart_core::records::store::DrillStatus;
     use counterpart_core::records::report::{DRILL_CSV_HEADER, common_mistakes, discussion_prompts, drill_html, drill_mistakes, write_drill_csv};
 
-    fn scripts_with(script: &Arc<Script>) -> Scripts {
-        [(script.scenario.id.clone(), script.clone())].into_iter().collect()
+    fn scripts_with(script: &Arc<Script>) -> Library {
+        Library::from_scripts([script.clone()])
     }
 
     fn hot_seat(script: &Arc<Script>, roster: Vec<Member>, title: &str) -> Plan {

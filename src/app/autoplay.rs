@@ -489,7 +489,7 @@ fn drive(
             if selected_id.as_deref() == Some(want.as_str()) {
                 auto.presses = 0;
                 auto.cursor += 1;
-            } else if auto.presses > session.files.len() {
+            } else if auto.presses > session.library.files().len() {
                 auto.fail(exit_code::FAILED, format!("scenario {want:?} is not in the library"));
             } else {
                 auto.presses += 1;

@@ -4,13 +4,14 @@
 //! fails to load leaves the last good one in use and shows its diagnostics
 //! in a banner under the top bar on every screen until it is fixed.
 
+use counterpart_core::library::Library;
 use super::screens::{ContentRect, Session, UiSet, root_ui};
 use super::settings::Settings;
 use super::views::author::rejected_banner;
 use super::views::tr;
 use super::views::widgets::ACCENT;
 use counterpart_core::scenario::diag::Diagnostic;
-use counterpart_core::scenario::load::{LoadedFile, display_path};
+use counterpart_core::library::load::{LoadedFile, display_path};
 use counterpart_core::scenario::model::Text;
 use counterpart_core::library::reload::{Change, Reloader, WatchMode};
 use bevy::prelude::*;
@@ -65,7 +66,7 @@ pub fn install(app: &mut App, folder: PathBuf) {
     }
     let mut status = ReloadStatus::default();
     status.rejected = rejected(&reloader);
-    app.insert_resource(Session { folder, files: reloader.files(), ..Default::default() });
+    app.insert_resource(Session { folder, library: Library::from_files(reloader.files()), ..Default::default() });
     app.insert_resource(Watch(reloader));
     app.insert_resource(status);
     app.add_systems(Update, reload);
@@ -119,15 +120,15 @@ pub fn apply_reload(session: &mut Session, files: Vec<LoadedFile>, changes: &[Ch
             }
         })
         .collect();
-    let selected_path = session.files.get(session.selected).map(|f| f.path.clone());
-    let run_path = session.run.as_ref().and_then(|r| session.files.get(r.file)).map(|f| f.path.clone());
-    session.files = files;
+    let selected_path = session.library.files().get(session.selected).map(|f| f.path.clone());
+    let run_path = session.run.as_ref().and_then(|r| session.library.files().get(r.file)).map(|f| f.path.clone());
+    session.library = Library::from_files(files);
     session.selected = selected_path
-        .and_then(|p| session.files.iter().position(|f| f.path == p))
+        .and_then(|p| session.library.files().iter().position(|f| f.path == p))
         .unwrap_or(0)
-        .min(session.files.len().saturating_sub(1));
-    let position = run_path.as_ref().and_then(|p| session.files.iter().position(|f| &f.path == p));
-    let new_script = position.and_then(|i| session.files[i].script().cloned());
+        .min(session.library.files().len().saturating_sub(1));
+    let position = run_path.as_ref().and_then(|p| session.library.files().iter().position(|f| &f.path == p));
+    let new_script = position.and_then(|i| session.library.files()[i].script().cloned());
     if let Some(run) = session.run.as_mut() {
         match position {
             // Out of range on purpose: the file is gone, so "try again" must not pick another one.

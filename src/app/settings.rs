@@ -6,8 +6,10 @@
 
 use counterpart_core::play::engine::Step;
 use counterpart_core::scenario::model::Lang;
-use counterpart_core::records::store::{AttemptRecord, AttemptResult, AttemptSummary, Profile, Store, utc_stamp};
-use counterpart_core::records::report::{Scripts, file_stem, write_bundle};
+use counterpart_core::play::score::AttemptResult;
+use counterpart_core::records::store::{AttemptRecord, AttemptSummary, Profile, Store, utc_stamp};
+use counterpart_core::library::Library;
+use counterpart_core::records::report::{file_stem, write_bundle};
 use bevy::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -181,7 +183,7 @@ impl Records {
 
     /// Writes CSV, JSON and HTML reports of one trainee's attempts into a new
     /// folder under `export_root()` and returns that folder.
-    pub fn export(&self, profile: &Profile, scripts: &Scripts) -> Result<PathBuf, String> {
+    pub fn export(&self, profile: &Profile, scripts: &Library) -> Result<PathBuf, String> {
         let Some(store) = &self.store else {
             return Err(self.problem.clone().unwrap_or_else(|| "no records store".into()));
         };

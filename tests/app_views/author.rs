@@ -124,7 +124,7 @@ fn the_author_view_in_chinese_shows_bounds_and_play_controls() {
 #[test]
 fn play_from_here_starts_an_unrecorded_run_in_the_chosen_situation() {
     let script = reference_script();
-    let mut session = Session { files: counterpart_core::scenario::load::load_all(&[REFERENCE.into()]), ..Default::default() };
+    let mut session = Session { library: counterpart_core::library::Library::load(&[REFERENCE.into()]), ..Default::default() };
     let mut setup = default_practice(&script);
     setup.upset = 95;
     setup.trust = 5;
@@ -153,7 +153,7 @@ fn play_from_here_starts_an_unrecorded_run_in_the_chosen_situation() {
 #[test]
 fn a_practice_debrief_says_it_was_practice_and_leads_back_to_the_author_view() {
     let script = reference_script();
-    let mut session = Session { files: counterpart_core::scenario::load::load_all(&[REFERENCE.into()]), ..Default::default() };
+    let mut session = Session { library: counterpart_core::library::Library::load(&[REFERENCE.into()]), ..Default::default() };
     begin_practice(&mut session, 0, "cause", &default_practice(&script), 0.0).unwrap();
     let run = session.run.as_mut().unwrap();
     while !run.encounter.is_over() {
@@ -181,7 +181,7 @@ fn a_practice_debrief_says_it_was_practice_and_leads_back_to_the_author_view() {
 
 #[test]
 fn a_library_card_opens_the_author_view_with_a() {
-    let files = counterpart_core::scenario::load::load_all(&[REFERENCE.into()]);
+    let files = counterpart_core::library::load::load_all(&[REFERENCE.into()]);
     let vm = LibraryVm { lang: Lang::En, cards: cards(&files, Lang::En, &HashMap::new()), selected: 0, filter: LibraryFilter::default(), resume: None };
     let mut h = harness(vm.clone(), wide(), library_view);
     h.key_press(egui::Key::A);
@@ -194,7 +194,7 @@ fn a_library_card_opens_the_author_view_with_a() {
 }
 
 fn run_in(session: &Session, choices: &[usize]) -> Run {
-    let script = session.files[0].script().unwrap().clone();
+    let script = session.library.files()[0].script().unwrap().clone();
     Run {
         file: 0,
         encounter: Encounter::replay(script, 11, choices).unwrap(),
@@ -216,7 +216,7 @@ fn a_saved_edit_reaches_the_library_and_the_encounter_and_a_broken_one_keeps_the
     let source = std::fs::read_to_string(REFERENCE).unwrap();
     std::fs::write(&path, &source).unwrap();
     let mut reloader = Reloader::new(dir.path().to_path_buf());
-    let mut session = Session { folder: dir.path().to_path_buf(), files: reloader.files(), ..Default::default() };
+    let mut session = Session { folder: dir.path().to_path_buf(), library: counterpart_core::library::Library::from_files(reloader.files()), ..Default::default() };
     session.run = Some(run_in(&session, &[1]));
     let at = session.run.as_ref().unwrap().encounter.position_id();
 
@@ -226,7 +226,7 @@ fn a_saved_edit_reaches_the_library_and_the_encounter_and_a_broken_one_keeps_the
     let changes = reloader.rescan();
     assert_eq!(changes, vec![Change::Updated(path.clone())]);
     let notes = apply_reload(&mut session, reloader.files(), &changes);
-    let card = cards(&session.files, Lang::En, &HashMap::new());
+    let card = cards(session.library.files(), Lang::En, &HashMap::new());
     let h = harness(
         LibraryVm { lang: Lang::En, cards: card, selected: 0, filter: LibraryFilter::default(), resume: None },
         wide(),
@@ -234,7 +234,7 @@ fn a_saved_edit_reaches_the_library_and_the_encounter_and_a_broken_one_keeps_the
     );
     h.get_by_label("Day two, still no water");
     let run = session.run.as_ref().unwrap();
-    assert!(Arc::ptr_eq(run.encounter.script(), session.files[0].script().unwrap()), "the encounter moved to the new version");
+    assert!(Arc::ptr_eq(run.encounter.script(), session.library.files()[0].script().unwrap()), "the encounter moved to the new version");
     assert_eq!(run.encounter.position_id(), at);
     assert!(notes.iter().any(|n| n.en.contains("continues on the new version")), "{notes:?}");
 
@@ -245,12 +245,12 @@ fn a_saved_edit_reaches_the_library_and_the_encounter_and_a_broken_one_keeps_the
     assert_eq!(changes, vec![Change::Kept(path.clone())]);
     let before = session.run.as_ref().unwrap().encounter.script().clone();
     let notes = apply_reload(&mut session, reloader.files(), &changes);
-    assert_eq!(session.files[0].script().unwrap().scenario.title.en, "Day two, still no water");
+    assert_eq!(session.library.files()[0].script().unwrap().scenario.title.en, "Day two, still no water");
     assert!(Arc::ptr_eq(session.run.as_ref().unwrap().encounter.script(), &before));
     assert!(notes.iter().any(|n| n.en.contains("last good version")));
     let rejected = &reloader.entries()[0].rejected;
     assert!(rejected[0].message.contains("minuts") && rejected[0].line > 0);
-    let script = session.files[0].script().unwrap().clone();
+    let script = session.library.files()[0].script().unwrap().clone();
     let analysis = analyze(&script);
     let vm = author_vm(&script, analysis.as_ref(), Lang::En, "water.ron", rejected, None, default_practice(&script));
     let h = harness(vm, wide(), author_view);
@@ -311,7 +311,7 @@ fn the_validity_panel_names_the_shortcuts_of_a_gameable_scenario() {
 #[test]
 fn the_validity_panel_passes_a_rewritten_scenario_and_v_toggles_it() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/hotline-water-outage.ron");
-    let script = counterpart_core::scenario::load::load_file(&path).script().expect("bundled scenario loads").clone();
+    let script = counterpart_core::library::load::load_file(&path).script().expect("bundled scenario loads").clone();
     let mut vm = with_validity(&script, Lang::Zh);
     vm.show_validity = true;
     let mut h = harness(vm, wide(), author_view);

@@ -6,7 +6,7 @@ use counterpart_core::analysis::analyze::{Objective, analyze, analyze_persona};
 use counterpart_core::play::engine::{Encounter, Script};
 use counterpart_core::play::flow::{State, TIMEOUT_TRUST, TIMEOUT_UPSET, Target};
 use counterpart_core::analysis::generate::{Shape, generate};
-use counterpart_core::scenario::load::parse_scenario;
+use counterpart_core::scenario::parse::parse_scenario;
 use counterpart_core::scenario::model::{Condition, DiscProfile, DiscStyle, Item, Mood, Persona, Route, Scenario};
 use counterpart_core::play::rubric::Rating;
 use counterpart_core::play::score::{ScoreCard, ScoreNote, Tally};

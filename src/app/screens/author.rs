@@ -8,13 +8,13 @@ use crate::app::views::author::{
     AuthorAction, AuthorVm, BestRouteVm, BoundRow, EdgeVm, InspectorVm, NodeKind, NodeVm, OptionVm, PracticeSetup,
     ValidityVm, author_view, inspector_view,
 };
-use counterpart_core::analysis::analyze::{Analysis, AnalyzeError, Objective, analyze, analyze_personas};
+use counterpart_core::analysis::analyze::{Analysis, AnalyzeError, Objective, analyze_personas};
 use counterpart_core::analysis::gameability::{self, Validity};
 use counterpart_core::scenario::diag::Diagnostic;
 use counterpart_core::play::engine::{Encounter, Script, option_quality};
 use counterpart_core::analysis::export::Quality;
 use counterpart_core::play::flow::Target;
-use counterpart_core::scenario::load::display_path;
+use counterpart_core::library::load::display_path;
 use counterpart_core::scenario::model::{Lang, Text};
 use bevy::prelude::*;
 use bevy::time::Real;
@@ -41,29 +41,18 @@ pub struct AuthorState {
     pub error: Option<String>,
     /// The training-validity panel is shown first (V).
     pub show_validity: bool,
-    /// Analysis of the script on show, redone when a reload replaces it.
-    analysis: Option<(Arc<Script>, Result<Arc<Analysis>, AnalyzeError>)>,
     /// The training-validity check of the script on show.
     validity: Option<(Arc<Script>, Option<Arc<Validity>>)>,
 }
 
 impl AuthorState {
-    fn analysis(&mut self, script: &Arc<Script>) -> Result<Arc<Analysis>, AnalyzeError> {
-        match &self.analysis {
-            Some((cached, result)) if Arc::ptr_eq(cached, script) => result.clone(),
-            _ => {
-                let result = analyze(script).map(Arc::new);
-                self.analysis = Some((script.clone(), result.clone()));
-                result
-            }
-        }
-    }
-
-    fn validity(&mut self, script: &Arc<Script>) -> Option<Arc<Validity>> {
+    /// The check reads the analyses loading made, so it costs the bots'
+    /// plays only, once per version of the file.
+    fn validity(&mut self, script: &Arc<Script>, analyses: Option<&[Analysis]>) -> Option<Arc<Validity>> {
         match &self.validity {
             Some((cached, result)) if Arc::ptr_eq(cached, script) => result.clone(),
             _ => {
-                let result = analyze_personas(script).ok().map(|a| Arc::new(gameability::check(script, &a)));
+                let result = analyses.map(|a| Arc::new(gameability::check(script, a)));
                 self.validity = Some((script.clone(), result.clone()));
                 result
             }
@@ -367,7 +356,7 @@ fn ui(
     let ctx = contexts.ctx_mut()?;
     let lang = settings.lang;
     let file = session.selected;
-    let Some(loaded) = session.files.get(file) else {
+    let Some(loaded) = session.library.files().get(file) else {
         next.set(Screen::Library);
         return Ok(());
     };
@@ -387,11 +376,12 @@ fn ui(
         state.practice = default_practice(&script);
         state.error = None;
     }
-    let analysis = state.analysis(&script);
+    // Loading analysed every persona; a file from elsewhere is analysed here.
+    let analyses = loaded.analyses.clone().unwrap_or_else(|| analyze_personas(&script).map(Arc::from));
     let rejected: Vec<Diagnostic> = rejected.map(|r| r.rejected_for(&path)).unwrap_or_default();
     let mut vm = author_vm(
         &script,
-        analysis.as_deref().map_err(|e| e),
+        analyses.as_ref().map(|all| &all[0]),
         lang,
         &display_path(&path),
         &rejected,
@@ -399,7 +389,7 @@ fn ui(
         state.practice.clone(),
     );
     vm.error = state.error.clone();
-    vm.validity = state.validity(&script).map(|v| validity_vm(&v, lang));
+    vm.validity = state.validity(&script, analyses.as_deref().ok()).map(|v| validity_vm(&v, lang));
     vm.show_validity = state.show_validity;
     let action = egui::CentralPanel::default().show(&mut super::root_ui(ctx, content.0, "screen"), |ui| author_view(ui, &mut vm)).inner;
     state.practice = vm.practice.clone();

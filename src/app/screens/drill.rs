@@ -15,7 +15,8 @@ use counterpart_core::drill::{CueCard, Drill, Event, Member, Mode, Phase, Plan, 
 use counterpart_core::play::engine::Encounter;
 use counterpart_core::scenario::model::{DiscStyle, Lang, Outcome};
 use counterpart_core::records::store::Store;
-use counterpart_core::records::report::{Scripts, drill_html, file_stem, write_drill_csv};
+use counterpart_core::library::Library;
+use counterpart_core::records::report::{drill_html, file_stem, write_drill_csv};
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
@@ -35,7 +36,7 @@ pub struct DrillScreen {
 struct Active {
     id: i64,
     drill: Drill,
-    scripts: Scripts,
+    scripts: Library,
     /// The current slot's encounter (hot seat, class vote).
     encounter: Option<Encounter>,
     slot_started: f64,
@@ -51,8 +52,8 @@ struct Active {
     error: Option<String>,
 }
 
-fn scripts_of(session: &Session) -> Scripts {
-    session.files.iter().filter_map(|f| f.script()).map(|s| (s.scenario.id.clone(), s.clone())).collect()
+fn scripts_of(session: &Session) -> Library {
+    session.library.clone()
 }
 
 fn enter(mut state: ResMut<DrillScreen>, session: Res<Session>, records: Res<Records>, settings: Res<Settings>) {
@@ -80,8 +81,7 @@ fn enter(mut state: ResMut<DrillScreen>, session: Res<Session>, records: Res<Rec
         mode: previous.as_ref().map_or(Mode::HotSeat, |p| p.mode),
         rotation: previous.as_ref().map_or(Rotation::Same, |p| p.rotation),
         rounds: previous.as_ref().map_or(1, |p| p.rounds),
-        scenarios: session
-            .files
+        scenarios: session.library.files()
             .iter()
             .filter_map(|f| f.script())
             .map(|s| ScenarioPick { id: s.scenario.id.clone(), title: s.scenario.title.zh.clone(), picked: false })
@@ -126,7 +126,7 @@ fn plan_from(setup: &SetupVm, seed: u64) -> Plan {
     }
 }
 
-fn activate(id: i64, drill: Drill, scripts: Scripts, now: f64) -> Active {
+fn activate(id: i64, drill: Drill, scripts: Library, now: f64) -> Active {
     let mut active = Active {
         id,
         drill,
@@ -191,7 +191,7 @@ fn member_name(drill: &Drill, index: Option<usize>) -> String {
 }
 
 fn scenario_title(active: &Active, id: &str, lang: Lang) -> String {
-    active.scripts.get(id).map_or_else(|| id.to_string(), |s| s.scenario.title.get(lang).to_string())
+    active.scripts.script(id).map_or_else(|| id.to_string(), |s| s.scenario.title.get(lang).to_string())
 }
 
 fn slot_line(active: &Active, slot: usize, lang: Lang) -> String {

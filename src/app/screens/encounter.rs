@@ -6,7 +6,7 @@ use crate::app::settings::{Records, Settings};
 use crate::app::views::encounter::{Bubble, EncounterAction, EncounterVm, EndingVm, PromptVm, Speaker, encounter_view};
 use counterpart_core::play::engine::Encounter;
 use counterpart_core::scenario::model::{Channel, Lang};
-use counterpart_core::records::store::AttemptResult;
+use counterpart_core::play::score::AttemptResult;
 use bevy::prelude::*;
 use bevy::time::Real;
 use bevy::winit::{UpdateMode, WinitSettings};

@@ -10,7 +10,6 @@ use crate::app::views::tr;
 use counterpart_core::scenario::model::Lang;
 use counterpart_core::records::progress::{Progress, progress};
 use counterpart_core::records::store::{AttemptSummary, Status};
-use counterpart_core::records::report::Scripts;
 use counterpart_core::play::rubric::Dimension;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -33,7 +32,7 @@ fn load(mut commands: Commands, session: Res<Session>, records: Res<Records>) {
     let listing = match &session.profile {
         Some(profile) => match records.attempts(profile.id) {
             Ok(attempts) => {
-                let library = session.files.iter().filter_map(|f| f.script()).map(|s| &s.scenario);
+                let library = session.library.files().iter().filter_map(|f| f.script()).map(|s| &s.scenario);
                 let progress = progress(&attempts, library);
                 Listing { attempts, progress, problem: records.problem.clone(), export_status: None }
             }
@@ -135,13 +134,7 @@ fn ui(
         Some(HistoryAction::Back) => next.set(Screen::Library),
         Some(HistoryAction::Export) => {
             if let Some(profile) = &session.profile {
-                let scripts: Scripts = session
-                    .files
-                    .iter()
-                    .filter_map(|f| f.script())
-                    .map(|s| (s.scenario.id.clone(), s.clone()))
-                    .collect();
-                listing.export_status = Some(records.export(profile, &scripts).map(|dir| dir.display().to_string()));
+                listing.export_status = Some(records.export(profile, &session.library).map(|dir| dir.display().to_string()));
                 ctx.request_repaint();
             }
         }

@@ -4,7 +4,7 @@ use super::{PendingResume, Screen, Session, UiSet};
 use counterpart_core::play::engine::Encounter;
 use crate::app::settings::{Records, Settings};
 use crate::app::views::library::{Card, ErrorCard, LibraryAction, LibraryVm, ResumeOffer, ScenarioCard, library_view};
-use counterpart_core::scenario::load::{LoadedFile, display_path};
+use counterpart_core::library::load::{LoadedFile, display_path};
 use counterpart_core::scenario::model::Lang;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -116,7 +116,7 @@ fn ui(
     let ctx = contexts.ctx_mut()?;
     let mut vm = LibraryVm {
         lang: settings.lang,
-        cards: cards(&session.files, settings.lang, &session.best),
+        cards: cards(&session.library.files(), settings.lang, &session.best),
         selected: session.selected,
         filter: std::mem::take(&mut session.filter),
         resume: session.resume.as_ref().map(|p| resume_offer(p, &session, settings.lang)),

@@ -10,11 +10,12 @@ pub mod history;
 pub mod library;
 pub mod start;
 
+use counterpart_core::library::Library;
 use super::settings::{Records, Settings};
 use super::views::widgets::{TopBarVm, top_bar};
 use super::views::{GlobalAction, global_keys};
 use counterpart_core::play::engine::{Encounter, Script};
-use counterpart_core::scenario::load::LoadedFile;
+use counterpart_core::library::load::LoadedFile;
 use counterpart_core::scenario::model::{DiscStyle, Lang};
 use counterpart_core::records::store::Profile;
 use crate::app::views::library::LibraryFilter;
@@ -97,7 +98,7 @@ impl Run {
 #[derive(Resource, Default)]
 pub struct Session {
     pub folder: PathBuf,
-    pub files: Vec<LoadedFile>,
+    pub library: Library,
     pub profile: Option<Profile>,
     pub profiles: Vec<Profile>,
     pub start_selected: usize,
@@ -127,29 +128,23 @@ pub struct PendingResume {
 
 impl Session {
     pub fn script(&self, file: usize) -> Option<&Arc<Script>> {
-        self.files.get(file).and_then(LoadedFile::script)
+        self.library.files().get(file).and_then(LoadedFile::script)
     }
 
     pub fn find(&self, scenario_id: &str) -> Option<usize> {
-        self.files.iter().position(|f| f.script().is_some_and(|s| s.scenario.id == scenario_id))
+        self.library.files().iter().position(|f| f.script().is_some_and(|s| s.scenario.id == scenario_id))
     }
 
     /// The next playable file after `file`, wrapping around.
     pub fn next_playable(&self, file: usize) -> Option<usize> {
-        let n = self.files.len();
+        let n = self.library.files().len();
         if n == 0 {
             return None;
         }
-        (1..=n).map(|k| (file + k) % n).find(|&i| self.files[i].script().is_some() && i != file)
+        (1..=n).map(|k| (file + k) % n).find(|&i| self.library.files()[i].script().is_some() && i != file)
     }
 }
 
-/// Scenario files are loaded once at startup; a broken file becomes an
-/// error card rather than stopping the app.
-pub fn load_session(folder: PathBuf) -> Session {
-    let files = counterpart_core::scenario::load::load_all(std::slice::from_ref(&folder));
-    Session { folder, files, ..Default::default() }
-}
 
 /// Where the current screen draws: the window below the top bar. egui
 /// panels live inside a `Ui`, so the bar's system leaves this for the

@@ -373,7 +373,7 @@ mod tests {
         for seed in 0..20 {
             let scenario = generate(seed, &Shape::small(10));
             let source = ron::ser::to_string_pretty(&scenario, ron::ser::PrettyConfig::default()).expect("serialises");
-            let errors: Vec<_> = crate::scenario::validate::validate(&scenario, &source, "generated")
+            let errors: Vec<_> = crate::library::validate::validate(&scenario, &source, "generated")
                 .into_iter()
                 .filter(|d| d.is_error())
                 .collect();

@@ -24,8 +24,8 @@
 use crate::analysis::analyze::bounds_after;
 use crate::play::engine::{Encounter, PlayError, Script, Step, option_quality};
 use crate::scenario::model::{DiscStyle, Item, Mood, Outcome, RedFlag, Text};
-use crate::records::store::AttemptResult;
-use crate::records::report::Scripts;
+use crate::play::score::AttemptResult;
+use crate::library::Library;
 use crate::play::rubric::Dimension;
 use crate::play::score::{ScoreCard, Tally};
 use serde::{Deserialize, Serialize};
@@ -462,7 +462,7 @@ impl Drill {
     }
 
     /// Rebuilds a drill from its plan and event log.
-    pub fn replay(plan: Plan, events: &[Event], scripts: &Scripts) -> Result<Drill, DrillError> {
+    pub fn replay(plan: Plan, events: &[Event], scripts: &Library) -> Result<Drill, DrillError> {
         let mut drill = Drill::new(plan)?;
         for (index, event) in events.iter().enumerate() {
             drill.apply(event, scripts).map_err(|e| DrillError::Replay { index, source: Box::new(e) })?;
@@ -472,7 +472,7 @@ impl Drill {
 
     /// Applies one event, returning what must change in trainee records.
     /// On error the drill is unchanged.
-    pub fn apply(&mut self, event: &Event, scripts: &Scripts) -> Result<Vec<Effect>, DrillError> {
+    pub fn apply(&mut self, event: &Event, scripts: &Library) -> Result<Vec<Effect>, DrillError> {
         // Work on a copy so a rejected event leaves no trace; drills are
         // small and events rare (one per click).
         let mut next = self.clone();
@@ -482,7 +482,7 @@ impl Drill {
         Ok(effects)
     }
 
-    fn step(&mut self, event: &Event, scripts: &Scripts) -> Result<Vec<Effect>, DrillError> {
+    fn step(&mut self, event: &Event, scripts: &Library) -> Result<Vec<Effect>, DrillError> {
         let name = event_name(event);
         let wrong_phase = |phase: &Phase| DrillError::WrongPhase { event: name, phase: format!("{phase:?}") };
         if self.is_over() {
@@ -682,7 +682,7 @@ impl Drill {
         response_secs: Option<f32>,
         counts: Option<Vec<u32>>,
         tie_broken: bool,
-        scripts: &Scripts,
+        scripts: &Library,
     ) -> Result<Vec<Effect>, DrillError> {
         let attempt = self.linked(slot)?;
         let mut encounter = self.replayed(slot, scripts)?;
@@ -699,7 +699,7 @@ impl Drill {
         Ok(vec![Effect::RecordStep { attempt, index, step }])
     }
 
-    fn options_now(&self, slot: usize, scripts: &Scripts) -> Result<usize, DrillError> {
+    fn options_now(&self, slot: usize, scripts: &Library) -> Result<usize, DrillError> {
         let encounter = self.replayed(slot, scripts)?;
         encounter.prompt().map(|p| p.options.len()).ok_or(DrillError::Play(PlayError::Ended))
     }
@@ -735,7 +735,7 @@ impl Drill {
     }
 
     /// The slot's encounter with every recorded choice replayed.
-    fn replayed(&self, slot: usize, scripts: &Scripts) -> Result<Encounter, DrillError> {
+    fn replayed(&self, slot: usize, scripts: &Library) -> Result<Encounter, DrillError> {
         let state = &self.states[slot];
         let script = script_of(scripts, &self.slots[slot].scenario)?;
         if let Some(used) = state.scenario_version
@@ -768,7 +768,7 @@ impl Drill {
 
     /// The slot's encounter replayed to where it stands (hot seat, class
     /// vote, and the role-play cue card's path). `None` before it started.
-    pub fn encounter(&self, slot: usize, scripts: &Scripts) -> Result<Option<Encounter>, DrillError> {
+    pub fn encounter(&self, slot: usize, scripts: &Library) -> Result<Option<Encounter>, DrillError> {
         match self.states.get(slot) {
             Some(state) if state.scenario_version.is_some() => self.replayed(slot, scripts).map(Some),
             _ => Ok(None),
@@ -810,7 +810,7 @@ impl Drill {
     /// how the options not followed would have scored.
     /// Runs the analyzer once per option of every voted turn: compute it
     /// once per debrief screen, not per frame.
-    pub fn vote_debrief(&self, slot: usize, scripts: &Scripts) -> Result<Vec<VoteDebrief>, DrillError> {
+    pub fn vote_debrief(&self, slot: usize, scripts: &Library) -> Result<Vec<VoteDebrief>, DrillError> {
         let Some(state) = self.states.get(slot) else { return Ok(Vec::new()) };
         if state.votes.is_empty() {
             return Ok(Vec::new());
@@ -860,7 +860,7 @@ impl Drill {
 
     /// Role-play cue card for the current slot; `None` outside a role-play
     /// slot in progress.
-    pub fn cue_card(&self, scripts: &Scripts) -> Result<Option<CueCard>, DrillError> {
+    pub fn cue_card(&self, scripts: &Library) -> Result<Option<CueCard>, DrillError> {
         let Phase::Playing { slot } = self.phase else { return Ok(None) };
         if self.plan.mode != Mode::RolePlay {
             return Ok(None);
@@ -1291,32 +1291,31 @@ fn mean_cards(cards: &[&ScoreCard]) -> (Option<[f32; 5]>, Option<f32>) {
     (Some(dims), Some(cards.iter().map(|c| c.overall).sum::<f32>() / n))
 }
 
-fn script_of<'a>(scripts: &'a Scripts, id: &str) -> Result<&'a std::sync::Arc<Script>, DrillError> {
-    scripts.get(id).ok_or_else(|| DrillError::UnknownScenario(id.to_string()))
+fn script_of<'a>(scripts: &'a Library, id: &str) -> Result<&'a std::sync::Arc<Script>, DrillError> {
+    scripts.script(id).ok_or_else(|| DrillError::UnknownScenario(id.to_string()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::analysis::analyze::{Objective, analyze};
-    use crate::scenario::load::load_file;
+    use crate::library::load::load_file;
     use std::sync::Arc;
 
     const WATER: &str = "hotline-water-outage";
     const TRIPS: &str = "counter-repeated-trips";
 
-    fn scripts() -> Scripts {
-        [WATER, TRIPS]
+    fn scripts() -> Library {
+        Library::from_scripts([WATER, TRIPS]
             .iter()
             .map(|id| {
                 let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../tests/fixtures/{id}.ron"));
                 let script: Arc<Script> = load_file(&path).script().expect("bundled scenario loads").clone();
-                (id.to_string(), script)
-            })
-            .collect()
+                script
+            }))
     }
 
-    fn route(scripts: &Scripts, id: &str, objective: Objective, best: bool) -> Vec<usize> {
+    fn route(scripts: &Library, id: &str, objective: Objective, best: bool) -> Vec<usize> {
         let analysis = analyze(&scripts[id]).unwrap();
         let e = if best { analysis.best(objective) } else { analysis.worst(objective) };
         e.unwrap().route.clone()
@@ -1336,7 +1335,7 @@ mod tests {
     }
 
     /// Applies an event and, like the store, links a started slot.
-    fn drive(drill: &mut Drill, event: Event, scripts: &Scripts) -> Vec<Effect> {
+    fn drive(drill: &mut Drill, event: Event, scripts: &Library) -> Vec<Effect> {
         let mut effects = drill.apply(&event, scripts).unwrap();
         if let Some(Effect::BeginAttempt { slot, .. }) = effects.first() {
             let slot = *slot;
@@ -1629,7 +1628,7 @@ mod tests {
 
     #[test]
     fn a_changed_scenario_is_refused_on_resume() {
-        let mut scripts = scripts();
+        let scripts = scripts();
         let mut drill = Drill::new(plan(Mode::HotSeat, 1, &[WATER], Rotation::Same, 1)).unwrap();
         drive(&mut drill, Event::StartSlot, &scripts);
         let version = scripts[WATER].scenario.version;
@@ -1637,7 +1636,7 @@ mod tests {
         assert_eq!(Drill::replay(drill.plan.clone(), &log, &scripts).unwrap(), drill);
         let mut scenario = scripts[WATER].scenario.clone();
         scenario.version += 1;
-        scripts.insert(WATER.into(), Script::new(scenario).unwrap());
+        let scripts = Library::from_scripts([Script::new(scenario).unwrap(), scripts[TRIPS].clone()]);
         match Drill::replay(drill.plan.clone(), &log, &scripts) {
             Err(DrillError::Replay { index: 1, source }) => assert!(matches!(*source, DrillError::ScenarioChanged { used, loaded, .. } if used == version && loaded == version + 1)),
             other => panic!("{other:?}"),
@@ -1646,7 +1645,7 @@ mod tests {
             drill.apply(&Event::Choose { option: 0, response_secs: None }, &scripts),
             Err(DrillError::ScenarioChanged { .. })
         ));
-        scripts.remove(WATER);
+        let scripts = Library::from_scripts([scripts[TRIPS].clone()]);
         assert_eq!(
             Drill::new(plan(Mode::HotSeat, 1, &[WATER], Rotation::Same, 1)).unwrap().apply(&Event::StartSlot, &scripts),
             Err(DrillError::UnknownScenario(WATER.into()))

@@ -14,7 +14,7 @@
 //! function: the app sleeps between inputs and must be woken to reload.
 
 use crate::scenario::diag::Diagnostic;
-use crate::scenario::load::{LoadedFile, display_path, in_parallel, load_bytes, reject_duplicate_ids, scenario_files};
+use crate::library::load::{LoadedFile, display_path, in_parallel, load_bytes, reject_duplicate_ids, scenario_files};
 use notify::{EventKind, RecursiveMode, Watcher};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -103,11 +103,7 @@ fn read_and_load(path: &Path) -> (LoadedFile, Option<u64>) {
     match std::fs::read(path) {
         Ok(bytes) => (load_bytes(&bytes, path), Some(digest(&bytes))),
         Err(e) => (
-            LoadedFile {
-                path: path.to_path_buf(),
-                outcome: Err(vec![Diagnostic::error("unreadable", &display_path(path), format!("cannot read the file: {e}"))]),
-                warnings: vec![],
-            },
+            LoadedFile::failed(path, vec![Diagnostic::error("unreadable", &display_path(path), format!("cannot read the file: {e}"))]),
             None,
         ),
     }
@@ -221,11 +217,7 @@ impl Reloader {
                 if self.entries.is_empty() {
                     // At startup this is what the library shows, like load_all.
                     self.entries.push(Entry {
-                        file: LoadedFile {
-                            path: self.root.clone(),
-                            outcome: Err(vec![Diagnostic::error("unreadable", &display_path(&self.root), message.clone())]),
-                            warnings: vec![],
-                        },
+                        file: LoadedFile::failed(&self.root, vec![Diagnostic::error("unreadable", &display_path(&self.root), message.clone())]),
                         rejected: vec![],
                         digest: None,
                     });

@@ -624,7 +624,7 @@ pub fn dimension_scores(card: &ScoreCard) -> Vec<(Dimension, f32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::load::load_file;
+    use crate::library::load::load_file;
     use std::path::Path;
 
     fn reference() -> Arc<Script> {

@@ -4,7 +4,7 @@
 //! update with the same `record` call, so a route the analyzer reports
 //! always scores the same when it is played.
 
-use crate::scenario::model::{Item, Mood, Outcome, RedFlag, Text};
+use crate::scenario::model::{DiscStyle, Item, Mood, Outcome, RedFlag, Text};
 use crate::play::rubric::{
     Aggregation, DISC_GATE, Dimension, LEVEL_MAX, PASS_DIMENSION_FLOOR, PASS_OVERALL, Rating, citizen_rating,
 };
@@ -257,6 +257,24 @@ impl RedFlag {
             RedFlag::DataLeak => Text::new("泄露个人信息", "Leaked personal data"),
         }
     }
+}
+
+/// What a finished attempt comes to: its score card, ending and the
+/// persona played. Produced by play and drills, stored by records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttemptResult {
+    pub card: ScoreCard,
+    pub ending_id: String,
+    pub outcome: Outcome,
+    /// The trainee's guess of the citizen's DISC style, when asked.
+    pub disc_guess: Option<DiscStyle>,
+    /// The persona played (`MAIN_PERSONA` unless the scenario has others).
+    #[serde(default = "main_persona")]
+    pub persona: String,
+}
+
+pub(crate) fn main_persona() -> String {
+    crate::scenario::model::MAIN_PERSONA.to_string()
 }
 
 #[cfg(test)]

@@ -158,7 +158,7 @@ pub fn practice_share(scenario: &Scenario, dimension: Dimension) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::load::load_file;
+    use crate::library::load::load_file;
 
     fn attempt(id: i64, scenario: &str, when: &str, dims: [f32; 5], passed: bool, status: Status) -> AttemptSummary {
         let overall = Dimension::ALL.iter().map(|d| dims[d.index()] * d.weight() as f32).sum::<f32>() / 100.0;

@@ -6,19 +6,18 @@
 //! that a spreadsheet would run as a formula are defused the usual way,
 //! with a leading apostrophe.
 
+use crate::library::Library;
 use crate::drill::{Drill, Kappa, KappaUndefined, Mode, Observation, SlotStatus, TurnVote};
-use crate::play::engine::{Encounter, Script, better_option, option_quality};
+use crate::play::engine::{Encounter, better_option, option_quality};
 use crate::scenario::model::{Lang, RedFlag, Text};
 use crate::records::store::{AttemptRecord, AttemptSummary, Status};
 use crate::play::rubric::Dimension;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::fmt::Write as _;
-use std::sync::Arc;
 
 /// Scenario scripts by id, for titles and debriefs in the reports.
-pub type Scripts = HashMap<String, Arc<Script>>;
 
 pub fn html_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -167,8 +166,8 @@ fn both(zh: &str, en: &str) -> String {
     }
 }
 
-fn title_of(scripts: &Scripts, s: &AttemptSummary) -> String {
-    match scripts.get(&s.scenario_id) {
+fn title_of(scripts: &Library, s: &AttemptSummary) -> String {
+    match scripts.script(&s.scenario_id) {
         Some(sc) => both(&sc.scenario.title.zh, &sc.scenario.title.en),
         None => html_escape(&s.scenario_id),
     }
@@ -184,9 +183,9 @@ fn verdict(passed: Option<bool>) -> &'static str {
 
 /// A printable report of one attempt: transcript, scores and, when the
 /// scenario is at hand in the same version, the debrief of every turn.
-pub fn attempt_html(record: &AttemptRecord, scripts: &Scripts) -> String {
+pub fn attempt_html(record: &AttemptRecord, scripts: &Library) -> String {
     let s = &record.summary;
-    let script = scripts.get(&s.scenario_id).filter(|sc| sc.scenario.version == s.scenario_version);
+    let script = scripts.script(&s.scenario_id).filter(|sc| sc.scenario.version == s.scenario_version);
     let debrief = script.and_then(|sc| Encounter::replay_answers(sc.clone(), s.seed, &record.answers()).ok()).map(|e| e.debrief());
     let mut b = String::new();
     let _ = writeln!(b, "<h1>{}</h1>", title_of(scripts, s));
@@ -265,7 +264,7 @@ pub fn attempt_html(record: &AttemptRecord, scripts: &Scripts) -> String {
 
 /// A printable overview of one trainee: every attempt with its scores.
 /// `attempt_link` names each attempt's own report file, when written.
-pub fn trainee_html(name: &str, records: &[AttemptRecord], scripts: &Scripts, attempt_link: &dyn Fn(&AttemptRecord) -> Option<String>) -> String {
+pub fn trainee_html(name: &str, records: &[AttemptRecord], scripts: &Library, attempt_link: &dyn Fn(&AttemptRecord) -> Option<String>) -> String {
     let mut b = String::new();
     let _ = writeln!(b, "<h1>学员报告 Trainee report: {}</h1>", html_escape(name));
     let completed: Vec<&AttemptRecord> = records.iter().filter(|r| r.result.is_some()).collect();
@@ -321,7 +320,7 @@ fn io_context(path: &Path, e: impl std::fmt::Display) -> std::io::Error {
 
 /// Writes one HTML report per attempt and one per trainee (linking to the
 /// attempts) into `dir`. Returns (attempt reports, trainee reports).
-pub fn write_html_reports(dir: &Path, records: &[AttemptRecord], scripts: &Scripts) -> std::io::Result<(usize, usize)> {
+pub fn write_html_reports(dir: &Path, records: &[AttemptRecord], scripts: &Library) -> std::io::Result<(usize, usize)> {
     std::fs::create_dir_all(dir).map_err(|e| io_context(dir, e))?;
     let mut by_trainee: BTreeMap<(i64, String), Vec<AttemptRecord>> = BTreeMap::new();
     for r in records {
@@ -339,7 +338,7 @@ pub fn write_html_reports(dir: &Path, records: &[AttemptRecord], scripts: &Scrip
 /// Everything a trainer may want from one export, in one folder:
 /// `attempts.csv`, `attempts.json` and the HTML reports. This is what the
 /// app's export button writes.
-pub fn write_bundle(dir: &Path, records: &[AttemptRecord], scripts: &Scripts) -> std::io::Result<()> {
+pub fn write_bundle(dir: &Path, records: &[AttemptRecord], scripts: &Library) -> std::io::Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| io_context(dir, e))?;
     let csv_path = dir.join("attempts.csv");
     let file = std::fs::File::create(&csv_path).map_err(|e| io_context(&csv_path, e))?;
@@ -406,7 +405,7 @@ pub struct DiscussionPrompt {
 ///
 /// Attempts made on another version of a scenario than the one loaded are
 /// left out: their option numbers may no longer mean the same options.
-pub fn common_mistakes(attempts: &[AttemptRecord], scripts: &Scripts) -> Vec<Mistake> {
+pub fn common_mistakes(attempts: &[AttemptRecord], scripts: &Library) -> Vec<Mistake> {
     mistakes(attempts, &|_| None, scripts)
 }
 
@@ -414,19 +413,19 @@ pub fn common_mistakes(attempts: &[AttemptRecord], scripts: &Scripts) -> Vec<Mis
 /// the drill's attempts, except that where a class vote's counts were
 /// entered every vote counts as one choice, so an option half the class
 /// voted for ranks by those votes even when it was not followed.
-pub fn drill_mistakes(drill: &Drill, attempts: &[AttemptRecord], scripts: &Scripts) -> Vec<Mistake> {
+pub fn drill_mistakes(drill: &Drill, attempts: &[AttemptRecord], scripts: &Library) -> Vec<Mistake> {
     let votes_of = |attempt: i64| {
         drill.states.iter().find(|s| s.attempt == Some(attempt)).map(|s| s.votes.as_slice()).filter(|v| !v.is_empty())
     };
     mistakes(attempts, &votes_of, scripts)
 }
 
-fn mistakes<'a>(attempts: &[AttemptRecord], votes_of: &dyn Fn(i64) -> Option<&'a [TurnVote]>, scripts: &Scripts) -> Vec<Mistake> {
+fn mistakes<'a>(attempts: &[AttemptRecord], votes_of: &dyn Fn(i64) -> Option<&'a [TurnVote]>, scripts: &Library) -> Vec<Mistake> {
     let mut found: Vec<Mistake> = Vec::new();
     let mut upset: Vec<(u32, u32)> = Vec::new();
     for record in attempts {
         let s = &record.summary;
-        let Some(script) = scripts.get(&s.scenario_id).filter(|sc| sc.scenario.version == s.scenario_version) else {
+        let Some(script) = scripts.script(&s.scenario_id).filter(|sc| sc.scenario.version == s.scenario_version) else {
             continue;
         };
         let votes = votes_of(s.id);
@@ -623,8 +622,8 @@ fn names(drill: &Drill, members: &[usize]) -> Vec<String> {
     members.iter().filter_map(|&i| drill.plan.roster.get(i)).map(|m| m.name.clone()).collect()
 }
 
-fn scenario_title(scripts: &Scripts, id: &str) -> String {
-    match scripts.get(id) {
+fn scenario_title(scripts: &Library, id: &str) -> String {
+    match scripts.script(id) {
         Some(sc) => both(&sc.scenario.title.zh, &sc.scenario.title.en),
         None => html_escape(id),
     }
@@ -654,7 +653,7 @@ fn mark_text(mark: Option<Observation>) -> String {
 /// The trainer's session report: who did what, scores by dimension, the
 /// most common mistakes and discussion prompts. `attempts` are the drill's
 /// slot attempts (`Store::drill_attempts`).
-pub fn drill_html(drill: &Drill, attempts: &[AttemptRecord], scripts: &Scripts) -> String {
+pub fn drill_html(drill: &Drill, attempts: &[AttemptRecord], scripts: &Library) -> String {
     let plan = &drill.plan;
     let mode = plan.mode.label();
     let mut b = String::new();

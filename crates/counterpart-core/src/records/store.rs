@@ -14,9 +14,9 @@
 
 use crate::drill::{Drill, DrillError, Effect, Event, Member, Mode, Phase, Plan};
 use crate::play::engine::Step;
-use crate::records::report::Scripts;
+use crate::library::Library;
 use crate::scenario::model::{DiscStyle, Outcome};
-use crate::play::score::ScoreCard;
+use crate::play::score::{AttemptResult, ScoreCard, main_persona};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -112,23 +112,6 @@ impl Status {
             _ => None,
         }
     }
-}
-
-/// What `finish_attempt` records.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AttemptResult {
-    pub card: ScoreCard,
-    pub ending_id: String,
-    pub outcome: Outcome,
-    /// The trainee's guess of the citizen's DISC style, when asked.
-    pub disc_guess: Option<DiscStyle>,
-    /// The persona played (`MAIN_PERSONA` unless the scenario has others).
-    #[serde(default = "main_persona")]
-    pub persona: String,
-}
-
-fn main_persona() -> String {
-    crate::scenario::model::MAIN_PERSONA.to_string()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -814,7 +797,7 @@ impl Store {
     /// log and performs its effects on attempts (opening a slot's attempt
     /// also logs the `Linked` event). On any error nothing is written and
     /// `drill` is unchanged.
-    pub fn apply_drill_event(&self, id: i64, drill: &mut Drill, event: &Event, scripts: &Scripts) -> Result<(), StoreError> {
+    pub fn apply_drill_event(&self, id: i64, drill: &mut Drill, event: &Event, scripts: &Library) -> Result<(), StoreError> {
         let drill_err = |source: DrillError| StoreError::Drill { drill: id, source };
         let mut next = drill.clone();
         let effects = next.apply(event, scripts).map_err(drill_err)?;
@@ -967,7 +950,7 @@ impl Store {
     }
 
     /// Rebuilds a drill exactly where it was by replaying its log.
-    pub fn load_drill(&self, id: i64, scripts: &Scripts) -> Result<Drill, StoreError> {
+    pub fn load_drill(&self, id: i64, scripts: &Library) -> Result<Drill, StoreError> {
         let (plan, events) = self.drill_log(id)?;
         Drill::replay(plan, &events, scripts).map_err(|source| StoreError::Drill { drill: id, source })
     }

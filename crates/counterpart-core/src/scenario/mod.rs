@@ -1,9 +1,9 @@
-//! The scenario document as trainers write it: model, parsing with located
-//! diagnostics, structural checks, translation sheets and the scaffold.
+//! The scenario document as trainers write it: the model, parsing with
+//! located diagnostics, translation sheets and the scaffold. Nothing here
+//! knows how a scenario is played.
 
 pub mod diag;
-pub mod load;
 pub mod model;
+pub mod parse;
 pub mod scaffold;
 pub mod translate;
-pub mod validate;

@@ -455,7 +455,7 @@ pub fn scaffold_in(spec: &ScaffoldSpec, dir: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::load::load_bytes;
+    use crate::library::load::load_bytes;
     use crate::play::rubric::{Dimension, MAX_CLAIMED_ITEMS};
     use std::path::Path;
 

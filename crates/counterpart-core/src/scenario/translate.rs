@@ -185,7 +185,7 @@ fn needle_text(needle: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::load::parse_scenario;
+    use crate::scenario::parse::parse_scenario;
     use crate::scenario::model::{Channel, DiscStyle};
     use crate::scenario::scaffold::{ScaffoldSpec, scaffold};
 

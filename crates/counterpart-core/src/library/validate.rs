@@ -2,7 +2,7 @@
 //! the file format itself cannot catch. Errors make a scenario unplayable;
 //! warnings point at weak content.
 
-use crate::analysis::analyze::analyze_personas;
+use crate::analysis::analyze::{Analysis, AnalyzeError, analyze_personas};
 use crate::analysis::gameability;
 use crate::scenario::diag::{Diagnostic, closest};
 use crate::play::engine::Script;
@@ -144,7 +144,21 @@ fn condition_values(c: &Condition, out: &mut Vec<u8>) {
 /// All findings for `scenario`, errors and warnings, in file order where
 /// possible. `source` is the file's text, used to locate findings.
 pub fn validate(scenario: &Scenario, source: &str, file: &str) -> Vec<Diagnostic> {
+    check(scenario.clone(), source, file).findings
+}
+
+/// What validating a scenario produced: the findings, and when it is well
+/// formed the script and every persona's analysis, kept so that loading
+/// neither resolves nor analyses the scenario a second time.
+pub(crate) struct Checked {
+    pub findings: Vec<Diagnostic>,
+    pub script: Option<std::sync::Arc<Script>>,
+    pub analyses: Option<Result<Vec<Analysis>, AnalyzeError>>,
+}
+
+pub(crate) fn check(scenario: Scenario, source: &str, file: &str) -> Checked {
     let mut ck = Checker { file, source, out: Vec::new() };
+    let scenario = &scenario;
     let s = scenario;
 
     if s.format != FORMAT_VERSION {
@@ -429,17 +443,18 @@ pub fn validate(scenario: &Scenario, source: &str, file: &str) -> Vec<Diagnostic
     }
 
     if ck.out.iter().any(Diagnostic::is_error) {
-        return ck.out;
+        return Checked { findings: ck.out, script: None, analyses: None };
     }
     // The scenario is well formed: explore it for what only play reveals.
     let script = match Script::new(scenario.clone()) {
         Ok(script) => script,
         Err(e) => {
             ck.error("unresolvable", String::new(), e.to_string(), &[], None);
-            return ck.out;
+            return Checked { findings: ck.out, script: None, analyses: None };
         }
     };
-    match analyze_personas(&script) {
+    let analysed = analyze_personas(&script);
+    match &analysed {
         Err(e) => {
             ck.warn("not-analysed", String::new(), e.to_string(), &[], None);
         }
@@ -473,7 +488,7 @@ pub fn validate(scenario: &Scenario, source: &str, file: &str) -> Vec<Diagnostic
                 let id = &s.turns[t].id;
                 ck.error("no-way-out", format!("turns[{t}]"), format!("from turn \"{id}\" the encounter can go round without ever reaching an ending"), &[&quoted(id)], None);
             }
-            for one in &analyses {
+            for one in analyses {
                 if one.passing_route.is_none() && !s.endings.is_empty() {
                     let who = if analyses.len() > 1 { format!(" as persona \"{}\"", names[one.persona]) } else { String::new() };
                     ck.warn("no-passing-route", String::new(), format!("no route through the scenario passes{who}: even the best answers score below the pass mark, end in a breakdown or leave the citizen dissatisfied"), &[], Some("turns"))
@@ -499,5 +514,5 @@ pub fn validate(scenario: &Scenario, source: &str, file: &str) -> Vec<Diagnostic
             }
         }
     }
-    ck.out
+    Checked { findings: ck.out, script: Some(script), analyses: Some(analysed) }
 }

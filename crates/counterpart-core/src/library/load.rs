@@ -1,0 +1,165 @@
+//! Reading scenario files into the library: each file is read and decoded
+//! once, validated once, and keeps the script and the analyses validation
+//! made. Nothing here panics on any input, and a broken file never stops
+//! the others in a folder from loading.
+
+use crate::analysis::analyze::{Analysis, AnalyzeError};
+use crate::library::validate::check;
+use crate::play::engine::Script;
+use crate::scenario::diag::Diagnostic;
+use crate::scenario::parse::{MAX_FILE_BYTES, decode, parse_scenario, too_large};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// One scenario file after loading: a playable script, or the reasons it
+/// cannot be played. Warnings never stop a file from loading.
+#[derive(Debug, Clone)]
+pub struct LoadedFile {
+    pub path: PathBuf,
+    pub outcome: Result<Arc<Script>, Vec<Diagnostic>>,
+    pub warnings: Vec<Diagnostic>,
+    /// Every persona's analysis, made while validating; the author view and
+    /// the CLI read it instead of analysing again. None when the file did
+    /// not load.
+    pub analyses: Option<Result<Arc<[Analysis]>, AnalyzeError>>,
+}
+
+impl LoadedFile {
+    /// A file that cannot be played, for these reasons.
+    pub fn failed(path: &Path, errors: Vec<Diagnostic>) -> Self {
+        LoadedFile { path: path.to_path_buf(), outcome: Err(errors), warnings: vec![], analyses: None }
+    }
+
+    /// The main persona's analysis (`analyses()[0]`).
+    pub fn analysis(&self) -> Option<Result<&Analysis, &AnalyzeError>> {
+        self.analyses.as_ref().map(|a| a.as_ref().map(|all| &all[0]))
+    }
+
+    pub fn script(&self) -> Option<&Arc<Script>> {
+        self.outcome.as_ref().ok()
+    }
+
+    pub fn errors(&self) -> &[Diagnostic] {
+        match &self.outcome {
+            Ok(_) => &[],
+            Err(errors) => errors,
+        }
+    }
+}
+
+pub fn display_path(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+/// Loads, validates and resolves one file.
+pub fn load_file(path: &Path) -> LoadedFile {
+    let file = display_path(path);
+    let fail = |d: Diagnostic| LoadedFile::failed(path, vec![d]);
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.len() > MAX_FILE_BYTES => return fail(too_large(&file, meta.len())),
+        Ok(_) => {}
+        Err(e) => return fail(Diagnostic::error("unreadable", &file, format!("cannot read the file: {e}"))),
+    }
+    match std::fs::read(path) {
+        Ok(bytes) => load_bytes(&bytes, path),
+        Err(e) => fail(Diagnostic::error("unreadable", &file, format!("cannot read the file: {e}"))),
+    }
+}
+
+/// Loads, validates and resolves scenario bytes labelled with `path`.
+pub fn load_bytes(bytes: &[u8], path: &Path) -> LoadedFile {
+    let file = display_path(path);
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return LoadedFile::failed(path, vec![too_large(&file, bytes.len() as u64)]);
+    }
+    let parsed = decode(bytes, &file).and_then(|source| Ok((parse_scenario(source, &file)?, source)));
+    let (scenario, source) = match parsed {
+        Ok(ok) => ok,
+        Err(d) => return LoadedFile::failed(path, vec![d]),
+    };
+    let checked = check(scenario, source, &file);
+    let (errors, warnings): (Vec<_>, Vec<_>) = checked.findings.into_iter().partition(Diagnostic::is_error);
+    match checked.script {
+        Some(script) if errors.is_empty() => LoadedFile {
+            path: path.to_path_buf(),
+            outcome: Ok(script),
+            warnings,
+            analyses: checked.analyses.map(|a| a.map(Arc::from)),
+        },
+        _ => LoadedFile { path: path.to_path_buf(), outcome: Err(errors), warnings, analyses: None },
+    }
+}
+
+/// The `.ron` files of a folder, sorted by name; a file path is itself.
+pub fn scenario_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    if path.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(path)?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "ron"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Loads every scenario under `paths` (files or folders). Each file stands
+/// alone; scenario ids shared by two files are reported on the later one.
+/// `f` over `items` on every core, results in the order of `items`.
+/// Validation analyses every persona of a scenario, and a library of forty
+/// is loaded before the first frame: two cores halve the wait.
+pub fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len()).max(1);
+    if workers == 1 {
+        return items.iter().map(&f).collect();
+    }
+    let f = &f;
+    let mut slots: Vec<Option<R>> = (0..items.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|w| scope.spawn(move || items.iter().enumerate().skip(w).step_by(workers).map(|(i, item)| (i, f(item))).collect::<Vec<_>>()))
+            .collect();
+        for handle in handles {
+            for (i, result) in handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)) {
+                slots[i] = Some(result);
+            }
+        }
+    });
+    slots.into_iter().map(|r| r.expect("every item was mapped")).collect()
+}
+
+pub fn load_all(paths: &[PathBuf]) -> Vec<LoadedFile> {
+    let mut loaded = Vec::new();
+    for path in paths {
+        match scenario_files(path) {
+            Ok(files) => loaded.extend(in_parallel(&files, |f| load_file(f))),
+            Err(e) => loaded.push(LoadedFile::failed(
+                path,
+                vec![Diagnostic::error("unreadable", &display_path(path), format!("cannot read the folder: {e}"))],
+            )),
+        }
+    }
+    reject_duplicate_ids(&mut loaded);
+    loaded
+}
+
+/// Scenario ids shared by two files are reported on the later one, whose
+/// script is then not offered for play.
+pub fn reject_duplicate_ids(loaded: &mut [LoadedFile]) {
+    let mut seen: std::collections::HashMap<String, PathBuf> = std::collections::HashMap::new();
+    for file in loaded.iter_mut() {
+        let Ok(script) = &file.outcome else { continue };
+        let id = script.scenario.id.clone();
+        if let Some(first) = seen.get(&id) {
+            file.outcome = Err(vec![Diagnostic::error(
+                "duplicate-scenario-id",
+                &display_path(&file.path),
+                format!("the scenario id \"{id}\" is already used by {}", display_path(first)),
+            )
+            .path("id")
+            .help("give every scenario file its own id")]);
+        } else {
+            seen.insert(id, file.path.clone());
+        }
+    }
+}
