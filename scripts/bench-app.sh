@@ -27,10 +27,10 @@ if [[ -n "${BIN:-}" ]]; then
     bin="$BIN" # an already built binary (skips cargo)
 elif [[ "$PROFILE" == release ]]; then
     # The dist profile (fat LTO, abort on panic) is what classroom PCs get.
-    cargo build --profile dist --quiet
+    cargo build --profile dist --features dev --quiet
     bin="$CARGO_TARGET_DIR/dist/counterpart"
 else
-    cargo build --quiet
+    cargo build --features dev --quiet
     bin="$CARGO_TARGET_DIR/debug/counterpart"
 fi
 

@@ -117,6 +117,7 @@ pub enum Command {
     /// Export trainee records: CSV, JSON, printable HTML, xAPI statements or straight to an LRS.
     Export(crate::records_cli::ExportArgs),
     #[command(hide = true)]
+    #[cfg(feature = "dev")]
     RecordsCrashTest(crate::records_cli::CrashTestArgs),
     /// Group drills: list them, or write a drill's session report (HTML, CSV).
     Drill {
@@ -210,6 +211,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         }
         Some(Command::List { path }) => list_cmd(&path, out),
         Some(Command::Export(args)) => crate::records_cli::export_cmd(args, cli.scenarios.as_deref(), out, err),
+        #[cfg(feature = "dev")]
         Some(Command::RecordsCrashTest(args)) => crate::records_cli::crash_test_cmd(args, out, err),
         Some(Command::Drill { action }) => crate::records_cli::drill_cmd(action, cli.scenarios.as_deref(), out, err),
         Some(Command::New { id, channel, style, title, title_en, dir }) => new_cmd(&id, channel, style, &title, &title_en, &dir, out, err),

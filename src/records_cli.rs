@@ -1,7 +1,7 @@
-//! `counterpart export` and the hidden `records-crash-test` helper; kept
-//! out of `cli.rs` so the records work touches it by two lines only.
+//! `counterpart export`, `drill`, and (in `dev` builds only) the hidden
+//! `records-crash-test` helper the crash-safety test drives.
 
-use counterpart_core::play::engine::{Encounter, Script};
+use counterpart_core::play::engine::Script;
 use counterpart_core::library::load::load_file;
 use counterpart_core::records::store::{AttemptRecord, Store, StoreError};
 use counterpart_core::library::Library;
@@ -51,6 +51,7 @@ pub struct ExportArgs {
     pub backoff_ms: u64,
 }
 
+#[cfg(feature = "dev")]
 #[derive(Debug, Args)]
 pub struct CrashTestArgs {
     #[arg(long)]
@@ -175,6 +176,7 @@ pub fn export_cmd(args: ExportArgs, scenarios: Option<&Path>, out: &mut dyn Writ
 
 /// Records a few turns of an encounter, each committed, then keeps writing
 /// until killed: the crash test kills it with SIGKILL and checks the store.
+#[cfg(feature = "dev")]
 pub fn crash_test_cmd(args: CrashTestArgs, out: &mut dyn Write, err: &mut dyn Write) -> CmdResult {
     let loaded = load_file(&args.scenario);
     let Some(script) = loaded.script().cloned() else {
@@ -200,7 +202,7 @@ pub fn crash_test_cmd(args: CrashTestArgs, out: &mut dyn Write, err: &mut dyn Wr
     };
     writeln!(out, "attempt {attempt}")?;
     out.flush()?;
-    let mut encounter = Encounter::new(script, args.seed);
+    let mut encounter = counterpart_core::play::engine::Encounter::new(script, args.seed);
     for (i, &c) in args.choices.iter().enumerate() {
         let step = match encounter.choose(c.saturating_sub(1), Some(1.5 + i as f32)) {
             Ok(s) => s.clone(),

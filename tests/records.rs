@@ -145,6 +145,8 @@ impl Drop for KillOnDrop {
 /// The `counterpart` binary records two turns (each committed) and then
 /// keeps writing until SIGKILL arrives; the store must show the attempt in
 /// progress with both turns, intact, and the completed attempt untouched.
+// Drives the hidden records-crash-test command, built in `dev` builds only.
+#[cfg(feature = "dev")]
 #[test]
 fn a_killed_process_leaves_the_attempt_in_progress_with_its_steps() {
     let dir = temp();

@@ -312,9 +312,9 @@ fn image_checks_tell_glyphs_from_boxes_and_blank_frames() {
 }
 
 // ---------------------------------------------------------------------------
-// The real window.
+// The real window, driven by the app's autoplay harness (`dev` builds only).
 
-#[cfg(feature = "app")]
+#[cfg(feature = "dev")]
 mod window {
     use super::*;
     use std::process::{Child, Command, Stdio};

@@ -2,6 +2,7 @@
 //! One plugin per module; screens are a Bevy state (see `screens`), and all
 //! drawing lives in `views` as plain functions of view-model data.
 
+#[cfg(feature = "dev")]
 pub mod autoplay;
 pub mod fonts;
 pub mod portrait;
@@ -38,6 +39,8 @@ pub fn run(folder: PathBuf) {
         commands.spawn(Camera2d);
     });
     app.add_plugins((settings::plugin, screens::plugin, redraw::plugin));
-    app.add_plugins((fonts::plugin, autoplay::plugin));
+    app.add_plugins(fonts::plugin);
+    #[cfg(feature = "dev")]
+    app.add_plugins(autoplay::plugin);
     app.run();
 }
