@@ -335,7 +335,8 @@ training validity (players who do not read):")?;
 fn analyze_cmd(file: &std::path::Path, json: bool, dot: bool, mermaid: bool, lang: Lang, out: &mut dyn Write, err: &mut dyn Write) -> CmdResult {
     let Some(loaded) = load_one(file, err)? else { return Ok(1) };
     let script = loaded.script().expect("checked");
-    let analyses = match analyze_personas(script) {
+    // Loading analysed every persona already.
+    let analyses = match loaded.analyses.clone().unwrap_or_else(|| analyze_personas(script).map(Into::into)) {
         Ok(a) => a,
         Err(e) => {
             writeln!(err, "error: {e}")?;
@@ -366,7 +367,7 @@ fn analyze_cmd(file: &std::path::Path, json: bool, dot: bool, mermaid: bool, lan
     } else {
         let s = &script.scenario;
         writeln!(out, "{} — {}", s.id, s.title.get(lang))?;
-        for analysis in &analyses {
+        for analysis in analyses.iter() {
         let persona = &personas[analysis.persona];
         let secondary = persona.disc.secondary.map(|d| format!("/{d:?}")).unwrap_or_default();
         writeln!(out, "\npersona \"{}\" ({:?}{secondary}, starts upset {} trust {})", persona.id, persona.disc.primary, persona.mood.upset, persona.mood.trust)?;

@@ -3,7 +3,7 @@
 //! playable script.
 #![no_main]
 
-use counterpart_core::scenario::load::load_bytes;
+use counterpart_core::library::load::load_bytes;
 use libfuzzer_sys::fuzz_target;
 use std::path::Path;
 
