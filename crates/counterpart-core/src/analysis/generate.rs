@@ -354,6 +354,8 @@ pub fn generate(seed: u64, shape: &Shape) -> Scenario {
         turns: scenario_turns,
         endings: scenario_endings,
         local_rules: Vec::new(),
+        work_order: None,
+        notice: None,
     }
 }
 

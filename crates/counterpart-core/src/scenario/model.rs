@@ -76,6 +76,14 @@ pub struct Scenario {
     /// checked against the one profile, never written as national rules.
     #[serde(default)]
     pub local_rules: Vec<String>,
+    /// Hotline: what a correct work order (工单) for this call holds, and
+    /// which facts the caller reveals where. Optional while the library is
+    /// being given truth scenario by scenario.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub work_order: Option<WorkOrderTruth>,
+    /// Counter: what a complete one-time notice (一次性告知) holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<NoticeTruth>,
 }
 
 fn one() -> u32 {
@@ -448,4 +456,157 @@ pub struct LocalRule {
     /// Where the figure comes from (a regulation, the centre's handbook).
     #[serde(default)]
     pub source: Text,
+}
+
+/// The work order a quality checker would accept for this call: the facts
+/// the caller reveals and the classification, dispatch and time limit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkOrderTruth {
+    /// Everything the caller says that belongs in the order.
+    pub facts: Vec<Fact>,
+    pub request_type: RequestType,
+    /// A category id from the library's category tree (`knowledge/categories.ron`).
+    pub category: String,
+    pub urgency: Urgency,
+    /// 是否保密: the caller asked not to be named to the handling unit.
+    #[serde(default)]
+    pub confidential: bool,
+    /// 是否回访: the caller wants to hear back.
+    pub callback: bool,
+    /// 承办单位, as the centre's dispatch list names it.
+    pub handling_unit: Text,
+    /// Other names of the same unit that a checker accepts.
+    #[serde(default)]
+    pub handling_unit_also: Vec<String>,
+    /// The city profile's rule for this order's time limit.
+    pub time_limit: String,
+    /// Knowledge entries that answer the caller's question.
+    #[serde(default)]
+    pub knowledge: Vec<String>,
+}
+
+/// One thing the caller says that the order must record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fact {
+    /// Unique within the scenario.
+    pub id: String,
+    pub kind: FactKind,
+    /// The fact as the caller gives it.
+    pub value: Text,
+    /// The words an order must contain for the fact to count, when the
+    /// whole value is more than a checker asks for ("幸福里", "3栋").
+    /// Empty: the value itself, leniently matched.
+    #[serde(default)]
+    pub key: Vec<String>,
+    /// Where the caller says it; the fact counts only in an attempt that
+    /// reached one of these places.
+    pub revealed: Vec<Reveal>,
+}
+
+/// Which order field a fact belongs to: name, phone and address have their
+/// own fields; the others are the five elements of the content (时间、地点、
+/// 人物、事件、诉求) or any other fact the content must carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum FactKind {
+    Name,
+    Phone,
+    Address,
+    Time,
+    Place,
+    People,
+    Event,
+    Demand,
+    Other,
+}
+
+/// Where a fact is said: anywhere in a turn (`Turn("details")`), or only in
+/// one of its lines, counted from 1 in `says` order (`Line("details", 2)`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Reveal {
+    Turn(String),
+    Line(String, usize),
+}
+
+impl Reveal {
+    pub fn turn(&self) -> &str {
+        match self {
+            Reveal::Turn(t) | Reveal::Line(t, _) => t,
+        }
+    }
+}
+
+/// 诉求类型.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum RequestType {
+    /// 咨询
+    Enquiry,
+    /// 求助
+    Help,
+    /// 投诉
+    Complaint,
+    /// 举报
+    Report,
+    /// 建议
+    Suggestion,
+    /// 表扬
+    Praise,
+}
+
+impl RequestType {
+    pub const ALL: [RequestType; 6] =
+        [RequestType::Enquiry, RequestType::Help, RequestType::Complaint, RequestType::Report, RequestType::Suggestion, RequestType::Praise];
+
+    pub fn label(self) -> Text {
+        match self {
+            RequestType::Enquiry => Text::new("咨询", "Enquiry"),
+            RequestType::Help => Text::new("求助", "Request for help"),
+            RequestType::Complaint => Text::new("投诉", "Complaint"),
+            RequestType::Report => Text::new("举报", "Report of wrongdoing"),
+            RequestType::Suggestion => Text::new("建议", "Suggestion"),
+            RequestType::Praise => Text::new("表扬", "Praise"),
+        }
+    }
+}
+
+/// 紧急程度.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Urgency {
+    /// 一般
+    Normal,
+    /// 紧急
+    Urgent,
+    /// 特急
+    Critical,
+}
+
+impl Urgency {
+    pub const ALL: [Urgency; 3] = [Urgency::Normal, Urgency::Urgent, Urgency::Critical];
+
+    pub fn label(self) -> Text {
+        match self {
+            Urgency::Normal => Text::new("一般", "Normal"),
+            Urgency::Urgent => Text::new("紧急", "Urgent"),
+            Urgency::Critical => Text::new("特急", "Critical"),
+        }
+    }
+}
+
+/// What a complete one-time notice (一次性告知单) for this visit holds: the
+/// materials and steps of the knowledge entries the matter needs, and the
+/// follow-on matters the citizen should hear about in the same visit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeTruth {
+    /// Knowledge entries whose materials and steps the notice must carry.
+    pub entries: Vec<String>,
+    /// Materials of those entries this citizen does not need (by their
+    /// text in the entry, Chinese): e.g. a tenancy agreement for an owner.
+    #[serde(default)]
+    pub not_needed: Vec<String>,
+    /// Knowledge entries for the follow-on matters (tax registration after
+    /// a business licence).
+    #[serde(default)]
+    pub follow_on: Vec<String>,
 }
