@@ -284,3 +284,33 @@ fn validate_json_is_valid_json_for_the_whole_corpus() {
         }
     }
 }
+
+#[test]
+fn a_broken_city_profile_is_one_located_error_and_the_scenarios_still_load() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("city")).expect("mkdir");
+    let profile = std::fs::read_to_string(broken_dir().join("city/profile.ron")).expect("profile");
+    // Two rules with one id: no scenario citing it could be checked.
+    let broken = profile.replace("id: \"complaint-reply\"", "id: \"residence-certificate-issue\"");
+    std::fs::write(dir.path().join("city/profile.ron"), &broken).expect("write");
+    let citing = example_source().replace("    minutes: 5,\n", "    minutes: 5,\n    local_rules: [\"residence-certificate-issue\"],\n");
+    std::fs::write(dir.path().join("a-citing.ron"), &citing).expect("write");
+    std::fs::write(dir.path().join("b-plain.ron"), example_source().replace("counter-third-trip", "counter-third-trip-2")).expect("write");
+
+    let loaded = load_all(&[dir.path().to_path_buf()]);
+    assert_eq!(loaded.len(), 3, "two scenarios and the profile");
+    assert!(loaded[0].script().is_some() && loaded[1].script().is_some(), "the scenarios still load");
+    assert!(loaded[0].warnings.iter().any(|d| d.code == "city-profile-broken"));
+    assert!(loaded[1].warnings.iter().all(|d| !d.code.starts_with("city-profile")), "a scenario citing nothing is not concerned");
+    assert!(loaded[2].path.ends_with("city/profile.ron"));
+    let error = &loaded[2].errors()[0];
+    assert_eq!(error.code, "duplicate-rule-id");
+    let second = broken.match_indices("\"residence-certificate-issue\"").nth(1).expect("two").0;
+    assert_eq!(error.line, broken[..second].matches('\n').count() + 1, "located at the second id");
+
+    // With the profile fixed, the citing scenario is clean of profile findings.
+    std::fs::write(dir.path().join("city/profile.ron"), &profile).expect("write");
+    let loaded = load_all(&[dir.path().to_path_buf()]);
+    assert_eq!(loaded.len(), 2);
+    assert!(loaded[0].warnings.iter().all(|d| !d.code.contains("local-rule") && !d.code.contains("city")), "{:?}", loaded[0].warnings);
+}

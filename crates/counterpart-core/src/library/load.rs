@@ -4,6 +4,7 @@
 //! the others in a folder from loading.
 
 use crate::analysis::analyze::{Analysis, AnalyzeError};
+use crate::library::city::{CityRules, PROFILE_PATH};
 use crate::library::validate::check;
 use crate::play::engine::Script;
 use crate::scenario::diag::Diagnostic;
@@ -53,6 +54,11 @@ pub fn display_path(path: &Path) -> String {
 
 /// Loads, validates and resolves one file.
 pub fn load_file(path: &Path) -> LoadedFile {
+    load_file_in(path, &CityRules::for_file(path))
+}
+
+/// `load_file` with the city profile of the file's folder already read.
+pub fn load_file_in(path: &Path, city: &CityRules) -> LoadedFile {
     let file = display_path(path);
     let fail = |d: Diagnostic| LoadedFile::failed(path, vec![d]);
     match std::fs::metadata(path) {
@@ -61,13 +67,18 @@ pub fn load_file(path: &Path) -> LoadedFile {
         Err(e) => return fail(Diagnostic::error("unreadable", &file, format!("cannot read the file: {e}"))),
     }
     match std::fs::read(path) {
-        Ok(bytes) => load_bytes(&bytes, path),
+        Ok(bytes) => load_bytes_in(&bytes, path, city),
         Err(e) => fail(Diagnostic::error("unreadable", &file, format!("cannot read the file: {e}"))),
     }
 }
 
 /// Loads, validates and resolves scenario bytes labelled with `path`.
 pub fn load_bytes(bytes: &[u8], path: &Path) -> LoadedFile {
+    load_bytes_in(bytes, path, &CityRules::for_file(path))
+}
+
+/// `load_bytes` with the city profile of the file's folder already read.
+pub fn load_bytes_in(bytes: &[u8], path: &Path, city: &CityRules) -> LoadedFile {
     let file = display_path(path);
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return LoadedFile::failed(path, vec![too_large(&file, bytes.len() as u64)]);
@@ -77,7 +88,7 @@ pub fn load_bytes(bytes: &[u8], path: &Path) -> LoadedFile {
         Ok(ok) => ok,
         Err(d) => return LoadedFile::failed(path, vec![d]),
     };
-    let checked = check(scenario, source, &file);
+    let checked = check(scenario, source, &file, Some(city));
     let (errors, warnings): (Vec<_>, Vec<_>) = checked.findings.into_iter().partition(Diagnostic::is_error);
     match checked.script {
         Some(script) if errors.is_empty() => LoadedFile {
@@ -132,7 +143,14 @@ pub fn load_all(paths: &[PathBuf]) -> Vec<LoadedFile> {
     let mut loaded = Vec::new();
     for path in paths {
         match scenario_files(path) {
-            Ok(files) => loaded.extend(in_parallel(&files, |f| load_file(f))),
+            Ok(files) => {
+                let city = if path.is_file() { CityRules::for_file(path) } else { CityRules::for_folder(path) };
+                loaded.extend(in_parallel(&files, |f| load_file_in(f, &city)));
+                // A broken profile is shown like a broken scenario file, once.
+                if let (CityRules::Broken(problems), false) = (&city, path.is_file()) {
+                    loaded.push(LoadedFile::failed(&path.join(PROFILE_PATH), problems.clone()));
+                }
+            }
             Err(e) => loaded.push(LoadedFile::failed(
                 path,
                 vec![Diagnostic::error("unreadable", &display_path(path), format!("cannot read the folder: {e}"))],

@@ -2,6 +2,7 @@
 //! (`load`), the checks they pass (`validate`), a `Library` of scripts by
 //! id and by file, and the folder watch that reloads them (`reload`).
 
+pub mod city;
 pub mod load;
 pub mod reload;
 pub mod validate;

@@ -4,6 +4,7 @@
 
 use crate::analysis::analyze::{Analysis, AnalyzeError, analyze_personas};
 use crate::analysis::gameability;
+use crate::library::city::{CityRules, LOCAL_MARKER, PROFILE_PATH, scenario_texts};
 use crate::scenario::diag::{Diagnostic, closest};
 use crate::play::engine::Script;
 use crate::play::flow::MAX_FLAGS;
@@ -144,7 +145,7 @@ fn condition_values(c: &Condition, out: &mut Vec<u8>) {
 /// All findings for `scenario`, errors and warnings, in file order where
 /// possible. `source` is the file's text, used to locate findings.
 pub fn validate(scenario: &Scenario, source: &str, file: &str) -> Vec<Diagnostic> {
-    check(scenario.clone(), source, file).findings
+    check(scenario.clone(), source, file, None).findings
 }
 
 /// What validating a scenario produced: the findings, and when it is well
@@ -156,7 +157,9 @@ pub(crate) struct Checked {
     pub analyses: Option<Result<Vec<Analysis>, AnalyzeError>>,
 }
 
-pub(crate) fn check(scenario: Scenario, source: &str, file: &str) -> Checked {
+/// `city` is the profile beside the file; None skips the local-rule checks
+/// (a scenario judged on its own, away from any library).
+pub(crate) fn check(scenario: Scenario, source: &str, file: &str, city: Option<&CityRules>) -> Checked {
     let mut ck = Checker { file, source, out: Vec::new() };
     let scenario = &scenario;
     let s = scenario;
@@ -442,6 +445,10 @@ pub(crate) fn check(scenario: Scenario, source: &str, file: &str) -> Checked {
             .help = Some("add a tempting wrong answer with `red_flag: PushingAway` (or another red flag)".into());
     }
 
+    if let Some(city) = city {
+        local_rules(&mut ck, s, city);
+    }
+
     if ck.out.iter().any(Diagnostic::is_error) {
         return Checked { findings: ck.out, script: None, analyses: None };
     }
@@ -515,4 +522,61 @@ pub(crate) fn check(scenario: Scenario, source: &str, file: &str) -> Checked {
         }
     }
     Checked { findings: ck.out, script: Some(script), analyses: Some(analysed) }
+}
+
+/// The scenario's local figures against the city profile: every cited rule
+/// exists, its value is said somewhere, and a text marked 按本市规定 cites
+/// at least one rule.
+fn local_rules(ck: &mut Checker, s: &Scenario, city: &CityRules) {
+    let texts = scenario_texts(s);
+    if s.local_rules.is_empty() {
+        if texts.iter().any(|t| t.zh.contains(LOCAL_MARKER)) {
+            ck.warn(
+                "local-rule-uncited",
+                String::new(),
+                format!("a text says {LOCAL_MARKER} but the scenario cites no rule of the city profile"),
+                &[],
+                Some(LOCAL_MARKER),
+            )
+            .help = Some(format!("add `local_rules: [\"rule-id\"],` naming the rules of {PROFILE_PATH} whose figures the scenario says"));
+        }
+        return;
+    }
+    let profile = match city {
+        CityRules::Loaded { profile, .. } => profile,
+        CityRules::Absent { expected } => {
+            ck.warn("no-city-profile", "local_rules".into(), format!("the scenario cites local rules but there is no city profile at {}", expected.display()), &[], Some("local_rules"))
+                .help = Some("put the city profile (city/profile.ron) beside the scenario files, or remove `local_rules`".into());
+            return;
+        }
+        CityRules::Broken(problems) => {
+            let first = problems.first().map(|d| format!("{}: {}", d.location(), d.message)).unwrap_or_default();
+            ck.warn("city-profile-broken", "local_rules".into(), format!("the scenario's local rules cannot be checked: the city profile has errors ({first})"), &[], Some("local_rules"))
+                .help = Some("run validate on the scenario folder to see the city profile's errors".into());
+            return;
+        }
+    };
+    let ids: Vec<&str> = profile.rules.iter().map(|r| r.id.as_str()).collect();
+    for (i, id) in s.local_rules.iter().enumerate() {
+        let path = format!("local_rules[{i}]");
+        let Some(rule) = profile.rules.iter().find(|r| &r.id == id) else {
+            let d = ck.error("unknown-local-rule", path, format!("the city profile has no rule \"{id}\""), &["local_rules", &quoted(id)], None);
+            d.help = Some(match closest(id, ids.iter().copied()) {
+                Some(near) => format!("did you mean \"{near}\"? The rules are listed in {PROFILE_PATH}"),
+                None => format!("add the rule to {PROFILE_PATH}, or cite one of its rules"),
+            });
+            continue;
+        };
+        let value = rule.value.zh.trim();
+        if !texts.iter().any(|t| t.zh.contains(value)) {
+            ck.warn(
+                "local-rule-not-said",
+                path,
+                format!("the scenario cites the local rule \"{id}\" ({}: {value}) but none of its texts says {value}", rule.title.zh),
+                &["local_rules", &quoted(id)],
+                None,
+            )
+            .help = Some(format!("say the figure as the city profile has it (\"{value}\"), or remove \"{id}\" from `local_rules`"));
+        }
+    }
 }

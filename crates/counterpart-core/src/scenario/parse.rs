@@ -19,12 +19,18 @@ fn ron_options() -> ron::Options {
 
 /// Parses scenario source text. `file` is only used to label diagnostics.
 pub fn parse_scenario(source: &str, file: &str) -> Result<Scenario, Diagnostic> {
+    parse_ron(source, file)
+}
+
+/// Parses any of the library's RON documents (a scenario, the city profile,
+/// a knowledge entry) with the same located, plain-worded diagnostics.
+pub fn parse_ron<T: serde::de::DeserializeOwned>(source: &str, file: &str) -> Result<T, Diagnostic> {
     let options = ron_options();
     let mut de = match ron::Deserializer::from_str_with_options(source, &options) {
         Ok(de) => de,
         Err(e) => return Err(from_ron(source, file, "", e.code, e.span.start)),
     };
-    let scenario: Scenario = match serde_path_to_error::deserialize(&mut de) {
+    let scenario: T = match serde_path_to_error::deserialize(&mut de) {
         Ok(s) => s,
         Err(e) => {
             let path = e.path().to_string();
@@ -42,11 +48,16 @@ pub fn parse_scenario(source: &str, file: &str) -> Result<Scenario, Diagnostic> 
 
 /// Reads bytes as a scenario: size and encoding checks, then `parse_scenario`.
 pub fn parse_bytes(bytes: &[u8], file: &str) -> Result<Scenario, Diagnostic> {
+    parse_ron_bytes(bytes, file)
+}
+
+/// `parse_ron` on bytes, after the size and encoding checks.
+pub fn parse_ron_bytes<T: serde::de::DeserializeOwned>(bytes: &[u8], file: &str) -> Result<T, Diagnostic> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(too_large(file, bytes.len() as u64));
     }
     let source = decode(bytes, file)?;
-    parse_scenario(source, file)
+    parse_ron(source, file)
 }
 
 pub(crate) fn too_large(file: &str, size: u64) -> Diagnostic {
