@@ -5,6 +5,9 @@
 //! Layers, each depending only on those above it:
 //! - [`scenario`]: the document trainers write — model, parsing, structural
 //!   checks, translation sheets, the scaffold.
+//! - [`knowledge`]: the knowledge base (知识库) — entries, the work-order
+//!   category tree, loading with located diagnostics, search in Chinese and
+//!   pinyin initials.
 //! - [`play`]: rubric, scoring, the one transition (`flow`) and the
 //!   encounter engine.
 //! - [`analysis`]: every route explored — best/worst routes, gameability,
@@ -16,6 +19,7 @@
 
 pub mod analysis;
 pub mod drill;
+pub mod knowledge;
 pub mod library;
 pub mod play;
 pub mod records;
