@@ -9,7 +9,7 @@ use counterpart::app::portrait::Look;
 use counterpart::app::screens::debrief::debrief_vm;
 use counterpart::app::screens::encounter::encounter_vm;
 use counterpart::app::screens::library::cards;
-use counterpart::app::screens::Run;
+use counterpart::app::run::Run;
 use counterpart::app::views::debrief::{DebriefAction, debrief_view};
 use counterpart::app::views::encounter::{EncounterAction, EncounterVm, encounter_view};
 use counterpart::app::views::library::{Card, LibraryAction, LibraryFilter, LibraryVm, library_view};
@@ -122,7 +122,7 @@ fn library_keys_start_the_selected_scenario_and_open_history() {
 
 fn run_of(encounter: Encounter) -> Run {
     Run {
-        file: 0,
+        file: std::path::PathBuf::from(REFERENCE),
         encounter,
         started: 0.0,
         turn_started: 0.0,
@@ -591,6 +591,6 @@ fn answer_timing_reads_the_clock_now_not_the_last_rendered_frame() {
     time.update_with_instant(startup);
     time.update_with_instant(startup + Duration::from_secs(10));
     assert!((time.elapsed_secs_f64() - 10.0).abs() < 0.01, "Time<Real> still says the frame before the sleep");
-    let now = counterpart::app::screens::now_secs(&time);
+    let now = counterpart::app::run::now_secs(&time);
     assert!((39.0..45.0).contains(&now), "{now}");
 }

@@ -21,7 +21,10 @@
 //!   that screen's screenshot is saved, write `<dir>/holding` and leave the app
 //!   idle until it is killed (benchmarks measure idle CPU and memory there).
 
-use super::screens::{Screen, Session, UiSet};
+use super::run::CurrentRun;
+use super::screens::start::StartState;
+use super::screens::{Screen, UiSet};
+use super::session::Scenarios;
 use super::views::title_rect_id;
 use bevy::input::ButtonState;
 use bevy::input::keyboard::{Key, KeyCode, KeyboardInput};
@@ -382,7 +385,9 @@ fn write_key(
 fn drive(
     mut auto: ResMut<Autoplay>,
     screen: Option<Res<State<Screen>>>,
-    session: Option<Res<Session>>,
+    start: Option<Res<StartState>>,
+    scenarios: Option<Res<Scenarios>>,
+    current_run: Option<Res<CurrentRun>>,
     window: Query<Entity, With<PrimaryWindow>>,
     mut keys: MessageWriter<KeyboardInput>,
     mut redraw: MessageWriter<RequestRedraw>,
@@ -469,7 +474,7 @@ fn drive(
             }
         },
         Step::ChooseProfile => {
-            let has_profiles = session.as_ref().is_some_and(|s| !s.profiles.is_empty());
+            let has_profiles = start.as_ref().is_some_and(|s| !s.profiles.is_empty());
             // Replace this step with the keys for it.
             let keys_for: Vec<Step> = if has_profiles {
                 vec![Step::Press(AutoKey::Enter)]
@@ -484,12 +489,12 @@ fn drive(
                 auto.cursor += 1;
                 return;
             };
-            let Some(session) = session.as_ref() else { return };
-            let selected_id = session.script(session.selected).map(|s| s.scenario.id.clone());
+            let Some(scenarios) = scenarios.as_ref() else { return };
+            let selected_id = scenarios.selected_file().and_then(|f| f.script()).map(|s| s.scenario.id.clone());
             if selected_id.as_deref() == Some(want.as_str()) {
                 auto.presses = 0;
                 auto.cursor += 1;
-            } else if auto.presses > session.library.files().len() {
+            } else if auto.presses > scenarios.files().len() {
                 auto.fail(exit_code::FAILED, format!("scenario {want:?} is not in the library"));
             } else {
                 auto.presses += 1;
@@ -500,7 +505,7 @@ fn drive(
             if auto.presses == n {
                 auto.presses = 0;
                 auto.cursor += 1;
-            } else if encounter_ended(session.as_deref()) {
+            } else if encounter_ended(current_run.as_deref()) {
                 // A short script may end before n choices; nothing more to choose.
                 auto.presses = 0;
                 auto.cursor += 1;
@@ -510,7 +515,7 @@ fn drive(
             }
         }
         Step::PlayToEnd => {
-            if encounter_ended(session.as_deref()) {
+            if encounter_ended(current_run.as_deref()) {
                 auto.presses = 0;
                 auto.cursor += 1;
                 auto.wait = Wait::Frames(6);
@@ -539,8 +544,8 @@ fn drive(
     }
 }
 
-fn encounter_ended(session: Option<&Session>) -> bool {
-    session.and_then(|s| s.run.as_ref()).is_some_and(|r| r.encounter.ending().is_some())
+fn encounter_ended(current: Option<&CurrentRun>) -> bool {
+    current.and_then(|c| c.0.as_ref()).is_some_and(|r| r.encounter.ending().is_some())
 }
 
 fn forget_labels(mut contexts: EguiContexts, mut labels: ResMut<LabelRects>) -> Result {

@@ -8,7 +8,9 @@ pub mod fonts;
 pub mod portrait;
 pub mod redraw;
 pub mod reload;
+pub mod run;
 pub mod screens;
+pub mod session;
 pub mod settings;
 pub mod views;
 
@@ -38,7 +40,7 @@ pub fn run(folder: PathBuf) {
     app.add_systems(Startup, |mut commands: Commands| {
         commands.spawn(Camera2d);
     });
-    app.add_plugins((settings::plugin, screens::plugin, redraw::plugin));
+    app.add_plugins((settings::plugin, session::plugin, run::plugin, screens::plugin, redraw::plugin));
     app.add_plugins(fonts::plugin);
     #[cfg(feature = "dev")]
     app.add_plugins(autoplay::plugin);

@@ -1,4 +1,6 @@
-//! Keeps reactive rendering reactive.
+//! The app's redraw policy, in one place: asleep until input, except while
+//! a call's answer timer runs on screen (then twice a second), and
+//! reactive rendering kept reactive.
 //!
 //! bevy_egui 0.42 pushes the current keyboard modifiers into egui's input as
 //! a `ModifiersChanged` event on every frame, changed or not. egui treats any
@@ -8,7 +10,9 @@
 //! when the modifiers did not change lets reactive rendering
 //! sleep until real input arrives.
 
+use super::run::CurrentRun;
 use super::screens::Screen;
+use counterpart_core::scenario::model::Channel;
 use bevy::prelude::*;
 use bevy::winit::{UpdateMode, WinitSettings};
 use bevy_egui::{EguiInput, EguiPreUpdateSet, egui};
@@ -24,7 +28,17 @@ pub fn idle_winit() -> WinitSettings {
     }
 }
 
+/// While a hotline turn waits for an answer: often enough for the
+/// countdown and the call clock to tick visibly.
+pub fn ticking_winit() -> WinitSettings {
+    WinitSettings {
+        focused_mode: UpdateMode::reactive(Duration::from_millis(500)),
+        unfocused_mode: UpdateMode::reactive(Duration::from_millis(500)),
+    }
+}
+
 pub(super) fn plugin(app: &mut App) {
+    app.add_systems(Update, tick_while_timed);
     app.add_systems(
         PreUpdate,
         drop_unchanged_modifiers
@@ -36,6 +50,17 @@ pub(super) fn plugin(app: &mut App) {
         Last,
         (schedule_release.run_if(state_changed::<Screen>), release_when_settled).chain(),
     );
+}
+
+/// Timers only tick while visible: a hotline turn with an answer pending
+/// redraws twice a second, everything else waits for input.
+fn tick_while_timed(screen: Res<State<Screen>>, current: Res<CurrentRun>, mut winit: ResMut<WinitSettings>) {
+    let ticking = *screen.get() == Screen::Encounter
+        && current.0.as_ref().is_some_and(|r| r.encounter.scenario().channel == Channel::Hotline && r.encounter.prompt().is_some());
+    let wanted = if ticking { ticking_winit() } else { idle_winit() };
+    if winit.focused_mode != wanted.focused_mode {
+        *winit = wanted;
+    }
 }
 
 /// A screen change frees the old screen's layout, text and shapes; glibc

@@ -5,7 +5,9 @@
 //! in a banner under the top bar on every screen until it is fixed.
 
 use counterpart_core::library::Library;
-use super::screens::{ContentRect, Session, UiSet, root_ui};
+use super::run::CurrentRun;
+use super::screens::{ContentRect, UiSet, root_ui};
+use super::session::Scenarios;
 use super::settings::Settings;
 use super::views::author::rejected_banner;
 use super::views::tr;
@@ -66,7 +68,7 @@ pub fn install(app: &mut App, folder: PathBuf) {
     }
     let mut status = ReloadStatus::default();
     status.rejected = rejected(&reloader);
-    app.insert_resource(Session { folder, library: Library::from_files(reloader.files()), ..Default::default() });
+    app.insert_resource(Scenarios::new(folder, Library::from_files(reloader.files())));
     app.insert_resource(Watch(reloader));
     app.insert_resource(status);
     app.add_systems(Update, reload);
@@ -82,7 +84,7 @@ fn rejected(reloader: &Reloader) -> Vec<(PathBuf, Vec<Diagnostic>)> {
         .collect()
 }
 
-fn reload(mut watch: ResMut<Watch>, mut session: ResMut<Session>, mut status: ResMut<ReloadStatus>) {
+fn reload(mut watch: ResMut<Watch>, mut scenarios: ResMut<Scenarios>, mut current: ResMut<CurrentRun>, mut status: ResMut<ReloadStatus>) {
     if !watch.0.take_dirty() {
         return;
     }
@@ -90,7 +92,7 @@ fn reload(mut watch: ResMut<Watch>, mut session: ResMut<Session>, mut status: Re
     if changes.is_empty() {
         return;
     }
-    let notes = apply_reload(&mut session, watch.0.files(), &changes);
+    let notes = apply_reload(&mut scenarios, &mut current, watch.0.files(), &changes);
     status.rejected = rejected(&watch.0);
     status.notes = notes;
     status.at = Some(Instant::now());
@@ -101,11 +103,11 @@ fn file_name(path: &Path) -> String {
     path.file_name().map_or_else(|| display_path(path), |n| n.to_string_lossy().into_owned())
 }
 
-/// Puts reloaded `files` into the session: the selection and an encounter
-/// in progress follow their file by path, and the encounter continues on
+/// Puts reloaded `files` into the library: the selection and an encounter
+/// in progress name their file by path, and the encounter continues on
 /// the new version when its choices still lead to the same turn. Returns
 /// what to tell the author.
-pub fn apply_reload(session: &mut Session, files: Vec<LoadedFile>, changes: &[Change]) -> Vec<Text> {
+pub fn apply_reload(scenarios: &mut Scenarios, current: &mut CurrentRun, files: Vec<LoadedFile>, changes: &[Change]) -> Vec<Text> {
     let mut notes: Vec<Text> = changes
         .iter()
         .map(|change| {
@@ -120,20 +122,10 @@ pub fn apply_reload(session: &mut Session, files: Vec<LoadedFile>, changes: &[Ch
             }
         })
         .collect();
-    let selected_path = session.library.files().get(session.selected).map(|f| f.path.clone());
-    let run_path = session.run.as_ref().and_then(|r| session.library.files().get(r.file)).map(|f| f.path.clone());
-    session.library = Library::from_files(files);
-    session.selected = selected_path
-        .and_then(|p| session.library.files().iter().position(|f| f.path == p))
-        .unwrap_or(0)
-        .min(session.library.files().len().saturating_sub(1));
-    let position = run_path.as_ref().and_then(|p| session.library.files().iter().position(|f| &f.path == p));
-    let new_script = position.and_then(|i| session.library.files()[i].script().cloned());
-    if let Some(run) = session.run.as_mut() {
-        match position {
-            // Out of range on purpose: the file is gone, so "try again" must not pick another one.
+    scenarios.library = Library::from_files(files);
+    if let Some(run) = current.0.as_mut() {
+        match scenarios.library.file(&run.file) {
             None => {
-                run.file = usize::MAX;
                 if !run.finished {
                     notes.push(Text::new(
                         "场景文件已移除；本次对练继续使用原来的版本",
@@ -141,9 +133,8 @@ pub fn apply_reload(session: &mut Session, files: Vec<LoadedFile>, changes: &[Ch
                     ));
                 }
             }
-            Some(index) => {
-                run.file = index;
-                if let Some(script) = new_script
+            Some(file) => {
+                if let Some(script) = file.script().cloned()
                     && !run.finished
                     && !Arc::ptr_eq(&script, run.encounter.script())
                 {

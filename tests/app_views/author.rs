@@ -3,10 +3,12 @@
 use super::{harness, reference_script, wide, REFERENCE};
 use bevy_egui::egui;
 use counterpart::app::reload::apply_reload;
-use counterpart::app::screens::author::{author_vm, begin_practice, default_practice, inspector_vm};
+use counterpart::app::screens::author::{author_vm, default_practice, inspector_vm};
+use counterpart::app::run::{CurrentRun, begin_practice};
 use counterpart::app::screens::library::cards;
 use counterpart::app::screens::debrief::debrief_vm;
-use counterpart::app::screens::{Run, Session};
+use counterpart::app::run::Run;
+use counterpart::app::session::Scenarios;
 use counterpart::app::views::debrief::{DebriefAction, debrief_view};
 use counterpart::app::views::author::{AuthorAction, AuthorVm, NodeKind, author_view, inspector_view, neighbour};
 use counterpart::app::views::library::{LibraryAction, LibraryFilter, LibraryVm, library_view};
@@ -17,6 +19,7 @@ use counterpart_core::scenario::model::{Lang, Mood};
 use counterpart_core::library::reload::{Change, Reloader};
 use egui_kittest::kittest::Queryable;
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 fn vm_of(script: &Arc<Script>, lang: Lang) -> AuthorVm {
@@ -124,13 +127,15 @@ fn the_author_view_in_chinese_shows_bounds_and_play_controls() {
 #[test]
 fn play_from_here_starts_an_unrecorded_run_in_the_chosen_situation() {
     let script = reference_script();
-    let mut session = Session { library: counterpart_core::library::Library::load(&[REFERENCE.into()]), ..Default::default() };
+    let scenarios = Scenarios::new(PathBuf::new(), counterpart_core::library::Library::load(&[REFERENCE.into()]));
+    let mut current = CurrentRun::default();
+    let file = scenarios.files()[0].path.clone();
     let mut setup = default_practice(&script);
     setup.upset = 95;
     setup.trust = 5;
     setup.flags.iter_mut().filter(|(f, _)| f == "promised_tonight").for_each(|(_, on)| *on = true);
-    begin_practice(&mut session, 0, "cause", &setup, 0.0).unwrap();
-    let run = session.run.as_ref().unwrap();
+    begin_practice(&scenarios, &mut current, file.clone(), "cause", &setup, 0.0).unwrap();
+    let run = current.0.as_ref().unwrap();
     assert_eq!(run.attempt, None, "practice is never saved as an attempt");
     assert_eq!(run.encounter.position_id(), "cause");
     assert_eq!(run.encounter.mood(), Mood { upset: 95, trust: 5 });
@@ -147,15 +152,17 @@ fn play_from_here_starts_an_unrecorded_run_in_the_chosen_situation() {
     h.get_by_label("■ promised_tonight");
     h.get_by_label("□ order_raised");
 
-    assert!(begin_practice(&mut session, 0, "no-such-turn", &setup, 0.0).unwrap_err().contains("no-such-turn"));
+    assert!(begin_practice(&scenarios, &mut current, file.clone(), "no-such-turn", &setup, 0.0).unwrap_err().contains("no-such-turn"));
 }
 
 #[test]
 fn a_practice_debrief_says_it_was_practice_and_leads_back_to_the_author_view() {
     let script = reference_script();
-    let mut session = Session { library: counterpart_core::library::Library::load(&[REFERENCE.into()]), ..Default::default() };
-    begin_practice(&mut session, 0, "cause", &default_practice(&script), 0.0).unwrap();
-    let run = session.run.as_mut().unwrap();
+    let scenarios = Scenarios::new(PathBuf::new(), counterpart_core::library::Library::load(&[REFERENCE.into()]));
+    let mut current = CurrentRun::default();
+    let file = scenarios.files()[0].path.clone();
+    begin_practice(&scenarios, &mut current, file.clone(), "cause", &default_practice(&script), 0.0).unwrap();
+    let run = current.0.as_mut().unwrap();
     while !run.encounter.is_over() {
         run.encounter.choose(0, None).unwrap();
     }
@@ -173,7 +180,7 @@ fn a_practice_debrief_says_it_was_practice_and_leads_back_to_the_author_view() {
     h.run();
     assert_eq!(h.state().actions, vec![DebriefAction::TryAgain]);
 
-    let vm = debrief_vm(session.run.as_ref().unwrap(), Lang::Zh, true);
+    let vm = debrief_vm(current.0.as_ref().unwrap(), Lang::Zh, true);
     let h = harness(vm, egui::vec2(1280.0, 2400.0), |ui, vm: &mut _| debrief_view(ui, vm));
     h.get_by_label_contains("作者练习：从「cause」这一轮开始");
     h.get_by_label("返回作者视图 (Esc)");
@@ -193,10 +200,10 @@ fn a_library_card_opens_the_author_view_with_a() {
     assert_eq!(h.state().actions, vec![LibraryAction::Author("hotline-water-outage".into())]);
 }
 
-fn run_in(session: &Session, choices: &[usize]) -> Run {
-    let script = session.library.files()[0].script().unwrap().clone();
+fn run_in(scenarios: &Scenarios, choices: &[usize]) -> Run {
+    let script = scenarios.files()[0].script().unwrap().clone();
     Run {
-        file: 0,
+        file: scenarios.files()[0].path.clone(),
         encounter: Encounter::replay(script, 11, choices).unwrap(),
         started: 0.0,
         turn_started: 0.0,
@@ -216,25 +223,25 @@ fn a_saved_edit_reaches_the_library_and_the_encounter_and_a_broken_one_keeps_the
     let source = std::fs::read_to_string(REFERENCE).unwrap();
     std::fs::write(&path, &source).unwrap();
     let mut reloader = Reloader::new(dir.path().to_path_buf());
-    let mut session = Session { folder: dir.path().to_path_buf(), library: counterpart_core::library::Library::from_files(reloader.files()), ..Default::default() };
-    session.run = Some(run_in(&session, &[1]));
-    let at = session.run.as_ref().unwrap().encounter.position_id();
+    let mut scenarios = Scenarios::new(dir.path().to_path_buf(), counterpart_core::library::Library::from_files(reloader.files()));
+    let mut current = CurrentRun(Some(run_in(&scenarios, &[1])));
+    let at = current.0.as_ref().unwrap().encounter.position_id();
 
     // A reworded title and opening line: the library and the run both follow.
     let edited = source.replacen("Day two without water", "Day two, still no water", 1);
     std::fs::write(&path, &edited).unwrap();
     let changes = reloader.rescan();
     assert_eq!(changes, vec![Change::Updated(path.clone())]);
-    let notes = apply_reload(&mut session, reloader.files(), &changes);
-    let card = cards(session.library.files(), Lang::En, &HashMap::new());
+    let notes = apply_reload(&mut scenarios, &mut current, reloader.files(), &changes);
+    let card = cards(scenarios.files(), Lang::En, &HashMap::new());
     let h = harness(
         LibraryVm { lang: Lang::En, cards: card, selected: 0, filter: LibraryFilter::default(), resume: None },
         wide(),
         library_view,
     );
     h.get_by_label("Day two, still no water");
-    let run = session.run.as_ref().unwrap();
-    assert!(Arc::ptr_eq(run.encounter.script(), session.library.files()[0].script().unwrap()), "the encounter moved to the new version");
+    let run = current.0.as_ref().unwrap();
+    assert!(Arc::ptr_eq(run.encounter.script(), scenarios.files()[0].script().unwrap()), "the encounter moved to the new version");
     assert_eq!(run.encounter.position_id(), at);
     assert!(notes.iter().any(|n| n.en.contains("continues on the new version")), "{notes:?}");
 
@@ -243,14 +250,14 @@ fn a_saved_edit_reaches_the_library_and_the_encounter_and_a_broken_one_keeps_the
     std::fs::write(&path, &broken).unwrap();
     let changes = reloader.rescan();
     assert_eq!(changes, vec![Change::Kept(path.clone())]);
-    let before = session.run.as_ref().unwrap().encounter.script().clone();
-    let notes = apply_reload(&mut session, reloader.files(), &changes);
-    assert_eq!(session.library.files()[0].script().unwrap().scenario.title.en, "Day two, still no water");
-    assert!(Arc::ptr_eq(session.run.as_ref().unwrap().encounter.script(), &before));
+    let before = current.0.as_ref().unwrap().encounter.script().clone();
+    let notes = apply_reload(&mut scenarios, &mut current, reloader.files(), &changes);
+    assert_eq!(scenarios.files()[0].script().unwrap().scenario.title.en, "Day two, still no water");
+    assert!(Arc::ptr_eq(current.0.as_ref().unwrap().encounter.script(), &before));
     assert!(notes.iter().any(|n| n.en.contains("last good version")));
     let rejected = &reloader.entries()[0].rejected;
     assert!(rejected[0].message.contains("minuts") && rejected[0].line > 0);
-    let script = session.library.files()[0].script().unwrap().clone();
+    let script = scenarios.files()[0].script().unwrap().clone();
     let analysis = analyze(&script);
     let vm = author_vm(&script, analysis.as_ref(), Lang::En, "water.ron", rejected, None, default_practice(&script));
     let h = harness(vm, wide(), author_view);
@@ -262,8 +269,8 @@ fn a_saved_edit_reaches_the_library_and_the_encounter_and_a_broken_one_keeps_the
     std::fs::write(&path, &renamed).unwrap();
     let changes = reloader.rescan();
     assert_eq!(changes, vec![Change::Updated(path.clone())]);
-    let notes = apply_reload(&mut session, reloader.files(), &changes);
-    assert!(Arc::ptr_eq(session.run.as_ref().unwrap().encounter.script(), &before), "still the old version");
+    let notes = apply_reload(&mut scenarios, &mut current, reloader.files(), &changes);
+    assert!(Arc::ptr_eq(current.0.as_ref().unwrap().encounter.script(), &before), "still the old version");
     assert!(notes.iter().any(|n| n.en.contains("stays on the old version")), "{notes:?}");
 }
 

@@ -2,7 +2,9 @@
 //! bounds (views::author), "play from here" as an unrecorded practice run,
 //! and the F3 inspector over any play.
 
-use super::{ContentRect, Run, Screen, Session, UiSet};
+use super::{ContentRect, Screen, UiSet};
+use crate::app::run::{self, CurrentRun};
+use crate::app::session::Scenarios;
 use crate::app::settings::Settings;
 use crate::app::views::author::{
     AuthorAction, AuthorVm, BestRouteVm, BoundRow, EdgeVm, InspectorVm, NodeKind, NodeVm, OptionVm, PracticeSetup,
@@ -26,6 +28,7 @@ use std::sync::Arc;
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<AuthorState>();
     app.init_resource::<Inspector>();
+    app.add_systems(EguiPrimaryContextPass, super::back_to(Screen::Author, Screen::Library).in_set(UiSet::Back));
     app.add_systems(EguiPrimaryContextPass, ui.in_set(UiSet::Screen).run_if(in_state(Screen::Author)));
     app.add_systems(EguiPrimaryContextPass, inspector.after(UiSet::Screen));
 }
@@ -320,33 +323,11 @@ pub fn objective_label(objective: Objective) -> Text {
     }
 }
 
-/// Starts an unrecorded practice run of `file` at turn `turn`.
-pub fn begin_practice(session: &mut Session, file: usize, turn: &str, setup: &PracticeSetup, now: f64) -> Result<(), String> {
-    let script = session.script(file).cloned().ok_or_else(|| "the scenario is not loaded".to_string())?;
-    let flags = setup.set_flags();
-    let names: Vec<&str> = flags.iter().map(String::as_str).collect();
-    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64);
-    let encounter = Encounter::from_situation(script, seed, turn, setup.mood(), &names).map_err(|e| e.to_string())?;
-    session.run = Some(Run {
-        file,
-        encounter,
-        started: now,
-        turn_started: now,
-        // No attempt: practice is never saved as a trainee's result.
-        attempt: None,
-        ticket: "P000".into(),
-        disc_guess: None,
-        finished: false,
-        save_error: None,
-        practice_from: Some(turn.to_string()),
-    });
-    Ok(())
-}
-
 fn ui(
     mut contexts: EguiContexts,
     content: Res<ContentRect>,
-    mut session: ResMut<Session>,
+    scenarios: Res<Scenarios>,
+    mut current: ResMut<CurrentRun>,
     mut state: ResMut<AuthorState>,
     settings: Res<Settings>,
     time: Res<Time<Real>>,
@@ -355,8 +336,7 @@ fn ui(
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let lang = settings.lang;
-    let file = session.selected;
-    let Some(loaded) = session.library.files().get(file) else {
+    let Some(loaded) = scenarios.selected_file() else {
         next.set(Screen::Library);
         return Ok(());
     };
@@ -402,7 +382,7 @@ fn ui(
         Some(AuthorAction::PlayFrom(index)) => {
             if let Some(node) = vm.nodes.get(index).filter(|n| n.is_turn()) {
                 state.selected = Some(node.id.clone());
-                match begin_practice(&mut session, file, &node.id, &vm.practice, super::now_secs(&time)) {
+                match run::begin_practice(&scenarios, &mut current, path.clone(), &node.id, &vm.practice, run::now_secs(&time)) {
                     Ok(()) => {
                         state.error = None;
                         next.set(Screen::Encounter);
@@ -432,7 +412,7 @@ pub fn inspector_vm(encounter: &Encounter, lang: Lang) -> InspectorVm {
 fn inspector(
     mut contexts: EguiContexts,
     mut shown: ResMut<Inspector>,
-    session: Res<Session>,
+    current: Res<CurrentRun>,
     settings: Res<Settings>,
     screen: Res<State<Screen>>,
 ) -> Result {
@@ -444,7 +424,7 @@ fn inspector(
     if !shown.0 || *screen.get() != Screen::Encounter {
         return Ok(());
     }
-    let Some(run) = session.run.as_ref() else { return Ok(()) };
+    let Some(run) = current.0.as_ref() else { return Ok(()) };
     let vm = inspector_vm(&run.encounter, settings.lang);
     egui::Area::new(egui::Id::new("inspector"))
         .order(egui::Order::Foreground)

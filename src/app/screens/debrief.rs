@@ -1,6 +1,8 @@
 //! Debrief screen: the finished encounter's score and replay.
 
-use super::{Run, Screen, Session, UiSet};
+use super::{Screen, UiSet};
+use crate::app::run::{self, CurrentRun, Run};
+use crate::app::session::Scenarios;
 use crate::app::settings::Settings;
 use crate::app::views::debrief::{DebriefAction, DebriefVm, ReplayTurn, debrief_view};
 use counterpart_core::scenario::model::Lang;
@@ -9,7 +11,15 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 pub(super) fn plugin(app: &mut App) {
+    app.add_systems(EguiPrimaryContextPass, back.in_set(UiSet::Back));
     app.add_systems(EguiPrimaryContextPass, ui.in_set(UiSet::Screen).run_if(in_state(Screen::Debrief)));
+}
+
+/// A practice run's debrief goes back to the author view, a trainee's to the library.
+fn back(mut back: MessageReader<super::Back>, screen: Res<State<Screen>>, current: Res<CurrentRun>, mut next: ResMut<NextState<Screen>>) {
+    if super::back_on(Screen::Debrief, &mut back, &screen) {
+        next.set(if current.0.as_ref().is_some_and(Run::is_practice) { Screen::Author } else { Screen::Library });
+    }
 }
 
 pub fn debrief_vm(run: &Run, lang: Lang, has_next: bool) -> DebriefVm {
@@ -63,7 +73,8 @@ pub fn debrief_vm(run: &Run, lang: Lang, has_next: bool) -> DebriefVm {
 fn ui(
     mut contexts: EguiContexts,
     content: Res<super::ContentRect>,
-    mut session: ResMut<Session>,
+    mut scenarios: ResMut<Scenarios>,
+    mut current: ResMut<CurrentRun>,
     settings: Res<Settings>,
     mut next: ResMut<NextState<Screen>>,
     mut commands: Commands,
@@ -71,19 +82,19 @@ fn ui(
     time: Res<Time<Real>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
-    let Some(run) = session.run.as_ref() else {
+    let Some(run) = current.0.as_ref() else {
         next.set(Screen::Library);
         return Ok(());
     };
-    let file = run.file;
-    let next_file = session.next_playable(file);
+    let file = run.file.clone();
+    let next_file = scenarios.next_playable(&file);
     let vm = debrief_vm(run, settings.lang, next_file.is_some());
     let action = egui::CentralPanel::default().show(&mut super::root_ui(ctx, content.0, "screen"), |ui| debrief_view(ui, &vm)).inner;
     if let Some(turn) = run.practice_from.clone() {
         match action {
             Some(DebriefAction::TryAgain) => {
                 // The same starting point and setup, a fresh wording seed.
-                match super::author::begin_practice(&mut session, file, &turn, &author.practice, super::now_secs(&time)) {
+                match run::begin_practice(&scenarios, &mut current, file, &turn, &author.practice, run::now_secs(&time)) {
                     Ok(()) => next.set(Screen::Encounter),
                     Err(e) => {
                         author.error = Some(e);
@@ -98,13 +109,13 @@ fn ui(
     }
     match action {
         Some(DebriefAction::TryAgain) => {
-            commands.run_system_cached_with(super::encounter::begin, file);
+            commands.run_system_cached_with(run::begin, file);
             next.set(Screen::Encounter);
         }
         Some(DebriefAction::Next) => {
             if let Some(next_file) = next_file {
-                session.selected = next_file;
-                commands.run_system_cached_with(super::encounter::begin, next_file);
+                scenarios.select(&next_file);
+                commands.run_system_cached_with(run::begin, next_file);
                 next.set(Screen::Encounter);
             }
         }

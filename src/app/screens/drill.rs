@@ -3,7 +3,9 @@
 //! and its effects on trainee records in one transaction — so a drill
 //! interrupted by a crash resumes where it was.
 
-use super::{Run, Screen, Session, UiSet};
+use super::{Screen, UiSet};
+use crate::app::run::{self, Run};
+use crate::app::session::Scenarios;
 use crate::app::settings::{Records, Settings};
 use crate::app::views::drill::{
     AgreementVm, ProfilePick, ReadyAction, ReadyVm, RolePlayAction, RolePlayVm, ScenarioPick, SetupAction, SetupVm,
@@ -23,6 +25,8 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<DrillScreen>();
     app.add_systems(OnEnter(Screen::Drill), enter);
+    // A running drill is kept when left and picked up on return.
+    app.add_systems(EguiPrimaryContextPass, super::back_to(Screen::Drill, Screen::Library).in_set(UiSet::Back));
     app.add_systems(EguiPrimaryContextPass, ui.in_set(UiSet::Screen).run_if(in_state(Screen::Drill)));
 }
 
@@ -52,11 +56,11 @@ struct Active {
     error: Option<String>,
 }
 
-fn scripts_of(session: &Session) -> Library {
-    session.library.clone()
+fn scripts_of(scenarios: &Scenarios) -> Library {
+    scenarios.library.clone()
 }
 
-fn enter(mut state: ResMut<DrillScreen>, session: Res<Session>, records: Res<Records>, settings: Res<Settings>) {
+fn enter(mut state: ResMut<DrillScreen>, scenarios: Res<Scenarios>, records: Res<Records>, settings: Res<Settings>) {
     // A drill left by Esc is still running and is picked up again; a
     // finished one makes way for a new set-up.
     if state.active.as_ref().is_some_and(|a| matches!(a.drill.phase, Phase::Finished | Phase::Closed)) {
@@ -81,7 +85,7 @@ fn enter(mut state: ResMut<DrillScreen>, session: Res<Session>, records: Res<Rec
         mode: previous.as_ref().map_or(Mode::HotSeat, |p| p.mode),
         rotation: previous.as_ref().map_or(Rotation::Same, |p| p.rotation),
         rounds: previous.as_ref().map_or(1, |p| p.rounds),
-        scenarios: session.library.files()
+        scenarios: scenarios.files()
             .iter()
             .filter_map(|f| f.script())
             .map(|s| ScenarioPick { id: s.scenario.id.clone(), title: s.scenario.title.zh.clone(), picked: false })
@@ -236,7 +240,7 @@ fn ui(
     mut contexts: EguiContexts,
     content: Res<super::ContentRect>,
     mut state: ResMut<DrillScreen>,
-    session: Res<Session>,
+    scenarios: Res<Scenarios>,
     records: Res<Records>,
     settings: Res<Settings>,
     time: Res<Time<Real>>,
@@ -244,7 +248,7 @@ fn ui(
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let lang = settings.lang;
-    let now = super::now_secs(&time);
+    let now = run::now_secs(&time);
     let mut root = super::root_ui(ctx, content.0, "screen");
     let state = &mut *state;
     let Some(store) = records.store() else {
@@ -260,21 +264,21 @@ fn ui(
         let action = egui::CentralPanel::default().show(&mut root, |ui| setup_view(ui, setup)).inner;
         match action {
             Some(SetupAction::Start) => {
-                let plan = plan_from(setup, super::encounter::fresh_seed());
+                let plan = plan_from(setup, run::fresh_seed());
                 match store.create_drill(&plan) {
-                    Ok((id, drill)) => state.active = Some(activate(id, drill, scripts_of(&session), now)),
+                    Ok((id, drill)) => state.active = Some(activate(id, drill, scripts_of(&scenarios), now)),
                     Err(e) => setup.error = Some(e.to_string()),
                 }
             }
             Some(SetupAction::Resume(id)) => {
-                let scripts = scripts_of(&session);
+                let scripts = scripts_of(&scenarios);
                 match store.load_drill(id, &scripts) {
                     Ok(drill) => state.active = Some(activate(id, drill, scripts, now)),
                     Err(e) => setup.error = Some(e.to_string()),
                 }
             }
             Some(SetupAction::CloseUnfinished(id)) => {
-                let scripts = scripts_of(&session);
+                let scripts = scripts_of(&scenarios);
                 let closed = store.load_drill(id, &scripts).and_then(|mut drill| store.apply_drill_event(id, &mut drill, &Event::Close, &scripts));
                 match closed {
                     Ok(()) => setup.unfinished.retain(|d| d.id != id),
@@ -425,7 +429,7 @@ fn ui(
         Phase::Playing { .. } | Phase::Ended { .. } | Phase::TieBreak { .. } => {
             // Hot seat: the player's own encounter, as in solo practice.
             let Some(encounter) = active.encounter.clone() else { return Ok(()) };
-            let file = session.find(&encounter.scenario().id).unwrap_or(0);
+            let file = scenarios.path_of(&encounter.scenario().id).unwrap_or_default();
             let mut run = Run::new(file, encounter, active.slot_started, None, active.error.clone());
             run.disc_guess = active.disc_guess;
             let vm = super::encounter::encounter_vm(&run, lang, now);

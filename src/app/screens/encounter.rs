@@ -1,53 +1,39 @@
 //! Encounter screen: plays the script, times the turns, saves each step.
 
-use super::{Run, Screen, Session, UiSet};
+use super::{Screen, UiSet};
+use crate::app::run::{self, CurrentRun, Run};
 use crate::app::portrait::Look;
 use crate::app::settings::{Records, Settings};
 use crate::app::views::encounter::{Bubble, EncounterAction, EncounterVm, EndingVm, PromptVm, Speaker, encounter_view};
-use counterpart_core::play::engine::Encounter;
-use counterpart_core::scenario::model::{Channel, Lang};
-use counterpart_core::play::score::AttemptResult;
+use counterpart_core::scenario::model::Lang;
 use bevy::prelude::*;
 use bevy::time::Real;
-use bevy::winit::{UpdateMode, WinitSettings};
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
-use std::time::Duration;
 
 pub(super) fn plugin(app: &mut App) {
+    app.add_systems(EguiPrimaryContextPass, back.in_set(UiSet::Back));
     app.add_systems(EguiPrimaryContextPass, ui.in_set(UiSet::Screen).run_if(in_state(Screen::Encounter)));
-    app.add_systems(OnExit(Screen::Encounter), calm_redraws);
 }
 
-/// A fresh seed per attempt, so wording varies between tries.
-pub fn fresh_seed() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(1, |d| d.as_nanos() as u64)
-}
-
-/// Starts an encounter with the scenario in `file` and opens its record.
-pub fn begin(In(file): In<usize>, mut session: ResMut<Session>, records: Res<Records>, time: Res<Time<Real>>) {
-    let Some(script) = session.script(file).cloned() else { return };
-    let seed = fresh_seed();
-    let encounter = Encounter::new(script.clone(), seed);
-    let (attempt, save_error) = match &session.profile {
-        Some(profile) => match records.begin_attempt(profile.id, &script.scenario.id, script.scenario.version, seed) {
-            Ok(attempt) => (attempt, None),
-            Err(e) => (None, Some(e)),
-        },
-        None => (None, None),
-    };
-    session.run = Some(Run::new(file, encounter, super::now_secs(&time), attempt, save_error));
-}
-
-/// Continues an unfinished attempt: the replayed encounter goes on, and new
-/// steps are committed to the same record after the ones already there.
-pub fn resume(In((file, encounter, attempt)): In<(usize, Encounter, i64)>, mut session: ResMut<Session>, time: Res<Time<Real>>) {
-    session.run = Some(Run::new(file, encounter, super::now_secs(&time), Some(attempt), None));
-}
-
-fn calm_redraws(mut winit: ResMut<WinitSettings>) {
-    *winit = crate::app::redraw::idle_winit();
+/// An author's practice run goes back to the author view (the run stays:
+/// the screen still draws this frame); a trainee's encounter is left,
+/// abandoned if unfinished, for the library.
+fn back(
+    mut back: MessageReader<super::Back>,
+    screen: Res<State<Screen>>,
+    mut current: ResMut<CurrentRun>,
+    records: Res<Records>,
+    mut next: ResMut<NextState<Screen>>,
+) {
+    if !super::back_on(Screen::Encounter, &mut back, &screen) {
+        return;
+    }
+    if current.0.as_ref().is_some_and(Run::is_practice) {
+        next.set(Screen::Author);
+    } else {
+        run::leave(&mut current, &records);
+        next.set(Screen::Library);
+    }
 }
 
 pub fn encounter_vm(run: &Run, lang: Lang, now: f64) -> EncounterVm {
@@ -99,35 +85,20 @@ pub fn encounter_vm(run: &Run, lang: Lang, now: f64) -> EncounterVm {
 fn ui(
     mut contexts: EguiContexts,
     content: Res<super::ContentRect>,
-    mut session: ResMut<Session>,
+    mut current: ResMut<CurrentRun>,
     records: Res<Records>,
     settings: Res<Settings>,
     time: Res<Time<Real>>,
-    mut winit: ResMut<WinitSettings>,
     mut next: ResMut<NextState<Screen>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
-    let now = super::now_secs(&time);
-    let Some(run) = session.run.as_mut() else {
+    let now = run::now_secs(&time);
+    let Some(run) = current.0.as_mut() else {
         // Nothing to play (the scenario vanished): back to the library.
         next.set(Screen::Library);
         return Ok(());
     };
     let vm = encounter_vm(run, settings.lang, now);
-    // Timers only tick while visible: a hotline turn redraws twice a
-    // second, everything else waits for input.
-    let ticking = vm.channel == Channel::Hotline && vm.prompt.is_some();
-    let wanted = if ticking {
-        WinitSettings {
-            focused_mode: UpdateMode::reactive(Duration::from_millis(500)),
-            unfocused_mode: UpdateMode::reactive(Duration::from_millis(500)),
-        }
-    } else {
-        crate::app::redraw::idle_winit()
-    };
-    if winit.focused_mode != wanted.focused_mode {
-        *winit = wanted;
-    }
     let action = egui::CentralPanel::default().show(&mut super::root_ui(ctx, content.0, "screen"), |ui| encounter_view(ui, &vm)).inner;
     match action {
         Some(EncounterAction::Choose(position)) => {
@@ -135,33 +106,11 @@ fn ui(
             // The view offers positions as shown; a stale frame must not
             // crash the app: a position with no option is just ignored.
             let choice = vm.prompt.as_ref().and_then(|p| p.option_at(position)).unwrap_or(usize::MAX);
-            if let Ok(step) = run.encounter.choose(choice, secs) {
-                let step = step.clone();
-                let index = run.encounter.steps().len() - 1;
-                if let Err(e) = records.record_step(run.attempt, index, &step) {
-                    warn!("could not save step: {e}");
-                    run.save_error = Some(e);
-                }
-                run.turn_started = now;
-            }
+            run::answer(run, &records, choice, secs, now);
         }
         Some(EncounterAction::Guess(style)) => run.disc_guess = Some(style),
         Some(EncounterAction::ConfirmGuess) => {
-            if let Some(ending) = run.encounter.ending() {
-                let result = AttemptResult {
-                    card: run.encounter.score(),
-                    ending_id: ending.id.clone(),
-                    outcome: ending.outcome,
-                    disc_guess: run.disc_guess,
-                    persona: run.encounter.persona_view().id,
-                };
-                if !run.finished
-                    && let Err(e) = records.finish_attempt(run.attempt, &result)
-                {
-                    warn!("could not save the attempt: {e}");
-                    run.save_error = Some(e);
-                }
-                run.finished = true;
+            if run::finish(run, &records) {
                 next.set(Screen::Debrief);
             }
         }

@@ -1,7 +1,8 @@
 //! History screen: the trainee's progress and past attempts from the
 //! records store, and the export of their reports.
 
-use super::{Screen, Session, UiSet};
+use super::{Screen, UiSet};
+use crate::app::session::{Scenarios, Trainee};
 use crate::app::settings::{Records, Settings};
 use crate::app::views::history::{
     ChartPoint, HistoryAction, HistoryRow, HistoryVm, ScenarioRow, Suggestion, WeakestVm, history_view,
@@ -16,6 +17,9 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 pub(super) fn plugin(app: &mut App) {
     app.add_systems(OnEnter(Screen::History), load);
+    // The listing is the screen's own and goes when it is left.
+    app.add_systems(OnExit(Screen::History), |mut commands: Commands| commands.remove_resource::<Listing>());
+    app.add_systems(EguiPrimaryContextPass, super::back_to(Screen::History, Screen::Library).in_set(UiSet::Back));
     app.add_systems(EguiPrimaryContextPass, ui.in_set(UiSet::Screen).run_if(in_state(Screen::History)));
 }
 
@@ -28,11 +32,11 @@ struct Listing {
     export_status: Option<Result<String, String>>,
 }
 
-fn load(mut commands: Commands, session: Res<Session>, records: Res<Records>) {
-    let listing = match &session.profile {
+fn load(mut commands: Commands, scenarios: Res<Scenarios>, trainee: Res<Trainee>, records: Res<Records>) {
+    let listing = match &trainee.profile {
         Some(profile) => match records.attempts(profile.id) {
             Ok(attempts) => {
-                let library = session.library.files().iter().filter_map(|f| f.script()).map(|s| &s.scenario);
+                let library = scenarios.files().iter().filter_map(|f| f.script()).map(|s| &s.scenario);
                 let progress = progress(&attempts, library);
                 Listing { attempts, progress, problem: records.problem.clone(), export_status: None }
             }
@@ -43,20 +47,20 @@ fn load(mut commands: Commands, session: Res<Session>, records: Res<Records>) {
     commands.insert_resource(listing);
 }
 
-fn title(session: &Session, id: &str, lang: Lang) -> String {
-    session
-        .find(id)
-        .and_then(|f| session.script(f))
+fn title(scenarios: &Scenarios, id: &str, lang: Lang) -> String {
+    scenarios
+        .library
+        .script(id)
         .map_or_else(|| id.to_string(), |s| s.scenario.title.get(lang).to_string())
 }
 
-fn history_vm(session: &Session, listing: &Listing, lang: Lang, can_export: bool) -> HistoryVm {
+fn history_vm(scenarios: &Scenarios, trainee: &Trainee, listing: &Listing, lang: Lang, can_export: bool) -> HistoryVm {
     let mut rows: Vec<HistoryRow> = listing
         .attempts
         .iter()
         .map(|a| HistoryRow {
             when: a.started_at.replace('T', " ").chars().take(16).collect(),
-            scenario: title(session, &a.scenario_id, lang),
+            scenario: title(scenarios, &a.scenario_id, lang),
             overall: a.overall,
             passed: a.passed,
             status: {
@@ -83,14 +87,14 @@ fn history_vm(session: &Session, listing: &Listing, lang: Lang, can_export: bool
     let p = &listing.progress;
     HistoryVm {
         lang,
-        profile: session.profile.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
+        profile: trainee.profile.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
         dimension_names: Dimension::ALL.map(|d| d.label().get(lang).to_string()),
         chart: p.series.iter().map(|s| ChartPoint { dimensions: s.dimensions, overall: s.overall }).collect(),
         scenarios: p
             .per_scenario
             .iter()
             .map(|s| ScenarioRow {
-                title: title(session, &s.scenario_id, lang),
+                title: title(scenarios, &s.scenario_id, lang),
                 attempts: s.attempts,
                 best: s.best_overall,
                 best_passed: s.best_passed,
@@ -105,8 +109,8 @@ fn history_vm(session: &Session, listing: &Listing, lang: Lang, can_export: bool
             practise: w
                 .practise
                 .iter()
-                .filter(|id| session.find(id).is_some())
-                .map(|id| Suggestion { scenario_id: id.clone(), title: title(session, id, lang) })
+                .filter(|id| scenarios.library.contains(id))
+                .map(|id| Suggestion { scenario_id: id.clone(), title: title(scenarios, id, lang) })
                 .collect(),
         }),
         rows,
@@ -119,7 +123,8 @@ fn history_vm(session: &Session, listing: &Listing, lang: Lang, can_export: bool
 fn ui(
     mut contexts: EguiContexts,
     content: Res<super::ContentRect>,
-    mut session: ResMut<Session>,
+    mut scenarios: ResMut<Scenarios>,
+    trainee: Res<Trainee>,
     listing: Option<ResMut<Listing>>,
     records: Res<Records>,
     settings: Res<Settings>,
@@ -128,20 +133,20 @@ fn ui(
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let Some(mut listing) = listing else { return Ok(()) };
-    let vm = history_vm(&session, &listing, settings.lang, records.is_saving());
+    let vm = history_vm(&scenarios, &trainee, &listing, settings.lang, records.is_saving());
     let action = egui::CentralPanel::default().show(&mut super::root_ui(ctx, content.0, "screen"), |ui| history_view(ui, &vm)).inner;
     match action {
         Some(HistoryAction::Back) => next.set(Screen::Library),
         Some(HistoryAction::Export) => {
-            if let Some(profile) = &session.profile {
-                listing.export_status = Some(records.export(profile, &session.library).map(|dir| dir.display().to_string()));
+            if let Some(profile) = &trainee.profile {
+                listing.export_status = Some(records.export(profile, &scenarios.library).map(|dir| dir.display().to_string()));
                 ctx.request_repaint();
             }
         }
         Some(HistoryAction::Practise(id)) => {
-            if let Some(file) = session.find(&id) {
-                session.selected = file;
-                commands.run_system_cached_with(super::encounter::begin, file);
+            if let Some(file) = scenarios.path_of(&id) {
+                scenarios.select(&file);
+                commands.run_system_cached_with(crate::app::run::begin, file);
                 next.set(Screen::Encounter);
             }
         }

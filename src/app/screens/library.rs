@@ -1,7 +1,11 @@
 //! Library screen: scenario cards from the loaded files.
 
-use super::{PendingResume, Screen, Session, UiSet};
+use super::{Screen, UiSet};
+use crate::app::run::CurrentRun;
+use crate::app::session::{Scenarios, Trainee};
 use counterpart_core::play::engine::Encounter;
+use crate::app::views::library::LibraryFilter;
+use std::path::PathBuf;
 use crate::app::settings::{Records, Settings};
 use crate::app::views::library::{Card, ErrorCard, LibraryAction, LibraryVm, ResumeOffer, ScenarioCard, library_view};
 use counterpart_core::library::load::{LoadedFile, display_path};
@@ -11,32 +15,62 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use std::collections::HashMap;
 
 pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<LibraryState>();
     app.add_systems(OnEnter(Screen::Library), refresh_best);
+    app.add_systems(EguiPrimaryContextPass, super::back_to(Screen::Library, Screen::Start).in_set(UiSet::Back));
     app.add_systems(EguiPrimaryContextPass, ui.in_set(UiSet::Screen).run_if(in_state(Screen::Library)));
 }
 
-fn refresh_best(mut session: ResMut<Session>, records: Res<Records>) {
-    session.best = session.profile.as_ref().map(|p| records.best(p.id)).unwrap_or_default();
-    session.resume = session.profile.as_ref().and_then(|p| pending_resume(&session, &records, p.id));
+/// The library screen's own state. The filter stays while the same trainee
+/// goes in and out of encounters; another trainee starts afresh.
+#[derive(Resource, Default)]
+pub struct LibraryState {
+    /// The trainee the state belongs to.
+    profile: Option<i64>,
+    pub filter: LibraryFilter,
+    pub best: HashMap<String, (f32, bool)>,
+    /// An unfinished attempt of the current trainee, offered in the library.
+    pub resume: Option<PendingResume>,
+}
+
+/// An attempt the app was closed or killed in the middle of. Its committed
+/// steps are replayed on the current script; `encounter` is None when that
+/// is impossible (`problem` says why).
+pub struct PendingResume {
+    pub attempt: i64,
+    pub scenario_id: String,
+    pub started_at: String,
+    pub steps: usize,
+    pub file: Option<PathBuf>,
+    pub encounter: Option<Encounter>,
+    pub problem: Option<String>,
+}
+
+fn refresh_best(mut state: ResMut<LibraryState>, trainee: Res<Trainee>, scenarios: Res<Scenarios>, current: Res<CurrentRun>, records: Res<Records>) {
+    let profile = trainee.profile.as_ref().map(|p| p.id);
+    if state.profile != profile {
+        *state = LibraryState { profile, ..default() };
+    }
+    state.best = profile.map(|p| records.best(p)).unwrap_or_default();
+    state.resume = profile.and_then(|p| pending_resume(&scenarios, &current, &records, p));
 }
 
 /// The trainee's most recent unfinished attempt, replayed on the current
 /// script. Older unfinished attempts are marked abandoned: only the latest
 /// is worth continuing, and the library should not nag about each.
-fn pending_resume(session: &Session, records: &Records, profile: i64) -> Option<PendingResume> {
+fn pending_resume(scenarios: &Scenarios, current: &CurrentRun, records: &Records, profile: i64) -> Option<PendingResume> {
     let mut unfinished = records.unfinished(profile).ok()?;
     unfinished.sort_by(|a, b| b.started_at.cmp(&a.started_at).then(b.id.cmp(&a.id)));
-    if session.run.as_ref().is_some_and(|r| !r.finished) {
+    if let Some(run) = current.0.as_ref().filter(|r| !r.finished) {
         // This session's own encounter is not a crash.
-        let current = session.run.as_ref().and_then(|r| r.attempt);
-        unfinished.retain(|a| Some(a.id) != current);
+        unfinished.retain(|a| Some(a.id) != run.attempt);
     }
     let (latest, older) = unfinished.split_first()?;
     for a in older {
         records.abandon(Some(a.id));
     }
-    let file = session.find(&latest.scenario_id);
-    let replayed = match (file.and_then(|f| session.script(f)), records.attempt(latest.id)) {
+    let file = scenarios.path_of(&latest.scenario_id);
+    let replayed = match (file.as_deref().and_then(|f| scenarios.script_at(f)), records.attempt(latest.id)) {
         (None, _) => Err(tr_both("这个场景已不在场景库中", "the scenario is no longer in the library")),
         (_, Err(e)) => Err(e),
         (Some(script), Ok(_)) if script.scenario.version != latest.scenario_version => Err(tr_both(
@@ -65,11 +99,12 @@ fn tr_both(zh: &str, en: &str) -> String {
     format!("{zh} / {en}")
 }
 
-fn resume_offer(pending: &PendingResume, session: &Session, lang: Lang) -> ResumeOffer {
+fn resume_offer(pending: &PendingResume, scenarios: &Scenarios, lang: Lang) -> ResumeOffer {
     ResumeOffer {
         title: pending
             .file
-            .and_then(|f| session.script(f))
+            .as_deref()
+            .and_then(|f| scenarios.script_at(f))
             .map_or_else(|| pending.scenario_id.clone(), |s| s.scenario.title.get(lang).to_string()),
         started: pending.started_at.clone(),
         steps: pending.steps,
@@ -107,7 +142,9 @@ pub fn cards(files: &[LoadedFile], lang: Lang, best: &HashMap<String, (f32, bool
 fn ui(
     mut contexts: EguiContexts,
     content: Res<super::ContentRect>,
-    mut session: ResMut<Session>,
+    mut scenarios: ResMut<Scenarios>,
+    mut state: ResMut<LibraryState>,
+    trainee: Res<Trainee>,
     settings: Res<Settings>,
     records: Res<Records>,
     mut next: ResMut<NextState<Screen>>,
@@ -116,42 +153,42 @@ fn ui(
     let ctx = contexts.ctx_mut()?;
     let mut vm = LibraryVm {
         lang: settings.lang,
-        cards: cards(&session.library.files(), settings.lang, &session.best),
-        selected: session.selected,
-        filter: std::mem::take(&mut session.filter),
-        resume: session.resume.as_ref().map(|p| resume_offer(p, &session, settings.lang)),
+        cards: cards(scenarios.files(), settings.lang, &state.best),
+        selected: scenarios.selected_index(),
+        filter: std::mem::take(&mut state.filter),
+        resume: state.resume.as_ref().map(|p| resume_offer(p, &scenarios, settings.lang)),
     };
     let action = egui::CentralPanel::default().show(&mut super::root_ui(ctx, content.0, "screen"), |ui| library_view(ui, &mut vm)).inner;
-    session.filter = vm.filter;
+    state.filter = vm.filter;
     match action {
-        Some(LibraryAction::Select(index)) => session.selected = index,
+        Some(LibraryAction::Select(index)) => scenarios.select_index(index),
         Some(LibraryAction::Start(id)) => {
-            if let Some(file) = session.find(&id) {
-                session.selected = file;
-                commands.run_system_cached_with(super::encounter::begin, file);
+            if let Some(file) = scenarios.path_of(&id) {
+                scenarios.select(&file);
+                commands.run_system_cached_with(crate::app::run::begin, file);
                 next.set(Screen::Encounter);
             }
         }
         Some(LibraryAction::OpenHistory) => next.set(Screen::History),
         Some(LibraryAction::OpenDrill) => next.set(Screen::Drill),
         Some(LibraryAction::Resume) => {
-            if let Some(pending) = session.resume.take()
+            if let Some(pending) = state.resume.take()
                 && let (Some(file), Some(encounter)) = (pending.file, pending.encounter)
             {
-                session.selected = file;
-                commands.run_system_cached_with(super::encounter::resume, (file, encounter, pending.attempt));
+                scenarios.select(&file);
+                commands.run_system_cached_with(crate::app::run::resume, (file, encounter, pending.attempt));
                 next.set(Screen::Encounter);
             }
         }
         Some(LibraryAction::Discard) => {
-            if let Some(pending) = session.resume.take() {
+            if let Some(pending) = state.resume.take() {
                 records.abandon(Some(pending.attempt));
-                session.best = session.profile.as_ref().map(|p| records.best(p.id)).unwrap_or_default();
+                state.best = trainee.profile.as_ref().map(|p| records.best(p.id)).unwrap_or_default();
             }
         }
         Some(LibraryAction::Author(id)) => {
-            if let Some(file) = session.find(&id) {
-                session.selected = file;
+            if let Some(file) = scenarios.path_of(&id) {
+                scenarios.select(&file);
                 next.set(Screen::Author);
             }
         }

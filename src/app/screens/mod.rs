@@ -1,6 +1,8 @@
-//! The app's screens as a Bevy state. Each screen module draws its view in
-//! the egui pass and turns the view's action into state changes; the
-//! `Session` resource holds what the screens share.
+//! The app's screens as a Bevy state. Each screen module owns its state
+//! (a resource of its own), draws its view in the egui pass, turns the
+//! view's action into state changes, and answers `Back` (Esc, the top
+//! bar's back button) itself. What screens share is in `app::session`
+//! and `app::run`.
 
 pub mod author;
 pub mod debrief;
@@ -10,20 +12,13 @@ pub mod history;
 pub mod library;
 pub mod start;
 
-use counterpart_core::library::Library;
+use super::session::Trainee;
 use super::settings::{Records, Settings};
 use super::views::widgets::{TopBarVm, top_bar};
 use super::views::{GlobalAction, global_keys};
-use counterpart_core::play::engine::{Encounter, Script};
-use counterpart_core::library::load::LoadedFile;
-use counterpart_core::scenario::model::{DiscStyle, Lang};
-use counterpart_core::records::store::Profile;
-use crate::app::views::library::LibraryFilter;
+use counterpart_core::scenario::model::Lang;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
-use std::collections::HashMap;
-use std::path::PathBuf;
-use std::sync::Arc;
 
 #[derive(States, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Screen {
@@ -39,112 +34,37 @@ pub enum Screen {
 }
 
 /// Ordering inside the egui pass: the top bar and global keys first (so
-/// panels nest correctly and F2/Esc win), then the current screen.
+/// panels nest correctly and F2/Esc win), then the screen's answer to
+/// Back, then the current screen.
 #[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
 pub enum UiSet {
     Global,
+    /// Each screen's answer to `Back`.
+    Back,
     Screen,
 }
 
-/// An encounter in progress or just finished.
-pub struct Run {
-    /// Index into `Session::files`.
-    pub file: usize,
-    pub encounter: Encounter,
-    /// Real time (seconds) when the encounter and the current turn began.
-    pub started: f64,
-    pub turn_started: f64,
-    pub attempt: Option<i64>,
-    pub ticket: String,
-    pub disc_guess: Option<DiscStyle>,
-    /// Set once the guess is confirmed and the attempt saved.
-    pub finished: bool,
-    pub save_error: Option<String>,
-    /// The turn an author's practice run started from ("play from here");
-    /// such a run is never recorded.
-    pub practice_from: Option<String>,
+/// Esc or the top bar's back button, answered by the current screen's own
+/// `back` system (in `UiSet::Back`, before the screen draws).
+#[derive(Message, Debug, Clone, Copy)]
+pub struct Back;
+
+/// Whether Back was asked for on `screen` this frame. Every screen's back
+/// system runs every frame and reads the messages, acting only on its own
+/// screen: a reader that skipped frames would see a Back meant for the
+/// screen before it.
+pub fn back_on(screen: Screen, back: &mut MessageReader<Back>, current: &State<Screen>) -> bool {
+    back.read().count() > 0 && *current.get() == screen
 }
 
-/// Seconds since the app started, read at the moment of the call, for
-/// answer timing. Not `Time<Real>::elapsed`: with the render world that is
-/// the instant the *previous* frame finished rendering, so on the first
-/// frame after the reactive loop slept (every key press on a counter turn)
-/// it is behind by the whole idle time, and each answer's response time
-/// would land on the next turn.
-pub fn now_secs(time: &Time<Real>) -> f64 {
-    time.startup().elapsed().as_secs_f64()
-}
-
-impl Run {
-    /// A run starting now; the queue ticket follows from the seed so a
-    /// replayed attempt shows the same number.
-    pub fn new(file: usize, encounter: Encounter, now: f64, attempt: Option<i64>, save_error: Option<String>) -> Run {
-        let ticket = format!("A{:03}", encounter.seed() % 200 + 1);
-        Run {
-            file,
-            encounter,
-            started: now,
-            turn_started: now,
-            attempt,
-            ticket,
-            disc_guess: None,
-            finished: false,
-            save_error,
-            practice_from: None,
+/// A back system for a screen whose Back always leads to `to`.
+pub fn back_to(screen: Screen, to: Screen) -> impl FnMut(MessageReader<Back>, Res<State<Screen>>, ResMut<NextState<Screen>>) {
+    move |mut back, current, mut next| {
+        if back_on(screen, &mut back, &current) {
+            next.set(to);
         }
     }
 }
-
-#[derive(Resource, Default)]
-pub struct Session {
-    pub folder: PathBuf,
-    pub library: Library,
-    pub profile: Option<Profile>,
-    pub profiles: Vec<Profile>,
-    pub start_selected: usize,
-    pub new_name: String,
-    pub start_error: Option<String>,
-    pub filter: LibraryFilter,
-    /// Index into `files` of the highlighted card.
-    pub selected: usize,
-    pub best: HashMap<String, (f32, bool)>,
-    pub run: Option<Run>,
-    /// An unfinished attempt of the current trainee, offered in the library.
-    pub resume: Option<PendingResume>,
-}
-
-/// An attempt the app was closed or killed in the middle of. Its committed
-/// steps are replayed on the current script; `encounter` is None when that
-/// is impossible (`problem` says why).
-pub struct PendingResume {
-    pub attempt: i64,
-    pub scenario_id: String,
-    pub started_at: String,
-    pub steps: usize,
-    pub file: Option<usize>,
-    pub encounter: Option<Encounter>,
-    pub problem: Option<String>,
-}
-
-impl Session {
-    pub fn script(&self, file: usize) -> Option<&Arc<Script>> {
-        self.library.files().get(file).and_then(LoadedFile::script)
-    }
-
-    pub fn find(&self, scenario_id: &str) -> Option<usize> {
-        self.library.files().iter().position(|f| f.script().is_some_and(|s| s.scenario.id == scenario_id))
-    }
-
-    /// The next playable file after `file`, wrapping around.
-    pub fn next_playable(&self, file: usize) -> Option<usize> {
-        let n = self.library.files().len();
-        if n == 0 {
-            return None;
-        }
-        (1..=n).map(|k| (file + k) % n).find(|&i| self.library.files()[i].script().is_some() && i != file)
-    }
-}
-
 
 /// Where the current screen draws: the window below the top bar. egui
 /// panels live inside a `Ui`, so the bar's system leaves this for the
@@ -170,7 +90,8 @@ pub fn root_ui(ctx: &egui::Context, rect: egui::Rect, salt: &str) -> egui::Ui {
 pub(super) fn plugin(app: &mut App) {
     app.init_state::<Screen>();
     app.init_resource::<ContentRect>();
-    app.configure_sets(EguiPrimaryContextPass, (UiSet::Global, UiSet::Screen).chain());
+    app.add_message::<Back>();
+    app.configure_sets(EguiPrimaryContextPass, (UiSet::Global, UiSet::Back, UiSet::Screen).chain());
     app.add_systems(EguiPrimaryContextPass, global_ui.in_set(UiSet::Global));
     app.add_plugins((start::plugin, library::plugin, encounter::plugin, debrief::plugin, history::plugin, author::plugin, drill::plugin));
 }
@@ -197,8 +118,8 @@ fn global_ui(
     mut settings: ResMut<Settings>,
     records: Res<Records>,
     screen: Res<State<Screen>>,
-    mut next: ResMut<NextState<Screen>>,
-    mut session: ResMut<Session>,
+    trainee: Res<Trainee>,
+    mut back: MessageWriter<Back>,
     mut content: ResMut<ContentRect>,
     mut last: Local<Option<(Screen, Lang, f32)>>,
     mut settle: Local<u8>,
@@ -240,7 +161,7 @@ fn global_ui(
     let mut actions = global_keys(ctx);
     let vm = TopBarVm {
         lang: settings.lang,
-        profile: session.profile.as_ref().map(|p| p.name.clone()),
+        profile: trainee.profile.as_ref().map(|p| p.name.clone()),
         text_scale: settings.text_scale,
         can_go_back: *screen.get() != Screen::Start,
     };
@@ -268,26 +189,9 @@ fn global_ui(
                 settings.text_scale = settings.scaled(step);
                 records.save_settings(&settings);
             }
-            GlobalAction::Back => match screen.get() {
-                Screen::Start => {}
-                Screen::Library => next.set(Screen::Start),
-                // An author's practice run (never recorded), playing or in its
-                // debrief, goes back to the author view. The run stays: the
-                // screen still draws this frame and would send a missing run
-                // to the library.
-                Screen::Encounter | Screen::Debrief if session.run.as_ref().is_some_and(|r| r.practice_from.is_some()) => {
-                    next.set(Screen::Author);
-                }
-                Screen::Encounter => {
-                    if let Some(run) = session.run.take()
-                        && !run.finished
-                    {
-                        records.abandon(run.attempt);
-                    }
-                    next.set(Screen::Library);
-                }
-                Screen::Debrief | Screen::History | Screen::Author | Screen::Drill => next.set(Screen::Library),
-            },
+            GlobalAction::Back => {
+                back.write(Back);
+            }
         }
     }
     Ok(())
