@@ -10,6 +10,8 @@
 //!   pinyin initials.
 //! - [`play`]: rubric, scoring, the one transition (`flow`) and the
 //!   encounter engine.
+//! - [`workorder`]: the hotline work order (工单) as typed, scored field by
+//!   field against the scenario's truth, and the rubric caps it implies.
 //! - [`analysis`]: every route explored — best/worst routes, gameability,
 //!   graph export, generated scenarios.
 //! - [`library`]: files loaded once into a library of scripts with their
@@ -24,3 +26,4 @@ pub mod library;
 pub mod play;
 pub mod records;
 pub mod scenario;
+pub mod workorder;
