@@ -145,7 +145,16 @@ pub fn load_all(paths: &[PathBuf]) -> Vec<LoadedFile> {
         match scenario_files(path) {
             Ok(files) => {
                 let city = if path.is_file() { CityRules::for_file(path) } else { CityRules::for_folder(path) };
+                let first = loaded.len();
                 loaded.extend(in_parallel(&files, |f| load_file_in(f, &city)));
+                // The knowledge folder, once per folder: scenarios' references
+                // into it, and its own files' findings when a folder is loaded.
+                let folder = if path.is_file() { path.parent().unwrap_or(Path::new(".")) } else { path.as_path() };
+                let knowledge = crate::library::knowledge::knowledge_for_folder(folder, &city);
+                crate::library::knowledge::check_loaded(&mut loaded[first..], &knowledge);
+                if !path.is_file() {
+                    loaded.extend(crate::library::knowledge::knowledge_files_with_findings(folder, &knowledge));
+                }
                 // A broken profile is shown like a broken scenario file, once.
                 if let (CityRules::Broken(problems), false) = (&city, path.is_file()) {
                     loaded.push(LoadedFile::failed(&path.join(PROFILE_PATH), problems.clone()));

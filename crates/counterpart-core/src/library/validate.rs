@@ -448,6 +448,7 @@ pub(crate) fn check(scenario: Scenario, source: &str, file: &str, city: Option<&
     if let Some(city) = city {
         local_rules(&mut ck, s, city);
     }
+    work_order_refs(&mut ck, s, city);
 
     if ck.out.iter().any(Diagnostic::is_error) {
         return Checked { findings: ck.out, script: None, analyses: None };
@@ -521,6 +522,9 @@ pub(crate) fn check(scenario: Scenario, source: &str, file: &str, city: Option<&
             }
         }
     }
+    if let Ok(analyses) = &analysed {
+        work_order_reach(&mut ck, s, analyses);
+    }
     Checked { findings: ck.out, script: Some(script), analyses: Some(analysed) }
 }
 
@@ -577,6 +581,126 @@ fn local_rules(ck: &mut Checker, s: &Scenario, city: &CityRules) {
                 None,
             )
             .help = Some(format!("say the figure as the city profile has it (\"{value}\"), or remove \"{id}\" from `local_rules`"));
+        }
+    }
+}
+
+// Work-order and notice truth (issue 14). A hotline scenario without
+// `work_order` is not yet an error: the bundled library is being given truth
+// scenario by scenario. Once all have it, warn here (`no-work-order`) for a
+// Hotline channel without one, and likewise `no-notice` for Counter.
+
+/// The truth's references inside the scenario: fact ids, the turns and
+/// lines that reveal them, the city-profile rule of the time limit.
+/// Knowledge entries and categories live outside the file and are checked
+/// by `library::knowledge` once the folder's knowledge base is loaded.
+fn work_order_refs(ck: &mut Checker, s: &Scenario, city: Option<&CityRules>) {
+    use crate::scenario::model::{Channel, Reveal};
+    if let Some(notice) = &s.notice {
+        if s.channel == Channel::Hotline {
+            ck.warn("notice-on-hotline", "notice".into(), "a one-time notice is handed over at a counter; this is a hotline scenario".into(), &[], Some("notice"))
+                .help = Some("give a hotline scenario `work_order: (...)` instead".into());
+        }
+        if notice.entries.is_empty() {
+            ck.error("empty-notice", "notice.entries".into(), "the notice names no knowledge entries, so there is nothing to hand over".into(), &["notice"], Some("entries"));
+        }
+    }
+    let Some(truth) = &s.work_order else { return };
+    if s.channel == Channel::Counter {
+        ck.warn("work-order-on-counter", "work_order".into(), "work orders are filled in on hotline calls; this is a counter scenario".into(), &[], Some("work_order"))
+            .help = Some("give a counter scenario `notice: (...)` instead".into());
+    }
+    if truth.facts.is_empty() {
+        ck.warn("no-facts", "work_order.facts".into(), "the work order lists no facts: nothing the trainee takes down can be checked".into(), &["work_order"], Some("facts"));
+    }
+    let mut ids = HashSet::new();
+    for (f, fact) in truth.facts.iter().enumerate() {
+        let fp = format!("work_order.facts[{f}]");
+        let anchor = quoted(&fact.id);
+        let anchors = ["work_order", anchor.as_str()];
+        if !valid_id(&fact.id) {
+            ck.error("bad-id", format!("{fp}.id"), format!("the fact id \"{}\" must be letters, digits, _ or - only", fact.id), &anchors, None);
+        }
+        if !ids.insert(fact.id.as_str()) {
+            ck.error("duplicate-id", format!("{fp}.id"), format!("two facts have the id \"{}\"", fact.id), &anchors, None);
+        }
+        ck.text(&fact.value, format!("{fp}.value"), &anchors);
+        if fact.key.iter().any(|k| k.split('|').all(|a| a.trim().is_empty())) {
+            ck.error("empty-text", format!("{fp}.key"), format!("fact \"{}\" has an empty key word", fact.id), &anchors, Some("key"));
+        }
+        if fact.revealed.is_empty() {
+            ck.error("never-revealed", format!("{fp}.revealed"), format!("fact \"{}\" says nowhere where the caller reveals it", fact.id), &anchors, Some("revealed"))
+                .help = Some("add `revealed: [Turn(\"turn-id\")]`, or `Line(\"turn-id\", 2)` for one line of a turn".into());
+        }
+        for (r, reveal) in fact.revealed.iter().enumerate() {
+            let rp = format!("{fp}.revealed[{r}]");
+            let Some(turn) = s.turns.iter().find(|t| t.id == reveal.turn()) else {
+                let turns: Vec<&str> = s.turns.iter().map(|t| t.id.as_str()).collect();
+                let d = ck.error("unknown-turn", rp, format!("fact \"{}\" is revealed in turn \"{}\", which the scenario does not have", fact.id, reveal.turn()), &anchors, Some(&quoted(reveal.turn())));
+                d.help = Some(match closest(reveal.turn(), turns.iter().copied()) {
+                    Some(best) => format!("did you mean \"{best}\"?"),
+                    None => "name one of the scenario's turns".into(),
+                });
+                continue;
+            };
+            if let Reveal::Line(_, line) = reveal {
+                if *line == 0 || *line > turn.says.len() {
+                    ck.error("unknown-line", rp, format!("turn \"{}\" has {} line(s); line {line} does not exist (lines count from 1)", turn.id, turn.says.len()), &anchors, Some(&quoted(&turn.id)));
+                }
+            }
+        }
+    }
+    if truth.handling_unit.zh.trim().is_empty() && truth.handling_unit.en.trim().is_empty() {
+        ck.error("empty-text", "work_order.handling_unit".into(), "the work order names no handling unit".into(), &["work_order"], Some("handling_unit"));
+    } else {
+        ck.text(&truth.handling_unit, "work_order.handling_unit".into(), &["work_order", "handling_unit"]);
+    }
+    if let Some(CityRules::Loaded { profile, .. }) = city {
+        if !profile.rules.iter().any(|r| r.id == truth.time_limit) {
+            let ids = profile.rules.iter().map(|r| r.id.as_str());
+            let d = ck.error("unknown-local-rule", "work_order.time_limit".into(), format!("the city profile has no rule \"{}\" for the work order's time limit", truth.time_limit), &["work_order"], Some("time_limit"));
+            d.help = Some(match closest(&truth.time_limit, ids) {
+                Some(near) => format!("did you mean \"{near}\"? The rules are listed in {PROFILE_PATH}"),
+                None => format!("name a rule of {PROFILE_PATH}"),
+            });
+        }
+    }
+}
+
+/// Each fact must be revealed on at least one route some persona can take:
+/// its turn reachable, and for a single line, not always hidden behind an
+/// earlier line that holds whenever it does (an earlier `Always`, or a line
+/// for another persona). Mood conditions are not followed, so a line that
+/// only an impossible mood would show still counts as reachable.
+fn work_order_reach(ck: &mut Checker, s: &Scenario, analyses: &[Analysis]) {
+    use crate::scenario::model::Reveal;
+    let Some(truth) = &s.work_order else { return };
+    let personas: Vec<String> = s.citizen.all_personas().into_iter().map(|p| p.id).collect();
+    let certainly = |c: &Condition, persona: &str| matches!(c, Condition::Always) || matches!(c, Condition::Persona(p) if p == persona);
+    let never = |c: &Condition, persona: &str| match c {
+        Condition::Persona(p) => p != persona,
+        Condition::All(cs) => cs.iter().any(|c| matches!(c, Condition::Persona(p) if p != persona)),
+        _ => false,
+    };
+    for (f, fact) in truth.facts.iter().enumerate() {
+        let reachable = fact.revealed.iter().any(|reveal| {
+            let Some(t) = s.turns.iter().position(|x| x.id == reveal.turn()) else { return false };
+            analyses.iter().any(|a| {
+                let persona = personas.get(a.persona).map_or(MAIN_PERSONA, String::as_str);
+                a.reachable_turns.get(t).copied().unwrap_or(false)
+                    && match reveal {
+                        Reveal::Turn(_) => true,
+                        Reveal::Line(_, line) => {
+                            let says = &s.turns[t].says;
+                            line.checked_sub(1).and_then(|l| says.get(l).map(|x| (l, x))).is_some_and(|(l, x)| !never(&x.when, persona) && !says[..l].iter().any(|e| certainly(&e.when, persona)))
+                        }
+                    }
+            })
+        });
+        if !reachable && !fact.revealed.is_empty() {
+            let anchor = quoted(&fact.id);
+            ck.warn("fact-never-revealed", format!("work_order.facts[{f}].revealed"), format!("fact \"{}\" is revealed only where no attempt can get to: no trainee can ever write it down", fact.id), &["work_order", &anchor], Some("revealed"))
+                .help = Some("reveal it in a turn (or line) that some route reaches; `counterpart analyze` shows the routes".into());
         }
     }
 }

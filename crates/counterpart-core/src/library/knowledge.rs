@@ -1,0 +1,148 @@
+//! The knowledge folder beside a scenario folder (`knowledge/`): loaded once
+//! per folder, its own findings shown like a broken file's, and the
+//! scenarios' references into it (knowledge entries, work-order categories,
+//! notice materials) checked once every file is loaded.
+
+use crate::knowledge::load::{KNOWLEDGE_DIR, KnowledgeLoad, load_folder};
+use crate::knowledge::model::KnowledgeBase;
+use crate::library::city::CityRules;
+use crate::library::load::LoadedFile;
+use crate::scenario::diag::{Diagnostic, closest};
+use crate::scenario::model::Scenario;
+use std::path::Path;
+
+/// The knowledge folder of the scenario folder `folder`, with the rules
+/// its entries cite checked against the city profile when it is loaded.
+pub fn knowledge_for_folder(folder: &Path, city: &CityRules) -> KnowledgeLoad {
+    let profile = match city {
+        CityRules::Loaded { profile, .. } => Some(profile),
+        _ => None,
+    };
+    load_folder(&folder.join(KNOWLEDGE_DIR), profile)
+}
+
+/// Every knowledge file with findings, as a file of the library that did
+/// not load (so the CLI and the library's error cards show it once).
+pub fn knowledge_files_with_findings(folder: &Path, load: &KnowledgeLoad) -> Vec<LoadedFile> {
+    let mut files: Vec<String> = load.findings.iter().map(|d| d.file.clone()).collect();
+    files.dedup();
+    files.sort();
+    files.dedup();
+    files
+        .into_iter()
+        .map(|file| {
+            let (errors, warnings): (Vec<Diagnostic>, Vec<Diagnostic>) = load.findings.iter().filter(|d| d.file == file).cloned().partition(Diagnostic::is_error);
+            let path = if file.is_empty() { folder.join(KNOWLEDGE_DIR) } else { file.into() };
+            LoadedFile { path, outcome: Err(errors), warnings, analyses: None }
+        })
+        .collect()
+}
+
+/// Checks every loaded scenario's references into the knowledge base; a
+/// file with an error no longer offers its script.
+pub fn check_loaded(files: &mut [LoadedFile], load: &KnowledgeLoad) {
+    for file in files.iter_mut() {
+        let Some(script) = file.script() else { continue };
+        if script.scenario.work_order.is_none() && script.scenario.notice.is_none() {
+            continue;
+        }
+        let name = file.path.to_string_lossy().into_owned();
+        // Reading the file again only to place the findings: this runs for
+        // the few scenarios with truth, once per load.
+        let source = std::fs::read_to_string(&file.path).unwrap_or_default();
+        let findings = references(&script.scenario, &source, &name, &load.base, load.present);
+        let (errors, warnings): (Vec<_>, Vec<_>) = findings.into_iter().partition(Diagnostic::is_error);
+        file.warnings.extend(warnings);
+        if !errors.is_empty() {
+            file.outcome = Err(errors);
+            file.analyses = None;
+        }
+    }
+}
+
+fn locate(d: Diagnostic, source: &str, words: &[&str]) -> Diagnostic {
+    let mut from = 0;
+    let mut found = None;
+    for w in words {
+        if let Some(at) = source.get(from..).and_then(|r| r.find(w)) {
+            from += at;
+            found = Some(from);
+        }
+    }
+    let Some(offset) = found else { return d };
+    let before = &source[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    d.at(source, line, column)
+}
+
+/// The scenario's references into `base`: work-order knowledge entries and
+/// category, the notice's entries, follow-on matters and materials.
+pub fn references(s: &Scenario, source: &str, file: &str, base: &KnowledgeBase, present: bool) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let ids: Vec<&str> = base.ids().collect();
+    let entry_ref = |out: &mut Vec<Diagnostic>, id: &str, path: String, section: &str| {
+        if base.entry(id).is_some() {
+            return;
+        }
+        let quoted = format!("\"{id}\"");
+        if !present {
+            out.push(
+                locate(Diagnostic::warning("no-knowledge-base", file, format!("the scenario names the knowledge entry \"{id}\" but there is no knowledge folder")), source, &[section, &quoted])
+                    .path(path)
+                    .help("put the knowledge files in knowledge/ beside the scenario files (see docs/knowledge-base.md)"),
+            );
+            return;
+        }
+        let help = match closest(id, ids.iter().copied()) {
+            Some(near) => format!("did you mean \"{near}\"?"),
+            None => "add the entry to a file in knowledge/, or fix the id".into(),
+        };
+        out.push(locate(Diagnostic::error("unknown-entry", file, format!("no knowledge entry has the id \"{id}\"")), source, &[section, &quoted]).path(path).help(help));
+    };
+    if let Some(truth) = &s.work_order {
+        for (i, id) in truth.knowledge.iter().enumerate() {
+            entry_ref(&mut out, id, format!("work_order.knowledge[{i}]"), "work_order");
+        }
+        let quoted = format!("\"{}\"", truth.category);
+        match &base.categories {
+            None if present => out.push(
+                locate(Diagnostic::warning("no-category-tree", file, "the work order names a category but the knowledge folder has no categories.ron"), source, &["work_order", "category"])
+                    .path("work_order.category"),
+            ),
+            None => out.push(
+                locate(Diagnostic::warning("no-category-tree", file, "the work order names a category but there is no knowledge folder with categories.ron"), source, &["work_order", "category"])
+                    .path("work_order.category")
+                    .help("put the category tree in knowledge/categories.ron beside the scenario files"),
+            ),
+            Some(tree) if tree.find(&truth.category).is_none() => {
+                let all: Vec<&str> = tree.flatten().into_iter().map(|(c, _)| c.id.as_str()).collect();
+                let help = match closest(&truth.category, all.iter().copied()) {
+                    Some(near) => format!("did you mean \"{near}\"?"),
+                    None => "use an id from knowledge/categories.ron".into(),
+                };
+                out.push(locate(Diagnostic::error("unknown-category", file, format!("the category tree has no category \"{}\"", truth.category)), source, &["work_order", &quoted]).path("work_order.category").help(help));
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(notice) = &s.notice {
+        for (i, id) in notice.entries.iter().enumerate() {
+            entry_ref(&mut out, id, format!("notice.entries[{i}]"), "notice");
+        }
+        for (i, id) in notice.follow_on.iter().enumerate() {
+            entry_ref(&mut out, id, format!("notice.follow_on[{i}]"), "notice");
+        }
+        let materials: Vec<&str> = notice.entries.iter().filter_map(|id| base.entry(id)).flat_map(|e| e.materials.iter().map(|m| m.zh.as_str())).collect();
+        for (i, m) in notice.not_needed.iter().enumerate() {
+            if present && !materials.contains(&m.as_str()) {
+                let help = match closest(m, materials.iter().copied()) {
+                    Some(near) => format!("did you mean \"{near}\"? Write the material as the entry has it"),
+                    None => "name a material of the notice's entries, as the entry writes it".into(),
+                };
+                out.push(locate(Diagnostic::error("unknown-material", file, format!("none of the notice's entries lists the material \"{m}\"")), source, &["notice", "not_needed"]).path(format!("notice.not_needed[{i}]")).help(help));
+            }
+        }
+    }
+    out
+}
