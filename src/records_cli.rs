@@ -6,7 +6,7 @@ use counterpart_core::library::load::load_file;
 use counterpart_core::records::store::{AttemptRecord, Store, StoreError};
 use counterpart_core::library::Library;
 use counterpart_core::records::report::{drill_html, to_json, write_csv, write_drill_csv, write_html_reports};
-use counterpart_core::records::xapi::{Lrs, statements};
+use counterpart_core::records::xapi::{Lrs, outgoing, send_new};
 use clap::{ArgGroup, Args, Subcommand};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -15,7 +15,7 @@ use std::time::Duration;
 type CmdResult = Result<i32, std::io::Error>;
 
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("target").required(true).args(["csv", "json", "html", "xapi", "lrs"])))]
+#[command(group(ArgGroup::new("target").required(true).multiple(true).args(["csv", "json", "html", "xapi", "lrs", "xlsx"])))]
 pub struct ExportArgs {
     /// Only this trainee's attempts (profile name).
     #[arg(long)]
@@ -46,9 +46,22 @@ pub struct ExportArgs {
     /// Extra tries per batch when the LRS is unreachable or busy.
     #[arg(long, default_value_t = 4)]
     pub retries: u32,
-    /// First pause between tries in milliseconds (doubled each time).
+    /// First pause between tries in milliseconds (doubled each time; an
+    /// LRS's Retry-After replaces it).
     #[arg(long, default_value_t = 500)]
     pub backoff_ms: u64,
+    /// Send every statement again, not only those this LRS has not accepted yet.
+    #[arg(long, requires = "lrs")]
+    pub resend: bool,
+    /// Longest a whole send may take, waits included, in seconds.
+    #[arg(long, default_value_t = 120)]
+    pub budget_secs: u64,
+    /// Longest one request may take, in seconds.
+    #[arg(long, default_value_t = 20)]
+    pub timeout_secs: u64,
+    /// An Excel workbook: attempts, per-dimension scores, and drill reports.
+    #[arg(long, value_name = "FILE")]
+    pub xlsx: Option<PathBuf>,
 }
 
 #[cfg(feature = "dev")]
@@ -124,7 +137,35 @@ pub fn export_cmd(args: ExportArgs, scenarios: Option<&Path>, out: &mut dyn Writ
             return Ok(2);
         }
     };
-    let scripts = load_scripts(scenarios.unwrap_or(Path::new("scenarios")), records.iter().map(|r| r.summary.scenario_id.as_str()));
+    let folder = scenarios.unwrap_or(Path::new("scenarios"));
+    let scripts = load_scripts(folder, records.iter().map(|r| r.summary.scenario_id.as_str()));
+    let mut records = records;
+    if args.xapi.is_some() || args.lrs.is_some() {
+        // Attempts recorded before their content was stored get it once,
+        // from the scenario file of the same version whose replay agrees;
+        // from then on their statements come from the store alone.
+        let mut filled = 0;
+        for r in records.iter_mut().filter(|r| r.content.is_none()) {
+            let Some(script) = scripts.script(&r.summary.scenario_id) else { continue };
+            match store.attach_content(r.summary.id, script) {
+                Ok(_) => match store.attempt(r.summary.id) {
+                    Ok(again) => {
+                        *r = again;
+                        filled += 1;
+                    }
+                    Err(e) => writeln!(err, "warning: {e}")?,
+                },
+                Err(StoreError::ContentMismatch { .. }) => {}
+                Err(e) => {
+                    writeln!(err, "error: {e}")?;
+                    return Ok(2);
+                }
+            }
+        }
+        if filled > 0 {
+            writeln!(out, "stored the statement content of {filled} older attempt(s) from {}", folder.display())?;
+        }
+    }
     if let Some(path) = &args.csv {
         let file = std::fs::File::create(path).map_err(|e| io_context(path, e))?;
         write_csv(&records, std::io::BufWriter::new(file)).map_err(|e| io_context(path, e))?;
@@ -139,39 +180,313 @@ pub fn export_cmd(args: ExportArgs, scenarios: Option<&Path>, out: &mut dyn Writ
         let (attempts, trainees) = write_html_reports(dir, &records, &scripts)?;
         writeln!(out, "{attempts} attempt report(s), {trainees} trainee report(s) → {}", dir.display())?;
     }
-    let all_statements = || -> Vec<serde_json::Value> {
-        records
-            .iter()
-            .flat_map(|r| statements(r, scripts.script(&r.summary.scenario_id).map(|s| s.as_ref())))
-            .collect()
-    };
+    let mut code = 0;
+    if let Some(path) = &args.xlsx {
+        match write_workbook(&store, &records, path) {
+            Ok(drills) => writeln!(out, "{} attempt(s), {drills} drill(s) → {}", records.len(), path.display())?,
+            Err(e) => {
+                writeln!(err, "error: {}: {e}", path.display())?;
+                code = 2;
+            }
+        }
+    }
+    if args.xapi.is_none() && args.lrs.is_none() {
+        return Ok(code);
+    }
+    let (list, refused) = outgoing(&records);
+    for e in &refused {
+        writeln!(err, "error: {e}")?;
+    }
+    if !refused.is_empty() {
+        code = 1;
+    }
     if let Some(path) = &args.xapi {
-        let list = all_statements();
-        let text = serde_json::to_string_pretty(&list).map_err(|e| io_context(path, e))?;
+        let statements: Vec<&serde_json::Value> = list.iter().map(|o| &o.statement).collect();
+        let text = serde_json::to_string_pretty(&statements).map_err(|e| io_context(path, e))?;
         std::fs::write(path, text).map_err(|e| io_context(path, e))?;
         writeln!(out, "{} xAPI statement(s) → {}", list.len(), path.display())?;
     }
     if let (Some(url), Some(user), Some(password)) = (&args.lrs, &args.user, &args.password) {
-        let list = all_statements();
         let mut lrs = Lrs::new(url, user, password);
         lrs.retries = args.retries;
         lrs.backoff = Duration::from_millis(args.backoff_ms);
-        let report = lrs.send(&list);
-        writeln!(out, "{} of {} xAPI statement(s) accepted by {}", report.accepted.len(), list.len(), lrs.statements_url())?;
-        if !report.is_complete() {
+        lrs.budget = Duration::from_secs(args.budget_secs);
+        lrs.request_timeout = Duration::from_secs(args.timeout_secs.max(1));
+        let run = match send_new(&store, &lrs, &list, args.resend) {
+            Ok(run) => run,
+            Err(e) => {
+                writeln!(err, "error: {e} (what the LRS accepted in this run will be sent again next time, without duplicates)")?;
+                return Ok(2);
+            }
+        };
+        let report = &run.report;
+        writeln!(
+            out,
+            "{} xAPI statement(s) accepted by {}; {} already there from earlier runs; {} built",
+            report.accepted.len(),
+            lrs.statements_url(),
+            run.already,
+            run.built
+        )?;
+        for id in &run.changed {
             writeln!(
                 err,
-                "error: {} statement(s) NOT sent (the records are unchanged; run the export again later) / {} 条记录未发送，本地记录未受影响，可稍后重试：",
+                "error: conflict: statement {id} was accepted by this LRS earlier with other content; it was not sent again / 该记录此前已以不同内容发送"
+            )?;
+        }
+        for c in &report.conflicts {
+            writeln!(
+                err,
+                "error: conflict: the LRS already holds statement {} with other content (differs in: {}); sending again cannot help / LRS 中已有同编号、内容不同的记录",
+                c.id,
+                c.differs.join(", ")
+            )?;
+        }
+        if let Some(reason) = &report.stopped {
+            writeln!(err, "error: stopped: {reason}")?;
+        }
+        if !report.unsent.is_empty() {
+            writeln!(
+                err,
+                "error: {} statement(s) NOT sent (the records are unchanged; the next run sends them) / {} 条记录未发送，本地记录未受影响，下次运行会补发：",
                 report.unsent.len(),
                 report.unsent.len()
             )?;
             for u in &report.unsent {
-                writeln!(err, "  {}  {}", u.id, u.reason)?;
+                // After a stop every statement shares its reason, said once above.
+                if report.stopped.as_ref() == Some(&u.reason) {
+                    writeln!(err, "  {}", u.id)?;
+                } else {
+                    writeln!(err, "  {}  {}", u.id, u.reason)?;
+                }
             }
-            return Ok(1);
+        }
+        if !report.is_complete() || !run.changed.is_empty() {
+            code = 1;
         }
     }
-    Ok(0)
+    Ok(code)
+}
+
+/// The Excel workbook: attempts, per-dimension scores and every stored
+/// drill's report rows. Returns how many drills it holds.
+fn write_workbook(store: &Store, records: &[AttemptRecord], path: &Path) -> Result<usize, String> {
+    let mut drills = Vec::new();
+    for d in store.drills().map_err(|e| e.to_string())? {
+        drills.push((d.id, store.drill_snapshot(d.id).map_err(|e| e.to_string())?));
+    }
+    let bytes = counterpart_core::records::xlsx::workbook(records, &drills).map_err(|e| e.to_string())?;
+    std::fs::write(path, bytes).map_err(|e| e.to_string())?;
+    Ok(drills.len())
+}
+
+/// `play --record`: where and as whom a played attempt is stored.
+#[derive(Debug, Clone, Args)]
+pub struct RecordArgs {
+    /// Store the finished attempt in the records, as the app does.
+    #[arg(long, requires = "profile")]
+    pub record: bool,
+    /// The trainee (profile name), created when missing.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// The trainee's employee number (工号), set on the profile.
+    #[arg(long, requires = "record")]
+    pub employee_id: Option<String>,
+    /// The DISC style the trainee read, as the app asks after the last turn.
+    #[arg(long, value_enum, requires = "record")]
+    pub disc_guess: Option<DiscArg>,
+    /// Records database (default: $COUNTERPART_DB, else the user data folder).
+    #[arg(long, env = "COUNTERPART_DB", requires = "record")]
+    pub db: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum DiscArg {
+    D,
+    I,
+    S,
+    C,
+}
+
+/// Stores a finished encounter as the app would: the same store, the same
+/// rules (`Store::record_encounter`: content, every step with its time, the
+/// result). A forced persona is refused: a replay of the record (resume,
+/// reports) could not find it again.
+pub fn record_played(
+    args: &RecordArgs,
+    encounter: &counterpart_core::play::engine::Encounter,
+    forced_persona: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> CmdResult {
+    use counterpart_core::scenario::model::DiscStyle;
+    let Some(name) = args.profile.as_deref() else {
+        writeln!(err, "error: --record needs --profile NAME")?;
+        return Ok(2);
+    };
+    if forced_persona {
+        writeln!(err, "error: --record cannot be used with --persona: the app plays the persona the seed picks")?;
+        return Ok(2);
+    }
+    if encounter.ending().is_none() {
+        writeln!(err, "error: --record stores finished attempts only")?;
+        return Ok(2);
+    }
+    let path = args.db.clone().unwrap_or_else(Store::default_path);
+    let fail = |err: &mut dyn Write, e: StoreError| -> CmdResult {
+        writeln!(err, "error: {e}")?;
+        Ok(2)
+    };
+    let store = match Store::open(&path) {
+        Ok(s) => s,
+        Err(e) => return fail(err, e),
+    };
+    let profile = match store.profile_by_name(name) {
+        Ok(p) => p,
+        Err(StoreError::NoProfileNamed(_)) => match store.create_profile(name) {
+            Ok(p) => p,
+            Err(e) => return fail(err, e),
+        },
+        Err(e) => return fail(err, e),
+    };
+    if let Some(id) = &args.employee_id
+        && let Err(e) = store.set_employee_id(profile.id, Some(id))
+    {
+        return fail(err, e);
+    }
+    let guess = args.disc_guess.map(|g| match g {
+        DiscArg::D => DiscStyle::D,
+        DiscArg::I => DiscStyle::I,
+        DiscArg::S => DiscStyle::S,
+        DiscArg::C => DiscStyle::C,
+    });
+    match store.record_encounter(profile.id, encounter, guess) {
+        Ok(attempt) => {
+            writeln!(err, "recorded attempt {attempt} for {} in {}", profile.name, path.display())?;
+            let _ = out;
+            Ok(0)
+        }
+        Err(e) => fail(err, e),
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RecordsAction {
+    /// The centre's xAPI identity: home page for trainee accounts, extension base.
+    Centre {
+        /// The centre's home page IRI, e.g. https://12345.example.gov.cn/
+        #[arg(long, conflicts_with = "clear_home_page")]
+        home_page: Option<String>,
+        #[arg(long)]
+        clear_home_page: bool,
+        /// Prefix of the extension IRIs in statements.
+        #[arg(long, conflicts_with = "clear_extension_base")]
+        extension_base: Option<String>,
+        #[arg(long)]
+        clear_extension_base: bool,
+        #[arg(long, env = "COUNTERPART_DB")]
+        db: Option<PathBuf>,
+    },
+    /// List trainees with their employee numbers (工号).
+    Trainees {
+        #[arg(long, env = "COUNTERPART_DB")]
+        db: Option<PathBuf>,
+    },
+    /// Create a trainee or set their employee number (工号).
+    Trainee {
+        /// Profile name.
+        name: String,
+        #[arg(long, conflicts_with = "clear_employee_id")]
+        employee_id: Option<String>,
+        #[arg(long)]
+        clear_employee_id: bool,
+        #[arg(long, env = "COUNTERPART_DB")]
+        db: Option<PathBuf>,
+    },
+}
+
+pub fn records_cmd(action: RecordsAction, out: &mut dyn Write, err: &mut dyn Write) -> CmdResult {
+    let open = |db: Option<PathBuf>, err: &mut dyn Write| -> Result<Option<Store>, std::io::Error> {
+        let path = db.unwrap_or_else(Store::default_path);
+        match Store::open(&path) {
+            Ok(s) => Ok(Some(s)),
+            Err(e) => {
+                writeln!(err, "error: {e}")?;
+                Ok(None)
+            }
+        }
+    };
+    let done = |r: Result<(), StoreError>, err: &mut dyn Write| -> Result<bool, std::io::Error> {
+        match r {
+            Ok(()) => Ok(true),
+            Err(e) => {
+                writeln!(err, "error: {e}")?;
+                Ok(false)
+            }
+        }
+    };
+    match action {
+        RecordsAction::Centre { home_page, clear_home_page, extension_base, clear_extension_base, db } => {
+            let Some(store) = open(db, err)? else { return Ok(2) };
+            if (home_page.is_some() || clear_home_page) && !done(store.set_home_page(home_page.as_deref()), err)? {
+                return Ok(2);
+            }
+            if (extension_base.is_some() || clear_extension_base)
+                && !done(store.set_extension_base(extension_base.as_deref()), err)?
+            {
+                return Ok(2);
+            }
+            match (store.home_page(), store.extension_base()) {
+                (Ok(h), Ok(e)) => {
+                    writeln!(out, "home page\t{h}")?;
+                    writeln!(out, "extension base\t{e}")?;
+                    Ok(0)
+                }
+                (Err(e), _) | (_, Err(e)) => {
+                    writeln!(err, "error: {e}")?;
+                    Ok(2)
+                }
+            }
+        }
+        RecordsAction::Trainees { db } => {
+            let Some(store) = open(db, err)? else { return Ok(2) };
+            match store.trainees() {
+                Ok(list) => {
+                    for t in list {
+                        writeln!(out, "{}\t{}\t{}", t.profile.id, t.profile.name, t.employee_id.unwrap_or_default())?;
+                    }
+                    Ok(0)
+                }
+                Err(e) => {
+                    writeln!(err, "error: {e}")?;
+                    Ok(2)
+                }
+            }
+        }
+        RecordsAction::Trainee { name, employee_id, clear_employee_id, db } => {
+            let Some(store) = open(db, err)? else { return Ok(2) };
+            let profile = match store.profile_by_name(&name) {
+                Ok(p) => p,
+                Err(StoreError::NoProfileNamed(_)) => match store.create_profile(&name) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        writeln!(err, "error: {e}")?;
+                        return Ok(2);
+                    }
+                },
+                Err(e) => {
+                    writeln!(err, "error: {e}")?;
+                    return Ok(2);
+                }
+            };
+            if (employee_id.is_some() || clear_employee_id) && !done(store.set_employee_id(profile.id, employee_id.as_deref()), err)? {
+                return Ok(2);
+            }
+            let id = store.employee_id(profile.id).ok().flatten().unwrap_or_default();
+            writeln!(out, "{}\t{}\t{id}", profile.id, profile.name)?;
+            Ok(0)
+        }
+    }
 }
 
 /// Records a few turns of an encounter, each committed, then keeps writing

@@ -8,7 +8,9 @@ mod records {
     mod common;
     mod crash;
     mod drills;
+    mod faults;
     mod lrs;
+    mod play;
     mod reports;
     mod store;
     mod xapi;

@@ -34,7 +34,7 @@ pub fn best_route(script: &Arc<Script>) -> Vec<usize> {
 /// Plays `choices` and records every step as the app does, with response
 /// times; finishes the attempt when the encounter ended.
 pub fn play_and_record(store: &Store, profile: i64, script: &Arc<Script>, seed: u64, choices: &[usize]) -> (i64, Encounter) {
-    let attempt = store.begin_attempt(profile, &script.scenario.id, script.scenario.version, seed).unwrap();
+    let attempt = store.begin_attempt_for(profile, script, seed).unwrap();
     let mut enc = Encounter::new(script.clone(), seed);
     for (i, &c) in choices.iter().enumerate() {
         let step = enc.choose(c, Some(2.0 + i as f32 * 0.5)).unwrap().clone();

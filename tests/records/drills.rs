@@ -139,7 +139,7 @@ fn a_v2_database_gains_the_drill_tables_and_keeps_its_attempts() {
     }
     let store = Store::open(&db).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 5);
+    assert_eq!(SCHEMA_VERSION, 6);
     let attempts = store.attempts(None).unwrap();
     assert_eq!(attempts.len(), 1);
     assert_eq!(attempts[0].status, Status::Completed);
@@ -324,10 +324,11 @@ fn drill_statements_name_the_class_as_a_group_and_group_by_drill_and_reach_a_rea
     assert!(vote_record.summary.by_group && !seat_record.summary.by_group);
     assert!(solo_record.summary.drill.is_none());
 
-    let vote_statements = statements(&vote_record, Some(&*script));
-    let seat_statements = statements(&seat_record, Some(&*script));
-    let solo_statements = statements(&solo_record, Some(&*script));
-    assert_eq!(vote_statements.len(), best.len() + 2);
+    let vote_statements = statements(&vote_record).unwrap();
+    let seat_statements = statements(&seat_record).unwrap();
+    let solo_statements = statements(&solo_record).unwrap();
+    // initialized, one responded per vote, completed, the verdict, terminated.
+    assert_eq!(vote_statements.len(), best.len() + 4);
     for s in &vote_statements {
         assert_eq!(s["actor"]["objectType"], "Group", "the class chose, not a trainee");
         assert_eq!(s["actor"]["account"]["name"], "三班");

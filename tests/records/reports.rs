@@ -116,3 +116,32 @@ fn the_export_command_writes_every_format() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("nobody"));
 }
+
+#[test]
+fn every_csv_starts_with_a_byte_order_mark_and_xlsx_is_a_workbook() {
+    let (dir, store, _scripts, records) = hostile_records();
+    let mut bytes = Vec::new();
+    write_csv(&records, &mut bytes).unwrap();
+    assert!(bytes.starts_with(counterpart_core::records::report::UTF8_BOM), "Excel reads it as UTF-8");
+    let db = store.path().to_path_buf();
+    drop(store);
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_counterpart"))
+        .args(["export", "--db"])
+        .arg(&db)
+        .arg("--csv")
+        .arg(out.join("a.csv"))
+        .arg("--xlsx")
+        .arg(out.join("a.xlsx"))
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let csv = std::fs::read(out.join("a.csv")).unwrap();
+    assert!(csv.starts_with(b"\xEF\xBB\xBFattempt_id,"));
+    let xlsx = std::fs::read(out.join("a.xlsx")).unwrap();
+    assert!(xlsx.starts_with(b"PK\x03\x04"), "an OOXML zip");
+    assert!(String::from_utf8_lossy(&run.stdout).contains("2 attempt(s), 0 drill(s)"));
+    let book = counterpart_core::records::xlsx::workbook(&records, &[]).unwrap();
+    assert!(book.starts_with(b"PK\x03\x04") && book.len() > 4000);
+}

@@ -241,7 +241,7 @@ fn a_late_answer_replays_as_late_on_resume_and_in_reports() {
     let p = store.create_profile("晚答").unwrap();
     let script = script();
     let limit = script.scenario.turns[0].time_limit.expect("the opening turn is timed") as f32;
-    let attempt = store.begin_attempt(p.id, &script.scenario.id, script.scenario.version, 5).unwrap();
+    let attempt = store.begin_attempt_for(p.id, &script, 5).unwrap();
     let mut enc = Encounter::new(script.clone(), 5);
     let step = enc.choose(1, Some(limit + 3.0)).unwrap().clone();
     assert!(step.timed_out);
@@ -258,10 +258,11 @@ fn a_late_answer_replays_as_late_on_resume_and_in_reports() {
     let untimed = Encounter::replay(script.clone(), 5, &record.choices()).unwrap();
     assert_ne!(untimed.mood(), enc.mood());
     // The xAPI statement of the late step says so.
-    let statements = counterpart_core::records::xapi::statements(&record, Some(&*script));
-    assert_eq!(statements[0]["result"]["extensions"][counterpart_core::records::xapi::extension("timed-out")], true);
+    let statements = counterpart_core::records::xapi::statements(&record).unwrap();
+    // statements[0] is `initialized`; the first step follows.
+    assert_eq!(statements[1]["result"]["extensions"][counterpart_core::records::xapi::extension("timed-out")], true);
     assert_eq!(
-        statements[0]["result"]["extensions"][counterpart_core::records::xapi::extension("shown-order")],
+        statements[1]["result"]["extensions"][counterpart_core::records::xapi::extension("shown-order")],
         serde_json::json!(enc.steps()[0].shown.iter().map(|i| i + 1).collect::<Vec<_>>())
     );
 }

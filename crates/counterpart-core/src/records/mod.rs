@@ -1,7 +1,9 @@
 //! The trainee's records: the SQLite store, HTML/CSV reports, progress and
 //! xAPI statements.
 
+pub mod content;
 pub mod progress;
 pub mod report;
 pub mod store;
 pub mod xapi;
+pub mod xlsx;

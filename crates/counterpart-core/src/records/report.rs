@@ -92,10 +92,32 @@ pub const CSV_HEADER: [&str; 26] = [
     "rules",
 ];
 
+/// The UTF-8 byte-order mark every CSV the product writes starts with:
+/// without it Excel and WPS on Chinese Windows read UTF-8 as GBK (mojibake).
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// A CSV writer that has written the byte-order mark.
+pub fn csv_writer<W: std::io::Write>(mut out: W) -> Result<csv::Writer<W>, csv::Error> {
+    out.write_all(UTF8_BOM)?;
+    Ok(csv::Writer::from_writer(out))
+}
+
 /// One row per attempt. Choices are one-based, as the trainee saw them.
 pub fn write_csv<W: std::io::Write>(records: &[AttemptRecord], out: W) -> Result<(), csv::Error> {
-    let mut w = csv::Writer::from_writer(out);
+    let mut w = csv_writer(out)?;
     w.write_record(CSV_HEADER)?;
+    for row in attempt_rows(records, csv_safe) {
+        w.write_record(&row)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// The rows of `write_csv` (`CSV_HEADER` columns); `text` makes user and
+/// scenario text safe for the target (`csv_safe` for CSV).
+pub fn attempt_rows(records: &[AttemptRecord], text: fn(&str) -> String) -> Vec<Vec<String>> {
+    let csv_safe = text;
+    let mut rows = Vec::new();
     for r in records {
         let s = &r.summary;
         let dims = s.dimensions.map(|d| d.map(|v| format!("{v:.1}"))).unwrap_or_default();
@@ -128,10 +150,9 @@ pub fn write_csv<W: std::io::Write>(records: &[AttemptRecord], out: W) -> Result
             res.and_then(|r| r.card.rating).map(|r| r.code().to_string()).unwrap_or_default(),
             res.map(|r| r.card.rules.to_string()).unwrap_or_default(),
         ];
-        w.write_record(&row)?;
+        rows.push(row);
     }
-    w.flush()?;
-    Ok(())
+    rows
 }
 
 #[derive(Serialize)]
@@ -824,8 +845,19 @@ pub const DRILL_CSV_HEADER: [&str; 18] = [
 
 /// One row per slot: who did what and how it scored.
 pub fn write_drill_csv<W: std::io::Write>(drill: &Drill, out: W) -> Result<(), csv::Error> {
-    let mut w = csv::Writer::from_writer(out);
+    let mut w = csv_writer(out)?;
     w.write_record(DRILL_CSV_HEADER)?;
+    for row in drill_rows(drill, csv_safe) {
+        w.write_record(&row)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// The rows of `write_drill_csv` (`DRILL_CSV_HEADER` columns).
+pub fn drill_rows(drill: &Drill, text: fn(&str) -> String) -> Vec<Vec<String>> {
+    let csv_safe = text;
+    let mut rows = Vec::new();
     for (slot, state) in drill.slots.iter().zip(&drill.states) {
         let card = state.result.as_ref().map(|r| &r.card);
         let role = match (drill.plan.mode, slot.player) {
@@ -849,8 +881,7 @@ pub fn write_drill_csv<W: std::io::Write>(drill: &Drill, out: W) -> Result<(), c
         row.extend(Dimension::ALL.iter().map(|&d| opt_num(card.map(|c| c.dimension(d)))));
         row.push(card.map(|c| c.passed.to_string()).unwrap_or_default());
         row.push(state.choices.iter().map(|c| (c + 1).to_string()).collect::<Vec<_>>().join(";"));
-        w.write_record(&row)?;
+        rows.push(row);
     }
-    w.flush()?;
-    Ok(())
+    rows
 }

@@ -12,6 +12,8 @@
 //! its path and left untouched; only `Store::start_fresh`, called on the
 //! user's explicit request, moves it aside and creates a new one.
 
+use crate::records::content::{AttemptContent, Identity, ScenarioSnapshot, digest};
+use crate::play::engine::Script;
 use crate::drill::{Drill, DrillError, Effect, Event, Member, Mode, Phase, Plan};
 use crate::play::engine::Step;
 use crate::library::Library;
@@ -27,8 +29,14 @@ use thiserror::Error;
 
 /// The schema this build writes. v1 had no response times and no attempt
 /// UUIDs; v2 adds both; v3 adds group drills (plan, event log, and the
-/// attempts their slots opened).
-pub const SCHEMA_VERSION: i32 = 5;
+/// attempts their slots opened); v4 class-vote groups; v5 ratings; v6 what
+/// an attempt's statements say (`content`), the LRS outbox and employee
+/// numbers.
+pub const SCHEMA_VERSION: i32 = 6;
+
+/// Settings keys of the centre's xAPI identity (see docs/records.md).
+pub const SETTING_HOME_PAGE: &str = "xapi.home_page";
+pub const SETTING_EXTENSION_BASE: &str = "xapi.extension_base";
 
 /// ISO 8601 UTC with milliseconds, computed by SQLite so that no clock
 /// library is needed and all timestamps share one format.
@@ -85,6 +93,16 @@ pub enum StoreError {
     Drill { drill: i64, source: DrillError },
     #[error("drill {drill}: stored data is unreadable ({detail})")]
     BadDrillRow { drill: i64, detail: String },
+    #[error("the employee number \"{employee_id}\" already belongs to \"{holder}\" / 工号“{employee_id}”已属于“{holder}”")]
+    DuplicateEmployeeId { employee_id: String, holder: String },
+    #[error("\"{0}\" is not a usable employee number: use 1–64 letters, digits, '-', '_' or '.' / 工号只能包含字母、数字、“-”“_”“.”，最多 64 个字符")]
+    BadEmployeeId(String),
+    #[error("{key} must be an absolute http(s) address such as https://12345.example.gov.cn/, not \"{value}\"")]
+    BadIri { key: String, value: String },
+    #[error(
+        "attempt {attempt} ({scenario_id} version {version}) cannot take its statement content from this scenario file: {detail}"
+    )]
+    ContentMismatch { attempt: i64, scenario_id: String, version: u32, detail: String },
     #[error("drill {drill} has {stored} events stored but the drill in memory applied {applied}; reload it / 演练记录已被其他窗口更新，请重新载入")]
     DrillOutOfStep { drill: i64, stored: usize, applied: usize },
 }
@@ -177,6 +195,10 @@ pub struct AttemptRecord {
     pub steps: Vec<StepRecord>,
     /// Present once the attempt is completed.
     pub result: Option<AttemptResult>,
+    /// What its statements say about the scenario and the trainee; absent
+    /// for attempts recorded before v6 until `Store::attach_content`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<AttemptContent>,
 }
 
 impl AttemptRecord {
@@ -685,7 +707,9 @@ impl Store {
         } else {
             None
         };
-        Ok(AttemptRecord { summary, steps, result })
+        drop(stmt);
+        let content = self.content_in(&conn, attempt)?;
+        Ok(AttemptRecord { summary, steps, result, content })
     }
 
     /// Best overall score per scenario over completed attempts.
@@ -812,6 +836,9 @@ impl Store {
             match effect {
                 Effect::BeginAttempt { slot, profile_id, scenario_id, scenario_version, seed } => {
                     let attempt = self.begin_attempt_in(&tx, profile_id, &scenario_id, scenario_version, seed)?;
+                    if let Some(script) = scripts.script(&scenario_id).filter(|sc| sc.scenario.version == scenario_version) {
+                        self.store_content_in(&tx, attempt, &ScenarioSnapshot::of(script, script.persona_for_seed(seed)))?;
+                    }
                     tx.execute(
                         "INSERT INTO drill_attempts (drill_id, slot, attempt_id) VALUES (?1, ?2, ?3)",
                         params![id, slot as i64, attempt],
@@ -961,6 +988,295 @@ impl Store {
     }
 }
 
+/// The account home page statements name when the centre set none.
+pub const DEFAULT_HOME_PAGE: &str = "https://counterpart.local";
+/// The extension base when the centre set none.
+pub const DEFAULT_EXTENSION_BASE: &str = "https://counterpart.local/xapi/extensions/";
+
+/// An absolute http(s) IRI with a host, without spaces.
+fn check_iri(key: &str, value: &str) -> Result<String, StoreError> {
+    let v = value.trim();
+    let bad = || StoreError::BadIri { key: key.to_string(), value: value.to_string() };
+    let rest = v.strip_prefix("https://").or_else(|| v.strip_prefix("http://")).ok_or_else(bad)?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || v.chars().any(|c| c.is_whitespace() || c.is_control() || "<>\"{}|\\^`".contains(c)) {
+        return Err(bad());
+    }
+    Ok(v.to_string())
+}
+
+fn check_employee_id(value: &str) -> Result<String, StoreError> {
+    let v = value.trim();
+    let ok = !v.is_empty() && v.chars().count() <= 64 && v.chars().all(|c| c.is_alphanumeric() || "-_.".contains(c));
+    if ok { Ok(v.to_string()) } else { Err(StoreError::BadEmployeeId(value.to_string())) }
+}
+
+/// A trainee's profile with the employee number statements identify them by.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trainee {
+    pub profile: Profile,
+    /// 工号, unique in the store when present.
+    pub employee_id: Option<String>,
+}
+
+/// A statement an LRS endpoint accepted, for the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sent {
+    pub statement_id: String,
+    pub attempt_id: i64,
+    /// `content::digest` of the statement's JSON as sent.
+    pub digest: String,
+}
+
+impl Store {
+    /// The centre's home page for actor accounts (`xapi.home_page`), or
+    /// `DEFAULT_HOME_PAGE`.
+    pub fn home_page(&self) -> Result<String, StoreError> {
+        Ok(self.setting(SETTING_HOME_PAGE)?.unwrap_or_else(|| DEFAULT_HOME_PAGE.to_string()))
+    }
+
+    /// Sets (or with `None` clears) the centre's home page. Attempts begun
+    /// afterwards use it; recorded attempts keep the identity they have.
+    pub fn set_home_page(&self, iri: Option<&str>) -> Result<(), StoreError> {
+        match iri {
+            Some(v) => self.set_setting(SETTING_HOME_PAGE, check_iri(SETTING_HOME_PAGE, v)?.trim_end_matches('/')),
+            None => self.delete_setting(SETTING_HOME_PAGE),
+        }
+    }
+
+    /// The prefix of extension IRIs (`xapi.extension_base`), ending in `/`.
+    pub fn extension_base(&self) -> Result<String, StoreError> {
+        Ok(self.setting(SETTING_EXTENSION_BASE)?.unwrap_or_else(|| DEFAULT_EXTENSION_BASE.to_string()))
+    }
+
+    pub fn set_extension_base(&self, iri: Option<&str>) -> Result<(), StoreError> {
+        match iri {
+            Some(v) => {
+                let v = check_iri(SETTING_EXTENSION_BASE, v)?;
+                let v = if v.ends_with('/') { v } else { format!("{v}/") };
+                self.set_setting(SETTING_EXTENSION_BASE, &v)
+            }
+            None => self.delete_setting(SETTING_EXTENSION_BASE),
+        }
+    }
+
+    pub fn delete_setting(&self, key: &str) -> Result<(), StoreError> {
+        self.conn().execute("DELETE FROM settings WHERE key = ?1", [key]).map(|_| ()).map_err(self.err())
+    }
+
+    /// Trainee profiles (no class groups) with their employee numbers, by name.
+    pub fn trainees(&self) -> Result<Vec<Trainee>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("SELECT id, name, created_at, employee_id FROM profiles WHERE is_group = 0 ORDER BY name")
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(Trainee { profile: Profile { id: r.get(0)?, name: r.get(1)?, created_at: r.get(2)? }, employee_id: r.get(3)? })
+            })
+            .map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
+    pub fn employee_id(&self, profile: i64) -> Result<Option<String>, StoreError> {
+        self.conn()
+            .query_row("SELECT employee_id FROM profiles WHERE id = ?1", [profile], |r| r.get::<_, Option<String>>(0))
+            .optional()
+            .map_err(self.err())?
+            .ok_or(StoreError::NoProfile(profile))
+    }
+
+    /// Sets (or with `None` clears) a trainee's employee number (工号),
+    /// unique in the store. Attempts begun afterwards name the trainee by
+    /// it; recorded attempts keep the identity they were recorded under.
+    pub fn set_employee_id(&self, profile: i64, employee_id: Option<&str>) -> Result<(), StoreError> {
+        let value = employee_id.map(check_employee_id).transpose()?;
+        let conn = self.conn();
+        if let Some(v) = &value {
+            let holder: Option<(i64, String)> = conn
+                .query_row("SELECT id, name FROM profiles WHERE employee_id = ?1", [v], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()
+                .map_err(self.err())?;
+            if let Some((id, name)) = holder.filter(|(id, _)| *id != profile) {
+                let _ = id;
+                return Err(StoreError::DuplicateEmployeeId { employee_id: v.clone(), holder: name });
+            }
+        }
+        let changed = conn
+            .execute("UPDATE profiles SET employee_id = ?2 WHERE id = ?1", params![profile, value])
+            .map_err(self.err())?;
+        if changed == 0 {
+            return Err(StoreError::NoProfile(profile));
+        }
+        Ok(())
+    }
+
+    pub fn profile_by_employee_id(&self, employee_id: &str) -> Result<Option<Profile>, StoreError> {
+        self.conn()
+            .query_row("SELECT id, name, created_at FROM profiles WHERE employee_id = ?1", [employee_id.trim()], |r| {
+                Ok(Profile { id: r.get(0)?, name: r.get(1)?, created_at: r.get(2)? })
+            })
+            .optional()
+            .map_err(self.err())
+    }
+
+    /// Begins an attempt at `script` and stores, in the same transaction,
+    /// what its statements will say (`content`): the way every new attempt
+    /// should begin.
+    pub fn begin_attempt_for(&self, profile: i64, script: &Script, seed: u64) -> Result<i64, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(self.err())?;
+        let attempt = self.begin_attempt_in(&tx, profile, &script.scenario.id, script.scenario.version, seed)?;
+        let snapshot = ScenarioSnapshot::of(script, script.persona_for_seed(seed));
+        self.store_content_in(&tx, attempt, &snapshot)?;
+        tx.commit().map_err(self.err())?;
+        Ok(attempt)
+    }
+
+    /// Gives an attempt recorded without content (before v6, or begun with
+    /// plain `begin_attempt`) the content of `script`, when that is the
+    /// scenario and version it was played on and replaying its answers gives
+    /// the steps stored. Ok(false) when it already has content (never
+    /// replaced: statements already sent must not change).
+    pub fn attach_content(&self, attempt: i64, script: &Script) -> Result<bool, StoreError> {
+        let record = self.attempt(attempt)?;
+        if record.content.is_some() {
+            return Ok(false);
+        }
+        let s = &record.summary;
+        let mismatch = |detail: String| StoreError::ContentMismatch {
+            attempt,
+            scenario_id: s.scenario_id.clone(),
+            version: s.scenario_version,
+            detail,
+        };
+        if script.scenario.id != s.scenario_id || script.scenario.version != s.scenario_version {
+            return Err(mismatch(format!("the file is {} version {}", script.scenario.id, script.scenario.version)));
+        }
+        let arc = std::sync::Arc::new(script.clone());
+        let replayed = crate::play::engine::Encounter::replay_answers(arc, s.seed, &record.answers())
+            .map_err(|e| mismatch(format!("its answers do not replay: {e}")))?;
+        let same = replayed.steps().len() == record.steps.len()
+            && replayed.steps().iter().zip(&record.steps).all(|(a, b)| a.turn_id == b.step.turn_id && a.choice_id == b.step.choice_id);
+        if !same {
+            return Err(mismatch("the file was edited without a version bump: its answers lead elsewhere".into()));
+        }
+        let snapshot = ScenarioSnapshot::of(script, replayed.persona());
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(self.err())?;
+        self.store_content_in(&tx, attempt, &snapshot)?;
+        tx.commit().map_err(self.err())?;
+        Ok(true)
+    }
+
+    /// Stores the snapshot (once per distinct content) and the identity the
+    /// attempt's profile and the centre's settings give now.
+    fn store_content_in(&self, conn: &Connection, attempt: i64, snapshot: &ScenarioSnapshot) -> Result<(), StoreError> {
+        let bad = |e: serde_json::Error| StoreError::BadRow { attempt, detail: e.to_string() };
+        let json = serde_json::to_string(snapshot).map_err(bad)?;
+        let key = digest(&json);
+        conn.execute(
+            "INSERT INTO scenario_snapshots (digest, scenario_id, scenario_version, content_json) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(digest) DO NOTHING",
+            params![key, snapshot.scenario_id, snapshot.scenario_version, json],
+        )
+        .map_err(self.err())?;
+        let setting = |k: &str, default: &str| -> Result<String, StoreError> {
+            conn.query_row("SELECT value FROM settings WHERE key = ?1", [k], |r| r.get::<_, String>(0))
+                .optional()
+                .map_err(self.err())
+                .map(|v| v.unwrap_or_else(|| default.to_string()))
+        };
+        let home_page = setting(SETTING_HOME_PAGE, DEFAULT_HOME_PAGE)?;
+        let extension_base = setting(SETTING_EXTENSION_BASE, DEFAULT_EXTENSION_BASE)?;
+        let (name, employee_id): (String, Option<String>) = conn
+            .query_row(
+                "SELECT p.name, p.employee_id FROM attempts a JOIN profiles p ON p.id = a.profile_id WHERE a.id = ?1",
+                [attempt],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(self.err())?
+            .ok_or(StoreError::NoAttempt(attempt))?;
+        conn.execute(
+            "INSERT INTO attempt_content (attempt_id, snapshot_id, home_page, account, extension_base)
+             VALUES (?1, (SELECT id FROM scenario_snapshots WHERE digest = ?2), ?3, ?4, ?5)",
+            params![attempt, key, home_page, employee_id.unwrap_or(name), extension_base],
+        )
+        .map_err(self.err())?;
+        Ok(())
+    }
+
+    fn content_in(&self, conn: &Connection, attempt: i64) -> Result<Option<AttemptContent>, StoreError> {
+        let row: Option<(String, String, String, String)> = conn
+            .query_row(
+                "SELECT s.content_json, c.home_page, c.account, c.extension_base
+                 FROM attempt_content c JOIN scenario_snapshots s ON s.id = c.snapshot_id WHERE c.attempt_id = ?1",
+                [attempt],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()
+            .map_err(self.err())?;
+        let Some((json, home_page, account, extension_base)) = row else { return Ok(None) };
+        let scenario: ScenarioSnapshot =
+            serde_json::from_str(&json).map_err(|e| StoreError::BadRow { attempt, detail: format!("content: {e}") })?;
+        Ok(Some(AttemptContent { scenario, identity: Identity { home_page, account, extension_base } }))
+    }
+
+    /// What `endpoint` (an LRS statements URL) has accepted: statement id →
+    /// digest of what was sent.
+    pub fn sent(&self, endpoint: &str) -> Result<HashMap<String, String>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT statement_id, digest FROM outbox WHERE endpoint = ?1").map_err(self.err())?;
+        let rows = stmt.query_map([endpoint], |r| Ok((r.get(0)?, r.get(1)?))).map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
+    /// Marks statements as accepted by `endpoint`, in one transaction.
+    pub fn mark_sent(&self, endpoint: &str, sent: &[Sent]) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(self.err())?;
+        for s in sent {
+            tx.execute(
+                &format!(
+                    "INSERT INTO outbox (endpoint, statement_id, attempt_id, digest, accepted_at) VALUES (?1, ?2, ?3, ?4, {NOW})
+                     ON CONFLICT(endpoint, statement_id) DO UPDATE SET digest = excluded.digest, accepted_at = excluded.accepted_at"
+                ),
+                params![endpoint, s.statement_id, s.attempt_id, s.digest],
+            )
+            .map_err(self.err())?;
+        }
+        tx.commit().map_err(self.err())
+    }
+
+    /// Records a played encounter as the app does: begins the attempt with
+    /// its content, commits every step with its response time, and when the
+    /// encounter ended finishes it with the score, ending, persona and the
+    /// trainee's DISC guess. For `counterpart play --record` and tests.
+    pub fn record_encounter(
+        &self,
+        profile: i64,
+        encounter: &crate::play::engine::Encounter,
+        disc_guess: Option<DiscStyle>,
+    ) -> Result<i64, StoreError> {
+        let attempt = self.begin_attempt_for(profile, encounter.script(), encounter.seed())?;
+        for (i, step) in encounter.steps().iter().enumerate() {
+            self.record_step(attempt, i, step)?;
+        }
+        if let Some(ending) = encounter.ending() {
+            let result = AttemptResult {
+                card: encounter.score(),
+                ending_id: ending.id.clone(),
+                outcome: ending.outcome,
+                disc_guess,
+                persona: encounter.persona_view().id,
+            };
+            self.finish_attempt(attempt, &result)?;
+        }
+        Ok(attempt)
+    }
+}
+
 fn drill_status_sql(drill: &Drill) -> &'static str {
     match drill.phase {
         Phase::Finished => "finished",
@@ -990,6 +1306,7 @@ fn migrate(conn: &mut Connection, path: &Path, from: i32) -> Result<(), StoreErr
             2 => tx.execute_batch(SCHEMA_V3_DRILLS).map_err(wrap)?,
             3 => migrate_v3_to_v4(&tx).map_err(wrap)?,
             4 => tx.execute_batch(SCHEMA_V5_RATINGS).map_err(wrap)?,
+            5 => migrate_v5_to_v6(&tx).map_err(wrap)?,
             _ => unreachable!("versions above SCHEMA_VERSION are rejected before migrating"),
         }
         version += 1;
@@ -1046,6 +1363,49 @@ ALTER TABLE attempts ADD COLUMN rating TEXT;
 ALTER TABLE attempts ADD COLUMN rules INTEGER;
 UPDATE attempts SET rules = 1 WHERE status = 'completed';
 ";
+
+/// v6: what each attempt's xAPI statements say, kept with the attempt so
+/// they never depend on the scenario folder (`content`); the scenario part
+/// is stored once per distinct content. The outbox marks which statements
+/// each LRS endpoint has accepted, with a digest of what was sent. Profiles
+/// get an optional employee number (工号), unique when present.
+/// Attempts recorded before have no content: the export fills it in from
+/// the scenario file when its version and a replay agree
+/// (`Store::attach_content`), and refuses otherwise.
+pub const SCHEMA_V6_CONTENT: &str = "
+CREATE TABLE IF NOT EXISTS scenario_snapshots (
+    id INTEGER PRIMARY KEY,
+    digest TEXT NOT NULL UNIQUE,
+    scenario_id TEXT NOT NULL,
+    scenario_version INTEGER NOT NULL,
+    content_json TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS attempt_content (
+    attempt_id INTEGER PRIMARY KEY REFERENCES attempts(id),
+    snapshot_id INTEGER NOT NULL REFERENCES scenario_snapshots(id),
+    home_page TEXT NOT NULL,
+    account TEXT NOT NULL,
+    extension_base TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    endpoint TEXT NOT NULL,
+    statement_id TEXT NOT NULL,
+    attempt_id INTEGER NOT NULL REFERENCES attempts(id),
+    digest TEXT NOT NULL,
+    accepted_at TEXT NOT NULL,
+    PRIMARY KEY (endpoint, statement_id)
+);
+";
+
+fn migrate_v5_to_v6(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(SCHEMA_V6_CONTENT)?;
+    let has_column: bool =
+        tx.query_row("SELECT EXISTS(SELECT 1 FROM pragma_table_info('profiles') WHERE name = 'employee_id')", [], |r| r.get(0))?;
+    if !has_column {
+        tx.execute_batch("ALTER TABLE profiles ADD COLUMN employee_id TEXT;")?;
+    }
+    tx.execute_batch("CREATE UNIQUE INDEX IF NOT EXISTS profiles_by_employee_id ON profiles(employee_id) WHERE employee_id IS NOT NULL;")
+}
 
 /// Gives every row of `table` (one of ours, with `id` and `uuid` columns)
 /// that has none a fresh random UUID.

@@ -1,27 +1,41 @@
 //! xAPI 1.0.3 statements from stored attempts, and a small LRS client.
 //!
-//! Statement ids are UUID v5 of the attempt's UUID and the part of the
-//! attempt they describe, and statements carry only stored data (no "now"
-//! timestamps), so building them twice gives identical JSON and a re-send
-//! is recognised by the LRS as the same statements: no duplicates.
+//! Statements are built from the store alone: the steps and result, and
+//! the content stored when the attempt began (`records::content`: the
+//! scenario's title, description, turns and options, the trainee's
+//! identity). Their ids are UUID v5 of the attempt's UUID and the part of
+//! the attempt they describe, and they carry no "now" timestamps, so
+//! building them twice, from any folder, gives byte-identical JSON and a
+//! re-send is recognised by the LRS as the same statements: no duplicates,
+//! no conflicts. The vocabulary is listed in docs/xapi.md.
 
-use crate::play::engine::{Encounter, Script};
-use crate::records::store::{AttemptRecord, AttemptSummary, Status};
 use crate::play::rubric::Dimension;
+use crate::records::content::{AttemptContent, digest};
+use crate::records::store::{AttemptRecord, AttemptSummary, Sent, Status, Store, StoreError};
 use serde_json::{Map, Value, json};
-use std::time::Duration;
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
 use thiserror::Error;
 use uuid::Uuid;
 
-/// The actor's account home page and the root of our activity and
-/// extension IRIs.
+/// The root of our activity IRIs and of the statement-id namespace (the
+/// same for every centre, so one scenario is one activity everywhere), and
+/// the actor's account home page when the centre set none.
 pub const HOME_PAGE: &str = "https://counterpart.local";
 pub const XAPI_VERSION: &str = "1.0.3";
 
+pub const VERB_INITIALIZED: &str = "http://adlnet.gov/expapi/verbs/initialized";
 pub const VERB_RESPONDED: &str = "http://adlnet.gov/expapi/verbs/responded";
 pub const VERB_COMPLETED: &str = "http://adlnet.gov/expapi/verbs/completed";
 pub const VERB_PASSED: &str = "http://adlnet.gov/expapi/verbs/passed";
 pub const VERB_FAILED: &str = "http://adlnet.gov/expapi/verbs/failed";
+pub const VERB_TERMINATED: &str = "http://adlnet.gov/expapi/verbs/terminated";
+/// ADL's verb (used by cmi5) for a session that ended without terminating.
+pub const VERB_ABANDONED: &str = "https://w3id.org/xapi/adl/verbs/abandoned";
+
+pub const ACTIVITY_SIMULATION: &str = "http://adlnet.gov/expapi/activities/simulation";
+pub const ACTIVITY_INTERACTION: &str = "http://adlnet.gov/expapi/activities/cmi.interaction";
+pub const ACTIVITY_MEETING: &str = "http://adlnet.gov/expapi/activities/meeting";
 
 /// Namespace of all Counterpart statement ids: v5 of our home page in the
 /// URL namespace, so it is derivable rather than a magic constant.
@@ -29,13 +43,17 @@ pub fn namespace() -> Uuid {
     Uuid::new_v5(&Uuid::NAMESPACE_URL, format!("{HOME_PAGE}/xapi").as_bytes())
 }
 
-/// `part` is `step/<index>`, `completed` or `result`.
+/// `part` is `initialized`, `step/<index>`, `completed`, `result`,
+/// `terminated` or `abandoned`.
 pub fn statement_id(attempt_uuid: &str, part: &str) -> Uuid {
     Uuid::new_v5(&namespace(), format!("{attempt_uuid}/{part}").as_bytes())
 }
 
+/// An extension IRI under the default base
+/// (`store::DEFAULT_EXTENSION_BASE`); a centre may set its own base, which
+/// the attempt's `Identity::extension_base` carries.
 pub fn extension(name: &str) -> String {
-    format!("{HOME_PAGE}/xapi/extensions/{name}")
+    format!("{}{name}", crate::records::store::DEFAULT_EXTENSION_BASE)
 }
 
 /// Keeps ids IRI-safe whatever characters an author used.
@@ -55,6 +73,14 @@ pub fn scenario_activity_id(scenario_id: &str) -> String {
     format!("{HOME_PAGE}/scenarios/{}", iri_segment(scenario_id))
 }
 
+pub fn turn_activity_id(scenario_id: &str, turn_id: &str) -> String {
+    format!("{}/turns/{}", scenario_activity_id(scenario_id), iri_segment(turn_id))
+}
+
+pub fn drill_activity_id(drill_uuid: &str) -> String {
+    format!("{HOME_PAGE}/drills/{}", iri_segment(drill_uuid))
+}
+
 fn round(x: f32, places: i32) -> f64 {
     let f = 10f64.powi(places);
     (x as f64 * f).round() / f
@@ -71,10 +97,51 @@ fn lang_map(zh: &str, en: &str) -> Option<Value> {
     (!m.is_empty()).then_some(Value::Object(m))
 }
 
-fn duration(secs: f32) -> String {
+/// A text typed in one language (a drill's title): tagged `zh-CN` when it
+/// has Chinese characters, else `en-US`.
+fn typed_text(s: &str) -> Value {
+    let chinese = s.chars().any(|c| matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F));
+    if chinese { json!({ "zh-CN": s }) } else { json!({ "en-US": s }) }
+}
+
+fn duration(secs: f64) -> String {
     format!("PT{:.2}S", secs.max(0.0))
 }
 
+/// Milliseconds since 1970 of a stored timestamp (`2026-03-01T09:30:00.123Z`).
+fn epoch_millis(ts: &str) -> Option<i64> {
+    let b = ts.as_bytes();
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| ts.get(r)?.parse::<i64>().ok();
+    let (y, m, d, hh, mm, ss) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
+    let millis = match ts.get(19..20) {
+        Some(".") => {
+            let frac: String = ts[20..].chars().take_while(char::is_ascii_digit).take(3).collect();
+            format!("{frac:0<3}").parse::<i64>().ok()?
+        }
+        _ => 0,
+    };
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(((days * 86_400 + hh * 3600 + mm * 60 + ss) * 1000) + millis)
+}
+
+/// Seconds from the attempt's start to its end (finish or abandonment):
+/// time in the session, whether or not its turns were timed.
+pub fn session_secs(summary: &AttemptSummary) -> Option<f64> {
+    let start = epoch_millis(&summary.started_at)?;
+    let end = epoch_millis(summary.finished_at.as_deref()?)?;
+    Some((end - start).max(0) as f64 / 1000.0)
+}
+
+/// The actor for a profile name under the default home page.
 pub fn actor(profile_name: &str) -> Value {
     json!({
         "objectType": "Agent",
@@ -83,59 +150,70 @@ pub fn actor(profile_name: &str) -> Value {
     })
 }
 
-/// The attempt's actor: the trainee, or for a class vote the class as an
-/// identified xAPI Group (the account names it; members are not listed,
-/// since who was present is not who chose).
-fn actor_of(summary: &AttemptSummary) -> Value {
-    let mut actor = actor(&summary.profile_name);
-    if summary.by_group {
-        actor["objectType"] = json!("Group");
-    }
-    actor
-}
-
-pub fn drill_activity_id(drill_uuid: &str) -> String {
-    format!("{HOME_PAGE}/drills/{}", iri_segment(drill_uuid))
+/// The attempt's actor: the trainee (account: employee number when they
+/// had one, under the centre's home page), or for a class vote the class
+/// as an identified xAPI Group (members are not listed, since who was
+/// present is not who chose).
+fn actor_of(summary: &AttemptSummary, content: &AttemptContent) -> Value {
+    json!({
+        "objectType": if summary.by_group { "Group" } else { "Agent" },
+        "name": summary.profile_name,
+        "account": { "homePage": content.identity.home_page, "name": content.identity.account },
+    })
 }
 
 fn verb(id: &str, en: &str, zh: &str) -> Value {
     json!({ "id": id, "display": { "en-US": en, "zh-CN": zh } })
 }
 
-/// Statements for one attempt: a "responded" per stored choice and, when
-/// completed, "completed" plus "passed" or "failed". `script` (matching
-/// scenario id and version) adds the rubric evidence and the scenario's
-/// wording; without it the statements carry what the record holds.
-pub fn statements(record: &AttemptRecord, script: Option<&Script>) -> Vec<Value> {
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum XapiError {
+    #[error(
+        "attempt {attempt} ({uuid}) has no stored statement content, and {scenario_id}.ron version {version} was not found to fill it in: \
+         run the export once with --scenarios pointing at a folder holding that version. Nothing of this attempt was exported or sent. \
+         / 第 {attempt} 次练习缺少 xAPI 所需的场景内容，且找不到 {scenario_id}.ron 第 {version} 版，未导出"
+    )]
+    NoContent { attempt: i64, uuid: String, scenario_id: String, version: u32 },
+    #[error("attempt {attempt} ({uuid}): step {index} (turn {turn_id}, option {choice_id}) is not in its stored content; nothing of this attempt was exported")]
+    StepNotInContent { attempt: i64, uuid: String, index: usize, turn_id: String, choice_id: String },
+}
+
+/// Statements for one attempt, from what the store holds about it:
+/// `initialized`; a `responded` per stored choice; when completed
+/// `completed`, `passed` or `failed`, and `terminated`; when abandoned
+/// `abandoned`. Refused (never built with less) when the attempt has no
+/// stored content or a step is not in it.
+pub fn statements(record: &AttemptRecord) -> Result<Vec<Value>, XapiError> {
     let s = &record.summary;
-    let script = script.filter(|sc| sc.scenario.id == s.scenario_id && sc.scenario.version == s.scenario_version);
-    // Replaying the stored choices gives the debrief, whose evidence is the
-    // rubric's judgement of each answer. A replay that disagrees with the
-    // record (edited scenario without a version bump) is not trusted.
-    let debrief = script.and_then(|sc| {
-        let arc = std::sync::Arc::new(sc.clone());
-        let enc = Encounter::replay_answers(arc, s.seed, &record.answers()).ok()?;
-        let same = enc.steps().len() == record.steps.len()
-            && enc.steps().iter().zip(&record.steps).all(|(a, b)| a.turn_id == b.step.turn_id && a.choice_id == b.step.choice_id);
-        same.then(|| enc.debrief())
-    });
+    let content = record.content.as_ref().ok_or_else(|| XapiError::NoContent {
+        attempt: s.id,
+        uuid: s.uuid.clone(),
+        scenario_id: s.scenario_id.clone(),
+        version: s.scenario_version,
+    })?;
+    let snap = &content.scenario;
+    let ext = |name: &str| format!("{}{name}", content.identity.extension_base);
+    let actor = actor_of(s, content);
+    let scenario_id = scenario_activity_id(&s.scenario_id);
     let scenario_activity = {
-        let mut a = json!({ "objectType": "Activity", "id": scenario_activity_id(&s.scenario_id) });
-        let mut def = json!({ "type": "http://adlnet.gov/expapi/activities/simulation" });
-        if let Some(name) = script.and_then(|sc| lang_map(&sc.scenario.title.zh, &sc.scenario.title.en)) {
+        let mut def = json!({ "type": ACTIVITY_SIMULATION });
+        if let Some(name) = lang_map(&snap.title.zh, &snap.title.en) {
             def["name"] = name;
         }
-        a["definition"] = def;
-        a
+        if let Some(description) = lang_map(&snap.description.zh, &snap.description.en) {
+            def["description"] = description;
+        }
+        json!({ "objectType": "Activity", "id": scenario_id, "definition": def })
     };
+    // The scenario-level context: the scenario is the object of these
+    // statements, so it is nobody's parent here.
     let mut context = json!({
         "registration": s.uuid,
         "platform": "Counterpart",
-        "contextActivities": { "parent": [ { "objectType": "Activity", "id": scenario_activity_id(&s.scenario_id) } ] },
         "extensions": {
-            extension("scenario-version"): s.scenario_version,
+            ext("scenario-version"): s.scenario_version,
             // As a string: JSON consumers in JavaScript lose u64 precision.
-            extension("seed"): s.seed.to_string(),
+            ext("seed"): s.seed.to_string(),
         },
     });
     // A slot of a group drill: the drill groups the statements of all its
@@ -144,134 +222,182 @@ pub fn statements(record: &AttemptRecord, script: Option<&Script>) -> Vec<Value>
         let mut activity = json!({
             "objectType": "Activity",
             "id": drill_activity_id(&drill.uuid),
-            "definition": { "type": "http://adlnet.gov/expapi/activities/meeting" },
+            "definition": { "type": ACTIVITY_MEETING },
         });
         if !drill.title.trim().is_empty() {
-            activity["definition"]["name"] = json!({ "zh-CN": drill.title, "en-US": drill.title });
+            activity["definition"]["name"] = typed_text(&drill.title);
         }
-        context["contextActivities"]["grouping"] = json!([activity]);
-        context["extensions"][extension("drill-mode")] = json!(drill.mode);
-        context["extensions"][extension("drill-slot")] = json!(drill.slot + 1);
+        context["contextActivities"] = json!({ "grouping": [activity] });
+        context["extensions"][ext("drill-mode")] = json!(drill.mode);
+        context["extensions"][ext("drill-slot")] = json!(drill.slot + 1);
     }
-    let mut out = Vec::new();
-    for (n, rec) in record.steps.iter().enumerate() {
+    let mut step_context = context.clone();
+    step_context["contextActivities"]["parent"] = json!([{ "objectType": "Activity", "id": scenario_id }]);
+    let statement = |part: &str, verb: Value, object: &Value, result: Option<Value>, context: &Value, timestamp: &str| {
+        let mut st = json!({
+            "id": statement_id(&s.uuid, part).to_string(),
+            "actor": actor,
+            "verb": verb,
+            "object": object,
+            "context": context,
+            "timestamp": timestamp,
+            "version": XAPI_VERSION,
+        });
+        if let Some(r) = result {
+            st["result"] = r;
+        }
+        st
+    };
+    let mut out = vec![statement("initialized", verb(VERB_INITIALIZED, "initialized", "开始"), &scenario_activity, None, &context, &s.started_at)];
+    for rec in &record.steps {
         let step = &rec.step;
-        let mut object = json!({
-            "objectType": "Activity",
-            "id": format!("{}/turns/{}", scenario_activity_id(&s.scenario_id), iri_segment(&step.turn_id)),
-        });
-        let mut def = json!({
-            "type": "http://adlnet.gov/expapi/activities/cmi.interaction",
-            "interactionType": "choice",
-        });
-        if let Some(name) = lang_map(&step.said.zh, &step.said.en) {
+        let missing = || XapiError::StepNotInContent {
+            attempt: s.id,
+            uuid: s.uuid.clone(),
+            index: rec.index,
+            turn_id: step.turn_id.clone(),
+            choice_id: step.choice_id.clone(),
+        };
+        let turn = snap.turn(&step.turn_id).ok_or_else(missing)?;
+        let option = turn.option(&step.choice_id).ok_or_else(missing)?;
+        let mut def = json!({ "type": ACTIVITY_INTERACTION, "interactionType": "choice" });
+        if let Some(name) = lang_map(&turn.text.zh, &turn.text.en) {
             def["name"] = name;
         }
-        if let Some(sc) = script {
-            if let Some(turn) = sc.scenario.turns.get(step.turn) {
-                let choices: Vec<Value> = turn
-                    .options
-                    .iter()
-                    .map(|o| {
-                        let mut c = json!({ "id": o.id });
-                        if let Some(d) = lang_map(&o.text.zh, &o.text.en) {
-                            c["description"] = d;
-                        }
-                        c
-                    })
-                    .collect();
-                def["choices"] = json!(choices);
-            }
-        }
-        object["definition"] = def;
-        let mut ext = Map::new();
-        ext.insert(extension("choice-number"), json!(step.choice + 1));
-        ext.insert(
-            extension("mood"),
+        let choices: Vec<Value> = turn
+            .options
+            .iter()
+            .map(|o| {
+                let mut c = json!({ "id": o.id });
+                if let Some(d) = lang_map(&o.text.zh, &o.text.en) {
+                    c["description"] = d;
+                }
+                c
+            })
+            .collect();
+        def["choices"] = json!(choices);
+        let object = json!({ "objectType": "Activity", "id": turn_activity_id(&s.scenario_id, &step.turn_id), "definition": def });
+        let mut e = Map::new();
+        e.insert(ext("choice-number"), json!(step.choice + 1));
+        e.insert(
+            ext("mood"),
             json!({
                 "before": { "upset": step.mood_before.upset, "trust": step.mood_before.trust },
                 "after": { "upset": step.mood_after.upset, "trust": step.mood_after.trust },
             }),
         );
         if let Some(flag) = step.red_flag {
-            ext.insert(extension("red-flag"), json!(format!("{flag:?}")));
+            e.insert(ext("red-flag"), json!(format!("{flag:?}")));
         }
         if step.premature_solution {
-            ext.insert(extension("premature-solution"), json!(true));
+            e.insert(ext("premature-solution"), json!(true));
         }
         if step.timed_out {
-            ext.insert(extension("timed-out"), json!(true));
+            e.insert(ext("timed-out"), json!(true));
         }
         if !step.shown.is_empty() {
-            // The order the options were shown in, as one-based numbers in
-            // the file: from the record alone, so any folder sends the same.
-            ext.insert(extension("shown-order"), json!(step.shown.iter().map(|i| i + 1).collect::<Vec<_>>()));
+            // The order the options were shown in, as one-based numbers in the file.
+            e.insert(ext("shown-order"), json!(step.shown.iter().map(|i| i + 1).collect::<Vec<_>>()));
         }
-        if let Some(d) = debrief.as_ref().and_then(|d| d.get(n)) {
-            let evidence: Map<String, Value> = d.evidence.iter().map(|(item, level)| (format!("{item:?}"), json!(level))).collect();
-            ext.insert(extension("evidence"), Value::Object(evidence));
-            ext.insert(extension("stage"), json!(format!("{:?}", d.stage)));
-            ext.insert(extension("quality"), json!(d.quality));
-        }
-        let mut result = json!({ "response": step.choice_id, "extensions": ext });
+        let evidence: Map<String, Value> = option.evidence.iter().map(|(item, level)| (item.clone(), json!(level))).collect();
+        e.insert(ext("evidence"), Value::Object(evidence));
+        e.insert(ext("stage"), json!(option.stage));
+        e.insert(ext("quality"), json!(option.quality));
+        let mut result = json!({ "response": step.choice_id, "extensions": e });
         if let Some(secs) = step.response_secs {
-            result["duration"] = json!(duration(secs));
+            result["duration"] = json!(duration(secs as f64));
         }
-        out.push(json!({
-            "id": statement_id(&s.uuid, &format!("step/{}", rec.index)).to_string(),
-            "actor": actor_of(s),
-            "verb": verb(VERB_RESPONDED, "responded", "作答"),
-            "object": object,
-            "result": result,
-            "context": context,
-            "timestamp": rec.recorded_at,
-            "version": XAPI_VERSION,
-        }));
+        out.push(statement(
+            &format!("step/{}", rec.index),
+            verb(VERB_RESPONDED, "responded", "作答"),
+            &object,
+            Some(result),
+            &step_context,
+            &rec.recorded_at,
+        ));
     }
-    if let (Status::Completed, Some(res)) = (s.status, &record.result) {
-        let card = &res.card;
-        let mut ext = Map::new();
-        for d in Dimension::ALL {
-            ext.insert(extension(&format!("dimension/{}", format!("{d:?}").to_lowercase())), json!(round(card.dimension(d), 2)));
-        }
-        ext.insert(extension("ending"), json!(res.ending_id));
-        ext.insert(extension("outcome"), json!(format!("{:?}", res.outcome)));
-        ext.insert(extension("red-flags"), json!(card.red_flags.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>()));
-        if let Some(g) = res.disc_guess {
-            ext.insert(extension("disc-guess"), json!(format!("{g:?}")));
-        }
-        if let Some(rating) = card.rating {
-            ext.insert(extension("citizen-rating"), json!(rating.code()));
-        }
-        ext.insert(extension("persona"), json!(res.persona));
-        ext.insert(extension("scoring-rules"), json!(card.rules));
-        let overall = round(card.overall, 2);
-        let mut result = json!({
-            "score": { "scaled": (overall / 100.0 * 10_000.0).round() / 10_000.0, "raw": overall, "min": 0, "max": 100 },
-            "success": card.passed,
-            "completion": true,
-            "extensions": ext,
-        });
-        let secs: Option<f32> = record.steps.iter().map(|r| r.step.response_secs).sum();
-        if let Some(secs) = secs {
+    let session = session_secs(s);
+    let ended_at = s.finished_at.clone().unwrap_or_else(|| s.started_at.clone());
+    let with_duration = |mut result: Value| {
+        if let Some(secs) = session {
             result["duration"] = json!(duration(secs));
         }
-        let timestamp = s.finished_at.clone().unwrap_or_else(|| s.started_at.clone());
-        let (verb_id, en, zh) = if card.passed { (VERB_PASSED, "passed", "通过") } else { (VERB_FAILED, "failed", "未通过") };
-        for (part, v) in [("completed", verb(VERB_COMPLETED, "completed", "完成")), ("result", verb(verb_id, en, zh))] {
-            out.push(json!({
-                "id": statement_id(&s.uuid, part).to_string(),
-                "actor": actor_of(s),
-                "verb": v,
-                "object": scenario_activity,
-                "result": result,
-                "context": context,
-                "timestamp": timestamp,
-                "version": XAPI_VERSION,
+        result
+    };
+    match (s.status, &record.result) {
+        (Status::Completed, Some(res)) => {
+            let card = &res.card;
+            let mut e = Map::new();
+            for d in Dimension::ALL {
+                e.insert(ext(&format!("dimension/{}", format!("{d:?}").to_lowercase())), json!(round(card.dimension(d), 2)));
+            }
+            e.insert(ext("ending"), json!(res.ending_id));
+            e.insert(ext("outcome"), json!(format!("{:?}", res.outcome)));
+            e.insert(ext("red-flags"), json!(card.red_flags.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>()));
+            if let Some(g) = res.disc_guess {
+                e.insert(ext("disc-guess"), json!(format!("{g:?}")));
+            }
+            if let Some(rating) = card.rating {
+                e.insert(ext("citizen-rating"), json!(rating.code()));
+            }
+            e.insert(ext("persona"), json!(res.persona));
+            e.insert(ext("scoring-rules"), json!(card.rules));
+            let overall = round(card.overall, 2);
+            let result = with_duration(json!({
+                "score": { "scaled": (overall / 100.0 * 10_000.0).round() / 10_000.0, "raw": overall, "min": 0, "max": 100 },
+                "success": card.passed,
+                "completion": true,
+                "extensions": e,
             }));
+            let (verdict, en, zh) = if card.passed { (VERB_PASSED, "passed", "通过") } else { (VERB_FAILED, "failed", "未通过") };
+            out.push(statement("completed", verb(VERB_COMPLETED, "completed", "完成"), &scenario_activity, Some(result.clone()), &context, &ended_at));
+            out.push(statement("result", verb(verdict, en, zh), &scenario_activity, Some(result), &context, &ended_at));
+            let closing = with_duration(json!({}));
+            out.push(statement("terminated", verb(VERB_TERMINATED, "terminated", "结束"), &scenario_activity, Some(closing), &context, &ended_at));
+        }
+        (Status::Abandoned, _) => {
+            let closing = with_duration(json!({ "completion": false }));
+            out.push(statement("abandoned", verb(VERB_ABANDONED, "abandoned", "放弃"), &scenario_activity, Some(closing), &context, &ended_at));
+        }
+        _ => {}
+    }
+    Ok(out)
+}
+
+/// A statement ready to send: its attempt, JSON text and digest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outgoing {
+    pub attempt_id: i64,
+    pub id: String,
+    pub statement: Value,
+    /// `serde_json::to_string` of `statement`, as posted.
+    pub json: String,
+    /// `content::digest(json)`, what the outbox keeps.
+    pub digest: String,
+}
+
+/// Every attempt's statements, or why an attempt has none.
+pub fn outgoing(records: &[AttemptRecord]) -> (Vec<Outgoing>, Vec<XapiError>) {
+    let mut ready = Vec::new();
+    let mut refused = Vec::new();
+    for r in records {
+        match statements(r) {
+            Ok(list) => {
+                for statement in list {
+                    let json = serde_json::to_string(&statement).unwrap_or_default();
+                    ready.push(Outgoing {
+                        attempt_id: r.summary.id,
+                        id: statement["id"].as_str().unwrap_or_default().to_string(),
+                        digest: digest(&json),
+                        json,
+                        statement,
+                    });
+                }
+            }
+            Err(e) => refused.push(e),
         }
     }
-    out
+    (ready, refused)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -302,16 +428,33 @@ pub struct Unsent {
     pub reason: String,
 }
 
+/// A statement the LRS already holds with other content under the same id
+/// (HTTP 409): sending again cannot help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    pub id: String,
+    /// Where the LRS's copy differs from ours (JSON paths such as
+    /// `object.definition.name.zh-CN`), or why that could not be read.
+    pub differs: Vec<String>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SendReport {
     /// Accepted by the LRS (newly stored or already there unchanged).
     pub accepted: Vec<String>,
+    /// Not accepted: refused, or not tried after the run stopped.
     pub unsent: Vec<Unsent>,
+    pub conflicts: Vec<Conflict>,
+    /// Why the run stopped before trying everything (bad credentials, a
+    /// wrong address, the LRS unreachable, the time budget), if it did.
+    pub stopped: Option<String>,
+    /// HTTP requests made, retries included.
+    pub requests: usize,
 }
 
 impl SendReport {
     pub fn is_complete(&self) -> bool {
-        self.unsent.is_empty()
+        self.unsent.is_empty() && self.conflicts.is_empty()
     }
 }
 
@@ -321,18 +464,77 @@ pub struct Lrs {
     agent: ureq::Agent,
     /// Extra tries after the first, for network errors, 5xx and 429.
     pub retries: u32,
-    /// First pause between tries; doubled each time.
+    /// First pause between tries; doubled each time. A 429's `Retry-After`
+    /// replaces it.
     pub backoff: Duration,
-    /// Statements per POST.
+    /// Most statements per POST.
     pub batch: usize,
+    /// Most bytes per POST (a statement larger than this goes alone): well
+    /// under the 1 MB request limit common in front of LRSs (nginx, Learning
+    /// Locker), whatever the share of Chinese (3-byte) text.
+    pub batch_bytes: usize,
+    /// How long one request may take.
+    pub request_timeout: Duration,
+    /// How long one `send` may take in all, waits included: a dead server
+    /// costs at most this.
+    pub budget: Duration,
 }
 
-enum Attempt {
+/// How one POST went.
+enum Answer {
     Ok,
-    /// Worth trying again later (network, 5xx, 429).
-    Transient(String),
-    /// The LRS refused the content (4xx): retrying will not help.
+    /// Worth trying again (network, 5xx, 429), after `retry_after` when the LRS said.
+    Transient { reason: String, retry_after: Option<Duration> },
+    /// 401/403: the credentials are wrong; nothing else will be accepted.
+    Credentials(u16, String),
+    /// 404/405/410: the address is not an LRS statements resource.
+    Address(u16, String),
+    Conflict,
+    TooLarge,
+    /// Another 4xx: the LRS refused the content; retrying will not help.
     Refused(u16, String),
+}
+
+fn retry_after(resp: &ureq::http::Response<ureq::Body>) -> Option<Duration> {
+    let v = resp.headers().get("retry-after")?.to_str().ok()?.trim();
+    v.parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// Paths where `ours` and `theirs` differ, ignoring what an LRS adds
+/// (`stored`, `authority`, `version`) and how it writes numbers and
+/// timestamps.
+pub fn differences(ours: &Value, theirs: &Value) -> Vec<String> {
+    fn walk(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
+        match (a, b) {
+            (Value::Number(x), Value::Number(y)) if (x.as_f64().unwrap_or(0.0) - y.as_f64().unwrap_or(0.0)).abs() < 1e-9 => {}
+            (Value::Object(x), Value::Object(y)) => {
+                let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
+                keys.sort();
+                keys.dedup();
+                for k in keys {
+                    if path.is_empty() && ["stored", "authority", "version"].contains(&k.as_str()) {
+                        continue;
+                    }
+                    let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                    match (x.get(k), y.get(k)) {
+                        (Some(a), Some(b)) => walk(&p, a, b, out),
+                        _ => out.push(p),
+                    }
+                }
+            }
+            (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+                for (i, (a, b)) in x.iter().zip(y).enumerate() {
+                    walk(&format!("{path}[{i}]"), a, b, out);
+                }
+            }
+            (Value::String(x), Value::String(y)) if path == "timestamp" && x.get(..19) == y.get(..19) => {}
+            _ if a == b => {}
+            _ => out.push(path.to_string()),
+        }
+    }
+    let mut out = Vec::new();
+    walk("", ours, theirs, &mut out);
+    out
 }
 
 impl Lrs {
@@ -349,11 +551,7 @@ impl Lrs {
             format!("{e}/xAPI/statements")
         };
         let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(30)))
-            .build()
-            .into();
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
         Lrs {
             statements_url,
             authorization: format!("Basic {token}"),
@@ -361,6 +559,9 @@ impl Lrs {
             retries: 4,
             backoff: Duration::from_millis(500),
             batch: 50,
+            batch_bytes: 256 * 1024,
+            request_timeout: Duration::from_secs(20),
+            budget: Duration::from_secs(120),
         }
     }
 
@@ -368,93 +569,205 @@ impl Lrs {
         &self.statements_url
     }
 
-    fn post(&self, body: &[&Value]) -> Attempt {
-        let text = match serde_json::to_string(body) {
-            Ok(t) => t,
-            Err(e) => return Attempt::Refused(0, e.to_string()),
-        };
+    fn post(&self, body: &str, timeout: Duration) -> Answer {
         let answer = self
             .agent
             .post(&self.statements_url)
+            .config()
+            .timeout_global(Some(timeout))
+            .build()
             .header("Authorization", &self.authorization)
             .header("X-Experience-API-Version", XAPI_VERSION)
-            .header("Content-Type", "application/json")
-            .send(&text);
+            .header("Content-Type", "application/json; charset=utf-8")
+            .send(body);
         match answer {
-            Err(e) => Attempt::Transient(format!("unreachable: {e}")),
+            Err(e) => Answer::Transient { reason: format!("unreachable: {e}"), retry_after: None },
             Ok(mut resp) => {
                 let status = resp.status().as_u16();
+                let wait = retry_after(&resp);
                 let body = resp.body_mut().read_to_string().unwrap_or_default();
                 let body: String = body.chars().take(300).collect();
                 match status {
-                    200..=299 => Attempt::Ok,
-                    429 | 500..=599 => Attempt::Transient(format!("HTTP {status}: {body}")),
-                    _ => Attempt::Refused(status, body),
+                    200..=299 => Answer::Ok,
+                    401 | 403 => Answer::Credentials(status, body),
+                    404 | 405 | 410 => Answer::Address(status, body),
+                    409 => Answer::Conflict,
+                    413 => Answer::TooLarge,
+                    429 | 500..=599 => Answer::Transient { reason: format!("HTTP {status}: {body}"), retry_after: wait },
+                    _ => Answer::Refused(status, body),
                 }
             }
         }
     }
 
-    fn post_with_retries(&self, body: &[&Value]) -> Attempt {
+    /// Posts `body`, retrying transient failures with backoff (or the
+    /// LRS's `Retry-After`) while the time budget lasts. `Err` is why the
+    /// whole run must stop.
+    fn post_with_retries(&self, body: &str, deadline: Instant, requests: &mut usize) -> Result<Answer, String> {
         let mut pause = self.backoff;
         let mut tries = 0;
+        let budget = || format!("gave up: the time budget of {} s for this send is used up", self.budget.as_secs_f32());
         loop {
-            match self.post(body) {
-                Attempt::Transient(reason) if tries < self.retries => {
-                    let _ = reason;
-                    std::thread::sleep(pause);
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(budget());
+            }
+            *requests += 1;
+            match self.post(body, self.request_timeout.min(left)) {
+                Answer::Transient { reason, retry_after } => {
+                    if tries >= self.retries {
+                        return Err(format!("not accepted after {} tries: {reason}", tries + 1));
+                    }
+                    let wait = retry_after.unwrap_or(pause);
+                    if Instant::now() + wait >= deadline {
+                        return Err(match retry_after {
+                            Some(w) => format!("{reason}; the LRS asked to wait {} s, beyond the time budget of {} s", w.as_secs(), self.budget.as_secs_f32()),
+                            None => format!("{} ({reason})", budget()),
+                        });
+                    }
+                    std::thread::sleep(wait);
                     pause = pause.saturating_mul(2);
                     tries += 1;
                 }
-                other => return other,
+                Answer::Credentials(status, body) => {
+                    return Err(format!(
+                        "HTTP {status}: the LRS refused the credentials ({body}); check --user and --password \
+                         (or COUNTERPART_LRS_PASSWORD) — stopped at once, nothing more was sent / LRS 拒绝了账号或密码，请检查 --user 和 --password"
+                    ));
+                }
+                Answer::Address(status, body) => {
+                    return Err(format!(
+                        "HTTP {status} from {}: this is not an LRS statements address ({body}); check --lrs — stopped at once",
+                        self.statements_url
+                    ));
+                }
+                other => return Ok(other),
             }
         }
     }
 
-    /// Posts statements in batches, retrying with exponential backoff. A
-    /// batch the LRS refuses is retried one statement at a time so the
-    /// report names exactly the refused ones; when the LRS stays
-    /// unreachable every statement not yet accepted is reported unsent.
+    /// Groups statement indices into batches of at most `batch` statements
+    /// and `batch_bytes` bytes.
+    fn batches(&self, texts: &[&str]) -> VecDeque<Vec<usize>> {
+        let mut out = VecDeque::new();
+        let mut current: Vec<usize> = Vec::new();
+        let mut bytes = 2;
+        for (i, t) in texts.iter().enumerate() {
+            let size = t.len() + 1;
+            if !current.is_empty() && (current.len() >= self.batch.max(1) || bytes + size > self.batch_bytes) {
+                out.push_back(std::mem::take(&mut current));
+                bytes = 2;
+            }
+            current.push(i);
+            bytes += size;
+        }
+        if !current.is_empty() {
+            out.push_back(current);
+        }
+        out
+    }
+
+    /// Posts statements in batches. See `send_with`.
     pub fn send(&self, statements: &[Value]) -> SendReport {
+        let texts: Vec<String> = statements.iter().map(|s| serde_json::to_string(s).unwrap_or_default()).collect();
+        let refs: Vec<(&Value, &str)> = statements.iter().zip(texts.iter().map(String::as_str)).collect();
+        self.send_with(&refs, &mut |_| {})
+    }
+
+    /// Posts `(statement, its JSON)` pairs in batches, calling `accepted`
+    /// with the indices of each batch the LRS took, as it goes. Network
+    /// errors, 5xx and 429 are retried (429 after its `Retry-After`) within
+    /// the time budget; 401/403 and a wrong address stop the run at once;
+    /// a batch with a 409 is sent one by one so each conflict is named, with
+    /// what differs; other 4xx are never retried (a refused batch is sent
+    /// one by one once, to name the refused statements); a 413 halves the
+    /// batch. Everything not accepted is in `unsent` or `conflicts`.
+    pub fn send_with(&self, statements: &[(&Value, &str)], accepted: &mut dyn FnMut(&[usize])) -> SendReport {
         let mut report = SendReport::default();
-        let id_of = |v: &Value| v.get("id").and_then(Value::as_str).unwrap_or("").to_string();
-        let chunks: Vec<&[Value]> = statements.chunks(self.batch.max(1)).collect();
-        for (n, chunk) in chunks.iter().enumerate() {
-            let refs: Vec<&Value> = chunk.iter().collect();
-            match self.post_with_retries(&refs) {
-                Attempt::Ok => report.accepted.extend(chunk.iter().map(id_of)),
-                Attempt::Transient(reason) => {
-                    let reason = format!("not accepted after {} tries: {reason}", self.retries + 1);
-                    for rest in &chunks[n..] {
-                        report.unsent.extend(rest.iter().map(|v| Unsent { id: id_of(v), reason: reason.clone() }));
+        let id_of = |i: usize| statements[i].0.get("id").and_then(Value::as_str).unwrap_or("").to_string();
+        let texts: Vec<&str> = statements.iter().map(|s| s.1).collect();
+        let mut queue = self.batches(&texts);
+        let deadline = Instant::now() + self.budget;
+        // Batches split after a 409 or a refusal: their statements go alone
+        // and a 409 then names the statement.
+        while let Some(batch) = queue.pop_front() {
+            let body = format!("[{}]", batch.iter().map(|&i| texts[i]).collect::<Vec<_>>().join(","));
+            let answer = match self.post_with_retries(&body, deadline, &mut report.requests) {
+                Ok(a) => a,
+                Err(reason) => {
+                    for i in batch.iter().copied().chain(queue.iter().flatten().copied()) {
+                        report.unsent.push(Unsent { id: id_of(i), reason: reason.clone() });
                     }
+                    report.stopped = Some(reason);
                     return report;
                 }
-                Attempt::Refused(status, body) if chunk.len() == 1 => {
-                    report.unsent.push(Unsent { id: id_of(&chunk[0]), reason: format!("HTTP {status}: {body}") });
+            };
+            match answer {
+                Answer::Ok => {
+                    report.accepted.extend(batch.iter().map(|&i| id_of(i)));
+                    accepted(&batch);
                 }
-                Attempt::Refused(..) => {
-                    for one in chunk.iter() {
-                        match self.post_with_retries(&[one]) {
-                            Attempt::Ok => report.accepted.push(id_of(one)),
-                            Attempt::Transient(r) => report.unsent.push(Unsent { id: id_of(one), reason: r }),
-                            Attempt::Refused(status, body) => {
-                                report.unsent.push(Unsent { id: id_of(one), reason: format!("HTTP {status}: {body}") })
-                            }
+                Answer::Conflict | Answer::Refused(..) | Answer::TooLarge if batch.len() > 1 => {
+                    let parts: Vec<Vec<usize>> = match answer {
+                        Answer::TooLarge => {
+                            let (a, b) = batch.split_at(batch.len() / 2);
+                            vec![a.to_vec(), b.to_vec()]
                         }
+                        _ => batch.iter().map(|&i| vec![i]).collect(),
+                    };
+                    for part in parts.into_iter().rev() {
+                        queue.push_front(part);
                     }
+                }
+                Answer::Conflict => {
+                    let id = id_of(batch[0]);
+                    let differs = match self.get_statement_within(&id, deadline, &mut report.requests) {
+                        Ok(Some(theirs)) => {
+                            let d = differences(statements[batch[0]].0, &theirs);
+                            if d.is_empty() { vec!["(the LRS reports a conflict but its copy reads the same)".into()] } else { d }
+                        }
+                        Ok(None) => vec!["(the LRS reports a conflict but does not return its copy)".into()],
+                        Err(e) => vec![format!("(could not read the LRS's copy: {e})")],
+                    };
+                    report.conflicts.push(Conflict { id, differs });
+                }
+                Answer::TooLarge => report.unsent.push(Unsent {
+                    id: id_of(batch[0]),
+                    reason: "HTTP 413: the statement alone is larger than the LRS accepts".into(),
+                }),
+                Answer::Refused(status, body) => {
+                    report.unsent.push(Unsent { id: id_of(batch[0]), reason: format!("HTTP {status}: {body}") })
+                }
+                Answer::Transient { .. } | Answer::Credentials(..) | Answer::Address(..) => {
+                    unreachable!("post_with_retries turns these into Err")
                 }
             }
         }
         report
     }
 
+    fn get_statement_within(&self, id: &str, deadline: Instant, requests: &mut usize) -> Result<Option<Value>, LrsError> {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(LrsError::Transport { url: self.statements_url.clone(), detail: "time budget used up".into() });
+        }
+        *requests += 1;
+        self.get_statement_timeout(id, self.request_timeout.min(left))
+    }
+
     /// One statement by id, `None` when the LRS does not have it.
     pub fn get_statement(&self, id: &str) -> Result<Option<Value>, LrsError> {
+        self.get_statement_timeout(id, self.request_timeout)
+    }
+
+    fn get_statement_timeout(&self, id: &str, timeout: Duration) -> Result<Option<Value>, LrsError> {
         let url = &self.statements_url;
         let mut resp = self
             .agent
             .get(url)
+            .config()
+            .timeout_global(Some(timeout))
+            .build()
             .query("statementId", id)
             .header("Authorization", &self.authorization)
             .header("X-Experience-API-Version", XAPI_VERSION)
@@ -481,6 +794,9 @@ impl Lrs {
             let mut req = self
                 .agent
                 .get(&url)
+                .config()
+                .timeout_global(Some(self.request_timeout))
+                .build()
                 .header("Authorization", &self.authorization)
                 .header("X-Experience-API-Version", XAPI_VERSION);
             if first {
@@ -509,9 +825,96 @@ impl Lrs {
     }
 }
 
+
+/// What one `send_new` run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SendRun {
+    pub report: SendReport,
+    /// Statements built for the run.
+    pub built: usize,
+    /// Already accepted by this endpoint (per the outbox), not sent again.
+    pub already: usize,
+    /// Built differently from what this endpoint accepted under the same
+    /// id: never sent (an LRS must keep the first), reported.
+    pub changed: Vec<String>,
+}
+
+/// Sends what `lrs` has not accepted yet (all of `list` with `resend`),
+/// marking each accepted batch in the store's outbox as it goes, so an
+/// interrupted run loses nothing and the next sends only the rest.
+pub fn send_new(store: &Store, lrs: &Lrs, list: &[Outgoing], resend: bool) -> Result<SendRun, StoreError> {
+    let endpoint = lrs.statements_url().to_string();
+    let sent = store.sent(&endpoint)?;
+    let mut run = SendRun { built: list.len(), ..SendRun::default() };
+    let mut todo: Vec<&Outgoing> = Vec::new();
+    for o in list {
+        match sent.get(&o.id) {
+            Some(d) if *d != o.digest => run.changed.push(o.id.clone()),
+            Some(_) if !resend => run.already += 1,
+            _ => todo.push(o),
+        }
+    }
+    let pairs: Vec<(&Value, &str)> = todo.iter().map(|o| (&o.statement, o.json.as_str())).collect();
+    let mut failure: Option<StoreError> = None;
+    let report = lrs.send_with(&pairs, &mut |batch: &[usize]| {
+        if failure.is_some() {
+            return;
+        }
+        let marks: Vec<Sent> = batch
+            .iter()
+            .map(|&i| Sent { statement_id: todo[i].id.clone(), attempt_id: todo[i].attempt_id, digest: todo[i].digest.clone() })
+            .collect();
+        if let Err(e) = store.mark_sent(&endpoint, &marks) {
+            failure = Some(e);
+        }
+    });
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    run.report = report;
+    Ok(run)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_timestamps_give_the_session_duration() {
+        assert_eq!(epoch_millis("1970-01-01T00:00:00.000Z"), Some(0));
+        assert_eq!(epoch_millis("2000-03-01T00:00:01.5Z"), Some(951_868_801_500));
+        let a = epoch_millis("2026-12-31T23:59:59.900Z").unwrap();
+        let b = epoch_millis("2027-01-01T00:00:01.100Z").unwrap();
+        assert_eq!(b - a, 1_200);
+        assert_eq!(epoch_millis("yesterday"), None);
+    }
+
+    #[test]
+    fn a_typed_title_is_tagged_with_its_language() {
+        assert_eq!(typed_text("周五表决"), json!({ "zh-CN": "周五表决" }));
+        assert_eq!(typed_text("Friday vote 3"), json!({ "en-US": "Friday vote 3" }));
+    }
+
+    #[test]
+    fn differences_ignore_what_an_lrs_adds() {
+        let ours = json!({ "id": "x", "result": { "score": { "raw": 100 } }, "timestamp": "2026-01-01T10:00:00.123Z" });
+        let theirs = json!({ "id": "x", "result": { "score": { "raw": 100.0 } }, "timestamp": "2026-01-01T10:00:00.123000+00:00",
+            "stored": "…", "authority": {}, "version": "1.0.0" });
+        assert!(differences(&ours, &theirs).is_empty());
+        let changed = json!({ "id": "x", "result": { "score": { "raw": 90 } }, "timestamp": "2026-01-01T10:00:00Z" });
+        assert_eq!(differences(&ours, &changed), ["result.score.raw"]);
+    }
+
+    #[test]
+    fn batches_keep_under_the_byte_limit() {
+        let mut lrs = Lrs::new("http://127.0.0.1:9", "u", "p");
+        lrs.batch = 3;
+        lrs.batch_bytes = 100;
+        let texts = ["a".repeat(40), "b".repeat(40), "c".repeat(150), "d".repeat(10), "e".repeat(10), "f".repeat(10), "g".repeat(10)];
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let batches: Vec<Vec<usize>> = lrs.batches(&refs).into_iter().collect();
+        assert_eq!(batches, vec![vec![0, 1], vec![2], vec![3, 4, 5], vec![6]]);
+    }
 
     #[test]
     fn a_statement_id_answer_is_read_in_both_shapes() {
