@@ -55,8 +55,10 @@ pub fn missing(s: &Scenario) -> Vec<(String, &'static str)> {
         .collect()
 }
 
+/// The CSV for translators, starting with a UTF-8 byte-order mark so that
+/// Excel and WPS on Chinese Windows open it as UTF-8.
 pub fn export_csv(s: &Scenario) -> Result<String, csv::Error> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut writer = csv::Writer::from_writer("\u{FEFF}".as_bytes().to_vec());
     writer.write_record(["key", "zh", "en"])?;
     for (key, text) in entries(s) {
         writer.write_record([key.as_str(), text.zh.as_str(), text.en.as_str()])?;
@@ -65,8 +67,42 @@ pub fn export_csv(s: &Scenario) -> Result<String, csv::Error> {
     Ok(String::from_utf8(bytes).expect("csv of UTF-8 strings is UTF-8"))
 }
 
+/// How a translator's CSV was encoded: Excel re-saves a CSV on Chinese
+/// Windows as GB18030 (GBK), or as UTF-8 with a byte-order mark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CsvEncoding {
+    Utf8Bom,
+    Utf8,
+    Utf16,
+    Gb18030,
+}
+
+/// Decodes a CSV file's bytes, detecting the encoding: a byte-order mark
+/// (UTF-8 or UTF-16) decides; otherwise valid UTF-8 is UTF-8 and anything
+/// else is read as GB18030, which must then decode without errors. The
+/// byte-order mark is dropped.
+pub fn decode_csv(bytes: &[u8]) -> Result<(String, CsvEncoding), ImportError> {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom..]);
+        if had_errors {
+            return Err(ImportError::Encoding { detail: format!("it starts with a {} byte-order mark but is not {0} throughout", encoding.name()) });
+        }
+        let kind = if encoding == encoding_rs::UTF_8 { CsvEncoding::Utf8Bom } else { CsvEncoding::Utf16 };
+        return Ok((text.into_owned(), kind));
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok((text.to_string(), CsvEncoding::Utf8));
+    }
+    match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
+        Some(text) => Ok((text.into_owned(), CsvEncoding::Gb18030)),
+        None => Err(ImportError::Encoding { detail: "it is neither UTF-8 nor GB18030 (GBK)".into() }),
+    }
+}
+
 #[derive(Debug, Error)]
 pub enum ImportError {
+    #[error("cannot read the CSV's text: {detail}; save it from Excel as \"CSV UTF-8\" / 无法识别 CSV 文件编码，请在 Excel 中另存为“CSV UTF-8”")]
+    Encoding { detail: String },
     #[error("CSV line {line}: {source}")]
     Csv { line: u64, source: csv::Error },
     #[error("CSV line {line}: the header must be key,zh,en")]
@@ -231,6 +267,33 @@ mod tests {
         let reparsed = parse_scenario(&patched, "x.ron").unwrap();
         assert_eq!(reparsed.title.en, "Water, \"day\" two");
         assert!(missing(&reparsed).is_empty());
+    }
+
+    #[test]
+    fn a_csv_comes_back_in_utf8_with_or_without_bom_or_gb18030() {
+        let source = source();
+        let scenario = parse_scenario(&source, "x.ron").unwrap();
+        let csv = export_csv(&scenario).unwrap();
+        assert!(csv.starts_with("\u{FEFF}key,zh,en\n"), "{:?}", &csv[..20]);
+        let edited = csv.replacen("停水第二天", "停水第三天", 1);
+        let plain = edited.trim_start_matches('\u{FEFF}').to_string();
+        let (gbk, _, lossy) = encoding_rs::GB18030.encode(&plain);
+        assert!(!lossy);
+        let mut utf16 = vec![0xFF, 0xFE];
+        utf16.extend(plain.encode_utf16().flat_map(u16::to_le_bytes));
+        for (bytes, kind) in [
+            (edited.as_bytes().to_vec(), CsvEncoding::Utf8Bom),
+            (plain.as_bytes().to_vec(), CsvEncoding::Utf8),
+            (gbk.into_owned(), CsvEncoding::Gb18030),
+            (utf16, CsvEncoding::Utf16),
+        ] {
+            let (text, found) = decode_csv(&bytes).unwrap();
+            assert_eq!(found, kind);
+            let (patched, changed) = import_csv(&source, &scenario, &text).unwrap();
+            assert_eq!(changed, 1, "{kind:?}");
+            assert_eq!(parse_scenario(&patched, "x.ron").unwrap().title.zh, "停水第三天");
+        }
+        assert!(matches!(decode_csv(b"key,zh,en\n\xFF\xFF\x30,a,b\n"), Err(ImportError::Encoding { .. })));
     }
 
     #[test]
