@@ -91,6 +91,8 @@ pub enum Command {
         json: bool,
         #[arg(long, value_enum, default_value = "zh")]
         lang: LangArg,
+        #[command(flatten)]
+        record: crate::records_cli::RecordArgs,
     },
     /// Start a new scenario from a commented template that validates as is.
     New {
@@ -119,6 +121,11 @@ pub enum Command {
     #[command(hide = true)]
     #[cfg(feature = "dev")]
     RecordsCrashTest(crate::records_cli::CrashTestArgs),
+    /// Records set-up: the centre's xAPI identity, trainees' employee numbers.
+    Records {
+        #[command(subcommand)]
+        action: crate::records_cli::RecordsAction,
+    },
     /// Group drills: list them, or write a drill's session report (HTML, CSV).
     Drill {
         #[command(subcommand)]
@@ -201,9 +208,13 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let result = match cli.command {
         Some(Command::Validate { paths, json, strict }) => validate_cmd(&paths, json, strict, out),
         Some(Command::Analyze { file, json, dot, mermaid, lang }) => analyze_cmd(&file, json, dot, mermaid, lang.into(), out, err),
-        Some(Command::Play { file, choices, interactive, late, persona, seed, json, lang }) => {
-            let options = PlayOptions { late, persona, seed, json, lang: lang.into() };
-            if interactive {
+        Some(Command::Play { file, choices, interactive, late, persona, seed, json, lang, record }) => {
+            let record = record.record.then_some(record);
+            let options = PlayOptions { late, persona, seed, json, lang: lang.into(), record };
+            if interactive && options.record.is_some() {
+                let _ = writeln!(err, "error: --record works with --choices, not --interactive");
+                Ok(2)
+            } else if interactive {
                 interactive_cmd(&file, &options, &mut std::io::stdin().lock(), out, err)
             } else {
                 play_cmd(&file, &choices, &options, out, err)
@@ -213,6 +224,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Some(Command::Export(args)) => crate::records_cli::export_cmd(args, cli.scenarios.as_deref(), out, err),
         #[cfg(feature = "dev")]
         Some(Command::RecordsCrashTest(args)) => crate::records_cli::crash_test_cmd(args, out, err),
+        Some(Command::Records { action }) => crate::records_cli::records_cmd(action, out, err),
         Some(Command::Drill { action }) => crate::records_cli::drill_cmd(action, cli.scenarios.as_deref(), out, err),
         Some(Command::New { id, channel, style, title, title_en, dir }) => new_cmd(&id, channel, style, &title, &title_en, &dir, out, err),
         Some(Command::Translations { action }) => translations_cmd(action, out, err),
@@ -400,6 +412,8 @@ pub struct PlayOptions {
     pub seed: u64,
     pub json: bool,
     pub lang: Lang,
+    /// `--record`: store the finished attempt as the app would.
+    pub record: Option<crate::records_cli::RecordArgs>,
 }
 
 /// The encounter `play` starts: the persona named, or the seed's.
@@ -493,6 +507,12 @@ fn play_cmd(file: &std::path::Path, choices: &[String], options: &PlayOptions, o
     if let Some(prompt) = encounter.prompt() {
         writeln!(err, "error: {} (add more choices; turn \"{}\" has {})", PlayError::TooFewChoices { turn: prompt.turn.id.clone(), made: choices.len() }, prompt.turn.id, prompt.options.iter().map(|o| o.id.as_str()).collect::<Vec<_>>().join(", "))?;
         return Ok(2);
+    }
+    if let Some(record) = &options.record {
+        let code = crate::records_cli::record_played(record, &encounter, options.persona.is_some(), out, err)?;
+        if code != 0 {
+            return Ok(code);
+        }
     }
     write_played(&encounter, options, out)
 }
@@ -740,7 +760,14 @@ fn translations_cmd(action: TranslationAction, out: &mut dyn Write, err: &mut dy
                     return Ok(1);
                 }
             };
-            let csv_text = std::fs::read_to_string(&csv)?;
+            // Excel may have re-saved it as GB18030 or with a byte-order mark.
+            let csv_text = match counterpart_core::scenario::translate::decode_csv(&std::fs::read(&csv)?) {
+                Ok((text, _)) => text,
+                Err(e) => {
+                    writeln!(err, "error: {}: {e}; nothing written", csv.display())?;
+                    return Ok(1);
+                }
+            };
             match import_csv(&source, &scenario, &csv_text) {
                 Ok((patched, changed)) => {
                     // Never write a file that no longer parses.
