@@ -307,3 +307,45 @@ fn a_v4_database_keeps_its_scores_under_rules_1() {
     assert_eq!(fresh.summary.rating.as_deref(), enc.score().rating.map(|r| r.code()));
     assert_eq!(fresh.summary.persona.as_deref(), Some("main"));
 }
+
+#[test]
+fn a_v5_database_gains_the_outbox_and_keeps_its_attempts_readable() {
+    let dir = temp();
+    let db = dir.path().join("v5.sqlite3");
+    let script = script();
+    let route = best_route(&script);
+    let (done, before) = {
+        let store = Store::open(&db).unwrap();
+        let p = store.create_profile("老学员").unwrap();
+        let done = play_and_record(&store, p.id, &script, 3, &route).0;
+        (done, store.attempt(done).unwrap())
+    };
+    // Exactly what a v5 build left: no content, outbox or employee numbers.
+    {
+        let raw = rusqlite::Connection::open(&db).unwrap();
+        raw.execute_batch(
+            "DROP TABLE attempt_content; DROP TABLE scenario_snapshots; DROP TABLE outbox;
+             DROP INDEX profiles_by_employee_id; ALTER TABLE profiles DROP COLUMN employee_id;
+             PRAGMA user_version = 5;",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&db).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    let old = store.attempt(done).unwrap();
+    assert_eq!((&old.summary, &old.steps, &old.result), (&before.summary, &before.steps, &before.result), "read as it was");
+    assert!(old.content.is_none(), "recorded before contents were stored");
+    assert!(matches!(statements(&old), Err(xapi::XapiError::NoContent { .. })));
+    // Its content comes once from the same scenario version, then never changes.
+    let mut edited = script.scenario.clone();
+    edited.version += 1;
+    let edited = Script::new(edited).unwrap();
+    assert!(matches!(store.attach_content(done, &edited), Err(StoreError::ContentMismatch { .. })));
+    assert!(store.attach_content(done, &script).unwrap());
+    assert!(!store.attach_content(done, &script).unwrap(), "never replaced");
+    assert_eq!(statements(&store.attempt(done).unwrap()).unwrap(), statements(&before).unwrap());
+    assert!(store.sent("http://lrs.example/xAPI/statements").unwrap().is_empty());
+    let p = store.profiles().unwrap()[0].id;
+    store.set_employee_id(p, Some("N-1")).unwrap();
+    assert_eq!(store.employee_id(p).unwrap().as_deref(), Some("N-1"));
+}
