@@ -4,7 +4,6 @@
 
 use crate::play::flow::{Flow, FlowError, State, Target};
 use crate::scenario::model::{Choice, Ending, Item, Mood, PersonaView, RedFlag, Scenario, Stage, Text, Turn};
-use crate::play::rubric::Dimension;
 use crate::play::score::{ScoreCard, Tally};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -614,11 +613,6 @@ impl Stage {
             Stage::FollowUp => Text::new("反馈跟踪", "Follow-up"),
         }
     }
-}
-
-/// Scores per dimension as a plain array, handy for charts.
-pub fn dimension_scores(card: &ScoreCard) -> Vec<(Dimension, f32)> {
-    Dimension::ALL.iter().map(|d| (*d, card.dimension(*d))).collect()
 }
 
 #[cfg(test)]
