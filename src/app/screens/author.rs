@@ -15,13 +15,14 @@ use counterpart_core::analysis::gameability::{self, Validity};
 use counterpart_core::scenario::diag::Diagnostic;
 use counterpart_core::play::engine::{Encounter, Script, option_quality};
 use counterpart_core::analysis::export::Quality;
+use counterpart_core::analysis::graph::{EdgeKind, scenario_graph};
 use counterpart_core::play::flow::Target;
 use counterpart_core::library::load::display_path;
 use counterpart_core::scenario::model::{Lang, Text};
 use bevy::prelude::*;
 use bevy::time::Real;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
-use std::collections::{HashSet, VecDeque};
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -76,13 +77,6 @@ pub fn default_practice(script: &Script) -> PracticeSetup {
     }
 }
 
-fn target_node(script: &Script, target: Target) -> usize {
-    match target {
-        Target::Turn(t) => t,
-        Target::Ending(e) => script.scenario.turns.len() + e,
-    }
-}
-
 /// The graph, bounds and details of `script` for the author view. Rows are
 /// breadth-first distance from the start over turn-to-turn edges; turns no
 /// edge reaches come after, endings in the last row.
@@ -98,99 +92,38 @@ pub fn author_vm(
     let s = &script.scenario;
     let flow = &script.flow;
     let turns = s.turns.len();
-    let mut edges = Vec::new();
-    for (t, turn) in flow.turns.iter().enumerate() {
-        for (o, choice) in turn.choices.iter().enumerate() {
-            let mut seen = HashSet::new();
-            for to in std::iter::once(choice.next).chain(choice.routes.iter().map(|r| r.to)) {
-                if seen.insert(to) {
-                    edges.push(EdgeVm {
-                        from: t,
-                        to: target_node(script, to),
-                        option: Some(o),
-                        quality: Some(Quality::of(script, t, o)),
-                        reachable: true,
-                        on_best: false,
-                    });
-                }
-            }
-        }
-        for route in &turn.routes {
-            edges.push(EdgeVm { from: t, to: target_node(script, route.to), option: None, quality: None, reachable: true, on_best: false });
-        }
-    }
-
-    // Rows by distance from the start.
-    let mut layer: Vec<Option<usize>> = vec![None; turns];
-    let mut queue = VecDeque::new();
-    if let Target::Turn(start) = flow.start {
-        layer[start] = Some(0);
-        queue.push_back(start);
-    }
-    while let Some(t) = queue.pop_front() {
-        let depth = layer[t].unwrap_or(0);
-        for edge in edges.iter().filter(|e| e.from == t && e.to < turns) {
-            if layer[edge.to].is_none() {
-                layer[edge.to] = Some(depth + 1);
-                queue.push_back(edge.to);
-            }
-        }
-    }
-    let deepest = layer.iter().flatten().copied().max().unwrap_or(0);
-    let stray_row = deepest + 1;
-    let has_strays = layer.iter().any(Option::is_none);
-    let ending_row = if has_strays { stray_row + 1 } else { stray_row };
-
-    // The best route: replayed, so every step knows where it led.
-    let best = analysis.ok().and_then(|a| a.best(Objective::Overall)).cloned();
-    let mut best_steps: Vec<(usize, usize, usize)> = Vec::new();
-    let mut best_nodes = HashSet::new();
-    let mut best_vm = None;
-    if let Some(best) = &best
-        && let Ok(replay) = Encounter::replay(script.clone(), 0, &best.route)
-    {
-        let steps = replay.steps();
-        let mut lines = Vec::new();
-        for (i, step) in steps.iter().enumerate() {
-            let next = match steps.get(i + 1) {
-                Some(n) => n.turn,
-                None => replay.ending().and_then(|e| s.endings.iter().position(|x| x.id == e.id)).map_or(usize::MAX, |e| turns + e),
-            };
-            best_steps.push((step.turn, step.choice, next));
-            best_nodes.insert(step.turn);
-            best_nodes.insert(next);
-            lines.push(format!("{} → {}. {}", step.turn_id, step.choice + 1, step.choice_id));
-        }
-        if let Some(ending) = replay.ending() {
+    let graph = scenario_graph(script, analysis.ok());
+    // The view draws each option's targets once, and scenario-wide routes
+    // as a mark on their endings rather than as edges from every turn.
+    let mut seen = HashSet::new();
+    let edges: Vec<EdgeVm> = graph
+        .edges
+        .iter()
+        .filter(|e| e.kind != EdgeKind::ScenarioRoute)
+        .filter(|e| e.option.is_none() || seen.insert((e.from, e.option, e.to)))
+        .map(|e| EdgeVm { from: e.from, to: e.to, option: e.option, quality: e.quality, reachable: e.reachable, on_best: e.on_best })
+        .collect();
+    let ending_row = graph.rows.get(turns).copied().unwrap_or_else(|| graph.rows.iter().copied().max().unwrap_or(0) + 1);
+    let best_vm = graph.best.as_ref().map(|best| {
+        let mut lines: Vec<String> = best
+            .steps
+            .iter()
+            .map(|&(t, o, _)| format!("{} → {}. {}", s.turns[t].id, o + 1, s.turns[t].options[o].id))
+            .collect();
+        if let Some(ending) = best.ending.map(|e| &s.endings[e]) {
             lines.push(format!("■ {} ({})", ending.id, ending.outcome.label().get(lang)));
         }
-        best_vm = Some(BestRouteVm { score: best.score, steps: lines });
-    }
+        BestRouteVm { score: best.score, steps: lines }
+    });
+    let reach_turn = &graph.reachable[..turns];
+    let reach_end = &graph.reachable[turns..];
+    let option_reachable = |t: usize, o: usize| graph.reachable_options.get(t).and_then(|v| v.get(o)).copied().unwrap_or(true);
 
-    let (reach_turn, reach_end, reach_option) = match analysis {
-        Ok(a) => (a.reachable_turns.clone(), a.reachable_endings.clone(), Some(a.reachable_options.clone())),
-        Err(_) => (vec![true; turns], vec![true; s.endings.len()], None),
-    };
-    let option_reachable = |t: usize, o: usize| {
-        reach_option.as_ref().is_none_or(|r| r.get(t).and_then(|v| v.get(o)).copied().unwrap_or(true))
-    };
-    for edge in &mut edges {
-        let to_reachable = if edge.to < turns {
-            reach_turn.get(edge.to).copied().unwrap_or(true)
-        } else {
-            reach_end.get(edge.to - turns).copied().unwrap_or(true)
-        };
-        edge.reachable = reach_turn.get(edge.from).copied().unwrap_or(true)
-            && edge.option.is_none_or(|o| option_reachable(edge.from, o))
-            && to_reachable;
-        edge.on_best = edge.option.is_some_and(|o| best_steps.contains(&(edge.from, o, edge.to)));
-    }
-
-    let global_targets: HashSet<usize> = flow.routes.iter().map(|r| target_node(script, r.to)).collect();
+    let global_targets: HashSet<usize> = flow.routes.iter().map(|r| graph.node_of(r.to)).collect();
     let mut slots = vec![0usize; ending_row + 1];
     let mut nodes = Vec::with_capacity(turns + s.endings.len());
     for (t, turn) in s.turns.iter().enumerate() {
-        let row = layer[t].unwrap_or(stray_row);
+        let row = graph.rows[t];
         let slot = slots[row];
         slots[row] += 1;
         let options = turn
@@ -212,7 +145,7 @@ pub fn author_vm(
                     score: option_quality(script, t, o),
                     to,
                     reachable: option_reachable(t, o),
-                    on_best: best_steps.iter().any(|&(bt, bo, _)| bt == t && bo == o),
+                    on_best: graph.best_takes(t, o),
                 }
             })
             .collect();
@@ -223,7 +156,7 @@ pub fn author_vm(
             layer: row,
             slot,
             reachable: reach_turn.get(t).copied().unwrap_or(true),
-            on_best: best_nodes.contains(&t),
+            on_best: graph.on_best_route(t),
             is_start: flow.start == Target::Turn(t),
             from_any_turn: false,
             options,
@@ -243,7 +176,7 @@ pub fn author_vm(
             layer: ending_row,
             slot,
             reachable: reach_end.get(e).copied().unwrap_or(true),
-            on_best: best_nodes.contains(&(turns + e)),
+            on_best: graph.on_best_route(turns + e),
             is_start: false,
             from_any_turn: global_targets.contains(&(turns + e)),
             options: Vec::new(),

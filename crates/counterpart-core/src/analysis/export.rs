@@ -1,11 +1,14 @@
-//! Graph exports of a scenario for trainers: Graphviz DOT and Mermaid.
+//! Graph exports of a scenario for trainers: Graphviz DOT and Mermaid,
+//! drawn from the shared `graph::ScenarioGraph`.
 //! Turns are nodes, options are edges coloured by quality, endings are
 //! marked by outcome, and parts that can never be reached are greyed out.
 
 use crate::analysis::analyze::Analysis;
+use crate::analysis::graph::{EdgeKind, scenario_graph};
 use crate::play::engine::{Script, option_quality};
 use crate::scenario::model::{Lang, Outcome};
 use std::fmt::Write;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Quality {
@@ -58,26 +61,27 @@ fn short(text: &str, max: usize) -> String {
     out
 }
 
-/// Every edge of the scenario: (from turn, option index or None for a
-/// route, target id, label).
-fn edges(script: &Script) -> Vec<(usize, Option<usize>, String, String)> {
+/// Every edge of the scenario as the exports draw it: (from turn, option
+/// index or None for a route, target id, label).
+fn edges(script: &Arc<Script>) -> Vec<(usize, Option<usize>, String, String)> {
     let s = &script.scenario;
-    let mut out = Vec::new();
-    for (t, turn) in s.turns.iter().enumerate() {
-        for (o, option) in turn.options.iter().enumerate() {
-            out.push((t, Some(o), option.next.clone(), format!("{}. {}", o + 1, option.id)));
-            for route in &option.routes {
-                out.push((t, Some(o), route.to.clone(), format!("{}. {} (if …)", o + 1, option.id)));
-            }
-        }
-        for route in turn.routes.iter().chain(&s.routes) {
-            out.push((t, None, route.to.clone(), "if …".into()));
-        }
-    }
-    out
+    let graph = scenario_graph(script, None);
+    let id_of = |node: usize| if graph.is_turn(node) { s.turns[node].id.clone() } else { s.endings[node - graph.turns].id.clone() };
+    graph
+        .edges
+        .iter()
+        .map(|e| {
+            let label = match (e.kind, e.option) {
+                (EdgeKind::Next, Some(o)) => format!("{}. {}", o + 1, s.turns[e.from].options[o].id),
+                (EdgeKind::OptionRoute, Some(o)) => format!("{}. {} (if …)", o + 1, s.turns[e.from].options[o].id),
+                _ => "if …".into(),
+            };
+            (e.from, e.option, id_of(e.to), label)
+        })
+        .collect()
 }
 
-pub fn to_dot(script: &Script, analysis: Option<&Analysis>, lang: Lang) -> String {
+pub fn to_dot(script: &Arc<Script>, analysis: Option<&Analysis>, lang: Lang) -> String {
     let s = &script.scenario;
     let mut out = String::new();
     let _ = writeln!(out, "digraph \"{}\" {{", escape_dot(&s.id));
@@ -138,7 +142,7 @@ fn escape_mermaid(text: &str) -> String {
     text.replace('"', "#quot;").replace('\n', " ")
 }
 
-pub fn to_mermaid(script: &Script, analysis: Option<&Analysis>, lang: Lang) -> String {
+pub fn to_mermaid(script: &Arc<Script>, analysis: Option<&Analysis>, lang: Lang) -> String {
     let s = &script.scenario;
     let mut out = String::from("flowchart TD\n");
     let _ = writeln!(out, "  start((\" \")) --> {}", mermaid_id(&s.start));

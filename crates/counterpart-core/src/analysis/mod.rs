@@ -5,3 +5,4 @@ pub mod analyze;
 pub mod export;
 pub mod gameability;
 pub mod generate;
+pub mod graph;
