@@ -83,8 +83,9 @@ opinion) have best routes that end in a warm, explained handover
 (Escalated), not in "resolved".
 
 Local rules (time limits, numbers, hours) are said as 按本市规定 ("under this
-city's rules"): trainers should check them against their own city before a
-class.
+city's rules") and come from one city profile, `scenarios/city/profile.ron`:
+a centre replaces the figures there with its own city's and the checker
+names every scenario still saying the old ones (docs/city-profile.md).
 
 ## Coverage
 
