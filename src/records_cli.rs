@@ -321,7 +321,6 @@ pub fn record_played(
     args: &RecordArgs,
     encounter: &counterpart_core::play::engine::Encounter,
     forced_persona: bool,
-    out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> CmdResult {
     use counterpart_core::scenario::model::DiscStyle;
@@ -367,8 +366,8 @@ pub fn record_played(
     });
     match store.record_encounter(profile.id, encounter, guess) {
         Ok(attempt) => {
+            // On the error stream: standard output stays the debrief (or its JSON).
             writeln!(err, "recorded attempt {attempt} for {} in {}", profile.name, path.display())?;
-            let _ = out;
             Ok(0)
         }
         Err(e) => fail(err, e),

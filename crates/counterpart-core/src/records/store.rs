@@ -1093,12 +1093,11 @@ impl Store {
         let value = employee_id.map(check_employee_id).transpose()?;
         let conn = self.conn();
         if let Some(v) = &value {
-            let holder: Option<(i64, String)> = conn
-                .query_row("SELECT id, name FROM profiles WHERE employee_id = ?1", [v], |r| Ok((r.get(0)?, r.get(1)?)))
+            let holder: Option<String> = conn
+                .query_row("SELECT name FROM profiles WHERE employee_id = ?1 AND id != ?2", params![v, profile], |r| r.get(0))
                 .optional()
                 .map_err(self.err())?;
-            if let Some((id, name)) = holder.filter(|(id, _)| *id != profile) {
-                let _ = id;
+            if let Some(name) = holder {
                 return Err(StoreError::DuplicateEmployeeId { employee_id: v.clone(), holder: name });
             }
         }
