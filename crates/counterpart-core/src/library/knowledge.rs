@@ -6,10 +6,9 @@
 use crate::knowledge::load::{KNOWLEDGE_DIR, KnowledgeLoad, load_folder};
 use crate::knowledge::model::KnowledgeBase;
 use crate::library::city::CityRules;
-use crate::library::load::LoadedFile;
 use crate::scenario::diag::{Diagnostic, closest};
 use crate::scenario::model::Scenario;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The knowledge folder of the scenario folder `folder`, with the rules
 /// its entries cite checked against the city profile when it is loaded.
@@ -21,11 +20,10 @@ pub fn knowledge_for_folder(folder: &Path, city: &CityRules) -> KnowledgeLoad {
     load_folder(&folder.join(KNOWLEDGE_DIR), profile)
 }
 
-/// Every knowledge file with findings, as a file of the library that did
-/// not load (so the CLI and the library's error cards show it once).
-pub fn knowledge_files_with_findings(folder: &Path, load: &KnowledgeLoad) -> Vec<LoadedFile> {
+/// The knowledge files with findings, each as (path, errors, warnings), so
+/// that loading shows each like a file of the library that did not load.
+pub fn findings_by_file(folder: &Path, load: &KnowledgeLoad) -> Vec<(PathBuf, Vec<Diagnostic>, Vec<Diagnostic>)> {
     let mut files: Vec<String> = load.findings.iter().map(|d| d.file.clone()).collect();
-    files.dedup();
     files.sort();
     files.dedup();
     files
@@ -33,31 +31,21 @@ pub fn knowledge_files_with_findings(folder: &Path, load: &KnowledgeLoad) -> Vec
         .map(|file| {
             let (errors, warnings): (Vec<Diagnostic>, Vec<Diagnostic>) = load.findings.iter().filter(|d| d.file == file).cloned().partition(Diagnostic::is_error);
             let path = if file.is_empty() { folder.join(KNOWLEDGE_DIR) } else { file.into() };
-            LoadedFile { path, outcome: Err(errors), warnings, analyses: None }
+            (path, errors, warnings)
         })
         .collect()
 }
 
-/// Checks every loaded scenario's references into the knowledge base; a
-/// file with an error no longer offers its script.
-pub fn check_loaded(files: &mut [LoadedFile], load: &KnowledgeLoad) {
-    for file in files.iter_mut() {
-        let Some(script) = file.script() else { continue };
-        if script.scenario.work_order.is_none() && script.scenario.notice.is_none() {
-            continue;
-        }
-        let name = file.path.to_string_lossy().into_owned();
-        // Reading the file again only to place the findings: this runs for
-        // the few scenarios with truth, once per load.
-        let source = std::fs::read_to_string(&file.path).unwrap_or_default();
-        let findings = references(&script.scenario, &source, &name, &load.base, load.present);
-        let (errors, warnings): (Vec<_>, Vec<_>) = findings.into_iter().partition(Diagnostic::is_error);
-        file.warnings.extend(warnings);
-        if !errors.is_empty() {
-            file.outcome = Err(errors);
-            file.analyses = None;
-        }
+/// The references into the knowledge base of the scenario read from
+/// `path`; nothing for a scenario without work-order or notice truth.
+pub fn scenario_references(path: &Path, scenario: &Scenario, load: &KnowledgeLoad) -> Vec<Diagnostic> {
+    if scenario.work_order.is_none() && scenario.notice.is_none() {
+        return Vec::new();
     }
+    // Reading the file again only to place the findings: this runs for
+    // the few scenarios with truth, once per load.
+    let source = std::fs::read_to_string(path).unwrap_or_default();
+    references(scenario, &source, &path.to_string_lossy(), &load.base, load.present)
 }
 
 fn locate(d: Diagnostic, source: &str, words: &[&str]) -> Diagnostic {

@@ -151,9 +151,19 @@ pub fn load_all(paths: &[PathBuf]) -> Vec<LoadedFile> {
                 // into it, and its own files' findings when a folder is loaded.
                 let folder = if path.is_file() { path.parent().unwrap_or(Path::new(".")) } else { path.as_path() };
                 let knowledge = crate::library::knowledge::knowledge_for_folder(folder, &city);
-                crate::library::knowledge::check_loaded(&mut loaded[first..], &knowledge);
+                for file in &mut loaded[first..] {
+                    let found = file.script().map(|s| crate::library::knowledge::scenario_references(&file.path, &s.scenario, &knowledge)).unwrap_or_default();
+                    let (errors, warnings): (Vec<_>, Vec<_>) = found.into_iter().partition(Diagnostic::is_error);
+                    file.warnings.extend(warnings);
+                    if !errors.is_empty() {
+                        file.outcome = Err(errors);
+                        file.analyses = None;
+                    }
+                }
                 if !path.is_file() {
-                    loaded.extend(crate::library::knowledge::knowledge_files_with_findings(folder, &knowledge));
+                    for (path, errors, warnings) in crate::library::knowledge::findings_by_file(folder, &knowledge) {
+                        loaded.push(LoadedFile { path, outcome: Err(errors), warnings, analyses: None });
+                    }
                 }
                 // A broken profile is shown like a broken scenario file, once.
                 if let (CityRules::Broken(problems), false) = (&city, path.is_file()) {
