@@ -12,6 +12,7 @@
 
 use super::run::CurrentRun;
 use super::screens::Screen;
+use super::screens::drill::DrillScreen;
 use counterpart_core::scenario::model::Channel;
 use bevy::prelude::*;
 use bevy::winit::{UpdateMode, WinitSettings};
@@ -52,11 +53,15 @@ pub(super) fn plugin(app: &mut App) {
     );
 }
 
-/// Timers only tick while visible: a hotline turn with an answer pending
-/// redraws twice a second, everything else waits for input.
-fn tick_while_timed(screen: Res<State<Screen>>, current: Res<CurrentRun>, mut winit: ResMut<WinitSettings>) {
-    let ticking = *screen.get() == Screen::Encounter
-        && current.0.as_ref().is_some_and(|r| r.encounter.scenario().channel == Channel::Hotline && r.encounter.prompt().is_some());
+/// Timers only tick while visible: a hotline turn with an answer pending,
+/// solo or in a drill's hot seat, redraws twice a second; everything else
+/// waits for input.
+fn tick_while_timed(screen: Res<State<Screen>>, current: Res<CurrentRun>, drill: Res<DrillScreen>, mut winit: ResMut<WinitSettings>) {
+    let ticking = match screen.get() {
+        Screen::Encounter => current.0.as_ref().is_some_and(|r| r.encounter.scenario().channel == Channel::Hotline && r.encounter.prompt().is_some()),
+        Screen::Drill => drill.timer_running(),
+        _ => false,
+    };
     let wanted = if ticking { ticking_winit() } else { idle_winit() };
     if winit.focused_mode != wanted.focused_mode {
         *winit = wanted;

@@ -37,13 +37,28 @@ pub struct DrillScreen {
     active: Option<Active>,
 }
 
+impl DrillScreen {
+    /// Whether a hotline answer countdown is on screen, so the redraw
+    /// policy ticks the drill exactly as it ticks a solo encounter.
+    pub fn timer_running(&self) -> bool {
+        self.active.as_ref().and_then(|a| a.encounter.as_ref()).is_some_and(|e| {
+            e.scenario().channel == counterpart_core::scenario::model::Channel::Hotline && e.prompt().is_some_and(|p| p.time_limit.is_some())
+        })
+    }
+}
+
 struct Active {
     id: i64,
     drill: Drill,
     scripts: Library,
     /// The current slot's encounter (hot seat, class vote).
     encounter: Option<Encounter>,
-    slot_started: f64,
+    /// When the current slot's call began (the "On call" clock) and when
+    /// its current turn began (the answer countdown).
+    call_started: f64,
+    turn_started: f64,
+    /// The slot whose encounter is shown, to tell a new call from a new turn.
+    shown_slot: Option<usize>,
     counts: Vec<u32>,
     debrief: Option<(usize, Vec<VoteDebrief>)>,
     /// The last cue card, kept so the ending stays on screen.
@@ -136,7 +151,9 @@ fn activate(id: i64, drill: Drill, scripts: Library, now: f64) -> Active {
         drill,
         scripts,
         encounter: None,
-        slot_started: now,
+        call_started: now,
+        turn_started: now,
+        shown_slot: None,
         counts: Vec::new(),
         debrief: None,
         card: None,
@@ -151,6 +168,17 @@ fn activate(id: i64, drill: Drill, scripts: Library, now: f64) -> Active {
     active
 }
 
+/// The hot seat's (call, turn) start times after an event: another slot is
+/// another call, another answer only another turn, anything else neither.
+/// `previous` and `shown` are (slot, steps) of the encounter on screen.
+fn clocks(previous: Option<(Option<usize>, usize)>, shown: Option<(Option<usize>, usize)>, now: f64, (call, turn): (f64, f64)) -> (f64, f64) {
+    if shown == previous {
+        return (call, turn);
+    }
+    let new_call = shown.map(|(s, _)| s) != previous.map(|(s, _)| s);
+    (if new_call { now } else { call }, now)
+}
+
 fn current_slot(drill: &Drill) -> Option<usize> {
     match drill.phase {
         Phase::Ready { slot } | Phase::Starting { slot } | Phase::Playing { slot } | Phase::TieBreak { slot, .. } | Phase::Ended { slot } => Some(slot),
@@ -161,14 +189,14 @@ fn current_slot(drill: &Drill) -> Option<usize> {
 /// Re-derives what the screen shows from the drill after each event.
 fn refresh(active: &mut Active, now: f64) {
     let slot = current_slot(&active.drill);
-    let previous = active.encounter.as_ref().map(|e| e.steps().len());
+    let previous = active.encounter.as_ref().map(|e| (active.shown_slot, e.steps().len()));
     active.encounter = slot.and_then(|s| active.drill.encounter(s, &active.scripts).ok().flatten());
     if let Some(options) = active.encounter.as_ref().and_then(|e| e.prompt()).map(|p| p.options.len()) {
         active.counts = vec![0; options];
     }
-    if active.encounter.as_ref().map(|e| e.steps().len()) != previous {
-        active.slot_started = now;
-    }
+    let shown = active.encounter.as_ref().map(|e| (slot, e.steps().len()));
+    (active.call_started, active.turn_started) = clocks(previous, shown, now, (active.call_started, active.turn_started));
+    active.shown_slot = slot;
     if let Ok(Some(card)) = active.drill.cue_card(&active.scripts) {
         active.card = Some(card);
     }
@@ -430,7 +458,8 @@ fn ui(
             // Hot seat: the player's own encounter, as in solo practice.
             let Some(encounter) = active.encounter.clone() else { return Ok(()) };
             let file = scenarios.path_of(&encounter.scenario().id).unwrap_or_default();
-            let mut run = Run::new(file, encounter, active.slot_started, None, active.error.clone());
+            let mut run = Run::new(file, encounter, active.call_started, None, active.error.clone());
+            run.turn_started = active.turn_started;
             run.disc_guess = active.disc_guess;
             let vm = super::encounter::encounter_vm(&run, lang, now);
             let action = egui::CentralPanel::default().show(&mut root, |ui| encounter_view(ui, &vm)).inner;
@@ -450,4 +479,23 @@ fn ui(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clocks;
+
+    #[test]
+    fn the_call_clock_runs_for_the_whole_call_and_the_countdown_per_turn() {
+        let start = clocks(None, Some((Some(0), 0)), 10.0, (0.0, 0.0));
+        assert_eq!(start, (10.0, 10.0), "the first slot starts a call");
+        let answered = clocks(Some((Some(0), 0)), Some((Some(0), 1)), 25.0, start);
+        assert_eq!(answered, (10.0, 25.0), "an answer restarts the countdown, not the call");
+        let nothing = clocks(Some((Some(0), 1)), Some((Some(0), 1)), 30.0, answered);
+        assert_eq!(nothing, answered, "an event that changes nothing on screen changes no clock");
+        let next = clocks(Some((Some(0), 1)), Some((Some(1), 0)), 40.0, answered);
+        assert_eq!(next, (40.0, 40.0), "the next member's slot is a new call");
+        let skipped = clocks(Some((Some(1), 0)), Some((Some(2), 0)), 45.0, next);
+        assert_eq!(skipped, (45.0, 45.0), "a skipped slot with no answers still starts a new call");
+    }
 }
