@@ -96,7 +96,7 @@ pub fn begin(
     let seed = fresh_seed();
     let encounter = Encounter::new(script.clone(), seed);
     let (attempt, save_error) = match &trainee.profile {
-        Some(profile) => match records.begin_attempt(profile.id, &script.scenario.id, script.scenario.version, seed) {
+        Some(profile) => match records.begin_attempt(profile.id, &script, seed) {
             Ok(attempt) => (attempt, None),
             Err(e) => (None, Some(e)),
         },

@@ -6,6 +6,7 @@
 
 use counterpart_core::play::engine::Step;
 use counterpart_core::scenario::model::Lang;
+use counterpart_core::play::engine::Script;
 use counterpart_core::play::score::AttemptResult;
 use counterpart_core::records::store::{AttemptRecord, AttemptSummary, Profile, Store, utc_stamp};
 use counterpart_core::library::Library;
@@ -160,9 +161,12 @@ impl Records {
         }
     }
 
-    pub fn begin_attempt(&self, profile: i64, scenario: &str, version: u32, seed: u64) -> Result<Option<i64>, String> {
+    /// Opens an attempt of `script` with what its statements need stored
+    /// with it (titles, texts, the trainee's identity), so records export
+    /// the same from any folder and after any edit.
+    pub fn begin_attempt(&self, profile: i64, script: &Script, seed: u64) -> Result<Option<i64>, String> {
         match &self.store {
-            Some(store) => store.begin_attempt(profile, scenario, version, seed).map(Some).map_err(|e| e.to_string()),
+            Some(store) => store.begin_attempt_for(profile, script, seed).map(Some).map_err(|e| e.to_string()),
             None => Ok(None),
         }
     }

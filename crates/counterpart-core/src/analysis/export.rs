@@ -4,41 +4,12 @@
 //! marked by outcome, and parts that can never be reached are greyed out.
 
 use crate::analysis::analyze::Analysis;
+pub use crate::analysis::graph::Quality;
 use crate::analysis::graph::{EdgeKind, scenario_graph};
-use crate::play::engine::{Script, option_quality};
+use crate::play::engine::Script;
 use crate::scenario::model::{Lang, Outcome};
 use std::fmt::Write;
 use std::sync::Arc;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Quality {
-    Good,
-    Mixed,
-    Poor,
-    RedFlag,
-}
-
-impl Quality {
-    pub fn of(script: &Script, turn: usize, option: usize) -> Quality {
-        if script.scenario.turns[turn].options[option].red_flag.is_some() {
-            return Quality::RedFlag;
-        }
-        match option_quality(script, turn, option) {
-            67.. => Quality::Good,
-            34..=66 => Quality::Mixed,
-            _ => Quality::Poor,
-        }
-    }
-
-    pub fn colour(self) -> &'static str {
-        match self {
-            Quality::Good => "#2e7d32",
-            Quality::Mixed => "#ef8f00",
-            Quality::Poor => "#c62828",
-            Quality::RedFlag => "#6a1b9a",
-        }
-    }
-}
 
 fn outcome_colour(outcome: Outcome) -> &'static str {
     match outcome {

@@ -5,11 +5,41 @@
 //! the best route replayed so each step knows where it led.
 
 use crate::analysis::analyze::{Analysis, Objective};
-use crate::analysis::export::Quality;
-use crate::play::engine::{Encounter, Script};
+use crate::play::engine::{Encounter, Script, option_quality};
 use crate::play::flow::Target;
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
+
+/// How good an option is, as graphs colour it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quality {
+    Good,
+    Mixed,
+    Poor,
+    RedFlag,
+}
+
+impl Quality {
+    pub fn of(script: &Script, turn: usize, option: usize) -> Quality {
+        if script.scenario.turns[turn].options[option].red_flag.is_some() {
+            return Quality::RedFlag;
+        }
+        match option_quality(script, turn, option) {
+            67.. => Quality::Good,
+            34..=66 => Quality::Mixed,
+            _ => Quality::Poor,
+        }
+    }
+
+    pub fn colour(self) -> &'static str {
+        match self {
+            Quality::Good => "#2e7d32",
+            Quality::Mixed => "#ef8f00",
+            Quality::Poor => "#c62828",
+            Quality::RedFlag => "#6a1b9a",
+        }
+    }
+}
 
 /// What an edge is in the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,6 +3,7 @@
 //! id and by file, and the folder watch that reloads them (`reload`).
 
 pub mod city;
+pub mod file;
 pub mod knowledge;
 pub mod load;
 pub mod reload;

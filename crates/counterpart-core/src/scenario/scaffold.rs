@@ -157,6 +157,11 @@ pub fn scaffold_in(spec: &ScaffoldSpec, dir: &Path) -> String {
     ],
     tags: [],
     minutes: 6,
+    // When a reply gives a local figure (a time limit, a number, hours), say
+    // it as "按本市规定…" with the figure exactly as city/profile.ron has it,
+    // and name the rule here, e.g. local_rules: ["hotline-complaint-limit"],
+    // (docs/city-profile.md).
+    local_rules: [],
     citizen: (
         name: (zh: "（称呼）", en: "(Name)"),
         age: 40,
@@ -369,7 +374,7 @@ pub fn scaffold_in(spec: &ScaffoldSpec, dir: &Path) -> String {
                 // 干扰项：把承办单位的时限说成自己的保证。
                 (
                     id: "own_deadline",
-                    text: (zh: "（把承办单位按本市规定的处理期限，说成是自己个人给出的一个保证）", en: "(Presents the handling unit's official time limit as a personal guarantee.)"),
+                    text: (zh: "（把承办单位的处理期限（本市规定的），说成是自己个人给出的一个保证）", en: "(Presents the handling unit's official time limit as a personal guarantee.)"),
                     evidence: {{C3: 0, E3: 1, P3: 1}},
                     stage: Solution,
                     fit: {fit_x},
@@ -380,7 +385,7 @@ pub fn scaffold_in(spec: &ScaffoldSpec, dir: &Path) -> String {
                 ),
                 (
                     id: "{a}_time_limit",
-                    text: (zh: "（按本市规定说清答复期限，如实讲限制：{manner_a_zh}）", en: "(The reply time under local rules, honest about limits: {manner_a_en}.)"),
+                    text: (zh: "（说清本市规定的答复期限，如实讲限制：{manner_a_zh}）", en: "(The reply time under local rules, honest about limits: {manner_a_en}.)"),
                     evidence: {{C3: 3, E3: 3, E4: 3}},
                     stage: Solution,
                     fit: {fit_a},
@@ -390,7 +395,7 @@ pub fn scaffold_in(spec: &ScaffoldSpec, dir: &Path) -> String {
                 ),
                 (
                     id: "{b}_time_limit",
-                    text: (zh: "（按本市规定说清答复期限，如实讲限制：{manner_b_zh}）", en: "(The reply time under local rules, honest about limits: {manner_b_en}.)"),
+                    text: (zh: "（说清本市规定的答复期限，如实讲限制：{manner_b_zh}）", en: "(The reply time under local rules, honest about limits: {manner_b_en}.)"),
                     evidence: {{C3: 3, E3: 3, E4: 3}},
                     stage: Solution,
                     fit: {fit_b},
