@@ -129,15 +129,7 @@ impl Records {
 
     /// Best overall score per scenario id and whether that attempt passed.
     pub fn best(&self, profile: i64) -> HashMap<String, (f32, bool)> {
-        let mut best: HashMap<String, (f32, bool)> = HashMap::new();
-        for attempt in self.attempts(profile).unwrap_or_default() {
-            let (Some(overall), Some(passed)) = (attempt.overall, attempt.passed) else { continue };
-            let entry = best.entry(attempt.scenario_id).or_insert((overall, passed));
-            if overall > entry.0 || (overall == entry.0 && passed) {
-                *entry = (overall, passed);
-            }
-        }
-        best
+        self.store.as_ref().and_then(|store| store.best_by_scenario(profile).ok()).unwrap_or_default()
     }
 
     pub fn attempts(&self, profile: i64) -> Result<Vec<AttemptSummary>, String> {

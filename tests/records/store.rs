@@ -39,7 +39,7 @@ fn a_played_encounter_round_trips_and_survives_reopening() {
     assert_eq!(s.overall, Some(enc.score().overall));
     assert_eq!(s.dimensions, Some(enc.score().dimensions));
     assert_eq!(s.passed, Some(enc.score().passed));
-    assert_eq!(store.best_by_scenario(s.profile_id).unwrap().get(&s.scenario_id), Some(&enc.score().overall));
+    assert_eq!(store.best_by_scenario(s.profile_id).unwrap().get(&s.scenario_id), Some(&(enc.score().overall, enc.score().passed)));
     // Resume = replay with the stored choices.
     let resumed = Encounter::replay(script.clone(), s.seed, &record.choices()).unwrap();
     assert_eq!(resumed.steps().len(), enc.steps().len());

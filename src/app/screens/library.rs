@@ -4,6 +4,7 @@ use super::{Screen, UiSet};
 use crate::app::run::CurrentRun;
 use crate::app::session::{Scenarios, Trainee};
 use counterpart_core::play::engine::Encounter;
+use counterpart_core::records::resume::{ResumeProblem, continue_attempt, plan_resume};
 use crate::app::views::library::LibraryFilter;
 use std::path::PathBuf;
 use crate::app::settings::{Records, Settings};
@@ -56,30 +57,19 @@ fn refresh_best(mut state: ResMut<LibraryState>, trainee: Res<Trainee>, scenario
 }
 
 /// The trainee's most recent unfinished attempt, replayed on the current
-/// script. Older unfinished attempts are marked abandoned: only the latest
-/// is worth continuing, and the library should not nag about each.
+/// script (records::resume decides which, and which older ones to abandon).
 fn pending_resume(scenarios: &Scenarios, current: &CurrentRun, records: &Records, profile: i64) -> Option<PendingResume> {
-    let mut unfinished = records.unfinished(profile).ok()?;
-    unfinished.sort_by(|a, b| b.started_at.cmp(&a.started_at).then(b.id.cmp(&a.id)));
-    if let Some(run) = current.0.as_ref().filter(|r| !r.finished) {
-        // This session's own encounter is not a crash.
-        unfinished.retain(|a| Some(a.id) != run.attempt);
+    let unfinished = records.unfinished(profile).ok()?;
+    // This session's own encounter is not a crash.
+    let in_session = current.0.as_ref().filter(|r| !r.finished).and_then(|r| r.attempt);
+    let plan = plan_resume(unfinished, in_session);
+    for id in plan.abandon {
+        records.abandon(Some(id));
     }
-    let (latest, older) = unfinished.split_first()?;
-    for a in older {
-        records.abandon(Some(a.id));
-    }
+    let latest = plan.offer?;
     let file = scenarios.path_of(&latest.scenario_id);
-    let replayed = match (file.as_deref().and_then(|f| scenarios.script_at(f)), records.attempt(latest.id)) {
-        (None, _) => Err(tr_both("这个场景已不在场景库中", "the scenario is no longer in the library")),
-        (_, Err(e)) => Err(e),
-        (Some(script), Ok(_)) if script.scenario.version != latest.scenario_version => Err(tr_both(
-            "场景在这次练习之后修改过，无法接着做",
-            "the scenario was changed since, so it cannot be continued",
-        )),
-        (Some(script), Ok(record)) => Encounter::replay_answers(script.clone(), latest.seed, &record.answers())
-            .map_err(|e| format!("{} ({e})", tr_both("无法重放已答的轮次", "the answered turns cannot be replayed"))),
-    };
+    let script = file.as_deref().and_then(|f| scenarios.script_at(f));
+    let replayed = records.attempt(latest.id).and_then(|record| continue_attempt(script, &record).map_err(|p| resume_problem(&p)));
     let (encounter, problem) = match replayed {
         Ok(e) => (Some(e), None),
         Err(p) => (None, Some(p)),
@@ -93,6 +83,15 @@ fn pending_resume(scenarios: &Scenarios, current: &CurrentRun, records: &Records
         encounter,
         problem,
     })
+}
+
+/// The library's words for why an attempt cannot be continued.
+fn resume_problem(problem: &ResumeProblem) -> String {
+    match problem {
+        ResumeProblem::ScenarioGone => tr_both("这个场景已不在场景库中", "the scenario is no longer in the library"),
+        ResumeProblem::ScenarioChanged => tr_both("场景在这次练习之后修改过，无法接着做", "the scenario was changed since, so it cannot be continued"),
+        ResumeProblem::Unreplayable(e) => format!("{} ({e})", tr_both("无法重放已答的轮次", "the answered turns cannot be replayed")),
+    }
 }
 
 fn tr_both(zh: &str, en: &str) -> String {

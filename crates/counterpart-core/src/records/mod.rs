@@ -4,6 +4,7 @@
 pub mod content;
 pub mod progress;
 pub mod report;
+pub mod resume;
 pub mod store;
 pub mod xapi;
 pub mod xlsx;

@@ -712,19 +712,27 @@ impl Store {
         Ok(AttemptRecord { summary, steps, result, content })
     }
 
-    /// Best overall score per scenario over completed attempts.
-    pub fn best_by_scenario(&self, profile: i64) -> Result<HashMap<String, f32>, StoreError> {
+    /// Best overall score per scenario over completed attempts, and whether
+    /// that attempt passed (between equal scores, a pass counts).
+    pub fn best_by_scenario(&self, profile: i64) -> Result<HashMap<String, (f32, bool)>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn
             .prepare(
-                "SELECT scenario_id, MAX(overall) FROM attempts
-                 WHERE profile_id = ?1 AND status = 'completed' AND overall IS NOT NULL GROUP BY scenario_id",
+                "SELECT scenario_id, overall, COALESCE(passed, 0) FROM attempts
+                 WHERE profile_id = ?1 AND status = 'completed' AND overall IS NOT NULL
+                 ORDER BY overall DESC, passed DESC",
             )
             .map_err(self.err())?;
         let rows = stmt
-            .query_map([profile], |r| Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)? as f32)))
+            .query_map([profile], |r| Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)? as f32, r.get::<_, bool>(2)?)))
             .map_err(self.err())?;
-        rows.collect::<Result<_, _>>().map_err(self.err())
+        let mut best = HashMap::new();
+        for row in rows {
+            let (scenario, overall, passed) = row.map_err(self.err())?;
+            // Rows come best first: the first per scenario is its best.
+            best.entry(scenario).or_insert((overall, passed));
+        }
+        Ok(best)
     }
 }
 
