@@ -27,6 +27,8 @@ use std::sync::Arc;
 
 #[path = "app_views/author.rs"]
 mod author;
+#[path = "app_views/drill.rs"]
+mod drill;
 
 const REFERENCE: &str = "tests/fixtures/hotline-water-outage.ron";
 
@@ -447,135 +449,6 @@ mod resume {
         h.key_press(egui::Key::X);
         h.run();
         assert_eq!(h.state().actions, vec![LibraryAction::Discard]);
-    }
-}
-
-mod drill {
-    use super::*;
-    use counterpart::app::views::drill::{
-        ProfilePick, RolePlayAction, RolePlayVm, ScenarioPick, SetupAction, SetupVm, VoteAction, VoteVm, role_play_view,
-        setup_view, vote_view,
-    };
-    use counterpart_core::drill::{Mode, Rotation};
-
-    fn setup() -> SetupVm {
-        SetupVm {
-            lang: Lang::Zh,
-            title: String::new(),
-            mode: Mode::HotSeat,
-            rotation: Rotation::Same,
-            rounds: 1,
-            scenarios: vec![ScenarioPick { id: "hotline-water-outage".into(), title: "停水第二天的来电".into(), picked: true }],
-            profiles: vec![
-                ProfilePick { id: 1, name: "王芳".into(), picked: true },
-                ProfilePick { id: 2, name: "赵强".into(), picked: false },
-            ],
-            typed_names: "李明、 张伟,\n\n陈静 ".into(),
-            group: String::new(),
-            unfinished: Vec::new(),
-            error: None,
-        }
-    }
-
-    #[test]
-    fn the_roster_is_ticked_profiles_then_typed_names_and_f5_starts() {
-        assert_eq!(setup().roster_names(), vec!["王芳", "李明", "张伟", "陈静"]);
-        let mut h = harness(setup(), wide(), setup_view);
-        h.get_by_label_contains("共 4");
-        h.key_press(egui::Key::F5);
-        h.run();
-        assert_eq!(h.state().actions, vec![SetupAction::Start]);
-    }
-
-    fn vote(tied: Option<Vec<usize>>) -> VoteVm {
-        VoteVm {
-            lang: Lang::Zh,
-            header: "第 1/1 场".into(),
-            citizen: "周先生".into(),
-            said: "你们12345管不管事？".into(),
-            mood: "非常激动".into(),
-            options: vec!["请说一下地址。".into(), "周先生您好，我是小林。".into(), "停水归自来水公司管。".into()],
-            counts: vec![0, 0, 0],
-            tied,
-            error: None,
-        }
-    }
-
-    #[test]
-    fn a_vote_needs_counts_before_enter_and_a_digit_marks_the_majority() {
-        let mut h = harness(vote(None), wide(), vote_view);
-        h.key_press(egui::Key::Enter);
-        h.run();
-        assert!(h.state().actions.is_empty(), "no votes entered: Enter must do nothing");
-        h.key_press(egui::Key::Num2);
-        h.run();
-        assert_eq!(h.state().actions, vec![VoteAction::Majority(1)]);
-
-        let mut counted = vote(None);
-        counted.counts = vec![3, 12, 5];
-        let mut h = harness(counted, wide(), vote_view);
-        h.get_by_label_contains("按票数继续 (20)");
-        h.key_press(egui::Key::Enter);
-        h.run();
-        assert_eq!(h.state().actions, vec![VoteAction::Counts]);
-    }
-
-    #[test]
-    fn a_tie_offers_only_the_tied_options() {
-        let mut h = harness(vote(Some(vec![0, 2])), wide(), vote_view);
-        h.get_by_label_contains("票数并列第一");
-        h.key_press(egui::Key::Num2);
-        h.run();
-        assert!(h.state().actions.is_empty(), "option 2 was not tied");
-        h.key_press(egui::Key::Num3);
-        h.run();
-        assert_eq!(h.state().actions, vec![VoteAction::BreakTie(2)]);
-    }
-
-    #[test]
-    fn the_cue_card_moves_on_by_the_closest_option_and_finishing_needs_an_outcome() {
-        let script = reference_script();
-        let encounter = Encounter::new(script.clone(), 7);
-        let prompt = encounter.prompt().expect("a first turn");
-        let card = counterpart_core::drill::CueCard {
-            scenario_title: script.scenario.title.clone(),
-            citizen: script.scenario.citizen.name.clone(),
-            situation: script.scenario.citizen.situation.clone(),
-            style: script.scenario.citizen.disc.primary,
-            secondary: None,
-            style_cues: counterpart_core::drill::style_cues(script.scenario.citizen.disc.primary),
-            mood: prompt.mood,
-            mood_label: counterpart_core::drill::mood_label(prompt.mood),
-            turn_id: Some(prompt.turn.id.clone()),
-            lines: vec![prompt.said.clone()],
-            stage_direction: None,
-            options: prompt.options.iter().map(|o| o.text.clone()).collect(),
-            ending: None,
-        };
-        let vm = RolePlayVm {
-            lang: Lang::Zh,
-            header: "第 1/3 场".into(),
-            card,
-            observers: vec![(2, "王五".into())],
-            observer_tab: 0,
-            marks: vec![None; 20],
-            red_flags: Vec::new(),
-            outcome: None,
-            error: None,
-        };
-        let mut h = harness(vm.clone(), wide(), |ui, vm| role_play_view(ui, vm));
-        h.get_by_label_contains("提示卡");
-        h.key_press(egui::Key::F5);
-        h.key_press(egui::Key::Num2);
-        h.run();
-        assert_eq!(h.state().actions, vec![RolePlayAction::Closest(1)], "F5 without an outcome must do nothing");
-
-        let mut ended = vm;
-        ended.outcome = Some(counterpart_core::scenario::model::Outcome::Resolved);
-        let mut h = harness(ended, wide(), |ui, vm| role_play_view(ui, vm));
-        h.key_press(egui::Key::F5);
-        h.run();
-        assert_eq!(h.state().actions, vec![RolePlayAction::Finish]);
     }
 }
 

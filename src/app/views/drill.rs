@@ -425,16 +425,41 @@ pub enum RolePlayAction {
     Finish,
 }
 
+/// Below this width (in points, after the projector zoom) the cue card and
+/// the observer sheet are stacked instead of side by side: at 1280×720 with
+/// 150 % text a half column is too narrow for an item's five buttons.
+const SIDE_BY_SIDE_MIN: f32 = 900.0;
+/// Below this width an item's label goes on its own line above its buttons.
+const SHEET_ROW_MIN: f32 = 560.0;
+
 pub fn role_play_view(ui: &mut egui::Ui, vm: &RolePlayVm) -> Option<RolePlayAction> {
-    let lang = vm.lang;
     let mut action = None;
-    screen_title(ui, &vm.header);
-    ui.columns(2, |cols| {
-        if let Some(a) = cue_card_view(&mut cols[0], lang, &vm.card) {
+    // "Scoring done" is pinned to the bottom so it is never below the fold,
+    // whatever the text size; everything else scrolls above it.
+    egui::Panel::bottom("role-play-footer").show(ui, |ui| {
+        if let Some(a) = role_play_footer(ui, vm) {
             action = Some(a);
         }
-        if let Some(a) = observer_sheet(&mut cols[1], vm) {
-            action = Some(a);
+    });
+    egui::ScrollArea::vertical().id_salt("role-play").auto_shrink([false, false]).show(ui, |ui| {
+        screen_title(ui, &vm.header);
+        if ui.available_width() >= SIDE_BY_SIDE_MIN {
+            ui.columns(2, |cols| {
+                if let Some(a) = cue_card_view(&mut cols[0], vm.lang, &vm.card) {
+                    action = Some(a);
+                }
+                if let Some(a) = observer_sheet(&mut cols[1], vm) {
+                    action = Some(a);
+                }
+            });
+        } else {
+            if let Some(a) = cue_card_view(ui, vm.lang, &vm.card) {
+                action = Some(a);
+            }
+            ui.add_space(8.0);
+            if let Some(a) = observer_sheet(ui, vm) {
+                action = Some(a);
+            }
         }
     });
     action
@@ -492,25 +517,37 @@ fn observer_sheet(ui: &mut egui::Ui, vm: &RolePlayVm) -> Option<RolePlayAction> 
             }
         }
     });
-    ui.label(RichText::new(tr(lang, "0 有害 · 1 遗漏 · 2 合格 · 3 优秀 · — 未观察到", "0 harmful · 1 missed · 2 adequate · 3 exemplary · — not observed")).color(MUTED));
-    egui::ScrollArea::vertical().id_salt("observer-sheet").max_height(ui.available_height() - 80.0).show(ui, |ui| {
+    ui.add(egui::Label::new(RichText::new(tr(lang, "0 有害 · 1 遗漏 · 2 合格 · 3 优秀 · — 未观察到", "0 harmful · 1 missed · 2 adequate · 3 exemplary · — not observed")).color(MUTED)).wrap());
+    let marks = |ui: &mut egui::Ui, item: Item, action: &mut Option<RolePlayAction>| {
+        let current = vm.marks.get(item.index()).copied().flatten();
+        for level in 0..=3u8 {
+            let mark = Observation::Level(level);
+            if mark_button(ui, current == Some(mark), &level.to_string()).clicked() {
+                *action = Some(RolePlayAction::Mark(item, mark));
+            }
+        }
+        if mark_button(ui, current == Some(Observation::NotObserved), "—").clicked() {
+            *action = Some(RolePlayAction::Mark(item, Observation::NotObserved));
+        }
+    };
+    if ui.available_width() >= SHEET_ROW_MIN {
         egui::Grid::new("observer-grid").striped(true).spacing([6.0, 4.0]).show(ui, |ui| {
             for item in Item::ALL {
                 ui.label(format!("{:?} {}", item, item.label().get(lang)));
-                let current = vm.marks.get(item.index()).copied().flatten();
-                for level in 0..=3u8 {
-                    let mark = Observation::Level(level);
-                    if ui.selectable_label(current == Some(mark), level.to_string()).clicked() {
-                        action = Some(RolePlayAction::Mark(item, mark));
-                    }
-                }
-                if ui.selectable_label(current == Some(Observation::NotObserved), "—").clicked() {
-                    action = Some(RolePlayAction::Mark(item, Observation::NotObserved));
-                }
+                ui.horizontal(|ui| marks(ui, item, &mut action));
                 ui.end_row();
             }
         });
-    });
+    } else {
+        // Narrow (small projector, large text): the label on its own line,
+        // then the five buttons, so none is pushed off the right edge.
+        for item in Item::ALL {
+            ui.add(egui::Label::new(format!("{:?} {}", item, item.label().get(lang))).wrap());
+            ui.horizontal(|ui| marks(ui, item, &mut action));
+            ui.add_space(4.0);
+        }
+    }
+    ui.add_space(6.0);
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new(tr(lang, "红线", "Red flags")).color(FAIL));
         for flag in [RedFlag::ForbiddenPhrase, RedFlag::PushingAway, RedFlag::OverPromise, RedFlag::DataLeak] {
@@ -528,13 +565,32 @@ fn observer_sheet(ui: &mut egui::Ui, vm: &RolePlayVm) -> Option<RolePlayAction> 
             }
         }
     });
+    action
+}
+
+/// A score button wide enough to hit on a projector from a mouse or a pen.
+fn mark_button(ui: &mut egui::Ui, selected: bool, text: &str) -> egui::Response {
+    ui.add(egui::Button::selectable(selected, text).min_size(egui::vec2(30.0, 0.0)))
+}
+
+/// Always on screen: the error and "Scoring done".
+fn role_play_footer(ui: &mut egui::Ui, vm: &RolePlayVm) -> Option<RolePlayAction> {
+    let lang = vm.lang;
+    let mut action = None;
+    ui.add_space(4.0);
     if let Some(error) = &vm.error {
-        ui.label(RichText::new(error).color(FAIL));
+        ui.add(egui::Label::new(RichText::new(error).color(FAIL)).wrap());
     }
-    let finish = ui.add_enabled(vm.outcome.is_some(), egui::Button::new(RichText::new(tr(lang, "评分完成，比较观察员 (F5)", "Scoring done: compare observers (F5)")).size(18.0)));
-    if finish.clicked() || (vm.outcome.is_some() && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::F5))) {
-        action = Some(RolePlayAction::Finish);
-    }
+    ui.horizontal_wrapped(|ui| {
+        let finish = ui.add_enabled(vm.outcome.is_some(), egui::Button::new(RichText::new(tr(lang, "评分完成，比较观察员 (F5)", "Scoring done: compare observers (F5)")).size(18.0)));
+        if finish.clicked() || (vm.outcome.is_some() && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::F5))) {
+            action = Some(RolePlayAction::Finish);
+        }
+        if vm.outcome.is_none() {
+            ui.label(RichText::new(tr(lang, "先选对话结果", "Pick how it ended first")).color(MUTED));
+        }
+    });
+    ui.add_space(4.0);
     action
 }
 

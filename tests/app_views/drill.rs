@@ -1,0 +1,202 @@
+//! Group drill views under egui_kittest: set-up, votes, the role-play
+//! cue card and observer sheet, and that they fit a projector.
+
+use super::*;
+use counterpart::app::views::drill::{
+    ProfilePick, RolePlayAction, RolePlayVm, ScenarioPick, SetupAction, SetupVm, VoteAction, VoteVm, role_play_view,
+    setup_view, vote_view,
+};
+use counterpart_core::drill::{Mode, Observation, Rotation};
+use counterpart_core::scenario::model::{Item, Outcome};
+
+fn setup() -> SetupVm {
+    SetupVm {
+        lang: Lang::Zh,
+        title: String::new(),
+        mode: Mode::HotSeat,
+        rotation: Rotation::Same,
+        rounds: 1,
+        scenarios: vec![ScenarioPick { id: "hotline-water-outage".into(), title: "停水第二天的来电".into(), picked: true }],
+        profiles: vec![
+            ProfilePick { id: 1, name: "王芳".into(), picked: true },
+            ProfilePick { id: 2, name: "赵强".into(), picked: false },
+        ],
+        typed_names: "李明、 张伟,\n\n陈静 ".into(),
+        group: String::new(),
+        unfinished: Vec::new(),
+        error: None,
+    }
+}
+
+#[test]
+fn the_roster_is_ticked_profiles_then_typed_names_and_f5_starts() {
+    assert_eq!(setup().roster_names(), vec!["王芳", "李明", "张伟", "陈静"]);
+    let mut h = harness(setup(), wide(), setup_view);
+    h.get_by_label_contains("共 4");
+    h.key_press(egui::Key::F5);
+    h.run();
+    assert_eq!(h.state().actions, vec![SetupAction::Start]);
+}
+
+fn vote(tied: Option<Vec<usize>>) -> VoteVm {
+    VoteVm {
+        lang: Lang::Zh,
+        header: "第 1/1 场".into(),
+        citizen: "周先生".into(),
+        said: "你们12345管不管事？".into(),
+        mood: "非常激动".into(),
+        options: vec!["请说一下地址。".into(), "周先生您好，我是小林。".into(), "停水归自来水公司管。".into()],
+        counts: vec![0, 0, 0],
+        tied,
+        error: None,
+    }
+}
+
+#[test]
+fn a_vote_needs_counts_before_enter_and_a_digit_marks_the_majority() {
+    let mut h = harness(vote(None), wide(), vote_view);
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(h.state().actions.is_empty(), "no votes entered: Enter must do nothing");
+    h.key_press(egui::Key::Num2);
+    h.run();
+    assert_eq!(h.state().actions, vec![VoteAction::Majority(1)]);
+
+    let mut counted = vote(None);
+    counted.counts = vec![3, 12, 5];
+    let mut h = harness(counted, wide(), vote_view);
+    h.get_by_label_contains("按票数继续 (20)");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(h.state().actions, vec![VoteAction::Counts]);
+}
+
+#[test]
+fn a_tie_offers_only_the_tied_options() {
+    let mut h = harness(vote(Some(vec![0, 2])), wide(), vote_view);
+    h.get_by_label_contains("票数并列第一");
+    h.key_press(egui::Key::Num2);
+    h.run();
+    assert!(h.state().actions.is_empty(), "option 2 was not tied");
+    h.key_press(egui::Key::Num3);
+    h.run();
+    assert_eq!(h.state().actions, vec![VoteAction::BreakTie(2)]);
+}
+
+/// A role-play screen on the reference scenario's first turn, with two
+/// observers and no marks yet.
+fn role_play(lang: Lang) -> RolePlayVm {
+    let script = reference_script();
+    let encounter = Encounter::new(script.clone(), 7);
+    let prompt = encounter.prompt().expect("a first turn");
+    let card = counterpart_core::drill::CueCard {
+        scenario_title: script.scenario.title.clone(),
+        citizen: script.scenario.citizen.name.clone(),
+        situation: script.scenario.citizen.situation.clone(),
+        style: script.scenario.citizen.disc.primary,
+        secondary: None,
+        style_cues: counterpart_core::drill::style_cues(script.scenario.citizen.disc.primary),
+        mood: prompt.mood,
+        mood_label: counterpart_core::drill::mood_label(prompt.mood),
+        turn_id: Some(prompt.turn.id.clone()),
+        lines: vec![prompt.said.clone()],
+        stage_direction: None,
+        options: prompt.options.iter().map(|o| o.text.clone()).collect(),
+        ending: None,
+    };
+    RolePlayVm {
+        lang,
+        header: "第 1/3 场".into(),
+        card,
+        observers: vec![(2, "王五".into()), (3, "赵六".into())],
+        observer_tab: 0,
+        marks: vec![None; Item::ALL.len()],
+        red_flags: Vec::new(),
+        outcome: None,
+        error: None,
+    }
+}
+
+#[test]
+fn the_cue_card_moves_on_by_the_closest_option_and_finishing_needs_an_outcome() {
+    let vm = role_play(Lang::Zh);
+    let mut h = harness(vm.clone(), wide(), |ui, vm| role_play_view(ui, vm));
+    h.get_by_label_contains("提示卡");
+    h.key_press(egui::Key::F5);
+    h.key_press(egui::Key::Num2);
+    h.run();
+    assert_eq!(h.state().actions, vec![RolePlayAction::Closest(1)], "F5 without an outcome must do nothing");
+
+    let mut ended = vm;
+    ended.outcome = Some(counterpart_core::scenario::model::Outcome::Resolved);
+    let mut h = harness(ended, wide(), |ui, vm| role_play_view(ui, vm));
+    h.key_press(egui::Key::F5);
+    h.run();
+    assert_eq!(h.state().actions, vec![RolePlayAction::Finish]);
+}
+
+/// The app's zoom on the drill screen: the trainee's text size times the
+/// projector boost.
+fn projector_zoom(text_scale: f32) -> f32 {
+    text_scale * counterpart::app::screens::PROJECTOR_BOOST
+}
+
+/// The role-play screen as the app lays it out: a top bar, then the view,
+/// on a screen of `size` pixels at the zoom of `text_scale`. The window
+/// integration hands egui the screen in zoomed points, so that is what the
+/// harness gets (kittest takes its size in points).
+fn role_play_at(vm: RolePlayVm, size: egui::Vec2, text_scale: f32) -> Harness<'static, Probe<RolePlayVm, RolePlayAction>> {
+    let zoom = projector_zoom(text_scale);
+    let mut h = Harness::builder().with_size(size / zoom).with_pixels_per_point(zoom).build_ui_state(
+        move |ui, probe: &mut Probe<RolePlayVm, RolePlayAction>| {
+            egui::Panel::top("top-bar").show(ui, |ui| ui.heading("Counterpart · 学员 · 150%"));
+            if let Some(action) = role_play_view(ui, &probe.vm) {
+                probe.actions.push(action);
+            }
+        },
+        Probe { vm, actions: Vec::new() },
+    );
+    h.run();
+    h
+}
+
+#[test]
+fn the_observer_sheet_fits_a_projector_at_every_text_size() {
+    for size in [egui::vec2(1280.0, 720.0), egui::vec2(1920.0, 1080.0)] {
+        for text_scale in [1.0, 1.5, 2.0] {
+            for lang in [Lang::Zh, Lang::En] {
+                let mut vm = role_play(lang);
+                vm.outcome = Some(Outcome::Resolved);
+                let mut h = role_play_at(vm, size, text_scale);
+                let case = format!("{size:?} at {:.0}% text, {lang:?}", text_scale * 100.0);
+                let screen = h.ctx.content_rect();
+                assert!((screen.width() - size.x / projector_zoom(text_scale)).abs() < 1.0, "{case}: the zoom applies: {screen:?}");
+                // "Scoring done" is pinned: on screen without scrolling.
+                let finish = h.get_by_label_contains(if lang == Lang::Zh { "评分完成" } else { "Scoring done" }).rect();
+                assert!(screen.contains_rect(finish), "{case}: Scoring done {finish:?} outside {screen:?}");
+                // Every item's five buttons fit the width: nothing off the right edge.
+                for label in ["0", "1", "2", "3", "—"] {
+                    let rects: Vec<egui::Rect> = h.query_all_by_label(label).map(|n| n.rect()).collect();
+                    assert_eq!(rects.len(), Item::ALL.len(), "{case}: one \"{label}\" per item");
+                    for r in rects {
+                        assert!(r.min.x >= screen.min.x && r.max.x <= screen.max.x + 0.5, "{case}: \"{label}\" at {r:?} is cut off ({screen:?})");
+                    }
+                }
+                // The last item's buttons scroll into view above the pinned footer.
+                h.query_all_by_label("—").last().unwrap().scroll_to_me();
+                h.run();
+                let last = h.query_all_by_label("—").last().unwrap().rect();
+                let finish = h.get_by_label_contains(if lang == Lang::Zh { "评分完成" } else { "Scoring done" }).rect();
+                assert!(last.min.y >= screen.min.y && last.max.y <= finish.min.y, "{case}: the last \"—\" {last:?} is not reachable above {finish:?}");
+                // And a click there marks the last item.
+                h.query_all_by_label("—").last().unwrap().click();
+                h.run();
+                assert_eq!(
+                    h.state().actions.last(),
+                    Some(&RolePlayAction::Mark(*Item::ALL.last().unwrap(), Observation::NotObserved)),
+                    "{case}"
+                );
+            }
+        }
+    }
+}
