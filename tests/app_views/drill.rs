@@ -113,15 +113,17 @@ fn role_play(lang: Lang) -> RolePlayVm {
         marks: vec![None; Item::ALL.len()],
         red_flags: Vec::new(),
         outcome: None,
+        trainer_view: false,
         error: None,
     }
 }
 
 #[test]
 fn the_cue_card_moves_on_by_the_closest_option_and_finishing_needs_an_outcome() {
-    let vm = role_play(Lang::Zh);
+    let mut vm = role_play(Lang::Zh);
+    vm.trainer_view = true;
     let mut h = harness(vm.clone(), wide(), |ui, vm| role_play_view(ui, vm));
-    h.get_by_label_contains("提示卡");
+    h.get_by_label_contains("提示卡：扮演群众");
     h.key_press(egui::Key::F5);
     h.key_press(egui::Key::Num2);
     h.run();
@@ -164,11 +166,12 @@ fn role_play_at(vm: RolePlayVm, size: egui::Vec2, text_scale: f32) -> Harness<'s
 fn the_observer_sheet_fits_a_projector_at_every_text_size() {
     for size in [egui::vec2(1280.0, 720.0), egui::vec2(1920.0, 1080.0)] {
         for text_scale in [1.0, 1.5, 2.0] {
-            for lang in [Lang::Zh, Lang::En] {
+            for (lang, trainer_view) in [(Lang::Zh, false), (Lang::En, false), (Lang::Zh, true), (Lang::En, true)] {
                 let mut vm = role_play(lang);
                 vm.outcome = Some(Outcome::Resolved);
+                vm.trainer_view = trainer_view;
                 let mut h = role_play_at(vm, size, text_scale);
-                let case = format!("{size:?} at {:.0}% text, {lang:?}", text_scale * 100.0);
+                let case = format!("{size:?} at {:.0}% text, {lang:?}, cue card shown: {trainer_view}", text_scale * 100.0);
                 let screen = h.ctx.content_rect();
                 assert!((screen.width() - size.x / projector_zoom(text_scale)).abs() < 1.0, "{case}: the zoom applies: {screen:?}");
                 // "Scoring done" is pinned: on screen without scrolling.
@@ -199,4 +202,51 @@ fn the_observer_sheet_fits_a_projector_at_every_text_size() {
             }
         }
     }
+}
+
+#[test]
+fn the_projected_role_play_hides_the_options_and_the_style_until_the_trainer_shows_them() {
+    for lang in [Lang::Zh, Lang::En] {
+        let vm = role_play(lang);
+        let option_texts: Vec<String> = vm.card.options.iter().map(|o| o.get(lang).to_string()).collect();
+        let style = counterpart::app::views::disc_label(lang, vm.card.style);
+        let situation = vm.card.situation.get(lang).to_string();
+        let cues: Vec<String> = vm.card.style_cues.iter().map(|c| c.get(lang).to_string()).collect();
+        let said = vm.card.lines[0].get(lang).to_string();
+        let mut h = harness(vm.clone(), wide(), |ui, vm| role_play_view(ui, vm));
+        // The citizen's side is on screen: what they say now.
+        h.get_by_label_contains(&said);
+        for text in option_texts.iter().chain(&cues).chain([&situation]) {
+            assert!(h.query_by_label_contains(text).is_none(), "{lang:?}: {text:?} is on the projected screen");
+        }
+        assert!(h.query_by_label_contains(style).is_none(), "{lang:?}: the DISC style is on the projected screen");
+        // A digit picks nothing while the options are hidden.
+        h.key_press(egui::Key::Num1);
+        h.run();
+        assert!(h.state().actions.is_empty(), "{lang:?}: {:?}", h.state().actions);
+        h.key_press(egui::Key::T);
+        h.run();
+        assert_eq!(h.state().actions, vec![RolePlayAction::ToggleTrainerView]);
+
+        let mut shown = vm;
+        shown.trainer_view = true;
+        let h = harness(shown, wide(), |ui, vm| role_play_view(ui, vm));
+        h.get_by_label_contains(style);
+        h.get_by_label_contains(&format!("1. {}", option_texts[0]));
+    }
+}
+
+#[test]
+fn the_role_play_debrief_reveals_the_style() {
+    use counterpart::app::views::drill::{AgreementVm, agreement_view};
+    let drill_agreement = counterpart_core::drill::RoundAgreement {
+        observers: vec![2, 3],
+        items: Vec::new(),
+        red_flags: Vec::new(),
+        kappa_linear: counterpart_core::drill::Kappa::Value(0.5),
+        kappa_quadratic: counterpart_core::drill::Kappa::Value(0.6),
+    };
+    let vm = AgreementVm { responder: "李明".into(), style: Some("D · Dominance".into()), observers: vec!["王五".into(), "赵六".into()], agreement: drill_agreement };
+    let h = Harness::builder().with_size(wide()).build_ui(|ui| agreement_view(ui, Lang::En, &vm));
+    h.get_by_label_contains("The citizen's style (revealed): D · Dominance");
 }

@@ -12,6 +12,7 @@ use crate::app::views::drill::{
     UnfinishedDrill, VoteAction, VoteVm, ready_view, role_play_view, setup_view, vote_debrief_view, vote_view,
 };
 use crate::app::views::encounter::{EncounterAction, encounter_view};
+use crate::app::views::disc_label;
 use crate::app::views::widgets::{trust_word, upset_word};
 use counterpart_core::drill::{CueCard, Drill, Event, Member, Mode, Phase, Plan, Rotation, VoteDebrief};
 use counterpart_core::play::engine::Encounter;
@@ -65,6 +66,8 @@ struct Active {
     card: Option<CueCard>,
     observer_tab: usize,
     outcome: Option<Outcome>,
+    /// Role-play: the cue card is on the projected screen (trainer only).
+    trainer_view: bool,
     disc_guess: Option<DiscStyle>,
     last_agreement: Option<AgreementVm>,
     report: Option<Result<String, String>>,
@@ -159,6 +162,7 @@ fn activate(id: i64, drill: Drill, scripts: Library, now: f64) -> Active {
         card: None,
         observer_tab: 0,
         outcome: None,
+        trainer_view: false,
         disc_guess: None,
         last_agreement: None,
         report: None,
@@ -341,6 +345,7 @@ fn ui(
                     active.disc_guess = None;
                     active.outcome = None;
                     active.observer_tab = 0;
+                    active.trainer_view = false;
                     active.card = None;
                     apply(active, store, Event::StartSlot, now);
                 }
@@ -373,12 +378,14 @@ fn ui(
                 marks,
                 red_flags,
                 outcome: active.outcome,
+                trainer_view: active.trainer_view,
                 error: active.error.clone(),
             };
             let action = egui::CentralPanel::default().show(&mut root, |ui| role_play_view(ui, &vm)).inner;
             match action {
                 Some(RolePlayAction::Closest(k)) => apply(active, store, Event::CueNext { closest: k }, now),
                 Some(RolePlayAction::Tab(t)) => active.observer_tab = t,
+                Some(RolePlayAction::ToggleTrainerView) => active.trainer_view = !active.trainer_view,
                 Some(RolePlayAction::Mark(item, mark)) => {
                     if let Some((observer, _)) = observers.get(tab) {
                         apply(active, store, Event::Observe { observer: *observer, item, mark }, now);
@@ -394,9 +401,15 @@ fn ui(
                     let responder = member_name(&active.drill, active.drill.slots[slot].player);
                     let names = observers.iter().map(|(_, n)| n.clone()).collect();
                     let agreement = active.drill.agreement(slot);
+                    // Hidden during the slot, the style is revealed in its debrief.
+                    let style = Some(format!(
+                        "{}{}",
+                        disc_label(lang, vm.card.style),
+                        vm.card.secondary.map_or(String::new(), |s| format!(" / {}", disc_label(lang, s)))
+                    ));
                     apply(active, store, Event::FinishSlot { disc_guess: None, outcome: active.outcome }, now);
                     if active.error.is_none() {
-                        active.last_agreement = agreement.map(|agreement| AgreementVm { responder, observers: names, agreement });
+                        active.last_agreement = agreement.map(|agreement| AgreementVm { responder, style, observers: names, agreement });
                     }
                 }
                 None => {}

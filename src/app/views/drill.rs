@@ -410,11 +410,17 @@ pub struct RolePlayVm {
     /// Red flags the shown observer has marked.
     pub red_flags: Vec<RedFlag>,
     pub outcome: Option<Outcome>,
+    /// The cue card (DISC style, how to play it, the scripted options) is
+    /// shown. Off by default: the one projected screen is also the
+    /// responder's, and the card would give the answers away.
+    pub trainer_view: bool,
     pub error: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum RolePlayAction {
+    /// Show or hide the cue card (trainer only).
+    ToggleTrainerView,
     /// The responder's words came closest to this option.
     Closest(usize),
     Tab(usize),
@@ -443,9 +449,9 @@ pub fn role_play_view(ui: &mut egui::Ui, vm: &RolePlayVm) -> Option<RolePlayActi
     });
     egui::ScrollArea::vertical().id_salt("role-play").auto_shrink([false, false]).show(ui, |ui| {
         screen_title(ui, &vm.header);
-        if ui.available_width() >= SIDE_BY_SIDE_MIN {
+        if vm.trainer_view && ui.available_width() >= SIDE_BY_SIDE_MIN {
             ui.columns(2, |cols| {
-                if let Some(a) = cue_card_view(&mut cols[0], vm.lang, &vm.card) {
+                if let Some(a) = cue_card_view(&mut cols[0], vm) {
                     action = Some(a);
                 }
                 if let Some(a) = observer_sheet(&mut cols[1], vm) {
@@ -453,7 +459,7 @@ pub fn role_play_view(ui: &mut egui::Ui, vm: &RolePlayVm) -> Option<RolePlayActi
                 }
             });
         } else {
-            if let Some(a) = cue_card_view(ui, vm.lang, &vm.card) {
+            if let Some(a) = cue_card_view(ui, vm) {
                 action = Some(a);
             }
             ui.add_space(8.0);
@@ -465,40 +471,60 @@ pub fn role_play_view(ui: &mut egui::Ui, vm: &RolePlayVm) -> Option<RolePlayActi
     action
 }
 
-fn cue_card_view(ui: &mut egui::Ui, lang: Lang, card: &CueCard) -> Option<RolePlayAction> {
+/// The citizen's side, which everyone may see (who is calling, what they
+/// say now, how they sound), and behind the trainer-only toggle the cue
+/// card proper: the situation, the DISC style and how to play it, the stage
+/// direction and the scripted options.
+fn cue_card_view(ui: &mut egui::Ui, vm: &RolePlayVm) -> Option<RolePlayAction> {
+    let (lang, card) = (vm.lang, &vm.card);
     let mut action = None;
     egui::Frame::group(ui.style()).stroke(egui::Stroke::new(2.0, ACCENT)).show(ui, |ui| {
         ui.set_width(ui.available_width());
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(format!("{} · {} {}", card.citizen.get(lang), tr(lang, "情绪", "Mood"), card.mood_label.get(lang))).strong().color(ACCENT));
+            let toggle = if vm.trainer_view {
+                tr(lang, "隐藏提示卡 (T)", "Hide the cue card (T)")
+            } else {
+                tr(lang, "显示提示卡（仅培训师）(T)", "Show the cue card, trainer only (T)")
+            };
+            if ui.button(toggle).clicked() || shortcut(ui, egui::Key::T) {
+                action = Some(RolePlayAction::ToggleTrainerView);
+            }
+        });
+        if let Some(ending) = &card.ending {
+            ui.label(RichText::new(tr(lang, "对话到此结束：", "The conversation ends:")).strong());
+            ui.add(egui::Label::new(RichText::new(ending.get(lang)).size(20.0)).wrap());
+            return;
+        }
+        for line in &card.lines {
+            ui.add(egui::Label::new(RichText::new(format!("“{}”", line.get(lang))).size(22.0)).wrap());
+        }
+        if !vm.trainer_view {
+            ui.add(egui::Label::new(RichText::new(tr(lang, "性格、演法和选项只给扮演群众的同学和培训师看，复盘时揭晓。", "The style, how to play it and the options are for the citizen's player and the trainer; the debrief reveals them.")).color(MUTED)).wrap());
+            return;
+        }
+        ui.separator();
         ui.label(RichText::new(tr(lang, "提示卡：扮演群众的同学看这里", "Cue card: for the person playing the citizen")).strong().color(ACCENT));
-        ui.label(RichText::new(format!("{} · {}", card.citizen.get(lang), card.situation.get(lang))).color(MUTED));
+        ui.add(egui::Label::new(RichText::new(card.situation.get(lang)).color(MUTED)).wrap());
         ui.label(format!(
-            "{} {}{} · {} {}",
+            "{} {}{}",
             tr(lang, "性格", "Style"),
             super::disc_label(lang, card.style),
             card.secondary.map_or(String::new(), |s| format!(" / {}", super::disc_label(lang, s))),
-            tr(lang, "情绪", "Mood"),
-            card.mood_label.get(lang)
         ));
         for cue in &card.style_cues {
-            ui.label(RichText::new(format!("· {}", cue.get(lang))).color(MUTED));
-        }
-        ui.separator();
-        if let Some(ending) = &card.ending {
-            ui.label(RichText::new(tr(lang, "对话到此结束：", "The conversation ends:")).strong());
-            ui.label(RichText::new(ending.get(lang)).size(20.0));
-            return;
-        }
-        ui.label(RichText::new(tr(lang, "你说：", "You say:")).strong());
-        for line in &card.lines {
-            ui.label(RichText::new(format!("“{}”", line.get(lang))).size(22.0));
+            ui.add(egui::Label::new(RichText::new(format!("· {}", cue.get(lang))).color(MUTED)).wrap());
         }
         if let Some(direction) = &card.stage_direction {
-            ui.label(RichText::new(direction.get(lang)).italics().color(MUTED));
+            ui.add(egui::Label::new(RichText::new(direction.get(lang)).italics().color(MUTED)).wrap());
         }
         ui.add_space(6.0);
-        ui.label(tr(lang, "对方说完后，选最接近他/她说法的一项（数字键）：", "When the responder has spoken, pick the option closest to what they said (digit keys):"));
+        ui.add(egui::Label::new(tr(lang, "对方说完后，选最接近他/她说法的一项（数字键）：", "When the responder has spoken, pick the option closest to what they said (digit keys):")).wrap());
+        // Digits pick only while the options are on screen: a blind key
+        // press must not move the card along a branch nobody saw.
         for (k, option) in card.options.iter().enumerate() {
-            if ui.button(format!("{}. {}", k + 1, option.get(lang))).clicked() || digit_pressed(ui, k) {
+            let button = egui::Button::new(format!("{}. {}", k + 1, option.get(lang))).wrap();
+            if ui.add(button).clicked() || digit_pressed(ui, k) {
                 action = Some(RolePlayAction::Closest(k));
             }
         }
@@ -599,6 +625,9 @@ fn role_play_footer(ui: &mut egui::Ui, vm: &RolePlayVm) -> Option<RolePlayAction
 #[derive(Debug, Clone, PartialEq)]
 pub struct AgreementVm {
     pub responder: String,
+    /// The citizen's DISC style as played, revealed here in the debrief
+    /// (hidden from the projected screen during the slot).
+    pub style: Option<String>,
     pub observers: Vec<String>,
     pub agreement: RoundAgreement,
 }
@@ -621,6 +650,9 @@ pub fn agreement_view(ui: &mut egui::Ui, lang: Lang, vm: &AgreementVm) {
         Lang::En => format!("How the observers scored {}", vm.responder),
     };
     ui.label(RichText::new(title).strong());
+    if let Some(style) = &vm.style {
+        ui.label(format!("{}{style}", tr(lang, "群众的性格（揭晓）：", "The citizen's style (revealed): ")));
+    }
     ui.label(format!(
         "{}: {} · {}: {}",
         tr(lang, "加权 kappa（线性）", "weighted kappa (linear)"),
