@@ -15,7 +15,7 @@ pub mod sources;
 pub mod validate;
 
 use crate::library::load::{LoadedFile, display_path, load_all, reject_duplicate_ids};
-use crate::library::sources::Source;
+use crate::library::sources::{Source, SourceKind, Sources};
 use crate::play::engine::Script;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -80,6 +80,13 @@ impl Library {
     /// Loads each folder of `sources`, in order (see `from_sources`).
     pub fn load_sources(sources: &[Source]) -> Library {
         Library::from_sources(sources.iter().map(|s| (s.clone(), load_all(std::slice::from_ref(&s.folder)))).collect())
+    }
+
+    /// The folders `discover` found, loaded, with a broken config file
+    /// shown as a file that failed to load.
+    pub fn load_discovered(found: &Sources) -> Library {
+        let folders = found.sources.iter().map(|s| (s.clone(), load_all(std::slice::from_ref(&s.folder)))).collect();
+        Library::from_sources(with_config_problems(found, folders))
     }
 
     /// A library of several folders' files, earliest folder first. Within
@@ -180,6 +187,15 @@ impl Library {
     }
 }
 
+/// `folders` and, when the config file is broken, its message as one more
+/// failed file after them (the app builds its folders from its watchers).
+pub fn with_config_problems(found: &Sources, mut folders: Vec<(Source, Vec<LoadedFile>)>) -> Vec<(Source, Vec<LoadedFile>)> {
+    if let (false, Some(config)) = (found.problems.is_empty(), &found.config) {
+        folders.push((Source::new(SourceKind::Config, config), vec![LoadedFile::failed(config, found.problems.clone())]));
+    }
+    folders
+}
+
 impl std::ops::Index<&str> for Library {
     type Output = Arc<Script>;
 
@@ -256,6 +272,20 @@ mod tests {
         assert_eq!(library.file_of("hotline-water-outage").unwrap().path, bundled.folder.join("water.ron"));
         assert_eq!(library.files().len(), 2, "the broken copy is an error card beside it");
         assert!(library.overrides().is_empty());
+    }
+
+    #[test]
+    fn a_broken_config_file_is_a_card_and_the_folders_still_load() {
+        let (dir, bundled, _) = folders();
+        std::fs::write(bundled.folder.join("water.ron"), reference()).unwrap();
+        let config = dir.path().join("config.ron");
+        std::fs::write(&config, "(scenario_folders: [\"unclosed)").unwrap();
+        let found = crate::library::sources::discover_with(&bundled.folder, None, Some(config.clone()));
+        let library = Library::load_discovered(&found);
+        assert!(library.contains("hotline-water-outage"));
+        let card = library.file(&config).expect("the config's problem is shown as a file");
+        assert_eq!(card.errors()[0].code, "broken-config");
+        assert_eq!(library.source_of(&config).map(|s| s.kind), Some(SourceKind::Config));
     }
 
     #[test]

@@ -33,6 +33,9 @@ pub enum SourceKind {
     Shared,
     /// The trainers' own folder in the user's data directory.
     Trainers,
+    /// Not a folder: the config file, when it is broken, so that its
+    /// message shows where the library's files do.
+    Config,
 }
 
 impl SourceKind {
@@ -41,6 +44,7 @@ impl SourceKind {
             SourceKind::Bundled => Text::new("随附场景库", "bundled library"),
             SourceKind::Shared => Text::new("共享文件夹", "shared folder"),
             SourceKind::Trainers => Text::new("培训师文件夹", "trainers' folder"),
+            SourceKind::Config => Text::new("配置文件", "config file"),
         }
     }
 }
