@@ -7,7 +7,9 @@ use counterpart_core::analysis::gameability::{self, Validity};
 use counterpart_core::scenario::diag::{Diagnostic, Severity};
 use counterpart_core::play::engine::{Encounter, PlayError};
 use counterpart_core::analysis::export::{to_dot, to_mermaid};
+use counterpart_core::library::Library;
 use counterpart_core::library::load::{LoadedFile, load_all, load_file};
+use counterpart_core::library::sources::{SourceKind, discover};
 use counterpart_core::scenario::model::Lang;
 use counterpart_core::play::rubric::Dimension;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -42,9 +44,11 @@ impl From<LangArg> for Lang {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check scenario files or folders for errors and warnings.
+    /// Check scenario files or folders for errors and warnings. With no
+    /// paths: the library the app reads (the bundled folder, the config
+    /// file's shared folders, the trainers' folder), saying which file wins
+    /// where two folders hold the same scenario id.
     Validate {
-        #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// Machine-readable output.
         #[arg(long)]
@@ -131,10 +135,10 @@ pub enum Command {
         #[command(subcommand)]
         action: crate::records_cli::DrillAction,
     },
-    /// List the scenarios in a folder.
+    /// List the scenarios in a folder; with none, the library the app
+    /// reads, each scenario with the folder it came from.
     List {
-        #[arg(default_value = "scenarios")]
-        path: PathBuf,
+        path: Option<PathBuf>,
     },
 }
 
@@ -206,7 +210,7 @@ pub fn render_diagnostic(d: &Diagnostic, colour: bool) -> String {
 
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let result = match cli.command {
-        Some(Command::Validate { paths, json, strict }) => validate_cmd(&paths, json, strict, out),
+        Some(Command::Validate { paths, json, strict }) => validate_cmd(&paths, cli.scenarios.as_deref(), json, strict, out),
         Some(Command::Analyze { file, json, dot, mermaid, lang }) => analyze_cmd(&file, json, dot, mermaid, lang.into(), out, err),
         Some(Command::Play { file, choices, interactive, late, persona, seed, json, lang, record }) => {
             let record = record.record.then_some(record);
@@ -220,7 +224,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                 play_cmd(&file, &choices, &options, out, err)
             }
         }
-        Some(Command::List { path }) => list_cmd(&path, out),
+        Some(Command::List { path }) => list_cmd(path.as_deref(), cli.scenarios.as_deref(), out),
         Some(Command::Export(args)) => crate::records_cli::export_cmd(args, cli.scenarios.as_deref(), out, err),
         #[cfg(feature = "dev")]
         Some(Command::RecordsCrashTest(args)) => crate::records_cli::crash_test_cmd(args, out, err),
@@ -246,8 +250,30 @@ fn colour_for_terminal() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
-fn validate_cmd(paths: &[PathBuf], json: bool, strict: bool, out: &mut dyn Write) -> CmdResult {
-    let loaded = load_all(paths);
+/// The library the app reads: the bundled folder (`--scenarios`, else
+/// `scenarios/`), the config file's folders and the trainers' folder.
+fn app_library(bundled: Option<&std::path::Path>) -> Library {
+    Library::load_discovered(&discover(bundled.unwrap_or(std::path::Path::new("scenarios"))))
+}
+
+/// `validate` and `list` of the app's library start by naming its folders.
+fn write_sources(library: &Library, out: &mut dyn Write) -> CmdResult {
+    for source in library.sources().iter().filter(|s| s.kind != SourceKind::Config) {
+        writeln!(out, "reading {:<17} {}", source.kind.label().en, source.folder.display())?;
+    }
+    Ok(0)
+}
+
+fn validate_cmd(paths: &[PathBuf], bundled: Option<&std::path::Path>, json: bool, strict: bool, out: &mut dyn Write) -> CmdResult {
+    let library = paths.is_empty().then(|| app_library(bundled));
+    let loaded = match &library {
+        Some(library) => library.files().to_vec(),
+        None => load_all(paths),
+    };
+    let source_of = |file: &LoadedFile| library.as_ref().and_then(|l| l.source_of(&file.path)).map(|s| s.kind.label().en);
+    if let (Some(library), false) = (&library, json) {
+        write_sources(library, out)?;
+    }
     let mut errors = 0;
     let mut warnings = 0;
     let mut report = Vec::new();
@@ -260,19 +286,33 @@ fn validate_cmd(paths: &[PathBuf], json: bool, strict: bool, out: &mut dyn Write
                 "file": file.path.to_string_lossy(),
                 "ok": file.script().is_some(),
                 "id": file.script().map(|s| s.scenario.id.clone()),
+                "source": source_of(file),
                 "diagnostics": diags,
             }));
         } else {
             let status = if file.script().is_some() { "ok" } else { "FAILED" };
-            writeln!(out, "{status:>6}  {}", file.path.display())?;
+            match source_of(file) {
+                Some(source) => writeln!(out, "{status:>6}  {}  ({source})", file.path.display())?,
+                None => writeln!(out, "{status:>6}  {}", file.path.display())?,
+            }
             for d in diags {
                 write!(out, "{}", render_diagnostic(d, colour_for_terminal()))?;
             }
         }
     }
+    // A replaced scenario is a trainer's choice, not a mistake: a note, never
+    // an error or a warning, so --strict passes with it.
+    let overrides = library.as_ref().map_or(&[][..], |l| l.overrides());
     if json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&json!({"files": report, "errors": errors, "warnings": warnings}))?)?;
+        let overrides: Vec<_> = overrides
+            .iter()
+            .map(|o| json!({"id": o.id, "used": o.winner.to_string_lossy(), "replaced": o.replaced.to_string_lossy(), "message": o.message()}))
+            .collect();
+        writeln!(out, "{}", serde_json::to_string_pretty(&json!({"files": report, "errors": errors, "warnings": warnings, "overrides": overrides}))?)?;
     } else {
+        for o in overrides {
+            writeln!(out, "  note: {}", o.message())?;
+        }
         writeln!(out, "{} file(s): {errors} error(s), {warnings} warning(s)", loaded.len())?;
     }
     Ok(if errors > 0 || (strict && warnings > 0) || loaded.is_empty() { 1 } else { 0 })
@@ -662,19 +702,33 @@ fn write_played(encounter: &Encounter, options: &PlayOptions, out: &mut dyn Writ
     Ok(0)
 }
 
-fn list_cmd(path: &std::path::Path, out: &mut dyn Write) -> CmdResult {
-    let loaded = load_all(&[path.to_path_buf()]);
+fn list_cmd(path: Option<&std::path::Path>, bundled: Option<&std::path::Path>, out: &mut dyn Write) -> CmdResult {
+    let (library, loaded) = match path {
+        Some(path) => (None, load_all(&[path.to_path_buf()])),
+        None => {
+            let library = app_library(bundled);
+            let files = library.files().to_vec();
+            (Some(library), files)
+        }
+    };
+    if let Some(library) = &library {
+        write_sources(library, out)?;
+    }
     for file in &loaded {
+        let source = library.as_ref().and_then(|l| l.source_of(&file.path)).map(|s| format!("  [{}]", s.kind.label().en)).unwrap_or_default();
         match file.script() {
             Some(script) => {
                 let s = &script.scenario;
-                writeln!(out, "{:<28} {:?}/{:?} {:>3} min  {}", s.id, s.channel, s.difficulty, s.minutes, s.title.zh)?;
+                writeln!(out, "{:<28} {:?}/{:?} {:>3} min  {}{source}", s.id, s.channel, s.difficulty, s.minutes, s.title.zh)?;
             }
             None => {
                 let first = &file.errors()[0];
-                writeln!(out, "{:<28} ERROR {}", file.path.display(), first.location())?;
+                writeln!(out, "{:<28} ERROR {}{source}", file.path.display(), first.location())?;
             }
         }
+    }
+    for o in library.as_ref().map_or(&[][..], |l| l.overrides()) {
+        writeln!(out, "note: {}", o.message())?;
     }
     Ok(if loaded.iter().all(|f| f.script().is_some()) { 0 } else { 1 })
 }

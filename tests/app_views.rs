@@ -29,6 +29,8 @@ use std::sync::Arc;
 mod author;
 #[path = "app_views/drill.rs"]
 mod drill;
+#[path = "app_views/sources.rs"]
+mod sources;
 
 const REFERENCE: &str = "tests/fixtures/hotline-water-outage.ron";
 

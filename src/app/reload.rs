@@ -1,10 +1,12 @@
-//! Live reload in the app: the scenario folder is watched (core::reload),
-//! a save wakes the sleeping event loop, and the library, the author view
+//! Live reload in the app: every scenario folder (the bundled one, shared
+//! folders from the config file, the trainers' folder) is watched
+//! (core::reload), a save wakes the sleeping event loop, and the library, the author view
 //! and an encounter in progress move to the new version. A version that
 //! fails to load leaves the last good one in use and shows its diagnostics
 //! in a banner under the top bar on every screen until it is fixed.
 
-use counterpart_core::library::Library;
+use counterpart_core::library::{Library, with_config_problems};
+use counterpart_core::library::sources::{Source, Sources, discover};
 use super::run::CurrentRun;
 use super::screens::{ContentRect, UiSet, root_ui};
 use super::session::Scenarios;
@@ -26,9 +28,20 @@ use std::time::{Duration, Instant};
 /// Seconds a "reloaded" note stays under the top bar.
 const NOTE_TIME: Duration = Duration::from_secs(6);
 
-/// The watched folder.
+/// The watched folders, in the library's order, and how they were found.
 #[derive(Resource)]
-pub struct Watch(pub Reloader);
+pub struct Watch {
+    pub folders: Vec<(Source, Reloader)>,
+    pub found: Sources,
+}
+
+impl Watch {
+    /// The library of every folder's files as last loaded.
+    pub fn library(&self) -> Library {
+        let folders = self.folders.iter().map(|(source, reloader)| (source.clone(), reloader.files())).collect();
+        Library::from_sources(with_config_problems(&self.found, folders))
+    }
+}
 
 /// What the last reloads left to say.
 #[derive(Resource, Default, Debug, Clone)]
@@ -50,50 +63,71 @@ impl ReloadStatus {
     }
 }
 
-/// Opens the scenario folder with a watcher that wakes the app's event
-/// loop, and inserts the session and the watcher.
+/// Opens every scenario folder with a watcher that wakes the app's event
+/// loop, and inserts the session and the watchers. A trainers' folder
+/// created while the app runs is read at the next start: only folders that
+/// exist at start are watched.
 pub fn install(app: &mut App, folder: PathBuf) {
     let proxy = app.world().get_resource::<EventLoopProxyWrapper>().map(|p| (**p).clone());
-    let reloader = Reloader::watch(folder.clone(), move || {
-        if let Some(proxy) = &proxy {
-            // Fails only when the event loop is gone, i.e. the app is closing.
-            let _ = proxy.send_event(WinitUserEvent::WakeUp);
-        }
-    });
-    match reloader.mode() {
-        WatchMode::Events => info!("watching {} for changes", display_path(&folder)),
-        WatchMode::Polling { reason } => warn!("watching {} by polling: {reason}", display_path(&folder)),
-        WatchMode::Off { reason } => warn!("live reload is off: {reason}"),
-        WatchMode::Manual => {}
+    let found = discover(&folder);
+    for problem in &found.problems {
+        warn!("{}: {}", problem.location(), problem.message);
     }
-    let mut status = ReloadStatus::default();
-    status.rejected = rejected(&reloader);
-    app.insert_resource(Scenarios::new(folder, Library::from_files(reloader.files())));
-    app.insert_resource(Watch(reloader));
+    let folders: Vec<(Source, Reloader)> = found
+        .sources
+        .iter()
+        .map(|source| {
+            let proxy = proxy.clone();
+            let reloader = Reloader::watch(source.folder.clone(), move || {
+                if let Some(proxy) = &proxy {
+                    // Fails only when the event loop is gone, i.e. the app is closing.
+                    let _ = proxy.send_event(WinitUserEvent::WakeUp);
+                }
+            });
+            let shown = display_path(&source.folder);
+            match reloader.mode() {
+                WatchMode::Events => info!("watching {shown} for changes"),
+                WatchMode::Polling { reason } => warn!("watching {shown} by polling: {reason}"),
+                WatchMode::Off { reason } => warn!("live reload of {shown} is off: {reason}"),
+                WatchMode::Manual => {}
+            }
+            (source.clone(), reloader)
+        })
+        .collect();
+    let watch = Watch { folders, found };
+    let status = ReloadStatus { rejected: rejected(&watch), ..default() };
+    let mut scenarios = Scenarios::new(folder, watch.library());
+    scenarios.sources = watch.found.clone();
+    app.insert_resource(scenarios);
+    app.insert_resource(watch);
     app.insert_resource(status);
     app.add_systems(Update, reload);
     app.add_systems(EguiPrimaryContextPass, banner.after(UiSet::Global).before(UiSet::Screen));
 }
 
-fn rejected(reloader: &Reloader) -> Vec<(PathBuf, Vec<Diagnostic>)> {
-    reloader
-        .entries()
+fn rejected(watch: &Watch) -> Vec<(PathBuf, Vec<Diagnostic>)> {
+    watch
+        .folders
         .iter()
+        .flat_map(|(_, reloader)| reloader.entries())
         .filter(|e| !e.rejected.is_empty())
         .map(|e| (e.file.path.clone(), e.rejected.clone()))
         .collect()
 }
 
 fn reload(mut watch: ResMut<Watch>, mut scenarios: ResMut<Scenarios>, mut current: ResMut<CurrentRun>, mut status: ResMut<ReloadStatus>) {
-    if !watch.0.take_dirty() {
-        return;
+    let mut changes = Vec::new();
+    for (_, reloader) in &mut watch.folders {
+        // Every folder's flag is taken, so one save never reloads twice.
+        if reloader.take_dirty() {
+            changes.extend(reloader.rescan());
+        }
     }
-    let changes = watch.0.rescan();
     if changes.is_empty() {
         return;
     }
-    let notes = apply_reload(&mut scenarios, &mut current, watch.0.files(), &changes);
-    status.rejected = rejected(&watch.0);
+    let notes = apply_reload_library(&mut scenarios, &mut current, watch.library(), &changes);
+    status.rejected = rejected(&watch);
     status.notes = notes;
     status.at = Some(Instant::now());
     status.settle = 3;
@@ -108,6 +142,11 @@ fn file_name(path: &Path) -> String {
 /// the new version when its choices still lead to the same turn. Returns
 /// what to tell the author.
 pub fn apply_reload(scenarios: &mut Scenarios, current: &mut CurrentRun, files: Vec<LoadedFile>, changes: &[Change]) -> Vec<Text> {
+    apply_reload_library(scenarios, current, Library::from_files(files), changes)
+}
+
+/// `apply_reload` with the library already built (from several folders).
+pub fn apply_reload_library(scenarios: &mut Scenarios, current: &mut CurrentRun, library: Library, changes: &[Change]) -> Vec<Text> {
     let mut notes: Vec<Text> = changes
         .iter()
         .map(|change| {
@@ -122,7 +161,7 @@ pub fn apply_reload(scenarios: &mut Scenarios, current: &mut CurrentRun, files: 
             }
         })
         .collect();
-    scenarios.library = Library::from_files(files);
+    scenarios.library = library;
     if let Some(run) = current.0.as_mut() {
         match scenarios.library.file(&run.file) {
             None => {

@@ -6,6 +6,7 @@
 use bevy::prelude::*;
 use counterpart_core::library::Library;
 use counterpart_core::library::load::LoadedFile;
+use counterpart_core::library::sources::Sources;
 use counterpart_core::play::engine::Script;
 use counterpart_core::records::store::Profile;
 use std::path::{Path, PathBuf};
@@ -20,14 +21,18 @@ pub(super) fn plugin(app: &mut App) {
 /// author view's file), by file path so that a reload keeps it.
 #[derive(Resource, Default)]
 pub struct Scenarios {
+    /// The bundled folder (`--scenarios`, else `scenarios/`).
     pub folder: PathBuf,
     pub library: Library,
     pub selected: Option<PathBuf>,
+    /// Where scenarios are read from (the trainers' folder and config file
+    /// even when they do not exist yet), for the About view.
+    pub sources: Sources,
 }
 
 impl Scenarios {
     pub fn new(folder: PathBuf, library: Library) -> Scenarios {
-        Scenarios { folder, library, selected: None }
+        Scenarios { folder, library, selected: None, sources: Sources::default() }
     }
 
     pub fn files(&self) -> &[LoadedFile] {

@@ -9,7 +9,9 @@ use crate::app::views::library::LibraryFilter;
 use std::path::PathBuf;
 use crate::app::settings::{Records, Settings};
 use crate::app::views::library::{Card, ErrorCard, LibraryAction, LibraryVm, ResumeOffer, ScenarioCard, library_view};
+use counterpart_core::library::Library;
 use counterpart_core::library::load::{LoadedFile, display_path};
+use counterpart_core::library::sources::Source;
 use counterpart_core::scenario::model::Lang;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -111,31 +113,54 @@ fn resume_offer(pending: &PendingResume, scenarios: &Scenarios, lang: Lang) -> R
     }
 }
 
-/// One card per loaded file, in file order.
+/// One card per loaded file, in file order, without saying where the
+/// files came from (a library of loose files, and tests).
 pub fn cards(files: &[LoadedFile], lang: Lang, best: &HashMap<String, (f32, bool)>) -> Vec<Card> {
-    files
-        .iter()
-        .map(|file| match &file.outcome {
-            Ok(script) => {
-                let s = &script.scenario;
-                Card::Scenario(ScenarioCard {
-                    id: s.id.clone(),
-                    title: s.title.get(lang).to_string(),
-                    summary: s.summary.get(lang).to_string(),
-                    channel: s.channel,
-                    difficulty: s.difficulty,
-                    minutes: s.minutes,
-                    objectives: s.objectives.iter().map(|o| o.get(lang).to_string()).collect(),
-                    tags: s.tags.clone(),
-                    best: best.get(&s.id).copied(),
-                })
-            }
-            Err(diagnostics) => Card::Error(ErrorCard {
-                file: display_path(&file.path),
-                diagnostics: diagnostics.iter().map(|d| format!("{}: {}", d.location(), d.message)).collect(),
-            }),
-        })
-        .collect()
+    files.iter().map(|file| card(file, None, lang, best)).collect()
+}
+
+/// One card per file of `library`, each naming the folder it came from
+/// and, for a scenario that replaces one with the same id, which.
+pub fn library_cards(library: &Library, lang: Lang, best: &HashMap<String, (f32, bool)>) -> Vec<Card> {
+    library.files().iter().map(|file| card(file, Some(library), lang, best)).collect()
+}
+
+fn source_label(source: &Source, lang: Lang) -> String {
+    format!("{} · {}", source.kind.label().get(lang), display_path(&source.folder))
+}
+
+fn card(file: &LoadedFile, library: Option<&Library>, lang: Lang, best: &HashMap<String, (f32, bool)>) -> Card {
+    let source = library.and_then(|l| l.source_of(&file.path)).map(|s| source_label(s, lang));
+    match &file.outcome {
+        Ok(script) => {
+            let s = &script.scenario;
+            let replaces = library.and_then(|l| l.replaced_by(&file.path)).map(|o| {
+                let from = format!("{} ({})", display_path(&o.replaced), o.replaced_source.kind.label().get(lang));
+                match lang {
+                    Lang::Zh => format!("替换了同一编号的场景：{from}"),
+                    Lang::En => format!("Replaces the scenario with the same id in {from}"),
+                }
+            });
+            Card::Scenario(ScenarioCard {
+                id: s.id.clone(),
+                title: s.title.get(lang).to_string(),
+                summary: s.summary.get(lang).to_string(),
+                channel: s.channel,
+                difficulty: s.difficulty,
+                minutes: s.minutes,
+                objectives: s.objectives.iter().map(|o| o.get(lang).to_string()).collect(),
+                tags: s.tags.clone(),
+                best: best.get(&s.id).copied(),
+                source,
+                replaces,
+            })
+        }
+        Err(diagnostics) => Card::Error(ErrorCard {
+            file: display_path(&file.path),
+            diagnostics: diagnostics.iter().map(|d| format!("{}: {}", d.location(), d.message)).collect(),
+            source,
+        }),
+    }
 }
 
 fn ui(
@@ -152,7 +177,7 @@ fn ui(
     let ctx = contexts.ctx_mut()?;
     let mut vm = LibraryVm {
         lang: settings.lang,
-        cards: cards(scenarios.files(), settings.lang, &state.best),
+        cards: library_cards(&scenarios.library, settings.lang, &state.best),
         selected: scenarios.selected_index(),
         filter: std::mem::take(&mut state.filter),
         resume: state.resume.as_ref().map(|p| resume_offer(p, &scenarios, settings.lang)),

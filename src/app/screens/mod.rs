@@ -4,6 +4,7 @@
 //! bar's back button) itself. What screens share is in `app::session`
 //! and `app::run`.
 
+pub mod about;
 pub mod author;
 pub mod debrief;
 pub mod drill;
@@ -14,7 +15,7 @@ pub mod start;
 
 use super::session::Trainee;
 use super::settings::{Records, Settings};
-use super::views::widgets::{TopBarVm, top_bar};
+use super::views::widgets::{TopBarVm, top_bar_about};
 use super::views::{GlobalAction, global_keys};
 use counterpart_core::scenario::model::Lang;
 use bevy::prelude::*;
@@ -31,6 +32,8 @@ pub enum Screen {
     /// The scenario as a graph for its author (issue #6).
     Author,
     Drill,
+    /// Version, licences, where records and scenarios live (F1).
+    About,
 }
 
 /// Ordering inside the egui pass: the top bar and global keys first (so
@@ -93,7 +96,7 @@ pub(super) fn plugin(app: &mut App) {
     app.add_message::<Back>();
     app.configure_sets(EguiPrimaryContextPass, (UiSet::Global, UiSet::Back, UiSet::Screen).chain());
     app.add_systems(EguiPrimaryContextPass, global_ui.in_set(UiSet::Global));
-    app.add_plugins((start::plugin, library::plugin, encounter::plugin, debrief::plugin, history::plugin, author::plugin, drill::plugin));
+    app.add_plugins((start::plugin, library::plugin, encounter::plugin, debrief::plugin, history::plugin, author::plugin, drill::plugin, about::plugin));
 }
 
 /// How much larger drill screens draw than the trainee's text size.
@@ -120,6 +123,8 @@ fn global_ui(
     screen: Res<State<Screen>>,
     trainee: Res<Trainee>,
     mut back: MessageWriter<Back>,
+    mut about: ResMut<about::AboutState>,
+    mut next: ResMut<NextState<Screen>>,
     mut content: ResMut<ContentRect>,
     mut last: Local<Option<(Screen, Lang, f32)>>,
     mut settle: Local<u8>,
@@ -168,7 +173,7 @@ fn global_ui(
     let mut root = root_ui(ctx, ctx.content_rect(), "top");
     let bar = egui::Panel::top("top-bar").show(&mut root, |ui| {
         ui.add_space(2.0);
-        if let Some(action) = top_bar(ui, &vm) {
+        if let Some(action) = top_bar_about(ui, &vm, about::can_open_from(*screen.get())) {
             actions.push(action);
         }
         ui.add_space(2.0);
@@ -191,6 +196,12 @@ fn global_ui(
             }
             GlobalAction::Back => {
                 back.write(Back);
+            }
+            GlobalAction::About => {
+                if about::can_open_from(*screen.get()) {
+                    about.return_to = *screen.get();
+                    next.set(Screen::About);
+                }
             }
         }
     }

@@ -18,6 +18,12 @@ pub struct ScenarioCard {
     pub tags: Vec<String>,
     /// The trainee's best overall score and whether that attempt passed.
     pub best: Option<(f32, bool)>,
+    /// Which folder the file came from ("trainers' folder · /path"), when
+    /// the library knows: trainers need to see whose copy they are playing.
+    pub source: Option<String>,
+    /// Set when this scenario replaces a bundled (or earlier) one with the
+    /// same id: says which.
+    pub replaces: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +31,8 @@ pub struct ErrorCard {
     pub file: String,
     /// `file:line:column: message` lines, one per diagnostic.
     pub diagnostics: Vec<String>,
+    /// Which folder the file came from, as on a scenario card.
+    pub source: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -382,6 +390,12 @@ fn scenario_card(ui: &mut egui::Ui, lang: Lang, card: &ScenarioCard, highlighted
             None => RichText::new(tr(lang, "尚未练习", "Not attempted yet")).weak(),
         };
         ui.label(best);
+        if let Some(replaces) = &card.replaces {
+            ui.label(RichText::new(format!("⇄ {replaces}")).color(ACCENT).small());
+        }
+        if let Some(source) = &card.source {
+            ui.label(RichText::new(format!("{}{source}", tr(lang, "来源：", "From: "))).small().weak());
+        }
     });
     (inner.response, start, author)
 }
@@ -392,6 +406,9 @@ fn error_card(ui: &mut egui::Ui, lang: Lang, card: &ErrorCard) -> egui::Response
             ui.set_width(ui.available_width());
             ui.label(RichText::new(tr(lang, "⚠ 无法加载的场景文件", "⚠ Scenario file failed to load")).color(FAIL).strong());
             ui.label(RichText::new(&card.file).monospace());
+            if let Some(source) = &card.source {
+                ui.label(RichText::new(format!("{}{source}", tr(lang, "来源：", "From: "))).small().weak());
+            }
             for diagnostic in &card.diagnostics {
                 ui.label(RichText::new(diagnostic).monospace().small());
             }

@@ -3,6 +3,7 @@
 //! asked for; the Bevy systems in `screens` own all state changes. That keeps
 //! every view testable without a window (tests/app_views.rs).
 
+pub mod about;
 pub mod author;
 pub mod debrief;
 pub mod drill;
@@ -46,9 +47,11 @@ pub enum GlobalAction {
     TextLarger,
     TextSmaller,
     Back,
+    /// Open the About screen (F1).
+    About,
 }
 
-/// Reads the global shortcuts: F2 language, Ctrl+= / Ctrl+- text size,
+/// Reads the global shortcuts: F1 about, F2 language, Ctrl+= / Ctrl+- text size,
 /// Esc back. Esc is left alone while a text field has focus, where it
 /// means "leave the field".
 pub fn global_keys(ctx: &egui::Context) -> Vec<GlobalAction> {
@@ -57,6 +60,10 @@ pub fn global_keys(ctx: &egui::Context) -> Vec<GlobalAction> {
         let mut actions = Vec::new();
         if i.consume_key(egui::Modifiers::NONE, egui::Key::F2) {
             actions.push(GlobalAction::ToggleLanguage);
+        }
+        // F1, the usual help key; the screen decides whether About may open.
+        if i.consume_key(egui::Modifiers::NONE, egui::Key::F1) {
+            actions.push(GlobalAction::About);
         }
         for key in [egui::Key::Equals, egui::Key::Plus] {
             if i.consume_key(egui::Modifiers::COMMAND, key) {

@@ -21,6 +21,12 @@ pub struct TopBarVm {
 /// The strip across the top of every screen: back, app name, trainee,
 /// language and text size. Everything here also has a key (Esc, F2, Ctrl+=/-).
 pub fn top_bar(ui: &mut egui::Ui, vm: &TopBarVm) -> Option<GlobalAction> {
+    top_bar_about(ui, vm, false)
+}
+
+/// `top_bar` with an About button (F1) when `about` is true: screens where
+/// leaving would stop a running clock do not offer it.
+pub fn top_bar_about(ui: &mut egui::Ui, vm: &TopBarVm, about: bool) -> Option<GlobalAction> {
     let mut action = None;
     ui.horizontal(|ui| {
         if vm.can_go_back && ui.button(tr(vm.lang, "← 返回 (Esc)", "← Back (Esc)")).clicked() {
@@ -38,6 +44,9 @@ pub fn top_bar(ui: &mut egui::Ui, vm: &TopBarVm) -> Option<GlobalAction> {
             };
             if ui.button(other).clicked() {
                 action = Some(GlobalAction::ToggleLanguage);
+            }
+            if about && ui.button(tr(vm.lang, "关于 (F1)", "About (F1)")).clicked() {
+                action = Some(GlobalAction::About);
             }
             ui.separator();
             if ui.button("A+").on_hover_text(tr(vm.lang, "放大文字 Ctrl+=", "Larger text Ctrl+=")).clicked() {
