@@ -381,7 +381,8 @@ fn every_vote_for_a_poor_option_counts_in_the_class_report() {
     let plan = Plan {
         mode: Mode::ClassVote,
         group: Some(Member::typed("2026 春季班")),
-        roster: vec![Member::typed("到场学员")],
+        // Sixteen present: the vote totals are checked against the roster.
+        roster: std::iter::once("到场学员".to_string()).chain((2..=16).map(|i| format!("学员{i:02}"))).map(Member::typed).collect(),
         ..hot_seat(&script, vec![], "表决")
     };
     let (id, mut drill) = store.create_drill(&plan).unwrap();
@@ -399,7 +400,8 @@ fn every_vote_for_a_poor_option_counts_in_the_class_report() {
     assert!(store.profile_by_name("到场学员").is_ok());
     // The group keeps its record but is no trainee to pick on the start screen.
     let trainees: Vec<String> = store.profiles().unwrap().into_iter().map(|p| p.name).collect();
-    assert_eq!(trainees, ["到场学员"]);
+    assert_eq!(trainees.len(), 16);
+    assert!(trainees.contains(&"到场学员".to_string()) && !trainees.contains(&"2026 春季班".to_string()));
     assert!(store.profile_by_name("2026 春季班").is_ok());
     // A trainee's name cannot become a group, nor a group's a trainee.
     let clash = Plan { group: Some(Member::typed("到场学员")), ..plan.clone() };
@@ -459,4 +461,43 @@ fn a_role_play_result_lands_in_the_responders_record() {
     assert!(html.contains("Leaked personal data"));
     // Replaying the whole log gives the same drill.
     assert_eq!(store.load_drill(id, &scripts).unwrap(), drill);
+}
+
+#[test]
+fn an_undone_choice_leaves_the_attempt_and_the_reopened_drill_alike() {
+    let dir = temp();
+    let db = dir.path().join("records.sqlite3");
+    let script = script();
+    let scripts = scripts_with(&script);
+    let route = best_route(&script);
+    let store = Store::open(&db).unwrap();
+    let (id, mut drill) = store.create_drill(&hot_seat(&script, vec![Member::typed("李雷")], "撤销")).unwrap();
+    store.apply_drill_event(id, &mut drill, &Event::StartSlot, &scripts).unwrap();
+    let attempt = drill.states[0].attempt.unwrap();
+    for &o in &route[..2] {
+        store.apply_drill_event(id, &mut drill, &Event::Choose { option: o, response_secs: Some(1.0) }, &scripts).unwrap();
+    }
+    // A wrong key: the trainer takes the second answer back.
+    store.apply_drill_event(id, &mut drill, &Event::Undo, &scripts).unwrap();
+    assert_eq!(store.attempt(attempt).unwrap().choices(), route[..1], "the step left the attempt");
+    assert_eq!(drill.states[0].choices, route[..1]);
+    drop(store);
+    // As after a crash: the log, undo included, replays to the same drill.
+    let store = Store::open(&db).unwrap();
+    let mut resumed = store.load_drill(id, &scripts).unwrap();
+    assert_eq!(resumed, drill);
+    assert_eq!(store.drill_snapshot(id).unwrap(), drill);
+    for &o in &route[1..] {
+        store.apply_drill_event(id, &mut resumed, &Event::Choose { option: o, response_secs: None }, &scripts).unwrap();
+    }
+    store.apply_drill_event(id, &mut resumed, &Event::FinishSlot { disc_guess: None, outcome: None }, &scripts).unwrap();
+    let record = store.attempt(attempt).unwrap();
+    assert_eq!(record.choices(), route);
+    let played = Encounter::replay(script.clone(), record.summary.seed, &route).unwrap();
+    assert_eq!(record.result.unwrap().card, played.score(), "the report's score is the route actually kept");
+    // A finished slot is not undone: the error changes nothing.
+    let before = store.drill_log(id).unwrap().1.len();
+    let mut after = resumed.clone();
+    assert!(store.apply_drill_event(id, &mut after, &Event::Undo, &scripts).is_err());
+    assert_eq!((after, store.drill_log(id).unwrap().1.len()), (resumed, before));
 }

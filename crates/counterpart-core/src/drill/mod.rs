@@ -189,6 +189,15 @@ pub enum Event {
     SkipSlot,
     /// Ends the drill early; abandons the current slot's attempt if begun.
     Close,
+    /// Takes back the last action of the slot in play (a choice, a vote,
+    /// a tie broken, a cue-card move, an observer's mark or red flag): the
+    /// slot is rebuilt from its own events without the last one, and a
+    /// recorded step is removed from the attempt (`Effect::UnrecordStep`).
+    /// Being an event itself, it replays exactly after a crash. Starting,
+    /// finishing and skipping a slot and closing the drill are not undone
+    /// (they open, finish or abandon an attempt in a trainee's record); the
+    /// app asks before skipping or closing instead.
+    Undo,
 }
 
 /// A change to trainee records that an event implies.
@@ -198,6 +207,9 @@ pub enum Effect {
     RecordStep { attempt: i64, index: usize, step: Step },
     FinishAttempt { attempt: i64, result: AttemptResult },
     AbandonAttempt { attempt: i64 },
+    /// Undo: the step at `index` (and any after it) is no longer part of
+    /// the attempt.
+    UnrecordStep { attempt: i64, index: usize },
 }
 
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -224,6 +236,10 @@ pub enum DrillError {
     CountMismatch { given: usize, count: usize },
     #[error("no votes were entered / 未录入票数")]
     NoVotes,
+    #[error("{total} votes for {present} people present: check the counts / 共 {total} 票，但在场只有 {present} 人，请核对票数")]
+    TooManyVotes { total: u64, present: usize },
+    #[error("nothing to undo in this slot / 本场没有可撤销的操作")]
+    NothingToUndo,
     #[error("option {given} was not among the tied options {tied:?}")]
     NotTied { given: usize, tied: Vec<usize> },
     #[error("roster member {member} is not an observer of this slot")]
@@ -306,6 +322,10 @@ pub struct SlotState {
     /// Role-play: one per observer of the slot, in `Slot::observers` order.
     pub sheets: Vec<ObserverSheet>,
     pub result: Option<AttemptResult>,
+    /// The slot's in-play events still in force (after `Linked`, undone
+    /// ones removed): what `Event::Undo` rebuilds the slot from.
+    #[serde(default)]
+    pub undoable: Vec<Event>,
 }
 
 /// A drill in progress: the plan, its schedule and every slot's state.
@@ -449,12 +469,9 @@ impl Drill {
                 response_secs: Vec::new(),
                 votes: Vec::new(),
                 pending_counts: None,
-                sheets: slot
-                    .observers
-                    .iter()
-                    .map(|&observer| ObserverSheet { observer, marks: vec![None; Item::ALL.len()], red_flags: Vec::new() })
-                    .collect(),
+                sheets: fresh_sheets(slot),
                 result: None,
+                undoable: Vec::new(),
             })
             .collect();
         let phase = if slots.is_empty() { Phase::Finished } else { Phase::Ready { slot: 0 } };
@@ -477,6 +494,11 @@ impl Drill {
         // small and events rare (one per click).
         let mut next = self.clone();
         let effects = next.step(event, scripts)?;
+        if is_undoable(event)
+            && let Some(slot) = next.current_index()
+        {
+            next.states[slot].undoable.push(event.clone());
+        }
         next.applied += 1;
         *self = next;
         Ok(effects)
@@ -544,6 +566,13 @@ impl Drill {
                 let options = self.options_now(slot, scripts)?;
                 if counts.len() != options {
                     return Err(DrillError::CountMismatch { given: counts.len(), count: options });
+                }
+                // The roster says who is present; a total above it is a typo
+                // (an extra digit), not a vote. No roster: nothing to check.
+                let total: u64 = counts.iter().map(|&c| u64::from(c)).sum();
+                let present = self.plan.roster.len();
+                if present > 0 && total > present as u64 {
+                    return Err(DrillError::TooManyVotes { total, present });
                 }
                 match tally_votes(counts)? {
                     VoteOutcome::Majority(option) => {
@@ -663,6 +692,7 @@ impl Drill {
                 self.advance(slot);
                 Ok(effects)
             }
+            Event::Undo => self.undo(scripts),
             Event::Close => {
                 let effects = match self.current_index() {
                     Some(slot) if self.states[slot].status == SlotStatus::InProgress => self.abandon(slot),
@@ -697,6 +727,43 @@ impl Drill {
         }
         self.phase = if encounter.is_over() { Phase::Ended { slot } } else { Phase::Playing { slot } };
         Ok(vec![Effect::RecordStep { attempt, index, step }])
+    }
+
+    /// Rebuilds the slot in play from its events without the last one.
+    fn undo(&mut self, scripts: &Library) -> Result<Vec<Effect>, DrillError> {
+        let slot = match self.phase {
+            Phase::Playing { slot } | Phase::TieBreak { slot, .. } | Phase::Ended { slot } => slot,
+            _ => return Err(DrillError::NothingToUndo),
+        };
+        let mut events = std::mem::take(&mut self.states[slot].undoable);
+        if events.pop().is_none() {
+            return Err(DrillError::NothingToUndo);
+        }
+        let steps_before = self.states[slot].choices.len();
+        let state = &mut self.states[slot];
+        state.choices.clear();
+        state.response_secs.clear();
+        state.votes.clear();
+        state.pending_counts = None;
+        state.sheets = fresh_sheets(&self.slots[slot]);
+        self.phase = Phase::Playing { slot };
+        // The steps these events record are in the store already: their
+        // effects are dropped, only the one taken back is compensated.
+        for event in &events {
+            self.step(event, scripts)?;
+        }
+        self.states[slot].undoable = events;
+        let steps_after = self.states[slot].choices.len();
+        let attempt = self.linked(slot)?;
+        Ok(if steps_after < steps_before { vec![Effect::UnrecordStep { attempt, index: steps_after }] } else { Vec::new() })
+    }
+
+    /// Whether `Event::Undo` has something to take back now.
+    pub fn can_undo(&self) -> bool {
+        match self.phase {
+            Phase::Playing { slot } | Phase::TieBreak { slot, .. } | Phase::Ended { slot } => !self.states[slot].undoable.is_empty(),
+            _ => false,
+        }
     }
 
     fn options_now(&self, slot: usize, scripts: &Library) -> Result<usize, DrillError> {
@@ -1272,7 +1339,29 @@ fn event_name(event: &Event) -> &'static str {
         Event::FinishSlot { .. } => "FinishSlot",
         Event::SkipSlot => "SkipSlot",
         Event::Close => "Close",
+        Event::Undo => "Undo",
     }
+}
+
+/// The in-play events `Event::Undo` can take back.
+fn is_undoable(event: &Event) -> bool {
+    matches!(
+        event,
+        Event::Choose { .. }
+            | Event::Votes { .. }
+            | Event::Majority { .. }
+            | Event::BreakTie { .. }
+            | Event::CueNext { .. }
+            | Event::Observe { .. }
+            | Event::RedFlag { .. }
+    )
+}
+
+fn fresh_sheets(slot: &Slot) -> Vec<ObserverSheet> {
+    slot.observers
+        .iter()
+        .map(|&observer| ObserverSheet { observer, marks: vec![None; Item::ALL.len()], red_flags: Vec::new() })
+        .collect()
 }
 
 fn play_error(e: PlayError) -> DrillError {
@@ -1433,7 +1522,8 @@ mod tests {
     fn a_class_vote_follows_the_majority_and_debriefs_the_split() {
         let scripts = scripts();
         let best = route(&scripts, WATER, Objective::Overall, true);
-        let mut drill = Drill::new(plan(Mode::ClassVote, 2, &[WATER], Rotation::Same, 1)).unwrap();
+        // No roster: the counts below are a larger class than anyone named.
+        let mut drill = Drill::new(plan(Mode::ClassVote, 0, &[WATER], Rotation::Same, 1)).unwrap();
         let effects = drive(&mut drill, Event::StartSlot, &scripts);
         assert!(matches!(&effects[0], Effect::BeginAttempt { profile_id: 99, scenario_id, .. } if scenario_id == WATER));
         assert_eq!(drill.phase, Phase::Playing { slot: 0 });
@@ -1846,6 +1936,115 @@ mod tests {
         let across = drill.item_agreement_across_rounds(Weights::Linear);
         assert_eq!(across.len(), Item::ALL.len());
         assert!(across.iter().all(|(_, k)| *k == Kappa::Undefined(KappaUndefined::TooFewSubjects)));
+    }
+
+    /// Applies `events` to a fresh drill of `plan` the way the store does,
+    /// returning the drill and the log (with the store's `Linked` events).
+    fn logged(plan: Plan, events: &[Event], scripts: &Library) -> (Drill, Vec<Event>, Vec<Effect>) {
+        let mut drill = Drill::new(plan).unwrap();
+        let (mut log, mut last) = (Vec::new(), Vec::new());
+        for event in events {
+            last = drill.apply(event, scripts).unwrap();
+            log.push(event.clone());
+            if let Some(Effect::BeginAttempt { slot, scenario_version, .. }) = last.first() {
+                let link = Event::Linked { slot: *slot, attempt: 1000 + *slot as i64, scenario_version: *scenario_version };
+                drill.apply(&link, scripts).unwrap();
+                log.push(link);
+            }
+        }
+        (drill, log, last)
+    }
+
+    #[test]
+    fn undo_takes_back_a_choice_and_compensates_its_step() {
+        let scripts = scripts();
+        let best = route(&scripts, WATER, Objective::Overall, true);
+        let plan = plan(Mode::HotSeat, 2, &[WATER], Rotation::Same, 1);
+        let choose = |o: usize| Event::Choose { option: o, response_secs: Some(2.0) };
+        let (without, _, _) = logged(plan.clone(), &[Event::StartSlot, choose(best[0])], &scripts);
+        let (mut drill, mut log, _) = logged(plan.clone(), &[Event::StartSlot, choose(best[0]), choose(best[1])], &scripts);
+        assert!(drill.can_undo());
+        let effects = drill.apply(&Event::Undo, &scripts).unwrap();
+        assert_eq!(effects, vec![Effect::UnrecordStep { attempt: 1000, index: 1 }]);
+        log.push(Event::Undo);
+        // The same slot, choices, mood and phase as if the choice had never been made.
+        assert_eq!(drill.states, without.states);
+        assert_eq!(drill.phase, without.phase);
+        assert_eq!(drill.encounter(0, &scripts).unwrap().unwrap().mood(), without.encounter(0, &scripts).unwrap().unwrap().mood());
+        assert_eq!(drill.applied, log.len(), "the undo is an event of the log");
+        // A crash replays the log, undo included, to the same drill.
+        assert_eq!(Drill::replay(plan.clone(), &log, &scripts).unwrap(), drill);
+        // Undo again takes back the first choice; then nothing is left.
+        assert_eq!(drill.apply(&Event::Undo, &scripts).unwrap(), vec![Effect::UnrecordStep { attempt: 1000, index: 0 }]);
+        assert!(drill.states[0].choices.is_empty() && !drill.can_undo());
+        assert_eq!(drill.apply(&Event::Undo, &scripts), Err(DrillError::NothingToUndo));
+        // The last answer of an encounter can be taken back before the slot is finished, but not after.
+        let mut all = vec![Event::StartSlot];
+        all.extend(best.iter().map(|&o| choose(o)));
+        let (mut ended, _, _) = logged(plan.clone(), &all, &scripts);
+        assert_eq!(ended.phase, Phase::Ended { slot: 0 });
+        ended.apply(&Event::Undo, &scripts).unwrap();
+        assert_eq!(ended.phase, Phase::Playing { slot: 0 });
+        all.push(Event::FinishSlot { disc_guess: None, outcome: None });
+        let (mut finished, _, _) = logged(plan, &all, &scripts);
+        assert_eq!(finished.apply(&Event::Undo, &scripts), Err(DrillError::NothingToUndo), "a finished slot stays finished");
+    }
+
+    #[test]
+    fn undo_restores_a_tie_and_an_observers_marks() {
+        use Observation::*;
+        let scripts = scripts();
+        let options = scripts[WATER].scenario.turns[0].options.len();
+        let mut tie = vec![0u32; options];
+        tie[0] = 2;
+        tie[1] = 2;
+        let vote = plan(Mode::ClassVote, 4, &[WATER], Rotation::Same, 1);
+        let (mut drill, _, _) = logged(vote.clone(), &[Event::StartSlot, Event::Votes { counts: tie.clone() }, Event::BreakTie { option: 1 }], &scripts);
+        assert_eq!(drill.apply(&Event::Undo, &scripts).unwrap(), vec![Effect::UnrecordStep { attempt: 1000, index: 0 }]);
+        assert_eq!(drill.phase, Phase::TieBreak { slot: 0, tied: vec![0, 1] }, "back to the tie, counts kept");
+        assert_eq!(drill.states[0].pending_counts.as_deref(), Some(&tie[..]));
+        assert!(drill.apply(&Event::Undo, &scripts).unwrap().is_empty(), "the tie recorded no step");
+        assert_eq!(drill.phase, Phase::Playing { slot: 0 });
+
+        let role = plan(Mode::RolePlay, 3, &[WATER], Rotation::Same, 1);
+        let events = [
+            Event::StartSlot,
+            Event::Observe { observer: 2, item: Item::E1, mark: Level(3) },
+            Event::CueNext { closest: 0 },
+            Event::Observe { observer: 2, item: Item::E1, mark: Level(1) },
+            Event::RedFlag { observer: 2, flag: RedFlag::DataLeak, raised: true },
+        ];
+        let (mut drill, _, _) = logged(role.clone(), &events, &scripts);
+        let (expected, _, _) = logged(role.clone(), &events[..3], &scripts);
+        drill.apply(&Event::Undo, &scripts).unwrap();
+        drill.apply(&Event::Undo, &scripts).unwrap();
+        assert_eq!(drill.states[0].sheets, expected.states[0].sheets, "the earlier mark is back, the flag gone");
+        assert_eq!(drill.states[0].sheets[0].marks[Item::E1.index()], Some(Level(3)));
+        assert_eq!(drill.states[0].choices, vec![0], "the cue card stays where it was");
+    }
+
+    #[test]
+    fn vote_totals_are_checked_against_who_is_present() {
+        let scripts = scripts();
+        let options = scripts[WATER].scenario.turns[0].options.len();
+        let (mut drill, _, _) = logged(plan(Mode::ClassVote, 4, &[WATER], Rotation::Same, 1), &[Event::StartSlot], &scripts);
+        let mut counts = vec![0u32; options];
+        counts[0] = 1003;
+        let err = drill.apply(&Event::Votes { counts: counts.clone() }, &scripts).unwrap_err();
+        assert_eq!(err, DrillError::TooManyVotes { total: 1003, present: 4 });
+        assert!(err.to_string().contains("1003 votes for 4 people present"), "{err}");
+        counts[0] = u32::MAX;
+        counts[1] = u32::MAX;
+        assert!(matches!(drill.apply(&Event::Votes { counts }, &scripts), Err(DrillError::TooManyVotes { .. })), "no overflow");
+        let mut four = vec![0u32; options];
+        four[1] = 3;
+        four[0] = 1;
+        drill.apply(&Event::Votes { counts: four }, &scripts).unwrap();
+        // A class vote with no roster has nobody to check against.
+        let (mut open, _, _) = logged(plan(Mode::ClassVote, 0, &[WATER], Rotation::Same, 1), &[Event::StartSlot], &scripts);
+        let mut many = vec![0u32; options];
+        many[0] = 40;
+        open.apply(&Event::Votes { counts: many }, &scripts).unwrap();
     }
 
     #[test]

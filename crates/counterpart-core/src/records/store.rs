@@ -524,6 +524,18 @@ impl Store {
         Ok(())
     }
 
+    /// A drill's undo: step `index` and any after it leave the attempt,
+    /// which must still be in progress (finished attempts are never undone).
+    fn unrecord_step_in(&self, tx: &Connection, attempt: i64, index: usize) -> Result<(), StoreError> {
+        let status = attempt_status(tx, attempt).map_err(self.err())?.ok_or(StoreError::NoAttempt(attempt))?;
+        if status != Status::InProgress {
+            return Err(StoreError::NotInProgress { attempt, status });
+        }
+        tx.execute("DELETE FROM steps WHERE attempt_id = ?1 AND idx >= ?2", params![attempt, index as i64])
+            .map(|_| ())
+            .map_err(self.err())
+    }
+
     pub fn finish_attempt(&self, attempt: i64, result: &AttemptResult) -> Result<(), StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(self.err())?;
@@ -860,6 +872,7 @@ impl Store {
                 Effect::RecordStep { attempt, index, step } => self.record_step_in(&tx, attempt, index, &step)?,
                 Effect::FinishAttempt { attempt, result } => self.finish_attempt_in(&tx, attempt, &result)?,
                 Effect::AbandonAttempt { attempt } => self.mark_abandoned_in(&tx, attempt)?,
+                Effect::UnrecordStep { attempt, index } => self.unrecord_step_in(&tx, attempt, index)?,
             }
         }
         let state = serde_json::to_string(&next).map_err(|e| StoreError::BadDrillRow { drill: id, detail: e.to_string() })?;
