@@ -48,6 +48,8 @@ fn vote(tied: Option<Vec<usize>>) -> VoteVm {
         options: vec!["请说一下地址。".into(), "周先生您好，我是小林。".into(), "停水归自来水公司管。".into()],
         counts: vec![0, 0, 0],
         tied,
+        present: Some(25),
+        can_undo: false,
         error: None,
     }
 }
@@ -68,7 +70,19 @@ fn a_vote_needs_counts_before_enter_and_a_digit_marks_the_majority() {
     h.get_by_label_contains("按票数继续 (20)");
     h.key_press(egui::Key::Enter);
     h.run();
+    assert!(h.state().actions.is_empty(), "Enter never follows the votes: it also ends typing in a box");
+    h.key_press(egui::Key::F5);
+    h.run();
     assert_eq!(h.state().actions, vec![VoteAction::Counts]);
+
+    // More votes than people present: refused on screen, with both numbers.
+    let mut typo = vote(None);
+    typo.counts = vec![30, 0, 0];
+    let mut h = harness(typo, wide(), vote_view);
+    h.get_by_label_contains("共 30 票，在场 25 人");
+    h.key_press(egui::Key::F5);
+    h.run();
+    assert!(h.state().actions.is_empty(), "{:?}", h.state().actions);
 }
 
 #[test]
@@ -114,6 +128,7 @@ fn role_play(lang: Lang) -> RolePlayVm {
         red_flags: Vec::new(),
         outcome: None,
         trainer_view: false,
+        can_undo: false,
         error: None,
     }
 }
@@ -249,4 +264,24 @@ fn the_role_play_debrief_reveals_the_style() {
     let vm = AgreementVm { responder: "李明".into(), style: Some("D · Dominance".into()), observers: vec!["王五".into(), "赵六".into()], agreement: drill_agreement };
     let h = Harness::builder().with_size(wide()).build_ui(|ui| agreement_view(ui, Lang::En, &vm));
     h.get_by_label_contains("The citizen's style (revealed): D · Dominance");
+}
+
+#[test]
+fn undo_is_a_button_only_when_there_is_something_to_take_back() {
+    let mut h = harness(vote(None), wide(), vote_view);
+    h.get_by_label_contains("撤销上一步").click();
+    h.run();
+    assert!(h.state().actions.is_empty(), "nothing to undo: the button is disabled");
+    let mut undoable = vote(None);
+    undoable.can_undo = true;
+    let mut h = harness(undoable, wide(), vote_view);
+    h.get_by_label_contains("撤销上一步").click();
+    h.run();
+    assert_eq!(h.state().actions, vec![VoteAction::Undo]);
+    let mut marked = role_play(Lang::En);
+    marked.can_undo = true;
+    let mut h = harness(marked, wide(), |ui, vm| role_play_view(ui, vm));
+    h.get_by_label_contains("Undo last (Ctrl+Z)").click();
+    h.run();
+    assert_eq!(h.state().actions, vec![RolePlayAction::Undo]);
 }

@@ -322,6 +322,11 @@ fn ui(
         return Ok(());
     };
 
+    // Ctrl+Z on every drill phase (the hot seat's encounter view has no
+    // button of its own): the core refuses what cannot be undone.
+    if active.drill.can_undo() && ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Z)) {
+        apply(active, store, Event::Undo, now);
+    }
     let mode = active.drill.plan.mode;
     match active.drill.phase.clone() {
         Phase::Ready { .. } | Phase::Starting { .. } | Phase::Finished | Phase::Closed => {
@@ -379,6 +384,7 @@ fn ui(
                 red_flags,
                 outcome: active.outcome,
                 trainer_view: active.trainer_view,
+                can_undo: active.drill.can_undo(),
                 error: active.error.clone(),
             };
             let action = egui::CentralPanel::default().show(&mut root, |ui| role_play_view(ui, &vm)).inner;
@@ -386,6 +392,7 @@ fn ui(
                 Some(RolePlayAction::Closest(k)) => apply(active, store, Event::CueNext { closest: k }, now),
                 Some(RolePlayAction::Tab(t)) => active.observer_tab = t,
                 Some(RolePlayAction::ToggleTrainerView) => active.trainer_view = !active.trainer_view,
+                Some(RolePlayAction::Undo) => apply(active, store, Event::Undo, now),
                 Some(RolePlayAction::Mark(item, mark)) => {
                     if let Some((observer, _)) = observers.get(tab) {
                         apply(active, store, Event::Observe { observer: *observer, item, mark }, now);
@@ -438,6 +445,8 @@ fn ui(
                 options: prompt.shown().map(|(_, o)| o.text.get(lang).to_string()).collect(),
                 counts: shown_counts,
                 tied: tied.map(|t| t.into_iter().map(position_of).collect()),
+                present: u32::try_from(active.drill.plan.roster.len()).ok().filter(|&n| n > 0),
+                can_undo: active.drill.can_undo(),
                 error: active.error.clone(),
             };
             let action = egui::CentralPanel::default().show(&mut root, |ui| vote_view(ui, &mut vm)).inner;
@@ -457,6 +466,7 @@ fn ui(
                 Some(VoteAction::Counts) => apply(active, store, Event::Votes { counts: by_option(&vm.counts) }, now),
                 Some(VoteAction::Majority(k)) => apply(active, store, Event::Majority { option: option_at(k) }, now),
                 Some(VoteAction::BreakTie(k)) => apply(active, store, Event::BreakTie { option: option_at(k) }, now),
+                Some(VoteAction::Undo) => apply(active, store, Event::Undo, now),
                 None => {}
             }
         }

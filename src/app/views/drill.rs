@@ -306,6 +306,11 @@ pub struct VoteVm {
     pub counts: Vec<u32>,
     /// Set when the top count is shared: the tied options (zero-based).
     pub tied: Option<Vec<usize>>,
+    /// How many are present (the roster), to check the total against;
+    /// `None` when the roster is empty.
+    pub present: Option<u32>,
+    /// There is a vote or tie to take back.
+    pub can_undo: bool,
     pub error: Option<String>,
 }
 
@@ -316,6 +321,7 @@ pub enum VoteAction {
     /// Only the majority is known.
     Majority(usize),
     BreakTie(usize),
+    Undo,
 }
 
 pub fn vote_view(ui: &mut egui::Ui, vm: &mut VoteVm) -> Option<VoteAction> {
@@ -350,12 +356,28 @@ pub fn vote_view(ui: &mut egui::Ui, vm: &mut VoteVm) -> Option<VoteAction> {
     if let Some(error) = &vm.error {
         ui.label(RichText::new(error).color(FAIL));
     }
-    let total: u32 = vm.counts.iter().sum();
-    ui.add_space(8.0);
-    let submit = ui.add_enabled(total > 0, egui::Button::new(RichText::new(format!("{} ({total}) (Enter)", tr(lang, "按票数继续", "Follow the votes"))).size(20.0)));
-    if submit.clicked() || (total > 0 && shortcut(ui, egui::Key::Enter)) {
-        action = Some(VoteAction::Counts);
+    let total: u32 = vm.counts.iter().fold(0u32, |a, &c| a.saturating_add(c));
+    let too_many = vm.present.is_some_and(|p| total > p);
+    if let Some(present) = vm.present {
+        let text = match lang {
+            Lang::Zh => format!("共 {total} 票，在场 {present} 人"),
+            Lang::En => format!("{total} votes, {present} present"),
+        };
+        ui.label(RichText::new(text).color(if too_many { FAIL } else { MUTED }));
     }
+    ui.add_space(8.0);
+    // F5, not Enter: Enter also ends typing in a count box, and a count
+    // typed must never be followed before the trainer says so.
+    let ready = total > 0 && !too_many;
+    ui.horizontal_wrapped(|ui| {
+        let submit = ui.add_enabled(ready, egui::Button::new(RichText::new(format!("{} ({total}) (F5)", tr(lang, "按票数继续", "Follow the votes"))).size(20.0)));
+        if submit.clicked() || (ready && shortcut(ui, egui::Key::F5)) {
+            action = Some(VoteAction::Counts);
+        }
+        if ui.add_enabled(vm.can_undo, egui::Button::new(tr(lang, "撤销上一步 (Ctrl+Z)", "Undo last (Ctrl+Z)"))).clicked() {
+            action = Some(VoteAction::Undo);
+        }
+    });
     action
 }
 
@@ -414,6 +436,8 @@ pub struct RolePlayVm {
     /// shown. Off by default: the one projected screen is also the
     /// responder's, and the card would give the answers away.
     pub trainer_view: bool,
+    /// There is a mark, flag or cue-card move to take back.
+    pub can_undo: bool,
     pub error: Option<String>,
 }
 
@@ -421,6 +445,7 @@ pub struct RolePlayVm {
 pub enum RolePlayAction {
     /// Show or hide the cue card (trainer only).
     ToggleTrainerView,
+    Undo,
     /// The responder's words came closest to this option.
     Closest(usize),
     Tab(usize),
@@ -611,6 +636,9 @@ fn role_play_footer(ui: &mut egui::Ui, vm: &RolePlayVm) -> Option<RolePlayAction
         let finish = ui.add_enabled(vm.outcome.is_some(), egui::Button::new(RichText::new(tr(lang, "评分完成，比较观察员 (F5)", "Scoring done: compare observers (F5)")).size(18.0)));
         if finish.clicked() || (vm.outcome.is_some() && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::F5))) {
             action = Some(RolePlayAction::Finish);
+        }
+        if ui.add_enabled(vm.can_undo, egui::Button::new(tr(lang, "撤销上一步 (Ctrl+Z)", "Undo last (Ctrl+Z)"))).clicked() {
+            action = Some(RolePlayAction::Undo);
         }
         if vm.outcome.is_none() {
             ui.label(RichText::new(tr(lang, "先选对话结果", "Pick how it ended first")).color(MUTED));
