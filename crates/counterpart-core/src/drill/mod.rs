@@ -482,7 +482,9 @@ impl Drill {
     pub fn replay(plan: Plan, events: &[Event], scripts: &Library) -> Result<Drill, DrillError> {
         let mut drill = Drill::new(plan)?;
         for (index, event) in events.iter().enumerate() {
-            drill.apply(event, scripts).map_err(|e| DrillError::Replay { index, source: Box::new(e) })?;
+            // Logged events were accepted when they happened: replay them
+            // as they were, even if a check added since would refuse them.
+            drill.apply_logged(event, scripts).map_err(|e| DrillError::Replay { index, source: Box::new(e) })?;
         }
         Ok(drill)
     }
@@ -490,6 +492,24 @@ impl Drill {
     /// Applies one event, returning what must change in trainee records.
     /// On error the drill is unchanged.
     pub fn apply(&mut self, event: &Event, scripts: &Library) -> Result<Vec<Effect>, DrillError> {
+        self.admit(event)?;
+        self.apply_logged(event, scripts)
+    }
+
+    /// Checks on what a trainer enters now, which the log of a drill begun
+    /// before the check existed need not pass.
+    fn admit(&self, event: &Event) -> Result<(), DrillError> {
+        if let Event::Votes { counts } = event {
+            let total: u64 = counts.iter().map(|&c| u64::from(c)).sum();
+            let present = self.plan.roster.len();
+            if present > 0 && total > present as u64 {
+                return Err(DrillError::TooManyVotes { total, present });
+            }
+        }
+        Ok(())
+    }
+
+    fn apply_logged(&mut self, event: &Event, scripts: &Library) -> Result<Vec<Effect>, DrillError> {
         // Work on a copy so a rejected event leaves no trace; drills are
         // small and events rare (one per click).
         let mut next = self.clone();
@@ -569,11 +589,6 @@ impl Drill {
                 }
                 // The roster says who is present; a total above it is a typo
                 // (an extra digit), not a vote. No roster: nothing to check.
-                let total: u64 = counts.iter().map(|&c| u64::from(c)).sum();
-                let present = self.plan.roster.len();
-                if present > 0 && total > present as u64 {
-                    return Err(DrillError::TooManyVotes { total, present });
-                }
                 match tally_votes(counts)? {
                     VoteOutcome::Majority(option) => {
                         self.follow(slot, option, None, Some(counts.clone()), false, scripts)
@@ -2045,6 +2060,14 @@ mod tests {
         let mut many = vec![0u32; options];
         many[0] = 40;
         open.apply(&Event::Votes { counts: many }, &scripts).unwrap();
+        // A drill logged before the check existed still resumes exactly.
+        let mut old_votes = vec![0u32; options];
+        old_votes[0] = 1003;
+        let plan4 = plan(Mode::ClassVote, 4, &[WATER], Rotation::Same, 1);
+        let (_, mut log, _) = logged(plan4.clone(), &[Event::StartSlot], &scripts);
+        log.push(Event::Votes { counts: old_votes });
+        let resumed = Drill::replay(plan4, &log, &scripts).expect("a logged event replays");
+        assert_eq!(resumed.states[0].choices, vec![0], "the class followed option 1 back then");
     }
 
     #[test]
