@@ -14,7 +14,8 @@
 //! function: the app sleeps between inputs and must be woken to reload.
 
 use crate::scenario::diag::Diagnostic;
-use crate::library::load::{LoadedFile, display_path, in_parallel, load_bytes, reject_duplicate_ids, scenario_files};
+use crate::library::city::CityRules;
+use crate::library::load::{LoadedFile, display_path, in_parallel, load_bytes_in, reject_duplicate_ids, scenario_files};
 use notify::{EventKind, RecursiveMode, Watcher};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -99,9 +100,9 @@ fn digest(bytes: &[u8]) -> u64 {
     hasher.finish()
 }
 
-fn read_and_load(path: &Path) -> (LoadedFile, Option<u64>) {
+fn read_and_load(path: &Path, city: &CityRules) -> (LoadedFile, Option<u64>) {
     match std::fs::read(path) {
-        Ok(bytes) => (load_bytes(&bytes, path), Some(digest(&bytes))),
+        Ok(bytes) => (load_bytes_in(&bytes, path, city), Some(digest(&bytes))),
         Err(e) => (
             LoadedFile::failed(path, vec![Diagnostic::error("unreadable", &display_path(path), format!("cannot read the file: {e}"))]),
             None,
@@ -245,10 +246,12 @@ impl Reloader {
         };
         let pending: Vec<(&PathBuf, &std::io::Result<Vec<u8>>, bool)> =
             reads.iter().map(|(path, bytes)| (path, bytes, !unchanged(path, bytes))).collect();
+        // The city profile once per rescan, not once per file.
+        let city = CityRules::for_folder(&self.root);
         let loads = in_parallel(&pending, |&(path, bytes, changed)| {
             changed.then(|| match bytes {
-                Ok(bytes) => (load_bytes(bytes, path), Some(digest(bytes))),
-                Err(_) => read_and_load(path),
+                Ok(bytes) => (load_bytes_in(bytes, path, &city), Some(digest(bytes))),
+                Err(_) => read_and_load(path, &city),
             })
         });
         for ((path, _), load) in reads.iter().zip(loads) {
