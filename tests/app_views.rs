@@ -303,11 +303,59 @@ fn start_keys_pick_a_profile_and_create_one() {
     let mut h = harness(vm, wide(), start_view);
     h.key_press(egui::Key::N);
     h.run();
-    h.get_by_role(egui::accesskit::Role::TextInput).type_text("Zhao");
+    // Into the field N focused (the name), not the employee-number fields.
+    h.get_all_by_role(egui::accesskit::Role::TextInput).find(|n| n.is_focused()).expect("N focuses the name field").type_text("Zhao");
     h.run();
     h.key_press(egui::Key::Enter);
     h.run();
     assert_eq!(h.state().vm.new_name, "Zhao", "N moved focus without typing an n");
+    assert_eq!(h.state().actions, vec![StartAction::Create("Zhao".into())]);
+}
+
+#[test]
+fn the_start_screen_edits_and_creates_employee_numbers() {
+    let vm = StartVm {
+        lang: Lang::En,
+        profiles: vec!["Lin".into(), "Wang".into()],
+        employee_ids: vec![None, Some("A-1024".into())],
+        selected: 1,
+        employee_input: "A-1024".into(),
+        ..Default::default()
+    };
+    let mut h = harness(vm.clone(), wide(), start_view);
+    h.get_by_label("Wang（No. A-1024）");
+    h.get_by_label("Save number").click();
+    h.run();
+    assert!(h.state().actions.is_empty(), "nothing to save while the number is unchanged");
+    h.state_mut().vm.employee_input = "A-2048".into();
+    h.run();
+    h.get_by_label("Save number").click();
+    h.run();
+    assert_eq!(h.state().actions, vec![StartAction::SetEmployeeId(1, "A-2048".into())]);
+
+    // Cleared and saved, the number is removed (an empty value).
+    h.state_mut().vm.employee_input = "  ".into();
+    h.run();
+    h.get_by_label("Save number").click();
+    h.run();
+    assert_eq!(h.state().actions.last(), Some(&StartAction::SetEmployeeId(1, String::new())));
+
+    // A new trainee's number is typed beside the name; Enter in either field creates.
+    let mut h = harness(vm, wide(), start_view);
+    // Text fields in order: the selected trainee's number, the new name, the new number.
+    assert_eq!(h.get_all_by_role(egui::accesskit::Role::TextInput).count(), 3);
+    h.get_all_by_role(egui::accesskit::Role::TextInput).nth(1).unwrap().focus();
+    h.run();
+    h.get_all_by_role(egui::accesskit::Role::TextInput).nth(1).unwrap().type_text("Zhao");
+    h.run();
+    h.get_all_by_role(egui::accesskit::Role::TextInput).nth(2).unwrap().focus();
+    h.run();
+    h.get_all_by_role(egui::accesskit::Role::TextInput).nth(2).unwrap().type_text("B-7");
+
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(h.state().vm.new_employee_id, "B-7");
     assert_eq!(h.state().actions, vec![StartAction::Create("Zhao".into())]);
 }
 

@@ -19,10 +19,11 @@ use counterpart_core::library::load::{LoadedFile, display_path};
 use counterpart_core::scenario::model::Text;
 use counterpart_core::library::reload::{Change, Reloader, WatchMode};
 use bevy::prelude::*;
-use bevy::winit::{EventLoopProxyWrapper, WinitUserEvent};
+use bevy::winit::{EventLoopProxy, EventLoopProxyWrapper, WinitUserEvent};
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, TryRecvError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Seconds a "reloaded" note stays under the top bar.
@@ -63,27 +64,69 @@ impl ReloadStatus {
     }
 }
 
+/// The folders being opened on a background thread at start-up: reading
+/// and validating a large library takes seconds, and the window should not
+/// wait for it. A Mutex only because a resource must be `Sync`.
+#[derive(Resource)]
+struct Opening(Mutex<Receiver<Vec<(Source, Reloader)>>>);
+
 /// Opens every scenario folder with a watcher that wakes the app's event
-/// loop, and inserts the session and the watchers. A trainers' folder
-/// created while the app runs is read at the next start: only folders that
-/// exist at start are watched.
+/// loop. The folders are read on a background thread so the first frame
+/// does not wait for validation; `Scenarios::loading` says it is under way
+/// and `receive` puts the library in place when it is ready. A trainers'
+/// folder created while the app runs is read at the next start: only
+/// folders that exist at start are watched.
 pub fn install(app: &mut App, folder: PathBuf) {
     let proxy = app.world().get_resource::<EventLoopProxyWrapper>().map(|p| (**p).clone());
     let found = discover(&folder);
     for problem in &found.problems {
         warn!("{}: {}", problem.location(), problem.message);
     }
-    let folders: Vec<(Source, Reloader)> = found
-        .sources
+    let mut scenarios = Scenarios::new(folder, Library::default());
+    scenarios.sources = found.clone();
+    scenarios.loading = true;
+    let (tx, rx) = mpsc::channel();
+    let sources = found.sources.clone();
+    let spawned = std::thread::Builder::new().name("scenario-load".into()).spawn(move || {
+        let folders = open_folders(&sources, proxy.clone());
+        // Fails only when the app closed before the library was ready.
+        let _ = tx.send(folders);
+        wake(&proxy);
+    });
+    if let Err(e) = spawned {
+        // No thread to spare: read the folders here, as before.
+        warn!("cannot start the loading thread ({e}); loading the scenarios before the window opens");
+        let proxy = app.world().get_resource::<EventLoopProxyWrapper>().map(|p| (**p).clone());
+        let (tx, rx_now) = mpsc::channel();
+        let _ = tx.send(open_folders(&found.sources, proxy));
+        app.insert_resource(Opening(Mutex::new(rx_now)));
+    } else {
+        app.insert_resource(Opening(Mutex::new(rx)));
+    }
+    app.insert_resource(scenarios);
+    app.insert_resource(Found(found));
+    app.insert_resource(ReloadStatus::default());
+    app.add_systems(Update, (receive, reload.run_if(resource_exists::<Watch>)).chain());
+    app.add_systems(EguiPrimaryContextPass, banner.after(UiSet::Global).before(UiSet::Screen));
+}
+
+/// How the folders were found, kept until the watchers are in place.
+#[derive(Resource)]
+struct Found(Sources);
+
+fn wake(proxy: &Option<EventLoopProxy<WinitUserEvent>>) {
+    if let Some(proxy) = proxy {
+        // Fails only when the event loop is gone, i.e. the app is closing.
+        let _ = proxy.send_event(WinitUserEvent::WakeUp);
+    }
+}
+
+fn open_folders(sources: &[Source], proxy: Option<EventLoopProxy<WinitUserEvent>>) -> Vec<(Source, Reloader)> {
+    sources
         .iter()
         .map(|source| {
             let proxy = proxy.clone();
-            let reloader = Reloader::watch(source.folder.clone(), move || {
-                if let Some(proxy) = &proxy {
-                    // Fails only when the event loop is gone, i.e. the app is closing.
-                    let _ = proxy.send_event(WinitUserEvent::WakeUp);
-                }
-            });
+            let reloader = Reloader::watch(source.folder.clone(), move || wake(&proxy));
             let shown = display_path(&source.folder);
             match reloader.mode() {
                 WatchMode::Events => info!("watching {shown} for changes"),
@@ -93,16 +136,43 @@ pub fn install(app: &mut App, folder: PathBuf) {
             }
             (source.clone(), reloader)
         })
-        .collect();
-    let watch = Watch { folders, found };
-    let status = ReloadStatus { rejected: rejected(&watch), ..default() };
-    let mut scenarios = Scenarios::new(folder, watch.library());
-    scenarios.sources = watch.found.clone();
-    app.insert_resource(scenarios);
-    app.insert_resource(watch);
-    app.insert_resource(status);
-    app.add_systems(Update, reload);
-    app.add_systems(EguiPrimaryContextPass, banner.after(UiSet::Global).before(UiSet::Screen));
+        .collect()
+}
+
+/// Puts the library in place once the loading thread has read the folders.
+fn receive(
+    opening: Option<Res<Opening>>,
+    found: Option<Res<Found>>,
+    mut scenarios: ResMut<Scenarios>,
+    mut status: ResMut<ReloadStatus>,
+    mut commands: Commands,
+) {
+    let (Some(opening), Some(found)) = (opening, found) else { return };
+    let received = opening.0.lock().map_err(|_| TryRecvError::Disconnected).and_then(|rx| rx.try_recv());
+    let folders = match received {
+        Ok(folders) => folders,
+        Err(TryRecvError::Empty) => return,
+        Err(TryRecvError::Disconnected) => {
+            // The thread died without a library (a bug in loading): say so
+            // on every screen rather than wait for ever.
+            error!("the scenario folders could not be loaded");
+            scenarios.loading = false;
+            status.notes = vec![Text::new(
+                "场景库载入失败，请关闭后重新打开；运行 counterpart validate 可以看到原因",
+                "The scenario library failed to load: close and reopen the app; counterpart validate shows why",
+            )];
+            status.at = Some(Instant::now());
+            commands.remove_resource::<Opening>();
+            return;
+        }
+    };
+    let watch = Watch { folders, found: found.0.clone() };
+    scenarios.library = watch.library();
+    scenarios.loading = false;
+    status.rejected = rejected(&watch);
+    commands.insert_resource(watch);
+    commands.remove_resource::<Opening>();
+    commands.remove_resource::<Found>();
 }
 
 fn rejected(watch: &Watch) -> Vec<(PathBuf, Vec<Diagnostic>)> {

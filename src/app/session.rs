@@ -28,11 +28,14 @@ pub struct Scenarios {
     /// Where scenarios are read from (the trainers' folder and config file
     /// even when they do not exist yet), for the About view.
     pub sources: Sources,
+    /// True while the folders are still being read and validated in the
+    /// background at start-up; `library` is empty until then.
+    pub loading: bool,
 }
 
 impl Scenarios {
     pub fn new(folder: PathBuf, library: Library) -> Scenarios {
-        Scenarios { folder, library, selected: None, sources: Sources::default() }
+        Scenarios { folder, library, selected: None, sources: Sources::default(), loading: false }
     }
 
     pub fn files(&self) -> &[LoadedFile] {

@@ -109,6 +109,25 @@ impl Records {
         }
     }
 
+    /// Trainee profiles with their employee numbers (工号), by name.
+    pub fn trainees(&self) -> Result<Vec<(Profile, Option<String>)>, String> {
+        match &self.store {
+            Some(store) => store
+                .trainees()
+                .map(|ts| ts.into_iter().map(|t| (t.profile, t.employee_id)).collect())
+                .map_err(|e| e.to_string()),
+            None => Ok(self.memory.iter().map(|p| (p.clone(), None)).collect()),
+        }
+    }
+
+    /// Saves (or, with `None`, clears) a trainee's employee number.
+    pub fn set_employee_id(&self, profile: i64, employee_id: Option<&str>) -> Result<(), String> {
+        match &self.store {
+            Some(store) => store.set_employee_id(profile, employee_id).map_err(|e| e.to_string()),
+            None => Err("记录库不可用，工号无法保存 / the records store is unavailable, so the employee number cannot be saved".into()),
+        }
+    }
+
     pub fn create_profile(&mut self, name: &str) -> Result<Profile, String> {
         match &self.store {
             Some(store) => store.create_profile(name).map_err(|e| e.to_string()),

@@ -1,8 +1,9 @@
 //! Start screen: pick or create the trainee.
 
 use super::{Screen, UiSet};
-use crate::app::session::Trainee;
+use crate::app::session::{Scenarios, Trainee};
 use crate::app::settings::{Records, Settings};
+use crate::app::views::tr;
 use crate::app::views::start::{StartAction, StartVm, start_view};
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -19,14 +20,23 @@ pub(super) fn plugin(app: &mut App) {
 #[derive(Resource, Default)]
 pub struct StartState {
     pub profiles: Vec<Profile>,
+    /// Each profile's employee number, in the order of `profiles`.
+    pub employee_ids: Vec<Option<String>>,
+    /// The employee number being edited for the selected profile.
+    pub employee_input: String,
+    pub new_employee_id: String,
+    pub notice: Option<String>,
     pub selected: usize,
     pub new_name: String,
     pub error: Option<String>,
+    /// A trainee was chosen while the library was still loading: go on to
+    /// it as soon as it is ready.
+    pub waiting: bool,
 }
 
 fn refresh_profiles(mut state: ResMut<StartState>, trainee: Res<Trainee>, records: Res<Records>) {
-    match records.profiles() {
-        Ok(profiles) => state.profiles = profiles,
+    match records.trainees() {
+        Ok(trainees) => (state.profiles, state.employee_ids) = trainees.into_iter().unzip(),
         Err(e) => state.error = Some(e),
     }
     // Preselect the trainee who used the app last in this session.
@@ -35,6 +45,11 @@ fn refresh_profiles(mut state: ResMut<StartState>, trainee: Res<Trainee>, record
     {
         state.selected = index;
     }
+    state.employee_input = saved_employee_id(&state, state.selected);
+}
+
+fn saved_employee_id(state: &StartState, index: usize) -> String {
+    state.employee_ids.get(index).cloned().flatten().unwrap_or_default()
 }
 
 fn ui(
@@ -44,14 +59,23 @@ fn ui(
     mut trainee: ResMut<Trainee>,
     mut records: ResMut<Records>,
     mut settings: ResMut<Settings>,
+    scenarios: Res<Scenarios>,
     mut next: ResMut<NextState<Screen>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
+    if state.waiting && !scenarios.loading {
+        next.set(Screen::Library);
+    }
     let mut vm = StartVm {
         lang: settings.lang,
         profiles: state.profiles.iter().map(|p| p.name.clone()).collect(),
+        employee_ids: state.employee_ids.clone(),
         selected: state.selected,
+        loading: scenarios.loading,
         new_name: std::mem::take(&mut state.new_name),
+        new_employee_id: std::mem::take(&mut state.new_employee_id),
+        employee_input: std::mem::take(&mut state.employee_input),
+        notice: state.notice.clone(),
         error: state.error.clone().or_else(|| {
             records.problem.as_ref().map(|p| {
                 format!("{}\n{p}", crate::app::views::tr(settings.lang, "本次练习不会被保存：", "Nothing will be saved this session:"))
@@ -60,18 +84,54 @@ fn ui(
     };
     let action = egui::CentralPanel::default().show(&mut super::root_ui(ctx, content.0, "screen"), |ui| start_view(ui, &mut vm)).inner;
     state.new_name = vm.new_name;
+    state.new_employee_id = vm.new_employee_id;
+    state.employee_input = vm.employee_input;
     match action {
-        Some(StartAction::Select(index)) => state.selected = index,
+        Some(StartAction::Select(index)) => {
+            state.selected = index;
+            state.employee_input = saved_employee_id(&state, index);
+            state.notice = None;
+        }
+        Some(StartAction::SetEmployeeId(index, value)) => {
+            if let Some(profile) = state.profiles.get(index).cloned() {
+                let value = value.trim().to_string();
+                match records.set_employee_id(profile.id, Some(value.as_str()).filter(|v| !v.is_empty())) {
+                    Ok(()) => {
+                        refresh_profiles_keeping(&mut state, &records, profile.id);
+                        state.error = None;
+                        state.notice = Some(if value.is_empty() {
+                            tr(settings.lang, "已删除工号", "Employee number removed").to_string()
+                        } else {
+                            format!("{}{value}", tr(settings.lang, "已保存工号 ", "Employee number saved: "))
+                        });
+                    }
+                    Err(e) => state.error = Some(e),
+                }
+            }
+        }
         Some(StartAction::Continue(index)) => {
             if let Some(profile) = state.profiles.get(index).cloned() {
                 trainee.profile = Some(profile);
-                next.set(Screen::Library);
+                go_on(&mut state, &scenarios, &mut next);
             }
         }
         Some(StartAction::Create(name)) => match records.create_profile(&name) {
             Ok(profile) => {
-                trainee.profile = Some(profile);
-                next.set(Screen::Library);
+                let number = std::mem::take(&mut state.new_employee_id).trim().to_string();
+                let saved = if number.is_empty() { Ok(()) } else { records.set_employee_id(profile.id, Some(&number)) };
+                match saved {
+                    Ok(()) => {
+                        trainee.profile = Some(profile);
+                        go_on(&mut state, &scenarios, &mut next);
+                    }
+                    Err(e) => {
+                        // The profile exists now: select it, keep the number
+                        // as typed for correcting, and stay on this screen.
+                        refresh_profiles_keeping(&mut state, &records, profile.id);
+                        state.employee_input = number;
+                        state.error = Some(e);
+                    }
+                }
             }
             Err(e) => state.error = Some(e),
         },
@@ -82,4 +142,25 @@ fn ui(
         None => {}
     }
     Ok(())
+}
+
+/// Rereads the profiles and selects `profile` again.
+fn refresh_profiles_keeping(state: &mut StartState, records: &Records, profile: i64) {
+    if let Ok(trainees) = records.trainees() {
+        (state.profiles, state.employee_ids) = trainees.into_iter().unzip();
+    }
+    if let Some(index) = state.profiles.iter().position(|p| p.id == profile) {
+        state.selected = index;
+    }
+    state.employee_input = saved_employee_id(state, state.selected);
+}
+
+/// To the library, or once it has loaded: leaving earlier would show an
+/// empty library and offer no unfinished attempt to resume.
+fn go_on(state: &mut StartState, scenarios: &Scenarios, next: &mut NextState<Screen>) {
+    if scenarios.loading {
+        state.waiting = true;
+    } else {
+        next.set(Screen::Library);
+    }
 }

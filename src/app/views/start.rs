@@ -8,9 +8,20 @@ use bevy_egui::egui::{self, RichText};
 pub struct StartVm {
     pub lang: Lang,
     pub profiles: Vec<String>,
+    /// Each profile's employee number (工号), in the order of `profiles`;
+    /// missing entries have none.
+    pub employee_ids: Vec<Option<String>>,
     pub selected: usize,
+    /// The scenario library is still being read at start-up.
+    pub loading: bool,
     /// The name being typed for a new profile (edited in place).
     pub new_name: String,
+    /// The employee number typed for the new profile (optional).
+    pub new_employee_id: String,
+    /// The employee number being edited for the selected profile.
+    pub employee_input: String,
+    /// A short confirmation, e.g. that an employee number was saved.
+    pub notice: Option<String>,
     /// A problem to show, e.g. the profile store could not be opened.
     pub error: Option<String>,
 }
@@ -19,8 +30,15 @@ pub struct StartVm {
 pub enum StartAction {
     Select(usize),
     Continue(usize),
+    /// Create a profile with this name (and `new_employee_id` if typed).
     Create(String),
+    /// Save (or, empty, clear) the employee number of the profile at this index.
+    SetEmployeeId(usize, String),
     SetLanguage(Lang),
+}
+
+pub fn employee_id_input_id() -> egui::Id {
+    egui::Id::new("start-employee-id")
 }
 
 pub fn new_name_id() -> egui::Id {
@@ -39,6 +57,9 @@ pub fn start_view(ui: &mut egui::Ui, vm: &mut StartVm) -> Option<StartAction> {
             "Practice for service-window and 12345 hotline conversations",
         ));
         ui.add_space(12.0);
+        if vm.loading {
+            ui.label(RichText::new(tr(lang, "正在载入场景库……", "Loading the scenario library…")).weak());
+        }
     });
     ui.columns(2, |cols| {
         let ui = &mut cols[0];
@@ -49,9 +70,13 @@ pub fn start_view(ui: &mut egui::Ui, vm: &mut StartVm) -> Option<StartAction> {
         egui::ScrollArea::vertical().id_salt("profiles").max_height(300.0).show(ui, |ui| {
             for (index, name) in vm.profiles.iter().enumerate() {
                 let selected = index == vm.selected;
+                let shown = match vm.employee_ids.get(index).cloned().flatten() {
+                    Some(id) => format!("{name}（{}{id}）", tr(lang, "工号 ", "No. ")),
+                    None => name.clone(),
+                };
                 let response = ui.add_sized(
                     [ui.available_width(), 32.0],
-                    egui::Button::selectable(selected, RichText::new(name).size(16.0)),
+                    egui::Button::selectable(selected, RichText::new(shown).size(16.0)),
                 );
                 if response.clicked() {
                     action = Some(StartAction::Continue(index));
@@ -65,6 +90,37 @@ pub fn start_view(ui: &mut egui::Ui, vm: &mut StartVm) -> Option<StartAction> {
                     .small()
                     .weak(),
             );
+            let index = vm.selected.min(vm.profiles.len() - 1);
+            ui.add_space(10.0);
+            ui.label(
+                RichText::new(format!("{}{}", tr(lang, "工号：", "Employee number: "), vm.profiles[index])).strong(),
+            );
+            ui.horizontal(|ui| {
+                let edit = ui.add(
+                    egui::TextEdit::singleline(&mut vm.employee_input)
+                        .id(employee_id_input_id())
+                        .hint_text(tr(lang, "工号（可不填）", "Employee number (optional)"))
+                        .desired_width(180.0),
+                );
+                let entered = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                let unchanged = vm.employee_ids.get(index).cloned().flatten().unwrap_or_default() == vm.employee_input.trim();
+                let save = ui.add_enabled(!unchanged, egui::Button::new(tr(lang, "保存工号", "Save number"))).clicked();
+                if (entered && !unchanged) || save {
+                    action = Some(StartAction::SetEmployeeId(index, vm.employee_input.trim().to_string()));
+                }
+            });
+            ui.label(
+                RichText::new(tr(
+                    lang,
+                    "成绩上报学习记录平台时用工号识别学员；清空后保存即删除",
+                    "Records sent to the learning record store name the trainee by this number; save it empty to remove it",
+                ))
+                .small()
+                .weak(),
+            );
+            if let Some(notice) = &vm.notice {
+                ui.label(RichText::new(notice).small().color(super::widgets::ACCENT));
+            }
         }
 
         let ui = &mut cols[1];
@@ -72,10 +128,16 @@ pub fn start_view(ui: &mut egui::Ui, vm: &mut StartVm) -> Option<StartAction> {
         let edit = ui.add(
             egui::TextEdit::singleline(&mut vm.new_name)
                 .id(new_name_id())
-                .hint_text(tr(lang, "姓名或工号", "Name or staff number"))
+                .hint_text(tr(lang, "姓名", "Name"))
                 .desired_width(f32::INFINITY),
         );
-        let submitted = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        let mut submitted = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        let number = ui.add(
+            egui::TextEdit::singleline(&mut vm.new_employee_id)
+                .hint_text(tr(lang, "新学员的工号（可不填）", "The new trainee's employee number (optional)"))
+                .desired_width(f32::INFINITY),
+        );
+        submitted |= number.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         let create = ui.button(tr(lang, "创建并开始", "Create and start")).clicked();
         if (submitted || create) && !vm.new_name.trim().is_empty() {
             action = Some(StartAction::Create(vm.new_name.trim().to_string()));
