@@ -408,6 +408,8 @@ mod history {
                 ],
             }),
             rows: vec![HistoryRow {
+                id: 7,
+                drill: None,
                 when: "2026-11-22 09:00".into(),
                 scenario: "停水报修".into(),
                 overall: Some(69.0),

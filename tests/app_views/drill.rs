@@ -285,3 +285,128 @@ fn undo_is_a_button_only_when_there_is_something_to_take_back() {
     h.run();
     assert_eq!(h.state().actions, vec![RolePlayAction::Undo]);
 }
+
+/// A hot-seat drill of the reference scenario for 李明 and 王芳, recorded
+/// in a store in `dir`, with 李明's slot played along the worst route
+/// (a red flag on the way) and finished with a DISC guess.
+fn hot_seat_played(dir: &Path) -> (counterpart_core::records::store::Store, counterpart_core::library::Library, counterpart_core::drill::Drill) {
+    use counterpart_core::analysis::analyze::{Objective, analyze};
+    use counterpart_core::drill::{Event, Member, Plan};
+    let script = reference_script();
+    let scripts = counterpart_core::library::Library::from_scripts([script.clone()]);
+    let store = counterpart_core::records::store::Store::open(&dir.join("records.sqlite3")).unwrap();
+    let plan = Plan {
+        title: "周三热线班".into(),
+        mode: Mode::HotSeat,
+        scenarios: vec![script.scenario.id.clone()],
+        roster: vec![Member::typed("李明"), Member::typed("王芳")],
+        group: None,
+        rotation: Rotation::Same,
+        rounds: 1,
+        seed: 11,
+    };
+    let (id, mut drill) = store.create_drill(&plan).unwrap();
+    store.apply_drill_event(id, &mut drill, &Event::StartSlot, &scripts).unwrap();
+    let route = analyze(&script).unwrap().worst(Objective::Overall).unwrap().route.clone();
+    for option in route {
+        store.apply_drill_event(id, &mut drill, &Event::Choose { option, response_secs: Some(3.0) }, &scripts).unwrap();
+    }
+    store.apply_drill_event(id, &mut drill, &Event::FinishSlot { disc_guess: Some(DiscStyle::S), outcome: None }, &scripts).unwrap();
+    (store, scripts, drill)
+}
+
+#[test]
+fn a_hot_seat_slot_ends_in_the_members_debrief_scores_only_or_with_the_replay() {
+    use counterpart::app::screens::drill::slot_debrief;
+    let dir = tempfile::tempdir().unwrap();
+    let (_store, scripts, drill) = hot_seat_played(dir.path());
+    let vm = slot_debrief(&drill, &scripts, 0, Lang::En).expect("a finished slot has a debrief");
+    assert!(!vm.show_replay, "the trainer shows the scores only unless they choose the replay");
+    let mut h = harness(vm.clone(), egui::vec2(1280.0, 720.0), |ui, vm: &mut _| debrief_view(ui, vm));
+    h.get_by_label_contains("Turn 1/2 · 李明's debrief");
+    h.get_by_label("Not passed");
+    h.get_by_label_contains("Red flags");
+    h.get_by_label_contains("Your DISC read: S · Steadiness");
+    h.get_by_label_contains("The turn-by-turn replay is hidden");
+    assert!(h.query_by_label("Turn by turn").is_none(), "scores only: no replay on the projector");
+    assert!(h.query_by_label_contains("Try again").is_none(), "a drill's debrief has no solo buttons");
+    h.key_press(egui::Key::R);
+    h.run();
+    assert!(h.state().actions.is_empty(), "R is not 'try again' in a drill");
+    h.key_press(egui::Key::V);
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(h.state().actions, vec![DebriefAction::ToggleReplay, DebriefAction::Continue]);
+
+    let mut replay = vm;
+    replay.show_replay = true;
+    let h = harness(replay, egui::vec2(1920.0, 3000.0), |ui, vm: &mut _| debrief_view(ui, vm));
+    h.get_by_label("Turn by turn");
+    h.get_by_label("Scores only (V)");
+    assert!(h.query_all_by_label_contains("A better answer: ").count() > 0);
+}
+
+#[test]
+fn every_history_row_opens_its_debrief_and_drill_slots_say_what_they_were() {
+    use counterpart::app::screens::debrief::record_debrief;
+    use counterpart::app::views::history::{HistoryAction, HistoryRow, HistoryVm, history_view};
+    let dir = tempfile::tempdir().unwrap();
+    let (store, scripts, drill) = hot_seat_played(dir.path());
+    let attempt = drill.states[0].attempt.unwrap();
+    let record = store.attempt(attempt).unwrap();
+    let vm = record_debrief(&record, &scripts, Lang::Zh).unwrap();
+    assert_eq!(vm.overall, drill.states[0].result.as_ref().unwrap().card.overall, "the stored score");
+    assert_eq!(vm.turns.len(), record.steps.len(), "every stored answer replayed");
+    assert!(vm.no_replay.is_none() && vm.unscored.is_none());
+    let h = harness(vm, egui::vec2(1280.0, 3000.0), |ui, vm: &mut _| debrief_view(ui, vm));
+    h.get_by_label("逐轮回放");
+    h.get_by_label_contains("你判断的风格：S");
+
+    let rows = vec![HistoryRow {
+        id: attempt,
+        when: "2026-12-01 09:00".into(),
+        scenario: "停水".into(),
+        overall: Some(20.0),
+        passed: Some(false),
+        status: "已完成".into(),
+        drill: Some("分组演练 · 轮流上场 · 周三热线班".into()),
+    }];
+    let history = HistoryVm { lang: Lang::Zh, rows, ..Default::default() };
+    let mut h = harness(history, egui::vec2(1280.0, 720.0), |ui, vm: &mut _| history_view(ui, vm));
+    h.get_by_label("分组演练 · 轮流上场 · 周三热线班");
+    h.get_by_label("复盘").click();
+    h.run();
+    assert_eq!(h.state().actions, vec![HistoryAction::Open(attempt)]);
+
+    // The second member's slot, skipped before it began, has no attempt;
+    // an abandoned solo attempt opens with no score.
+    let solo = store.begin_attempt_for(record.summary.profile_id, &reference_script(), 5).unwrap();
+    store.mark_abandoned(solo).unwrap();
+    let vm = record_debrief(&store.attempt(solo).unwrap(), &scripts, Lang::En).unwrap();
+    assert_eq!(vm.unscored.as_deref(), Some("Abandoned: no score."));
+    let h = harness(vm, egui::vec2(1280.0, 720.0), |ui, vm: &mut _| debrief_view(ui, vm));
+    h.get_by_label("Abandoned: no score.");
+    assert!(h.query_by_label("Not passed").is_none());
+}
+
+#[test]
+fn skip_end_and_leaving_a_slot_are_asked_about_and_only_y_says_yes() {
+    use counterpart::app::views::drill::{Confirm, confirm_view};
+    for confirm in [Confirm::Skip("李明".into()), Confirm::Close, Confirm::Leave] {
+        let mut h = harness(confirm.clone(), egui::vec2(1280.0, 720.0), |ui, c: &mut Confirm| confirm_view(ui, Lang::En, c));
+        for key in [egui::Key::Enter, egui::Key::S, egui::Key::Space] {
+            h.key_press(key);
+            h.run();
+        }
+        assert!(h.state().actions.is_empty(), "{confirm:?}: no single stray key answers");
+        h.key_press(egui::Key::N);
+        h.run();
+        h.key_press(egui::Key::Y);
+        h.run();
+        assert_eq!(h.state().actions, vec![false, true], "{confirm:?}");
+    }
+    let h = harness(Confirm::Skip("李明".into()), egui::vec2(1280.0, 720.0), |ui, c: &mut Confirm| confirm_view(ui, Lang::Zh, c));
+    h.get_by_label_contains("跳过 李明 这一场");
+    h.get_by_label("跳过 (Y)");
+}

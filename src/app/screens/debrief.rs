@@ -4,8 +4,13 @@ use super::{Screen, UiSet};
 use crate::app::run::{self, CurrentRun, Run};
 use crate::app::session::Scenarios;
 use crate::app::settings::Settings;
-use crate::app::views::debrief::{DebriefAction, DebriefVm, ReplayTurn, debrief_view};
-use counterpart_core::scenario::model::Lang;
+use crate::app::views::debrief::{DebriefAction, DebriefFrame, DebriefVm, ReplayTurn, debrief_view};
+use crate::app::views::tr;
+use counterpart_core::library::Library;
+use counterpart_core::play::engine::Encounter;
+use counterpart_core::play::score::ScoreCard;
+use counterpart_core::records::store::{AttemptRecord, Status};
+use counterpart_core::scenario::model::{DiscStyle, Lang};
 use counterpart_core::play::rubric::Dimension;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -23,9 +28,19 @@ fn back(mut back: MessageReader<super::Back>, screen: Res<State<Screen>>, curren
 }
 
 pub fn debrief_vm(run: &Run, lang: Lang, has_next: bool) -> DebriefVm {
-    let encounter = &run.encounter;
+    let mut vm = encounter_debrief(&run.encounter, &run.encounter.score(), run.disc_guess, lang);
+    vm.has_next = has_next && run.practice_from.is_none();
+    vm.save_error = run.save_error.clone();
+    vm.practice_from = run.practice_from.clone();
+    vm
+}
+
+/// The debrief of `encounter` scored by `card`: the encounter's own score
+/// after play, or the stored one for a past attempt (an observer-scored
+/// role-play's card comes from the observers, not the encounter). Shown in
+/// the trainee's own frame with the replay on; callers adjust the frame.
+pub fn encounter_debrief(encounter: &Encounter, card: &ScoreCard, disc_guess: Option<DiscStyle>, lang: Lang) -> DebriefVm {
     let scenario = encounter.scenario();
-    let card = encounter.score();
     let ending = encounter.ending();
     let persona = encounter.persona_view();
     DebriefVm {
@@ -41,7 +56,7 @@ pub fn debrief_vm(run: &Run, lang: Lang, has_next: bool) -> DebriefVm {
         ending_text: ending.map(|e| e.text.get(lang).to_string()).unwrap_or_default(),
         red_flags: card.red_flags.iter().map(|f| f.label().get(lang).to_string()).collect(),
         notes: card.notes.iter().map(|n| n.text().get(lang).to_string()).collect(),
-        disc_guess: run.disc_guess,
+        disc_guess,
         disc_primary: persona.disc.primary,
         disc_secondary: persona.disc.secondary,
         rating: card.rating,
@@ -64,10 +79,60 @@ pub fn debrief_vm(run: &Run, lang: Lang, has_next: bool) -> DebriefVm {
                 better: t.better.map(|b| (b.text.get(lang).to_string(), b.feedback.get(lang).to_string())),
             })
             .collect(),
-        has_next: has_next && run.practice_from.is_none(),
-        save_error: run.save_error.clone(),
-        practice_from: run.practice_from.clone(),
+        has_next: false,
+        save_error: None,
+        practice_from: None,
+        frame: DebriefFrame::Own,
+        show_replay: true,
+        no_replay: None,
+        unscored: None,
     }
+}
+
+/// The debrief of a stored attempt, for the history and a drill's slot:
+/// the stored score (what the record says, whatever the rules do now), the
+/// turns replayed from the stored answers when the scenario is still the
+/// version played. An observer-scored role-play has no scripted turns of
+/// the responder's to replay; an unfinished or abandoned attempt no score.
+pub fn record_debrief(record: &AttemptRecord, library: &Library, lang: Lang) -> Result<DebriefVm, String> {
+    let summary = &record.summary;
+    let script = library.script(&summary.scenario_id).ok_or_else(|| match lang {
+        Lang::Zh => format!("情景“{}”已不在场景库中，无法显示复盘。", summary.scenario_id),
+        Lang::En => format!("The scenario “{}” is no longer in the library, so its debrief cannot be shown.", summary.scenario_id),
+    })?;
+    let same_version = script.scenario.version == summary.scenario_version;
+    let observed = summary.drill.as_ref().is_some_and(|d| d.mode == "RolePlay");
+    let answers = if same_version && !observed { record.answers() } else { Vec::new() };
+    let encounter = Encounter::replay_answers(script.clone(), summary.seed, &answers).map_err(|e| e.to_string())?;
+    let card = match &record.result {
+        Some(result) => result.card.clone(),
+        None => encounter.score(),
+    };
+    let mut vm = encounter_debrief(&encounter, &card, record.result.as_ref().and_then(|r| r.disc_guess), lang);
+    if let Some(result) = &record.result {
+        // The stored ending: an observer-scored slot's is what the trainer recorded.
+        vm.outcome = result.outcome.label().get(lang).to_string();
+        if observed {
+            vm.ending_text = String::new();
+            vm.rating = None;
+        }
+    }
+    vm.no_replay = if observed {
+        Some(tr(lang, "角色扮演由观察员打分：应答是学员自己的话，没有逐轮回放。", "Role-play scored by the observers: the answers were the member's own words, so there is no turn-by-turn replay.").to_string())
+    } else if !same_version {
+        Some(match lang {
+            Lang::Zh => format!("情景已改为第 {} 版（这次练的是第 {} 版），无法逐轮回放；分数是当时记录的。", script.scenario.version, summary.scenario_version),
+            Lang::En => format!("The scenario is now version {} (this attempt played version {}), so the turns cannot be replayed; the score is the one recorded then.", script.scenario.version, summary.scenario_version),
+        })
+    } else {
+        None
+    };
+    vm.unscored = match summary.status {
+        Status::Completed => None,
+        Status::InProgress => Some(tr(lang, "未完成：没有分数。", "Not finished: no score.").to_string()),
+        Status::Abandoned => Some(tr(lang, "已放弃：没有分数。", "Abandoned: no score.").to_string()),
+    };
+    Ok(vm)
 }
 
 fn ui(
@@ -103,7 +168,7 @@ fn ui(
                 }
             }
             Some(DebriefAction::Library | DebriefAction::Next) => next.set(Screen::Author),
-            None => {}
+            Some(DebriefAction::Continue | DebriefAction::ToggleReplay) | None => {}
         }
         return Ok(());
     }
@@ -120,7 +185,7 @@ fn ui(
             }
         }
         Some(DebriefAction::Library) => next.set(Screen::Library),
-        None => {}
+        Some(DebriefAction::Continue | DebriefAction::ToggleReplay) | None => {}
     }
     Ok(())
 }

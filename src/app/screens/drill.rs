@@ -11,6 +11,8 @@ use crate::app::views::drill::{
     AgreementVm, ProfilePick, ReadyAction, ReadyVm, RolePlayAction, RolePlayVm, ScenarioPick, SetupAction, SetupVm,
     UnfinishedDrill, VoteAction, VoteVm, ready_view, role_play_view, setup_view, vote_debrief_view, vote_view,
 };
+use crate::app::views::debrief::{DebriefAction, DebriefFrame, DebriefVm, debrief_view};
+use crate::app::views::drill::{Confirm, confirm_view};
 use crate::app::views::encounter::{EncounterAction, encounter_view};
 use crate::app::views::disc_label;
 use crate::app::views::widgets::{trust_word, upset_word};
@@ -27,7 +29,7 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<DrillScreen>();
     app.add_systems(OnEnter(Screen::Drill), enter);
     // A running drill is kept when left and picked up on return.
-    app.add_systems(EguiPrimaryContextPass, super::back_to(Screen::Drill, Screen::Library).in_set(UiSet::Back));
+    app.add_systems(EguiPrimaryContextPass, back.in_set(UiSet::Back));
     app.add_systems(EguiPrimaryContextPass, ui.in_set(UiSet::Screen).run_if(in_state(Screen::Drill)));
 }
 
@@ -45,6 +47,21 @@ impl DrillScreen {
         self.active.as_ref().and_then(|a| a.encounter.as_ref()).is_some_and(|e| {
             e.scenario().channel == counterpart_core::scenario::model::Channel::Hotline && e.prompt().is_some_and(|p| p.time_limit.is_some())
         })
+    }
+}
+
+/// Esc answers an open question first (no), asks before leaving a slot in
+/// play, and otherwise goes back to the library; the drill is kept either way.
+fn back(mut back: MessageReader<super::Back>, screen: Res<State<Screen>>, mut state: ResMut<DrillScreen>, mut next: ResMut<NextState<Screen>>) {
+    if !super::back_on(Screen::Drill, &mut back, &screen) {
+        return;
+    }
+    match state.active.as_mut() {
+        Some(active) if active.confirm.is_some() => active.confirm = None,
+        Some(active) if matches!(active.drill.phase, Phase::Starting { .. } | Phase::Playing { .. } | Phase::TieBreak { .. } | Phase::Ended { .. }) => {
+            active.confirm = Some(Confirm::Leave);
+        }
+        _ => next.set(Screen::Library),
     }
 }
 
@@ -72,6 +89,14 @@ struct Active {
     last_agreement: Option<AgreementVm>,
     report: Option<Result<String, String>>,
     error: Option<String>,
+    /// A question waiting for the trainer's yes or no.
+    confirm: Option<Confirm>,
+    /// Hot seat: the slot just finished, whose debrief is on screen before
+    /// the scoreboard (built once, per language).
+    slot_debrief: Option<(usize, Lang, DebriefVm)>,
+    /// The trainer's choice for members' debriefs: the turn-by-turn replay
+    /// too, or the scores only. Kept for the whole drill.
+    replay_shown: bool,
 }
 
 fn scripts_of(scenarios: &Scenarios) -> Library {
@@ -167,6 +192,9 @@ fn activate(id: i64, drill: Drill, scripts: Library, now: f64) -> Active {
         last_agreement: None,
         report: None,
         error: None,
+        confirm: None,
+        slot_debrief: None,
+        replay_shown: false,
     };
     refresh(&mut active, now);
     active
@@ -254,6 +282,24 @@ fn slot_line(active: &Active, slot: usize, lang: Lang) -> String {
     }
 }
 
+/// A finished hot-seat slot's debrief, from the drill's own record of it:
+/// the encounter replayed from the slot's answers, scored as stored.
+pub fn slot_debrief(drill: &Drill, scripts: &Library, slot: usize, lang: Lang) -> Option<DebriefVm> {
+    let encounter = drill.encounter(slot, scripts).ok().flatten()?;
+    let result = drill.states[slot].result.as_ref()?;
+    let mut vm = super::debrief::encounter_debrief(&encounter, &result.card, result.disc_guess, lang);
+    let who = member_name(drill, drill.slots[slot].player);
+    let of = drill.slots.len();
+    let label = match lang {
+        Lang::Zh => format!("第 {}/{of} 场 · {who} 的复盘（已记入 {who} 的档案）", slot + 1),
+        Lang::En => format!("Turn {}/{of} · {who}'s debrief (recorded in {who}'s record)", slot + 1),
+    };
+    vm.frame = DebriefFrame::Drill { label };
+    // Projected for the room: the scores unless the trainer shows more.
+    vm.show_replay = false;
+    Some(vm)
+}
+
 fn export_report(active: &Active, store: &Store) -> Result<String, String> {
     let attempts = store.drill_attempts(&active.drill).map_err(|e| e.to_string())?;
     let stamp: String = counterpart_core::records::store::utc_stamp().chars().filter(|c| c.is_ascii_digit()).take(14).collect();
@@ -327,6 +373,38 @@ fn ui(
     if active.drill.can_undo() && ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Z)) {
         apply(active, store, Event::Undo, now);
     }
+    if let Some(confirm) = active.confirm.clone() {
+        let answer = egui::CentralPanel::default().show(&mut root, |ui| confirm_view(ui, lang, &confirm)).inner;
+        match answer {
+            Some(true) => {
+                active.confirm = None;
+                match confirm {
+                    Confirm::Skip(_) => apply(active, store, Event::SkipSlot, now),
+                    Confirm::Close => apply(active, store, Event::Close, now),
+                    Confirm::Leave => next.set(Screen::Library),
+                }
+            }
+            Some(false) => active.confirm = None,
+            None => {}
+        }
+        return Ok(());
+    }
+    if let Some((slot, shown_lang, _)) = &active.slot_debrief
+        && *shown_lang != lang
+    {
+        let slot = *slot;
+        active.slot_debrief = slot_debrief(&active.drill, &active.scripts, slot, lang).map(|vm| (slot, lang, vm));
+    }
+    if let Some((_, _, vm)) = active.slot_debrief.as_mut() {
+        vm.show_replay = active.replay_shown;
+        let action = egui::CentralPanel::default().show(&mut root, |ui| debrief_view(ui, vm)).inner;
+        match action {
+            Some(DebriefAction::ToggleReplay) => active.replay_shown = !active.replay_shown,
+            Some(DebriefAction::Continue) => active.slot_debrief = None,
+            _ => {}
+        }
+        return Ok(());
+    }
     let mode = active.drill.plan.mode;
     match active.drill.phase.clone() {
         Phase::Ready { .. } | Phase::Starting { .. } | Phase::Finished | Phase::Closed => {
@@ -354,8 +432,11 @@ fn ui(
                     active.card = None;
                     apply(active, store, Event::StartSlot, now);
                 }
-                Some(ReadyAction::Skip) => apply(active, store, Event::SkipSlot, now),
-                Some(ReadyAction::Close) => apply(active, store, Event::Close, now),
+                Some(ReadyAction::Skip) => {
+                    let who = active.drill.current().map(|s| member_name(&active.drill, s.player)).unwrap_or_default();
+                    active.confirm = Some(Confirm::Skip(who));
+                }
+                Some(ReadyAction::Close) => active.confirm = Some(Confirm::Close),
                 Some(ReadyAction::Report) => active.report = Some(export_report(active, store)),
                 Some(ReadyAction::Leave) => {
                     state.active = None;
@@ -477,7 +558,7 @@ fn ui(
                 apply(active, store, Event::FinishSlot { disc_guess: None, outcome: None }, now);
             }
         }
-        Phase::Playing { .. } | Phase::Ended { .. } | Phase::TieBreak { .. } => {
+        Phase::Playing { slot } | Phase::Ended { slot } | Phase::TieBreak { slot, .. } => {
             // Hot seat: the player's own encounter, as in solo practice.
             let Some(encounter) = active.encounter.clone() else { return Ok(()) };
             let file = scenarios.path_of(&encounter.scenario().id).unwrap_or_default();
@@ -496,6 +577,10 @@ fn ui(
                 Some(EncounterAction::Guess(style)) => active.disc_guess = Some(style),
                 Some(EncounterAction::ConfirmGuess) => {
                     apply(active, store, Event::FinishSlot { disc_guess: active.disc_guess, outcome: None }, now);
+                    // The member sees their debrief before the next scoreboard.
+                    if active.error.is_none() {
+                        active.slot_debrief = slot_debrief(&active.drill, &active.scripts, slot, lang).map(|vm| (slot, lang, vm));
+                    }
                 }
                 None => {}
             }

@@ -7,10 +7,11 @@ use crate::app::settings::{Records, Settings};
 use crate::app::views::history::{
     ChartPoint, HistoryAction, HistoryRow, HistoryVm, ScenarioRow, Suggestion, WeakestVm, history_view,
 };
+use crate::app::views::debrief::{DebriefAction, DebriefFrame, DebriefVm, debrief_view};
 use crate::app::views::tr;
 use counterpart_core::scenario::model::Lang;
 use counterpart_core::records::progress::{Progress, progress};
-use counterpart_core::records::store::{AttemptSummary, Status};
+use counterpart_core::records::store::{AttemptSummary, DrillLink, Status};
 use counterpart_core::play::rubric::Dimension;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -19,7 +20,7 @@ pub(super) fn plugin(app: &mut App) {
     app.add_systems(OnEnter(Screen::History), load);
     // The listing is the screen's own and goes when it is left.
     app.add_systems(OnExit(Screen::History), |mut commands: Commands| commands.remove_resource::<Listing>());
-    app.add_systems(EguiPrimaryContextPass, super::back_to(Screen::History, Screen::Library).in_set(UiSet::Back));
+    app.add_systems(EguiPrimaryContextPass, back.in_set(UiSet::Back));
     app.add_systems(EguiPrimaryContextPass, ui.in_set(UiSet::Screen).run_if(in_state(Screen::History)));
 }
 
@@ -30,6 +31,44 @@ struct Listing {
     progress: Progress,
     problem: Option<String>,
     export_status: Option<Result<String, String>>,
+    /// The attempt whose debrief is open, and in which language it was built.
+    open: Option<(i64, Lang, DebriefVm)>,
+}
+
+/// Esc closes an open debrief first, then leaves for the library.
+fn back(mut back: MessageReader<super::Back>, screen: Res<State<Screen>>, listing: Option<ResMut<Listing>>, mut next: ResMut<NextState<Screen>>) {
+    if !super::back_on(Screen::History, &mut back, &screen) {
+        return;
+    }
+    match listing {
+        Some(mut listing) if listing.open.is_some() => listing.open = None,
+        _ => next.set(Screen::Library),
+    }
+}
+
+/// How a drill's slot is named in the history: the kind of slot says how
+/// the score came about.
+fn drill_label(link: &DrillLink, lang: Lang) -> String {
+    let kind = match link.mode.as_str() {
+        "HotSeat" => tr(lang, "分组演练 · 轮流上场", "Group drill · hot seat"),
+        "ClassVote" => tr(lang, "分组演练 · 全班表决", "Group drill · class vote"),
+        _ => tr(lang, "分组演练 · 角色扮演（观察员打分）", "Group drill · role-play, scored by observers"),
+    };
+    format!("{kind} · {}", link.title)
+}
+
+/// The debrief of attempt `id`, in the history's frame.
+fn open_debrief(records: &Records, scenarios: &Scenarios, id: i64, lang: Lang) -> Result<DebriefVm, String> {
+    let store = records.store().ok_or_else(|| records.problem.clone().unwrap_or_default())?;
+    let record = store.attempt(id).map_err(|e| e.to_string())?;
+    let mut vm = super::debrief::record_debrief(&record, &scenarios.library, lang)?;
+    let when: String = record.summary.started_at.replace('T', " ").chars().take(16).collect();
+    let label = match record.summary.drill.as_ref() {
+        Some(link) => format!("{when} · {}", drill_label(link, lang)),
+        None => when,
+    };
+    vm.frame = DebriefFrame::Past { label };
+    Ok(vm)
 }
 
 fn load(mut commands: Commands, scenarios: Res<Scenarios>, trainee: Res<Trainee>, records: Res<Records>) {
@@ -38,7 +77,7 @@ fn load(mut commands: Commands, scenarios: Res<Scenarios>, trainee: Res<Trainee>
             Ok(attempts) => {
                 let library = scenarios.files().iter().filter_map(|f| f.script()).map(|s| &s.scenario);
                 let progress = progress(&attempts, library);
-                Listing { attempts, progress, problem: records.problem.clone(), export_status: None }
+                Listing { attempts, progress, problem: records.problem.clone(), export_status: None, open: None }
             }
             Err(e) => Listing { problem: Some(e), ..default() },
         },
@@ -59,6 +98,8 @@ fn history_vm(scenarios: &Scenarios, trainee: &Trainee, listing: &Listing, lang:
         .attempts
         .iter()
         .map(|a| HistoryRow {
+            id: a.id,
+            drill: a.drill.as_ref().map(|link| drill_label(link, lang)),
             when: a.started_at.replace('T', " ").chars().take(16).collect(),
             scenario: title(scenarios, &a.scenario_id, lang),
             overall: a.overall,
@@ -133,6 +174,22 @@ fn ui(
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let Some(mut listing) = listing else { return Ok(()) };
+    let lang = settings.lang;
+    if let Some((id, built, _)) = &listing.open
+        && *built != lang
+    {
+        let id = *id;
+        listing.open = open_debrief(&records, &scenarios, id, lang).ok().map(|vm| (id, lang, vm));
+    }
+    if let Some((_, _, vm)) = listing.open.as_mut() {
+        let action = egui::CentralPanel::default().show(&mut super::root_ui(ctx, content.0, "screen"), |ui| debrief_view(ui, vm)).inner;
+        match action {
+            Some(DebriefAction::ToggleReplay) => vm.show_replay = !vm.show_replay,
+            Some(DebriefAction::Continue) => listing.open = None,
+            _ => {}
+        }
+        return Ok(());
+    }
     let vm = history_vm(&scenarios, &trainee, &listing, settings.lang, records.is_saving());
     let action = egui::CentralPanel::default().show(&mut super::root_ui(ctx, content.0, "screen"), |ui| history_view(ui, &vm)).inner;
     match action {
@@ -143,6 +200,10 @@ fn ui(
                 ctx.request_repaint();
             }
         }
+        Some(HistoryAction::Open(id)) => match open_debrief(&records, &scenarios, id, lang) {
+            Ok(vm) => listing.open = Some((id, lang, vm)),
+            Err(e) => listing.problem = Some(e),
+        },
         Some(HistoryAction::Practise(id)) => {
             if let Some(file) = scenarios.path_of(&id) {
                 scenarios.select(&file);

@@ -51,6 +51,31 @@ pub struct DebriefVm {
     /// The turn an author's practice run started from: not recorded, and
     /// the buttons lead back to the author view.
     pub practice_from: Option<String>,
+    /// Where the debrief is shown, which decides its buttons.
+    pub frame: DebriefFrame,
+    /// The turn-by-turn replay is on screen. A trainer projecting a
+    /// member's debrief may show the scores only.
+    pub show_replay: bool,
+    /// Set when there is no turn-by-turn replay to show, and why (an
+    /// observer-scored role-play, a scenario changed since).
+    pub no_replay: Option<String>,
+    /// Set when the attempt has no score (unfinished or abandoned): said
+    /// instead of the score and verdict.
+    pub unscored: Option<String>,
+}
+
+/// Where a debrief is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum DebriefFrame {
+    /// Right after the trainee's own encounter (or an author's practice run).
+    #[default]
+    Own,
+    /// A group drill's slot, projected: `label` says whose it is and where
+    /// the drill stands; Enter goes on to the scoreboard.
+    Drill { label: String },
+    /// A past attempt opened from the history; `label` says what it was
+    /// (when, and which drill it belonged to).
+    Past { label: String },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,19 +83,57 @@ pub enum DebriefAction {
     TryAgain,
     Next,
     Library,
+    /// Drill: on to the scoreboard. History: back to the list.
+    Continue,
+    /// Show or hide the turn-by-turn replay.
+    ToggleReplay,
 }
 
 pub fn debrief_view(ui: &mut egui::Ui, vm: &DebriefVm) -> Option<DebriefAction> {
     let lang = vm.lang;
     let mut action = None;
-    if shortcut(ui, egui::Key::R) {
-        action = Some(DebriefAction::TryAgain);
-    } else if vm.has_next && shortcut(ui, egui::Key::N) {
-        action = Some(DebriefAction::Next);
+    match &vm.frame {
+        DebriefFrame::Own => {
+            if shortcut(ui, egui::Key::R) {
+                action = Some(DebriefAction::TryAgain);
+            } else if vm.has_next && shortcut(ui, egui::Key::N) {
+                action = Some(DebriefAction::Next);
+            }
+        }
+        DebriefFrame::Drill { .. } | DebriefFrame::Past { .. } => {
+            if shortcut(ui, egui::Key::V) && vm.no_replay.is_none() {
+                action = Some(DebriefAction::ToggleReplay);
+            } else if matches!(vm.frame, DebriefFrame::Drill { .. }) && shortcut(ui, egui::Key::Enter) {
+                action = Some(DebriefAction::Continue);
+            }
+        }
     }
 
     egui::Panel::bottom("debrief-buttons").resizable(false).show(ui, |ui| {
         ui.add_space(6.0);
+        if !matches!(vm.frame, DebriefFrame::Own) {
+            ui.horizontal_wrapped(|ui| {
+                let (go_on, replay) = match &vm.frame {
+                    DebriefFrame::Drill { .. } => (tr(lang, "继续：记分板 (Enter)", "Continue: the scoreboard (Enter)"), true),
+                    _ => (tr(lang, "返回练习记录 (Esc)", "Back to the history (Esc)"), true),
+                };
+                if ui.button(RichText::new(go_on).size(16.0)).clicked() {
+                    action = Some(DebriefAction::Continue);
+                }
+                if replay && vm.no_replay.is_none() {
+                    let toggle = if vm.show_replay {
+                        tr(lang, "只显示分数 (V)", "Scores only (V)")
+                    } else {
+                        tr(lang, "显示逐轮回放 (V)", "Show the turn-by-turn replay (V)")
+                    };
+                    if ui.button(RichText::new(toggle).size(16.0)).clicked() {
+                        action = Some(DebriefAction::ToggleReplay);
+                    }
+                }
+            });
+            ui.add_space(6.0);
+            return;
+        }
         let practice = vm.practice_from.is_some();
         ui.horizontal(|ui| {
             let again = if practice { tr(lang, "从同一轮再练 (R)", "Practise again from there (R)") } else { tr(lang, "再试一次 (R)", "Try again (R)") };
@@ -91,6 +154,9 @@ pub fn debrief_view(ui: &mut egui::Ui, vm: &DebriefVm) -> Option<DebriefAction> 
     egui::CentralPanel::default().show(ui, |ui| {
         egui::ScrollArea::vertical().id_salt("debrief").auto_shrink([false, false]).show(ui, |ui| {
             screen_title(ui, &format!("{} · {}", tr(lang, "复盘", "Debrief"), vm.title));
+            if let DebriefFrame::Drill { label } | DebriefFrame::Past { label } = &vm.frame {
+                ui.label(RichText::new(label).size(18.0).strong().color(ACCENT));
+            }
             if let Some(turn) = &vm.practice_from {
                 let text = match lang {
                     Lang::Zh => format!("作者练习：从「{turn}」这一轮开始，分数只算这之后的回答，不计入任何记录。"),
@@ -107,9 +173,15 @@ pub fn debrief_view(ui: &mut egui::Ui, vm: &DebriefVm) -> Option<DebriefAction> 
             });
             ui.add_space(8.0);
             ui.separator();
-            ui.label(RichText::new(tr(lang, "逐轮回放", "Turn by turn")).size(18.0).strong());
-            for (index, turn) in vm.turns.iter().enumerate() {
-                replay_turn(ui, lang, index, turn);
+            if let Some(why) = &vm.no_replay {
+                ui.label(RichText::new(why).color(MUTED));
+            } else if vm.show_replay {
+                ui.label(RichText::new(tr(lang, "逐轮回放", "Turn by turn")).size(18.0).strong());
+                for (index, turn) in vm.turns.iter().enumerate() {
+                    replay_turn(ui, lang, index, turn);
+                }
+            } else {
+                ui.label(RichText::new(tr(lang, "逐轮回放未显示（V 显示）。", "The turn-by-turn replay is hidden (V shows it).")).color(MUTED));
             }
         });
     });
@@ -118,6 +190,10 @@ pub fn debrief_view(ui: &mut egui::Ui, vm: &DebriefVm) -> Option<DebriefAction> 
 
 fn summary(ui: &mut egui::Ui, vm: &DebriefVm) {
     let lang = vm.lang;
+    if let Some(why) = &vm.unscored {
+        ui.label(RichText::new(why).size(20.0).strong().color(MUTED));
+        return;
+    }
     let (verdict, colour) = if vm.passed {
         (tr(lang, "通过", "Passed"), PASS)
     } else {

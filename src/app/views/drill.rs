@@ -292,6 +292,69 @@ pub fn scoreboard_view(ui: &mut egui::Ui, lang: Lang, board: &Scoreboard) {
     });
 }
 
+// ---------------------------------------------------------------- confirmation
+
+/// A trainer action that cannot be undone (or that leaves a slot in play),
+/// asked about before it is done: one key press must not end anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirm {
+    /// Skip the next slot; the member's name.
+    Skip(String),
+    /// End the drill now.
+    Close,
+    /// Leave the drill screen while a slot is in play.
+    Leave,
+}
+
+/// The question and its two answers. Y (or the button) says yes; N or Esc
+/// (the screen's Back) says no.
+pub fn confirm_view(ui: &mut egui::Ui, lang: Lang, confirm: &Confirm) -> Option<bool> {
+    let mut answer = None;
+    let (question, detail, yes) = match confirm {
+        Confirm::Skip(who) => (
+            match lang {
+                Lang::Zh => format!("跳过 {who} 这一场（缺席）？"),
+                Lang::En => format!("Skip {who}'s slot (absent)?"),
+            },
+            tr(lang, "这一场记为跳过，不能撤销。", "The slot is marked skipped; this cannot be undone."),
+            tr(lang, "跳过 (Y)", "Skip it (Y)"),
+        ),
+        Confirm::Close => (
+            tr(lang, "现在结束整个演练？", "End the whole drill now?").to_string(),
+            tr(
+                lang,
+                "还没轮到的场次不再进行，正在进行的一场作废；不能撤销。已完成的成绩保留。",
+                "Slots not yet played will not be played and a slot in progress is abandoned; this cannot be undone. Finished results are kept.",
+            ),
+            tr(lang, "结束演练 (Y)", "End the drill (Y)"),
+        ),
+        Confirm::Leave => (
+            tr(lang, "这一场还在进行，要离开演练界面吗？", "A slot is in play: leave the drill screen?").to_string(),
+            tr(
+                lang,
+                "演练不会结束：回到演练界面（或在开始界面、场景库里点“继续演练”）就从这里接着进行。",
+                "The drill does not end: come back to the drill screen (or Continue it from the start screen or the library) to go on from here.",
+            ),
+            tr(lang, "离开 (Y)", "Leave (Y)"),
+        ),
+    };
+    egui::Frame::group(ui.style()).stroke(egui::Stroke::new(2.0, FAIL)).inner_margin(16.0).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.add(egui::Label::new(RichText::new(question).size(24.0).strong()).wrap());
+        ui.add(egui::Label::new(RichText::new(detail).color(MUTED)).wrap());
+        ui.add_space(10.0);
+        ui.horizontal_wrapped(|ui| {
+            if ui.button(RichText::new(yes).size(20.0).color(FAIL)).clicked() || shortcut(ui, egui::Key::Y) {
+                answer = Some(true);
+            }
+            if ui.button(RichText::new(tr(lang, "不，返回 (N / Esc)", "No, go back (N / Esc)")).size(20.0)).clicked() || shortcut(ui, egui::Key::N) {
+                answer = Some(false);
+            }
+        });
+    });
+    answer
+}
+
 // ---------------------------------------------------------------- class vote
 
 #[derive(Debug, Clone, PartialEq)]

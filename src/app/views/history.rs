@@ -10,12 +10,17 @@ use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoryRow {
+    /// The attempt, to open its debrief.
+    pub id: i64,
     pub when: String,
     pub scenario: String,
     /// None while the attempt is unfinished or was abandoned.
     pub overall: Option<f32>,
     pub passed: Option<bool>,
     pub status: String,
+    /// Set for a group drill's slot: which kind (hot seat, class vote,
+    /// observer-scored role-play) and the drill's title.
+    pub drill: Option<String>,
 }
 
 /// One completed attempt on the progress chart, oldest first.
@@ -73,6 +78,8 @@ pub enum HistoryAction {
     Export,
     /// Start a suggested scenario (by id).
     Practise(String),
+    /// Open an attempt's debrief (by attempt id).
+    Open(i64),
 }
 
 /// One colour per dimension, distinct for colour-blind viewers where it
@@ -136,8 +143,10 @@ pub fn history_view(ui: &mut egui::Ui, vm: &HistoryVm) -> Option<HistoryAction> 
             scenario_table(ui, lang, &vm.scenarios);
             ui.add_space(8.0);
         }
-        ui.label(RichText::new(tr(lang, "全部练习", "All attempts")).strong());
-        attempts_table(ui, lang, &vm.rows);
+        ui.label(RichText::new(tr(lang, "全部练习（点“复盘”查看）", "All attempts (open a debrief with “Debrief”)")).strong());
+        if let Some(a) = attempts_table(ui, lang, &vm.rows) {
+            action = Some(a);
+        }
     });
     action
 }
@@ -220,8 +229,10 @@ fn scenario_table(ui: &mut egui::Ui, lang: Lang, rows: &[ScenarioRow]) {
     });
 }
 
-fn attempts_table(ui: &mut egui::Ui, lang: Lang, rows: &[HistoryRow]) {
+fn attempts_table(ui: &mut egui::Ui, lang: Lang, rows: &[HistoryRow]) -> Option<HistoryAction> {
+    let mut action = None;
     egui::Grid::new("history-grid").striped(true).spacing([24.0, 6.0]).show(ui, |ui| {
+        ui.label("");
         ui.label(RichText::new(tr(lang, "时间", "When")).strong());
         ui.label(RichText::new(tr(lang, "场景", "Scenario")).strong());
         ui.label(RichText::new(tr(lang, "状态", "Status")).strong());
@@ -229,8 +240,19 @@ fn attempts_table(ui: &mut egui::Ui, lang: Lang, rows: &[HistoryRow]) {
         ui.label(RichText::new(tr(lang, "结果", "Result")).strong());
         ui.end_row();
         for row in rows {
+            if ui.button(tr(lang, "复盘", "Debrief")).clicked() {
+                action = Some(HistoryAction::Open(row.id));
+            }
             ui.label(&row.when);
-            ui.label(&row.scenario);
+            match &row.drill {
+                Some(drill) => ui.vertical(|ui| {
+                    ui.label(&row.scenario);
+                    ui.label(RichText::new(drill).small().color(ACCENT));
+                }),
+                None => ui.vertical(|ui| {
+                    ui.label(&row.scenario);
+                }),
+            };
             ui.label(&row.status);
             ui.label(row.overall.map_or("—".to_string(), |o| format!("{o:.0}")));
             match row.passed {
@@ -241,4 +263,5 @@ fn attempts_table(ui: &mut egui::Ui, lang: Lang, rows: &[HistoryRow]) {
             ui.end_row();
         }
     });
+    action
 }
