@@ -22,7 +22,7 @@ use std::path::PathBuf;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// Scenario folder for the app (default: the bundled `scenarios/`).
+    /// Scenario folder for the app (default: the bundled library: `scenarios/` in a checkout, `/usr/share/counterpart/scenarios` when installed).
     #[arg(long, global = true, env = "COUNTERPART_SCENARIOS")]
     pub scenarios: Option<PathBuf>,
 }
@@ -253,7 +253,8 @@ fn colour_for_terminal() -> bool {
 /// The library the app reads: the bundled folder (`--scenarios`, else
 /// `scenarios/`), the config file's folders and the trainers' folder.
 fn app_library(bundled: Option<&std::path::Path>) -> Library {
-    Library::load_discovered(&discover(bundled.unwrap_or(std::path::Path::new("scenarios"))))
+    let bundled = bundled.map_or_else(counterpart_core::library::sources::bundled_folder, std::path::Path::to_path_buf);
+    Library::load_discovered(&discover(&bundled))
 }
 
 /// `validate` and `list` of the app's library start by naming its folders.

@@ -6,7 +6,7 @@ fn main() {
     if cli.command.is_none() {
         #[cfg(feature = "app")]
         {
-            let folder = cli.scenarios.clone().unwrap_or_else(|| "scenarios".into());
+            let folder = cli.scenarios.clone().unwrap_or_else(counterpart_core::library::sources::bundled_folder);
             counterpart::app::run(folder);
             return;
         }

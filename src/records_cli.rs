@@ -137,7 +137,8 @@ pub fn export_cmd(args: ExportArgs, scenarios: Option<&Path>, out: &mut dyn Writ
             return Ok(2);
         }
     };
-    let folder = scenarios.unwrap_or(Path::new("scenarios"));
+    let bundled = counterpart_core::library::sources::bundled_folder();
+    let folder = scenarios.unwrap_or(&bundled);
     let scripts = load_scripts(folder, records.iter().map(|r| r.summary.scenario_id.as_str()));
     let mut records = records;
     if args.xapi.is_some() || args.lrs.is_some() {
@@ -589,7 +590,8 @@ pub fn drill_cmd(action: DrillAction, scenarios: Option<&Path>, out: &mut dyn Wr
         }
         DrillAction::Report { drill, db, html, csv } => {
             let Some(store) = open_store(db.as_deref(), err)? else { return Ok(2) };
-            let folder = scenarios.unwrap_or(Path::new("scenarios"));
+            let bundled = counterpart_core::library::sources::bundled_folder();
+            let folder = scenarios.unwrap_or(&bundled);
             // The stored state, not a replay: the report must still work
             // after a scenario was edited; scripts only add titles and texts.
             let loaded = store.drill_snapshot(drill).and_then(|state| {

@@ -128,6 +128,24 @@ pub struct Sources {
     pub problems: Vec<Diagnostic>,
 }
 
+/// The bundled library when no folder is given: the installed copy beside
+/// the program (`<prefix>/share/counterpart/scenarios` for a program in
+/// `<prefix>/bin`, as the Debian package lays it out), else `scenarios/` in
+/// the working folder (a checkout).
+pub fn bundled_folder() -> PathBuf {
+    std::env::current_exe().ok().and_then(|exe| installed_folder(&exe)).unwrap_or_else(|| PathBuf::from("scenarios"))
+}
+
+/// The installed library of a program at `exe`, when there is one.
+pub fn installed_folder(exe: &Path) -> Option<PathBuf> {
+    let bin = exe.parent()?;
+    if bin.file_name()? != "bin" {
+        return None;
+    }
+    let folder = bin.parent()?.join("share").join("counterpart").join("scenarios");
+    folder.is_dir().then_some(folder)
+}
+
 /// The bundled folder, the config's folders and the trainers' folder, from
 /// the environment and the user's directories.
 pub fn discover(bundled: &Path) -> Sources {
@@ -167,6 +185,21 @@ pub fn discover_with(bundled: &Path, trainers: Option<PathBuf>, config: Option<P
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_installed_program_reads_the_library_under_share() {
+        let root = tempfile::tempdir().unwrap();
+        let bin = root.path().join("usr/bin");
+        let library = root.path().join("usr/share/counterpart/scenarios");
+        std::fs::create_dir_all(&bin).unwrap();
+        assert_eq!(installed_folder(&bin.join("counterpart")), None, "no library installed yet");
+        std::fs::create_dir_all(&library).unwrap();
+        assert_eq!(installed_folder(&bin.join("counterpart")), Some(library));
+        // A build in a checkout's target folder is not installed.
+        let target = root.path().join("target/debug");
+        std::fs::create_dir_all(&target).unwrap();
+        assert_eq!(installed_folder(&target.join("counterpart")), None);
+    }
+
     use super::*;
 
     #[test]
