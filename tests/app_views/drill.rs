@@ -410,3 +410,22 @@ fn skip_end_and_leaving_a_slot_are_asked_about_and_only_y_says_yes() {
     h.get_by_label_contains("跳过 李明 这一场");
     h.get_by_label("跳过 (Y)");
 }
+
+#[test]
+fn the_agreement_says_a_red_flag_failed_the_attempt_explains_the_marks_and_kappa_once() {
+    use counterpart::app::views::drill::{AgreementVm, agreement_view};
+    use counterpart_core::drill::{Kappa, KappaUndefined};
+    use counterpart_core::scenario::model::RedFlag;
+    let agreement = counterpart_core::drill::RoundAgreement {
+        observers: vec![2, 3],
+        items: Vec::new(),
+        red_flags: vec![(RedFlag::DataLeak, vec![3])],
+        kappa_linear: Kappa::Undefined(KappaUndefined::NoVariance),
+        kappa_quadratic: Kappa::Undefined(KappaUndefined::NoVariance),
+    };
+    let vm = AgreementVm { responder: "李明".into(), style: None, observers: vec!["王五".into(), "赵六".into()], agreement };
+    let h = Harness::builder().with_size(wide()).build_ui(|ui| agreement_view(ui, Lang::En, &vm));
+    h.get_by_label_contains("raised by 赵六 — at least half of the observers: it failed the attempt");
+    h.get_by_label("— not observed · · not marked");
+    assert_eq!(h.query_all_by_label_contains("no variation").count(), 1, "the reason is said once");
+}

@@ -205,12 +205,12 @@ fn the_session_report_ranks_common_mistakes_and_escapes_names() {
     let best = best_route(&script);
     let roster = vec![Member::typed("<script>alert(1)</script>"), Member::typed("=HYPERLINK(\"x\")"), Member::typed("张三 & 李四")];
     let (id, mut drill) = store.create_drill(&hot_seat(&script, roster, "<b>班</b>")).unwrap();
-    for route in [&worst, &worst, &best] {
+    for (route, guess) in [(&worst, None), (&worst, Some(counterpart_core::scenario::model::DiscStyle::C)), (&best, None)] {
         store.apply_drill_event(id, &mut drill, &Event::StartSlot, &scripts).unwrap();
         for &o in route.iter() {
             store.apply_drill_event(id, &mut drill, &Event::Choose { option: o, response_secs: None }, &scripts).unwrap();
         }
-        store.apply_drill_event(id, &mut drill, &Event::FinishSlot { disc_guess: None, outcome: None }, &scripts).unwrap();
+        store.apply_drill_event(id, &mut drill, &Event::FinishSlot { disc_guess: guess, outcome: None }, &scripts).unwrap();
     }
     assert!(drill.states.iter().all(|s| s.status == SlotStatus::Done));
     let attempts = store.drill_attempts(&drill).unwrap();
@@ -260,6 +260,17 @@ fn the_session_report_ranks_common_mistakes_and_escapes_names() {
     let best_score = Encounter::replay(script.clone(), drill.states[2].seed, &best).unwrap().score().overall;
     assert!((overall - best_score).abs() < 0.051);
     assert_eq!(&rows[0][8], "done");
+    // The date the slot was played, its red flags and the DISC guess.
+    let today = &attempts[0].summary.started_at[..10];
+    assert_eq!(&rows[0][18], today);
+    let worst_flags = &drill.states[0].result.as_ref().unwrap().card.red_flags;
+    assert!(!worst_flags.is_empty(), "the worst route crosses a red line");
+    assert_eq!(rows[0][19], worst_flags.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>().join(" "));
+    assert_eq!((&rows[1][20], &rows[0][20]), ("C", ""));
+    assert!(html.contains(&format!("日期 Date (UTC): {today}")));
+    assert!(html.contains("出席 Present (3)"), "attendance");
+    assert!(html.contains("failed the attempt"), "a red flag says it failed the attempt");
+    assert!(html.contains("C (实为 was"), "the DISC guess beside the truth");
 
     // The CLI writes the same report from the stored drill.
     let db = store.path().to_path_buf();
@@ -445,6 +456,9 @@ fn a_role_play_result_lands_in_the_responders_record() {
         apply(&mut drill, Event::Observe { observer, item: Item::P1, mark: Level(level) });
     }
     apply(&mut drill, Event::RedFlag { observer: 3, flag: RedFlag::DataLeak, raised: true });
+    apply(&mut drill, Event::Observe { observer: 2, item: Item::L1, mark: Level(0) });
+    apply(&mut drill, Event::Observe { observer: 3, item: Item::L1, mark: Level(1) });
+    apply(&mut drill, Event::Observe { observer: 3, item: Item::C1, mark: counterpart_core::drill::Observation::NotObserved });
     apply(&mut drill, Event::FinishSlot { disc_guess: None, outcome: Some(Outcome::Escalated) });
     let responder = store.profile_by_name("答").unwrap();
     let record = store.attempt(drill.states[0].attempt.unwrap()).unwrap();
@@ -459,6 +473,24 @@ fn a_role_play_result_lands_in_the_responders_record() {
     let html = drill_html(&drill, &store.drill_attempts(&drill).unwrap(), &scripts);
     assert!(html.contains("Weighted kappa") && html.contains("观二"));
     assert!(html.contains("Leaked personal data"));
+    // The role-play's common mistakes are what the observers scored 0–1 and
+    // the flags they raised, not "no option scoring 0–1".
+    assert!(!html.contains("No option scoring 0–1 was chosen"), "observers gave 0s and raised a data leak");
+    let observed = counterpart_core::records::report::observed_mistakes(&drill);
+    assert_eq!(observed.len(), 1, "{observed:?}");
+    assert_eq!((observed[0].item, observed[0].marks, observed[0].responders.clone()), (Item::L1, 2, vec!["答".to_string()]));
+    let flags = counterpart_core::records::report::raised_flags(&drill);
+    assert_eq!(flags.len(), 1);
+    assert_eq!((flags[0].flag, flags[0].by.clone(), flags[0].failed), (RedFlag::DataLeak, vec!["观二".to_string()], true));
+    assert!(html.contains("Items observers scored 0–1") && html.contains("raised by 观二"));
+    assert!(html.contains("it counted and failed the attempt"));
+    assert!(html.contains("— 观察员表示未观察到 not observed · · 未打分 not marked"), "the marks are explained");
+    assert_eq!(html.matches("Weighted kappa: agreement beyond chance").count(), 1, "the kappa explanation once");
+    assert!(html.contains("出席 Present (4): 答、演、观一、观二"));
+    let mut csv = Vec::new();
+    write_drill_csv(&drill, &mut csv).unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.contains("DataLeak (观二)"), "{csv}");
     // Replaying the whole log gives the same drill.
     assert_eq!(store.load_drill(id, &scripts).unwrap(), drill);
 }

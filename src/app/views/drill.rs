@@ -744,13 +744,22 @@ pub fn agreement_view(ui: &mut egui::Ui, lang: Lang, vm: &AgreementVm) {
     if let Some(style) = &vm.style {
         ui.label(format!("{}{style}", tr(lang, "群众的性格（揭晓）：", "The citizen's style (revealed): ")));
     }
-    ui.label(format!(
-        "{}: {} · {}: {}",
-        tr(lang, "加权 kappa（线性）", "weighted kappa (linear)"),
-        kappa_text(lang, a.kappa_linear),
-        tr(lang, "（平方）", "(quadratic)"),
-        kappa_text(lang, a.kappa_quadratic)
-    ));
+    // The reason is said once when neither kappa exists for the same reason.
+    match (a.kappa_linear, a.kappa_quadratic) {
+        (Kappa::Undefined(x), Kappa::Undefined(y)) if x == y => {
+            ui.label(format!("{}: {}", tr(lang, "加权 kappa", "weighted kappa"), kappa_text(lang, a.kappa_linear)));
+        }
+        _ => {
+            ui.label(format!(
+                "{}: {} · {}: {}",
+                tr(lang, "加权 kappa（线性）", "weighted kappa (linear)"),
+                kappa_text(lang, a.kappa_linear),
+                tr(lang, "（平方）", "(quadratic)"),
+                kappa_text(lang, a.kappa_quadratic)
+            ));
+        }
+    }
+    ui.label(RichText::new(tr(lang, "— 未观察到 · · 未打分", "— not observed · · not marked")).color(MUTED));
     egui::Grid::new("agreement-grid").striped(true).spacing([18.0, 4.0]).show(ui, |ui| {
         ui.label(RichText::new(tr(lang, "评分项", "Item")).strong());
         for name in &vm.observers {
@@ -780,6 +789,18 @@ pub fn agreement_view(ui: &mut egui::Ui, lang: Lang, vm: &AgreementVm) {
     });
     for (flag, by) in &a.red_flags {
         let names: Vec<&str> = by.iter().filter_map(|o| a.observers.iter().position(|x| x == o)).filter_map(|k| vm.observers.get(k).map(String::as_str)).collect();
-        ui.label(RichText::new(format!("{}{}：{}", tr(lang, "红线 · ", "Red flag · "), flag.label().get(lang), names.join("、"))).color(FAIL));
+        // As the result counts it: raised by at least half of the observers.
+        let failed = 2 * by.len() >= a.observers.len();
+        let verdict = match (failed, lang) {
+            (true, Lang::Zh) => "，至少一半观察员标出：本次不通过",
+            (true, Lang::En) => " — at least half of the observers: it failed the attempt",
+            (false, Lang::Zh) => "，不到一半观察员标出：不计入成绩",
+            (false, Lang::En) => " — fewer than half of the observers: not counted",
+        };
+        let text = match lang {
+            Lang::Zh => format!("红线 · {}：{} 标出{verdict}", flag.label().get(lang), names.join("、")),
+            Lang::En => format!("Red flag · {}: raised by {}{verdict}", flag.label().get(lang), names.join(", ")),
+        };
+        ui.add(egui::Label::new(RichText::new(text).color(FAIL)).wrap());
     }
 }

@@ -163,7 +163,15 @@ pub enum Event {
     /// The attempt the store opened for a slot, and the scenario version it
     /// was opened on, so that replaying the log against a scenario edited
     /// since is refused instead of silently following other options.
-    Linked { slot: usize, attempt: i64, scenario_version: u32 },
+    Linked {
+        slot: usize,
+        attempt: i64,
+        scenario_version: u32,
+        /// When the attempt was opened (the store's UTC time), for the
+        /// reports' dates; absent in logs from before it was kept.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        started_at: Option<String>,
+    },
     /// Hot seat: the player picks an option (zero-based).
     Choose { option: usize, response_secs: Option<f32> },
     /// Class vote: how many voted for each of the turn's options.
@@ -326,6 +334,9 @@ pub struct SlotState {
     /// ones removed): what `Event::Undo` rebuilds the slot from.
     #[serde(default)]
     pub undoable: Vec<Event>,
+    /// When the slot's attempt was opened (UTC, as stored with the attempt).
+    #[serde(default)]
+    pub started_at: Option<String>,
 }
 
 /// A drill in progress: the plan, its schedule and every slot's state.
@@ -472,6 +483,7 @@ impl Drill {
                 sheets: fresh_sheets(slot),
                 result: None,
                 undoable: Vec::new(),
+                started_at: None,
             })
             .collect();
         let phase = if slots.is_empty() { Phase::Finished } else { Phase::Ready { slot: 0 } };
@@ -554,7 +566,7 @@ impl Drill {
                     seed: state.seed,
                 }])
             }
-            Event::Linked { slot, attempt, scenario_version } => {
+            Event::Linked { slot, attempt, scenario_version, started_at } => {
                 match self.phase {
                     Phase::Starting { slot: s } if s == *slot => {}
                     _ => return Err(DrillError::BadLink { slot: *slot }),
@@ -568,6 +580,7 @@ impl Drill {
                     });
                 }
                 self.states[*slot].attempt = Some(*attempt);
+                self.states[*slot].started_at = started_at.clone();
                 self.phase = Phase::Playing { slot: *slot };
                 Ok(Vec::new())
             }
@@ -1443,7 +1456,7 @@ mod tests {
         let mut effects = drill.apply(&event, scripts).unwrap();
         if let Some(Effect::BeginAttempt { slot, .. }) = effects.first() {
             let slot = *slot;
-            let link = Event::Linked { slot, attempt: 1000 + slot as i64, scenario_version: scripts[&drill.slots[slot].scenario].scenario.version };
+            let link = Event::Linked { slot, attempt: 1000 + slot as i64, scenario_version: scripts[&drill.slots[slot].scenario].scenario.version, started_at: None };
             effects.extend(drill.apply(&link, scripts).unwrap());
         }
         effects
@@ -1627,7 +1640,7 @@ mod tests {
         let worst = route(&scripts, WATER, Objective::Overall, false);
         let mut drill = Drill::new(plan(Mode::HotSeat, 3, &[WATER], Rotation::Same, 1)).unwrap();
         assert!(matches!(
-            drill.apply(&Event::Linked { slot: 0, attempt: 5, scenario_version: 1 }, &scripts),
+            drill.apply(&Event::Linked { slot: 0, attempt: 5, scenario_version: 1, started_at: None }, &scripts),
             Err(DrillError::BadLink { slot: 0 })
         ));
         let effects = drill.apply(&Event::StartSlot, &scripts).unwrap();
@@ -1638,10 +1651,10 @@ mod tests {
         ));
         let version = scripts[WATER].scenario.version;
         assert!(matches!(
-            drill.apply(&Event::Linked { slot: 0, attempt: 1000, scenario_version: version + 1 }, &scripts),
+            drill.apply(&Event::Linked { slot: 0, attempt: 1000, scenario_version: version + 1, started_at: None }, &scripts),
             Err(DrillError::ScenarioChanged { .. })
         ));
-        drill.apply(&Event::Linked { slot: 0, attempt: 1000, scenario_version: version }, &scripts).unwrap();
+        drill.apply(&Event::Linked { slot: 0, attempt: 1000, scenario_version: version, started_at: None }, &scripts).unwrap();
         for (i, &option) in best.iter().enumerate() {
             let effects = drill.apply(&Event::Choose { option, response_secs: Some(3.0) }, &scripts).unwrap();
             assert!(matches!(&effects[..], [Effect::RecordStep { attempt: 1000, index, .. }] if *index == i));
@@ -1699,7 +1712,7 @@ mod tests {
             let effects = drill.apply(&e, &scripts).unwrap();
             log.push(e);
             if let Some(Effect::BeginAttempt { slot, scenario_version, .. }) = effects.first() {
-                let link = Event::Linked { slot: *slot, attempt: 50 + *slot as i64, scenario_version: *scenario_version };
+                let link = Event::Linked { slot: *slot, attempt: 50 + *slot as i64, scenario_version: *scenario_version, started_at: None };
                 drill.apply(&link, &scripts).unwrap();
                 log.push(link);
             }
@@ -1737,7 +1750,7 @@ mod tests {
         let mut drill = Drill::new(plan(Mode::HotSeat, 1, &[WATER], Rotation::Same, 1)).unwrap();
         drive(&mut drill, Event::StartSlot, &scripts);
         let version = scripts[WATER].scenario.version;
-        let log = [Event::StartSlot, Event::Linked { slot: 0, attempt: 1000, scenario_version: version }];
+        let log = [Event::StartSlot, Event::Linked { slot: 0, attempt: 1000, scenario_version: version, started_at: None }];
         assert_eq!(Drill::replay(drill.plan.clone(), &log, &scripts).unwrap(), drill);
         let mut scenario = scripts[WATER].scenario.clone();
         scenario.version += 1;
@@ -1962,7 +1975,7 @@ mod tests {
             last = drill.apply(event, scripts).unwrap();
             log.push(event.clone());
             if let Some(Effect::BeginAttempt { slot, scenario_version, .. }) = last.first() {
-                let link = Event::Linked { slot: *slot, attempt: 1000 + *slot as i64, scenario_version: *scenario_version };
+                let link = Event::Linked { slot: *slot, attempt: 1000 + *slot as i64, scenario_version: *scenario_version, started_at: None };
                 drill.apply(&link, scripts).unwrap();
                 log.push(link);
             }

@@ -9,7 +9,7 @@
 use crate::library::Library;
 use crate::drill::{Drill, Kappa, KappaUndefined, Mode, Observation, SlotStatus, TurnVote};
 use crate::play::engine::{Encounter, better_option, option_quality};
-use crate::scenario::model::{Lang, RedFlag, Text};
+use crate::scenario::model::{Item, Lang, RedFlag, Text};
 use crate::records::store::{AttemptRecord, AttemptSummary, Status};
 use crate::play::rubric::Dimension;
 use serde::Serialize;
@@ -663,12 +663,157 @@ fn kappa_text(k: Kappa) -> String {
     }
 }
 
+/// As on the projected sheet: "—" the observer saw nothing to judge the
+/// item by, "·" the observer left it unmarked (the legend says so).
 fn mark_text(mark: Option<Observation>) -> String {
     match mark {
         Some(Observation::Level(l)) => l.to_string(),
-        Some(Observation::NotObserved) => "未观察到 n/o".into(),
-        None => "—".into(),
+        Some(Observation::NotObserved) => "—".into(),
+        None => "·".into(),
     }
+}
+
+/// Both kappas, or the reason once when neither exists for the same reason.
+fn kappas_text(linear: Kappa, quadratic: Kappa) -> String {
+    match (linear, quadratic) {
+        (Kappa::Undefined(a), Kappa::Undefined(b)) if a == b => {
+            format!("加权 kappa Weighted kappa: {}", kappa_text(linear))
+        }
+        _ => format!(
+            "加权 kappa（线性 / 二次）Weighted kappa (linear / quadratic): {} / {}",
+            kappa_text(linear),
+            kappa_text(quadratic)
+        ),
+    }
+}
+
+/// An item the observers scored 0 (harmful) or 1 (missed), over a
+/// role-play drill's finished slots: the role-play's common mistakes, where
+/// the responder's own words have no scripted option to count.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ObservedMistake {
+    pub item: Item,
+    /// Observers' marks of 0 or 1 on the item.
+    pub marks: usize,
+    /// Responders whose median on the item was 0 or 1 (what their score
+    /// used), in slot order.
+    pub responders: Vec<String>,
+}
+
+/// A red flag an observer raised in a role-play slot.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RaisedFlag {
+    pub slot: usize,
+    pub responder: String,
+    pub flag: RedFlag,
+    /// The observers who raised it.
+    pub by: Vec<String>,
+    /// At least half of the slot's observers raised it, so it counted and
+    /// failed the attempt.
+    pub failed: bool,
+}
+
+/// Items observers scored 0–1 over the drill's finished role-play slots,
+/// most marks first (ties: rubric order).
+pub fn observed_mistakes(drill: &Drill) -> Vec<ObservedMistake> {
+    let mut found: Vec<ObservedMistake> = Vec::new();
+    for slot in &drill.slots {
+        if drill.states[slot.index].status != SlotStatus::Done {
+            continue;
+        }
+        let Some(agreement) = drill.agreement(slot.index) else { continue };
+        for row in &agreement.items {
+            let low = row.marks.iter().filter(|m| matches!(m, Some(Observation::Level(l)) if *l <= 1)).count();
+            if low == 0 {
+                continue;
+            }
+            let at = match found.iter().position(|m| m.item == row.item) {
+                Some(at) => at,
+                None => {
+                    found.push(ObservedMistake { item: row.item, marks: 0, responders: Vec::new() });
+                    found.len() - 1
+                }
+            };
+            found[at].marks += low;
+            let responder = player_name(drill, slot.index);
+            if row.median.is_some_and(|m| m <= 1) && !found[at].responders.contains(&responder) {
+                found[at].responders.push(responder);
+            }
+        }
+    }
+    found.sort_by(|a, b| b.marks.cmp(&a.marks).then(a.item.index().cmp(&b.item.index())));
+    found
+}
+
+/// Every red flag raised in the drill's finished role-play slots, in slot order.
+pub fn raised_flags(drill: &Drill) -> Vec<RaisedFlag> {
+    let mut out = Vec::new();
+    for slot in &drill.slots {
+        let state = &drill.states[slot.index];
+        if state.status != SlotStatus::Done {
+            continue;
+        }
+        let Some(agreement) = drill.agreement(slot.index) else { continue };
+        let counted = state.result.as_ref().map(|r| r.card.red_flags.clone()).unwrap_or_default();
+        for (flag, by) in &agreement.red_flags {
+            out.push(RaisedFlag {
+                slot: slot.index,
+                responder: player_name(drill, slot.index),
+                flag: *flag,
+                by: names(drill, by),
+                failed: counted.contains(flag),
+            });
+        }
+    }
+    out
+}
+
+/// The red flags that counted in a slot's result, with who raised them
+/// where observers did (role-play), e.g. "data_leak (王芳;李雷)".
+fn slot_flags(drill: &Drill, slot: usize) -> Vec<(RedFlag, Vec<String>)> {
+    let counted = drill.states[slot].result.as_ref().map(|r| r.card.red_flags.clone()).unwrap_or_default();
+    let raised = drill.agreement(slot).map(|a| a.red_flags).unwrap_or_default();
+    counted
+        .into_iter()
+        .map(|flag| {
+            let by = raised.iter().find(|(f, _)| *f == flag).map(|(_, by)| names(drill, by)).unwrap_or_default();
+            (flag, by)
+        })
+        .collect()
+}
+
+/// The drill's dates (UTC), from when its slots' attempts were opened:
+/// "2026-12-01", or a range when it ran over several days.
+pub fn drill_dates(drill: &Drill) -> Option<String> {
+    let mut days: Vec<&str> = drill.states.iter().filter_map(|s| s.started_at.as_deref()).filter_map(|t| t.get(..10)).collect();
+    days.sort_unstable();
+    days.dedup();
+    match (days.first(), days.last()) {
+        (Some(first), Some(last)) if first == last => Some(first.to_string()),
+        (Some(first), Some(last)) => Some(format!("{first} – {last}")),
+        _ => None,
+    }
+}
+
+/// Who was there: a member with every slot skipped was absent. A class
+/// vote's roster is who was present.
+fn attendance(drill: &Drill) -> (Vec<String>, Vec<String>) {
+    let mut present = Vec::new();
+    let mut absent = Vec::new();
+    for (i, member) in drill.plan.roster.iter().enumerate() {
+        let slots: Vec<&SlotStatus> =
+            drill.slots.iter().filter(|s| s.player == Some(i)).map(|s| &drill.states[s.index].status).collect();
+        if !slots.is_empty() && slots.iter().all(|s| **s == SlotStatus::Skipped) {
+            absent.push(member.name.clone());
+        } else {
+            present.push(member.name.clone());
+        }
+    }
+    (present, absent)
+}
+
+fn disc_code(style: crate::scenario::model::DiscStyle) -> String {
+    format!("{style:?}")
 }
 
 /// The trainer's session report: who did what, scores by dimension, the
@@ -689,12 +834,24 @@ pub fn drill_html(drill: &Drill, attempts: &[AttemptRecord], scripts: &Library) 
         drill.slots.len(),
         done
     );
+    if let Some(dates) = drill_dates(drill) {
+        let _ = writeln!(b, "<p>日期 Date (UTC): {}</p>", html_escape(&dates));
+    }
+    let (present, absent) = attendance(drill);
+    let _ = write!(b, "<p>出席 Present ({}): {}", present.len(), html_escape(&present.join("、")));
+    if !absent.is_empty() {
+        let _ = write!(b, " · 缺席 Absent ({}): {}", absent.len(), html_escape(&absent.join("、")));
+    }
+    let _ = writeln!(b, "</p>");
+    if let Some(group) = &plan.group {
+        let _ = writeln!(b, "<p class=\"muted\">成绩记入班级档案 Recorded under the class profile: {}</p>", html_escape(&group.name));
+    }
 
     let _ = writeln!(b, "<h2>谁做了什么 Who did what</h2><table><tr><th>#</th><th>学员 Member</th><th>情景 Scenario</th><th>状态 Status</th>");
     for d in Dimension::ALL {
         let _ = write!(b, "<th>{}</th>", html_escape(&d.label().zh));
     }
-    let _ = writeln!(b, "<th>总分 Overall</th><th></th></tr>");
+    let _ = writeln!(b, "<th>总分 Overall</th><th></th><th>红线 Red flags</th><th>DISC 判断 guess</th></tr>");
     for (slot, state) in drill.slots.iter().zip(&drill.states) {
         let mut who = html_escape(&player_name(drill, slot.index));
         if let Some(c) = slot.citizen.and_then(|c| plan.roster.get(c)) {
@@ -714,7 +871,36 @@ pub fn drill_html(drill: &Drill, attempts: &[AttemptRecord], scripts: &Library) 
         for d in Dimension::ALL {
             let _ = write!(b, "<td>{}</td>", opt_num(card.map(|c| c.dimension(d))));
         }
-        let _ = writeln!(b, "<td>{}</td><td>{}</td></tr>", opt_num(card.map(|c| c.overall)), verdict(card.map(|c| c.passed)));
+        let flags: Vec<String> = slot_flags(drill, slot.index)
+            .into_iter()
+            .map(|(flag, by)| {
+                let l = flag.label();
+                let by = if by.is_empty() { String::new() } else { format!(" ({})", html_escape(&by.join("、"))) };
+                format!("{}{by}", both(&l.zh, &l.en))
+            })
+            .collect();
+        let flags = if flags.is_empty() { String::new() } else { format!("<span class=\"flag\">{} — 本次不通过 failed the attempt</span>", flags.join("; ")) };
+        let guess = match (&state.result, plan.mode) {
+            (Some(r), Mode::HotSeat) => {
+                let truth = scripts
+                    .script(&slot.scenario)
+                    .and_then(|sc| sc.scenario.citizen.all_personas().into_iter().find(|p| p.id == r.persona))
+                    .map(|p| p.disc.primary);
+                match (r.disc_guess, truth) {
+                    (Some(g), Some(t)) => format!("{} ({} {}) {}", disc_code(g), "实为 was", disc_code(t), if g == t { "√" } else { "×" }),
+                    (Some(g), None) => disc_code(g),
+                    (None, _) => "—".into(),
+                }
+            }
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            b,
+            "<td>{}</td><td>{}</td><td>{flags}</td><td>{}</td></tr>",
+            opt_num(card.map(|c| c.overall)),
+            verdict(card.map(|c| c.passed)),
+            html_escape(&guess)
+        );
     }
     let _ = writeln!(b, "</table>");
 
@@ -769,6 +955,12 @@ pub fn drill_html(drill: &Drill, attempts: &[AttemptRecord], scripts: &Library) 
 
     if plan.mode == Mode::RolePlay {
         let _ = writeln!(b, "<h2>观察员评分一致性 Observer agreement</h2>");
+        let _ = writeln!(
+            b,
+            "<p class=\"muted\">0 有害 harmful · 1 遗漏 missed · 2 合格 adequate · 3 优秀 exemplary · — 观察员表示未观察到 not observed · · 未打分 not marked. \
+             加权 kappa：扣除偶然一致后的一致程度，1 完全一致，0 与偶然无异；0.6 以上较高，0.4 以下值得讨论。 \
+             Weighted kappa: agreement beyond chance; 1 perfect, 0 no better than chance; above 0.6 substantial, below 0.4 worth discussing.</p>"
+        );
         for slot in &drill.slots {
             let Some(agreement) = drill.agreement(slot.index) else { continue };
             if drill.states[slot.index].status != SlotStatus::Done {
@@ -776,15 +968,24 @@ pub fn drill_html(drill: &Drill, attempts: &[AttemptRecord], scripts: &Library) 
             }
             let _ = writeln!(
                 b,
-                "<h3>#{} {}</h3><p>加权 kappa（线性 / 二次）Weighted kappa (linear / quadratic): {} / {}</p>",
+                "<h3>#{} {}</h3><p>{}</p>",
                 slot.index + 1,
                 html_escape(&player_name(drill, slot.index)),
-                kappa_text(agreement.kappa_linear),
-                kappa_text(agreement.kappa_quadratic)
+                kappas_text(agreement.kappa_linear, agreement.kappa_quadratic)
             );
-            for (flag, by) in &agreement.red_flags {
-                let l = flag.label();
-                let _ = writeln!(b, "<p class=\"flag\">红线 Red flag: {} — {}</p>", both(&l.zh, &l.en), html_escape(&names(drill, by).join("、")));
+            for raised in raised_flags(drill).into_iter().filter(|f| f.slot == slot.index) {
+                let l = raised.flag.label();
+                let verdict = if raised.failed {
+                    "至少一半观察员标出，计入成绩：本次不通过 — raised by at least half of the observers: it counted and failed the attempt"
+                } else {
+                    "不到一半观察员标出，不计入成绩 — raised by fewer than half of the observers: not counted"
+                };
+                let _ = writeln!(
+                    b,
+                    "<p class=\"flag\">红线 Red flag: {} — 标出者 raised by {}. {verdict}</p>",
+                    both(&l.zh, &l.en),
+                    html_escape(&raised.by.join("、"))
+                );
             }
             let _ = writeln!(b, "<table><tr><th>评分项 Item</th>");
             for name in names(drill, &agreement.observers) {
@@ -810,8 +1011,48 @@ pub fn drill_html(drill: &Drill, attempts: &[AttemptRecord], scripts: &Library) 
 
     let mistakes = drill_mistakes(drill, attempts, scripts);
     let _ = writeln!(b, "<h2>常见失误 Most common mistakes</h2>");
-    if mistakes.is_empty() {
-        let _ = writeln!(b, "<p>没有得分 0–1 的选择。 No option scoring 0–1 was chosen.</p>");
+    // A role-play's responders speak freely: its mistakes are what the
+    // observers scored 0–1 and the red flags they raised.
+    let observed = observed_mistakes(drill);
+    let flags = raised_flags(drill);
+    if !observed.is_empty() {
+        let _ = writeln!(b, "<h3>观察员评为 0–1 的评分项 Items observers scored 0–1</h3><table><tr><th>评分项 Item</th><th>0–1 次数 Marks of 0–1</th><th>中位数 0–1 的应答者 Responders with a median of 0–1</th></tr>");
+        for m in &observed {
+            let l = m.item.label();
+            let _ = writeln!(
+                b,
+                "<tr><td>{:?} {}</td><td>{}</td><td>{}</td></tr>",
+                m.item,
+                both(&l.zh, &l.en),
+                m.marks,
+                html_escape(&m.responders.join("、"))
+            );
+        }
+        let _ = writeln!(b, "</table>");
+    }
+    if !flags.is_empty() {
+        let _ = writeln!(b, "<h3>观察员标出的红线 Red flags observers raised</h3><ul>");
+        for f in &flags {
+            let l = f.flag.label();
+            let counted = if f.failed { "本次不通过 failed the attempt" } else { "未计入 not counted (fewer than half)" };
+            let _ = writeln!(
+                b,
+                "<li>#{} {}: {} — {} · {counted}</li>",
+                f.slot + 1,
+                html_escape(&f.responder),
+                both(&l.zh, &l.en),
+                html_escape(&f.by.join("、"))
+            );
+        }
+        let _ = writeln!(b, "</ul>");
+    }
+    if mistakes.is_empty() && observed.is_empty() && flags.is_empty() {
+        let message = if plan.mode == Mode::RolePlay {
+            "<p>观察员没有评 0–1 分，也没有标出红线。 No item was scored 0–1 by an observer and no red flag was raised.</p>"
+        } else {
+            "<p>没有得分 0–1 的选择。 No option scoring 0–1 was chosen.</p>"
+        };
+        let _ = writeln!(b, "{message}");
     }
     for (n, m) in mistakes.iter().take(MISTAKES_SHOWN).enumerate() {
         let _ = writeln!(
@@ -838,9 +1079,10 @@ pub fn drill_html(drill: &Drill, attempts: &[AttemptRecord], scripts: &Library) 
 /// The report lists this many mistakes; the CSV and `common_mistakes` all.
 pub const MISTAKES_SHOWN: usize = 10;
 
-pub const DRILL_CSV_HEADER: [&str; 18] = [
+pub const DRILL_CSV_HEADER: [&str; 21] = [
     "slot", "round", "mode", "member", "role", "citizen", "observers", "scenario_id", "status", "attempt_id",
-    "overall", "listening", "empathy", "clarity", "disc", "process", "passed", "choices",
+    "overall", "listening", "empathy", "clarity", "disc", "process", "passed", "choices", "date", "red_flags",
+    "disc_guess",
 ];
 
 /// One row per slot: who did what and how it scored.
@@ -881,6 +1123,17 @@ pub fn drill_rows(drill: &Drill, text: fn(&str) -> String) -> Vec<Vec<String>> {
         row.extend(Dimension::ALL.iter().map(|&d| opt_num(card.map(|c| c.dimension(d)))));
         row.push(card.map(|c| c.passed.to_string()).unwrap_or_default());
         row.push(state.choices.iter().map(|c| (c + 1).to_string()).collect::<Vec<_>>().join(";"));
+        row.push(state.started_at.as_deref().and_then(|t| t.get(..10)).unwrap_or_default().to_string());
+        // The flags that counted (and failed the attempt), with who raised them.
+        let flags: Vec<String> = slot_flags(drill, slot.index)
+            .into_iter()
+            .map(|(flag, by)| {
+                let code = format!("{flag:?}");
+                if by.is_empty() { code } else { format!("{code} ({})", by.join(";")) }
+            })
+            .collect();
+        row.push(csv_safe(&flags.join(" ")));
+        row.push(state.result.as_ref().and_then(|r| r.disc_guess).map(disc_code).unwrap_or_default());
         rows.push(row);
     }
     rows

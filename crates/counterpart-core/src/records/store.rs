@@ -864,7 +864,10 @@ impl Store {
                         params![id, slot as i64, attempt],
                     )
                     .map_err(self.err())?;
-                    let link = Event::Linked { slot, attempt, scenario_version };
+                    let started_at: Option<String> = tx
+                        .query_row("SELECT started_at FROM attempts WHERE id = ?1", [attempt], |r| r.get(0))
+                        .map_err(self.err())?;
+                    let link = Event::Linked { slot, attempt, scenario_version, started_at };
                     let seq = next.applied;
                     next.apply(&link, scripts).map_err(drill_err)?;
                     self.append_drill_event(&tx, id, seq, &link)?;
