@@ -70,10 +70,14 @@ impl Segmenter {
 /// Words that carry nothing a checker looks for, whatever jieba tags them.
 const STOP_WORDS: &[&str] = &["是", "有", "在", "就", "都", "也", "还", "又", "我", "我们", "你", "您", "他", "她", "这", "那", "个", "了", "的", "吧", "呢", "啊"];
 
-/// Full-width forms to half-width, ASCII to lower case, and runs of
-/// Chinese numerals to digits ("三栋" → "3栋", "一三八" → "138", "二十三" →
-/// "23"). Both sides of every comparison go through this, so a word that
-/// merely contains a numeral (一起) is changed alike on both sides.
+/// Full-width forms to half-width, ASCII to lower case, and numbers
+/// written with Chinese numerals to digits, read as people say them:
+/// digit by digit on the phone ("一三八" → "138"), with units ("二十三" →
+/// "23", "三百零五" → "305"), the spoken short forms ("一千五" → "1500",
+/// "两万六" → "26000") and digits mixed with units ("2万" → "20000",
+/// "2.6万" → "26000", "1千5" → "1500"). Both sides of every comparison
+/// go through this, so a word that merely contains a numeral (一起) is
+/// changed alike on both sides.
 pub fn normalize(text: &str) -> String {
     let mut half = String::with_capacity(text.len());
     for c in text.chars() {
@@ -84,16 +88,19 @@ pub fn normalize(text: &str) -> String {
         };
         half.extend(c.to_lowercase());
     }
-    let mut out = String::with_capacity(half.len());
     let chars: Vec<char> = half.chars().collect();
+    let mut out = String::with_capacity(half.len());
     let mut i = 0;
     while i < chars.len() {
-        if numeral_value(chars[i]).is_some() {
-            let start = i;
-            while i < chars.len() && numeral_value(chars[i]).is_some() {
-                i += 1;
-            }
-            out.push_str(&numerals_to_digits(&chars[start..i]));
+        let (end, chinese) = number_run_end(&chars, i);
+        if chinese {
+            out.push_str(&number_run(&chars[i..end]));
+            i = end;
+        } else if end > i {
+            // ASCII digits alone are kept, and skipped whole so that a long
+            // string of digits is scanned once.
+            out.extend(&chars[i..end]);
+            i = end;
         } else {
             out.push(chars[i]);
             i += 1;
@@ -105,10 +112,13 @@ pub fn normalize(text: &str) -> String {
 /// `normalize`, then only letters, digits and Chinese characters, with the
 /// usual ways of writing a building number made one ("3号楼", "3幢", "3座"
 /// → "3栋"): the form two spellings of the same name, number or address
-/// share.
+/// share. 号 and 楼 make a building only when written together: in
+/// "18号，楼下" the 18 is a house number and 楼下 is downstairs, so the
+/// building forms are merged before the punctuation between them is
+/// dropped.
 pub fn compact(text: &str) -> String {
-    let kept: String = normalize(text).chars().filter(|c| c.is_alphanumeric()).collect();
-    kept.replace("号楼", "栋").replace('幢', "栋").replace('座', "栋")
+    let merged = normalize(text).replace("号楼", "栋").replace('幢', "栋").replace('座', "栋");
+    merged.chars().filter(|c| c.is_alphanumeric()).collect()
 }
 
 /// The ASCII digits of `text` after normalising, in order.
@@ -116,9 +126,8 @@ pub fn digits(text: &str) -> String {
     normalize(text).chars().filter(char::is_ascii_digit).collect()
 }
 
-/// The unit characters (十 百 千 万) take part in positional numbers; the
-/// others are digits. 幺 is how digits are read out on the phone (1).
-fn numeral_value(c: char) -> Option<u32> {
+/// The Chinese digits; 幺 is how 1 is read out on the phone.
+fn chinese_digit(c: char) -> Option<u32> {
     Some(match c {
         '零' | '〇' => 0,
         '一' | '幺' => 1,
@@ -130,43 +139,117 @@ fn numeral_value(c: char) -> Option<u32> {
         '七' => 7,
         '八' => 8,
         '九' => 9,
-        '十' => 10,
-        '百' => 100,
-        '千' => 1000,
-        '万' => 10_000,
         _ => return None,
     })
 }
 
-fn numerals_to_digits(run: &[char]) -> String {
-    let positional = run.iter().any(|c| matches!(c, '十' | '百' | '千' | '万'));
-    if !positional {
-        return run.iter().filter_map(|&c| numeral_value(c)).map(|d| char::from_digit(d, 10).unwrap_or('0')).collect();
-    }
-    // 二十三 = 23, 十二 = 12, 三百零五 = 305, 一万二千 = 12000. A run that
-    // does not read as one number (三二十) is left as written.
-    let (mut total, mut section, mut digit): (u64, u64, Option<u64>) = (0, 0, None);
-    for &c in run {
-        let v = numeral_value(c).unwrap_or(0) as u64;
-        match v {
-            10 | 100 | 1000 => {
-                section += digit.take().unwrap_or(1) * v;
-            }
-            10_000 => {
-                total += (section + digit.take().unwrap_or(0)).max(1) * 10_000;
-                section = 0;
-            }
-            // 零 only holds a place (三百零五).
-            0 if digit.is_none() => {}
-            d => {
-                if digit.is_some() {
-                    return run.iter().collect();
-                }
-                digit = Some(d);
-            }
+/// The unit characters, which make a number positional.
+fn chinese_unit(c: char) -> Option<u64> {
+    Some(match c {
+        '十' => 10,
+        '百' => 100,
+        '千' => 1000,
+        '万' => 10_000,
+        '亿' => 100_000_000,
+        _ => return None,
+    })
+}
+
+fn is_chinese_numeral(c: char) -> bool {
+    chinese_digit(c).is_some() || chinese_unit(c).is_some()
+}
+
+/// Where the run of digits and numerals starting at `chars[start]` ends
+/// (`start` when none starts there), and whether it has a Chinese numeral
+/// in it: only those are read as numbers, ASCII digits alone being left
+/// as they are. A decimal point counts only between two ASCII digits
+/// ("2.6万").
+fn number_run_end(chars: &[char], start: usize) -> (usize, bool) {
+    let mut i = start;
+    let mut chinese = false;
+    while i < chars.len() {
+        let c = chars[i];
+        let point = c == '.' && i > start && chars[i - 1].is_ascii_digit() && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+        if !(is_chinese_numeral(c) || c.is_ascii_digit() || point) {
+            break;
         }
+        chinese |= is_chinese_numeral(c);
+        i += 1;
     }
-    (total + section + digit.unwrap_or(0)).to_string()
+    (i, chinese)
+}
+
+/// One run of numerals as digits; a run that does not read as one number
+/// ("三二十") is left as written.
+fn number_run(run: &[char]) -> String {
+    let has_unit = run.iter().any(|&c| chinese_unit(c).is_some());
+    if !has_unit {
+        // Read out digit by digit: 一三八 → 138 (ASCII digits kept).
+        return run.iter().map(|&c| chinese_digit(c).and_then(|d| char::from_digit(d, 10)).unwrap_or(c)).collect();
+    }
+    let as_written = || run.iter().collect::<String>();
+    match positional_value(run) {
+        Some(v) => v.to_string(),
+        None => as_written(),
+    }
+}
+
+/// The run with every digit as a Chinese one, for the crate: ASCII digits
+/// one by one (so "三千12" becomes 三千一二, which reads as no number and
+/// is left alone) and 幺 as 一.
+fn as_chinese(part: &[char]) -> String {
+    const DIGITS: [char; 10] = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+    part.iter().map(|&c| if c == '幺' { '一' } else if let Some(d) = c.to_digit(10) { DIGITS[d as usize] } else { c }).collect()
+}
+
+/// The value of a positional run. The Chinese part is read by the
+/// `chinese-number` crate, which knows the spoken short forms (一千五 is
+/// 1500, 三万四 is 34000); what it does not cover is a leading number in
+/// ASCII digits before the first unit ("2万", "15万", "2.6万"), worked
+/// out here: that number times the unit, plus the rest read as a number
+/// below the unit, a single digit after the unit counting one place down
+/// as in speech ("2万6" is 26000).
+fn positional_value(run: &[char]) -> Option<u64> {
+    use chinese_number::{ChineseCountMethod, ChineseToNumber};
+    let lead_len = run.iter().take_while(|c| c.is_ascii_digit() || **c == '.').count();
+    let parse = |part: &[char]| -> Option<u64> { as_chinese(part).to_number(ChineseCountMethod::TenThousand).ok() };
+    if lead_len == 0 {
+        return parse(run);
+    }
+    let unit = chinese_unit(*run.get(lead_len)?)?;
+    let lead: String = run[..lead_len].iter().collect();
+    let lead_value = match lead.split_once('.') {
+        None => lead.parse::<u64>().ok()?.checked_mul(unit)?,
+        Some((int, frac)) => {
+            let scale = 10u64.checked_pow(frac.len() as u32)?;
+            let whole = int.parse::<u64>().ok()?.checked_mul(scale)?.checked_add(frac.parse::<u64>().ok()?)?.checked_mul(unit)?;
+            // 2.6万 is exact; 2.65千 is no whole number and stays as written.
+            if whole % scale != 0 {
+                return None;
+            }
+            whole / scale
+        }
+    };
+    let rest = &run[lead_len + 1..];
+    let rest_value = match rest {
+        [] => 0,
+        [d] => {
+            let d = chinese_digit(*d).map(u64::from).or_else(|| d.to_digit(10).map(u64::from))?;
+            d * (unit / 10)
+        }
+        _ => {
+            let v = parse(rest)?;
+            // 2万3千 is 23000; 2万3万 is no number.
+            if v >= unit {
+                return None;
+            }
+            v
+        }
+    };
+    if lead.contains('.') && rest_value != 0 {
+        return None;
+    }
+    lead_value.checked_add(rest_value)
 }
 
 /// Letters a → z as bits 0–25.
@@ -247,6 +330,116 @@ mod tests {
         assert_eq!(normalize("三百零五室"), "305室");
         assert_eq!(normalize("一万二千"), "12000");
         assert_eq!(normalize("三二十"), "三二十");
+    }
+
+    /// The cases content writers found misread: spoken short forms, digits
+    /// with units, approximate counts.
+    #[test]
+    fn spoken_numbers() {
+        assert_eq!(normalize("一千五"), "1500");
+        assert_eq!(normalize("两千二"), "2200");
+        assert_eq!(normalize("六千二"), "6200");
+        assert_eq!(normalize("房租两千二，到手六千二左右"), "房租2200,到手6200左右");
+        assert_eq!(normalize("扣一千五刷墙"), "扣1500刷墙");
+        assert_eq!(normalize("2万"), "20000");
+        assert_eq!(normalize("每人2万多"), "每人20000多");
+        assert_eq!(normalize("两万多"), "20000多");
+        assert_eq!(normalize("两万六"), "26000");
+        assert_eq!(normalize("2万6"), "26000");
+        assert_eq!(normalize("2.6万"), "26000");
+        assert_eq!(normalize("15万"), "150000");
+        assert_eq!(normalize("1千5"), "1500");
+        assert_eq!(normalize("一万二"), "12000");
+        assert_eq!(normalize("三百五"), "350");
+        assert_eq!(normalize("一千零五"), "1005");
+        assert_eq!(normalize("十来个工友"), "10来个工友");
+        assert_eq!(normalize("二十来分钟"), "20来分钟");
+        assert_eq!(normalize("十几个人"), "10几个人");
+        assert_eq!(normalize("一个人"), "1个人");
+        // Not one number: left as written, alike on both sides.
+        assert_eq!(normalize("2.65千"), "2650");
+        assert_eq!(normalize("1.25十"), "1.25十");
+        assert_eq!(normalize("两万6"), "26000");
+        assert_eq!(normalize("2万3千"), "23000");
+        assert_eq!(normalize("三千12"), "三千12");
+        assert_eq!(normalize("一三八0013"), "1380013");
+        assert_eq!(normalize("3.5"), "3.5");
+        assert_eq!(normalize("幺三八"), "138");
+    }
+
+    #[test]
+    fn spoken_amounts_match_their_digits() {
+        for (said, typed) in [("一千五", "1500"), ("两千二", "2200元"), ("六千二", "6200"), ("两万", "2万"), ("两万六", "2.6万"), ("十来个", "10来个")] {
+            assert!(compact(typed).contains(&compact(said)), "{typed} should hold {said}: {} vs {}", compact(typed), compact(said));
+        }
+        // And the old misreadings no longer match.
+        assert!(!compact("1005").contains(&compact("一千五")));
+        assert!(!compact("210000").contains(&compact("2万")));
+    }
+
+    /// Against an independent reading: every number below 100 000 000
+    /// written out in full (三万零二百零五) and in the spoken short form
+    /// where one exists (三万二 for 32000) reads back as its digits.
+    #[test]
+    fn written_out_numbers_read_back() {
+        let digit = |d: u64| ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'][d as usize];
+        // Below 10 000, the standard long form.
+        fn section(n: u64, digit: &dyn Fn(u64) -> char) -> String {
+            let mut out = String::new();
+            let mut zero = false;
+            for (unit, ch) in [(1000, '千'), (100, '百'), (10, '十'), (1, ' ')] {
+                let d = n / unit % 10;
+                if d == 0 {
+                    zero = !out.is_empty();
+                    continue;
+                }
+                if zero {
+                    out.push('零');
+                    zero = false;
+                }
+                out.push(digit(d));
+                if ch != ' ' {
+                    out.push(ch);
+                }
+            }
+            out
+        }
+        let mut n: u64 = 1;
+        while n < 100_000_000 {
+            let (high, low) = (n / 10_000, n % 10_000);
+            let mut written = String::new();
+            if high > 0 {
+                written.push_str(&section(high, &digit));
+                written.push('万');
+                if low > 0 && low < 1000 {
+                    written.push('零');
+                }
+            }
+            written.push_str(&section(low, &digit));
+            assert_eq!(normalize(&written), n.to_string(), "{written}");
+            n = n * 3 + 7;
+        }
+        // The spoken short form: a digit after the leading unit counts one
+        // place down (一千五 = 1500, 三万二 = 32000), in Chinese digits and
+        // in ASCII ones.
+        for a in 1..10u64 {
+            for b in 1..10u64 {
+                for (unit, value) in [('百', 100u64), ('千', 1000), ('万', 10_000)] {
+                    let want = (a * value + b * value / 10).to_string();
+                    assert_eq!(normalize(&format!("{}{unit}{}", digit(a), digit(b))), want);
+                    assert_eq!(normalize(&format!("{a}{unit}{b}")), want);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn building_numbers_do_not_span_punctuation() {
+        assert_eq!(compact("18号，楼下"), "18号楼下");
+        assert!(!compact("幸福里18号，楼下有人施工").contains("18栋"));
+        assert_eq!(compact("18号楼下"), "18栋下");
+        assert_eq!(compact("3 号楼"), "3栋");
+        assert_eq!(compact("3号楼，2单元"), "3栋2单元");
     }
 
     #[test]
