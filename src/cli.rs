@@ -86,6 +86,10 @@ pub enum Command {
         /// Answer this turn (its id) after its time limit; repeatable.
         #[arg(long)]
         late: Vec<String>,
+        /// Take a risk-protocol action while facing a turn, before
+        /// answering it: TURN:ACTION, e.g. cue:handover-120; repeatable.
+        #[arg(long = "action")]
+        actions: Vec<String>,
         /// Play as this persona (default: the one the seed picks).
         #[arg(long)]
         persona: Option<String>,
@@ -212,9 +216,9 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let result = match cli.command {
         Some(Command::Validate { paths, json, strict }) => validate_cmd(&paths, cli.scenarios.as_deref(), json, strict, out),
         Some(Command::Analyze { file, json, dot, mermaid, lang }) => analyze_cmd(&file, json, dot, mermaid, lang.into(), out, err),
-        Some(Command::Play { file, choices, interactive, late, persona, seed, json, lang, record }) => {
+        Some(Command::Play { file, choices, interactive, late, actions, persona, seed, json, lang, record }) => {
             let record = record.record.then_some(record);
-            let options = PlayOptions { late, persona, seed, json, lang: lang.into(), record };
+            let options = PlayOptions { late, actions, persona, seed, json, lang: lang.into(), record };
             if interactive && options.record.is_some() {
                 let _ = writeln!(err, "error: --record works with --choices, not --interactive");
                 Ok(2)
@@ -449,6 +453,8 @@ fn analyze_cmd(file: &std::path::Path, json: bool, dot: bool, mermaid: bool, lan
 
 pub struct PlayOptions {
     pub late: Vec<String>,
+    /// `--action TURN:ACTION`: protocol actions taken facing those turns.
+    pub actions: Vec<String>,
     pub persona: Option<String>,
     pub seed: u64,
     pub json: bool,
@@ -525,7 +531,25 @@ fn play_cmd(file: &std::path::Path, choices: &[String], options: &PlayOptions, o
             return Ok(2);
         }
     };
+    let mut actions = match parse_actions(&options.actions, &script.scenario) {
+        Ok(a) => a,
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            return Ok(2);
+        }
+    };
     for (made, typed) in choices.iter().enumerate() {
+        if !encounter.is_over() {
+            let turn_id = encounter.position_id();
+            let now: Vec<String> = actions.iter().filter(|(t, _)| *t == turn_id).map(|(_, a)| a.clone()).collect();
+            actions.retain(|(t, _)| *t != turn_id);
+            for action in now {
+                if let Err(e) = encounter.take_protocol_action(&action) {
+                    writeln!(err, "error: --action {turn_id}:{action}: {e}")?;
+                    return Ok(2);
+                }
+            }
+        }
         let Some(prompt) = encounter.prompt() else {
             let ending = encounter.ending().map(|e| e.id.clone()).unwrap_or_default();
             writeln!(err, "error: {} (remove the extra choices)", PlayError::TooManyChoices { ending, extra: choices.len() - made })?;
@@ -549,6 +573,10 @@ fn play_cmd(file: &std::path::Path, choices: &[String], options: &PlayOptions, o
         writeln!(err, "error: {} (add more choices; turn \"{}\" has {})", PlayError::TooFewChoices { turn: prompt.turn.id.clone(), made: choices.len() }, prompt.turn.id, prompt.options.iter().map(|o| o.id.as_str()).collect::<Vec<_>>().join(", "))?;
         return Ok(2);
     }
+    if let Some((turn, action)) = actions.first() {
+        writeln!(err, "error: --action {turn}:{action}: the route never faces turn \"{turn}\", so the action was not taken")?;
+        return Ok(2);
+    }
     if let Some(record) = &options.record {
         let code = crate::records_cli::record_played(record, &encounter, options.persona.is_some(), err)?;
         if code != 0 {
@@ -556,6 +584,32 @@ fn play_cmd(file: &std::path::Path, choices: &[String], options: &PlayOptions, o
         }
     }
     write_played(&encounter, options, out)
+}
+
+/// `--action TURN:ACTION` values as (turn id, action id), each checked:
+/// the turn exists in the scenario and the action is a protocol action.
+fn parse_actions(values: &[String], scenario: &counterpart_core::scenario::model::Scenario) -> Result<Vec<(String, String)>, String> {
+    use counterpart_core::play::protocol::{ACTIONS, action};
+    use counterpart_core::scenario::diag::closest;
+    let turns: Vec<&str> = scenario.turns.iter().map(|t| t.id.as_str()).collect();
+    values
+        .iter()
+        .map(|v| {
+            let Some((turn, act)) = v.split_once(':') else {
+                return Err(format!("--action {v}: write TURN:ACTION, e.g. {}:{}", turns.first().copied().unwrap_or("open"), ACTIONS[0].id));
+            };
+            let (turn, act) = (turn.trim(), act.trim());
+            if !turns.contains(&turn) {
+                let hint = closest(turn, turns.iter().copied()).map(|b| format!(" Did you mean \"{b}\"?")).unwrap_or_default();
+                return Err(format!("--action {v}: the scenario has no turn \"{turn}\".{hint}"));
+            }
+            if action(act).is_none() {
+                let hint = closest(act, ACTIONS.iter().map(|a| a.id)).map(|b| format!(" Did you mean \"{b}\"?")).unwrap_or_default();
+                return Err(format!("--action {v}: \"{act}\" is not a protocol action; the actions are {}.{hint}", ACTIONS.iter().map(|a| a.id).collect::<Vec<_>>().join(", ")));
+            }
+            Ok((turn.to_string(), act.to_string()))
+        })
+        .collect()
 }
 
 /// `play --interactive`: prompts on standard output, answers from `input`.
@@ -624,7 +678,8 @@ pub fn interactive_cmd(file: &std::path::Path, options: &PlayOptions, input: &mu
 fn write_played(encounter: &Encounter, options: &PlayOptions, out: &mut dyn Write) -> CmdResult {
     let (seed, json, lang) = (options.seed, options.json, options.lang);
     let choices: Vec<String> = encounter.steps().iter().map(|s| s.choice_id.clone()).collect();
-    let card = encounter.score();
+    let card = encounter.score_with_protocol();
+    let protocol = encounter.protocol_report();
     let debrief = encounter.debrief();
     let ending = encounter.ending().expect("play_route ends");
     if json {
@@ -649,6 +704,7 @@ fn write_played(encounter: &Encounter, options: &PlayOptions, out: &mut dyn Writ
                 "rules": card.rules,
             },
             "persona": encounter.persona_view().id,
+            "protocol": protocol,
         });
         writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
         return Ok(0);
@@ -699,6 +755,23 @@ fn write_played(encounter: &Encounter, options: &PlayOptions, out: &mut dyn Writ
     }
     for note in &card.notes {
         writeln!(out, "  note: {}", note.text().get(lang))?;
+    }
+    if !protocol.required.is_empty() || !protocol.taken.is_empty() {
+        writeln!(out, "\nrisk protocol:")?;
+        for (action, turn) in &protocol.taken {
+            writeln!(out, "  taken at [{turn}]: {action}")?;
+        }
+        for r in &protocol.required {
+            let by = r.by.as_deref().map(|b| format!(" by [{b}]")).unwrap_or_default();
+            writeln!(out, "  {}{by}: {}", r.label.get(lang), r.status.label().get(lang))?;
+            if r.status.fails() {
+                writeln!(out, "    {}", r.why.get(lang))?;
+            }
+        }
+        for n in &protocol.needless {
+            writeln!(out, "  needless at [{}]: {}", n.taken_at, n.label.get(lang))?;
+            writeln!(out, "    {}", n.why.get(lang))?;
+        }
     }
     Ok(0)
 }

@@ -6,9 +6,9 @@
 use counterpart_core::knowledge::{Segmenter, SearchIndex, load_folder};
 use counterpart_core::library::load::load_all;
 use counterpart_core::play::engine::{Encounter, Script};
-use counterpart_core::scenario::model::{CityProfile, FactKind, Item, RequestType, Urgency};
+use counterpart_core::scenario::model::{CityProfile, Disposition, FactKind, Item, RequestType, Urgency};
 use counterpart_core::scenario::parse::parse_ron;
-use counterpart_core::workorder::{FieldName, Verdict, WorkOrder, WorkOrderContext, apply_caps, heard, revealed_facts, score_order};
+use counterpart_core::workorder::{FieldName, OrderReport, Verdict, WorkOrder, WorkOrderContext, apply_caps, heard, revealed_facts, score_call, score_no_order, score_order};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -17,8 +17,25 @@ fn scenarios() -> PathBuf {
 }
 
 fn water() -> Arc<Script> {
-    let loaded = load_all(&[scenarios().join("hotline-water-outage.ron")]);
+    bundled("hotline-water-outage")
+}
+
+fn bundled(id: &str) -> Arc<Script> {
+    let loaded = load_all(&[scenarios().join(format!("{id}.ron"))]);
     loaded[0].script().cloned().unwrap_or_else(|| panic!("{:#?}", loaded[0].errors()))
+}
+
+/// `order` scored against `id`'s truth with every fact revealed.
+fn score_all_revealed(id: &str, order: &WorkOrder) -> OrderReport {
+    let script = bundled(id);
+    let truth = script.scenario.work_order.as_ref().unwrap();
+    let all: Vec<usize> = (0..truth.facts.len()).collect();
+    let seg = Segmenter::new();
+    score_order(order, truth, &all, WorkOrderContext { categories: None, profile: None, segmenter: &seg })
+}
+
+fn fact_verdict(report: &OrderReport, id: &str) -> Verdict {
+    report.facts.iter().find(|f| f.fact == id).unwrap_or_else(|| panic!("no fact {id}")).verdict
 }
 
 fn profile() -> CityProfile {
@@ -60,6 +77,7 @@ fn good_order() -> WorkOrder {
         callback: Some(true),
         handling_unit: "市供水公司、街道办".into(),
         time_limit: Some("hotline-utilities-response".into()),
+        no_order: None,
     }
 }
 
@@ -191,4 +209,120 @@ fn the_bundled_knowledge_loads_clean_and_is_searchable() {
     assert_eq!(first("ydjy").as_deref(), Some("medical-care-elsewhere-registration"));
     assert_eq!(first("居住证").as_deref(), Some("residence-permit-application"));
     assert_eq!(first("停水").as_deref(), Some("water-outage-repair"));
+}
+
+/// The misreadings content writers found: spoken amounts (两千二, 六千二,
+/// 一千五, 两万) must match the digits a trainee types, and the old
+/// misreadings (2002, 1005, 210000) must not.
+#[test]
+fn spoken_amounts_match_the_digits_typed() {
+    let content = |text: &str| WorkOrder { content: text.into(), ..WorkOrder::default() };
+    let subsidy = score_all_revealed("hotline-subsidy-refused", &content("单亲带儿子租房，房租每月2200元，2口人，每月到手6200元，问租房补贴"));
+    assert_eq!(fact_verdict(&subsidy, "rent"), Verdict::Right);
+    assert_eq!(fact_verdict(&subsidy, "income"), Verdict::Right);
+    let spoken = score_all_revealed("hotline-subsidy-refused", &content("房租两千二，到手六千二"));
+    assert_eq!(fact_verdict(&spoken, "rent"), Verdict::Right);
+    assert_eq!(fact_verdict(&spoken, "income"), Verdict::Right);
+    let misread = score_all_revealed("hotline-subsidy-refused", &content("房租2002元，到手6002元"));
+    assert_eq!(fact_verdict(&misread, "rent"), Verdict::Missing);
+    assert_eq!(fact_verdict(&misread, "income"), Verdict::Missing);
+
+    let deposit = score_all_revealed("hotline-rental-deposit", &content("房东说墙有划痕，要扣1500元"));
+    assert_eq!(fact_verdict(&deposit, "deduction"), Verdict::Right);
+    let deposit = score_all_revealed("hotline-rental-deposit", &content("房东说墙有划痕，要扣1005元"));
+    assert_eq!(fact_verdict(&deposit, "deduction"), Verdict::Partly);
+
+    for typed in ["十来个工友，每人2万多", "10来个工友每人两万多", "工友十几个，每人20000多"] {
+        let wages = score_all_revealed("hotline-wage-arrears", &content(typed));
+        assert_eq!(fact_verdict(&wages, "workmates"), Verdict::Right, "{typed}");
+    }
+    let wages = score_all_revealed("hotline-wage-arrears", &content("工友每人210000"));
+    assert_eq!(fact_verdict(&wages, "workmates"), Verdict::Partly);
+}
+
+/// "18号，楼下" is house number 18 and downstairs, not building 18: the
+/// address keeps its 18号.
+#[test]
+fn a_house_number_before_punctuation_is_not_a_building() {
+    let order = WorkOrder { address: "幸福路18号，楼下烧烤店".into(), ..WorkOrder::default() };
+    let report = score_all_revealed("hotline-shop-noise", &order);
+    assert_eq!(report.field(FieldName::Address).unwrap().verdict, Verdict::Right);
+    let order = WorkOrder { address: "幸福路18栋".into(), ..WorkOrder::default() };
+    let report = score_all_revealed("hotline-shop-noise", &order);
+    assert_eq!(report.field(FieldName::Address).unwrap().verdict, Verdict::Partly);
+}
+
+fn harassing() -> Arc<Script> {
+    bundled("hotline-harassing-caller")
+}
+
+#[test]
+fn a_harassing_call_is_right_logged_as_one_and_wrong_dispatched() {
+    let script = harassing();
+    let truth = script.scenario.no_order.as_ref().expect("the harassing call has no-order truth");
+    assert!(script.scenario.work_order.is_none());
+    assert_eq!(truth.disposition, Disposition::Harassing);
+    let seg = Segmenter::new();
+    let ctx = WorkOrderContext { categories: None, profile: None, segmenter: &seg };
+
+    let logged = WorkOrder { no_order: Some(Disposition::Harassing), ..WorkOrder::default() };
+    let report = score_no_order(&logged, truth, ctx);
+    assert_eq!(report.disposition.as_ref().unwrap().verdict, Verdict::Right);
+    assert!(report.caps.is_empty());
+    assert!(report.fields.is_empty());
+
+    let invalid = WorkOrder { no_order: Some(Disposition::Invalid), ..WorkOrder::default() };
+    let report = score_no_order(&invalid, truth, ctx);
+    assert_eq!(report.disposition.as_ref().unwrap().verdict, Verdict::Partly);
+    assert_eq!(report.cap(Item::P4), Some(2));
+
+    let street_light = WorkOrder {
+        request_type: Some(RequestType::Help),
+        content: "路灯损坏，位置不详".into(),
+        handling_unit: "路灯所".into(),
+        ..WorkOrder::default()
+    };
+    let report = score_no_order(&street_light, truth, ctx);
+    let d = report.disposition.as_ref().unwrap();
+    assert_eq!(d.verdict, Verdict::Wrong);
+    assert!(d.wrote.zh.contains("求助"), "{:?}", d.wrote);
+    assert_eq!(report.cap(Item::P4), Some(0));
+
+    let nothing = score_no_order(&WorkOrder::default(), truth, ctx);
+    assert_eq!(nothing.disposition.as_ref().unwrap().verdict, Verdict::Missing);
+    assert_eq!(nothing.cap(Item::P5), Some(1));
+
+    // On the conversation's card: the dispatched street light costs the
+    // process score; the right record costs nothing.
+    let mut encounter = Encounter::with_persona(script.clone(), 1, 0);
+    while let Some(prompt) = encounter.prompt() {
+        let best = (0..prompt.options.len()).max_by_key(|&i| counterpart_core::play::engine::option_quality(&script, prompt.turn_index, i)).unwrap();
+        encounter.choose(best, None).unwrap();
+    }
+    let card = encounter.score();
+    let heard = heard(&encounter);
+    let right = score_call(&script.scenario, &logged, &heard, ctx).unwrap();
+    assert_eq!(apply_caps(&card, &right), card);
+    let wrong = score_call(&script.scenario, &street_light, &heard, ctx).unwrap();
+    let capped = apply_caps(&card, &wrong);
+    assert_eq!(capped.item(Item::P4), 0);
+    assert!(capped.overall < card.overall);
+}
+
+#[test]
+fn a_real_request_logged_as_no_order_is_wrong() {
+    let script = water();
+    let encounter = good_call(&script);
+    let seg = Segmenter::new();
+    let ctx = WorkOrderContext { categories: None, profile: None, segmenter: &seg };
+    let dismissed = WorkOrder { no_order: Some(Disposition::Invalid), ..WorkOrder::default() };
+    let report = score_call(&script.scenario, &dismissed, &heard(&encounter), ctx).unwrap();
+    let d = report.disposition.as_ref().unwrap();
+    assert_eq!(d.verdict, Verdict::Wrong);
+    assert!(d.said.zh.contains("求助"));
+    assert_eq!(report.cap(Item::P4), Some(0));
+    assert_eq!(report.fields.len(), FieldName::ALL.len());
+    // A made order reports no disposition row.
+    let made = score_call(&script.scenario, &good_order(), &heard(&encounter), ctx).unwrap();
+    assert!(made.disposition.is_none());
 }

@@ -93,6 +93,9 @@ pub struct BotRun {
     pub best: f32,
     /// The option ids it chose.
     pub route: Vec<String>,
+    /// Whether it passes once its protocol actions are judged: it takes
+    /// none, so in a scenario whose risk cue it hears it must fail.
+    pub passed_with_protocol: bool,
 }
 
 /// The shape of one reachable turn.
@@ -142,7 +145,7 @@ fn best_options(options: &[Choice], style: DiscStyle) -> Vec<usize> {
     (0..options.len()).filter(|&i| (q[i] - top).abs() < 1e-4).collect()
 }
 
-fn play_bot(script: &std::sync::Arc<Script>, bot: Bot, persona: usize) -> (f32, bool, bool, Vec<String>) {
+fn play_bot(script: &std::sync::Arc<Script>, bot: Bot, persona: usize) -> (f32, bool, bool, Vec<String>, bool) {
     let mut encounter = Encounter::with_persona(script.clone(), 0, persona);
     let mut route = Vec::new();
     for _ in 0..MAX_BOT_STEPS {
@@ -155,7 +158,8 @@ fn play_bot(script: &std::sync::Arc<Script>, bot: Bot, persona: usize) -> (f32, 
     }
     let card = encounter.score();
     let finished = encounter.is_over();
-    (card.overall, finished && card.passed, finished, route)
+    let with_protocol = finished && encounter.score_with_protocol().passed;
+    (card.overall, finished && card.passed, finished, route, with_protocol)
 }
 
 fn persona_name(script: &Script, persona: usize) -> String {
@@ -175,8 +179,8 @@ pub fn check(script: &std::sync::Arc<Script>, analyses: &[Analysis]) -> Validity
         let persona = analysis.persona;
         let Some(best) = analysis.best(Objective::Overall).map(|e| e.score) else { continue };
         for &bot in &bots_to_run {
-            let (score, passed, finished, route) = play_bot(script, bot, persona);
-            bots.push(BotRun { bot, persona, persona_id: persona_name(script, persona), score, passed, finished, best, route });
+            let (score, passed, finished, route, passed_with_protocol) = play_bot(script, bot, persona);
+            bots.push(BotRun { bot, persona, persona_id: persona_name(script, persona), score, passed, finished, best, route, passed_with_protocol });
         }
     }
     for &bot in &bots_to_run {
@@ -215,6 +219,32 @@ pub fn check(script: &std::sync::Arc<Script>, analyses: &[Analysis]) -> Validity
                 turn: None,
                 options: Vec::new(),
             });
+        }
+    }
+
+    // Risk protocols: the analyzer's routes score the conversation as if the
+    // protocol were followed; a player who takes no protocol action must
+    // still fail, which holds only where the best route hears a cue.
+    if s.protocol.as_ref().is_some_and(|p| !p.required.is_empty()) {
+        for analysis in analyses {
+            let Some(best) = analysis.best(Objective::Overall) else { continue };
+            let Ok(played) = Encounter::play_route_as(script.clone(), 0, analysis.persona, &best.route) else { continue };
+            if played.score().passed && played.score_with_protocol().passed {
+                let who = persona_name(script, analysis.persona);
+                findings.push(Finding {
+                    code: "protocol-avoidable",
+                    message: Text::new(
+                        format!("人设“{who}”的最佳路线上听不到任何风险线索：一次处置都不做也能通过"),
+                        format!("on the best route for persona \"{who}\" no risk cue is heard: a player who takes no protocol action passes"),
+                    ),
+                    help: Text::new(
+                        "把风险线索标在每条好路线都会经过的轮次或台词上，或删掉这项处置要求。",
+                        "Mark the cue on a turn or line every good route passes through, or remove the requirement.",
+                    ),
+                    turn: None,
+                    options: Vec::new(),
+                });
+            }
         }
     }
 

@@ -355,7 +355,9 @@ pub fn generate(seed: u64, shape: &Shape) -> Scenario {
         endings: scenario_endings,
         local_rules: Vec::new(),
         work_order: None,
+        no_order: None,
         notice: None,
+        protocol: None,
     }
 }
 

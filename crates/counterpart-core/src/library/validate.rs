@@ -449,6 +449,7 @@ pub(crate) fn check(scenario: Scenario, source: &str, file: &str, city: Option<&
         local_rules(&mut ck, s, city);
     }
     work_order_refs(&mut ck, s, city);
+    protocol_refs(&mut ck, s);
 
     if ck.out.iter().any(Diagnostic::is_error) {
         return Checked { findings: ck.out, script: None, analyses: None };
@@ -524,6 +525,7 @@ pub(crate) fn check(scenario: Scenario, source: &str, file: &str, city: Option<&
     }
     if let Ok(analyses) = &analysed {
         work_order_reach(&mut ck, s, analyses);
+        protocol_reach(&mut ck, s, analyses);
     }
     Checked { findings: ck.out, script: Some(script), analyses: Some(analysed) }
 }
@@ -585,10 +587,10 @@ fn local_rules(ck: &mut Checker, s: &Scenario, city: &CityRules) {
     }
 }
 
-// Work-order and notice truth (issue 14). A hotline scenario without
-// `work_order` is not yet an error: the bundled library is being given truth
-// scenario by scenario. Once all have it, warn here (`no-work-order`) for a
-// Hotline channel without one, and likewise `no-notice` for Counter.
+// Work-order and notice truth (issue 14). Every bundled hotline scenario
+// now states what the right record of the call is (an order, or no order),
+// so a hotline scenario with neither is warned about (`work-order-missing`);
+// counter scenarios are not yet (`no-notice` once they all have a notice).
 
 /// The truth's references inside the scenario: fact ids, the turns and
 /// lines that reveal them, the city-profile rule of the time limit.
@@ -604,6 +606,21 @@ fn work_order_refs(ck: &mut Checker, s: &Scenario, city: Option<&CityRules>) {
         if notice.entries.is_empty() {
             ck.error("empty-notice", "notice.entries".into(), "the notice names no knowledge entries, so there is nothing to hand over".into(), &["notice"], Some("entries"));
         }
+    }
+    if let Some(none) = &s.no_order {
+        if s.work_order.is_some() {
+            ck.error("order-and-no-order", "no_order".into(), "the scenario says both what the work order is and that the call makes no order".into(), &[], Some("no_order"))
+                .help = Some("keep `work_order` for a call that is dispatched, or `no_order` for a harassing or invalid call, not both".into());
+        }
+        if s.channel == Channel::Counter {
+            ck.warn("work-order-on-counter", "no_order".into(), "how a call is logged is a hotline matter; this is a counter scenario".into(), &[], Some("no_order"))
+                .help = Some("remove `no_order`, or give a counter scenario `notice: (...)`".into());
+        }
+        ck.text(&none.why, "no_order.why".into(), &["no_order", "why"]);
+    }
+    if s.channel == Channel::Hotline && s.work_order.is_none() && s.no_order.is_none() {
+        ck.warn("work-order-missing", String::new(), "the scenario does not say what the right record of the call is, so the trainee's work order cannot be scored".into(), &[], Some("channel"))
+            .help = Some("add `work_order: (...)` with the facts and the dispatch, or `no_order: (disposition: Harassing, why: ...)` for a call that makes no order (see docs/work-orders.md)".into());
     }
     let Some(truth) = &s.work_order else { return };
     if s.channel == Channel::Counter {
@@ -701,6 +718,115 @@ fn work_order_reach(ck: &mut Checker, s: &Scenario, analyses: &[Analysis]) {
             let anchor = quoted(&fact.id);
             ck.warn("fact-never-revealed", format!("work_order.facts[{f}].revealed"), format!("fact \"{}\" is revealed only where no attempt can get to: no trainee can ever write it down", fact.id), &["work_order", &anchor], Some("revealed"))
                 .help = Some("reveal it in a turn (or line) that some route reaches; `counterpart analyze` shows the routes".into());
+        }
+    }
+}
+
+/// The risk protocol's references inside the scenario: cue ids, the turns
+/// and lines that reveal them, the actions (from `protocol::ACTIONS`), the
+/// cue each requirement follows and the turn it is due by. An option that
+/// carries `MissedProtocol` is an error: only the judgement raises it.
+fn protocol_refs(ck: &mut Checker, s: &Scenario) {
+    use crate::play::protocol::{ACTIONS, action};
+    use crate::scenario::model::{RedFlag, Reveal};
+    for (t, turn) in s.turns.iter().enumerate() {
+        for (o, option) in turn.options.iter().enumerate() {
+            if option.red_flag == Some(RedFlag::MissedProtocol) {
+                let anchors = [quoted(&turn.id), quoted(&option.id)];
+                ck.error("protocol-flag-on-option", format!("turns[{t}].options[{o}].red_flag"), format!("option \"{}\" carries MissedProtocol, which only the risk protocol's judgement raises", option.id), &[&anchors[0], &anchors[1]], Some("MissedProtocol"))
+                    .help = Some("state the required action in `protocol: (...)` instead, or use another red flag".into());
+            }
+        }
+    }
+    let Some(truth) = &s.protocol else { return };
+    let turns: Vec<&str> = s.turns.iter().map(|t| t.id.as_str()).collect();
+    let action_ids = ACTIONS.iter().map(|a| a.id);
+    let unknown_turn = |ck: &mut Checker, path: String, what: String, id: &str, anchors: &[&str]| {
+        let d = ck.error("unknown-turn", path, format!("{what} names turn \"{id}\", which the scenario does not have"), anchors, Some(&quoted(id)));
+        d.help = Some(match closest(id, turns.iter().copied()) {
+            Some(best) => format!("did you mean \"{best}\"?"),
+            None => "name one of the scenario's turns".into(),
+        });
+    };
+    if truth.required.is_empty() {
+        ck.warn("no-required-action", "protocol.required".into(), "the protocol requires no action: there is nothing for the trainee to get right or miss".into(), &["protocol"], Some("required"));
+    }
+    let mut ids = HashSet::new();
+    for (c, cue) in truth.cues.iter().enumerate() {
+        let cp = format!("protocol.cues[{c}]");
+        let anchor = quoted(&cue.id);
+        let anchors = ["protocol", anchor.as_str()];
+        if !valid_id(&cue.id) {
+            ck.error("bad-id", format!("{cp}.id"), format!("the cue id \"{}\" must be letters, digits, _ or - only", cue.id), &anchors, None);
+        }
+        if !ids.insert(cue.id.as_str()) {
+            ck.error("duplicate-id", format!("{cp}.id"), format!("two cues have the id \"{}\"", cue.id), &anchors, None);
+        }
+        if cue.revealed.is_empty() {
+            ck.error("never-revealed", format!("{cp}.revealed"), format!("cue \"{}\" says nowhere where the citizen shows the risk", cue.id), &anchors, Some("revealed"))
+                .help = Some("add `revealed: [Turn(\"turn-id\")]`, or `Line(\"turn-id\", 2)` for one line of a turn".into());
+        }
+        for (r, reveal) in cue.revealed.iter().enumerate() {
+            let rp = format!("{cp}.revealed[{r}]");
+            let Some(turn) = s.turns.iter().find(|t| t.id == reveal.turn()) else {
+                unknown_turn(ck, rp, format!("cue \"{}\"", cue.id), reveal.turn(), &anchors);
+                continue;
+            };
+            if let Reveal::Line(_, line) = reveal {
+                if *line == 0 || *line > turn.says.len() {
+                    ck.error("unknown-line", rp, format!("turn \"{}\" has {} line(s); line {line} does not exist (lines count from 1)", turn.id, turn.says.len()), &anchors, Some(&quoted(&turn.id)));
+                }
+            }
+        }
+    }
+    let check_action = |ck: &mut Checker, path: String, id: &str, anchors: &[&str]| {
+        if action(id).is_none() {
+            let d = ck.error("unknown-action", path, format!("\"{id}\" is not a protocol action"), anchors, Some(&quoted(id)));
+            d.help = Some(match closest(id, action_ids.clone()) {
+                Some(best) => format!("did you mean \"{best}\"? The actions are listed in docs/risk-protocols.md"),
+                None => format!("use one of: {}", ACTIONS.iter().map(|a| a.id).collect::<Vec<_>>().join(", ")),
+            });
+        }
+    };
+    for (q, req) in truth.required.iter().enumerate() {
+        let qp = format!("protocol.required[{q}]");
+        let anchors = ["protocol", "required"];
+        let alternatives: Vec<&str> = req.alternatives().collect();
+        if alternatives.is_empty() {
+            ck.error("empty-text", format!("{qp}.action"), "a required action names no action".into(), &anchors, Some("action"));
+        }
+        for id in alternatives {
+            check_action(ck, format!("{qp}.action"), id, &anchors);
+        }
+        if !truth.cues.iter().any(|c| c.id == req.after) {
+            let d = ck.error("unknown-cue", format!("{qp}.after"), format!("the required action \"{}\" follows cue \"{}\", which the protocol does not have", req.action, req.after), &anchors, Some(&quoted(&req.after)));
+            d.help = Some(match closest(&req.after, truth.cues.iter().map(|c| c.id.as_str())) {
+                Some(best) => format!("did you mean \"{best}\"?"),
+                None => "name the id of one of the protocol's cues".into(),
+            });
+        }
+        if let Some(by) = &req.by {
+            if !turns.contains(&by.as_str()) {
+                unknown_turn(ck, format!("{qp}.by"), format!("the required action \"{}\"", req.action), by, &anchors);
+            }
+        }
+        ck.text(&req.why, format!("{qp}.why"), &["protocol", "required"]);
+    }
+    for (a, id) in truth.acceptable.iter().enumerate() {
+        check_action(ck, format!("protocol.acceptable[{a}]"), id, &["protocol", "acceptable"]);
+    }
+}
+
+/// Each cue must be heard on some route: otherwise its requirements never
+/// apply, and the scenario trains nothing about the risk.
+fn protocol_reach(ck: &mut Checker, s: &Scenario, analyses: &[Analysis]) {
+    let Some(truth) = &s.protocol else { return };
+    for (c, cue) in truth.cues.iter().enumerate() {
+        let reachable = cue.revealed.iter().any(|r| s.turns.iter().position(|t| t.id == r.turn()).is_some_and(|t| analyses.iter().any(|a| a.reachable_turns.get(t).copied().unwrap_or(false))));
+        if !reachable && !cue.revealed.is_empty() {
+            let anchor = quoted(&cue.id);
+            ck.warn("cue-never-revealed", format!("protocol.cues[{c}].revealed"), format!("cue \"{}\" is revealed only where no attempt can get to: its required actions never apply", cue.id), &["protocol", &anchor], Some("revealed"))
+                .help = Some("reveal it in a turn that some route reaches; `counterpart analyze` shows the routes".into());
         }
     }
 }

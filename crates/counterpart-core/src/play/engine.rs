@@ -3,6 +3,7 @@
 //! randomness is the seeded choice of wording.
 
 use crate::play::flow::{Flow, FlowError, State, Target};
+use crate::play::protocol::{Attempt, ProtocolReport, apply_protocol, judge};
 use crate::scenario::model::{Choice, Ending, Item, Mood, PersonaView, RedFlag, Scenario, Stage, Text, Turn};
 use crate::play::score::{ScoreCard, Tally};
 use rand::{Rng, SeedableRng};
@@ -84,6 +85,10 @@ pub enum PlayError {
     TooFewChoices { turn: String, made: usize },
     #[error("{extra} choices were left over after the encounter ended at \"{ending}\"")]
     TooManyChoices { ending: String, extra: usize },
+    #[error("\"{0}\" is not a protocol action; the actions are {list}", list = crate::play::protocol::ACTIONS.iter().map(|a| a.id).collect::<Vec<_>>().join(", "))]
+    UnknownAction(String),
+    #[error("the protocol action \"{0}\" has already been taken in this call")]
+    ActionAlreadyTaken(String),
 }
 
 /// Why an encounter cannot start from a chosen situation.
@@ -129,6 +134,10 @@ pub struct Step {
     pub timed_out: bool,
     pub premature_solution: bool,
     pub red_flag: Option<RedFlag>,
+    /// Protocol actions (ids) taken while facing this turn, before the
+    /// answer, in order. Stored with the step, so a record replays them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<String>,
 }
 
 /// What the trainee faces now.
@@ -179,6 +188,9 @@ pub struct Encounter {
     order: Vec<usize>,
     tally: Tally,
     steps: Vec<Step>,
+    /// Protocol actions taken on the turn faced now; they go into its step
+    /// when it is answered.
+    pending_actions: Vec<String>,
 }
 
 impl Encounter {
@@ -209,6 +221,7 @@ impl Encounter {
             order: Vec::new(),
             tally: Tally::default(),
             steps: Vec::new(),
+            pending_actions: Vec::new(),
         };
         encounter.pick_line();
         encounter
@@ -262,7 +275,10 @@ impl Encounter {
         } else {
             Encounter::with_persona(script, self.seed, self.persona)
         };
-        next.answer_all(&self.answers())?;
+        next.follow(&self.steps)?;
+        for action in &self.pending_actions {
+            next.take_protocol_action(action)?;
+        }
         let (was, now) = (self.position_id(), next.position_id());
         if was != now {
             return Err(CarryOverError::Moved { was, now });
@@ -301,6 +317,25 @@ impl Encounter {
         let mut encounter = Encounter::new(script, seed);
         encounter.answer_all(answers)?;
         Ok(encounter)
+    }
+
+    /// Replays recorded steps from the start, each step's protocol actions
+    /// taken before its answer: the way a record with actions is rebuilt
+    /// (resume, reports). For steps without actions it is `replay_answers`.
+    pub fn replay_steps(script: Arc<Script>, seed: u64, steps: &[Step]) -> Result<Encounter, PlayError> {
+        let mut encounter = Encounter::new(script, seed);
+        encounter.follow(steps)?;
+        Ok(encounter)
+    }
+
+    fn follow(&mut self, steps: &[Step]) -> Result<(), PlayError> {
+        for step in steps {
+            for action in &step.actions {
+                self.take_protocol_action(action)?;
+            }
+            self.choose(step.choice, step.response_secs)?;
+        }
+        Ok(())
     }
 
     fn answer_all(&mut self, answers: &[Answer]) -> Result<(), PlayError> {
@@ -461,6 +496,7 @@ impl Encounter {
             timed_out: effect.timed_out,
             premature_solution: effect.premature_solution,
             red_flag: effect.red_flag,
+            actions: std::mem::take(&mut self.pending_actions),
         });
         self.state = after;
         self.pick_line();
@@ -475,6 +511,68 @@ impl Encounter {
             Some(ending) => card.concluded(ending.outcome, self.state.mood),
             None => card,
         }
+    }
+
+    /// Takes a protocol action (an id of `protocol::ACTIONS`) on the turn
+    /// faced now. It is kept with that turn's step when the turn is
+    /// answered, so replaying the steps takes it at the same point. Each
+    /// action is taken once per call; none once the call has ended.
+    pub fn take_protocol_action(&mut self, action: &str) -> Result<(), PlayError> {
+        if self.is_over() {
+            return Err(PlayError::Ended);
+        }
+        if crate::play::protocol::action(action).is_none() {
+            return Err(PlayError::UnknownAction(action.to_string()));
+        }
+        if self.steps.iter().flat_map(|s| &s.actions).chain(&self.pending_actions).any(|a| a == action) {
+            return Err(PlayError::ActionAlreadyTaken(action.to_string()));
+        }
+        self.pending_actions.push(action.to_string());
+        Ok(())
+    }
+
+    /// Protocol actions taken on the turn faced now, not yet in a step.
+    pub fn pending_actions(&self) -> &[String] {
+        &self.pending_actions
+    }
+
+    /// Every protocol action taken so far, with the id of the turn faced
+    /// when it was taken, in order.
+    pub fn protocol_actions(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = self.steps.iter().flat_map(|s| s.actions.iter().map(|a| (a.clone(), s.turn_id.clone()))).collect();
+        let current = self.prompt().map(|p| p.turn.id.clone()).unwrap_or_default();
+        out.extend(self.pending_actions.iter().map(|a| (a.clone(), current.clone())));
+        out
+    }
+
+    /// The (turn index, line index) the citizen has said so far: every
+    /// answered turn's line and the line of the turn faced now.
+    pub fn heard_lines(&self) -> Vec<(usize, usize)> {
+        let mut out: Vec<(usize, usize)> = self.steps.iter().map(|s| (s.turn, s.line.0)).collect();
+        if let Target::Turn(turn) = self.state.at {
+            out.push((turn, self.line.0));
+        }
+        out
+    }
+
+    /// The risk protocol judged on this attempt so far: each required
+    /// action done, pending, late or missed, and needless handovers.
+    pub fn protocol_report(&self) -> ProtocolReport {
+        let mut actions: Vec<Vec<String>> = self.steps.iter().map(|s| s.actions.clone()).collect();
+        let mut turns: Vec<String> = self.steps.iter().map(|s| s.turn_id.clone()).collect();
+        if let Some(prompt) = self.prompt() {
+            actions.push(self.pending_actions.clone());
+            turns.push(prompt.turn.id.clone());
+        }
+        let heard = self.heard_lines();
+        judge(&self.script.scenario, &Attempt { actions: &actions, turns: &turns, heard: &heard, ended: self.is_over() })
+    }
+
+    /// `score()` with the protocol judgement applied: a missed required
+    /// action or a needless handover fails the attempt. This is the card
+    /// to store for an attempt.
+    pub fn score_with_protocol(&self) -> ScoreCard {
+        apply_protocol(&self.score(), &self.protocol_report())
     }
 
     pub fn mood_trace(&self) -> Vec<Mood> {

@@ -255,6 +255,7 @@ impl RedFlag {
             RedFlag::PushingAway => Text::new("推诿：把群众推走", "Pushed the citizen away (推诿)"),
             RedFlag::OverPromise => Text::new("超出权限的承诺", "Promised beyond authority"),
             RedFlag::DataLeak => Text::new("泄露个人信息", "Leaked personal data"),
+            RedFlag::MissedProtocol => Text::new("风险处置缺项：该做的转接或上报没有及时做", "Risk protocol missed: a required handover or report not made in time"),
         }
     }
 }

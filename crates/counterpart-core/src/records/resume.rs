@@ -38,13 +38,15 @@ pub enum ResumeProblem {
 }
 
 /// The encounter that continues `record` on `script` (the library's current
-/// script for its scenario): its committed answers replayed, exactly.
+/// script for its scenario): its committed steps replayed exactly, each
+/// with the protocol actions taken before its answer.
 pub fn continue_attempt(script: Option<&Arc<Script>>, record: &AttemptRecord) -> Result<Encounter, ResumeProblem> {
     let script = script.ok_or(ResumeProblem::ScenarioGone)?;
     if script.scenario.version != record.summary.scenario_version {
         return Err(ResumeProblem::ScenarioChanged);
     }
-    Encounter::replay_answers(script.clone(), record.summary.seed, &record.answers()).map_err(ResumeProblem::Unreplayable)
+    let steps: Vec<crate::play::engine::Step> = record.steps.iter().map(|s| s.step.clone()).collect();
+    Encounter::replay_steps(script.clone(), record.summary.seed, &steps).map_err(ResumeProblem::Unreplayable)
 }
 
 #[cfg(test)]

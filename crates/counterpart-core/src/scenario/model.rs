@@ -81,9 +81,19 @@ pub struct Scenario {
     /// being given truth scenario by scenario.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub work_order: Option<WorkOrderTruth>,
+    /// Hotline: the right record of this call is no work order at all (a
+    /// harassing or invalid call), logged with this disposition. Exclusive
+    /// with `work_order`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_order: Option<NoOrderTruth>,
     /// Counter: what a complete one-time notice (一次性告知) holds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notice: Option<NoticeTruth>,
+    /// Risk protocols: where the citizen shows a risk (suicide, gas, a
+    /// threat to go to the media...) and what the operator must do about
+    /// it, by when. A required action not taken fails the attempt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<ProtocolTruth>,
 }
 
 fn one() -> u32 {
@@ -341,6 +351,10 @@ pub enum RedFlag {
     OverPromise,
     /// Revealing someone's personal data.
     DataLeak,
+    /// A risk protocol's required action (a handover to 110/119/120, the
+    /// shift lead told, the order marked 特急) not taken in time. Raised by
+    /// the protocol judgement of an attempt, never written on an option.
+    MissedProtocol,
 }
 
 /// Rubric items (see `docs/scoring.md`).
@@ -486,6 +500,43 @@ pub struct WorkOrderTruth {
     pub knowledge: Vec<String>,
 }
 
+/// A call that rightly ends in no work order: what it is logged as, and
+/// why no order is the right record (shown in the debrief).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoOrderTruth {
+    pub disposition: Disposition,
+    pub why: Text,
+}
+
+/// How a call that makes no work order is logged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Disposition {
+    /// 无效来电: silence, a wrong number, a call cut off before any request.
+    Invalid,
+    /// 骚扰电话: abuse, harassment, repeated nuisance calls with no request.
+    Harassing,
+}
+
+impl Disposition {
+    pub const ALL: [Disposition; 2] = [Disposition::Invalid, Disposition::Harassing];
+
+    pub fn label(self) -> Text {
+        match self {
+            Disposition::Invalid => Text::new("无效来电", "Invalid call"),
+            Disposition::Harassing => Text::new("骚扰电话", "Harassing call"),
+        }
+    }
+
+    /// A stable name for exports and xAPI.
+    pub fn code(self) -> &'static str {
+        match self {
+            Disposition::Invalid => "invalid",
+            Disposition::Harassing => "harassing",
+        }
+    }
+}
+
 /// One thing the caller says that the order must record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -609,4 +660,86 @@ pub struct NoticeTruth {
     /// a business licence).
     #[serde(default)]
     pub follow_on: Vec<String>,
+}
+
+/// The risk protocol of a scenario: the cues, what each one requires, and
+/// the actions that are not required but not wrong either.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProtocolTruth {
+    pub cues: Vec<RiskCue>,
+    pub required: Vec<RequiredAction>,
+    /// Protocol actions that may be taken here without being required (a
+    /// second handover, the shift lead told as well), by action id. Any
+    /// other handover to an emergency service is a needless handover.
+    #[serde(default)]
+    pub acceptable: Vec<String>,
+}
+
+/// Where the citizen shows a risk; it counts only in an attempt that heard
+/// one of these places, like a work-order fact.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RiskCue {
+    /// Unique within the scenario; named by the requirements.
+    pub id: String,
+    pub risk: Risk,
+    pub revealed: Vec<Reveal>,
+}
+
+/// The risks a 12345 centre has a protocol for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Risk {
+    /// 轻生风险
+    Suicide,
+    /// 暴力、人身威胁
+    Violence,
+    /// 火情
+    Fire,
+    /// 燃气泄漏
+    Gas,
+    /// 扬言集体上访
+    MassPetition,
+    /// 舆情：扬言找媒体、网上广泛传播
+    MediaExposure,
+}
+
+impl Risk {
+    pub const ALL: [Risk; 6] = [Risk::Suicide, Risk::Violence, Risk::Fire, Risk::Gas, Risk::MassPetition, Risk::MediaExposure];
+
+    pub fn label(self) -> Text {
+        match self {
+            Risk::Suicide => Text::new("轻生风险", "Risk of suicide"),
+            Risk::Violence => Text::new("暴力或人身威胁", "Violence or a threat to someone"),
+            Risk::Fire => Text::new("火情", "Fire"),
+            Risk::Gas => Text::new("燃气泄漏", "Gas leak"),
+            Risk::MassPetition => Text::new("扬言集体上访", "Threat of a mass petition"),
+            Risk::MediaExposure => Text::new("舆情（扬言找媒体、网上传播）", "Public opinion (media, mass reposts)"),
+        }
+    }
+}
+
+/// One action the protocol requires once a cue has been heard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequiredAction {
+    /// A protocol action id (`handover-120`); several that each do are
+    /// separated by `|` (`handover-110|handover-120`).
+    pub action: String,
+    /// The id of the cue that makes it required.
+    pub after: String,
+    /// The turn by whose answer the action must have been taken; without
+    /// it, before the call ends. A route that never reaches the turn has
+    /// until the call ends.
+    #[serde(default)]
+    pub by: Option<String>,
+    /// Why it is required: the debrief's explanation when it is missed.
+    pub why: Text,
+}
+
+impl RequiredAction {
+    /// The action ids that satisfy the requirement.
+    pub fn alternatives(&self) -> impl Iterator<Item = &str> {
+        self.action.split('|').map(str::trim).filter(|a| !a.is_empty())
+    }
 }

@@ -107,6 +107,32 @@ pub fn scaffold_in(spec: &ScaffoldSpec, dir: &Path) -> String {
         "(The call connects; you have given the standard pick-up: “Hello, 12345, operator 0001, go ahead.”)",
         "(Comes up to the window and puts a pile of papers on the counter.)",
     );
+    // A hotline call states the right record of the call; the template's
+    // category and time limit are real ids of the bundled library, to be
+    // replaced (docs/work-orders.md).
+    let work_order = if hotline {
+        r#"
+    // What a correct work order for this call holds (docs/work-orders.md):
+    // the facts the caller gives and where, and the dispatch. A harassing or
+    // invalid call states `no_order: (disposition: Harassing, why: (...))`
+    // instead. 这通电话的标准工单：来电人在哪一轮说出哪些事实、怎么派单。
+    work_order: (
+        facts: [
+            (id: "demand", kind: Demand, value: (zh: "（来电人的诉求）", en: "(What the caller wants.)"),
+             revealed: [Turn("open")]),
+            (id: "details", kind: Event, value: (zh: "（来电人在回答提问时说出的关键事实）", en: "(The key fact the caller gives when asked.)"),
+             revealed: [Turn("ask")]),
+        ],
+        request_type: Complaint, // Enquiry | Help | Complaint | Report | Suggestion | Praise
+        category: "urban-construction", // an id from knowledge/categories.ron / 分类表里的编号
+        urgency: Normal, // Normal | Urgent | Critical
+        callback: true,
+        handling_unit: (zh: "（承办单位）", en: "(The handling unit.)"),
+        time_limit: "hotline-complaint-limit", // a rule of city/profile.ron / 城市配置里的时限
+    ),"#
+    } else {
+        ""
+    };
     let breakdown_id = pick("hung_up", "walked_out");
     let breakdown_outcome = pick("HungUp", "WalkedOut");
     let breakdown_en = pick("hang-up", "walk-out");
@@ -161,7 +187,7 @@ pub fn scaffold_in(spec: &ScaffoldSpec, dir: &Path) -> String {
     // it as "按本市规定…" with the figure exactly as city/profile.ron has it,
     // and name the rule here, e.g. local_rules: ["hotline-complaint-limit"],
     // (docs/city-profile.md).
-    local_rules: [],
+    local_rules: [],{work_order}
     citizen: (
         name: (zh: "（称呼）", en: "(Name)"),
         age: 40,

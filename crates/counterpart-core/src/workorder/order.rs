@@ -4,7 +4,7 @@
 
 use crate::knowledge::model::CategoryTree;
 use crate::knowledge::text::{digits, has_control_chars, normalize};
-use crate::scenario::model::{CityProfile, RequestType, Text, Urgency};
+use crate::scenario::model::{CityProfile, Disposition, RequestType, Text, Urgency};
 use serde::{Deserialize, Serialize};
 
 /// Stored exactly as typed; `None` for a choice not made.
@@ -25,9 +25,20 @@ pub struct WorkOrder {
     pub handling_unit: String,
     /// A city-profile rule id, picked from the profile's list.
     pub time_limit: Option<String>,
+    /// The call logged as making no order (a harassing or invalid call)
+    /// instead of being dispatched; what else was typed is kept as typed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_order: Option<Disposition>,
 }
 
 impl WorkOrder {
+    /// Some field of an order typed or chosen: the trainee made (or began)
+    /// an order, whatever else they recorded.
+    pub fn has_order_fields(&self) -> bool {
+        let without = WorkOrder { no_order: None, ..self.clone() };
+        !without.is_blank()
+    }
+
     /// Nothing typed and nothing chosen: an order not filled in.
     pub fn is_blank(&self) -> bool {
         *self == WorkOrder::default()
@@ -41,7 +52,8 @@ impl WorkOrder {
                 && self.urgency.is_none()
                 && self.confidential.is_none()
                 && self.callback.is_none()
-                && self.time_limit.is_none())
+                && self.time_limit.is_none()
+                && self.no_order.is_none())
     }
 }
 
@@ -214,6 +226,10 @@ mod tests {
         assert!(check_input(&order, None, None).is_empty());
         assert!(WorkOrder::default().is_blank());
         assert!(!order.is_blank());
+        assert!(order.has_order_fields());
+        let logged = WorkOrder { no_order: Some(Disposition::Harassing), ..WorkOrder::default() };
+        assert!(!logged.is_blank());
+        assert!(!logged.has_order_fields());
     }
 
     #[test]

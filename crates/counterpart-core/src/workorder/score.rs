@@ -14,7 +14,7 @@ use crate::knowledge::model::CategoryTree;
 use crate::knowledge::text::{Segmenter, compact, digits, normalize};
 use crate::play::rubric::{Dimension, LEVEL_MAX, PASS_DIMENSION_FLOOR, PASS_OVERALL};
 use crate::play::score::ScoreCard;
-use crate::scenario::model::{CityProfile, Fact, FactKind, Item, Text, WorkOrderTruth};
+use crate::scenario::model::{CityProfile, Disposition, Fact, FactKind, Item, NoOrderTruth, Scenario, Text, WorkOrderTruth};
 use crate::workorder::order::{FieldName, InputIssue, WorkOrder, check_input, scored_part};
 use serde::{Deserialize, Serialize};
 
@@ -87,6 +87,23 @@ pub struct OrderReport {
     /// the order lowered), with the reason.
     pub caps: Vec<(Item, u8, Text)>,
     pub input_issues: Vec<InputIssue>,
+    /// Whether the call was rightly recorded as an order or as no order
+    /// (a harassing or invalid call); None when the scenario wants an
+    /// order and the trainee made one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disposition: Option<DispositionResult>,
+}
+
+/// Order or no order: how the trainee recorded the call against what it
+/// was, for the debrief's first row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DispositionResult {
+    pub verdict: Verdict,
+    /// What the trainee recorded: a disposition, or "an order" with its type.
+    pub wrote: Text,
+    /// What the call was.
+    pub said: Text,
+    pub why: Text,
 }
 
 impl OrderReport {
@@ -293,8 +310,110 @@ pub fn score_order(order: &WorkOrder, truth: &WorkOrderTruth, revealed: &[usize]
     });
     fields.sort_by_key(|f| FieldName::ALL.iter().position(|x| *x == f.field));
 
-    let caps = caps_for(&fields, &fact_results, order, truth);
-    OrderReport { fields, elements, facts: fact_results, caps, input_issues }
+    let mut caps = caps_for(&fields, &fact_results, order, truth);
+    let disposition = order.no_order.map(|d| {
+        // Turning a real request away as a non-call is worse than any
+        // wrong field: the citizen's matter reaches nobody.
+        caps.retain(|(item, _, _)| *item != Item::P4);
+        caps.push((
+            Item::P4,
+            0,
+            Text::new(
+                format!("把有真实诉求的来电登记成了“{}”：诉求没有派出去，群众的事没有人办。", d.label().zh),
+                format!("A call with a real request was logged as “{}”: nothing was dispatched and nobody deals with the citizen's matter.", d.label().en),
+            ),
+        ));
+        DispositionResult {
+            verdict: Verdict::Wrong,
+            wrote: no_order_text(d),
+            said: order_text(truth.request_type),
+            why: Text::new(
+                "来电人提出了真实诉求，应当如实受理并派单；只有没有任何诉求的骚扰、无效来电才不形成工单。",
+                "The caller made a real request, which must be taken and dispatched; only harassing or invalid calls with no request at all make no order.",
+            ),
+        }
+    });
+    OrderReport { fields, elements, facts: fact_results, caps, input_issues, disposition }
+}
+
+fn no_order_text(d: Disposition) -> Text {
+    Text::new(format!("{}（不派单）", d.label().zh), format!("{} (no order)", d.label().en))
+}
+
+fn order_text(t: crate::scenario::model::RequestType) -> Text {
+    Text::new(format!("派工单（{}）", t.label().zh), format!("A work order ({})", t.label().en))
+}
+
+/// Scores the record of a call that rightly makes no work order: logged
+/// with the right disposition it is right; with the other disposition,
+/// partly; an order dispatched instead is wrong and costs P4 (a
+/// dispatch with no request sends a unit out for nothing, as quality
+/// checks rule); nothing recorded at all is missing and costs P5 (the
+/// next colleague the number rings sees no warning).
+pub fn score_no_order(order: &WorkOrder, truth: &NoOrderTruth, ctx: WorkOrderContext<'_>) -> OrderReport {
+    let input_issues = check_input(order, ctx.categories, ctx.profile);
+    let said = no_order_text(truth.disposition);
+    let mut caps = Vec::new();
+    let (verdict, wrote, why) = match order.no_order {
+        Some(d) if d == truth.disposition => (Verdict::Right, no_order_text(d), truth.why.clone()),
+        Some(d) => {
+            caps.push((
+                Item::P4,
+                2,
+                Text::new(
+                    format!("登记成了“{}”，应为“{}”：不派单是对的，但类别决定号码是否列入重点关注、进哪张统计表。", d.label().zh, truth.disposition.label().zh),
+                    format!("Logged as “{}” instead of “{}”: no order is right, but the kind decides whether the number is flagged and which statistics it counts in.", d.label().en, truth.disposition.label().en),
+                ),
+            ));
+            (Verdict::Partly, no_order_text(d), truth.why.clone())
+        }
+        None if order.has_order_fields() => {
+            caps.push((
+                Item::P4,
+                0,
+                Text::new(
+                    "这通电话没有可派的诉求，却派了工单：承办单位白跑一趟，回访打回这个号码，质检认定“诉求不实、派单错误”。",
+                    "There was no request to dispatch, yet an order was sent: the unit goes out for nothing, the callback rings the same number, and quality checks rule it a case with no real request and a wrong dispatch.",
+                ),
+            ));
+            let wrote = match order.request_type {
+                Some(t) => order_text(t),
+                None => Text::new("派工单", "A work order"),
+            };
+            (Verdict::Wrong, wrote, truth.why.clone())
+        }
+        None => {
+            caps.push((
+                Item::P5,
+                1,
+                Text::new(
+                    format!("这通电话没有登记：应登记为“{}”，否则下一位接到这个号码的同事看不到任何提示。", truth.disposition.label().zh),
+                    format!("The call was not recorded: it should be logged as “{}”, or the next colleague this number rings sees no warning.", truth.disposition.label().en),
+                ),
+            ));
+            (Verdict::Missing, Text::default(), truth.why.clone())
+        }
+    };
+    OrderReport {
+        fields: Vec::new(),
+        elements: Vec::new(),
+        facts: Vec::new(),
+        caps,
+        input_issues,
+        disposition: Some(DispositionResult { verdict, wrote, said, why }),
+    }
+}
+
+/// The record of a call scored against whichever truth the scenario has:
+/// an order (`work_order`, counting only the facts `heard` revealed) or no
+/// order (`no_order`). None for a scenario with neither. `heard` is
+/// `reveal::heard(&encounter)`.
+pub fn score_call(scenario: &Scenario, order: &WorkOrder, heard: &[(usize, usize)], ctx: WorkOrderContext<'_>) -> Option<OrderReport> {
+    if let Some(truth) = &scenario.work_order {
+        let revealed = crate::workorder::reveal::revealed_facts(scenario, truth, heard);
+        return Some(score_order(order, truth, &revealed, ctx));
+    }
+    scenario.no_order.as_ref().map(|truth| score_no_order(order, truth, ctx))
 }
 
 fn yes_no(b: bool) -> String {
@@ -523,17 +642,39 @@ fn caps_for(fields: &[FieldResult], facts: &[FactResult], order: &WorkOrder, tru
 
 /// `card` with the order's caps applied: items lowered, dimensions and the
 /// overall score recomputed, and the pass re-judged (a card that failed
-/// still fails). Empathy and Clarity are never capped, so the DISC gate
-/// stands as it was.
+/// still fails). The order caps no Empathy or Clarity item, so the DISC
+/// gate stands as it was.
 pub fn apply_caps(card: &ScoreCard, report: &OrderReport) -> ScoreCard {
+    apply_item_caps(card, &report.caps)
+}
+
+/// `card` with each (item, most level) of `caps` applied, dimensions, the
+/// overall score and the pass recomputed. When the caps bring Empathy or
+/// Clarity under the DISC gate, the DISC items are capped at "missed" as
+/// the card's own rules do (the one-time notice caps Clarity items).
+pub fn apply_item_caps(card: &ScoreCard, caps: &[(Item, u8, Text)]) -> ScoreCard {
+    use crate::play::rubric::DISC_GATE;
+    use crate::play::score::ScoreNote;
     let mut out = card.clone();
-    for (item, level, _) in &report.caps {
+    for (item, level, _) in caps {
         let slot = &mut out.items[item.index()];
         *slot = (*slot).min(*level);
     }
+    let dimension = |items: &[u8], dim: Dimension| {
+        let sum: u32 = dim.items().iter().map(|i| items[i.index()] as u32).sum();
+        100.0 * sum as f32 / (LEVEL_MAX as u32 * dim.items().len() as u32) as f32
+    };
+    if dimension(&out.items, Dimension::Empathy) < DISC_GATE || dimension(&out.items, Dimension::Clarity) < DISC_GATE {
+        let capped = Dimension::Disc.items().iter().any(|i| out.items[i.index()] > 1);
+        for i in Dimension::Disc.items() {
+            out.items[i.index()] = out.items[i.index()].min(1);
+        }
+        if capped && !out.notes.contains(&ScoreNote::DiscGated) {
+            out.notes.push(ScoreNote::DiscGated);
+        }
+    }
     for dim in Dimension::ALL {
-        let sum: u32 = dim.items().iter().map(|i| out.items[i.index()] as u32).sum();
-        out.dimensions[dim.index()] = 100.0 * sum as f32 / (LEVEL_MAX as u32 * dim.items().len() as u32) as f32;
+        out.dimensions[dim.index()] = dimension(&out.items, dim);
     }
     out.overall = Dimension::ALL.iter().map(|d| out.dimensions[d.index()] * d.weight() as f32).sum::<f32>() / 100.0;
     out.passed = card.passed && out.overall >= PASS_OVERALL && out.dimensions.iter().all(|&d| d >= PASS_DIMENSION_FLOOR);
