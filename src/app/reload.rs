@@ -126,7 +126,8 @@ fn open_folders(sources: &[Source], proxy: Option<EventLoopProxy<WinitUserEvent>
         .iter()
         .map(|source| {
             let proxy = proxy.clone();
-            let reloader = Reloader::watch(source.folder.clone(), move || wake(&proxy));
+            let shared = counterpart_core::library::shared_home(sources, source).map(Path::to_path_buf);
+            let reloader = Reloader::watch_sharing(source.folder.clone(), shared, move || wake(&proxy));
             let shown = display_path(&source.folder);
             match reloader.mode() {
                 WatchMode::Events => info!("watching {shown} for changes"),

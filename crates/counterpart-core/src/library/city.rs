@@ -31,6 +31,19 @@ impl CityRules {
         CityRules::for_folder(scenario_file.parent().unwrap_or(Path::new(".")))
     }
 
+    /// The profile of a folder of scenario files, or when it has none of
+    /// its own, the profile of `shared` (the bundled library's): a trainers'
+    /// folder holds scenarios, not a second copy of the city's figures.
+    pub fn for_folder_or(folder: &Path, shared: Option<&Path>) -> CityRules {
+        match (CityRules::for_folder(folder), shared) {
+            (CityRules::Absent { expected }, Some(shared)) => match CityRules::for_folder(shared) {
+                CityRules::Absent { .. } => CityRules::Absent { expected },
+                borrowed => borrowed,
+            },
+            (own, _) => own,
+        }
+    }
+
     /// The profile of a folder of scenario files.
     pub fn for_folder(folder: &Path) -> CityRules {
         let path = folder.join(PROFILE_PATH);

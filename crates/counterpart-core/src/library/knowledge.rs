@@ -20,6 +20,16 @@ pub fn knowledge_for_folder(folder: &Path, city: &CityRules) -> KnowledgeLoad {
     load_folder(&folder.join(KNOWLEDGE_DIR), profile)
 }
 
+/// The folder whose `knowledge/` the scenarios of `folder` use: its own,
+/// or when it has none, `shared` (the bundled library's), like the city
+/// profile.
+pub fn knowledge_home<'a>(folder: &'a Path, shared: Option<&'a Path>) -> &'a Path {
+    match shared {
+        Some(shared) if !folder.join(KNOWLEDGE_DIR).exists() && shared.join(KNOWLEDGE_DIR).is_dir() => shared,
+        _ => folder,
+    }
+}
+
 /// The knowledge files with findings, each as (path, errors, warnings), so
 /// that loading shows each like a file of the library that did not load.
 pub fn findings_by_file(folder: &Path, load: &KnowledgeLoad) -> Vec<(PathBuf, Vec<Diagnostic>, Vec<Diagnostic>)> {

@@ -103,17 +103,27 @@ pub fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) ->
 }
 
 pub fn load_all(paths: &[PathBuf]) -> Vec<LoadedFile> {
+    load_all_sharing(paths, None)
+}
+
+/// `load_all`, where a folder without its own city profile or knowledge
+/// folder uses those of `shared` (the bundled library): a trainers' or a
+/// shared network folder then checks its scenarios against the same
+/// figures and entries as the bundled ones. Findings in the borrowed files
+/// are not repeated here; they belong to `shared`'s own load.
+pub fn load_all_sharing(paths: &[PathBuf], shared: Option<&Path>) -> Vec<LoadedFile> {
     let mut loaded = Vec::new();
     for path in paths {
         match scenario_files(path) {
             Ok(files) => {
-                let city = if path.is_file() { CityRules::for_file(path) } else { CityRules::for_folder(path) };
+                let folder = if path.is_file() { path.parent().unwrap_or(Path::new(".")) } else { path.as_path() };
+                let city = CityRules::for_folder_or(folder, shared);
                 let first = loaded.len();
                 loaded.extend(in_parallel(&files, |f| load_file_in(f, &city)));
                 // The knowledge folder, once per folder: scenarios' references
                 // into it, and its own files' findings when a folder is loaded.
-                let folder = if path.is_file() { path.parent().unwrap_or(Path::new(".")) } else { path.as_path() };
-                let knowledge = crate::library::knowledge::knowledge_for_folder(folder, &city);
+                let home = crate::library::knowledge::knowledge_home(folder, shared);
+                let knowledge = crate::library::knowledge::knowledge_for_folder(home, &city);
                 for file in &mut loaded[first..] {
                     let found = file.script().map(|s| crate::library::knowledge::scenario_references(&file.path, &s.scenario, &knowledge)).unwrap_or_default();
                     let (errors, warnings): (Vec<_>, Vec<_>) = found.into_iter().partition(Diagnostic::is_error);
@@ -123,13 +133,14 @@ pub fn load_all(paths: &[PathBuf]) -> Vec<LoadedFile> {
                         file.analyses = None;
                     }
                 }
-                if !path.is_file() {
+                if !path.is_file() && home == folder {
                     for (path, errors, warnings) in crate::library::knowledge::findings_by_file(folder, &knowledge) {
                         loaded.push(LoadedFile { path, outcome: Err(errors), warnings, analyses: None });
                     }
                 }
                 // A broken profile is shown like a broken scenario file, once.
-                if let (CityRules::Broken(problems), false) = (&city, path.is_file()) {
+                let own_profile = folder.join(PROFILE_PATH).exists();
+                if let (CityRules::Broken(problems), false, true) = (&city, path.is_file(), own_profile) {
                     loaded.push(LoadedFile::failed(&path.join(PROFILE_PATH), problems.clone()));
                 }
             }

@@ -64,6 +64,25 @@ impl Override {
     }
 }
 
+/// Each folder's files; folders other than the bundled one use the bundled
+/// city profile and knowledge base when they have none of their own.
+fn load_folders(sources: &[Source]) -> Vec<(Source, Vec<LoadedFile>)> {
+    sources
+        .iter()
+        .map(|s| (s.clone(), crate::library::load::load_all_sharing(std::slice::from_ref(&s.folder), shared_home(sources, s))))
+        .collect()
+}
+
+/// Where `source` borrows a city profile and knowledge base from: the
+/// bundled folder, for every other folder.
+pub fn shared_home<'a>(sources: &'a [Source], source: &Source) -> Option<&'a std::path::Path> {
+    sources
+        .iter()
+        .find(|s| s.kind == SourceKind::Bundled)
+        .filter(|bundled| bundled.folder != source.folder)
+        .map(|bundled| bundled.folder.as_path())
+}
+
 impl Library {
     /// Loads every scenario under `paths` (files or folders).
     pub fn load(paths: &[PathBuf]) -> Library {
@@ -79,14 +98,13 @@ impl Library {
 
     /// Loads each folder of `sources`, in order (see `from_sources`).
     pub fn load_sources(sources: &[Source]) -> Library {
-        Library::from_sources(sources.iter().map(|s| (s.clone(), load_all(std::slice::from_ref(&s.folder)))).collect())
+        Library::from_sources(load_folders(sources))
     }
 
     /// The folders `discover` found, loaded, with a broken config file
     /// shown as a file that failed to load.
     pub fn load_discovered(found: &Sources) -> Library {
-        let folders = found.sources.iter().map(|s| (s.clone(), load_all(std::slice::from_ref(&s.folder)))).collect();
-        Library::from_sources(with_config_problems(found, folders))
+        Library::from_sources(with_config_problems(found, load_folders(&found.sources)))
     }
 
     /// A library of several folders' files, earliest folder first. Within
@@ -249,6 +267,36 @@ mod tests {
         let message = note.message();
         assert!(message.contains("our-water.ron") && message.contains("water.ron") && message.contains("trainers' folder"), "{message}");
         assert_eq!(library.overrides().len(), 1);
+    }
+
+    #[test]
+    fn a_trainers_folder_uses_the_bundled_city_profile_and_knowledge_base() {
+        let bundled = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../scenarios"));
+        let (_dir, _, trainers) = folders();
+        let copy = trainers.folder.join("our-water.ron");
+        let source = std::fs::read_to_string(bundled.join("hotline-water-outage.ron")).unwrap();
+        assert!(source.contains("local_rules") && source.contains("work_order"), "the copy cites city rules and knowledge");
+        std::fs::write(&copy, &source).unwrap();
+        let codes = |files: &[LoadedFile]| -> Vec<String> {
+            files.iter().flat_map(|f| f.errors().iter().chain(f.warnings.iter())).map(|d| d.code.to_string()).collect()
+        };
+
+        // Alone, the folder has no city profile and no knowledge base.
+        let alone = load_all(std::slice::from_ref(&trainers.folder));
+        assert!(!codes(&alone).is_empty(), "without sharing the copy must be reported");
+
+        let sources = [Source::new(SourceKind::Bundled, bundled), trainers.clone()];
+        let shared = shared_home(&sources, &trainers);
+        assert_eq!(shared, Some(bundled));
+        assert_eq!(shared_home(&sources, &sources[0]), None, "the bundled folder borrows from nobody");
+        let borrowed = crate::library::load::load_all_sharing(std::slice::from_ref(&trainers.folder), shared);
+        assert_eq!(borrowed.len(), 1, "the bundled knowledge files are not listed again: {:?}", borrowed.iter().map(|f| &f.path).collect::<Vec<_>>());
+        assert!(borrowed[0].script().is_some());
+        assert_eq!(codes(&borrowed), Vec::<String>::new());
+
+        // The app's reloader sees the same.
+        let reloader = crate::library::reload::Reloader::new_sharing(trainers.folder.clone(), shared.map(Path::to_path_buf));
+        assert_eq!(codes(&reloader.files()), Vec::<String>::new());
     }
 
     #[test]

@@ -80,6 +80,8 @@ pub enum WatchMode {
 
 pub struct Reloader {
     root: PathBuf,
+    /// The bundled folder, whose city profile a folder without its own uses.
+    shared: Option<PathBuf>,
     entries: Vec<Entry>,
     dirty: Arc<AtomicBool>,
     mode: WatchMode,
@@ -114,8 +116,15 @@ impl Reloader {
     /// Loads the scenarios under `root` (a folder, or one file) without
     /// watching: changes are picked up by calling `rescan`.
     pub fn new(root: PathBuf) -> Reloader {
+        Reloader::new_sharing(root, None)
+    }
+
+    /// `new`, with the city profile of `shared` (the bundled library) used
+    /// when `root` has none of its own.
+    pub fn new_sharing(root: PathBuf, shared: Option<PathBuf>) -> Reloader {
         let mut reloader = Reloader {
             root,
+            shared,
             entries: Vec::new(),
             dirty: Arc::new(AtomicBool::new(false)),
             mode: WatchMode::Manual,
@@ -129,7 +138,12 @@ impl Reloader {
     /// (from another thread) once a burst of changes has settled; then
     /// `take_dirty` is true and the owner should `rescan`.
     pub fn watch(root: PathBuf, wake: impl Fn() + Send + 'static) -> Reloader {
-        let mut reloader = Reloader::new(root);
+        Reloader::watch_sharing(root, None, wake)
+    }
+
+    /// `watch`, sharing the city profile of `shared` as `new_sharing` does.
+    pub fn watch_sharing(root: PathBuf, shared: Option<PathBuf>, wake: impl Fn() + Send + 'static) -> Reloader {
+        let mut reloader = Reloader::new_sharing(root, shared);
         let (tx, rx) = mpsc::channel::<notify::Result<notify::Event>>();
         let target = reloader.watch_target();
         let events = notify::recommended_watcher(tx.clone()).and_then(|mut w| {
@@ -247,7 +261,8 @@ impl Reloader {
         let pending: Vec<(&PathBuf, &std::io::Result<Vec<u8>>, bool)> =
             reads.iter().map(|(path, bytes)| (path, bytes, !unchanged(path, bytes))).collect();
         // The city profile once per rescan, not once per file.
-        let city = CityRules::for_folder(&self.root);
+        let folder = if self.root.is_file() { self.root.parent().unwrap_or(Path::new(".")) } else { self.root.as_path() };
+        let city = CityRules::for_folder_or(folder, self.shared.as_deref());
         let loads = in_parallel(&pending, |&(path, bytes, changed)| {
             changed.then(|| match bytes {
                 Ok(bytes) => (load_bytes_in(bytes, path, &city), Some(digest(bytes))),
