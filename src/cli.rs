@@ -56,6 +56,22 @@ pub enum Command {
         /// Treat warnings as errors.
         #[arg(long)]
         strict: bool,
+        /// Language of the messages (Chinese by default).
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: LangArg,
+    },
+    /// Repair the typing slips whose fix is certain: full-width punctuation
+    /// outside the quotes, plain quotes inside a text, a single text where
+    /// Chinese and English are expected. Keeps a backup (FILE.bak) and
+    /// prints each change.
+    Fix {
+        file: PathBuf,
+        /// Print what would change without writing anything.
+        #[arg(long)]
+        dry_run: bool,
+        /// Language of the messages (Chinese by default).
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: LangArg,
     },
     /// Score bounds, best and worst routes, and graph export.
     Analyze {
@@ -143,6 +159,9 @@ pub enum Command {
     /// reads, each scenario with the folder it came from.
     List {
         path: Option<PathBuf>,
+        /// Language of the reasons given for files that do not load.
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: LangArg,
     },
 }
 
@@ -178,43 +197,29 @@ pub enum TranslationAction {
     Import { file: PathBuf, csv: PathBuf },
 }
 
-/// Renders a diagnostic with its source excerpt (ariadne), plain when not
-/// writing to a terminal.
-pub fn render_diagnostic(d: &Diagnostic, colour: bool) -> String {
-    use ariadne::{Config, IndexType, Label, Report, ReportKind, Source};
-    let source = std::fs::read_to_string(&d.file).ok();
-    let offset = source.as_deref().and_then(|s| d.offset_in(s));
-    let (Some(source), Some(offset)) = (source, offset) else {
-        return format!("{d}\n");
-    };
-    let kind = match d.severity {
-        Severity::Error => ReportKind::Error,
-        Severity::Warning => ReportKind::Warning,
-    };
-    let end = source[offset..].chars().next().map_or(offset, |c| offset + c.len_utf8());
-    let id = format!("{}:{}:{}", d.file, d.line, d.column);
-    let mut label_text = d.message.clone();
-    if !d.path.is_empty() {
-        label_text = format!("{label_text} (at {})", d.path);
+/// A diagnostic in the documented form (`Diagnostic::render`), with the
+/// severity coloured on a terminal.
+pub fn render_diagnostic(d: &Diagnostic, colour: bool, lang: Lang) -> String {
+    let mut text = d.render(lang);
+    if colour {
+        let (word, ansi) = match d.severity {
+            Severity::Error => ("error[", "\x1b[1;31m"),
+            Severity::Warning => ("warning[", "\x1b[1;33m"),
+        };
+        let plain = format!(": {word}");
+        if let Some(at) = text.find(&plain) {
+            let start = at + 2;
+            text.replace_range(start..start + word.len() - 1, &format!("{ansi}{}\x1b[0m", &word[..word.len() - 1]));
+        }
     }
-    let mut report = Report::build(kind, (id.as_str(), offset..end))
-        .with_config(Config::default().with_color(colour).with_index_type(IndexType::Byte))
-        .with_code(d.code)
-        .with_message(&d.message)
-        .with_label(Label::new((id.as_str(), offset..end)).with_message(label_text));
-    if let Some(help) = &d.help {
-        report = report.with_help(help);
-    }
-    let mut out = Vec::new();
-    match report.finish().write((id.as_str(), Source::from(source.as_str())), &mut out) {
-        Ok(()) => String::from_utf8_lossy(&out).into_owned(),
-        Err(_) => format!("{d}\n"),
-    }
+    text.push('\n');
+    text
 }
 
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let result = match cli.command {
-        Some(Command::Validate { paths, json, strict }) => validate_cmd(&paths, cli.scenarios.as_deref(), json, strict, out),
+        Some(Command::Validate { paths, json, strict, lang }) => validate_cmd(&paths, cli.scenarios.as_deref(), json, strict, lang.into(), out),
+        Some(Command::Fix { file, dry_run, lang }) => fix_cmd(&file, dry_run, lang.into(), out, err),
         Some(Command::Analyze { file, json, dot, mermaid, lang }) => analyze_cmd(&file, json, dot, mermaid, lang.into(), out, err),
         Some(Command::Play { file, choices, interactive, late, actions, persona, seed, json, lang, record }) => {
             let record = record.record.then_some(record);
@@ -228,7 +233,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                 play_cmd(&file, &choices, &options, out, err)
             }
         }
-        Some(Command::List { path }) => list_cmd(path.as_deref(), cli.scenarios.as_deref(), out),
+        Some(Command::List { path, lang }) => list_cmd(path.as_deref(), cli.scenarios.as_deref(), lang.into(), out),
         Some(Command::Export(args)) => crate::records_cli::export_cmd(args, cli.scenarios.as_deref(), out, err),
         #[cfg(feature = "dev")]
         Some(Command::RecordsCrashTest(args)) => crate::records_cli::crash_test_cmd(args, out, err),
@@ -269,7 +274,7 @@ fn write_sources(library: &Library, out: &mut dyn Write) -> CmdResult {
     Ok(0)
 }
 
-fn validate_cmd(paths: &[PathBuf], bundled: Option<&std::path::Path>, json: bool, strict: bool, out: &mut dyn Write) -> CmdResult {
+fn validate_cmd(paths: &[PathBuf], bundled: Option<&std::path::Path>, json: bool, strict: bool, lang: Lang, out: &mut dyn Write) -> CmdResult {
     let library = paths.is_empty().then(|| app_library(bundled));
     let loaded = match &library {
         Some(library) => library.files().to_vec(),
@@ -301,7 +306,7 @@ fn validate_cmd(paths: &[PathBuf], bundled: Option<&std::path::Path>, json: bool
                 None => writeln!(out, "{status:>6}  {}", file.path.display())?,
             }
             for d in diags {
-                write!(out, "{}", render_diagnostic(d, colour_for_terminal()))?;
+                write!(out, "{}", render_diagnostic(d, colour_for_terminal(), lang))?;
             }
         }
     }
@@ -318,16 +323,19 @@ fn validate_cmd(paths: &[PathBuf], bundled: Option<&std::path::Path>, json: bool
         for o in overrides {
             writeln!(out, "  note: {}", o.message())?;
         }
-        writeln!(out, "{} file(s): {errors} error(s), {warnings} warning(s)", loaded.len())?;
+        match lang {
+            Lang::Zh => writeln!(out, "{} 个文件：{errors} 个错误，{warnings} 个警告 ({} file(s): {errors} error(s), {warnings} warning(s))", loaded.len(), loaded.len())?,
+            Lang::En => writeln!(out, "{} file(s): {errors} error(s), {warnings} warning(s)", loaded.len())?,
+        }
     }
     Ok(if errors > 0 || (strict && warnings > 0) || loaded.is_empty() { 1 } else { 0 })
 }
 
-fn load_one(file: &std::path::Path, err: &mut dyn Write) -> Result<Option<LoadedFile>, std::io::Error> {
+fn load_one(file: &std::path::Path, lang: Lang, err: &mut dyn Write) -> Result<Option<LoadedFile>, std::io::Error> {
     let loaded = load_file(file);
     if loaded.script().is_none() {
         for d in loaded.errors() {
-            write!(err, "{}", render_diagnostic(d, false))?;
+            write!(err, "{}", render_diagnostic(d, false, lang))?;
         }
         return Ok(None);
     }
@@ -390,7 +398,7 @@ training validity (players who do not read):")?;
 }
 
 fn analyze_cmd(file: &std::path::Path, json: bool, dot: bool, mermaid: bool, lang: Lang, out: &mut dyn Write, err: &mut dyn Write) -> CmdResult {
-    let Some(loaded) = load_one(file, err)? else { return Ok(1) };
+    let Some(loaded) = load_one(file, lang, err)? else { return Ok(1) };
     let script = loaded.script().expect("checked");
     // Loading analysed every persona already.
     let analyses = match loaded.analyses.clone().unwrap_or_else(|| analyze_personas(script).map(Into::into)) {
@@ -522,7 +530,7 @@ fn response_time(turn: &counterpart_core::scenario::model::Turn, typed: Option<f
 }
 
 fn play_cmd(file: &std::path::Path, choices: &[String], options: &PlayOptions, out: &mut dyn Write, err: &mut dyn Write) -> CmdResult {
-    let Some(loaded) = load_one(file, err)? else { return Ok(1) };
+    let Some(loaded) = load_one(file, options.lang, err)? else { return Ok(1) };
     let script = loaded.script().expect("checked").clone();
     let mut encounter = match start_encounter(&script, options) {
         Ok(e) => e,
@@ -616,7 +624,7 @@ fn parse_actions(values: &[String], scenario: &counterpart_core::scenario::model
 /// A line that is not a valid answer is reported and asked again; a
 /// closed input ends the run with a message, not a panic.
 pub fn interactive_cmd(file: &std::path::Path, options: &PlayOptions, input: &mut dyn std::io::BufRead, out: &mut dyn Write, err: &mut dyn Write) -> CmdResult {
-    let Some(loaded) = load_one(file, err)? else { return Ok(1) };
+    let Some(loaded) = load_one(file, options.lang, err)? else { return Ok(1) };
     let script = loaded.script().expect("checked").clone();
     let mut encounter = match start_encounter(&script, options) {
         Ok(e) => e,
@@ -776,7 +784,7 @@ fn write_played(encounter: &Encounter, options: &PlayOptions, out: &mut dyn Writ
     Ok(0)
 }
 
-fn list_cmd(path: Option<&std::path::Path>, bundled: Option<&std::path::Path>, out: &mut dyn Write) -> CmdResult {
+fn list_cmd(path: Option<&std::path::Path>, bundled: Option<&std::path::Path>, lang: Lang, out: &mut dyn Write) -> CmdResult {
     let (library, loaded) = match path {
         Some(path) => (None, load_all(&[path.to_path_buf()])),
         None => {
@@ -796,8 +804,15 @@ fn list_cmd(path: Option<&std::path::Path>, bundled: Option<&std::path::Path>, o
                 writeln!(out, "{:<28} {:?}/{:?} {:>3} min  {}{source}", s.id, s.channel, s.difficulty, s.minutes, s.title.zh)?;
             }
             None => {
+                // The reason, not just the word: a trainer looking at the
+                // list needs to know what to open and fix.
                 let first = &file.errors()[0];
-                writeln!(out, "{:<28} ERROR {}{source}", file.path.display(), first.location())?;
+                let more = match (file.errors().len() - 1, lang) {
+                    (0, _) => String::new(),
+                    (n, Lang::Zh) => format!("（另有 {n} 个错误）"),
+                    (n, Lang::En) => format!(" (and {n} more)"),
+                };
+                writeln!(out, "{:<28} ERROR {}: [{}] {}{more}{source}", file.path.display(), first.location(), first.code, first.message_in(lang))?;
             }
         }
     }
@@ -841,6 +856,82 @@ fn new_cmd(id: &str, channel: ChannelArg, style: StyleArg, title: &str, title_en
     Ok(0)
 }
 
+/// Where `fix` keeps the original: FILE.bak, or FILE.1.bak, FILE.2.bak …
+/// when older backups exist, so an earlier original is never overwritten.
+/// The name never ends in `.ron`, so the backup is not loaded as a second
+/// scenario with the same id.
+fn backup_path(file: &std::path::Path) -> PathBuf {
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let first = file.with_file_name(format!("{name}.bak"));
+    if !first.exists() {
+        return first;
+    }
+    (1..).map(|n| file.with_file_name(format!("{name}.{n}.bak"))).find(|p| !p.exists()).expect("some number is free")
+}
+
+fn fix_cmd(file: &std::path::Path, dry_run: bool, lang: Lang, out: &mut dyn Write, err: &mut dyn Write) -> CmdResult {
+    use counterpart_core::scenario::fix::fix_source;
+    let zh = lang == Lang::Zh;
+    let label = file.display().to_string();
+    let bytes = match std::fs::read(file) {
+        Ok(b) => b,
+        Err(e) => {
+            writeln!(err, "error: {label}: {e}")?;
+            return Ok(2);
+        }
+    };
+    let source = match counterpart_core::scenario::parse::parse_bytes(&bytes, &label) {
+        // Size and encoding are checked first: the repairs work on text.
+        Err(d) if matches!(d.code, "not-utf8" | "file-too-large") => {
+            write!(err, "{}", render_diagnostic(&d, false, lang))?;
+            writeln!(err, "{}", if zh { "没有修改任何内容。" } else { "nothing changed." })?;
+            return Ok(1);
+        }
+        _ => String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes)).into_owned(),
+    };
+    let fixed = fix_source(&source, &label);
+    for change in &fixed.changes {
+        writeln!(out, "{label}:{}:{}: {}", change.line, change.column, change.text(lang))?;
+    }
+    if fixed.changes.is_empty() {
+        writeln!(out, "{}", if zh { "没有可以自动修正的问题。" } else { "nothing to fix automatically." })?;
+    } else if dry_run {
+        writeln!(out, "{}", if zh { format!("共 {} 处可修正（--dry-run：未写入文件）", fixed.changes.len()) } else { format!("{} change(s) possible (--dry-run: nothing written)", fixed.changes.len()) })?;
+    } else {
+        let backup = backup_path(file);
+        std::fs::write(&backup, &bytes)?;
+        std::fs::write(file, &fixed.source)?;
+        writeln!(
+            out,
+            "{}",
+            if zh {
+                format!("共修正 {} 处；原文件备份在 {}", fixed.changes.len(), backup.display())
+            } else {
+                format!("{} change(s) made; the original is kept in {}", fixed.changes.len(), backup.display())
+            }
+        )?;
+    }
+    // What is left is the checker's business: show it as validate would.
+    let loaded = if dry_run || fixed.changes.is_empty() {
+        counterpart_core::library::load::load_bytes(fixed.source.as_bytes(), file)
+    } else {
+        load_file(file)
+    };
+    let diags: Vec<&Diagnostic> = loaded.errors().iter().chain(&loaded.warnings).collect();
+    for d in &diags {
+        write!(out, "{}", render_diagnostic(d, colour_for_terminal(), lang))?;
+    }
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    match (errors, zh) {
+        (0, true) => writeln!(out, "文件可以加载：0 个错误，{warnings} 个警告")?,
+        (0, false) => writeln!(out, "the file loads: 0 errors, {warnings} warning(s)")?,
+        (_, true) => writeln!(out, "还有 {errors} 个错误需要手动修改，{warnings} 个警告")?,
+        (_, false) => writeln!(out, "{errors} error(s) left to fix by hand, {warnings} warning(s)")?,
+    }
+    Ok(if errors > 0 { 1 } else { 0 })
+}
+
 fn translations_cmd(action: TranslationAction, out: &mut dyn Write, err: &mut dyn Write) -> CmdResult {
     use counterpart_core::scenario::parse::parse_bytes;
     use counterpart_core::scenario::translate::{export_csv, import_csv, missing};
@@ -850,7 +941,7 @@ fn translations_cmd(action: TranslationAction, out: &mut dyn Write, err: &mut dy
             for file in counterpart_core::library::load::load_all(&paths) {
                 let Some(script) = file.script() else {
                     for d in file.errors() {
-                        write!(err, "{}", render_diagnostic(d, false))?;
+                        write!(err, "{}", render_diagnostic(d, false, Lang::En))?;
                     }
                     continue;
                 };

@@ -271,7 +271,7 @@ fn persona_mistakes_are_located_errors() {
         let out = counterpart(&["validate", path.to_str().unwrap()], None);
         assert_eq!(out.status.code(), Some(1), "{name}");
         let report = String::from_utf8_lossy(&out.stdout);
-        assert!(report.contains(&format!("[{code}] Error")), "{name}: {report}");
+        assert!(report.contains(&format!("error[{code}]")), "{name}: {report}");
         assert!(!report.contains("panicked"));
     }
     // A condition naming a persona the citizen does not have.
@@ -284,7 +284,7 @@ fn persona_mistakes_are_located_errors() {
     std::fs::write(&path, text).unwrap();
     let out = counterpart(&["validate", path.to_str().unwrap()], None);
     let report = String::from_utf8_lossy(&out.stdout);
-    assert!(report.contains("[unknown-persona] Error") && report.contains("did you mean \"steady\"?"), "{report}");
+    assert!(report.contains("error[unknown-persona]") && report.contains("did you mean \"steady\"?"), "{report}");
     assert!(report.contains("unknown.ron:"), "located: {report}");
 }
 

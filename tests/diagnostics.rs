@@ -1,7 +1,9 @@
 //! The broken-scenario corpus: every file under `tests/broken/` must give
 //! the diagnostic stored beside it in `NAME.expected` (code, severity,
-//! line:column, a fragment of the message and optionally of the help), and
-//! nothing may panic. Plus: a broken file never stops the others in a folder
+//! line:column, a fragment of the message and optionally of its Chinese
+//! wording and of the help), and nothing may panic. Where `NAME.expected`
+//! lists `fix:` lines, `counterpart fix` must make exactly those changes and
+//! give `fixed/NAME.ron`. Plus: a broken file never stops the others in a folder
 //! from loading, the CLI's exit codes and JSON, and the annotated example in
 //! docs/scenario-format.md validates cleanly.
 
@@ -27,8 +29,12 @@ struct Expected {
     line: usize,
     column: usize,
     message: String,
+    message_zh: Option<String>,
     help: Option<String>,
     path: Option<String>,
+    /// The changes `counterpart fix` makes, as it prints them in English
+    /// without the file name.
+    fixes: Vec<String>,
     /// Whether the file still loads as a playable script (warnings only).
     loads: bool,
 }
@@ -53,6 +59,8 @@ fn parse_expected(text: &str, file: &Path) -> Expected {
                 e.column = c.trim().parse().expect("column number");
             }
             "message" => e.message = value.to_string(),
+            "message_zh" => e.message_zh = Some(value.to_string()),
+            "fix" => e.fixes.push(value.to_string()),
             "help" => e.help = Some(value.to_string()),
             "path" => e.path = Some(value.to_string()),
             "loads" => e.loads = value == "yes",
@@ -98,6 +106,11 @@ fn check_loaded(loaded: &LoadedFile, expected: &Expected, name: &str) -> Vec<Str
     }
     if !d.message.contains(&expected.message) {
         problems.push(format!("{name}: message {:?} lacks {:?}", d.message, expected.message));
+    }
+    if let Some(zh) = &expected.message_zh
+        && !d.message_zh.as_deref().unwrap_or("").contains(zh.as_str())
+    {
+        problems.push(format!("{name}: Chinese message {:?} lacks {zh:?}", d.message_zh));
     }
     if let Some(help) = &expected.help
         && !d.help.as_deref().unwrap_or("").contains(help.as_str())
@@ -224,8 +237,9 @@ fn one_broken_file_never_stops_the_others_from_loading() {
     for name in ["gbk-encoding.ron", "unclosed-string.ron", "too-deep.ron", "empty-file.ron", "cycle-no-way-out.ron"] {
         std::fs::copy(broken_dir().join(name), dir.path().join(format!("b-{name}"))).expect("copy");
     }
-    // Same id as a-good: reported on the later file only.
-    std::fs::write(dir.path().join("d-duplicate.ron"), &good).expect("write");
+    // Same id as a-good, in a file named like a backup copy: reported on
+    // the copy only, though it is the newer file.
+    std::fs::write(dir.path().join("d-duplicate - 副本.ron"), &good).expect("write");
     std::fs::write(dir.path().join("notes.txt"), "not a scenario").expect("write");
 
     let loaded = load_all(&[dir.path().to_path_buf()]);
@@ -233,7 +247,7 @@ fn one_broken_file_never_stops_the_others_from_loading() {
     assert_eq!(loaded.len(), 8, "{names:?}");
     let ok: Vec<&str> = loaded.iter().filter(|f| f.script().is_some()).map(|f| f.path.file_name().unwrap().to_str().unwrap()).collect();
     assert_eq!(ok, ["a-good.ron", "c-good.ron"]);
-    let duplicate = loaded.iter().find(|f| f.path.ends_with("d-duplicate.ron")).expect("listed");
+    let duplicate = loaded.iter().find(|f| f.path.ends_with("d-duplicate - 副本.ron")).expect("listed");
     assert_eq!(duplicate.errors()[0].code, "duplicate-scenario-id");
     assert!(loaded.iter().all(|f| f.script().is_some() || !f.errors().is_empty()));
 
@@ -246,6 +260,19 @@ fn one_broken_file_never_stops_the_others_from_loading() {
 
 fn cli(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_counterpart")).args(args).env("NO_COLOR", "1").output().expect("runs")
+}
+
+fn cli_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_counterpart")).args(args).current_dir(dir).env("NO_COLOR", "1").output().expect("runs")
+}
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn set_saved(path: &Path, seconds_ago: u64) {
+    let when = std::time::SystemTime::now() - std::time::Duration::from_secs(seconds_ago);
+    std::fs::File::options().write(true).open(path).expect("open").set_modified(when).expect("set mtime");
 }
 
 #[test]
@@ -313,4 +340,161 @@ fn a_broken_city_profile_is_one_located_error_and_the_scenarios_still_load() {
     let loaded = load_all(&[dir.path().to_path_buf()]);
     assert_eq!(loaded.len(), 2);
     assert!(loaded[0].warnings.iter().all(|d| !d.code.contains("local-rule") && !d.code.contains("city")), "{:?}", loaded[0].warnings);
+}
+
+#[test]
+fn fix_makes_exactly_the_expected_changes_and_nothing_else() {
+    use counterpart_core::scenario::fix::fix_source;
+    use counterpart_core::scenario::model::Lang;
+    let mut fixed_files = 0;
+    for ron in corpus() {
+        let expected_path = ron.with_extension("expected");
+        let expected = parse_expected(&std::fs::read_to_string(&expected_path).expect("expected"), &expected_path);
+        let golden = broken_dir().join("fixed").join(ron.file_name().expect("name"));
+        let Ok(source) = std::fs::read_to_string(&ron) else { continue };
+        let fixed = fix_source(&source, &ron.display().to_string());
+        let changes: Vec<String> = fixed.changes.iter().map(|c| format!("{}:{}: {}", c.line, c.column, c.text(Lang::En))).collect();
+        assert_eq!(changes, expected.fixes, "{}", ron.display());
+        if expected.fixes.is_empty() {
+            // Not a typing slip: left byte for byte, and no golden file.
+            assert_eq!(fixed.source, source, "{}", ron.display());
+            assert!(!golden.exists(), "{} has a fixed/ file but no fix: lines", ron.display());
+            continue;
+        }
+        let want = std::fs::read_to_string(&golden).unwrap_or_else(|_| panic!("{} is missing", golden.display()));
+        assert_eq!(fixed.source, want, "{}", ron.display());
+        assert!(fixed.remaining.is_none(), "{}: {:?}", ron.display(), fixed.remaining);
+        let loaded = load_bytes(fixed.source.as_bytes(), &golden);
+        assert!(loaded.errors().is_empty(), "{}: {:?}", golden.display(), loaded.errors());
+        fixed_files += 1;
+    }
+    assert!(fixed_files >= 7, "only {fixed_files} fixed files");
+}
+
+#[test]
+fn fix_keeps_a_backup_prints_its_changes_and_never_overwrites_an_older_backup() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("counter-third-trip.ron");
+    let path = file.to_str().unwrap();
+    let quote = std::fs::read_to_string(broken_dir().join("quote-in-chinese-text.ron")).expect("fixture");
+    std::fs::write(&file, &quote).expect("write");
+
+    let out = cli(&["fix", path, "--lang", "en"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.starts_with(&format!("{path}:66:44: plain quotes inside a text: \"负责办完\" → 「负责办完」\n")), "{text}");
+    assert!(text.contains("1 change(s) made; the original is kept in") && text.contains("the file loads: 0 errors, 0 warning(s)"), "{text}");
+    let backup = dir.path().join("counter-third-trip.ron.bak");
+    assert_eq!(std::fs::read_to_string(&backup).expect("backup"), quote);
+    let golden = std::fs::read_to_string(broken_dir().join("fixed/quote-in-chinese-text.ron")).expect("golden");
+    assert_eq!(std::fs::read_to_string(&file).expect("fixed"), golden);
+
+    // A second slip: a second backup, the first one kept as it was.
+    let comma = std::fs::read_to_string(broken_dir().join("full-width-comma.ron")).expect("fixture");
+    std::fs::write(&file, &comma).expect("write");
+    let text = stdout(&cli(&["fix", path]));
+    assert!(text.contains("19:15: 引号外的全角「，」改成了半角「,」") && text.contains("共修正 1 处"), "{text}");
+    assert_eq!(std::fs::read_to_string(&backup).expect("backup"), quote);
+    assert_eq!(std::fs::read_to_string(dir.path().join("counter-third-trip.ron.1.bak")).expect("second backup"), comma);
+
+    // Nothing left to fix: nothing written, no third backup.
+    let out = cli(&["fix", path]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("没有可以自动修正的问题"), "{}", stdout(&out));
+    assert!(!dir.path().join("counter-third-trip.ron.2.bak").exists());
+
+    // --dry-run says what it would do and writes nothing.
+    std::fs::write(&file, &quote).expect("write");
+    let text = stdout(&cli(&["fix", "--dry-run", path, "--lang", "en"]));
+    assert!(text.contains("66:44: plain quotes") && text.contains("--dry-run: nothing written"), "{text}");
+    assert_eq!(std::fs::read_to_string(&file).expect("unchanged"), quote);
+    assert!(!dir.path().join("counter-third-trip.ron.2.bak").exists());
+
+    // What fix cannot repair is reported as validate would, exit 1.
+    let single = quote.replace("一句\"负责办完\"，", "一句\"负责办完，");
+    std::fs::write(&file, &single).expect("write");
+    let out = cli(&["fix", path, "--lang", "en"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("nothing to fix automatically") && text.contains("error[unescaped-quote]"), "{text}");
+    assert_eq!(std::fs::read_to_string(&file).expect("unchanged"), single);
+
+    // The backups are never read as scenarios.
+    std::fs::write(&file, &golden).expect("write");
+    assert_eq!(load_all(&[dir.path().to_path_buf()]).len(), 1);
+}
+
+#[test]
+fn a_backup_copy_never_disables_the_real_file_and_list_says_why() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let good = example_source();
+    let real = dir.path().join("counter-third-trip.ron");
+    std::fs::write(&real, &good).expect("write");
+    set_saved(&real, 3600);
+    // Newer, and one sorts before the real file: neither may win.
+    std::fs::write(dir.path().join("counter-third-trip - 副本.ron"), &good).expect("write");
+    std::fs::write(dir.path().join("0 copy of third trip.ron"), &good).expect("write");
+
+    let loaded = load_all(&[dir.path().to_path_buf()]);
+    let used: Vec<&Path> = loaded.iter().filter(|f| f.script().is_some()).map(|f| f.path.as_path()).collect();
+    assert_eq!(used, [real.as_path()]);
+    for copy in loaded.iter().filter(|f| f.script().is_none()) {
+        let error = &copy.errors()[0];
+        assert_eq!(error.code, "duplicate-scenario-id");
+        assert!(error.message.contains(&real.display().to_string()) && error.message.contains("looks like a backup copy"), "{error}");
+        assert!(error.line > 0, "located at the id: {error}");
+    }
+
+    let folder = dir.path().to_str().unwrap();
+    let out = cli(&["list", folder, "--lang", "en"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    let row = text.lines().find(|l| l.contains("副本")).expect("the copy is listed");
+    assert!(row.contains("ERROR") && row.contains("[duplicate-scenario-id]") && row.contains("counter-third-trip.ron, which is used instead"), "{text}");
+    assert!(stdout(&cli(&["list", folder])).contains("这个文件的名字像是备份副本"));
+    let text = stdout(&cli(&["validate", folder, "--lang", "en"]));
+    assert!(text.contains(&format!("    ok  {}", real.display())), "{text}");
+    assert_eq!(text.matches("error[duplicate-scenario-id]").count(), 2, "{text}");
+
+    // Two ordinary names: the one saved last is used, and the other says so.
+    std::fs::remove_file(dir.path().join("counter-third-trip - 副本.ron")).expect("rm");
+    std::fs::remove_file(dir.path().join("0 copy of third trip.ron")).expect("rm");
+    let second = dir.path().join("counter-third-trip-v2.ron");
+    std::fs::write(&second, &good).expect("write");
+    let loaded = load_all(&[dir.path().to_path_buf()]);
+    let file = |path: &Path| loaded.iter().find(|f| f.path == path).expect("listed");
+    assert!(file(&second).script().is_some(), "the newer file is used");
+    let error = &file(&real).errors()[0];
+    assert!(error.message.contains("counter-third-trip-v2.ron") && error.message.contains("saved more recently"), "{error}");
+}
+
+/// The checker's output shown in the trainer docs, each block after a
+/// `<!-- checker-output: COMMAND FIXTURE as PATH [ARGS] -->` marker, is
+/// what the command prints when FIXTURE is saved as PATH.
+#[test]
+fn the_docs_show_exactly_what_the_checker_prints() {
+    let mut checked = 0;
+    for doc in ["docs/scenario-format.md", "docs/authoring.md"] {
+        let text = std::fs::read_to_string(root().join(doc)).expect("doc");
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find("<!-- checker-output: ") {
+            rest = &rest[at + "<!-- checker-output: ".len()..];
+            let marker = &rest[..rest.find(" -->").expect("marker end")];
+            let words: Vec<&str> = marker.split_whitespace().collect();
+            let [command, fixture, "as", path, args @ ..] = words.as_slice() else { panic!("{doc}: bad marker {marker:?}") };
+            let open = rest.find("```text\n").expect("a text block after the marker") + "```text\n".len();
+            let close = rest[open..].find("```\n").expect("closing fence");
+            let shown = &rest[open..open + close];
+            let dir = tempfile::tempdir().expect("tempdir");
+            let target = dir.path().join(path);
+            std::fs::create_dir_all(target.parent().unwrap()).expect("mkdir");
+            std::fs::copy(broken_dir().join(fixture), &target).expect("copy");
+            let mut all = vec![*command, *path];
+            all.extend(args);
+            let printed = stdout(&cli_in(dir.path(), &all));
+            assert_eq!(shown, printed, "{doc}: `counterpart {}` prints something else", all.join(" "));
+            checked += 1;
+        }
+    }
+    assert!(checked >= 4, "only {checked} examples checked");
 }

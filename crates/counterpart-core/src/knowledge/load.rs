@@ -138,9 +138,13 @@ fn plain(mut d: Diagnostic) -> Diagnostic {
     if d.code == "not-a-scenario" {
         d.message = "this is not a knowledge file: it starts with `(entries: [`".into();
         d.help = Some("start from the example in docs/knowledge-base.md".into());
+        d.message_zh = Some("这不是知识库文件：知识库文件以 `(entries: [` 开头".into());
+        d.help_zh = Some("可以从 docs/knowledge-base.md 里的示例开始".into());
     } else if d.code == "empty-file" {
         d.message = "the file is empty".into();
         d.help = Some("a knowledge file holds `(entries: [ ... ])`; see docs/knowledge-base.md".into());
+        d.message_zh = Some("文件是空的".into());
+        d.help_zh = Some("知识库文件里是 `(entries: [ ... ])`；见 docs/knowledge-base.md".into());
     }
     d
 }

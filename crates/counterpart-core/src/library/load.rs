@@ -78,7 +78,8 @@ pub fn scenario_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
 }
 
 /// Loads every scenario under `paths` (files or folders). Each file stands
-/// alone; scenario ids shared by two files are reported on the later one.
+/// alone; of files sharing a scenario id one is used and the others say
+/// which and why (`reject_duplicate_ids`).
 /// `f` over `items` on every core, results in the order of `items`.
 /// Validation analyses every persona of a scenario, and a library of forty
 /// is loaded before the first frame: two cores halve the wait.
@@ -154,23 +155,98 @@ pub fn load_all_sharing(paths: &[PathBuf], shared: Option<&Path>) -> Vec<LoadedF
     loaded
 }
 
-/// Scenario ids shared by two files are reported on the later one, whose
-/// script is then not offered for play.
+/// Scenario ids shared by two files of one list: one file is used and the
+/// others get an error naming it and saying why, so a backup copy never
+/// takes the real file's place unnoticed. The file used is, in order: one
+/// whose name does not look like a backup copy, the one saved most
+/// recently, the first in name order.
 pub fn reject_duplicate_ids(loaded: &mut [LoadedFile]) {
-    let mut seen: std::collections::HashMap<String, PathBuf> = std::collections::HashMap::new();
-    for file in loaded.iter_mut() {
-        let Ok(script) = &file.outcome else { continue };
-        let id = script.scenario.id.clone();
-        if let Some(first) = seen.get(&id) {
-            file.outcome = Err(vec![Diagnostic::error(
+    let mut by_id: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
+    for (index, file) in loaded.iter().enumerate() {
+        if let Ok(script) = &file.outcome {
+            by_id.entry(script.scenario.id.clone()).or_default().push(index);
+        }
+    }
+    let mut shared: Vec<(String, Vec<usize>)> = by_id.into_iter().filter(|(_, files)| files.len() > 1).collect();
+    shared.sort_by_key(|(_, files)| files[0]);
+    for (id, files) in shared {
+        let saved: Vec<Option<std::time::SystemTime>> =
+            files.iter().map(|&i| std::fs::metadata(&loaded[i].path).and_then(|m| m.modified()).ok()).collect();
+        let backup: Vec<bool> = files.iter().map(|&i| looks_like_backup(&loaded[i].path)).collect();
+        let rank = |k: usize| (backup[k], std::cmp::Reverse(saved[k]), k);
+        let winner = (0..files.len()).min_by_key(|&k| rank(k)).expect("two or more files");
+        let used = display_path(&loaded[files[winner]].path);
+        for k in (0..files.len()).filter(|&k| k != winner) {
+            let (why, why_zh) = if backup[k] && !backup[winner] {
+                ("this file's name looks like a backup copy".to_string(), "这个文件的名字像是备份副本".to_string())
+            } else if saved[winner] > saved[k] {
+                ("it was saved more recently".to_string(), "它是最近保存的".to_string())
+            } else {
+                ("it comes first in name order".to_string(), "它在文件名顺序中排在前面".to_string())
+            };
+            let file = &mut loaded[files[k]];
+            let path = display_path(&file.path);
+            let mut d = Diagnostic::error(
                 "duplicate-scenario-id",
-                &display_path(&file.path),
-                format!("the scenario id \"{id}\" is already used by {}", display_path(first)),
+                &path,
+                format!("the scenario id \"{id}\" is also the id of {used}, which is used instead of this file: {why}"),
+            )
+            .zh(
+                format!("场景 id \"{id}\" 与 {used} 相同；使用的是 {used}，不是这个文件：{why_zh}"),
+                Some("如果这是备份，把它移出场景文件夹（或改成不以 .ron 结尾的名字）；如果是另一个场景，给它换一个 id".into()),
             )
             .path("id")
-            .help("give every scenario file its own id")]);
-        } else {
-            seen.insert(id, file.path.clone());
+            .help("if this is a backup, move it out of the scenario folder (or give it a name not ending in .ron); if it is another scenario, give it its own id");
+            if let Ok(source) = std::fs::read_to_string(&file.path)
+                && let Some((line, column)) = locate_id(&source, &id)
+            {
+                d = d.at(&source, line, column);
+            }
+            file.outcome = Err(vec![d]);
+            file.analyses = None;
         }
+    }
+}
+
+/// Where the scenario's `id` is written: the first `id: "…"` with its value.
+fn locate_id(source: &str, id: &str) -> Option<(usize, usize)> {
+    let quoted = format!("\"{id}\"");
+    source.lines().enumerate().find_map(|(n, line)| {
+        let at = line.find(&quoted)?;
+        let field = line[..at].trim_end().strip_suffix(':')?.trim_end();
+        let named_id = field.strip_suffix("id").is_some_and(|before| !before.ends_with(|c: char| c.is_alphanumeric() || c == '_'));
+        named_id.then(|| (n + 1, line[..at].chars().count() + 1))
+    })
+}
+
+/// Whether a file name says it is a copy kept aside: 副本, 备份, backup,
+/// bak, copy, old, orig, a trailing ~ or a "(2)" that file managers add.
+pub fn looks_like_backup(path: &Path) -> bool {
+    let name = path.file_stem().map(|s| s.to_string_lossy().to_lowercase()).unwrap_or_default();
+    if ["副本", "备份", "拷贝", "复制", "旧版"].iter().any(|w| name.contains(w)) || name.ends_with('~') {
+        return true;
+    }
+    let numbered = name.trim_end().strip_suffix(')').and_then(|n| n.rsplit_once('(')).is_some_and(|(_, n)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+    numbered || name.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| matches!(w, "backup" | "bak" | "copy" | "old" | "orig"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backup_names_are_recognised_and_ordinary_names_are_not() {
+        for name in ["x - 副本.ron", "x备份.ron", "x.bak.ron", "x-backup.ron", "copy of x.ron", "x_old.ron", "x (2).ron", "x~.ron", "x.orig.ron"] {
+            assert!(looks_like_backup(Path::new(name)), "{name}");
+        }
+        for name in ["counter-household-register.ron", "hotline-bakery-noise.ron", "x.ron", "x-2.ron", "copyright-office.ron"] {
+            assert!(!looks_like_backup(Path::new(name)), "{name}");
+        }
+    }
+
+    #[test]
+    fn the_id_is_located_on_its_own_field() {
+        let source = "(\n    start: \"x\",\n    id: \"x\",\n)";
+        assert_eq!(locate_id(source, "x"), Some((3, 9)));
     }
 }

@@ -300,14 +300,19 @@ mod tests {
     }
 
     #[test]
-    fn a_duplicate_id_within_one_folder_is_still_an_error_on_the_later_file() {
+    fn a_duplicate_id_within_one_folder_is_still_an_error_on_the_file_not_used() {
         let (_dir, bundled, trainers) = folders();
         std::fs::write(trainers.folder.join("a.ron"), reference()).unwrap();
         std::fs::write(trainers.folder.join("b.ron"), reference()).unwrap();
+        // b was saved before a: a, the more recent, is used.
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        std::fs::File::options().write(true).open(trainers.folder.join("b.ron")).unwrap().set_modified(old).unwrap();
         let library = Library::load_sources(&[bundled, trainers.clone()]);
         assert_eq!(library.files().len(), 2);
         assert!(library.files()[0].script().is_some());
-        assert_eq!(library.files()[1].errors()[0].code, "duplicate-scenario-id");
+        let error = &library.files()[1].errors()[0];
+        assert_eq!(error.code, "duplicate-scenario-id");
+        assert!(error.message.contains("a.ron") && error.message.contains("saved more recently"), "{error}");
         assert!(library.overrides().is_empty());
     }
 

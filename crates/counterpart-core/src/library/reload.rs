@@ -403,10 +403,14 @@ mod tests {
         assert_eq!(files.len(), 2);
         assert!(files[1].script().is_none() && !files[1].errors().is_empty());
 
-        // The same id in a second good file is reported on the later one.
+        // The same id in a second good file: the file saved last is used,
+        // and the other says so.
         std::fs::write(&b, reference()).unwrap();
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        std::fs::File::options().write(true).open(&a).unwrap().set_modified(old).unwrap();
         assert_eq!(reloader.rescan(), vec![Change::Updated(b.clone())]);
-        assert_eq!(reloader.files()[1].errors()[0].code, "duplicate-scenario-id");
+        assert_eq!(reloader.files()[0].errors()[0].code, "duplicate-scenario-id");
+        assert!(reloader.files()[1].script().is_some());
 
         std::fs::remove_file(&a).unwrap();
         assert_eq!(reloader.rescan(), vec![Change::Removed(a)]);

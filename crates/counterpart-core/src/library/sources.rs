@@ -105,7 +105,12 @@ pub fn read_config(path: &Path) -> Result<Config, Diagnostic> {
         Err(e) => return Err(Diagnostic::error("unreadable-config", &file, format!("cannot read the config file: {e}"))),
     };
     let mut config: Config = parse_ron_bytes(&bytes, &file)
-        .map_err(|d| Diagnostic { code: "broken-config", message: format!("the config file is not valid: {}", d.message), ..d })?;
+        .map_err(|d| Diagnostic {
+            code: "broken-config",
+            message: format!("the config file is not valid: {}", d.message),
+            message_zh: d.message_zh.as_ref().map(|zh| format!("配置文件有误：{zh}")),
+            ..d
+        })?;
     let base = path.parent().unwrap_or(Path::new("."));
     for folder in &mut config.scenario_folders {
         if folder.is_relative() {

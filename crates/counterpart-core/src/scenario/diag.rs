@@ -1,6 +1,7 @@
 //! Diagnostics: a problem in a scenario file, located precisely enough for a
 //! trainer to find and fix it.
 
+use crate::scenario::model::Lang;
 use serde::Serialize;
 use std::fmt;
 
@@ -22,10 +23,18 @@ pub struct Diagnostic {
     pub column: usize,
     /// Where in the document, e.g. `turns[2].options[0].next`.
     pub path: String,
+    /// In English; `message_zh` is the same in Chinese when the check has it.
     pub message: String,
     pub help: Option<String>,
     /// The offending source line, when known.
     pub source_line: Option<String>,
+    /// Chinese wording of `message` and `help`. Trainers read Chinese first,
+    /// so the commands show these by default; checks not yet translated
+    /// leave them empty and English is shown instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_zh: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help_zh: Option<String>,
 }
 
 impl Diagnostic {
@@ -40,6 +49,8 @@ impl Diagnostic {
             message: message.into(),
             help: None,
             source_line: None,
+            message_zh: None,
+            help_zh: None,
         }
     }
 
@@ -62,6 +73,29 @@ impl Diagnostic {
     pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
         self
+    }
+
+    /// The Chinese wording of the message and, optionally, of the help.
+    pub fn zh(mut self, message: impl Into<String>, help: Option<String>) -> Diagnostic {
+        self.message_zh = Some(message.into());
+        self.help_zh = help;
+        self
+    }
+
+    /// The message in `lang`, English when there is no Chinese wording.
+    pub fn message_in(&self, lang: Lang) -> &str {
+        match (lang, &self.message_zh) {
+            (Lang::Zh, Some(zh)) => zh,
+            _ => &self.message,
+        }
+    }
+
+    /// The help in `lang`, English when there is no Chinese wording.
+    pub fn help_in(&self, lang: Lang) -> Option<&str> {
+        match (lang, &self.help_zh) {
+            (Lang::Zh, Some(zh)) => Some(zh),
+            _ => self.help.as_deref(),
+        }
     }
 
     pub fn is_error(&self) -> bool {
@@ -95,39 +129,59 @@ impl Diagnostic {
     }
 }
 
-impl fmt::Display for Diagnostic {
-    /// Plain, colourless form used in the app and in tests:
+impl Diagnostic {
+    /// The one documented text form (docs/scenario-format.md, "What the
+    /// checker prints"), used by the commands, the app and the tests:
     ///
     /// ```text
-    /// scenarios/x.ron:12:9: error[unknown-field]: ...
-    ///   at turns[0].options[1]
-    ///    12 | evidnce: {E1: 3},
-    ///       |         ^
+    /// scenarios/x.ron:12:9: error[unknown-field]: `evidnce` is not a field of an option
+    ///   at turns[0].options[1].evidnce
+    ///   12 |         evidnce: {E1: 3},
+    ///      |         ^
     ///   help: did you mean `evidence`?
     /// ```
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    ///
+    /// The first line is always `file:line:column: severity[code]: message`
+    /// (just `file: ...` when the problem has no single place), so editors
+    /// and scripts can jump to it.
+    pub fn render(&self, lang: Lang) -> String {
         let severity = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{}: {severity}[{}]: {}", self.location(), self.code, self.message)?;
+        let mut out = format!("{}: {severity}[{}]: {}", self.location(), self.code, self.message_in(lang));
         if !self.path.is_empty() {
-            write!(f, "\n  at {}", self.path)?;
+            out.push_str(&format!("\n  at {}", self.path));
         }
         if let Some(source_line) = &self.source_line {
             let number = self.line.to_string();
             let pad = " ".repeat(number.len());
+            // Wide characters before the caret get a wide space, so the
+            // caret stays under the right character in Chinese text.
             let caret_pad: String = source_line
                 .chars()
                 .take(self.column.saturating_sub(1))
-                .map(|c| if c == '\t' { '\t' } else if c.len_utf8() > 1 { '　' } else { ' ' })
+                .map(|c| if c == '\t' { '\t' } else if is_wide(c) { '\u{3000}' } else { ' ' })
                 .collect();
-            write!(f, "\n  {number} | {source_line}\n  {pad} | {caret_pad}^")?;
+            out.push_str(&format!("\n  {number} | {source_line}\n  {pad} | {caret_pad}^"));
         }
-        if let Some(help) = &self.help {
-            write!(f, "\n  help: {help}")?;
+        if let Some(help) = self.help_in(lang) {
+            let label = if lang == Lang::Zh && self.help_zh.is_some() { "提示" } else { "help" };
+            out.push_str(&format!("\n  {label}: {help}"));
         }
-        Ok(())
+        out
+    }
+}
+
+/// Characters a terminal draws two columns wide (CJK and full-width forms).
+fn is_wide(c: char) -> bool {
+    matches!(c as u32, 0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
+}
+
+impl fmt::Display for Diagnostic {
+    /// The English form of `render`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(Lang::En))
     }
 }
 

@@ -3,6 +3,7 @@
 //! knows how a scenario is played.
 
 pub mod diag;
+pub mod fix;
 pub mod model;
 pub mod parse;
 pub mod scaffold;
