@@ -8,10 +8,12 @@
 //! - [`knowledge`]: the knowledge base (知识库) — entries, the work-order
 //!   category tree, loading with located diagnostics, search in Chinese and
 //!   pinyin initials.
-//! - [`play`]: rubric, scoring, the one transition (`flow`) and the
-//!   encounter engine.
+//! - [`play`]: rubric, scoring, the one transition (`flow`), the
+//!   encounter engine and risk protocols.
 //! - [`workorder`]: the hotline work order (工单) as typed, scored field by
 //!   field against the scenario's truth, and the rubric caps it implies.
+//! - [`notice`]: the counter's one-time notice (一次性告知单) as assembled,
+//!   scored against the truth, and printed as the citizen's copy.
 //! - [`analysis`]: every route explored — best/worst routes, gameability,
 //!   graph export, generated scenarios.
 //! - [`library`]: files loaded once into a library of scripts with their
@@ -23,6 +25,7 @@ pub mod analysis;
 pub mod drill;
 pub mod knowledge;
 pub mod library;
+pub mod notice;
 pub mod play;
 pub mod records;
 pub mod scenario;

@@ -14,4 +14,4 @@ pub mod score;
 
 pub use order::{FieldName, InputIssue, WorkOrder, check_input};
 pub use reveal::{heard, revealed_facts};
-pub use score::{DispositionResult, FieldResult, OrderReport, Verdict, WorkOrderContext, apply_caps, score_call, score_no_order, score_order};
+pub use score::{DispositionResult, FieldResult, OrderReport, Verdict, WorkOrderContext, apply_caps, apply_item_caps, score_call, score_no_order, score_order};
