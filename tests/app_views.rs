@@ -261,7 +261,7 @@ fn the_language_switch_changes_labels() {
     h.get_by_label("Choose a trainee");
     assert!(h.query_by_label("选择学员").is_none());
 
-    let bar = |lang| TopBarVm { lang, profile: Some("小林".into()), text_scale: 1.0, can_go_back: true };
+    let bar = |lang| TopBarVm { lang, profile: Some("小林".into()), seat: None, text_scale: 1.0, can_go_back: true };
     let h = harness(bar(Lang::Zh), wide(), |ui, vm: &mut TopBarVm| top_bar(ui, vm));
     h.get_by_label("English (F2)");
     h.get_by_label("← 返回 (Esc)");

@@ -429,3 +429,97 @@ fn the_agreement_says_a_red_flag_failed_the_attempt_explains_the_marks_and_kappa
     h.get_by_label("— not observed · · not marked");
     assert_eq!(h.query_all_by_label_contains("no variation").count(), 1, "the reason is said once");
 }
+
+/// `view` on a projector of `size` pixels at `text_scale`, as the app zooms drills.
+fn projected<'a, V: 'a, A: 'a>(vm: V, size: egui::Vec2, text_scale: f32, mut view: impl FnMut(&mut egui::Ui, &mut V) -> Option<A> + 'a) -> Harness<'a, Probe<V, A>> {
+    let zoom = projector_zoom(text_scale);
+    let mut h = Harness::builder().with_size(size / zoom).with_pixels_per_point(zoom).build_ui_state(
+        move |ui, probe: &mut Probe<V, A>| {
+            if let Some(action) = view(ui, &mut probe.vm) {
+                probe.actions.push(action);
+            }
+        },
+        Probe { vm, actions: Vec::new() },
+    );
+    h.run();
+    h
+}
+
+#[test]
+fn the_banner_gives_the_running_order_and_the_top_bar_names_the_member_in_the_seat() {
+    use counterpart::app::screens::drill::running_order;
+    use counterpart::app::views::drill::{OrderMark, running_order_view};
+    let dir = tempfile::tempdir().unwrap();
+    let (_store, _scripts, drill) = hot_seat_played(dir.path());
+    let order = running_order(&drill, Lang::En);
+    assert_eq!(order.now, None, "between slots nobody is playing");
+    assert_eq!(order.next.as_deref(), Some("王芳"));
+    assert_eq!(order.order, vec![("1. 李明".to_string(), OrderMark::Done), ("2. 王芳".to_string(), OrderMark::Next)]);
+    let h = Harness::builder().with_size(wide()).build_ui(|ui| running_order_view(ui, &order));
+    h.get_by_label("Next up: 王芳");
+    h.get_by_label("1. 李明 ✓");
+
+    let bar = TopBarVm { lang: Lang::En, profile: Some("trainer".into()), seat: Some("王芳".into()), text_scale: 1.0, can_go_back: true };
+    let h = Harness::builder().with_size(wide()).build_ui(|ui| {
+        top_bar(ui, &bar);
+    });
+    h.get_by_label("In the seat: 王芳");
+    assert!(h.query_by_label_contains("Trainee: trainer").is_none());
+}
+
+#[test]
+fn the_scoreboard_keeps_overall_and_red_flags_on_a_720p_projector_at_every_text_size() {
+    use counterpart::app::views::drill::scoreboard_view;
+    let dir = tempfile::tempdir().unwrap();
+    let (_store, _scripts, drill) = hot_seat_played(dir.path());
+    let board = drill.scoreboard();
+    assert_eq!(board.rows[0].red_flagged, 1, "the worst route is failed by a red flag");
+    for text_scale in [1.0, 1.5, 2.0] {
+        for lang in [Lang::Zh, Lang::En] {
+            let h = projected(board.clone(), egui::vec2(1280.0, 720.0), text_scale, move |ui, b: &mut counterpart_core::drill::Scoreboard| {
+                scoreboard_view(ui, lang, b);
+                None::<()>
+            });
+            let screen = h.ctx.content_rect();
+            let overall = h.get_by_label(if lang == Lang::Zh { "总分" } else { "Overall" }).rect();
+            assert!(overall.max.x <= screen.max.x + 0.5, "{lang:?} {text_scale}: Overall {overall:?} cut off in {screen:?}");
+            let flag = h.get_by_label("⚠ 1").rect();
+            assert!(flag.max.x <= screen.max.x + 0.5, "{lang:?} {text_scale}: the red-flag count is on screen");
+        }
+    }
+}
+
+#[test]
+fn a_tie_shows_the_counts_and_goes_back_to_correct_them() {
+    let mut tied = vote(Some(vec![0, 2]));
+    tied.counts = vec![8, 3, 8];
+    tied.can_undo = true;
+    let mut h = harness(tied, wide(), vote_view);
+    h.get_by_label_contains("1. 请说一下地址。（8 票）");
+    h.get_by_label_contains("3. 停水归自来水公司管。（8 票）");
+    h.get_by_label_contains("其他选项：2.（3 票）");
+    h.get_by_label_contains("返回，改正票数").click();
+    h.run();
+    assert_eq!(h.state().actions, vec![VoteAction::Undo]);
+}
+
+#[test]
+fn the_mode_description_wraps_and_the_roster_stays_on_a_720p_projector() {
+    for text_scale in [1.0, 1.5, 2.0] {
+        for mode in [Mode::HotSeat, Mode::ClassVote, Mode::RolePlay] {
+            let mut vm = setup();
+            vm.lang = Lang::En;
+            vm.mode = mode;
+            let h = projected(vm, egui::vec2(1280.0, 720.0), text_scale, setup_view);
+            let screen = h.ctx.content_rect();
+            let help = h.get_by_label_contains(match mode {
+                Mode::HotSeat => "Trainees take turns",
+                Mode::ClassVote => "The class votes",
+                Mode::RolePlay => "One plays the citizen",
+            });
+            assert!(help.rect().max.x <= screen.max.x + 0.5, "{mode:?} {text_scale}: the description {:?} runs off {screen:?}", help.rect());
+            let roster = h.get_by_label("Roster").rect();
+            assert!(roster.max.x <= screen.max.x + 0.5, "{mode:?} {text_scale}: the roster {roster:?} is cut off");
+        }
+    }
+}

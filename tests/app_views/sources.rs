@@ -78,7 +78,7 @@ fn f1_and_the_top_bar_button_open_about_where_it_is_offered() {
     h.run();
     assert_eq!(h.state().actions, vec![GlobalAction::About]);
 
-    let bar = TopBarVm { lang: Lang::En, profile: None, text_scale: 1.0, can_go_back: false };
+    let bar = TopBarVm { lang: Lang::En, profile: None, seat: None, text_scale: 1.0, can_go_back: false };
     let mut h = harness(bar.clone(), wide(), |ui, vm: &mut TopBarVm| top_bar_about(ui, vm, true));
     h.get_by_label("About (F1)").click();
     h.run();

@@ -110,7 +110,10 @@ fn a_rejected_or_stale_event_writes_nothing() {
     assert_eq!(store.drills().unwrap()[0].status, DrillStatus::Closed);
     // A plan the store cannot run is refused before anything is written.
     let empty = Plan { roster: vec![], ..hot_seat(&script, vec![], "x") };
-    assert!(matches!(store.create_drill(&empty), Err(StoreError::Drill { .. })));
+    let err = store.create_drill(&empty).unwrap_err();
+    assert!(matches!(err, StoreError::Drill { .. }));
+    assert!(!err.to_string().starts_with("drill 0"), "named by its title, not a number it does not have yet: {err}");
+    assert!(err.to_string().contains("drill “x”"), "{err}");
     assert_eq!(store.drills().unwrap().len(), 1);
 }
 

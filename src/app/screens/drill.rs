@@ -8,7 +8,7 @@ use crate::app::run::{self, Run};
 use crate::app::session::Scenarios;
 use crate::app::settings::{Records, Settings};
 use crate::app::views::drill::{
-    AgreementVm, ProfilePick, ReadyAction, ReadyVm, RolePlayAction, RolePlayVm, ScenarioPick, SetupAction, SetupVm,
+    AgreementVm, OrderMark, ProfilePick, ReadyAction, RunningOrderVm, running_order_view, ReadyVm, RolePlayAction, RolePlayVm, ScenarioPick, SetupAction, SetupVm,
     UnfinishedDrill, VoteAction, VoteVm, ready_view, role_play_view, setup_view, vote_debrief_view, vote_view,
 };
 use crate::app::views::debrief::{DebriefAction, DebriefFrame, DebriefVm, debrief_view};
@@ -16,7 +16,7 @@ use crate::app::views::drill::{Confirm, confirm_view};
 use crate::app::views::encounter::{EncounterAction, encounter_view};
 use crate::app::views::disc_label;
 use crate::app::views::widgets::{trust_word, upset_word};
-use counterpart_core::drill::{CueCard, Drill, Event, Member, Mode, Phase, Plan, Rotation, VoteDebrief};
+use counterpart_core::drill::{CueCard, Drill, Event, Member, Mode, Phase, Plan, Rotation, SlotStatus, VoteDebrief};
 use counterpart_core::play::engine::Encounter;
 use counterpart_core::scenario::model::{DiscStyle, Lang, Outcome};
 use counterpart_core::records::store::Store;
@@ -41,6 +41,18 @@ pub struct DrillScreen {
 }
 
 impl DrillScreen {
+    /// Who is in the seat now (the top bar names them instead of the
+    /// trainer at the keyboard): the member playing or responding, or the
+    /// class in a class vote. None between slots.
+    pub fn seat(&self) -> Option<String> {
+        let active = self.active.as_ref()?;
+        let slot = match active.drill.phase {
+            Phase::Starting { slot } | Phase::Playing { slot } | Phase::TieBreak { slot, .. } | Phase::Ended { slot } => slot,
+            _ => return None,
+        };
+        Some(member_name(&active.drill, active.drill.slots.get(slot)?.player)).filter(|n| !n.is_empty())
+    }
+
     /// Whether a hotline answer countdown is on screen, so the redraw
     /// policy ticks the drill exactly as it ticks a solo encounter.
     pub fn timer_running(&self) -> bool {
@@ -124,14 +136,15 @@ fn enter(mut state: ResMut<DrillScreen>, scenarios: Res<Scenarios>, records: Res
     let previous = state.setup.take();
     state.setup = Some(SetupVm {
         lang,
-        title: previous.as_ref().map(|p| p.title.clone()).unwrap_or_default(),
+        // A new drill gets a new name: the last one's title is not kept.
+        title: String::new(),
         mode: previous.as_ref().map_or(Mode::HotSeat, |p| p.mode),
         rotation: previous.as_ref().map_or(Rotation::Same, |p| p.rotation),
         rounds: previous.as_ref().map_or(1, |p| p.rounds),
         scenarios: scenarios.files()
             .iter()
             .filter_map(|f| f.script())
-            .map(|s| ScenarioPick { id: s.scenario.id.clone(), title: s.scenario.title.zh.clone(), picked: false })
+            .map(|s| ScenarioPick { id: s.scenario.id.clone(), title: s.scenario.title.get(lang).to_string(), picked: false })
             .collect(),
         profiles: profiles.into_iter().map(|p| ProfilePick { id: p.id, name: p.name, picked: false }).collect(),
         typed_names: String::new(),
@@ -223,10 +236,14 @@ fn refresh(active: &mut Active, now: f64) {
     let slot = current_slot(&active.drill);
     let previous = active.encounter.as_ref().map(|e| (active.shown_slot, e.steps().len()));
     active.encounter = slot.and_then(|s| active.drill.encounter(s, &active.scripts).ok().flatten());
-    if let Some(options) = active.encounter.as_ref().and_then(|e| e.prompt()).map(|p| p.options.len()) {
+    let shown = active.encounter.as_ref().map(|e| (slot, e.steps().len()));
+    // Fresh boxes for a new turn only: after a tie, or its undo, the
+    // counts entered stay in the boxes to be corrected.
+    if let Some(options) = active.encounter.as_ref().and_then(|e| e.prompt()).map(|p| p.options.len())
+        && (shown != previous || active.counts.len() != options)
+    {
         active.counts = vec![0; options];
     }
-    let shown = active.encounter.as_ref().map(|e| (slot, e.steps().len()));
     (active.call_started, active.turn_started) = clocks(previous, shown, now, (active.call_started, active.turn_started));
     active.shown_slot = slot;
     if let Ok(Some(card)) = active.drill.cue_card(&active.scripts) {
@@ -262,23 +279,60 @@ fn slot_line(active: &Active, slot: usize, lang: Lang) -> String {
     let s = &active.drill.slots[slot];
     let title = scenario_title(active, &s.scenario, lang);
     let of = active.drill.slots.len();
+    let n = slot + 1;
+    // One word for a slot in every mode: 第 n/N 场, "Turn n/N".
     match (active.drill.plan.mode, lang) {
-        (Mode::HotSeat, Lang::Zh) => format!("第 {}/{of} 位：{} 应对《{title}》", slot + 1, member_name(&active.drill, s.player)),
-        (Mode::HotSeat, Lang::En) => format!("Turn {}/{of}: {} faces “{title}”", slot + 1, member_name(&active.drill, s.player)),
-        (Mode::ClassVote, Lang::Zh) => format!("第 {}/{of} 场：全班一起应对《{title}》", slot + 1),
-        (Mode::ClassVote, Lang::En) => format!("Round {}/{of}: the class faces “{title}”", slot + 1),
-        (Mode::RolePlay, Lang::Zh) => format!(
-            "第 {}/{of} 场《{title}》：{} 扮演群众，{} 应答，其余同学观察打分",
-            slot + 1,
-            member_name(&active.drill, s.citizen),
-            member_name(&active.drill, s.player)
-        ),
-        (Mode::RolePlay, Lang::En) => format!(
-            "Round {}/{of}, “{title}”: {} plays the citizen, {} responds, the others observe",
-            slot + 1,
-            member_name(&active.drill, s.citizen),
-            member_name(&active.drill, s.player)
-        ),
+        (Mode::HotSeat, Lang::Zh) => format!("第 {n}/{of} 场：{} 应对《{title}》", member_name(&active.drill, s.player)),
+        (Mode::HotSeat, Lang::En) => format!("Turn {n}/{of}: {} faces “{title}”", member_name(&active.drill, s.player)),
+        (Mode::ClassVote, Lang::Zh) => format!("第 {n}/{of} 场：全班一起应对《{title}》"),
+        (Mode::ClassVote, Lang::En) => format!("Turn {n}/{of}: the class faces “{title}”"),
+        (Mode::RolePlay, _) => {
+            let observers: Vec<String> = s.observers.iter().map(|&o| member_name(&active.drill, Some(o))).collect();
+            let (citizen, player) = (member_name(&active.drill, s.citizen), member_name(&active.drill, s.player));
+            match lang {
+                Lang::Zh => format!("第 {n}/{of} 场《{title}》：{citizen} 扮演群众，{player} 应答，{} 观察打分", observers.join("、")),
+                Lang::En => format!("Turn {n}/{of}, “{title}”: {citizen} plays the citizen, {player} responds, {} observe", observers.join(", ")),
+            }
+        }
+    }
+}
+
+/// The running order banner: every slot's player in order, who is on now
+/// and who is next.
+pub fn running_order(drill: &Drill, lang: Lang) -> RunningOrderVm {
+    let current = current_slot(drill);
+    let playing = matches!(drill.phase, Phase::Starting { .. } | Phase::Playing { .. } | Phase::TieBreak { .. } | Phase::Ended { .. });
+    let name = |slot: usize| {
+        let s = &drill.slots[slot];
+        match (drill.plan.mode, lang) {
+            (Mode::RolePlay, Lang::Zh) => format!("{}（群众：{}）", member_name(drill, s.player), member_name(drill, s.citizen)),
+            (Mode::RolePlay, Lang::En) => format!("{} (citizen: {})", member_name(drill, s.player), member_name(drill, s.citizen)),
+            (Mode::ClassVote, Lang::Zh) => format!("全班 · 第 {} 场", slot + 1),
+            (Mode::ClassVote, Lang::En) => format!("the class · turn {}", slot + 1),
+            _ => member_name(drill, s.player),
+        }
+    };
+    let next_slot = match current {
+        Some(c) if playing => (c + 1 < drill.slots.len()).then_some(c + 1),
+        other => other,
+    };
+    let order = (0..drill.slots.len())
+        .map(|i| {
+            let mark = match drill.states[i].status {
+                SlotStatus::Done => OrderMark::Done,
+                SlotStatus::Skipped => OrderMark::Skipped,
+                _ if playing && Some(i) == current => OrderMark::Now,
+                _ if Some(i) == next_slot => OrderMark::Next,
+                _ => OrderMark::Later,
+            };
+            (format!("{}. {}", i + 1, name(i)), mark)
+        })
+        .collect();
+    RunningOrderVm {
+        lang,
+        now: current.filter(|_| playing).map(name),
+        next: next_slot.filter(|_| !drill.is_over()).map(name),
+        order,
     }
 }
 
@@ -338,6 +392,14 @@ fn ui(
     };
     let Some(active) = state.active.as_mut() else {
         let Some(setup) = state.setup.as_mut() else { return Ok(()) };
+        if setup.lang != lang {
+            // Titles follow the language switch (F2) while setting up.
+            for pick in &mut setup.scenarios {
+                if let Some(script) = scenarios.library.script(&pick.id) {
+                    pick.title = script.scenario.title.get(lang).to_string();
+                }
+            }
+        }
         setup.lang = lang;
         let action = egui::CentralPanel::default().show(&mut root, |ui| setup_view(ui, setup)).inner;
         match action {
@@ -373,6 +435,12 @@ fn ui(
     if active.drill.can_undo() && ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Z)) {
         apply(active, store, Event::Undo, now);
     }
+    let banner = running_order(&active.drill, lang);
+    egui::Panel::top("drill-running-order").show(&mut root, |ui| {
+        ui.add_space(2.0);
+        running_order_view(ui, &banner);
+        ui.add_space(2.0);
+    });
     if let Some(confirm) = active.confirm.clone() {
         let answer = egui::CentralPanel::default().show(&mut root, |ui| confirm_view(ui, lang, &confirm)).inner;
         match answer {
@@ -409,13 +477,19 @@ fn ui(
     match active.drill.phase.clone() {
         Phase::Ready { .. } | Phase::Starting { .. } | Phase::Finished | Phase::Closed => {
             let over = matches!(active.drill.phase, Phase::Finished | Phase::Closed);
-            let done = active.drill.slots.iter().enumerate().filter(|(i, _)| current_slot(&active.drill).is_none_or(|c| *i < c)).count();
+            // Played or skipped, as the report counts them: after "End the
+            // drill now" the header says how many were played, not N/N.
+            let done = active.drill.states.iter().filter(|s| matches!(s.status, SlotStatus::Done | SlotStatus::Skipped)).count();
             let vm = ReadyVm {
                 lang,
                 title: active.drill.plan.title.clone(),
                 mode,
                 next: current_slot(&active.drill).map(|s| slot_line(active, s, lang)),
-                progress: format!("{done}/{}", active.drill.slots.len()),
+                progress: match (&active.drill.phase, lang) {
+                    (Phase::Closed, Lang::Zh) => format!("已提前结束：{done}/{} 场已进行", active.drill.slots.len()),
+                    (Phase::Closed, Lang::En) => format!("ended early: {done} of {} slots played", active.drill.slots.len()),
+                    _ => format!("{done}/{}", active.drill.slots.len()),
+                },
                 scoreboard: active.drill.scoreboard(),
                 last_agreement: active.last_agreement.clone(),
                 finished: over,
@@ -515,8 +589,14 @@ fn ui(
             // counts and choices are kept by option index.
             let order = prompt.order.to_vec();
             let position_of = |option: usize| order.iter().position(|&o| o == option).unwrap_or(option);
+            // A tie shows the counts that made it (kept by the drill), not
+            // the emptied boxes.
+            let entered = match (&tied, &active.drill.states[slot].pending_counts) {
+                (Some(_), Some(pending)) => pending.clone(),
+                _ => active.counts.clone(),
+            };
             let shown_counts: Vec<u32> =
-                if active.counts.len() == order.len() { order.iter().map(|&o| active.counts[o]).collect() } else { active.counts.clone() };
+                if entered.len() == order.len() { order.iter().map(|&o| entered[o]).collect() } else { entered };
             let mut vm = VoteVm {
                 lang,
                 header: slot_line(active, slot, lang),

@@ -124,6 +124,7 @@ fn global_ui(
     trainee: Res<Trainee>,
     mut back: MessageWriter<Back>,
     mut about: ResMut<about::AboutState>,
+    drill: Res<drill::DrillScreen>,
     mut next: ResMut<NextState<Screen>>,
     mut content: ResMut<ContentRect>,
     mut last: Local<Option<(Screen, Lang, f32)>>,
@@ -167,6 +168,7 @@ fn global_ui(
     let vm = TopBarVm {
         lang: settings.lang,
         profile: trainee.profile.as_ref().map(|p| p.name.clone()),
+        seat: if *screen.get() == Screen::Drill { drill.seat() } else { None },
         text_scale: settings.text_scale,
         can_go_back: *screen.get() != Screen::Start,
     };

@@ -114,7 +114,11 @@ pub fn setup_view(ui: &mut egui::Ui, vm: &mut SetupVm) -> Option<SetupAction> {
             });
             ui.end_row();
             ui.label("");
-            ui.label(RichText::new(mode_help(lang, vm.mode)).color(MUTED));
+            // A grid cell does not wrap by itself: give the text the width
+            // left of the screen, so at 720p/150 % it wraps instead of
+            // pushing the roster off the right edge.
+            let width = (ui.available_width() - 8.0).max(120.0);
+            ui.add_sized([width, 0.0], egui::Label::new(RichText::new(mode_help(lang, vm.mode)).color(MUTED)).wrap());
             ui.end_row();
             if vm.mode != Mode::ClassVote {
                 ui.label(tr(lang, "情景分配", "Scenarios per member"));
@@ -263,31 +267,91 @@ pub fn scoreboard_view(ui: &mut egui::Ui, lang: Lang, board: &Scoreboard) {
         };
         ui.label(RichText::new(text).color(colour));
     };
-    egui::Grid::new("drill-scoreboard").striped(true).spacing([22.0, 8.0]).show(ui, |ui| {
-        ui.label(RichText::new(tr(lang, "学员", "Trainee")).strong());
-        ui.label(RichText::new(tr(lang, "完成/通过", "Done/passed")).strong());
-        for d in Dimension::ALL {
-            ui.label(RichText::new(d.label().get(lang)).strong());
-        }
-        ui.label(RichText::new(tr(lang, "总分", "Overall")).strong());
-        ui.end_row();
-        for row in &board.rows {
-            ui.label(&row.name);
-            ui.label(format!("{}/{}", row.finished, row.passed));
-            for i in 0..5 {
-                cell(ui, row.dimensions.map(|d| d[i]));
+    // Overall right after the name, so the column that matters most is
+    // never the one a narrow projector cuts off; the rest scrolls sideways.
+    egui::ScrollArea::horizontal().id_salt("drill-scoreboard-scroll").show(ui, |ui| {
+        egui::Grid::new("drill-scoreboard").striped(true).spacing([16.0, 8.0]).show(ui, |ui| {
+            ui.label(RichText::new(tr(lang, "学员", "Trainee")).strong());
+            ui.label(RichText::new(tr(lang, "总分", "Overall")).strong());
+            ui.label(RichText::new(tr(lang, "完成/通过", "Done/passed")).strong());
+            ui.label(RichText::new(tr(lang, "红线", "Red flags")).strong());
+            for d in Dimension::ALL {
+                ui.label(RichText::new(d.label().get(lang)).strong());
             }
-            cell(ui, row.overall);
             ui.end_row();
-        }
-        if board.rows.len() > 1 {
-            ui.label(RichText::new(tr(lang, "全班", "Class")).strong());
-            ui.label("");
-            for i in 0..5 {
-                cell(ui, board.class_dimensions.map(|d| d[i]));
+            for row in &board.rows {
+                ui.label(&row.name);
+                cell(ui, row.overall);
+                ui.label(format!("{}/{}", row.finished, row.passed));
+                if row.red_flagged > 0 {
+                    ui.label(RichText::new(format!("⚠ {}", row.red_flagged)).color(FAIL));
+                } else {
+                    ui.label(if row.finished > 0 { "0" } else { "—" });
+                }
+                for i in 0..5 {
+                    cell(ui, row.dimensions.map(|d| d[i]));
+                }
+                ui.end_row();
             }
-            cell(ui, board.class_overall);
-            ui.end_row();
+            if board.rows.len() > 1 {
+                ui.label(RichText::new(tr(lang, "全班", "Class")).strong());
+                cell(ui, board.class_overall);
+                ui.label("");
+                ui.label("");
+                for i in 0..5 {
+                    cell(ui, board.class_dimensions.map(|d| d[i]));
+                }
+                ui.end_row();
+            }
+        });
+    });
+    if board.rows.iter().any(|r| r.red_flagged > 0) {
+        ui.label(RichText::new(tr(lang, "红线：触碰红线的场次，无论总分多少都不通过。", "Red flags: slots failed by a red flag, whatever their score.")).color(MUTED));
+    }
+}
+
+/// Where everyone stands in the running order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderMark {
+    Done,
+    Skipped,
+    Now,
+    Next,
+    Later,
+}
+
+/// The running order: who plays, in slot order, and where the drill is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunningOrderVm {
+    pub lang: Lang,
+    /// The member (or the class) in the seat now, with their part.
+    pub now: Option<String>,
+    pub next: Option<String>,
+    /// Every slot: "n. name", and its mark.
+    pub order: Vec<(String, OrderMark)>,
+}
+
+/// A banner across the drill screens: now playing, next up, and the whole
+/// running order with who is done, so the room knows who goes when.
+pub fn running_order_view(ui: &mut egui::Ui, vm: &RunningOrderVm) {
+    let lang = vm.lang;
+    ui.horizontal_wrapped(|ui| {
+        if let Some(now) = &vm.now {
+            ui.label(RichText::new(format!("{}{now}", tr(lang, "正在进行：", "Now playing: "))).strong().color(ACCENT));
+        }
+        if let Some(next) = &vm.next {
+            ui.label(RichText::new(format!("{}{next}", tr(lang, "下一位：", "Next up: "))).strong());
+        }
+        ui.label(RichText::new(tr(lang, "顺序：", "Order:")).color(MUTED));
+        for (entry, mark) in &vm.order {
+            let text = match mark {
+                OrderMark::Done => RichText::new(format!("{entry} ✓")).color(PASS),
+                OrderMark::Skipped => RichText::new(format!("{entry} {}", tr(lang, "跳过", "skipped"))).color(MUTED).strikethrough(),
+                OrderMark::Now => RichText::new(format!("▶ {entry}")).strong().color(ACCENT),
+                OrderMark::Next => RichText::new(entry).strong(),
+                OrderMark::Later => RichText::new(entry).color(MUTED),
+            };
+            ui.label(text);
         }
     });
 }
@@ -396,10 +460,24 @@ pub fn vote_view(ui: &mut egui::Ui, vm: &mut VoteVm) -> Option<VoteAction> {
     ui.add_space(10.0);
     if let Some(tied) = &vm.tied {
         ui.label(RichText::new(tr(lang, "票数并列第一，请培训师选择跟随哪一个：", "A tie for most votes: the trainer picks which to follow:")).strong().color(ACCENT));
+        let votes = |k: usize| match (vm.counts.get(k), lang) {
+            (Some(n), Lang::Zh) => format!("（{n} 票）"),
+            (Some(n), Lang::En) => format!(" ({n} votes)"),
+            (None, _) => String::new(),
+        };
         for &k in tied {
-            if ui.button(RichText::new(format!("{}. {}", k + 1, vm.options[k])).size(20.0)).clicked() || digit_pressed(ui, k) {
+            let button = egui::Button::new(RichText::new(format!("{}. {}{}", k + 1, vm.options[k], votes(k))).size(20.0)).wrap();
+            if ui.add(button).clicked() || digit_pressed(ui, k) {
                 action = Some(VoteAction::BreakTie(k));
             }
+        }
+        let others: Vec<String> = (0..vm.options.len()).filter(|k| !tied.contains(k)).map(|k| format!("{}.{}", k + 1, votes(k))).collect();
+        if !others.is_empty() {
+            ui.label(RichText::new(format!("{}{}", tr(lang, "其他选项：", "Other options: "), others.join(" "))).color(MUTED));
+        }
+        ui.add_space(8.0);
+        if ui.add_enabled(vm.can_undo, egui::Button::new(tr(lang, "返回，改正票数 (Ctrl+Z)", "Back: correct the counts (Ctrl+Z)"))).clicked() {
+            action = Some(VoteAction::Undo);
         }
         return action;
     }

@@ -13,6 +13,9 @@ pub const ACCENT: Color32 = Color32::from_rgb(40, 110, 190);
 pub struct TopBarVm {
     pub lang: Lang,
     pub profile: Option<String>,
+    /// In a group drill, the member in the seat now: named instead of the
+    /// trainer whose profile is at the keyboard.
+    pub seat: Option<String>,
     pub text_scale: f32,
     /// Shown as a "back" button when there is somewhere to go back to.
     pub can_go_back: bool,
@@ -33,7 +36,10 @@ pub fn top_bar_about(ui: &mut egui::Ui, vm: &TopBarVm, about: bool) -> Option<Gl
             action = Some(GlobalAction::Back);
         }
         ui.label(RichText::new("Counterpart 对练").strong());
-        if let Some(name) = &vm.profile {
+        if let Some(name) = &vm.seat {
+            ui.separator();
+            ui.label(RichText::new(format!("{}{name}", tr(vm.lang, "正在上场：", "In the seat: "))).strong());
+        } else if let Some(name) = &vm.profile {
             ui.separator();
             ui.label(format!("{}{name}", tr(vm.lang, "学员：", "Trainee: ")));
         }

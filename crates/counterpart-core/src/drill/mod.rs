@@ -886,6 +886,7 @@ impl Drill {
                 name: name.to_string(),
                 finished: cards.len(),
                 passed: cards.iter().filter(|c| c.passed).count(),
+                red_flagged: cards.iter().filter(|c| !c.red_flags.is_empty()).count(),
                 dimensions,
                 overall,
                 last: cards.last().map(|c| (*c).clone()),
@@ -1061,6 +1062,9 @@ pub struct ScoreRow {
     pub name: String,
     pub finished: usize,
     pub passed: usize,
+    /// Finished slots failed by a red flag.
+    #[serde(default)]
+    pub red_flagged: usize,
     /// Mean over finished slots, `Dimension::ALL` order.
     pub dimensions: Option<[f32; 5]>,
     pub overall: Option<f32>,
@@ -1684,6 +1688,11 @@ mod tests {
         assert_eq!(board.rows[1].dimensions, None);
         assert_eq!(board.rows[2].overall, Some(bad.overall));
         assert_eq!(board.rows[2].last.as_ref(), Some(&bad));
+        assert_eq!(
+            board.rows.iter().map(|r| r.red_flagged).collect::<Vec<_>>(),
+            [usize::from(!good.red_flags.is_empty()), 0, usize::from(!bad.red_flags.is_empty())]
+        );
+        assert!(!bad.red_flags.is_empty(), "the worst route crosses a red line, so the column is tested");
         let mean = (good.overall + bad.overall) / 2.0;
         assert!((board.class_overall.unwrap() - mean).abs() < 1e-4);
         assert_eq!(drill.states[1].status, SlotStatus::Skipped);

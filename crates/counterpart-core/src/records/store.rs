@@ -89,8 +89,10 @@ pub enum StoreError {
     BadRow { attempt: i64, detail: String },
     #[error("no drill with id {0} / 找不到演练 {0}")]
     NoDrill(i64),
-    #[error("drill {drill}: {source}")]
-    Drill { drill: i64, source: DrillError },
+    /// Named by its title: the trainer never sees a drill's number (a new
+    /// drill has none yet).
+    #[error("演练“{title}” / drill “{title}”: {source}")]
+    Drill { drill: i64, title: String, source: DrillError },
     #[error("drill {drill}: stored data is unreadable ({detail})")]
     BadDrillRow { drill: i64, detail: String },
     #[error("the employee number \"{employee_id}\" already belongs to \"{holder}\" / 工号“{employee_id}”已属于“{holder}”")]
@@ -772,7 +774,7 @@ impl Store {
     /// Resolves the roster (a typed name gets its profile, created if
     /// missing), stores the plan and returns the new drill. One transaction.
     pub fn create_drill(&self, plan: &Plan) -> Result<(i64, Drill), StoreError> {
-        let drill_err = |source: DrillError| StoreError::Drill { drill: 0, source };
+        let drill_err = |source: DrillError| StoreError::Drill { drill: 0, title: plan.title.clone(), source };
         plan.check(false).map_err(|e| drill_err(e.into()))?;
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(self.err())?;
@@ -842,7 +844,8 @@ impl Store {
     /// also logs the `Linked` event). On any error nothing is written and
     /// `drill` is unchanged.
     pub fn apply_drill_event(&self, id: i64, drill: &mut Drill, event: &Event, scripts: &Library) -> Result<(), StoreError> {
-        let drill_err = |source: DrillError| StoreError::Drill { drill: id, source };
+        let title = drill.plan.title.clone();
+        let drill_err = |source: DrillError| StoreError::Drill { drill: id, title: title.clone(), source };
         let mut next = drill.clone();
         let effects = next.apply(event, scripts).map_err(drill_err)?;
         let mut conn = self.conn();
@@ -1003,7 +1006,8 @@ impl Store {
     /// Rebuilds a drill exactly where it was by replaying its log.
     pub fn load_drill(&self, id: i64, scripts: &Library) -> Result<Drill, StoreError> {
         let (plan, events) = self.drill_log(id)?;
-        Drill::replay(plan, &events, scripts).map_err(|source| StoreError::Drill { drill: id, source })
+        let title = plan.title.clone();
+        Drill::replay(plan, &events, scripts).map_err(|source| StoreError::Drill { drill: id, title, source })
     }
 
     /// The attempts a drill's slots opened, in slot order (for reports).
