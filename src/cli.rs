@@ -722,6 +722,22 @@ fn write_played(encounter: &Encounter, options: &PlayOptions, out: &mut dyn Writ
     let citizen = s.citizen.name.get(lang);
     for (n, (step, turn)) in encounter.steps().iter().zip(&debrief).enumerate() {
         writeln!(out, "[{}] {citizen}: {}", n + 1, step.said.get(lang))?;
+        // Every option as the trainee saw them, so a route can be read
+        // against what else was on offer.
+        let options = &s.turns[step.turn].options;
+        let width = options.iter().map(|o| o.id.chars().count() + 2).max().unwrap_or(0);
+        for (position, &index) in step.shown.iter().enumerate() {
+            let option = &options[index];
+            let mark = if index == step.choice { '*' } else { ' ' };
+            writeln!(
+                out,
+                "    {mark} {}. {:<width$} {:<9} {}",
+                position + 1,
+                format!("[{}]", option.id),
+                quality_label(encounter.script(), step.turn, index),
+                clip(option.text.get(lang), 40)
+            )?;
+        }
         let position = step.shown.iter().position(|&c| c == step.choice).map_or(step.choice, |p| p);
         writeln!(out, "    → [{}] shown {} of {} · {}", step.choice_id, position + 1, step.shown.len(), turn.chosen.get(lang))?;
         if step.timed_out {
@@ -747,7 +763,11 @@ fn write_played(encounter: &Encounter, options: &PlayOptions, out: &mut dyn Writ
     writeln!(out, "\nending: {} ({}) — {}", ending.id, ending.outcome.label().get(lang), ending.text.get(lang))?;
     let persona = encounter.persona_view();
     writeln!(out, "persona: {} ({:?}{})", persona.id, persona.disc.primary, persona.disc.secondary.map(|d| format!("/{d:?}")).unwrap_or_default())?;
-    writeln!(out, "route: --choices {}", choices.join(","))?;
+    // A route to paste back: the persona named, so no seed is needed, and
+    // the turns answered late.
+    let late: Vec<&str> = encounter.steps().iter().filter(|s| s.timed_out).map(|s| s.turn_id.as_str()).collect();
+    let late: String = late.iter().map(|t| format!(" --late {t}")).collect();
+    writeln!(out, "route: --persona {} --choices {}{late}", persona.id, choices.join(","))?;
     let trace: Vec<String> = encounter.mood_trace().iter().map(|m| format!("{}/{}", m.upset, m.trust)).collect();
     writeln!(out, "mood trace (upset/trust): {}", trace.join(" → "))?;
     writeln!(out, "\nscores:")?;
@@ -782,6 +802,28 @@ fn write_played(encounter: &Encounter, options: &PlayOptions, out: &mut dyn Writ
         }
     }
     Ok(0)
+}
+
+/// An option's quality as the author view colours it, with its score
+/// (0–100, the mean of its evidence levels).
+fn quality_label(script: &counterpart_core::play::engine::Script, turn: usize, option: usize) -> String {
+    use counterpart_core::analysis::graph::Quality;
+    let score = counterpart_core::play::engine::option_quality(script, turn, option);
+    match Quality::of(script, turn, option) {
+        Quality::RedFlag => "RED FLAG".to_string(),
+        Quality::Good => format!("good {score}"),
+        Quality::Mixed => format!("mixed {score}"),
+        Quality::Poor => format!("poor {score}"),
+    }
+}
+
+/// The first `max` characters of `text`, with … when cut.
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        text.chars().take(max).collect::<String>() + "…"
+    }
 }
 
 fn list_cmd(path: Option<&std::path::Path>, bundled: Option<&std::path::Path>, lang: Lang, out: &mut dyn Write) -> CmdResult {

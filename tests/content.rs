@@ -212,6 +212,34 @@ fn play_takes_option_ids_numbers_and_late_answers() {
 }
 
 #[test]
+fn play_lists_every_option_with_its_id_and_quality_and_prints_a_route_to_paste_back() {
+    let out = counterpart(&["play", FIXTURE, "--choices", BEST_IDS, "--late", "open", "--lang", "en"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let scenario = counterpart_core::scenario::parse::parse_scenario(&std::fs::read_to_string(FIXTURE).unwrap(), FIXTURE).unwrap();
+    let played: Vec<&str> = BEST_IDS.split(',').collect();
+    for (turn, chosen) in scenario.turns.iter().zip(&played) {
+        for option in &turn.options {
+            let row = text.lines().find(|l| l.contains(&format!("[{}]", option.id)) && !l.contains("→")).unwrap_or_else(|| panic!("{} not listed:\n{text}", option.id));
+            let quality = if option.red_flag.is_some() { "RED FLAG" } else { "" };
+            assert!(row.contains(quality) && ["good", "mixed", "poor", "RED FLAG"].iter().any(|q| row.contains(q)), "{row}");
+            assert_eq!(row.trim_start().starts_with('*'), option.id == *chosen, "{row}");
+        }
+    }
+    // The route line, pasted back, plays the same encounter.
+    let route = text.lines().find_map(|l| l.strip_prefix("route: ")).expect("a route line");
+    assert_eq!(route, format!("--persona main --choices {BEST_IDS} --late open"));
+    let mut again = vec!["play", FIXTURE, "--json"];
+    again.extend(route.split_whitespace());
+    let (a, b) = (
+        json_of(&counterpart(&["play", FIXTURE, "--choices", BEST_IDS, "--late", "open", "--json"], None)),
+        json_of(&counterpart(&again, None)),
+    );
+    assert_eq!(a["score"], b["score"]);
+    assert_eq!(a["mood_trace"], b["mood_trace"]);
+}
+
+#[test]
 fn interactive_play_prints_json_prompts_in_the_order_shown_and_survives_bad_input() {
     // Answer by option id, after one line that is no answer at all.
     let mut input = String::from("nonsense\n");
