@@ -19,7 +19,7 @@ fn scenarios() -> PathBuf {
 fn the_bundled_notices_score_clean_when_complete_and_each_gap_costs_clarity() {
     let knowledge = load_folder(&scenarios().join("knowledge"), None);
     let base = &knowledge.base;
-    for id in ["counter-residence-permit", "counter-provident-fund", "counter-business-licence", "counter-social-security-card"] {
+    for id in ["counter-residence-permit", "counter-provident-fund", "counter-business-licence", "counter-social-security-card", "counter-senior-card"] {
         let loaded = load_all(&[scenarios().join(format!("{id}.ron"))]);
         let script = loaded[0].script().cloned().unwrap_or_else(|| panic!("{id}: {:#?}", loaded[0].errors()));
         let truth = script.scenario.notice.as_ref().unwrap_or_else(|| panic!("{id} has notice truth"));
