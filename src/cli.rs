@@ -894,7 +894,7 @@ fn new_cmd(id: &str, channel: ChannelArg, style: StyleArg, title: &str, title_en
     };
     std::fs::create_dir_all(dir)?;
     std::fs::write(&path, scaffold_in(&spec, dir))?;
-    writeln!(out, "created {}\nnext: edit the texts in （）, then run `counterpart validate {}`", path.display(), path.display())?;
+    writeln!(out, "created {}\nnext: replace the texts marked 待写： / To write:, then run `counterpart validate --strict {}` (it fails until none is left)", path.display(), path.display())?;
     Ok(0)
 }
 

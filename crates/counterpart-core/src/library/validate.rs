@@ -450,6 +450,7 @@ pub(crate) fn check(scenario: Scenario, source: &str, file: &str, city: Option<&
     }
     work_order_refs(&mut ck, s, city);
     protocol_refs(&mut ck, s);
+    placeholders(&mut ck);
 
     if ck.out.iter().any(Diagnostic::is_error) {
         return Checked { findings: ck.out, script: None, analyses: None };
@@ -829,4 +830,34 @@ fn protocol_reach(ck: &mut Checker, s: &Scenario, analyses: &[Analysis]) {
                 .help = Some("reveal it in a turn that some route reaches; `counterpart analyze` shows the routes".into());
         }
     }
+}
+
+/// Texts still holding `counterpart new`'s placeholders: one warning at the
+/// first, with the count, so `--strict` fails until the trainer has written
+/// every one.
+fn placeholders(ck: &mut Checker) {
+    use crate::scenario::scaffold::{PLACEHOLDER_EN, PLACEHOLDER_ZH};
+    let mut found = Vec::new();
+    for (n, line) in ck.source.lines().enumerate() {
+        let code = line.split("//").next().unwrap_or("");
+        // Once per line: a text's Chinese and English usually share one.
+        let first = [PLACEHOLDER_ZH, PLACEHOLDER_EN.trim_end()].iter().filter_map(|m| code.find(m)).min();
+        if let Some(at) = first {
+            found.push((n + 1, code[..at].chars().count() + 1));
+        }
+    }
+    let Some(&(line, column)) = found.first() else { return };
+    let count = found.len();
+    let d = Diagnostic::warning(
+        "placeholder-text",
+        ck.file,
+        format!("{count} line(s) still hold the template's placeholder texts (marked 待写： / To write:); the first is here"),
+    )
+    .zh(
+        format!("还有 {count} 行模板占位文字（标着“待写：”/ To write:）没有换成自己的内容，第一处在这里"),
+        Some("把每一处标着“待写：”的文字换成这个场景自己的内容；全部换掉之前 `--strict` 不会通过".into()),
+    )
+    .help("replace each text marked 待写： / To write: with the scenario's own words; `--strict` fails until none is left")
+    .at(ck.source, line, column);
+    ck.out.push(d);
 }

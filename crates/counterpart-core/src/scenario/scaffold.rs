@@ -76,6 +76,28 @@ fn fit(pairs: &[(DiscStyle, i8)]) -> String {
     format!("({})", parts.join(", "))
 }
 
+/// What the template's placeholder texts start with, so the checker can
+/// tell a text still to be written from the trainer's own (a warning, and
+/// so a `--strict` failure, until none is left).
+pub const PLACEHOLDER_ZH: &str = "待写：";
+pub const PLACEHOLDER_EN: &str = "To write: ";
+
+/// Marks every text in （） / () outside comments as a placeholder.
+fn mark_placeholders(template: &str) -> String {
+    template
+        .lines()
+        .map(|line| {
+            if line.trim_start().starts_with("//") {
+                line.to_string()
+            } else {
+                line.replace("zh: \"（", &format!("zh: \"（{PLACEHOLDER_ZH}")).replace("en: \"(", &format!("en: \"({PLACEHOLDER_EN}"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
 /// The template for a file written to `scenarios/<id>.ron`.
 pub fn scaffold(spec: &ScaffoldSpec) -> String {
     scaffold_in(spec, Path::new("scenarios"))
@@ -145,10 +167,12 @@ pub fn scaffold_in(spec: &ScaffoldSpec, dir: &Path) -> String {
     let id = escape(&spec.id);
     let title_zh = escape(&spec.title_zh);
     let title_en = escape(&spec.title_en);
-    format!(
+    let template = format!(
         r#"// A new scenario, written by `counterpart new`. 新场景模板。
 // Replace every text in （） / () with your own, Chinese first, English beside it.
 // 把所有（）里的占位文字换成你自己的内容：先写中文，再写英文。
+// They are marked 待写： / To write: and `validate --strict` fails until none is left.
+// 占位文字都标着“待写：”，全部换掉之前 `validate --strict` 不会通过。
 //
 // Check it / 检查:        counterpart validate --strict {path}
 // Scores and routes / 分数与路线: counterpart analyze {path}
@@ -480,7 +504,8 @@ pub fn scaffold_in(spec: &ScaffoldSpec, dir: &Path) -> String {
     ],
 )
 "#
-    )
+    );
+    mark_placeholders(&template)
 }
 
 #[cfg(test)]
@@ -513,7 +538,15 @@ mod tests {
             let text = scaffold(&spec);
             let loaded = load_bytes(text.as_bytes(), Path::new("new-one.ron"));
             assert!(loaded.script().is_some(), "{channel:?}/{style:?}: {:?}", loaded.errors());
-            let warnings: Vec<String> = loaded.warnings.iter().map(|w| w.to_string()).collect();
+            // The placeholders are the only finding, so `--strict` fails
+            // until they are written...
+            let codes: Vec<&str> = loaded.warnings.iter().map(|w| w.code).collect();
+            assert_eq!(codes, ["placeholder-text"], "{channel:?}/{style:?}: {:#?}", loaded.warnings);
+            assert_eq!(loaded.warnings[0].line, text.lines().position(|l| !l.trim_start().starts_with("//") && l.contains(PLACEHOLDER_ZH)).unwrap() + 1);
+            // ...and once they are, the template is clean.
+            let written = text.replace(PLACEHOLDER_ZH, "").replace(PLACEHOLDER_EN, "");
+            let clean = load_bytes(written.as_bytes(), Path::new("new-one.ron"));
+            let warnings: Vec<String> = clean.warnings.iter().map(|w| w.to_string()).collect();
             assert!(warnings.is_empty(), "{channel:?}/{style:?}: {warnings:#?}");
             let script = loaded.script().unwrap();
             assert_eq!(script.scenario.citizen.disc.primary, style);
