@@ -13,5 +13,6 @@ mod records {
     mod play;
     mod reports;
     mod store;
+    mod work_orders;
     mod xapi;
 }

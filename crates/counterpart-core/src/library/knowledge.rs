@@ -144,3 +144,65 @@ pub fn references(s: &Scenario, source: &str, file: &str, base: &KnowledgeBase, 
     }
     out
 }
+
+/// What an operator has at hand beside a call from one scenario folder:
+/// the knowledge base with its search index, the category tree, and the
+/// city profile's rules the time limits come from. Loaded once per folder
+/// by whoever shows a work order (the app, `counterpart play`).
+#[derive(Debug, Clone, Default)]
+pub struct Desk {
+    pub base: KnowledgeBase,
+    pub profile: Option<crate::scenario::model::CityProfile>,
+    pub index: crate::knowledge::search::SearchIndex,
+}
+
+impl Desk {
+    /// The desk of the folder holding `scenario_file`. A missing or broken
+    /// knowledge folder or profile gives an emptier desk, never an error:
+    /// the library screen already shows those files as failed.
+    pub fn for_file(scenario_file: &Path) -> Desk {
+        let city = crate::library::city::CityRules::for_file(scenario_file);
+        let folder = scenario_file.parent().unwrap_or(Path::new("."));
+        let base = knowledge_for_folder(folder, &city).base;
+        let profile = match city {
+            CityRules::Loaded { profile, .. } => Some(profile),
+            _ => None,
+        };
+        let index = crate::knowledge::search::SearchIndex::new(&base.entries);
+        Desk { base, profile, index }
+    }
+
+    pub fn context<'a>(&'a self, segmenter: &'a crate::knowledge::text::Segmenter) -> crate::workorder::score::WorkOrderContext<'a> {
+        crate::workorder::score::WorkOrderContext { categories: self.base.categories.as_ref(), profile: self.profile.as_ref(), segmenter }
+    }
+
+    /// The city rules a work order's time limit is picked from: the
+    /// hotline's own (ids starting `hotline-`), or every rule when the
+    /// profile has none of those.
+    pub fn time_limits(&self) -> Vec<&crate::scenario::model::LocalRule> {
+        let Some(profile) = &self.profile else { return Vec::new() };
+        let hotline: Vec<_> = profile.rules.iter().filter(|r| r.id.starts_with("hotline-")).collect();
+        if hotline.is_empty() { profile.rules.iter().collect() } else { hotline }
+    }
+}
+
+#[cfg(test)]
+mod desk_tests {
+    use super::*;
+
+    #[test]
+    fn the_bundled_folder_gives_a_desk_with_entries_categories_and_hotline_limits() {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/hotline-water-outage.ron");
+        let desk = Desk::for_file(&file);
+        assert!(desk.base.entry("water-outage-repair").is_some());
+        assert!(desk.base.categories.as_ref().is_some_and(|t| t.find("urban-water").is_some()));
+        let limits = desk.time_limits();
+        assert!(limits.iter().any(|r| r.id == "hotline-utilities-response"));
+        assert!(limits.iter().all(|r| r.id.starts_with("hotline-")));
+        let seg = crate::knowledge::text::Segmenter::new();
+        assert_eq!(desk.index.search("gjj", &seg, 5).first().map(|h| h.id.as_str()), Some("provident-fund-rent-withdrawal"));
+        // A file with no folder around it: an empty desk, no error.
+        let lone = Desk::for_file(Path::new("/nonexistent/x.ron"));
+        assert!(lone.base.entries.is_empty() && lone.profile.is_none() && lone.time_limits().is_empty());
+    }
+}

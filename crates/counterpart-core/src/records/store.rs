@@ -19,6 +19,7 @@ use crate::play::engine::Step;
 use crate::library::Library;
 use crate::scenario::model::{DiscStyle, Outcome};
 use crate::play::score::{AttemptResult, ScoreCard, main_persona};
+use crate::workorder::{OrderOutcome, WorkOrder};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -31,8 +32,8 @@ use thiserror::Error;
 /// UUIDs; v2 adds both; v3 adds group drills (plan, event log, and the
 /// attempts their slots opened); v4 class-vote groups; v5 ratings; v6 what
 /// an attempt's statements say (`content`), the LRS outbox and employee
-/// numbers.
-pub const SCHEMA_VERSION: i32 = 6;
+/// numbers; v7 the hotline work order and the knowledge-base lookups.
+pub const SCHEMA_VERSION: i32 = 7;
 
 /// Settings keys of the centre's xAPI identity (see docs/records.md).
 pub const SETTING_HOME_PAGE: &str = "xapi.home_page";
@@ -201,6 +202,46 @@ pub struct AttemptRecord {
     /// for attempts recorded before v6 until `Store::attach_content`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<AttemptContent>,
+    /// The work order as typed (hotline, v7 on), with its scoring once the
+    /// attempt finished.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub work_order: Option<StoredOrder>,
+    /// Knowledge entries opened during the attempt, in order (v7 on).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lookups: Vec<Lookup>,
+}
+
+/// A work order kept with its attempt: the draft as last saved, or the
+/// order handed in (then never changed), and how it scored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredOrder {
+    pub order: WorkOrder,
+    /// When it was handed in; None for a draft.
+    pub submitted_at: Option<String>,
+    /// How many answers had been given when it was handed in.
+    pub submitted_after_step: Option<usize>,
+    pub updated_at: String,
+    /// Field by field, stored when the attempt finished.
+    pub outcome: Option<OrderOutcome>,
+}
+
+impl StoredOrder {
+    pub fn is_submitted(&self) -> bool {
+        self.submitted_at.is_some()
+    }
+}
+
+/// One knowledge entry opened during an attempt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lookup {
+    /// What was in the search box when the entry was opened.
+    pub query: String,
+    pub entry: String,
+    /// How many answers had been given when it was opened.
+    pub after_step: usize,
+    /// Stored time; empty on a lookup not yet stored.
+    #[serde(default)]
+    pub recorded_at: String,
 }
 
 impl AttemptRecord {
@@ -723,7 +764,9 @@ impl Store {
         };
         drop(stmt);
         let content = self.content_in(&conn, attempt)?;
-        Ok(AttemptRecord { summary, steps, result, content })
+        let work_order = self.work_order_in(&conn, attempt)?;
+        let lookups = self.lookups_in(&conn, attempt)?;
+        Ok(AttemptRecord { summary, steps, result, content, work_order, lookups })
     }
 
     /// Best overall score per scenario over completed attempts, and whether
@@ -1276,6 +1319,108 @@ impl Store {
         tx.commit().map_err(self.err())
     }
 
+    /// Saves the work order of an in-progress attempt as typed: a draft
+    /// (`submitted_after_step` None), replaced by each later save, or the
+    /// order handed in after that many answers. A handed-in order is never
+    /// replaced: Ok(false) then.
+    pub fn save_work_order(&self, attempt: i64, order: &WorkOrder, submitted_after_step: Option<usize>) -> Result<bool, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(self.err())?;
+        let status = attempt_status(&tx, attempt).map_err(self.err())?.ok_or(StoreError::NoAttempt(attempt))?;
+        if status != Status::InProgress {
+            return Err(StoreError::NotInProgress { attempt, status });
+        }
+        let submitted: Option<Option<String>> =
+            tx.query_row("SELECT submitted_at FROM work_orders WHERE attempt_id = ?1", [attempt], |r| r.get(0)).optional().map_err(self.err())?;
+        if submitted.is_some_and(|s| s.is_some()) {
+            return Ok(false);
+        }
+        let json = serde_json::to_string(order).map_err(|e| StoreError::BadRow { attempt, detail: e.to_string() })?;
+        tx.execute(
+            &format!(
+                "INSERT INTO work_orders (attempt_id, order_json, submitted_at, submitted_after_step, updated_at)
+                 VALUES (?1, ?2, CASE WHEN ?3 IS NULL THEN NULL ELSE {NOW} END, ?3, {NOW})
+                 ON CONFLICT(attempt_id) DO UPDATE SET order_json = excluded.order_json, submitted_at = excluded.submitted_at,
+                   submitted_after_step = excluded.submitted_after_step, updated_at = excluded.updated_at"
+            ),
+            params![attempt, json, submitted_after_step.map(|n| n as i64)],
+        )
+        .map_err(self.err())?;
+        tx.commit().map_err(self.err())?;
+        Ok(true)
+    }
+
+    fn work_order_in(&self, conn: &Connection, attempt: i64) -> Result<Option<StoredOrder>, StoreError> {
+        let bad = |detail: String| StoreError::BadRow { attempt, detail };
+        let row: Option<(String, Option<String>, Option<i64>, String, Option<String>)> = conn
+            .query_row(
+                "SELECT order_json, submitted_at, submitted_after_step, updated_at, outcome_json FROM work_orders WHERE attempt_id = ?1",
+                [attempt],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()
+            .map_err(self.err())?;
+        let Some((order, submitted_at, after, updated_at, outcome)) = row else { return Ok(None) };
+        let order: WorkOrder = serde_json::from_str(&order).map_err(|e| bad(format!("work order: {e}")))?;
+        let outcome = match outcome {
+            Some(json) => Some(serde_json::from_str(&json).map_err(|e| bad(format!("work-order outcome: {e}")))?),
+            None => None,
+        };
+        Ok(Some(StoredOrder { order, submitted_at, submitted_after_step: after.map(|n| n as usize), updated_at, outcome }))
+    }
+
+    /// Appends a knowledge lookup to an in-progress attempt.
+    pub fn record_lookup(&self, attempt: i64, lookup: &Lookup) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(self.err())?;
+        let status = attempt_status(&tx, attempt).map_err(self.err())?.ok_or(StoreError::NoAttempt(attempt))?;
+        if status != Status::InProgress {
+            return Err(StoreError::NotInProgress { attempt, status });
+        }
+        tx.execute(
+            &format!(
+                "INSERT INTO lookups (attempt_id, idx, query, entry_id, after_step, recorded_at)
+                 VALUES (?1, (SELECT COUNT(*) FROM lookups WHERE attempt_id = ?1), ?2, ?3, ?4, {NOW})"
+            ),
+            params![attempt, lookup.query, lookup.entry, lookup.after_step as i64],
+        )
+        .map_err(self.err())?;
+        tx.commit().map_err(self.err())
+    }
+
+    fn lookups_in(&self, conn: &Connection, attempt: i64) -> Result<Vec<Lookup>, StoreError> {
+        let mut stmt =
+            conn.prepare("SELECT query, entry_id, after_step, recorded_at FROM lookups WHERE attempt_id = ?1 ORDER BY idx").map_err(self.err())?;
+        let rows = stmt
+            .query_map([attempt], |r| {
+                Ok(Lookup { query: r.get(0)?, entry: r.get(1)?, after_step: r.get::<_, i64>(2)? as usize, recorded_at: r.get(3)? })
+            })
+            .map_err(self.err())?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(self.err())
+    }
+
+    /// Finishes the attempt and, in the same transaction, stores how its
+    /// work order scored (an attempt with truth but no order saved gets
+    /// the blank order it was scored as).
+    pub fn finish_attempt_with_order(&self, attempt: i64, result: &AttemptResult, outcome: Option<&OrderOutcome>) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(self.err())?;
+        if let Some(outcome) = outcome {
+            let json = serde_json::to_string(outcome).map_err(|e| StoreError::BadRow { attempt, detail: e.to_string() })?;
+            let blank = serde_json::to_string(&WorkOrder::default()).map_err(|e| StoreError::BadRow { attempt, detail: e.to_string() })?;
+            tx.execute(
+                &format!(
+                    "INSERT INTO work_orders (attempt_id, order_json, updated_at, outcome_json) VALUES (?1, ?2, {NOW}, ?3)
+                     ON CONFLICT(attempt_id) DO UPDATE SET outcome_json = excluded.outcome_json"
+                ),
+                params![attempt, blank, json],
+            )
+            .map_err(self.err())?;
+        }
+        self.finish_attempt_in(&tx, attempt, result)?;
+        tx.commit().map_err(self.err())
+    }
+
     /// Records a played encounter as the app does: begins the attempt with
     /// its content, commits every step with its response time, and when the
     /// encounter ended finishes it with the score, ending, persona and the
@@ -1286,19 +1431,40 @@ impl Store {
         encounter: &crate::play::engine::Encounter,
         disc_guess: Option<DiscStyle>,
     ) -> Result<i64, StoreError> {
+        self.record_encounter_with_order(profile, encounter, disc_guess, None)
+    }
+
+    /// `record_encounter` with a work order handed in after the last answer,
+    /// scored and capping the card as the app does (`workorder::card_with_order`;
+    /// a scenario with truth and no order is scored as a blank one).
+    pub fn record_encounter_with_order(
+        &self,
+        profile: i64,
+        encounter: &crate::play::engine::Encounter,
+        disc_guess: Option<DiscStyle>,
+        order: Option<(&WorkOrder, crate::workorder::WorkOrderContext<'_>)>,
+    ) -> Result<i64, StoreError> {
         let attempt = self.begin_attempt_for(profile, encounter.script(), encounter.seed())?;
         for (i, step) in encounter.steps().iter().enumerate() {
             self.record_step(attempt, i, step)?;
         }
+        if let Some((order, _)) = order {
+            self.save_work_order(attempt, order, Some(encounter.steps().len()))?;
+        }
         if let Some(ending) = encounter.ending() {
+            let (card, report) = match order {
+                Some((order, ctx)) => crate::workorder::card_with_order(encounter, Some(order), ctx),
+                None => (encounter.score(), None),
+            };
             let result = AttemptResult {
-                card: encounter.score(),
+                card,
                 ending_id: ending.id.clone(),
                 outcome: ending.outcome,
                 disc_guess,
                 persona: encounter.persona_view().id,
             };
-            self.finish_attempt(attempt, &result)?;
+            let outcome = report.as_ref().map(OrderOutcome::of);
+            self.finish_attempt_with_order(attempt, &result, outcome.as_ref())?;
         }
         Ok(attempt)
     }
@@ -1334,6 +1500,7 @@ fn migrate(conn: &mut Connection, path: &Path, from: i32) -> Result<(), StoreErr
             3 => migrate_v3_to_v4(&tx).map_err(wrap)?,
             4 => tx.execute_batch(SCHEMA_V5_RATINGS).map_err(wrap)?,
             5 => migrate_v5_to_v6(&tx).map_err(wrap)?,
+            6 => tx.execute_batch(SCHEMA_V7_WORK_ORDERS).map_err(wrap)?,
             _ => unreachable!("versions above SCHEMA_VERSION are rejected before migrating"),
         }
         version += 1;
@@ -1433,6 +1600,30 @@ fn migrate_v5_to_v6(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
     }
     tx.execute_batch("CREATE UNIQUE INDEX IF NOT EXISTS profiles_by_employee_id ON profiles(employee_id) WHERE employee_id IS NOT NULL;")
 }
+
+/// v7: the hotline work order of an attempt (one per attempt: the draft,
+/// then the order handed in, with its field-by-field outcome once the
+/// attempt finished) and the knowledge entries opened, in order. Older
+/// attempts have neither, and score as they did.
+pub const SCHEMA_V7_WORK_ORDERS: &str = "
+CREATE TABLE IF NOT EXISTS work_orders (
+    attempt_id INTEGER PRIMARY KEY REFERENCES attempts(id),
+    order_json TEXT NOT NULL,
+    submitted_at TEXT,
+    submitted_after_step INTEGER,
+    updated_at TEXT NOT NULL,
+    outcome_json TEXT
+);
+CREATE TABLE IF NOT EXISTS lookups (
+    attempt_id INTEGER NOT NULL REFERENCES attempts(id),
+    idx INTEGER NOT NULL,
+    query TEXT NOT NULL,
+    entry_id TEXT NOT NULL,
+    after_step INTEGER NOT NULL,
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (attempt_id, idx)
+);
+";
 
 /// Gives every row of `table` (one of ours, with `id` and `uuid` columns)
 /// that has none a fresh random UUID.

@@ -8,10 +8,12 @@
 //! attempt). Nothing here panics on any input: the order is stored as typed
 //! and every oddity becomes a message on its field.
 
+pub mod attempt;
 pub mod order;
 pub mod reveal;
 pub mod score;
 
+pub use attempt::{OrderOutcome, assess, card_with_order};
 pub use order::{FieldName, InputIssue, WorkOrder, check_input};
 pub use reveal::{heard, revealed_facts};
-pub use score::{DispositionResult, FieldResult, OrderReport, Verdict, WorkOrderContext, apply_caps, apply_item_caps, score_call, score_no_order, score_order};
+pub use score::{DispositionResult, FactResult, FieldResult, OrderReport, Verdict, WorkOrderContext, apply_caps, apply_item_caps, score_call, score_no_order, score_order};
