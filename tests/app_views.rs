@@ -31,6 +31,8 @@ mod author;
 mod drill;
 #[path = "app_views/sources.rs"]
 mod sources;
+#[path = "app_views/workorder.rs"]
+mod workorder;
 
 const REFERENCE: &str = "tests/fixtures/hotline-water-outage.ron";
 
@@ -39,9 +41,9 @@ fn reference_script() -> Arc<Script> {
 }
 
 /// Runs `view` in a harness, collecting every action it returns.
-struct Probe<V, A> {
-    vm: V,
-    actions: Vec<A>,
+pub struct Probe<V, A> {
+    pub vm: V,
+    pub actions: Vec<A>,
 }
 
 fn harness<'a, V: 'a, A: 'a>(
@@ -136,6 +138,8 @@ fn run_of(encounter: Encounter) -> Run {
         finished: false,
         save_error: None,
         practice_from: None,
+        at_hand: Default::default(),
+        desk: Default::default(),
     }
 }
 

@@ -11,11 +11,52 @@ use bevy::prelude::*;
 use bevy::time::Real;
 use counterpart_core::play::engine::Encounter;
 use counterpart_core::play::score::AttemptResult;
+use counterpart_core::knowledge::Segmenter;
+use counterpart_core::library::knowledge::Desk;
+use counterpart_core::records::store::Lookup;
 use counterpart_core::scenario::model::DiscStyle;
+use counterpart_core::workorder::{OrderOutcome, OrderReport, WorkOrder, card_with_order};
+use crate::app::views::workorder::DeskTab;
 use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<CurrentRun>();
+    app.init_resource::<Words>();
+}
+
+/// jieba's segmenter for search and order scoring, built the first time a
+/// desk is shown: it reads a dictionary, and start-up should not wait.
+#[derive(Resource, Default)]
+pub struct Words(OnceLock<Segmenter>);
+
+impl Words {
+    pub fn get(&self) -> &Segmenter {
+        self.0.get_or_init(Segmenter::new)
+    }
+}
+
+/// The desk beside one encounter: the work order as typed, the knowledge
+/// search, and what was looked up.
+#[derive(Debug, Clone, Default)]
+pub struct DeskState {
+    pub tab: DeskTab,
+    pub order: WorkOrder,
+    /// The answers given when the order was handed in; None until then.
+    pub submitted_after: Option<usize>,
+    /// The order as last stored, so a draft is written only when it changed.
+    pub saved: WorkOrder,
+    pub query: String,
+    pub open: Option<String>,
+    pub lookups: Vec<Lookup>,
+    /// The order scored, once the attempt finished.
+    pub report: Option<OrderReport>,
+}
+
+impl DeskState {
+    pub fn submitted(&self) -> bool {
+        self.submitted_after.is_some()
+    }
 }
 
 /// The encounter on screen or just finished; None between encounters.
@@ -40,6 +81,9 @@ pub struct Run {
     /// The turn an author's practice run started from ("play from here");
     /// such a run is never recorded.
     pub practice_from: Option<String>,
+    /// The knowledge base, categories and city rules of the scenario's folder.
+    pub at_hand: Arc<Desk>,
+    pub desk: DeskState,
 }
 
 impl Run {
@@ -58,7 +102,27 @@ impl Run {
             finished: false,
             save_error,
             practice_from: None,
+            // Loaded by `begin`, `resume` and `begin_practice`: a drill
+            // builds a Run each frame to draw its hot seat, and must not
+            // read the knowledge folder each time.
+            at_hand: Arc::default(),
+            desk: DeskState::default(),
         }
+    }
+
+    /// The score to show: the conversation's, with the order's caps once
+    /// it has been scored.
+    pub fn card(&self) -> counterpart_core::play::score::ScoreCard {
+        let card = self.encounter.score();
+        match &self.desk.report {
+            Some(report) => counterpart_core::workorder::apply_caps(&card, report),
+            None => card,
+        }
+    }
+
+    /// Whether this scenario asks for a work order (hotline, with truth).
+    pub fn wants_order(&self) -> bool {
+        self.encounter.scenario().work_order.is_some()
     }
 
     pub fn is_practice(&self) -> bool {
@@ -102,13 +166,89 @@ pub fn begin(
         },
         None => (None, None),
     };
-    current.0 = Some(Run::new(file, encounter, now_secs(&time), attempt, save_error));
+    let desk = Arc::new(Desk::for_file(&file));
+    let mut run = Run::new(file, encounter, now_secs(&time), attempt, save_error);
+    run.at_hand = desk;
+    current.0 = Some(run);
 }
 
 /// Continues an unfinished attempt: the replayed encounter goes on, and new
 /// steps are committed to the same record after the ones already there.
-pub fn resume(In((file, encounter, attempt)): In<(PathBuf, Encounter, i64)>, mut current: ResMut<CurrentRun>, time: Res<Time<Real>>) {
-    current.0 = Some(Run::new(file, encounter, now_secs(&time), Some(attempt), None));
+/// The work order as it was last saved and the lookups made come back too,
+/// so the desk is as the trainee left it.
+pub fn resume(
+    In((file, encounter, attempt)): In<(PathBuf, Encounter, i64)>,
+    mut current: ResMut<CurrentRun>,
+    records: Res<Records>,
+    time: Res<Time<Real>>,
+) {
+    let desk = Arc::new(Desk::for_file(&file));
+    let mut run = Run::new(file, encounter, now_secs(&time), Some(attempt), None);
+    run.at_hand = desk;
+    match records.attempt(attempt) {
+        Ok(record) => restore_desk(&mut run.desk, &record),
+        Err(e) => run.save_error = Some(e),
+    }
+    current.0 = Some(run);
+}
+
+/// The desk of a stored attempt: its order (draft or handed in) and lookups,
+/// the last entry opened shown again.
+pub fn restore_desk(desk: &mut DeskState, record: &counterpart_core::records::store::AttemptRecord) {
+    if let Some(stored) = &record.work_order {
+        desk.order = stored.order.clone();
+        desk.saved = stored.order.clone();
+        desk.submitted_after = stored.submitted_after_step;
+    }
+    desk.lookups = record.lookups.clone();
+    if let Some(last) = record.lookups.last() {
+        desk.open = Some(last.entry.clone());
+        desk.query = last.query.clone();
+    }
+}
+
+/// Stores the order as a draft when it changed since the last save.
+pub fn save_draft(run: &mut Run, records: &Records) {
+    if run.desk.submitted() || run.desk.order == run.desk.saved {
+        return;
+    }
+    if let (Some(store), Some(attempt)) = (records.store(), run.attempt) {
+        if let Err(e) = store.save_work_order(attempt, &run.desk.order, None) {
+            warn!("could not save the work order: {e}");
+            run.save_error = Some(e.to_string());
+            return;
+        }
+    }
+    run.desk.saved = run.desk.order.clone();
+}
+
+/// Hands the order in, as typed, after the answers given so far; once.
+pub fn submit_order(run: &mut Run, records: &Records) {
+    if run.desk.submitted() {
+        return;
+    }
+    let after = run.encounter.steps().len();
+    if let (Some(store), Some(attempt)) = (records.store(), run.attempt) {
+        if let Err(e) = store.save_work_order(attempt, &run.desk.order, Some(after)) {
+            warn!("could not save the work order: {e}");
+            run.save_error = Some(e.to_string());
+        }
+    }
+    run.desk.saved = run.desk.order.clone();
+    run.desk.submitted_after = Some(after);
+}
+
+/// Opens knowledge entry `entry` beside the call and records the lookup.
+pub fn open_entry(run: &mut Run, records: &Records, entry: &str) {
+    run.desk.open = Some(entry.to_string());
+    let lookup = Lookup { query: run.desk.query.clone(), entry: entry.to_string(), after_step: run.encounter.steps().len(), recorded_at: String::new() };
+    if let (Some(store), Some(attempt)) = (records.store(), run.attempt) {
+        if let Err(e) = store.record_lookup(attempt, &lookup) {
+            warn!("could not save the lookup: {e}");
+            run.save_error = Some(e.to_string());
+        }
+    }
+    run.desk.lookups.push(lookup);
 }
 
 /// Starts an unrecorded practice run of `file` at turn `turn`.
@@ -117,6 +257,7 @@ pub fn begin_practice(scenarios: &Scenarios, current: &mut CurrentRun, file: Pat
     let flags = setup.set_flags();
     let names: Vec<&str> = flags.iter().map(String::as_str).collect();
     let encounter = Encounter::from_situation(script, fresh_seed(), turn, setup.mood(), &names).map_err(|e| e.to_string())?;
+    let file_for_desk = file.clone();
     current.0 = Some(Run {
         file,
         encounter,
@@ -129,6 +270,8 @@ pub fn begin_practice(scenarios: &Scenarios, current: &mut CurrentRun, file: Pat
         finished: false,
         save_error: None,
         practice_from: Some(turn.to_string()),
+        at_hand: Arc::new(Desk::for_file(&file_for_desk)),
+        desk: DeskState::default(),
     });
     Ok(())
 }
@@ -144,23 +287,43 @@ pub fn answer(run: &mut Run, records: &Records, choice: usize, secs: Option<f32>
             run.save_error = Some(e);
         }
         run.turn_started = now;
+        // The draft goes with each answer, so a crash loses no more of the
+        // order than of the conversation.
+        save_draft(run, records);
     }
 }
 
 /// Confirms the DISC guess and saves the finished attempt, once. False
-/// when the encounter has not ended.
-pub fn finish(run: &mut Run, records: &Records) -> bool {
+/// when the encounter has not ended. A scenario asking for a work order
+/// gets the order handed in as it stands, scored against what this call
+/// revealed, and its caps on the card.
+pub fn finish(run: &mut Run, records: &Records, words: &Words) -> bool {
+    if run.encounter.ending().is_none() {
+        return false;
+    }
+    let mut card = run.encounter.score();
+    if run.wants_order() && !run.finished {
+        submit_order(run, records);
+        let (capped, report) = card_with_order(&run.encounter, Some(&run.desk.order), run.at_hand.context(words.get()));
+        card = capped;
+        run.desk.report = report;
+    } else if let Some(report) = &run.desk.report {
+        card = counterpart_core::workorder::apply_caps(&card, report);
+    }
     let Some(ending) = run.encounter.ending() else { return false };
     let result = AttemptResult {
-        card: run.encounter.score(),
+        card,
         ending_id: ending.id.clone(),
         outcome: ending.outcome,
         disc_guess: run.disc_guess,
         persona: run.encounter.persona_view().id,
     };
-    if !run.finished
-        && let Err(e) = records.finish_attempt(run.attempt, &result)
-    {
+    let outcome = run.desk.report.as_ref().map(OrderOutcome::of);
+    let saved = match (records.store(), run.attempt) {
+        (Some(store), Some(attempt)) if !run.finished => store.finish_attempt_with_order(attempt, &result, outcome.as_ref()).map_err(|e| e.to_string()),
+        _ => Ok(()),
+    };
+    if let Err(e) = saved {
         warn!("could not save the attempt: {e}");
         run.save_error = Some(e);
     }

@@ -213,6 +213,8 @@ fn run_in(scenarios: &Scenarios, choices: &[usize]) -> Run {
         finished: false,
         save_error: None,
         practice_from: None,
+        at_hand: Default::default(),
+        desk: Default::default(),
     }
 }
 

@@ -4,13 +4,14 @@ use super::{Screen, UiSet};
 use crate::app::run::{self, CurrentRun, Run};
 use crate::app::session::Scenarios;
 use crate::app::settings::Settings;
-use crate::app::views::debrief::{DebriefAction, DebriefFrame, DebriefVm, ReplayTurn, debrief_view};
+use crate::app::views::debrief::{DebriefAction, DebriefFrame, DebriefVm, OrderDebriefVm, OrderFieldVm, ReplayTurn, debrief_view};
 use crate::app::views::tr;
 use counterpart_core::library::Library;
 use counterpart_core::play::engine::Encounter;
 use counterpart_core::play::score::ScoreCard;
 use counterpart_core::records::store::{AttemptRecord, Status};
-use counterpart_core::scenario::model::{DiscStyle, Lang};
+use counterpart_core::scenario::model::{DiscStyle, FactKind, Lang, Text};
+use counterpart_core::workorder::{FieldResult, OrderReport};
 use counterpart_core::play::rubric::Dimension;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -28,11 +29,55 @@ fn back(mut back: MessageReader<super::Back>, screen: Res<State<Screen>>, curren
 }
 
 pub fn debrief_vm(run: &Run, lang: Lang, has_next: bool) -> DebriefVm {
-    let mut vm = encounter_debrief(&run.encounter, &run.encounter.score(), run.disc_guess, lang);
+    let mut vm = encounter_debrief(&run.encounter, &run.card(), run.disc_guess, lang);
     vm.has_next = has_next && run.practice_from.is_none();
     vm.save_error = run.save_error.clone();
     vm.practice_from = run.practice_from.clone();
+    vm.order = run.desk.report.as_ref().map(|report| order_debrief(report, lang, run.desk.submitted_after, run.encounter.steps().len()));
+    vm.knowledge = run
+        .encounter
+        .scenario()
+        .work_order
+        .iter()
+        .flat_map(|t| &t.knowledge)
+        .filter_map(|id| run.at_hand.base.entry(id))
+        .map(|e| (super::encounter::entry_vm(e, lang), run.desk.lookups.iter().any(|l| l.entry == e.id)))
+        .collect();
     vm
+}
+
+fn element_name(kind: FactKind) -> Text {
+    match kind {
+        FactKind::Time => Text::new("时间", "time"),
+        FactKind::Place => Text::new("地点", "place"),
+        FactKind::People => Text::new("人物", "people"),
+        FactKind::Event => Text::new("事件", "event"),
+        _ => Text::new("诉求", "demand"),
+    }
+}
+
+fn field_vm(f: &FieldResult, lang: Lang) -> OrderFieldVm {
+    OrderFieldVm {
+        label: f.field.label().get(lang).to_string(),
+        verdict: f.verdict,
+        wrote: f.wrote.clone(),
+        said: f.said.get(lang).to_string(),
+        why: f.why.get(lang).to_string(),
+        issues: f.issues.iter().map(|i| i.get(lang).to_string()).collect(),
+    }
+}
+
+fn cap_line(item: &counterpart_core::scenario::model::Item, level: u8, why: &Text, lang: Lang) -> String {
+    format!("{item:?} ≤ {level}{}{}", if lang == Lang::Zh { "：" } else { ": " }, why.get(lang))
+}
+
+pub fn order_debrief(report: &OrderReport, lang: Lang, submitted_after: Option<usize>, steps: usize) -> OrderDebriefVm {
+    OrderDebriefVm {
+        fields: report.fields.iter().map(|f| field_vm(f, lang)).collect(),
+        elements: report.elements.iter().map(|e| (element_name(e.element).get(lang).to_string(), e.present)).collect(),
+        caps: report.caps.iter().map(|(item, level, why)| cap_line(item, *level, why, lang)).collect(),
+        submitted_after: submitted_after.map(|n| (n, steps)),
+    }
 }
 
 /// The debrief of `encounter` scored by `card`: the encounter's own score
@@ -86,6 +131,8 @@ pub fn encounter_debrief(encounter: &Encounter, card: &ScoreCard, disc_guess: Op
         show_replay: true,
         no_replay: None,
         unscored: None,
+        order: None,
+        knowledge: Vec::new(),
     }
 }
 
@@ -127,6 +174,15 @@ pub fn record_debrief(record: &AttemptRecord, library: &Library, lang: Lang) -> 
     } else {
         None
     };
+    if let Some(outcome) = record.work_order.as_ref().and_then(|o| o.outcome.as_ref()) {
+        let stored = record.work_order.as_ref().and_then(|o| o.submitted_after_step);
+        vm.order = Some(OrderDebriefVm {
+            fields: outcome.fields.iter().map(|f| field_vm(f, lang)).collect(),
+            elements: Vec::new(),
+            caps: outcome.caps.iter().map(|(item, level, why)| cap_line(item, *level, why, lang)).collect(),
+            submitted_after: stored.map(|n| (n, record.steps.len())),
+        });
+    }
     vm.unscored = match summary.status {
         Status::Completed => None,
         Status::InProgress => Some(tr(lang, "未完成：没有分数。", "Not finished: no score.").to_string()),

@@ -4,8 +4,11 @@ use super::{Screen, UiSet};
 use crate::app::run::{self, CurrentRun, Run};
 use crate::app::portrait::Look;
 use crate::app::settings::{Records, Settings};
-use crate::app::views::encounter::{Bubble, EncounterAction, EncounterVm, EndingVm, PromptVm, Speaker, encounter_view};
+use crate::app::views::encounter::{Bubble, EncounterAction, EncounterVm, EndingVm, PromptVm, Speaker, encounter_view_with_desk};
+use crate::app::views::workorder::{CategoryVm, DeskAction, DeskTab, DeskVm, EntryVm, HitVm, KnowledgeVm, OrderVm};
+use counterpart_core::knowledge::{Entry, Segmenter};
 use counterpart_core::scenario::model::Lang;
+use counterpart_core::workorder::check_input;
 use bevy::prelude::*;
 use bevy::time::Real;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -82,12 +85,108 @@ pub fn encounter_vm(run: &Run, lang: Lang, now: f64) -> EncounterVm {
     }
 }
 
+/// How many entries the knowledge search lists.
+const HITS_SHOWN: usize = 8;
+
+pub fn entry_vm(entry: &Entry, lang: Lang) -> EntryVm {
+    let texts = |v: &[counterpart_core::scenario::model::Text]| v.iter().map(|t| t.get(lang).to_string()).collect();
+    EntryVm {
+        id: entry.id.clone(),
+        title: entry.title.get(lang).to_string(),
+        kind: entry.kind.label().get(lang).to_string(),
+        summary: entry.summary.get(lang).to_string(),
+        materials: texts(&entry.materials),
+        steps: texts(&entry.steps),
+        time_limits: texts(&entry.time_limits),
+        handling_unit: entry.handling_unit.get(lang).to_string(),
+        source: entry.source.get(lang).to_string(),
+    }
+}
+
+/// The desk beside the call: the work order when the scenario asks for one,
+/// and the knowledge base of its folder. None when there is neither.
+pub fn desk_vm(run: &Run, lang: Lang, words: &Segmenter) -> Option<DeskVm> {
+    let at_hand = &run.at_hand;
+    let base = &at_hand.base;
+    if !run.wants_order() && base.entries.is_empty() {
+        return None;
+    }
+    let order = run.wants_order().then(|| OrderVm {
+        order: run.desk.order.clone(),
+        issues: check_input(&run.desk.order, base.categories.as_ref(), at_hand.profile.as_ref())
+            .into_iter()
+            .map(|i| (i.field, i.message.get(lang).to_string()))
+            .collect(),
+        categories: base
+            .categories
+            .iter()
+            .flat_map(|t| &t.categories)
+            .map(|c| CategoryVm {
+                id: c.id.clone(),
+                name: c.name.get(lang).to_string(),
+                children: c.children.iter().map(|k| (k.id.clone(), k.name.get(lang).to_string())).collect(),
+            })
+            .collect(),
+        time_limits: at_hand.time_limits().iter().map(|r| (r.id.clone(), format!("{}{}{}", r.title.get(lang), if lang == Lang::Zh { "：" } else { ": " }, r.value.get(lang)))).collect(),
+        submitted: run.desk.submitted(),
+        call_over: run.encounter.is_over(),
+    });
+    let hits = at_hand
+        .index
+        .search(&run.desk.query, words, HITS_SHOWN)
+        .into_iter()
+        .filter_map(|h| base.entries.get(h.entry))
+        .map(|e| HitVm { id: e.id.clone(), title: e.title.get(lang).to_string(), kind: e.kind.label().get(lang).to_string() })
+        .collect();
+    let tab = if order.is_none() { DeskTab::Knowledge } else { run.desk.tab };
+    Some(DeskVm {
+        lang,
+        tab,
+        order,
+        knowledge: KnowledgeVm {
+            query: run.desk.query.clone(),
+            hits,
+            open: run.desk.open.as_deref().and_then(|id| base.entry(id)).map(|e| entry_vm(e, lang)),
+            entries: base.entries.len(),
+        },
+    })
+}
+
+/// Applies what was done on the desk to the run.
+pub fn apply_desk(run: &mut Run, records: &Records, vm: &DeskVm, action: DeskAction) {
+    match action {
+        DeskAction::Tab(tab) => run.desk.tab = tab,
+        DeskAction::Edited => {
+            if let Some(order) = &vm.order
+                && !run.desk.submitted()
+            {
+                run.desk.order = order.order.clone();
+            }
+        }
+        DeskAction::Submit => {
+            if let Some(order) = &vm.order {
+                if !run.desk.submitted() {
+                    run.desk.order = order.order.clone();
+                }
+            }
+            run::submit_order(run, records);
+        }
+        DeskAction::Searched => run.desk.query = vm.knowledge.query.clone(),
+        DeskAction::Open(id) => {
+            run.desk.query = vm.knowledge.query.clone();
+            run::open_entry(run, records, &id);
+        }
+        DeskAction::CloseEntry => run.desk.open = None,
+    }
+}
+
 fn ui(
     mut contexts: EguiContexts,
     content: Res<super::ContentRect>,
     mut current: ResMut<CurrentRun>,
     records: Res<Records>,
     settings: Res<Settings>,
+    words: Res<run::Words>,
     time: Res<Time<Real>>,
     mut next: ResMut<NextState<Screen>>,
 ) -> Result {
@@ -99,7 +198,12 @@ fn ui(
         return Ok(());
     };
     let vm = encounter_vm(run, settings.lang, now);
-    let action = egui::CentralPanel::default().show(&mut super::root_ui(ctx, content.0, "screen"), |ui| encounter_view(ui, &vm)).inner;
+    let mut desk = desk_vm(run, settings.lang, words.get());
+    let (action, desk_action) =
+        egui::CentralPanel::default().show(&mut super::root_ui(ctx, content.0, "screen"), |ui| encounter_view_with_desk(ui, &vm, desk.as_mut())).inner;
+    if let (Some(a), Some(desk)) = (desk_action, &desk) {
+        apply_desk(run, &records, desk, a);
+    }
     match action {
         Some(EncounterAction::Choose(position)) => {
             let secs = vm.prompt.as_ref().and_then(|p| p.time_limit).map(|_| vm.turn_secs);
@@ -110,7 +214,7 @@ fn ui(
         }
         Some(EncounterAction::Guess(style)) => run.disc_guess = Some(style),
         Some(EncounterAction::ConfirmGuess) => {
-            if run::finish(run, &records) {
+            if run::finish(run, &records, &words) {
                 next.set(Screen::Debrief);
             }
         }

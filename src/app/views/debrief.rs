@@ -6,6 +6,8 @@ use super::widgets::{ACCENT, FAIL, MUTED, PASS, upset_word};
 use super::{disc_label, screen_title, shortcut, tr};
 use counterpart_core::scenario::model::{DiscStyle, Lang, Mood};
 use counterpart_core::play::rubric::Rating;
+use counterpart_core::workorder::Verdict;
+use super::workorder::EntryVm;
 use bevy_egui::egui::{self, Color32, RichText, Shape, Stroke, pos2, vec2};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -62,6 +64,51 @@ pub struct DebriefVm {
     /// Set when the attempt has no score (unfinished or abandoned): said
     /// instead of the score and verdict.
     pub unscored: Option<String>,
+    /// The work order scored, field by field (hotline scenarios with truth).
+    pub order: Option<OrderDebriefVm>,
+    /// The knowledge entries this call needed, and whether they were opened.
+    pub knowledge: Vec<(EntryVm, bool)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderFieldVm {
+    pub label: String,
+    pub verdict: Verdict,
+    pub wrote: String,
+    pub said: String,
+    pub why: String,
+    pub issues: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderDebriefVm {
+    pub fields: Vec<OrderFieldVm>,
+    /// (element, present) for time, place, people, event, demand.
+    pub elements: Vec<(String, bool)>,
+    /// "L2 ≤ 2: why", for the items the order lowered.
+    pub caps: Vec<String>,
+    /// The answers given when it was handed in, and how many the call had.
+    pub submitted_after: Option<(usize, usize)>,
+}
+
+pub fn verdict_label(lang: Lang, verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Right => tr(lang, "✔ 正确", "✔ Right"),
+        Verdict::Partly => tr(lang, "◐ 部分正确", "◐ Partly right"),
+        Verdict::Wrong => tr(lang, "✘ 错误", "✘ Wrong"),
+        Verdict::Missing => tr(lang, "✘ 漏填", "✘ Missing"),
+        Verdict::NotSaid => tr(lang, "— 来电人没说", "— Not said in this call"),
+        Verdict::Unsupported => tr(lang, "? 来电人没说过", "? Never said in this call"),
+    }
+}
+
+fn verdict_colour(verdict: Verdict) -> Color32 {
+    match verdict {
+        Verdict::Right => PASS,
+        Verdict::Partly | Verdict::Unsupported => Color32::from_rgb(200, 130, 20),
+        Verdict::Wrong | Verdict::Missing => FAIL,
+        Verdict::NotSaid => MUTED,
+    }
 }
 
 /// Where a debrief is shown.
@@ -171,6 +218,16 @@ pub fn debrief_view(ui: &mut egui::Ui, vm: &DebriefVm) -> Option<DebriefAction> 
                 ui.add_space(12.0);
                 ui.vertical(|ui| summary(ui, vm));
             });
+            if let Some(order) = &vm.order {
+                ui.add_space(8.0);
+                ui.separator();
+                order_section(ui, lang, order);
+            }
+            if !vm.knowledge.is_empty() {
+                ui.add_space(8.0);
+                ui.separator();
+                knowledge_section(ui, lang, &vm.knowledge);
+            }
             ui.add_space(8.0);
             ui.separator();
             if let Some(why) = &vm.no_replay {
@@ -388,4 +445,82 @@ fn replay_turn(ui: &mut egui::Ui, lang: Lang, index: usize, turn: &ReplayTurn) {
             }
         });
     ui.add_space(6.0);
+}
+
+fn order_section(ui: &mut egui::Ui, lang: Lang, order: &OrderDebriefVm) {
+    ui.label(RichText::new(tr(lang, "工单逐栏对照", "The work order, field by field")).size(18.0).strong());
+    if let Some((after, total)) = order.submitted_after {
+        let text = match lang {
+            Lang::Zh if after < total => format!("在第 {after} 轮回答后提交（全程 {total} 轮）；之后来电人说的也算在内。"),
+            Lang::Zh => "通话结束后提交。".to_string(),
+            Lang::En if after < total => format!("Handed in after answer {after} of {total}; what the caller said later counts too."),
+            Lang::En => "Handed in after the call.".to_string(),
+        };
+        ui.label(RichText::new(text).small().color(MUTED));
+    }
+    for cap in &order.caps {
+        ui.label(RichText::new(format!("↓ {cap}")).color(FAIL));
+    }
+    if !order.elements.is_empty() {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(tr(lang, "五要素：", "Five elements: "));
+            for (name, present) in &order.elements {
+                let (mark, colour) = if *present { ("✔", PASS) } else { ("✘", FAIL) };
+                ui.label(RichText::new(format!("{mark} {name}")).color(colour));
+            }
+        });
+    }
+    egui::Grid::new("order-fields").num_columns(4).striped(true).spacing([12.0, 6.0]).show(ui, |ui| {
+        for heading in [tr(lang, "栏目", "Field"), tr(lang, "你写的", "You wrote"), tr(lang, "来电说的", "The call said"), tr(lang, "为什么要紧", "Why it matters")] {
+            ui.label(RichText::new(heading).strong());
+        }
+        ui.end_row();
+        let width = (ui.available_width() / 3.2).max(160.0);
+        for field in &order.fields {
+            ui.vertical(|ui| {
+                ui.label(RichText::new(&field.label).strong());
+                ui.label(RichText::new(verdict_label(lang, field.verdict)).color(verdict_colour(field.verdict)));
+            });
+            ui.vertical(|ui| {
+                ui.set_max_width(width);
+                let wrote = if field.wrote.trim().is_empty() { tr(lang, "（空）", "(empty)").to_string() } else { field.wrote.clone() };
+                ui.add(egui::Label::new(wrote).wrap());
+                for issue in &field.issues {
+                    ui.add(egui::Label::new(RichText::new(format!("⚠ {issue}")).small().color(FAIL)).wrap());
+                }
+            });
+            ui.vertical(|ui| {
+                ui.set_max_width(width);
+                ui.add(egui::Label::new(&field.said).wrap());
+            });
+            ui.vertical(|ui| {
+                ui.set_max_width(width);
+                ui.add(egui::Label::new(RichText::new(&field.why).small().color(MUTED)).wrap());
+            });
+            ui.end_row();
+        }
+    });
+}
+
+fn knowledge_section(ui: &mut egui::Ui, lang: Lang, entries: &[(EntryVm, bool)]) {
+    ui.label(RichText::new(tr(lang, "这通电话要查的知识库条目", "The knowledge this call needed")).size(18.0).strong());
+    for (entry, opened) in entries {
+        egui::Frame::group(ui.style()).inner_margin(8.0).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new(&entry.title).strong());
+                ui.label(RichText::new(&entry.kind).color(MUTED));
+                let (text, colour) = if *opened { (tr(lang, "✔ 通话中查过", "✔ Looked up during the call"), PASS) } else { (tr(lang, "通话中没有查", "Not looked up during the call"), FAIL) };
+                ui.label(RichText::new(text).color(colour));
+            });
+            ui.label(&entry.summary);
+            for (i, step) in entry.steps.iter().enumerate() {
+                ui.label(RichText::new(format!("{}. {step}", i + 1)).small());
+            }
+            for limit in &entry.time_limits {
+                ui.label(RichText::new(format!("⏱ {limit}")).small());
+            }
+            ui.label(RichText::new(format!("{}{}", tr(lang, "出处：", "Source: "), entry.source)).small().color(MUTED));
+        });
+    }
 }

@@ -4,6 +4,7 @@
 //! trainee says which DISC style they read before seeing the debrief.
 
 use super::widgets::{ACCENT, FAIL, MUTED, trust_word, upset_word};
+use super::workorder::{DeskAction, DeskVm, desk_view};
 use super::{clock, disc_cues, disc_label, screen_title, shortcut, tr};
 use crate::app::portrait::{self, Look};
 use counterpart_core::scenario::model::{Channel, DiscStyle, Lang, Mood};
@@ -78,10 +79,22 @@ pub enum EncounterAction {
 }
 
 pub fn encounter_view(ui: &mut egui::Ui, vm: &EncounterVm) -> Option<EncounterAction> {
-    let lang = vm.lang;
-    let mut action = keys(ui, vm);
+    encounter_view_with_desk(ui, vm, None).0
+}
 
-    let side_width = (ui.available_width() * 0.28).clamp(220.0, 340.0);
+/// The encounter with the operator's desk (work order, knowledge base) on
+/// the right, when the screen has one to show; returns what was asked of
+/// the encounter and of the desk.
+pub fn encounter_view_with_desk(ui: &mut egui::Ui, vm: &EncounterVm, mut desk: Option<&mut DeskVm>) -> (Option<EncounterAction>, Option<DeskAction>) {
+    let lang = vm.lang;
+    // The desk reads its own keys (F3, F4, Ctrl+Enter) when it is drawn;
+    // none of them is a key of the conversation.
+    let mut desk_action = None;
+    let mut action = keys(ui, vm);
+    let order_pending = desk.as_deref().and_then(|d| d.order.as_ref()).is_some_and(|o| !o.submitted);
+
+    let width = ui.available_width();
+    let side_width = if desk.is_some() { (width * 0.22).clamp(220.0, 300.0) } else { (width * 0.28).clamp(220.0, 340.0) };
     egui::Panel::left("encounter-citizen")
         .resizable(false)
         .exact_size(side_width)
@@ -93,11 +106,22 @@ pub fn encounter_view(ui: &mut egui::Ui, vm: &EncounterVm) -> Option<EncounterAc
             if let Some(chosen) = options(ui, lang, prompt, vm.turn_secs) {
                 action = Some(EncounterAction::Choose(chosen));
             }
-        } else if let Some(a) = disc_guess(ui, vm) {
+        } else if let Some(a) = disc_guess(ui, vm, order_pending) {
             action = Some(a);
         }
         ui.add_space(6.0);
     });
+
+    if let Some(desk) = desk.as_deref_mut() {
+        egui::Panel::right("encounter-desk")
+            .resizable(false)
+            .exact_size((width * 0.32).clamp(340.0, 520.0))
+            .show(ui, |ui| {
+                if let Some(a) = desk_view(ui, desk) {
+                    desk_action = Some(a);
+                }
+            });
+    }
 
     egui::CentralPanel::default().show(ui, |ui| {
         screen_title(ui, &vm.title);
@@ -107,7 +131,7 @@ pub fn encounter_view(ui: &mut egui::Ui, vm: &EncounterVm) -> Option<EncounterAc
             .auto_shrink([false, false])
             .show(ui, |ui| transcript(ui, vm));
     });
-    action
+    (action, desk_action)
 }
 
 fn keys(ui: &egui::Ui, vm: &EncounterVm) -> Option<EncounterAction> {
@@ -251,7 +275,7 @@ fn time_limit(ui: &mut egui::Ui, lang: Lang, limit: u32, secs: f32) {
     ui.label(RichText::new(text).color(colour));
 }
 
-fn disc_guess(ui: &mut egui::Ui, vm: &EncounterVm) -> Option<EncounterAction> {
+fn disc_guess(ui: &mut egui::Ui, vm: &EncounterVm, order_pending: bool) -> Option<EncounterAction> {
     let lang = vm.lang;
     let mut action = None;
     ui.label(
@@ -281,10 +305,22 @@ fn disc_guess(ui: &mut egui::Ui, vm: &EncounterVm) -> Option<EncounterAction> {
             }
         }
     });
-    let confirm = ui.add_enabled(
-        vm.disc_guess.is_some(),
-        egui::Button::new(tr(lang, "查看复盘 (Enter)", "See the debrief (Enter)")),
-    );
+    if order_pending {
+        ui.label(
+            RichText::new(tr(
+                lang,
+                "工单还没有提交：确认后按现在填写的内容提交（没填的栏目算漏填）。",
+                "The work order is not handed in yet: confirming hands it in as it stands (empty fields count as missing).",
+            ))
+            .color(ACCENT),
+        );
+    }
+    let confirm_text = if order_pending {
+        tr(lang, "提交工单并查看复盘 (Enter)", "Hand in the order and see the debrief (Enter)")
+    } else {
+        tr(lang, "查看复盘 (Enter)", "See the debrief (Enter)")
+    };
+    let confirm = ui.add_enabled(vm.disc_guess.is_some(), egui::Button::new(confirm_text));
     if confirm.clicked() {
         action = Some(EncounterAction::ConfirmGuess);
     }

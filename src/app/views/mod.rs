@@ -12,6 +12,7 @@ pub mod history;
 pub mod library;
 pub mod start;
 pub mod widgets;
+pub mod workorder;
 
 use counterpart_core::scenario::model::{Channel, Difficulty, DiscStyle, Lang, Outcome};
 use bevy_egui::egui;
