@@ -120,9 +120,10 @@ impl Run {
         }
     }
 
-    /// Whether this scenario asks for a work order (hotline, with truth).
+    /// Whether this scenario's record is scored: an order, or rightly none.
     pub fn wants_order(&self) -> bool {
-        self.encounter.scenario().work_order.is_some()
+        let scenario = self.encounter.scenario();
+        scenario.work_order.is_some() || scenario.no_order.is_some()
     }
 
     pub fn is_practice(&self) -> bool {

@@ -11,7 +11,7 @@
 use super::tr;
 use super::widgets::{ACCENT, FAIL, MUTED, PASS};
 use bevy_egui::egui::{self, RichText};
-use counterpart_core::scenario::model::{Lang, RequestType, Urgency};
+use counterpart_core::scenario::model::{Disposition, Lang, RequestType, Urgency};
 use counterpart_core::workorder::{FieldName, WorkOrder};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -229,6 +229,9 @@ fn order_form(ui: &mut egui::Ui, lang: Lang, order: &mut OrderVm, focus: Option<
     } else if order.call_over {
         ui.label(RichText::new(tr(lang, "通话已结束：请补全并提交工单，再看复盘。", "The call has ended: complete the order and hand it in before the debrief.")).color(ACCENT).strong());
     }
+    ui.label(RichText::new(tr(lang, "不立单（骚扰或无效来电时选）", "No order (for a harassing or invalid call)")).strong());
+    let dispositions: Vec<(Disposition, String)> = Disposition::ALL.iter().map(|d| (*d, d.label().get(lang).to_string())).collect();
+    edited |= choice(ui, enabled, &mut order.order.no_order, &dispositions);
     edited |= text_field(ui, lang, order, FieldName::CallerName, tr(lang, "如：周先生", "e.g. Mr Zhou"), focus);
     edited |= text_field(ui, lang, order, FieldName::Contact, tr(lang, "手机或固话", "Mobile or landline"), focus);
     edited |= text_field(ui, lang, order, FieldName::Address, tr(lang, "小区、楼栋、门牌", "Estate, block, number"), focus);
