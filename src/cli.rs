@@ -127,6 +127,9 @@ pub enum Command {
         /// The citizen's primary DISC style.
         #[arg(long, value_enum, default_value = "s")]
         style: StyleArg,
+        /// The citizen's secondary DISC style, for a blend (e.g. --style s --secondary i).
+        #[arg(long, value_enum)]
+        secondary: Option<StyleArg>,
         #[arg(long, default_value = "新场景")]
         title: String,
         #[arg(long, default_value = "New scenario")]
@@ -239,7 +242,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Some(Command::RecordsCrashTest(args)) => crate::records_cli::crash_test_cmd(args, out, err),
         Some(Command::Records { action }) => crate::records_cli::records_cmd(action, out, err),
         Some(Command::Drill { action }) => crate::records_cli::drill_cmd(action, cli.scenarios.as_deref(), out, err),
-        Some(Command::New { id, channel, style, title, title_en, dir }) => new_cmd(&id, channel, style, &title, &title_en, &dir, out, err),
+        Some(Command::New { id, channel, style, secondary, title, title_en, dir }) => new_cmd(&id, channel, style, secondary, &title, &title_en, &dir, out, err),
         Some(Command::Translations { action }) => translations_cmd(action, out, err),
         None => {
             let _ = writeln!(out, "Run `counterpart --help` for the commands.");
@@ -865,9 +868,19 @@ fn list_cmd(path: Option<&std::path::Path>, bundled: Option<&std::path::Path>, l
 }
 
 #[allow(clippy::too_many_arguments)]
-fn new_cmd(id: &str, channel: ChannelArg, style: StyleArg, title: &str, title_en: &str, dir: &std::path::Path, out: &mut dyn Write, err: &mut dyn Write) -> CmdResult {
+fn new_cmd(id: &str, channel: ChannelArg, style: StyleArg, secondary: Option<StyleArg>, title: &str, title_en: &str, dir: &std::path::Path, out: &mut dyn Write, err: &mut dyn Write) -> CmdResult {
     use counterpart_core::scenario::model::{Channel, DiscStyle};
     use counterpart_core::scenario::scaffold::{ScaffoldSpec, scaffold_in};
+    let disc_style = |s: StyleArg| match s {
+        StyleArg::D => DiscStyle::D,
+        StyleArg::I => DiscStyle::I,
+        StyleArg::S => DiscStyle::S,
+        StyleArg::C => DiscStyle::C,
+    };
+    if secondary.is_some_and(|s| disc_style(s) == disc_style(style)) {
+        writeln!(err, "error: --secondary must be another style than --style")?;
+        return Ok(2);
+    }
     if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
         writeln!(err, "error: the id \"{id}\" must be letters, digits, _ or - only (it becomes the file name)")?;
         return Ok(2);
@@ -883,12 +896,8 @@ fn new_cmd(id: &str, channel: ChannelArg, style: StyleArg, title: &str, title_en
             ChannelArg::Counter => Channel::Counter,
             ChannelArg::Hotline => Channel::Hotline,
         },
-        style: match style {
-            StyleArg::D => DiscStyle::D,
-            StyleArg::I => DiscStyle::I,
-            StyleArg::S => DiscStyle::S,
-            StyleArg::C => DiscStyle::C,
-        },
+        style: disc_style(style),
+        secondary: secondary.map(disc_style),
         title_zh: title.to_string(),
         title_en: title_en.to_string(),
     };

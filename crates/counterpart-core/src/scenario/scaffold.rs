@@ -16,6 +16,8 @@ pub struct ScaffoldSpec {
     pub id: String,
     pub channel: Channel,
     pub style: DiscStyle,
+    /// The main persona's secondary style, if the citizen is a blend.
+    pub secondary: Option<DiscStyle>,
     pub title_zh: String,
     pub title_en: String,
 }
@@ -118,6 +120,10 @@ pub fn scaffold_in(spec: &ScaffoldSpec, dir: &Path) -> String {
     let fit_a = fit(&[(spec.style, 2), (partner_style, -1)]);
     let fit_b = fit(&[(spec.style, -1), (partner_style, 2)]);
     let fit_x = fit(&[(spec.style, -1), (partner_style, -1)]);
+    let main_disc = match spec.secondary {
+        Some(second) => format!("(primary: {m}, secondary: {})", letter(second)),
+        None => format!("(primary: {m})"),
+    };
     let hotline = spec.channel == Channel::Hotline;
     let pick = |h: &'static str, c: &'static str| if hotline { h } else { c };
     let channel = pick("Hotline", "Counter");
@@ -217,7 +223,7 @@ pub fn scaffold_in(spec: &ScaffoldSpec, dir: &Path) -> String {
         age: 40,
         situation: (zh: "（群众的处境：{situation_zh}）", en: "(The citizen's situation: {situation_en}.)"),
         // The main persona, id "main". 主人设，id 为 "main"。
-        disc: (primary: {m}), // add `secondary: I` for a blend / 可加 secondary 表示混合风格
+        disc: {main_disc}, // `secondary:` makes a blend / 可加 secondary 表示混合风格
         needs: [], // Elderly, HardOfHearing, LowVision, LowLiteracy, Disability, Dialect, ForeignNational
         mood: (upset: 60, trust: 35), // 0–100 each / 各 0–100
         // Other ways the same citizen may be played; the seed picks one per
@@ -519,13 +525,16 @@ mod tests {
         let mut specs = Vec::new();
         for channel in [Channel::Counter, Channel::Hotline] {
             for style in DiscStyle::ALL {
-                specs.push(ScaffoldSpec {
-                    id: "new-one".into(),
-                    channel,
-                    style,
-                    title_zh: "标题 \"引号\"".into(),
-                    title_en: "Title".into(),
-                });
+                for secondary in std::iter::once(None).chain(DiscStyle::ALL.into_iter().filter(|s| *s != style).map(Some)) {
+                    specs.push(ScaffoldSpec {
+                        id: "new-one".into(),
+                        channel,
+                        style,
+                        secondary,
+                        title_zh: "标题 \"引号\"".into(),
+                        title_en: "Title".into(),
+                    });
+                }
             }
         }
         specs
@@ -536,6 +545,7 @@ mod tests {
         for spec in all_specs() {
             let (channel, style) = (spec.channel, spec.style);
             let text = scaffold(&spec);
+            let spec = &spec;
             let loaded = load_bytes(text.as_bytes(), Path::new("new-one.ron"));
             assert!(loaded.script().is_some(), "{channel:?}/{style:?}: {:?}", loaded.errors());
             // The placeholders are the only finding, so `--strict` fails
@@ -550,6 +560,7 @@ mod tests {
             assert!(warnings.is_empty(), "{channel:?}/{style:?}: {warnings:#?}");
             let script = loaded.script().unwrap();
             assert_eq!(script.scenario.citizen.disc.primary, style);
+            assert_eq!(script.scenario.citizen.disc.secondary, spec.secondary);
             assert_eq!(script.scenario.channel, channel);
         }
     }

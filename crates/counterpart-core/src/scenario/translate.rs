@@ -230,6 +230,7 @@ mod tests {
             id: "t".into(),
             channel: Channel::Hotline,
             style: DiscStyle::S,
+            secondary: None,
             title_zh: "停水第二天".into(),
             title_en: "Day two".into(),
         })
