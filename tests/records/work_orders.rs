@@ -121,3 +121,42 @@ fn an_attempt_recorded_with_an_order_keeps_the_capped_card_and_the_outcome() {
     assert_eq!(field(FieldName::HandlingUnit), Verdict::Wrong);
     assert!(outcome.caps.iter().any(|(item, level, _)| *item == counterpart_core::scenario::model::Item::P4 && *level == 1));
 }
+
+#[test]
+fn the_order_and_lookups_reach_the_csv_json_html_and_xapi() {
+    let dir = temp();
+    let store = Store::open(&dir.path().join("r.sqlite3")).unwrap();
+    let p = store.create_profile("李明").unwrap();
+    let script = water();
+    let route = best_route(&script);
+    let encounter = Encounter::play_route(script.clone(), 7, &route).unwrap();
+    let desk = Desk::for_file(&water_path());
+    let seg = Segmenter::new();
+    let attempt = store.begin_attempt_for(p.id, &script, 7).unwrap();
+    store.record_lookup(attempt, &Lookup { query: "停水".into(), entry: "water-outage-repair".into(), after_step: 1, recorded_at: String::new() }).unwrap();
+    store.mark_abandoned(attempt).unwrap();
+    let id = store.record_encounter_with_order(p.id, &encounter, None, Some((&careless_order(), desk.context(&seg)))).unwrap();
+    let records = vec![store.attempt(attempt).unwrap(), store.attempt(id).unwrap()];
+    let mut csv = Vec::new();
+    write_csv(&records, &mut csv).unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    let mut reader = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(&rows[0][col("lookups")], "water-outage-repair");
+    assert!(rows[1][col("work_order_right")].contains('/'));
+    assert!(rows[1][col("work_order_caps")].contains("P4<=1"));
+    let json = to_json(&records).unwrap();
+    assert!(json.contains("\"work_order\"") && json.contains("\"lookups\""));
+    let library = Library::load(&[water_path()]);
+    let html = attempt_html(&records[1], &library);
+    assert!(html.contains("工单 Work order") && html.contains("物业公司") && html.contains("P4 ≤ 1"));
+    assert!(attempt_html(&records[0], &library).contains("water-outage-repair"));
+    let st = statements(&records[1]).unwrap();
+    let result = st.iter().find(|s| s["verb"]["id"].as_str().is_some_and(|v| v.ends_with("completed"))).unwrap();
+    let ext = result["result"]["extensions"].as_object().unwrap();
+    let order = ext.iter().find(|(k, _)| k.ends_with("/work-order")).map(|(_, v)| v).expect("work-order extension");
+    assert_eq!(order["fields"]["RequestType"], "Wrong");
+    assert_eq!(order["caps"]["P4"], 1);
+}

@@ -63,7 +63,7 @@ fn opt_num(v: Option<f32>) -> String {
     v.map(|v| format!("{v:.1}")).unwrap_or_default()
 }
 
-pub const CSV_HEADER: [&str; 26] = [
+pub const CSV_HEADER: [&str; 29] = [
     "attempt_id",
     "attempt_uuid",
     "profile",
@@ -90,6 +90,9 @@ pub const CSV_HEADER: [&str; 26] = [
     "persona",
     "rating",
     "rules",
+    "work_order_right",
+    "work_order_caps",
+    "lookups",
 ];
 
 /// The UTF-8 byte-order mark every CSV the product writes starts with:
@@ -149,10 +152,81 @@ pub fn attempt_rows(records: &[AttemptRecord], text: fn(&str) -> String) -> Vec<
             res.map(|r| csv_safe(&r.persona)).unwrap_or_default(),
             res.and_then(|r| r.card.rating).map(|r| r.code().to_string()).unwrap_or_default(),
             res.map(|r| r.card.rules.to_string()).unwrap_or_default(),
+            order_outcome(r).map(|o| { let (right, of) = o.right_of(); format!("{right}/{of}") }).unwrap_or_default(),
+            order_outcome(r).map(|o| o.caps.iter().map(|(i, l, _)| format!("{i:?}<={l}")).collect::<Vec<_>>().join(";")).unwrap_or_default(),
+            csv_safe(&r.lookups.iter().map(|l| l.entry.as_str()).collect::<Vec<_>>().join(";")),
         ];
         rows.push(row);
     }
     rows
+}
+
+fn order_outcome(r: &AttemptRecord) -> Option<&crate::workorder::OrderOutcome> {
+    r.work_order.as_ref().and_then(|o| o.outcome.as_ref())
+}
+
+/// The work order, field by field, and the knowledge lookups, for the
+/// attempt's printable report; nothing for an attempt without either.
+fn order_html(b: &mut String, record: &AttemptRecord) {
+    if let Some(stored) = &record.work_order {
+        let _ = writeln!(b, "<h2>工单 Work order</h2>");
+        if let Some(n) = stored.submitted_after_step {
+            let _ = writeln!(b, "<p class=\"muted\">第 {n} 轮回答后提交 Handed in after answer {n}</p>");
+        } else {
+            let _ = writeln!(b, "<p class=\"muted\">未提交（草稿） Not handed in (draft)</p>");
+        }
+        match &stored.outcome {
+            Some(outcome) => {
+                let _ = writeln!(b, "<table><tr><th>栏目 Field</th><th>判定 Verdict</th><th>学员写的 You wrote</th><th>来电说的 The call said</th><th>为什么要紧 Why it matters</th></tr>");
+                for f in &outcome.fields {
+                    let l = f.field.label();
+                    let (zh, en) = verdict_words(f.verdict);
+                    let class = match f.verdict {
+                        crate::workorder::Verdict::Right => "pass",
+                        crate::workorder::Verdict::Wrong | crate::workorder::Verdict::Missing => "fail",
+                        _ => "muted",
+                    };
+                    let issues: String = f.issues.iter().map(|i| format!("<div class=\"flag\">{}</div>", both(&i.zh, &i.en))).collect();
+                    let _ = writeln!(
+                        b,
+                        "<tr><td>{}</td><td class=\"{class}\">{}</td><td>{}{issues}</td><td>{}</td><td class=\"muted\">{}</td></tr>",
+                        both(&l.zh, &l.en),
+                        both(zh, en),
+                        html_escape(&f.wrote),
+                        both(&f.said.zh, &f.said.en),
+                        both(&f.why.zh, &f.why.en)
+                    );
+                }
+                let _ = writeln!(b, "</table>");
+                for (item, level, why) in &outcome.caps {
+                    let _ = writeln!(b, "<p class=\"flag\">{item:?} ≤ {level}: {}</p>", both(&why.zh, &why.en));
+                }
+            }
+            None => {
+                let o = &stored.order;
+                let _ = writeln!(b, "<p>{}</p>", html_escape(&format!("{} · {} · {} · {}", o.caller_name, o.contact, o.address, o.content)));
+            }
+        }
+    }
+    if !record.lookups.is_empty() {
+        let _ = writeln!(b, "<h2>查阅知识库 Knowledge looked up</h2><table><tr><th>#</th><th>查找 Searched for</th><th>条目 Entry</th><th>第几轮后 After answer</th></tr>");
+        for (i, l) in record.lookups.iter().enumerate() {
+            let _ = writeln!(b, "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", i + 1, html_escape(&l.query), html_escape(&l.entry), l.after_step);
+        }
+        let _ = writeln!(b, "</table>");
+    }
+}
+
+fn verdict_words(v: crate::workorder::Verdict) -> (&'static str, &'static str) {
+    use crate::workorder::Verdict;
+    match v {
+        Verdict::Right => ("正确", "right"),
+        Verdict::Partly => ("部分正确", "partly right"),
+        Verdict::Wrong => ("错误", "wrong"),
+        Verdict::Missing => ("漏填", "missing"),
+        Verdict::NotSaid => ("来电人没说", "not said in this call"),
+        Verdict::Unsupported => ("来电人没说过", "never said in this call"),
+    }
 }
 
 #[derive(Serialize)]
@@ -246,6 +320,7 @@ pub fn attempt_html(record: &AttemptRecord, scripts: &Library) -> String {
             let _ = writeln!(b, "<p class=\"muted\">{}</p>", both(&t.zh, &t.en));
         }
     }
+    order_html(&mut b, record);
     let citizen = script.map(|sc| sc.scenario.citizen.name.clone());
     let _ = writeln!(b, "<h2>对话记录 Transcript</h2><table><tr><th>#</th><th>群众 Citizen</th><th>学员回答 Trainee</th><th>情绪 Mood</th><th>用时 Time</th></tr>");
     for (n, rec) in record.steps.iter().enumerate() {

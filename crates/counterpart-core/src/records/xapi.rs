@@ -342,6 +342,17 @@ pub fn statements(record: &AttemptRecord) -> Result<Vec<Value>, XapiError> {
             }
             e.insert(ext("persona"), json!(res.persona));
             e.insert(ext("scoring-rules"), json!(card.rules));
+            // Only attempts with a work order or lookups carry these, so
+            // statements of older attempts stay byte for byte as they were.
+            if let Some(outcome) = record.work_order.as_ref().and_then(|o| o.outcome.as_ref()) {
+                let (right, of) = outcome.right_of();
+                let fields: Map<String, Value> = outcome.fields.iter().map(|f| (format!("{:?}", f.field), json!(format!("{:?}", f.verdict)))).collect();
+                let caps: Map<String, Value> = outcome.caps.iter().map(|(i, l, _)| (format!("{i:?}"), json!(l))).collect();
+                e.insert(ext("work-order"), json!({ "right": right, "of": of, "fields": fields, "caps": caps }));
+            }
+            if !record.lookups.is_empty() {
+                e.insert(ext("knowledge-lookups"), json!(record.lookups.iter().map(|l| l.entry.clone()).collect::<Vec<_>>()));
+            }
             let overall = round(card.overall, 2);
             let result = with_duration(json!({
                 "score": { "scaled": (overall / 100.0 * 10_000.0).round() / 10_000.0, "raw": overall, "min": 0, "max": 100 },
