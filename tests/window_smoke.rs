@@ -490,6 +490,25 @@ mod window {
         let files: Vec<&str> =
             run.labels["shots"].as_array().into_iter().flatten().filter_map(|s| s["file"].as_str()).collect();
         assert!(files.iter().any(|f| f.starts_with("11-practice-debrief")), "the practice run reached its debrief: {files:?}");
+        // A hot-seat slot played through ends in the member's debrief, on the
+        // drill screen, before the scoreboard; then the observer sheet.
+        let titles_of = |name: &str| -> Vec<String> {
+            run.labels["shots"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|s| s["file"].as_str().is_some_and(|f| f.starts_with(name)))
+                .flat_map(|s| s["labels"].as_array().cloned().unwrap_or_default())
+                .filter_map(|l| l["text"].as_str().map(str::to_string))
+                .collect()
+        };
+        for shot in ["13-drill-hot-seat", "14-drill-debrief", "15-drill-debrief-replay", "16-drill-scoreboard", "18-drill-observer-sheet"] {
+            assert!(files.iter().any(|f| f.starts_with(shot)), "no {shot} screenshot: {files:?}");
+        }
+        let debrief = titles_of("14-drill-debrief");
+        assert!(debrief.iter().any(|t| t.starts_with("复盘")), "the slot's debrief is on screen after the DISC guess: {debrief:?}");
+        let board = titles_of("16-drill-scoreboard");
+        assert!(!board.iter().any(|t| t.starts_with("复盘")), "Enter went on from the debrief to the scoreboard: {board:?}");
         let (blank, chinese) = check_run(&run);
         assert!(blank.is_empty(), "blank screenshots:\n{}", blank.join("\n"));
         let failures: Vec<String> =

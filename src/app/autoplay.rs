@@ -17,6 +17,8 @@
 //!   real records (the app opens the store before this plugin could move it).
 //! - `COUNTERPART_AUTOPLAY_TIMEOUT` seconds for the whole walk (default 120).
 //! - `COUNTERPART_AUTOPLAY_SCENARIO` scenario id to play (default: the first card).
+//! - `COUNTERPART_AUTOPLAY_WINDOW` = `<width>x<height>`: the window's size
+//!   (default 1280x720), for screenshots at other projector resolutions.
 //! - `COUNTERPART_AUTOPLAY_HOLD` = `library` or `encounter`: stop driving once
 //!   that screen's screenshot is saved, write `<dir>/holding` and leave the app
 //!   idle until it is killed (benchmarks measure idle CPU and memory there).
@@ -85,6 +87,11 @@ enum Step {
     PlayToEnd,
     /// Stop driving (COUNTERPART_AUTOPLAY_HOLD) if this is the held screen.
     MaybeHold(Hold),
+    /// On the drill set-up: pick the mode, the selected scenario and type
+    /// the roster, as a trainer would with the mouse.
+    DrillSetup(crate::app::screens::drill::AutoSetup),
+    /// Press option 1 until the drill's hot-seat encounter has ended.
+    DrillPlayToEnd,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +100,7 @@ enum AutoKey {
     Escape,
     F2,
     F3,
+    F5,
     Down,
     Char(char),
 }
@@ -104,6 +112,7 @@ impl AutoKey {
             AutoKey::Escape => (KeyCode::Escape, Key::Escape, None),
             AutoKey::F2 => (KeyCode::F2, Key::F2, None),
             AutoKey::F3 => (KeyCode::F3, Key::F3, None),
+            AutoKey::F5 => (KeyCode::F5, Key::F5, None),
             AutoKey::Down => (KeyCode::ArrowDown, Key::ArrowDown, None),
             AutoKey::Char(c) => {
                 let code = match c {
@@ -111,6 +120,7 @@ impl AutoKey {
                     'a' => KeyCode::KeyA,
                     'c' => KeyCode::KeyC,
                     'd' => KeyCode::KeyD,
+                    'g' => KeyCode::KeyG,
                     'h' => KeyCode::KeyH,
                     'l' => KeyCode::KeyL,
                     'n' => KeyCode::KeyN,
@@ -129,6 +139,7 @@ impl AutoKey {
                     'a' => "a",
                     'c' => "c",
                     'd' => "d",
+                    'g' => "g",
                     'h' => "h",
                     'l' => "l",
                     'n' => "n",
@@ -276,6 +287,39 @@ fn script(hold: Option<Hold>) -> Vec<Step> {
         Screen(super::screens::Screen::Author),
         Press(Escape),
         Screen(super::screens::Screen::Library),
+        // A hot-seat drill: one member's slot played through to their
+        // debrief (scores only, then the replay), the scoreboard, and the
+        // second member skipped (asked first).
+        Press(Char('g')),
+        Screen(super::screens::Screen::Drill),
+        DrillSetup(crate::app::screens::drill::AutoSetup::HotSeat),
+        Press(F5),
+        Shot("12-drill-ready"),
+        Press(Enter),
+        Shot("13-drill-hot-seat"),
+        DrillPlayToEnd,
+        Press(Char('d')),
+        Press(Enter),
+        Shot("14-drill-debrief"),
+        Press(Char('v')),
+        Shot("15-drill-debrief-replay"),
+        Press(Enter),
+        Shot("16-drill-scoreboard"),
+        Press(Char('s')),
+        Shot("17-drill-confirm-skip"),
+        Press(Char('y')),
+        Press(Escape),
+        Screen(super::screens::Screen::Library),
+        // A role-play drill's observer sheet, then leaving it mid-slot (asked first).
+        Press(Char('g')),
+        Screen(super::screens::Screen::Drill),
+        DrillSetup(crate::app::screens::drill::AutoSetup::RolePlay),
+        Press(F5),
+        Press(Enter),
+        Shot("18-drill-observer-sheet"),
+        Press(Escape),
+        Press(Char('y')),
+        Screen(super::screens::Screen::Library),
     ];
     if hold.is_none() {
         steps.retain(|s| !matches!(s, MaybeHold(_)));
@@ -351,6 +395,17 @@ pub(super) fn plugin(app: &mut App) {
         frames: 0,
     });
     app.init_resource::<LabelRects>();
+    if let Ok(size) = std::env::var("COUNTERPART_AUTOPLAY_WINDOW") {
+        let parsed = size.split_once('x').and_then(|(w, h)| Some((w.trim().parse::<u32>().ok()?, h.trim().parse::<u32>().ok()?)));
+        let Some((w, h)) = parsed.filter(|(w, h)| *w > 0 && *h > 0) else {
+            fail(format!("COUNTERPART_AUTOPLAY_WINDOW={size:?}: expected <width>x<height>, e.g. 1920x1080"));
+        };
+        app.add_systems(Startup, move |mut windows: Query<&mut Window, With<PrimaryWindow>>| {
+            for mut window in &mut windows {
+                window.resolution.set_physical_resolution(w, h);
+            }
+        });
+    }
     app.add_systems(PreUpdate, drive.before(InputSystems));
     app.add_systems(
         EguiPrimaryContextPass,
@@ -388,6 +443,7 @@ fn drive(
     start: Option<Res<StartState>>,
     scenarios: Option<Res<Scenarios>>,
     current_run: Option<Res<CurrentRun>>,
+    mut drill: Option<ResMut<crate::app::screens::drill::DrillScreen>>,
     window: Query<Entity, With<PrimaryWindow>>,
     mut keys: MessageWriter<KeyboardInput>,
     mut redraw: MessageWriter<RequestRedraw>,
@@ -523,6 +579,33 @@ fn drive(
                 auto.fail(exit_code::FAILED, format!("left the encounter unexpectedly (now on {current:?})"));
             } else if auto.presses > 200 {
                 auto.fail(exit_code::FAILED, "the encounter did not end after 200 choices".into());
+            } else {
+                auto.presses += 1;
+                press(auto, &mut keys, AutoKey::Char('1'));
+            }
+        }
+        Step::DrillSetup(setup) => {
+            let Some(drill) = drill.as_mut() else { return };
+            let Some(scenarios) = scenarios.as_ref() else { return };
+            let id = scenarios.selected_file().and_then(|f| f.script()).map(|s| s.scenario.id.clone());
+            match id {
+                Some(id) if drill.autoplay_setup(setup, &id) => {
+                    auto.cursor += 1;
+                    auto.wait = Wait::Frames(3);
+                }
+                _ => {}
+            }
+        }
+        Step::DrillPlayToEnd => {
+            let Some(drill) = drill.as_ref() else { return };
+            if drill.encounter_ended() {
+                auto.presses = 0;
+                auto.cursor += 1;
+                auto.wait = Wait::Frames(6);
+            } else if current != Some(Screen::Drill) {
+                auto.fail(exit_code::FAILED, format!("left the drill unexpectedly (now on {current:?})"));
+            } else if auto.presses > 200 {
+                auto.fail(exit_code::FAILED, "the drill's encounter did not end after 200 choices".into());
             } else {
                 auto.presses += 1;
                 press(auto, &mut keys, AutoKey::Char('1'));

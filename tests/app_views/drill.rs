@@ -457,7 +457,7 @@ fn the_banner_gives_the_running_order_and_the_top_bar_names_the_member_in_the_se
     assert_eq!(order.order, vec![("1. 李明".to_string(), OrderMark::Done), ("2. 王芳".to_string(), OrderMark::Next)]);
     let h = Harness::builder().with_size(wide()).build_ui(|ui| running_order_view(ui, &order));
     h.get_by_label("Next up: 王芳");
-    h.get_by_label("1. 李明 ✓");
+    h.get_by_label("1. 李明 √");
 
     let bar = TopBarVm { lang: Lang::En, profile: Some("trainer".into()), seat: Some("王芳".into()), text_scale: 1.0, can_go_back: true };
     let h = Harness::builder().with_size(wide()).build_ui(|ui| {

@@ -77,6 +77,40 @@ fn back(mut back: MessageReader<super::Back>, screen: Res<State<Screen>>, mut st
     }
 }
 
+/// The drill set-ups the autoplay harness makes (dev builds only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AutoSetup {
+    /// 李明 and 王芳 take the hot seat.
+    HotSeat,
+    /// Four members: a responder, a citizen and two observers per slot.
+    RolePlay,
+}
+
+impl DrillScreen {
+    /// Fills the set-up as a trainer would with the mouse: the mode, the
+    /// scenario `id` ticked, names typed. False until the set-up is shown.
+    #[cfg(feature = "dev")]
+    pub fn autoplay_setup(&mut self, setup: AutoSetup, id: &str) -> bool {
+        let Some(vm) = self.setup.as_mut().filter(|_| self.active.is_none()) else { return false };
+        for pick in &mut vm.scenarios {
+            pick.picked = pick.id == id;
+        }
+        for profile in &mut vm.profiles {
+            profile.picked = false;
+        }
+        (vm.mode, vm.typed_names) = match setup {
+            AutoSetup::HotSeat => (Mode::HotSeat, "李明、王芳".to_string()),
+            AutoSetup::RolePlay => (Mode::RolePlay, "李明、王芳、张伟、陈静".to_string()),
+        };
+        vm.scenarios.iter().any(|p| p.picked)
+    }
+
+    /// The hot-seat encounter on screen has ended (the DISC guess is next).
+    pub fn encounter_ended(&self) -> bool {
+        self.active.as_ref().is_some_and(|a| matches!(a.drill.phase, Phase::Ended { .. }))
+    }
+}
+
 struct Active {
     id: i64,
     drill: Drill,

@@ -345,7 +345,7 @@ pub fn running_order_view(ui: &mut egui::Ui, vm: &RunningOrderVm) {
         ui.label(RichText::new(tr(lang, "顺序：", "Order:")).color(MUTED));
         for (entry, mark) in &vm.order {
             let text = match mark {
-                OrderMark::Done => RichText::new(format!("{entry} ✓")).color(PASS),
+                OrderMark::Done => RichText::new(format!("{entry} √")).color(PASS),
                 OrderMark::Skipped => RichText::new(format!("{entry} {}", tr(lang, "跳过", "skipped"))).color(MUTED).strikethrough(),
                 OrderMark::Now => RichText::new(format!("▶ {entry}")).strong().color(ACCENT),
                 OrderMark::Next => RichText::new(entry).strong(),
