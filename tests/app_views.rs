@@ -364,6 +364,53 @@ fn the_start_screen_edits_and_creates_employee_numbers() {
 }
 
 #[test]
+fn the_protocol_strip_takes_actions_by_click_and_alt_number_and_the_debrief_says_how_they_went() {
+    use counterpart::app::views::protocol::{ProtocolVm, protocol_notes, protocol_panel};
+    use counterpart_core::play::protocol::{ActionStatus, NeedlessAction, ProtocolReport, RequirementResult};
+    use counterpart_core::scenario::model::Text;
+
+    let vm = ProtocolVm::new(Lang::Zh, &["handover-110".to_string()]);
+    assert_eq!(vm.actions.len(), counterpart_core::play::protocol::ACTIONS.len());
+    let mut h = harness(vm, wide(), |ui, vm: &mut ProtocolVm| protocol_panel(ui, vm));
+    h.get_by_label("已做：转110（三方通话）").click();
+    h.run();
+    assert!(h.state().actions.is_empty(), "an action taken is not taken twice");
+    h.get_by_label("报告值班班长 (Alt+6)").click();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::Num3);
+    h.run();
+    h.key_press(egui::Key::Num3);
+    h.run();
+    assert_eq!(h.state().actions, vec!["report-shift-lead".to_string(), "handover-120".to_string()], "a bare number answers the citizen, not the protocol");
+
+    let requirement = |status, taken_at: Option<&str>| RequirementResult {
+        action: "handover-crisis-line".into(),
+        label: Text::new("转心理援助热线（三方通话）", "Hand over to the psychological crisis line (three-way call)"),
+        cue: "plan".into(),
+        status,
+        taken_at: taken_at.map(String::from),
+        by: Some("safety".into()),
+        why: Text::new("来电人说出了具体打算，必须转介专业援助。", "He has a plan: he must be put through to professional help."),
+    };
+    let report = ProtocolReport {
+        required: vec![requirement(ActionStatus::Missed, None), requirement(ActionStatus::Done, Some("safety")), requirement(ActionStatus::NotRequired, None)],
+        needless: vec![NeedlessAction {
+            action: "handover-119".into(),
+            label: Text::new("转119（三方通话）", "Hand over to 119"),
+            taken_at: "open".into(),
+            why: Text::new("没有火情。", "There was no fire."),
+        }],
+        ..Default::default()
+    };
+    let notes = protocol_notes(&report, Lang::Zh);
+    assert_eq!(notes.len(), 3, "the requirement that never came up says nothing: {notes:?}");
+    assert!(notes[0].starts_with("⚠ ") && notes[0].contains("未处置") && notes[0].contains("最迟应在这一轮：safety") && notes[0].contains("必须转介"), "{}", notes[0]);
+    assert!(notes[1].starts_with("风险处置") && notes[1].contains("已及时处置") && notes[1].contains("做于这一轮：safety"), "{}", notes[1]);
+    assert!(notes[2].contains("不必要的转接") && notes[2].contains("没有火情"), "{}", notes[2]);
+    assert!(protocol_notes(&ProtocolReport::default(), Lang::En).is_empty());
+}
+
+#[test]
 fn the_portrait_changes_with_the_mood() {
     // Two moods must paint different pictures: compare the painted shapes.
     let shapes = |mood: Mood| {

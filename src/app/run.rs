@@ -112,12 +112,15 @@ impl Run {
 
     /// The score to show: the conversation's, with the order's caps once
     /// it has been scored.
+    /// The card as it stands: the order's caps, then the risk protocol's
+    /// verdict (last, so no cap can lift a missed protocol's fail).
     pub fn card(&self) -> counterpart_core::play::score::ScoreCard {
         let card = self.encounter.score();
-        match &self.desk.report {
+        let card = match &self.desk.report {
             Some(report) => counterpart_core::workorder::apply_caps(&card, report),
             None => card,
-        }
+        };
+        counterpart_core::play::protocol::apply_protocol(&card, &self.encounter.protocol_report())
     }
 
     /// Whether this scenario's record is scored: an order, or rightly none.
@@ -311,6 +314,8 @@ pub fn finish(run: &mut Run, records: &Records, words: &Words) -> bool {
     } else if let Some(report) = &run.desk.report {
         card = counterpart_core::workorder::apply_caps(&card, report);
     }
+    // A missed required protocol action fails the attempt whatever the caps.
+    let card = counterpart_core::play::protocol::apply_protocol(&card, &run.encounter.protocol_report());
     let Some(ending) = run.encounter.ending() else { return false };
     let result = AttemptResult {
         card,

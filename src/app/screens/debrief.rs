@@ -100,7 +100,12 @@ pub fn encounter_debrief(encounter: &Encounter, card: &ScoreCard, disc_guess: Op
         outcome: ending.map(|e| e.outcome.label().get(lang).to_string()).unwrap_or_default(),
         ending_text: ending.map(|e| e.text.get(lang).to_string()).unwrap_or_default(),
         red_flags: card.red_flags.iter().map(|f| f.label().get(lang).to_string()).collect(),
-        notes: card.notes.iter().map(|n| n.text().get(lang).to_string()).collect(),
+        notes: card
+            .notes
+            .iter()
+            .map(|n| n.text().get(lang).to_string())
+            .chain(crate::app::views::protocol::protocol_notes(&encounter.protocol_report(), lang))
+            .collect(),
         disc_guess,
         disc_primary: persona.disc.primary,
         disc_secondary: persona.disc.secondary,
@@ -150,10 +155,15 @@ pub fn record_debrief(record: &AttemptRecord, library: &Library, lang: Lang) -> 
     let same_version = script.scenario.version == summary.scenario_version;
     let observed = summary.drill.as_ref().is_some_and(|d| d.mode == "RolePlay");
     let answers = if same_version && !observed { record.answers() } else { Vec::new() };
-    let encounter = Encounter::replay_answers(script.clone(), summary.seed, &answers).map_err(|e| e.to_string())?;
+    // The stored steps carry the protocol actions taken before each answer;
+    // replaying them gives the debrief the same protocol judgement as at the time.
+    let steps: Vec<_> = if answers.is_empty() { Vec::new() } else { record.steps.iter().map(|s| s.step.clone()).collect() };
+    let encounter = Encounter::replay_steps(script.clone(), summary.seed, &steps)
+        .or_else(|_| Encounter::replay_answers(script.clone(), summary.seed, &answers))
+        .map_err(|e| e.to_string())?;
     let card = match &record.result {
         Some(result) => result.card.clone(),
-        None => encounter.score(),
+        None => encounter.score_with_protocol(),
     };
     let mut vm = encounter_debrief(&encounter, &card, record.result.as_ref().and_then(|r| r.disc_guess), lang);
     if let Some(result) = &record.result {

@@ -9,6 +9,8 @@ use crate::app::views::workorder::{CategoryVm, DeskAction, DeskTab, DeskVm, Entr
 use counterpart_core::knowledge::{Entry, Segmenter};
 use counterpart_core::scenario::model::Lang;
 use counterpart_core::workorder::check_input;
+use crate::app::views::protocol::{ProtocolVm, protocol_panel};
+use counterpart_core::scenario::model::Channel;
 use bevy::prelude::*;
 use bevy::time::Real;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -199,8 +201,20 @@ fn ui(
     };
     let vm = encounter_vm(run, settings.lang, now);
     let mut desk = desk_vm(run, settings.lang, words.get());
-    let (action, desk_action) =
-        egui::CentralPanel::default().show(&mut super::root_ui(ctx, content.0, "screen"), |ui| encounter_view_with_desk(ui, &vm, desk.as_mut())).inner;
+    let mut root = super::root_ui(ctx, content.0, "screen");
+    // Every hotline call offers the protocol actions, risk or not.
+    if run.encounter.scenario().channel == Channel::Hotline && !run.encounter.is_over() {
+        let taken: Vec<String> = run.encounter.protocol_actions().into_iter().map(|(action, _)| action).collect();
+        let protocol = ProtocolVm::new(settings.lang, &taken);
+        let picked = egui::Panel::bottom("protocol").resizable(false).show(&mut root, |ui| protocol_panel(ui, &protocol)).inner;
+        if let Some(id) = picked
+            && let Err(e) = run.encounter.take_protocol_action(&id)
+        {
+            // The strip offers only actions not yet taken, on a call not yet over.
+            warn!("protocol action {id}: {e}");
+        }
+    }
+    let (action, desk_action) = egui::CentralPanel::default().show(&mut root, |ui| encounter_view_with_desk(ui, &vm, desk.as_mut())).inner;
     if let (Some(a), Some(desk)) = (desk_action, &desk) {
         apply_desk(run, &records, desk, a);
     }
