@@ -227,7 +227,7 @@ fn after_the_call_the_guess_offers_to_hand_the_order_in_and_the_debrief_shows_it
             h.get_by_label(heading);
         }
         h.get_by_label_contains("commonest quality-check fault");
-        assert!(h.query_all_by_label("✘ Wrong").count() >= 2, "type and handling unit");
+        assert!(h.query_all_by_label("× Wrong").count() >= 2, "type and handling unit");
         h.get_by_label_contains("P4 ≤ 1");
         h.get_by_label("The knowledge this call needed");
         h.get_by_label("Not looked up during the call");
@@ -242,5 +242,5 @@ fn the_debrief_in_chinese_renders_the_order() {
     let h = harness(debrief_vm(&s.run, Lang::Zh, false), egui::vec2(1920.0, 1080.0), |ui, vm| debrief_view(ui, vm));
     h.get_by_label("工单逐栏对照");
     h.get_by_label("你写的");
-    assert!(h.query_all_by_label("✘ 漏填").count() >= 3);
+    assert!(h.query_all_by_label("× 漏填").count() >= 3);
 }

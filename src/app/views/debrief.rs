@@ -93,10 +93,10 @@ pub struct OrderDebriefVm {
 
 pub fn verdict_label(lang: Lang, verdict: Verdict) -> &'static str {
     match verdict {
-        Verdict::Right => tr(lang, "✔ 正确", "✔ Right"),
+        Verdict::Right => tr(lang, "√ 正确", "√ Right"),
         Verdict::Partly => tr(lang, "◐ 部分正确", "◐ Partly right"),
-        Verdict::Wrong => tr(lang, "✘ 错误", "✘ Wrong"),
-        Verdict::Missing => tr(lang, "✘ 漏填", "✘ Missing"),
+        Verdict::Wrong => tr(lang, "× 错误", "× Wrong"),
+        Verdict::Missing => tr(lang, "× 漏填", "× Missing"),
         Verdict::NotSaid => tr(lang, "— 来电人没说", "— Not said in this call"),
         Verdict::Unsupported => tr(lang, "? 来电人没说过", "? Never said in this call"),
     }
@@ -465,7 +465,7 @@ fn order_section(ui: &mut egui::Ui, lang: Lang, order: &OrderDebriefVm) {
         ui.horizontal_wrapped(|ui| {
             ui.label(tr(lang, "五要素：", "Five elements: "));
             for (name, present) in &order.elements {
-                let (mark, colour) = if *present { ("✔", PASS) } else { ("✘", FAIL) };
+                let (mark, colour) = if *present { ("√", PASS) } else { ("×", FAIL) };
                 ui.label(RichText::new(format!("{mark} {name}")).color(colour));
             }
         });
@@ -510,7 +510,7 @@ fn knowledge_section(ui: &mut egui::Ui, lang: Lang, entries: &[(EntryVm, bool)])
             ui.horizontal_wrapped(|ui| {
                 ui.label(RichText::new(&entry.title).strong());
                 ui.label(RichText::new(&entry.kind).color(MUTED));
-                let (text, colour) = if *opened { (tr(lang, "✔ 通话中查过", "✔ Looked up during the call"), PASS) } else { (tr(lang, "通话中没有查", "Not looked up during the call"), FAIL) };
+                let (text, colour) = if *opened { (tr(lang, "√ 通话中查过", "√ Looked up during the call"), PASS) } else { (tr(lang, "通话中没有查", "Not looked up during the call"), FAIL) };
                 ui.label(RichText::new(text).color(colour));
             });
             ui.label(&entry.summary);

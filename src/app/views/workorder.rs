@@ -225,7 +225,7 @@ fn order_form(ui: &mut egui::Ui, lang: Lang, order: &mut OrderVm, focus: Option<
     let mut edited = false;
     let enabled = !order.submitted;
     if order.submitted {
-        ui.label(RichText::new(tr(lang, "✔ 工单已提交，不能再改。", "✔ The order is handed in and can no longer change.")).color(PASS).strong());
+        ui.label(RichText::new(tr(lang, "√ 工单已提交，不能再改。", "√ The order is handed in and can no longer change.")).color(PASS).strong());
     } else if order.call_over {
         ui.label(RichText::new(tr(lang, "通话已结束：请补全并提交工单，再看复盘。", "The call has ended: complete the order and hand it in before the debrief.")).color(ACCENT).strong());
     }
@@ -298,7 +298,7 @@ fn category_choice(ui: &mut egui::Ui, lang: Lang, enabled: bool, order: &mut Ord
     });
     if let Some(c) = branch.and_then(|i| order.categories.get(i)).filter(|c| !c.children.is_empty()) {
         ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new("↳").color(MUTED));
+            ui.label(RichText::new("·").color(MUTED));
             for (id, name) in &c.children {
                 let selected = current.as_deref() == Some(id.as_str());
                 if ui.add_enabled(enabled, egui::Button::selectable(selected, name.as_str())).clicked() {
