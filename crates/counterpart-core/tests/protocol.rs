@@ -157,6 +157,23 @@ fn actions_replay_exactly_from_the_stored_steps() {
 }
 
 #[test]
+fn a_recorded_attempt_keeps_the_protocol_verdict_and_its_actions() {
+    let script = bundled("hotline-suicide-risk");
+    let route = best_route(&script);
+    let dir = tempfile::tempdir().unwrap();
+    let store = counterpart_core::records::store::Store::open(&dir.path().join("r.sqlite3")).unwrap();
+    let profile = store.create_profile("李明").unwrap();
+    let skipped = store.record_encounter_with_order(profile.id, &play(&script, &route, &[]), None, None).unwrap();
+    let followed = store.record_encounter_with_order(profile.id, &play(&script, &route, SUICIDE_PROTOCOL), None, None).unwrap();
+    let card = |attempt| store.attempt(attempt).unwrap().result.expect("finished").card;
+    assert!(!card(skipped).passed, "a missed required action fails the stored attempt");
+    assert_eq!(card(skipped).red_flags, vec![RedFlag::MissedProtocol]);
+    assert!(card(followed).passed);
+    let stored = store.attempt(followed).unwrap();
+    assert!(stored.steps.iter().any(|s| !s.step.actions.is_empty()), "the actions are kept with their steps");
+}
+
+#[test]
 fn bad_actions_are_errors_not_panics() {
     let script = bundled("hotline-gas-smell");
     let mut encounter = Encounter::with_persona(script.clone(), 5, 0);

@@ -1456,6 +1456,9 @@ impl Store {
                 Some((order, ctx)) => crate::workorder::card_with_order(encounter, Some(order), ctx),
                 None => (encounter.score(), None),
             };
+            // As the app stores it: the protocol's verdict last, so a missed
+            // required action fails the attempt whatever the order's caps.
+            let card = crate::play::protocol::apply_protocol(&card, &encounter.protocol_report());
             let result = AttemptResult {
                 card,
                 ending_id: ending.id.clone(),
