@@ -41,17 +41,6 @@ impl ProtocolVm {
     }
 }
 
-const KEYS: [egui::Key; 9] = [
-    egui::Key::Num1,
-    egui::Key::Num2,
-    egui::Key::Num3,
-    egui::Key::Num4,
-    egui::Key::Num5,
-    egui::Key::Num6,
-    egui::Key::Num7,
-    egui::Key::Num8,
-    egui::Key::Num9,
-];
 
 /// The strip of actions; returns the id of the one taken this frame.
 pub fn protocol_panel(ui: &mut egui::Ui, vm: &ProtocolVm) -> Option<String> {
@@ -70,7 +59,7 @@ pub fn protocol_panel(ui: &mut egui::Ui, vm: &ProtocolVm) -> Option<String> {
             let button = egui::Button::new(RichText::new(text).color(if action.taken { PASS } else { ui.visuals().text_color() }));
             let clicked = ui.add_enabled(!action.taken, button).on_hover_text(&action.what).on_disabled_hover_text(&action.what).clicked();
             let pressed = !action.taken
-                && KEYS.get(index).is_some_and(|k| ui.input_mut(|i| i.consume_key(egui::Modifiers::ALT, *k)));
+                && super::DIGITS.get(index).is_some_and(|k| ui.input_mut(|i| i.consume_key(egui::Modifiers::ALT, *k)));
             if clicked || pressed {
                 taken = Some(action.id.clone());
             }
