@@ -28,7 +28,7 @@ for f in sorted(glob.glob(str(ROOT/'scenarios'/'*.ron'))):
     flags=re.findall(r'red_flag: (?:Some\()?(\w+)', s)
     from collections import Counter
     fl=Counter(flags)
-    outs=Counter(re.findall(r'outcome: (\w+)', s))
+    outs=Counter(re.findall(r'outcome: ([A-Z][A-Za-z]+),', s))
     rows.append((sid,t.group(1),t.group(2),ch,diff,main,pers,needs,objs,fl,outs))
 def chname(c): return '窗口 counter' if c=='Counter' else '12345 热线 hotline'
 out=[]
