@@ -13,6 +13,7 @@ mod records {
     mod play;
     mod reports;
     mod store;
+    mod notices;
     mod work_orders;
     mod xapi;
 }

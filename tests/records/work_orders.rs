@@ -53,7 +53,7 @@ fn a_v6_database_migrates_to_v7_and_keeps_its_attempts() {
         raw.execute_batch("DROP TABLE work_orders; DROP TABLE lookups; PRAGMA user_version = 6;").unwrap();
     }
     let store = Store::open(&db).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 7);
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     let old = store.attempt(done).unwrap();
     assert_eq!(old, before, "read exactly as it was");
     assert!(old.work_order.is_none() && old.lookups.is_empty());

@@ -112,16 +112,24 @@ pub fn complete_notice(truth: &NoticeTruth, base: &KnowledgeBase) -> Notice {
     notice
 }
 
-/// Scores `notice` against `truth` with the library's knowledge `base`.
-pub fn score_notice(notice: &Notice, truth: &NoticeTruth, base: &KnowledgeBase) -> NoticeReport {
+/// Problems with the note as typed (far too long, pasted control
+/// characters), for the panel to say in place while the clerk writes and
+/// for the scoring to keep.
+pub fn check_note(note: &str) -> Vec<Text> {
     let mut issues = Vec::new();
-    let count = notice.note.chars().count();
+    let count = note.chars().count();
     if count > MAX_NOTE_CHARS {
         issues.push(Text::new(format!("备注太长（{count}个字），最多{MAX_NOTE_CHARS}个字；打印件只印前{MAX_NOTE_CHARS}个字。"), format!("The note is too long ({count} characters); at most {MAX_NOTE_CHARS}. The printed copy carries only the first {MAX_NOTE_CHARS}.")));
     }
-    if has_control_chars(&notice.note) {
+    if has_control_chars(note) {
         issues.push(Text::new("备注里有看不见的控制字符（多半是粘贴带来的），请删掉后重新输入。", "The note contains invisible control characters (usually from pasting); delete them and type it again."));
     }
+    issues
+}
+
+/// Scores `notice` against `truth` with the library's knowledge `base`.
+pub fn score_notice(notice: &Notice, truth: &NoticeTruth, base: &KnowledgeBase) -> NoticeReport {
+    let mut issues = check_note(&notice.note);
     let entries: Vec<&Entry> = truth.entries.iter().filter_map(|id| base.entry(id)).collect();
     let needed = |m: &Text| !truth.not_needed.iter().any(|n| n.trim() == m.zh.trim());
 
@@ -223,6 +231,58 @@ pub fn score_notice(notice: &Notice, truth: &NoticeTruth, base: &KnowledgeBase) 
 /// `card` with the notice's caps applied (see `workorder::apply_item_caps`).
 pub fn apply_notice(card: &ScoreCard, report: &NoticeReport) -> ScoreCard {
     apply_item_caps(card, &report.caps)
+}
+
+/// `card` lowered by the notice of a scenario with notice truth: the notice
+/// handed over, or a blank one when none was (the notice was the clerk's to
+/// write). A scenario without truth keeps its card and has no report.
+pub fn card_with_notice(card: &ScoreCard, truth: Option<&NoticeTruth>, notice: Option<&Notice>, base: &KnowledgeBase) -> (ScoreCard, Option<NoticeReport>) {
+    let Some(truth) = truth else { return (card.clone(), None) };
+    let blank = Notice::default();
+    let report = score_notice(notice.unwrap_or(&blank), truth, base);
+    (apply_notice(card, &report), Some(report))
+}
+
+/// What is kept of a scored notice with the attempt, so that History, the
+/// reports and xAPI can show it without the scenario folder: every line
+/// judged, with its text, and the caps with why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NoticeOutcome {
+    pub materials: Vec<LineResult>,
+    pub steps: Vec<LineResult>,
+    pub steps_in_order: bool,
+    pub follow_on: Vec<LineResult>,
+    pub caps: Vec<(Item, u8, Text)>,
+    #[serde(default)]
+    pub issues: Vec<Text>,
+}
+
+impl NoticeOutcome {
+    pub fn of(report: &NoticeReport) -> NoticeOutcome {
+        NoticeOutcome {
+            materials: report.materials.clone(),
+            steps: report.steps.clone(),
+            steps_in_order: report.steps_in_order,
+            follow_on: report.follow_on.clone(),
+            caps: report.caps.clone(),
+            issues: report.issues.clone(),
+        }
+    }
+
+    /// Needed lines on the notice, out of the lines it needed (materials,
+    /// steps and follow-on matters together).
+    pub fn included_of(&self) -> (usize, usize) {
+        let lines = || self.materials.iter().chain(&self.steps).chain(&self.follow_on);
+        let included = lines().filter(|l| l.verdict == LineVerdict::Included).count();
+        let needed = lines().filter(|l| matches!(l.verdict, LineVerdict::Included | LineVerdict::Missing)).count();
+        (included, needed)
+    }
+
+    /// Lines on the notice that should not be there (not needed, another
+    /// matter's, pointing nowhere).
+    pub fn extra(&self) -> usize {
+        self.materials.iter().chain(&self.steps).chain(&self.follow_on).filter(|l| matches!(l.verdict, LineVerdict::NotNeeded | LineVerdict::Wrong | LineVerdict::Unknown)).count()
+    }
 }
 
 /// What the printed copy says about where it comes from.

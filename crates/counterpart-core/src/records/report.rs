@@ -63,7 +63,7 @@ fn opt_num(v: Option<f32>) -> String {
     v.map(|v| format!("{v:.1}")).unwrap_or_default()
 }
 
-pub const CSV_HEADER: [&str; 29] = [
+pub const CSV_HEADER: [&str; 32] = [
     "attempt_id",
     "attempt_uuid",
     "profile",
@@ -93,6 +93,9 @@ pub const CSV_HEADER: [&str; 29] = [
     "work_order_right",
     "work_order_caps",
     "lookups",
+    "notice_lines",
+    "notice_extra",
+    "notice_caps",
 ];
 
 /// The UTF-8 byte-order mark every CSV the product writes starts with:
@@ -155,6 +158,9 @@ pub fn attempt_rows(records: &[AttemptRecord], text: fn(&str) -> String) -> Vec<
             order_outcome(r).map(|o| { let (right, of) = o.right_of(); format!("{right}/{of}") }).unwrap_or_default(),
             order_outcome(r).map(|o| o.caps.iter().map(|(i, l, _)| format!("{i:?}<={l}")).collect::<Vec<_>>().join(";")).unwrap_or_default(),
             csv_safe(&r.lookups.iter().map(|l| l.entry.as_str()).collect::<Vec<_>>().join(";")),
+            notice_outcome(r).map(|o| { let (on, of) = o.included_of(); format!("{on}/{of}") }).unwrap_or_default(),
+            notice_outcome(r).map(|o| o.extra().to_string()).unwrap_or_default(),
+            notice_outcome(r).map(|o| o.caps.iter().map(|(i, l, _)| format!("{i:?}<={l}")).collect::<Vec<_>>().join(";")).unwrap_or_default(),
         ];
         rows.push(row);
     }
@@ -163,6 +169,66 @@ pub fn attempt_rows(records: &[AttemptRecord], text: fn(&str) -> String) -> Vec<
 
 fn order_outcome(r: &AttemptRecord) -> Option<&crate::workorder::OrderOutcome> {
     r.work_order.as_ref().and_then(|o| o.outcome.as_ref())
+}
+
+fn notice_outcome(r: &AttemptRecord) -> Option<&crate::notice::NoticeOutcome> {
+    r.notice.as_ref().and_then(|o| o.outcome.as_ref())
+}
+
+/// What a line of the notice was judged, in both languages.
+pub fn line_verdict_words(v: crate::notice::LineVerdict) -> (&'static str, &'static str) {
+    use crate::notice::LineVerdict;
+    match v {
+        LineVerdict::Included => ("已告知", "on the notice"),
+        LineVerdict::Missing => ("漏了", "missing"),
+        LineVerdict::NotNeeded => ("这位群众用不着", "not needed by this citizen"),
+        LineVerdict::Wrong => ("不是这件事的", "another matter's"),
+        LineVerdict::Unknown => ("指向不存在的内容", "points to nothing"),
+    }
+}
+
+/// The one-time notice, line by line, for the attempt's printable report;
+/// nothing for an attempt without one.
+fn notice_html(b: &mut String, record: &AttemptRecord) {
+    let Some(stored) = &record.notice else { return };
+    let _ = writeln!(b, "<h2>一次性告知单 One-time notice</h2>");
+    match stored.handed_after_step {
+        Some(n) => {
+            let _ = writeln!(b, "<p class=\"muted\">第 {n} 轮回答后交给群众 Handed over after answer {n}</p>");
+        }
+        None => {
+            let _ = writeln!(b, "<p class=\"muted\">未交出（草稿） Not handed over (draft)</p>");
+        }
+    }
+    let Some(outcome) = &stored.outcome else {
+        let n = &stored.notice;
+        let _ = writeln!(b, "<p>{} 项材料 materials · {} 个步骤 steps · {}</p>", n.materials.len(), n.steps.len(), html_escape(&n.note));
+        return;
+    };
+    let _ = writeln!(b, "<table><tr><th>部分 Part</th><th>内容 Line</th><th>判定 Verdict</th></tr>");
+    for (zh, en, lines) in [("申请材料", "Materials", &outcome.materials), ("办理步骤", "Steps", &outcome.steps), ("后续事项", "Follow-on matters", &outcome.follow_on)] {
+        for line in lines {
+            let (vzh, ven) = line_verdict_words(line.verdict);
+            let class = match line.verdict {
+                crate::notice::LineVerdict::Included => "pass",
+                _ => "fail",
+            };
+            let _ = writeln!(b, "<tr><td>{}</td><td>{}</td><td class=\"{class}\">{}</td></tr>", both(zh, en), both(&line.text.zh, &line.text.en), both(vzh, ven));
+        }
+    }
+    let _ = writeln!(b, "</table>");
+    if !outcome.steps_in_order {
+        let _ = writeln!(b, "<p class=\"flag\">步骤顺序排乱 The steps are out of order</p>");
+    }
+    for issue in &outcome.issues {
+        let _ = writeln!(b, "<p class=\"flag\">{}</p>", both(&issue.zh, &issue.en));
+    }
+    for (item, level, why) in &outcome.caps {
+        let _ = writeln!(b, "<p class=\"flag\">{item:?} ≤ {level}: {}</p>", both(&why.zh, &why.en));
+    }
+    if !stored.notice.note.trim().is_empty() {
+        let _ = writeln!(b, "<p>备注 Note: {}</p>", html_escape(&stored.notice.note));
+    }
 }
 
 /// The work order, field by field, and the knowledge lookups, for the
@@ -321,6 +387,7 @@ pub fn attempt_html(record: &AttemptRecord, scripts: &Library) -> String {
         }
     }
     order_html(&mut b, record);
+    notice_html(&mut b, record);
     let citizen = script.map(|sc| sc.scenario.citizen.name.clone());
     let _ = writeln!(b, "<h2>对话记录 Transcript</h2><table><tr><th>#</th><th>群众 Citizen</th><th>学员回答 Trainee</th><th>情绪 Mood</th><th>用时 Time</th></tr>");
     for (n, rec) in record.steps.iter().enumerate() {

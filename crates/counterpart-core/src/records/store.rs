@@ -19,6 +19,7 @@ use crate::play::engine::Step;
 use crate::library::Library;
 use crate::scenario::model::{DiscStyle, Outcome};
 use crate::play::score::{AttemptResult, ScoreCard, main_persona};
+use crate::notice::{Notice, NoticeOutcome};
 use crate::workorder::{OrderOutcome, WorkOrder};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -32,8 +33,9 @@ use thiserror::Error;
 /// UUIDs; v2 adds both; v3 adds group drills (plan, event log, and the
 /// attempts their slots opened); v4 class-vote groups; v5 ratings; v6 what
 /// an attempt's statements say (`content`), the LRS outbox and employee
-/// numbers; v7 the hotline work order and the knowledge-base lookups.
-pub const SCHEMA_VERSION: i32 = 7;
+/// numbers; v7 the hotline work order and the knowledge-base lookups; v8
+/// the counter's one-time notice.
+pub const SCHEMA_VERSION: i32 = 8;
 
 /// Settings keys of the centre's xAPI identity (see docs/records.md).
 pub const SETTING_HOME_PAGE: &str = "xapi.home_page";
@@ -209,6 +211,30 @@ pub struct AttemptRecord {
     /// Knowledge entries opened during the attempt, in order (v7 on).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lookups: Vec<Lookup>,
+    /// The one-time notice as assembled (counter, v8 on), with its scoring
+    /// once the attempt finished.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<StoredNotice>,
+}
+
+/// A one-time notice kept with its attempt: the draft as last saved, or the
+/// notice handed over (then never changed), and how it scored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredNotice {
+    pub notice: Notice,
+    /// When it was handed over; None for a draft.
+    pub handed_at: Option<String>,
+    /// How many answers had been given when it was handed over.
+    pub handed_after_step: Option<usize>,
+    pub updated_at: String,
+    /// Line by line, stored when the attempt finished.
+    pub outcome: Option<NoticeOutcome>,
+}
+
+impl StoredNotice {
+    pub fn is_handed(&self) -> bool {
+        self.handed_at.is_some()
+    }
 }
 
 /// A work order kept with its attempt: the draft as last saved, or the
@@ -766,7 +792,8 @@ impl Store {
         let content = self.content_in(&conn, attempt)?;
         let work_order = self.work_order_in(&conn, attempt)?;
         let lookups = self.lookups_in(&conn, attempt)?;
-        Ok(AttemptRecord { summary, steps, result, content, work_order, lookups })
+        let notice = self.notice_in(&conn, attempt)?;
+        Ok(AttemptRecord { summary, steps, result, content, work_order, lookups, notice })
     }
 
     /// Best overall score per scenario over completed attempts, and whether
@@ -1399,12 +1426,82 @@ impl Store {
         rows.collect::<Result<Vec<_>, _>>().map_err(self.err())
     }
 
+    /// Saves the one-time notice of an in-progress attempt as assembled: a
+    /// draft (`handed_after_step` None), replaced by each later save, or
+    /// the notice handed over after that many answers. A notice handed
+    /// over is never replaced: Ok(false) then.
+    pub fn save_notice(&self, attempt: i64, notice: &Notice, handed_after_step: Option<usize>) -> Result<bool, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(self.err())?;
+        let status = attempt_status(&tx, attempt).map_err(self.err())?.ok_or(StoreError::NoAttempt(attempt))?;
+        if status != Status::InProgress {
+            return Err(StoreError::NotInProgress { attempt, status });
+        }
+        let handed: Option<Option<String>> =
+            tx.query_row("SELECT handed_at FROM notices WHERE attempt_id = ?1", [attempt], |r| r.get(0)).optional().map_err(self.err())?;
+        if handed.is_some_and(|s| s.is_some()) {
+            return Ok(false);
+        }
+        let json = serde_json::to_string(notice).map_err(|e| StoreError::BadRow { attempt, detail: e.to_string() })?;
+        tx.execute(
+            &format!(
+                "INSERT INTO notices (attempt_id, notice_json, handed_at, handed_after_step, updated_at)
+                 VALUES (?1, ?2, CASE WHEN ?3 IS NULL THEN NULL ELSE {NOW} END, ?3, {NOW})
+                 ON CONFLICT(attempt_id) DO UPDATE SET notice_json = excluded.notice_json, handed_at = excluded.handed_at,
+                   handed_after_step = excluded.handed_after_step, updated_at = excluded.updated_at"
+            ),
+            params![attempt, json, handed_after_step.map(|n| n as i64)],
+        )
+        .map_err(self.err())?;
+        tx.commit().map_err(self.err())?;
+        Ok(true)
+    }
+
+    fn notice_in(&self, conn: &Connection, attempt: i64) -> Result<Option<StoredNotice>, StoreError> {
+        let bad = |detail: String| StoreError::BadRow { attempt, detail };
+        let row: Option<(String, Option<String>, Option<i64>, String, Option<String>)> = conn
+            .query_row(
+                "SELECT notice_json, handed_at, handed_after_step, updated_at, outcome_json FROM notices WHERE attempt_id = ?1",
+                [attempt],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()
+            .map_err(self.err())?;
+        let Some((notice, handed_at, after, updated_at, outcome)) = row else { return Ok(None) };
+        let notice: Notice = serde_json::from_str(&notice).map_err(|e| bad(format!("one-time notice: {e}")))?;
+        let outcome = match outcome {
+            Some(json) => Some(serde_json::from_str(&json).map_err(|e| bad(format!("one-time notice outcome: {e}")))?),
+            None => None,
+        };
+        Ok(Some(StoredNotice { notice, handed_at, handed_after_step: after.map(|n| n as usize), updated_at, outcome }))
+    }
+
     /// Finishes the attempt and, in the same transaction, stores how its
     /// work order scored (an attempt with truth but no order saved gets
     /// the blank order it was scored as).
     pub fn finish_attempt_with_order(&self, attempt: i64, result: &AttemptResult, outcome: Option<&OrderOutcome>) -> Result<(), StoreError> {
+        self.finish_attempt_with(attempt, result, outcome, None)
+    }
+
+    /// Finishes the attempt and, in the same transaction, stores how its
+    /// work order and its one-time notice scored (an attempt with truth but
+    /// nothing saved gets the blank order or notice it was scored as).
+    pub fn finish_attempt_with(&self, attempt: i64, result: &AttemptResult, outcome: Option<&OrderOutcome>, notice: Option<&NoticeOutcome>) -> Result<(), StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(self.err())?;
+        if let Some(outcome) = notice {
+            let bad = |e: serde_json::Error| StoreError::BadRow { attempt, detail: e.to_string() };
+            let json = serde_json::to_string(outcome).map_err(bad)?;
+            let blank = serde_json::to_string(&Notice::default()).map_err(bad)?;
+            tx.execute(
+                &format!(
+                    "INSERT INTO notices (attempt_id, notice_json, updated_at, outcome_json) VALUES (?1, ?2, {NOW}, ?3)
+                     ON CONFLICT(attempt_id) DO UPDATE SET outcome_json = excluded.outcome_json"
+                ),
+                params![attempt, blank, json],
+            )
+            .map_err(self.err())?;
+        }
         if let Some(outcome) = outcome {
             let json = serde_json::to_string(outcome).map_err(|e| StoreError::BadRow { attempt, detail: e.to_string() })?;
             let blank = serde_json::to_string(&WorkOrder::default()).map_err(|e| StoreError::BadRow { attempt, detail: e.to_string() })?;
@@ -1431,7 +1528,7 @@ impl Store {
         encounter: &crate::play::engine::Encounter,
         disc_guess: Option<DiscStyle>,
     ) -> Result<i64, StoreError> {
-        self.record_encounter_with_order(profile, encounter, disc_guess, None)
+        self.record_encounter_with(profile, encounter, disc_guess, None, None)
     }
 
     /// `record_encounter` with a work order handed in after the last answer,
@@ -1444,6 +1541,23 @@ impl Store {
         disc_guess: Option<DiscStyle>,
         order: Option<(&WorkOrder, crate::workorder::WorkOrderContext<'_>)>,
     ) -> Result<i64, StoreError> {
+        self.record_encounter_with(profile, encounter, disc_guess, order, None)
+    }
+
+    /// `record_encounter_with_order` with a one-time notice handed over after
+    /// the last answer too, scored against the scenario's notice truth with
+    /// the knowledge `base` it was picked from (a scenario with truth and no
+    /// notice is scored as a blank one, as in the app once a base is given).
+    /// The card is capped as the app caps it: the order's caps, the notice's,
+    /// then the risk protocol's verdict last.
+    pub fn record_encounter_with(
+        &self,
+        profile: i64,
+        encounter: &crate::play::engine::Encounter,
+        disc_guess: Option<DiscStyle>,
+        order: Option<(&WorkOrder, crate::workorder::WorkOrderContext<'_>)>,
+        notice: Option<(Option<&Notice>, &crate::knowledge::model::KnowledgeBase)>,
+    ) -> Result<i64, StoreError> {
         let attempt = self.begin_attempt_for(profile, encounter.script(), encounter.seed())?;
         for (i, step) in encounter.steps().iter().enumerate() {
             self.record_step(attempt, i, step)?;
@@ -1451,10 +1565,17 @@ impl Store {
         if let Some((order, _)) = order {
             self.save_work_order(attempt, order, Some(encounter.steps().len()))?;
         }
+        if let Some((Some(notice), _)) = notice {
+            self.save_notice(attempt, notice, Some(encounter.steps().len()))?;
+        }
         if let Some(ending) = encounter.ending() {
             let (card, report) = match order {
                 Some((order, ctx)) => crate::workorder::card_with_order(encounter, Some(order), ctx),
                 None => (encounter.score(), None),
+            };
+            let (card, notice_report) = match notice {
+                Some((notice, base)) => crate::notice::card_with_notice(&card, encounter.scenario().notice.as_ref(), notice, base),
+                None => (card, None),
             };
             // As the app stores it: the protocol's verdict last, so a missed
             // required action fails the attempt whatever the order's caps.
@@ -1467,7 +1588,8 @@ impl Store {
                 persona: encounter.persona_view().id,
             };
             let outcome = report.as_ref().map(OrderOutcome::of);
-            self.finish_attempt_with_order(attempt, &result, outcome.as_ref())?;
+            let notice_outcome = notice_report.as_ref().map(NoticeOutcome::of);
+            self.finish_attempt_with(attempt, &result, outcome.as_ref(), notice_outcome.as_ref())?;
         }
         Ok(attempt)
     }
@@ -1504,6 +1626,7 @@ fn migrate(conn: &mut Connection, path: &Path, from: i32) -> Result<(), StoreErr
             4 => tx.execute_batch(SCHEMA_V5_RATINGS).map_err(wrap)?,
             5 => migrate_v5_to_v6(&tx).map_err(wrap)?,
             6 => tx.execute_batch(SCHEMA_V7_WORK_ORDERS).map_err(wrap)?,
+            7 => tx.execute_batch(SCHEMA_V8_NOTICES).map_err(wrap)?,
             _ => unreachable!("versions above SCHEMA_VERSION are rejected before migrating"),
         }
         version += 1;
@@ -1625,6 +1748,21 @@ CREATE TABLE IF NOT EXISTS lookups (
     after_step INTEGER NOT NULL,
     recorded_at TEXT NOT NULL,
     PRIMARY KEY (attempt_id, idx)
+);
+";
+
+/// v8: the counter's one-time notice of an attempt, kept like the work
+/// order (the draft, then the notice handed over, with its line-by-line
+/// outcome once the attempt finished). Older attempts have none, and score
+/// as they did.
+pub const SCHEMA_V8_NOTICES: &str = "
+CREATE TABLE IF NOT EXISTS notices (
+    attempt_id INTEGER PRIMARY KEY REFERENCES attempts(id),
+    notice_json TEXT NOT NULL,
+    handed_at TEXT,
+    handed_after_step INTEGER,
+    updated_at TEXT NOT NULL,
+    outcome_json TEXT
 );
 ";
 

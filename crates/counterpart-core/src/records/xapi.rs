@@ -350,6 +350,23 @@ pub fn statements(record: &AttemptRecord) -> Result<Vec<Value>, XapiError> {
                 let caps: Map<String, Value> = outcome.caps.iter().map(|(i, l, _)| (format!("{i:?}"), json!(l))).collect();
                 e.insert(ext("work-order"), json!({ "right": right, "of": of, "fields": fields, "caps": caps }));
             }
+            if let Some(outcome) = record.notice.as_ref().and_then(|n| n.outcome.as_ref()) {
+                let (included, of) = outcome.included_of();
+                let caps: Map<String, Value> = outcome.caps.iter().map(|(i, l, _)| (format!("{i:?}"), json!(l))).collect();
+                let count = |lines: &[crate::notice::LineResult], v: crate::notice::LineVerdict| lines.iter().filter(|l| l.verdict == v).count();
+                let missing = |lines: &[crate::notice::LineResult]| count(lines, crate::notice::LineVerdict::Missing);
+                e.insert(
+                    ext("one-time-notice"),
+                    json!({
+                        "included": included,
+                        "of": of,
+                        "missing": { "materials": missing(&outcome.materials), "steps": missing(&outcome.steps), "follow_on": missing(&outcome.follow_on) },
+                        "extra": outcome.extra(),
+                        "steps_in_order": outcome.steps_in_order,
+                        "caps": caps,
+                    }),
+                );
+            }
             if !record.lookups.is_empty() {
                 e.insert(ext("knowledge-lookups"), json!(record.lookups.iter().map(|l| l.entry.clone()).collect::<Vec<_>>()));
             }
