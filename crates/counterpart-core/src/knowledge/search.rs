@@ -57,7 +57,7 @@ const SUMMARY_WORD: u32 = 10;
 
 /// Longer queries are cut here: nobody types more into a search box, and
 /// a pasted page must not stall the frame.
-pub const MAX_QUERY_CHARS: usize = 64;
+pub(crate) const MAX_QUERY_CHARS: usize = 64;
 
 impl SearchIndex {
     pub fn new(entries: &[Entry]) -> SearchIndex {
@@ -118,7 +118,11 @@ impl SearchIndex {
                 hits.push(Hit { entry: i, id: doc.id.clone(), score: total, field: best });
             }
         }
-        hits.sort_by(|a, b| b.score.cmp(&a.score).then(a.entry.cmp(&b.entry)));
+        // Equal scores: the shorter title first, since it is about the query
+        // rather than mentioning it ("住房公积金租房提取" before "企业变更后的
+        // 社保和公积金单位信息变更" for `gjj`), then file order.
+        let title_len = |hit: &Hit| self.docs[hit.entry].title.chars().count();
+        hits.sort_by(|a, b| b.score.cmp(&a.score).then(title_len(a).cmp(&title_len(b))).then(a.entry.cmp(&b.entry)));
         hits.truncate(limit);
         hits
     }
