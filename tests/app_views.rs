@@ -29,6 +29,8 @@ use std::sync::Arc;
 mod author;
 #[path = "app_views/drill.rs"]
 mod drill;
+#[path = "app_views/notice.rs"]
+mod notice;
 #[path = "app_views/sources.rs"]
 mod sources;
 #[path = "app_views/workorder.rs"]

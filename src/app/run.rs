@@ -15,6 +15,7 @@ use counterpart_core::knowledge::Segmenter;
 use counterpart_core::library::knowledge::Desk;
 use counterpart_core::records::store::Lookup;
 use counterpart_core::scenario::model::DiscStyle;
+use counterpart_core::notice::{Notice, NoticeOutcome, NoticeReport, card_with_notice};
 use counterpart_core::workorder::{OrderOutcome, OrderReport, WorkOrder, card_with_order};
 use crate::app::views::workorder::DeskTab;
 use std::path::PathBuf;
@@ -51,11 +52,25 @@ pub struct DeskState {
     pub lookups: Vec<Lookup>,
     /// The order scored, once the attempt finished.
     pub report: Option<OrderReport>,
+    /// The one-time notice as assembled (counter scenarios with notice truth).
+    pub notice: Notice,
+    /// The answers given when the notice was handed over; None until then.
+    pub notice_handed_after: Option<usize>,
+    /// The notice as last stored, so a draft is written only when it changed.
+    pub notice_saved: Notice,
+    /// The notice scored, once the attempt finished.
+    pub notice_report: Option<NoticeReport>,
+    /// Where the citizen's copy was last written, or why it could not be.
+    pub printed: Option<Result<PathBuf, String>>,
 }
 
 impl DeskState {
     pub fn submitted(&self) -> bool {
         self.submitted_after.is_some()
+    }
+
+    pub fn notice_handed(&self) -> bool {
+        self.notice_handed_after.is_some()
     }
 }
 
@@ -110,14 +125,17 @@ impl Run {
         }
     }
 
-    /// The score to show: the conversation's, with the order's caps once
-    /// it has been scored.
-    /// The card as it stands: the order's caps, then the risk protocol's
-    /// verdict (last, so no cap can lift a missed protocol's fail).
+    /// The card as it stands: the conversation's score, the order's caps
+    /// and the notice's once they have been scored, then the risk
+    /// protocol's verdict (last, so no cap can lift a missed protocol's fail).
     pub fn card(&self) -> counterpart_core::play::score::ScoreCard {
         let card = self.encounter.score();
         let card = match &self.desk.report {
             Some(report) => counterpart_core::workorder::apply_caps(&card, report),
+            None => card,
+        };
+        let card = match &self.desk.notice_report {
+            Some(report) => counterpart_core::notice::apply_notice(&card, report),
             None => card,
         };
         counterpart_core::play::protocol::apply_protocol(&card, &self.encounter.protocol_report())
@@ -127,6 +145,11 @@ impl Run {
     pub fn wants_order(&self) -> bool {
         let scenario = self.encounter.scenario();
         scenario.work_order.is_some() || scenario.no_order.is_some()
+    }
+
+    /// Whether this counter scenario scores a one-time notice.
+    pub fn wants_notice(&self) -> bool {
+        self.encounter.scenario().notice.is_some()
     }
 
     pub fn is_practice(&self) -> bool {
@@ -204,6 +227,11 @@ pub fn restore_desk(desk: &mut DeskState, record: &counterpart_core::records::st
         desk.saved = stored.order.clone();
         desk.submitted_after = stored.submitted_after_step;
     }
+    if let Some(stored) = &record.notice {
+        desk.notice = stored.notice.clone();
+        desk.notice_saved = stored.notice.clone();
+        desk.notice_handed_after = stored.handed_after_step;
+    }
     desk.lookups = record.lookups.clone();
     if let Some(last) = record.lookups.last() {
         desk.open = Some(last.entry.clone());
@@ -224,6 +252,37 @@ pub fn save_draft(run: &mut Run, records: &Records) {
         }
     }
     run.desk.saved = run.desk.order.clone();
+}
+
+/// Stores the notice as a draft when it changed since the last save.
+pub fn save_notice_draft(run: &mut Run, records: &Records) {
+    if run.desk.notice_handed() || run.desk.notice == run.desk.notice_saved {
+        return;
+    }
+    if let (Some(store), Some(attempt)) = (records.store(), run.attempt) {
+        if let Err(e) = store.save_notice(attempt, &run.desk.notice, None) {
+            warn!("could not save the notice: {e}");
+            run.save_error = Some(e.to_string());
+            return;
+        }
+    }
+    run.desk.notice_saved = run.desk.notice.clone();
+}
+
+/// Hands the notice over, as assembled, after the answers given so far; once.
+pub fn hand_over_notice(run: &mut Run, records: &Records) {
+    if run.desk.notice_handed() {
+        return;
+    }
+    let after = run.encounter.steps().len();
+    if let (Some(store), Some(attempt)) = (records.store(), run.attempt) {
+        if let Err(e) = store.save_notice(attempt, &run.desk.notice, Some(after)) {
+            warn!("could not save the notice: {e}");
+            run.save_error = Some(e.to_string());
+        }
+    }
+    run.desk.notice_saved = run.desk.notice.clone();
+    run.desk.notice_handed_after = Some(after);
 }
 
 /// Hands the order in, as typed, after the answers given so far; once.
@@ -291,16 +350,19 @@ pub fn answer(run: &mut Run, records: &Records, choice: usize, secs: Option<f32>
             run.save_error = Some(e);
         }
         run.turn_started = now;
-        // The draft goes with each answer, so a crash loses no more of the
-        // order than of the conversation.
+        // The drafts go with each answer, so a crash loses no more of the
+        // order or the notice than of the conversation.
         save_draft(run, records);
+        save_notice_draft(run, records);
     }
 }
 
 /// Confirms the DISC guess and saves the finished attempt, once. False
 /// when the encounter has not ended. A scenario asking for a work order
 /// gets the order handed in as it stands, scored against what this call
-/// revealed, and its caps on the card.
+/// revealed, and its caps on the card; one asking for a notice likewise
+/// gets the notice handed over as it stands, and its caps after the
+/// order's. The risk protocol's verdict comes last.
 pub fn finish(run: &mut Run, records: &Records, words: &Words) -> bool {
     if run.encounter.ending().is_none() {
         return false;
@@ -314,6 +376,14 @@ pub fn finish(run: &mut Run, records: &Records, words: &Words) -> bool {
     } else if let Some(report) = &run.desk.report {
         card = counterpart_core::workorder::apply_caps(&card, report);
     }
+    if run.wants_notice() && !run.finished {
+        hand_over_notice(run, records);
+        let (capped, report) = card_with_notice(&card, run.encounter.scenario().notice.as_ref(), Some(&run.desk.notice), &run.at_hand.base);
+        card = capped;
+        run.desk.notice_report = report;
+    } else if let Some(report) = &run.desk.notice_report {
+        card = counterpart_core::notice::apply_notice(&card, report);
+    }
     // A missed required protocol action fails the attempt whatever the caps.
     let card = counterpart_core::play::protocol::apply_protocol(&card, &run.encounter.protocol_report());
     let Some(ending) = run.encounter.ending() else { return false };
@@ -325,8 +395,9 @@ pub fn finish(run: &mut Run, records: &Records, words: &Words) -> bool {
         persona: run.encounter.persona_view().id,
     };
     let outcome = run.desk.report.as_ref().map(OrderOutcome::of);
+    let notice = run.desk.notice_report.as_ref().map(NoticeOutcome::of);
     let saved = match (records.store(), run.attempt) {
-        (Some(store), Some(attempt)) if !run.finished => store.finish_attempt_with_order(attempt, &result, outcome.as_ref()).map_err(|e| e.to_string()),
+        (Some(store), Some(attempt)) if !run.finished => store.finish_attempt_with(attempt, &result, outcome.as_ref(), notice.as_ref()).map_err(|e| e.to_string()),
         _ => Ok(()),
     };
     if let Err(e) = saved {

@@ -212,6 +212,21 @@ impl Records {
         Ok(dir)
     }
 
+    /// Writes the citizen's copy of a one-time notice as `stem`.html into a
+    /// notices folder where the exports go (the system's temporary folder
+    /// when there is no records store) and returns its path.
+    pub fn write_notice(&self, stem: &str, html: &str) -> Result<PathBuf, String> {
+        let root = match &self.store {
+            Some(store) => export_root(store),
+            None => std::env::temp_dir().join("counterpart"),
+        };
+        let dir = root.join("告知单 notices");
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let path = dir.join(format!("{}.html", file_stem(stem)));
+        std::fs::write(&path, html).map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(path)
+    }
+
     pub fn abandon(&self, attempt: Option<i64>) {
         if let (Some(store), Some(attempt)) = (&self.store, attempt)
             && let Err(e) = store.mark_abandoned(attempt)

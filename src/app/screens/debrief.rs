@@ -4,7 +4,11 @@ use super::{Screen, UiSet};
 use crate::app::run::{self, CurrentRun, Run};
 use crate::app::session::Scenarios;
 use crate::app::settings::Settings;
-use crate::app::views::debrief::{DebriefAction, DebriefFrame, DebriefVm, OrderDebriefVm, OrderFieldVm, ReplayTurn, debrief_view};
+use crate::app::views::debrief::{DebriefAction, DebriefFrame, DebriefVm, NoticeDebriefVm, NoticeRowVm, OrderDebriefVm, OrderFieldVm, ReplayTurn, debrief_view};
+use crate::app::session::Trainee;
+use crate::app::settings::Records;
+use counterpart_core::knowledge::KnowledgeBase;
+use counterpart_core::notice::{LineResult, LineVerdict, Notice, NoticeHeader, NoticeOutcome, render_notice_html};
 use crate::app::views::tr;
 use counterpart_core::library::Library;
 use counterpart_core::play::engine::Encounter;
@@ -43,7 +47,85 @@ pub fn debrief_vm(run: &Run, lang: Lang, has_next: bool) -> DebriefVm {
         .filter_map(|id| run.at_hand.base.entry(id))
         .map(|e| (super::encounter::entry_vm(e, lang), run.desk.lookups.iter().any(|l| l.entry == e.id)))
         .collect();
+    vm.notice = run.desk.notice_report.as_ref().map(|report| {
+        let mut notice = notice_debrief(&NoticeOutcome::of(report), &run.desk.notice.note, lang, run.desk.notice_handed_after.map(|n| (n, run.encounter.steps().len())));
+        // An author's practice run prints too: the copy is the trainer's to check.
+        notice.can_print = true;
+        notice.printed = run.desk.printed.clone().map(|r| r.map(|p| p.display().to_string()));
+        notice
+    });
     vm
+}
+
+/// Why a line of the notice matters, by part and verdict.
+fn line_why(part: usize, verdict: LineVerdict) -> Text {
+    match (part, verdict) {
+        (_, LineVerdict::Included) => Text::new("", ""),
+        (0, LineVerdict::Missing) => Text::new("群众照单准备，少了这一项还得再跑一趟：一次性告知就是要避免这个。", "A citizen who prepares by the notice comes back again for this one: exactly what a one-time notice is for."),
+        (1, LineVerdict::Missing) => Text::new("少了这一步，群众办到这里就卡住了。", "Without this step the citizen gets stuck there."),
+        (_, LineVerdict::Missing) => Text::new("办完这件事接着要办的，没提醒，群众过几天还得再来一趟。", "It comes right after this matter; not told, the citizen makes another trip in a few days."),
+        (_, LineVerdict::NotNeeded) => Text::new("这位群众用不着：多列一项，群众白准备，还可能以为自己条件不够。", "This citizen does not need it: they prepare it for nothing, or think they do not qualify."),
+        (_, LineVerdict::Wrong) => Text::new("这是别的事项的内容，照着做会让群众办错事。", "It belongs to another matter: following it leads the citizen astray."),
+        (_, LineVerdict::Unknown) => Text::new("这一项指向不存在的条目内容，打印时略去。", "This line points to entry content that does not exist; it is left off the print."),
+    }
+}
+
+/// The notice line by line, "you wrote / the notice needed / why it
+/// matters", from its stored or just computed outcome.
+pub fn notice_debrief(outcome: &NoticeOutcome, note: &str, lang: Lang, handed_after: Option<(usize, usize)>) -> NoticeDebriefVm {
+    let parts: [(Text, &Vec<LineResult>); 3] = [
+        (Text::new("申请材料", "Materials"), &outcome.materials),
+        (Text::new("办理步骤", "Steps"), &outcome.steps),
+        (Text::new("后续事项", "Follow-on matters"), &outcome.follow_on),
+    ];
+    let mut rows = Vec::new();
+    for (i, (name, lines)) in parts.iter().enumerate() {
+        for line in lines.iter() {
+            let text = line.text.get(lang).to_string();
+            let on = !matches!(line.verdict, LineVerdict::Missing);
+            let needed = matches!(line.verdict, LineVerdict::Included | LineVerdict::Missing);
+            rows.push(NoticeRowVm {
+                part: name.get(lang).to_string(),
+                wrote: on.then(|| text.clone()),
+                needed: needed.then_some(text),
+                verdict: line.verdict,
+                why: line_why(i, line.verdict).get(lang).to_string(),
+            });
+        }
+    }
+    NoticeDebriefVm {
+        rows,
+        steps_in_order: outcome.steps_in_order,
+        caps: outcome.caps.iter().map(|(item, level, why)| cap_line(item, *level, why, lang)).collect(),
+        issues: outcome.issues.iter().map(|t| t.get(lang).to_string()).collect(),
+        note: note.to_string(),
+        handed_after,
+        can_print: false,
+        printed: None,
+    }
+}
+
+/// The citizen's copy of `notice` as print-ready HTML, written where the
+/// exports go; the path, or why it could not be written.
+pub fn print_notice(records: &Records, trainee: &Trainee, scenario: &counterpart_core::scenario::model::Scenario, notice: &Notice, base: &KnowledgeBase, stem: &str) -> Result<std::path::PathBuf, String> {
+    let stamp = counterpart_core::records::store::utc_stamp();
+    let date = match (stamp.get(0..4), stamp.get(5..7).and_then(|m| m.parse::<u32>().ok()), stamp.get(8..10).and_then(|d| d.parse::<u32>().ok())) {
+        (Some(y), Some(m), Some(d)) => format!("{y}年{m}月{d}日"),
+        _ => stamp.clone(),
+    };
+    let clerk = trainee
+        .profile
+        .as_ref()
+        .map(|p| records.store().and_then(|s| s.employee_id(p.id).ok().flatten()).unwrap_or_else(|| p.name.clone()))
+        .unwrap_or_default();
+    let header = NoticeHeader {
+        office: Text::new("政务服务中心综合窗口", "Government service centre, general window"),
+        matter: scenario.title.clone(),
+        citizen: scenario.citizen.name.zh.clone(),
+        clerk,
+        date,
+    };
+    records.write_notice(stem, &render_notice_html(notice, base, &header))
 }
 
 fn element_name(kind: FactKind) -> Text {
@@ -137,6 +219,7 @@ pub fn encounter_debrief(encounter: &Encounter, card: &ScoreCard, disc_guess: Op
         no_replay: None,
         unscored: None,
         order: None,
+        notice: None,
         knowledge: Vec::new(),
     }
 }
@@ -184,6 +267,13 @@ pub fn record_debrief(record: &AttemptRecord, library: &Library, lang: Lang) -> 
     } else {
         None
     };
+    if let Some(stored) = &record.notice
+        && let Some(outcome) = &stored.outcome
+    {
+        let mut notice = notice_debrief(outcome, &stored.notice.note, lang, stored.handed_after_step.map(|n| (n, record.steps.len())));
+        notice.can_print = true;
+        vm.notice = Some(notice);
+    }
     if let Some(outcome) = record.work_order.as_ref().and_then(|o| o.outcome.as_ref()) {
         let stored = record.work_order.as_ref().and_then(|o| o.submitted_after_step);
         vm.order = Some(OrderDebriefVm {
@@ -211,6 +301,8 @@ fn ui(
     mut commands: Commands,
     mut author: ResMut<super::author::AuthorState>,
     time: Res<Time<Real>>,
+    records: Res<Records>,
+    trainee: Res<Trainee>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let Some(run) = current.0.as_ref() else {
@@ -221,6 +313,22 @@ fn ui(
     let next_file = scenarios.next_playable(&file);
     let vm = debrief_vm(run, settings.lang, next_file.is_some());
     let action = egui::CentralPanel::default().show(&mut super::root_ui(ctx, content.0, "screen"), |ui| debrief_view(ui, &vm)).inner;
+    if action == Some(DebriefAction::PrintNotice)
+        && let Some(run) = current.0.as_mut()
+    {
+        let stem = match run.attempt {
+            Some(id) => format!("notice-{id}-{}", run.encounter.scenario().id),
+            None => format!("notice-practice-{}", run.encounter.scenario().id),
+        };
+        let printed = print_notice(&records, &trainee, run.encounter.scenario(), &run.desk.notice, &run.at_hand.base, &stem);
+        if let Err(e) = &printed {
+            warn!("could not write the notice: {e}");
+        }
+        run.desk.printed = Some(printed);
+        ctx.request_repaint();
+        return Ok(());
+    }
+    let Some(run) = current.0.as_ref() else { return Ok(()) };
     if let Some(turn) = run.practice_from.clone() {
         match action {
             Some(DebriefAction::TryAgain) => {
@@ -234,7 +342,7 @@ fn ui(
                 }
             }
             Some(DebriefAction::Library | DebriefAction::Next) => next.set(Screen::Author),
-            Some(DebriefAction::Continue | DebriefAction::ToggleReplay) | None => {}
+            Some(DebriefAction::Continue | DebriefAction::ToggleReplay | DebriefAction::PrintNotice) | None => {}
         }
         return Ok(());
     }
@@ -251,7 +359,7 @@ fn ui(
             }
         }
         Some(DebriefAction::Library) => next.set(Screen::Library),
-        Some(DebriefAction::Continue | DebriefAction::ToggleReplay) | None => {}
+        Some(DebriefAction::Continue | DebriefAction::ToggleReplay | DebriefAction::PrintNotice) | None => {}
     }
     Ok(())
 }

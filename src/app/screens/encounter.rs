@@ -5,6 +5,7 @@ use crate::app::run::{self, CurrentRun, Run};
 use crate::app::portrait::Look;
 use crate::app::settings::{Records, Settings};
 use crate::app::views::encounter::{Bubble, EncounterAction, EncounterVm, EndingVm, PromptVm, Speaker, encounter_view_with_desk};
+use crate::app::views::notice::{NoticeLineVm, NoticeVm, PicksVm, apply_edit};
 use crate::app::views::workorder::{CategoryVm, DeskAction, DeskTab, DeskVm, EntryVm, HitVm, KnowledgeVm, OrderVm};
 use counterpart_core::knowledge::{Entry, Segmenter};
 use counterpart_core::scenario::model::Lang;
@@ -105,12 +106,42 @@ pub fn entry_vm(entry: &Entry, lang: Lang) -> EntryVm {
     }
 }
 
-/// The desk beside the call: the work order when the scenario asks for one,
-/// and the knowledge base of its folder. None when there is neither.
+/// The one-time notice as the clerk has it, for the notice tab.
+pub fn notice_vm(run: &Run, lang: Lang) -> NoticeVm {
+    let base = &run.at_hand.base;
+    let notice = &run.desk.notice;
+    let lines = |picks: &[counterpart_core::notice::Pick], steps: bool| -> Vec<NoticeLineVm> {
+        picks
+            .iter()
+            .map(|p| {
+                let entry = base.entry(&p.entry);
+                let text = entry.and_then(|e| if steps { e.steps.get(p.index) } else { e.materials.get(p.index) });
+                NoticeLineVm {
+                    text: text.map(|t| t.get(lang).to_string()).unwrap_or_default(),
+                    from: entry.map(|e| e.title.get(lang).to_string()).unwrap_or_default(),
+                    dangling: text.is_none(),
+                }
+            })
+            .collect()
+    };
+    NoticeVm {
+        materials: lines(&notice.materials, false),
+        steps: lines(&notice.steps, true),
+        follow_on: notice.follow_on.iter().map(|id| base.entry(id).map_or_else(|| id.clone(), |e| e.title.get(lang).to_string())).collect(),
+        note: notice.note.clone(),
+        note_issues: counterpart_core::notice::check_note(&notice.note).iter().map(|t| t.get(lang).to_string()).collect(),
+        handed: run.desk.notice_handed(),
+        call_over: run.encounter.is_over(),
+    }
+}
+
+/// The desk beside the conversation: the work order when the scenario asks
+/// for one, the one-time notice when it asks for that, and the knowledge
+/// base of its folder. None when there is none of these.
 pub fn desk_vm(run: &Run, lang: Lang, words: &Segmenter) -> Option<DeskVm> {
     let at_hand = &run.at_hand;
     let base = &at_hand.base;
-    if !run.wants_order() && base.entries.is_empty() {
+    if !run.wants_order() && !run.wants_notice() && base.entries.is_empty() {
         return None;
     }
     let order = run.wants_order().then(|| OrderVm {
@@ -140,16 +171,38 @@ pub fn desk_vm(run: &Run, lang: Lang, words: &Segmenter) -> Option<DeskVm> {
         .filter_map(|h| base.entries.get(h.entry))
         .map(|e| HitVm { id: e.id.clone(), title: e.title.get(lang).to_string(), kind: e.kind.label().get(lang).to_string() })
         .collect();
-    let tab = if order.is_none() { DeskTab::Knowledge } else { run.desk.tab };
+    let notice = run.wants_notice().then(|| notice_vm(run, lang));
+    let open = run.desk.open.as_deref().and_then(|id| base.entry(id));
+    let picks = notice.as_ref().zip(open).map(|(_, e)| {
+        let n = &run.desk.notice;
+        let on = |list: &[counterpart_core::notice::Pick], i: usize| list.iter().any(|p| p.entry == e.id && p.index == i);
+        PicksVm {
+            materials: (0..e.materials.len()).map(|i| on(&n.materials, i)).collect(),
+            steps: (0..e.steps.len()).map(|i| on(&n.steps, i)).collect(),
+            as_follow_on: n.follow_on.contains(&e.id),
+            closed: run.desk.notice_handed(),
+        }
+    });
+    // The tab asked for, if this desk has it; else the desk's own form.
+    let tab = match run.desk.tab {
+        DeskTab::Order if order.is_some() => DeskTab::Order,
+        DeskTab::Notice if notice.is_some() => DeskTab::Notice,
+        DeskTab::Knowledge => DeskTab::Knowledge,
+        _ if order.is_some() => DeskTab::Order,
+        _ if notice.is_some() => DeskTab::Notice,
+        _ => DeskTab::Knowledge,
+    };
     Some(DeskVm {
         lang,
         tab,
         order,
+        notice,
         knowledge: KnowledgeVm {
             query: run.desk.query.clone(),
             hits,
-            open: run.desk.open.as_deref().and_then(|id| base.entry(id)).map(|e| entry_vm(e, lang)),
+            open: open.map(|e| entry_vm(e, lang)),
             entries: base.entries.len(),
+            picks,
         },
     })
 }
@@ -179,6 +232,20 @@ pub fn apply_desk(run: &mut Run, records: &Records, vm: &DeskVm, action: DeskAct
             run::open_entry(run, records, &id);
         }
         DeskAction::CloseEntry => run.desk.open = None,
+        DeskAction::Notice(edit) => {
+            if !run.desk.notice_handed() {
+                let note = vm.notice.as_ref().map(|n| n.note.clone()).unwrap_or_default();
+                apply_edit(&mut run.desk.notice, &edit, &note);
+            }
+        }
+        DeskAction::HandOver => {
+            if let Some(notice) = &vm.notice
+                && !run.desk.notice_handed()
+            {
+                run.desk.notice.note = notice.note.clone();
+            }
+            run::hand_over_notice(run, records);
+        }
     }
 }
 

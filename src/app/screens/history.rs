@@ -71,6 +71,19 @@ fn open_debrief(records: &Records, scenarios: &Scenarios, id: i64, lang: Lang) -
     Ok(vm)
 }
 
+/// The citizen's copy of a past attempt's notice, printed again from the
+/// scenario folder's knowledge base as it is now.
+fn reprint_notice(records: &Records, scenarios: &Scenarios, trainee: &Trainee, id: i64) -> Result<std::path::PathBuf, String> {
+    let store = records.store().ok_or_else(|| records.problem.clone().unwrap_or_default())?;
+    let record = store.attempt(id).map_err(|e| e.to_string())?;
+    let stored = record.notice.ok_or_else(|| "no notice".to_string())?;
+    let id_of = &record.summary.scenario_id;
+    let file = scenarios.path_of(id_of).ok_or_else(|| format!("{id_of}: not in the library"))?;
+    let script = scenarios.library.script(id_of).ok_or_else(|| format!("{id_of}: not in the library"))?;
+    let base = counterpart_core::library::knowledge::Desk::for_file(&file).base;
+    super::debrief::print_notice(records, trainee, &script.scenario, &stored.notice, &base, &format!("notice-{id}-{id_of}"))
+}
+
 fn load(mut commands: Commands, scenarios: Res<Scenarios>, trainee: Res<Trainee>, records: Res<Records>) {
     let listing = match &trainee.profile {
         Some(profile) => match records.attempts(profile.id) {
@@ -181,11 +194,19 @@ fn ui(
         let id = *id;
         listing.open = open_debrief(&records, &scenarios, id, lang).ok().map(|vm| (id, lang, vm));
     }
-    if let Some((_, _, vm)) = listing.open.as_mut() {
+    if let Some((id, _, vm)) = listing.open.as_mut() {
         let action = egui::CentralPanel::default().show(&mut super::root_ui(ctx, content.0, "screen"), |ui| debrief_view(ui, vm)).inner;
+        let id = Some(*id);
         match action {
             Some(DebriefAction::ToggleReplay) => vm.show_replay = !vm.show_replay,
             Some(DebriefAction::Continue) => listing.open = None,
+            Some(DebriefAction::PrintNotice) => {
+                let printed = id.ok_or_else(String::new).and_then(|id| reprint_notice(&records, &scenarios, &trainee, id));
+                if let Some(notice) = vm.notice.as_mut() {
+                    notice.printed = Some(printed.map(|p| p.display().to_string()));
+                }
+                ctx.request_repaint();
+            }
             _ => {}
         }
         return Ok(());

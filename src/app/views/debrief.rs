@@ -6,6 +6,7 @@ use super::widgets::{ACCENT, FAIL, MUTED, PASS, upset_word};
 use super::{disc_label, screen_title, shortcut, tr};
 use counterpart_core::scenario::model::{DiscStyle, Lang, Mood};
 use counterpart_core::play::rubric::Rating;
+use counterpart_core::notice::LineVerdict;
 use counterpart_core::workorder::Verdict;
 use super::workorder::EntryVm;
 use bevy_egui::egui::{self, Color32, RichText, Shape, Stroke, pos2, vec2};
@@ -66,6 +67,8 @@ pub struct DebriefVm {
     pub unscored: Option<String>,
     /// The work order scored, field by field (hotline scenarios with truth).
     pub order: Option<OrderDebriefVm>,
+    /// The one-time notice scored, line by line (counter scenarios with truth).
+    pub notice: Option<NoticeDebriefVm>,
     /// The knowledge entries this call needed, and whether they were opened.
     pub knowledge: Vec<(EntryVm, bool)>,
 }
@@ -89,6 +92,47 @@ pub struct OrderDebriefVm {
     pub caps: Vec<String>,
     /// The answers given when it was handed in, and how many the call had.
     pub submitted_after: Option<(usize, usize)>,
+}
+
+/// One line of the notice in the debrief: what the clerk wrote beside what
+/// the notice needed, and why the difference matters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NoticeRowVm {
+    /// 申请材料 / 办理步骤 / 后续事项, in the UI language.
+    pub part: String,
+    /// On the notice as handed over; None when it was left off.
+    pub wrote: Option<String>,
+    /// What the notice needed; None for a line it should not have had.
+    pub needed: Option<String>,
+    pub verdict: LineVerdict,
+    pub why: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NoticeDebriefVm {
+    pub rows: Vec<NoticeRowVm>,
+    pub steps_in_order: bool,
+    /// "C2 ≤ 1: why", for the items the notice lowered.
+    pub caps: Vec<String>,
+    /// Problems with the input (a note far too long, pasted control characters).
+    pub issues: Vec<String>,
+    pub note: String,
+    /// The answers given when it was handed over, and how many there were.
+    pub handed_after: Option<(usize, usize)>,
+    /// The citizen's copy can be printed from here (P).
+    pub can_print: bool,
+    /// Where the citizen's copy was written, or why it could not be.
+    pub printed: Option<Result<String, String>>,
+}
+
+pub fn line_verdict_label(lang: Lang, verdict: LineVerdict) -> &'static str {
+    match verdict {
+        LineVerdict::Included => tr(lang, "√ 已告知", "√ On the notice"),
+        LineVerdict::Missing => tr(lang, "× 漏了", "× Missing"),
+        LineVerdict::NotNeeded => tr(lang, "× 用不着", "× Not needed"),
+        LineVerdict::Wrong => tr(lang, "× 不是这件事的", "× Another matter's"),
+        LineVerdict::Unknown => tr(lang, "? 指向不存在的内容", "? Points to nothing"),
+    }
 }
 
 pub fn verdict_label(lang: Lang, verdict: Verdict) -> &'static str {
@@ -134,11 +178,16 @@ pub enum DebriefAction {
     Continue,
     /// Show or hide the turn-by-turn replay.
     ToggleReplay,
+    /// Write the citizen's copy of the one-time notice to a file (P).
+    PrintNotice,
 }
 
 pub fn debrief_view(ui: &mut egui::Ui, vm: &DebriefVm) -> Option<DebriefAction> {
     let lang = vm.lang;
     let mut action = None;
+    if vm.notice.as_ref().is_some_and(|n| n.can_print) && shortcut(ui, egui::Key::P) {
+        action = Some(DebriefAction::PrintNotice);
+    }
     match &vm.frame {
         DebriefFrame::Own => {
             if shortcut(ui, egui::Key::R) {
@@ -222,6 +271,13 @@ pub fn debrief_view(ui: &mut egui::Ui, vm: &DebriefVm) -> Option<DebriefAction> 
                 ui.add_space(8.0);
                 ui.separator();
                 order_section(ui, lang, order);
+            }
+            if let Some(notice) = &vm.notice {
+                ui.add_space(8.0);
+                ui.separator();
+                if notice_section(ui, lang, notice) {
+                    action = Some(DebriefAction::PrintNotice);
+                }
             }
             if !vm.knowledge.is_empty() {
                 ui.add_space(8.0);
@@ -500,6 +556,95 @@ fn order_section(ui: &mut egui::Ui, lang: Lang, order: &OrderDebriefVm) {
             ui.end_row();
         }
     });
+}
+
+/// The notice line by line; true when the print button was clicked.
+fn notice_section(ui: &mut egui::Ui, lang: Lang, notice: &NoticeDebriefVm) -> bool {
+    let mut print = false;
+    ui.label(RichText::new(tr(lang, "一次性告知单逐项对照", "The one-time notice, line by line")).size(18.0).strong());
+    if let Some((after, total)) = notice.handed_after {
+        let text = match lang {
+            Lang::Zh if after < total => format!("在第 {after} 轮回答后交给群众（全程 {total} 轮）。"),
+            Lang::Zh => "对话结束后交给群众。".to_string(),
+            Lang::En if after < total => format!("Handed over after answer {after} of {total}."),
+            Lang::En => "Handed over after the conversation.".to_string(),
+        };
+        ui.label(RichText::new(text).small().color(MUTED));
+    }
+    for cap in &notice.caps {
+        ui.add(egui::Label::new(RichText::new(format!("↓ {cap}")).color(FAIL)).wrap());
+    }
+    if !notice.steps_in_order {
+        ui.label(RichText::new(tr(lang, "× 办理步骤的顺序排乱了。", "× The steps are out of order.")).color(FAIL));
+    }
+    for issue in &notice.issues {
+        ui.add(egui::Label::new(RichText::new(format!("⚠ {issue}")).small().color(FAIL)).wrap());
+    }
+    egui::Grid::new("notice-lines").num_columns(3).striped(true).spacing([12.0, 6.0]).show(ui, |ui| {
+        for heading in [tr(lang, "你写的", "You wrote"), tr(lang, "告知单应有的", "The notice needed"), tr(lang, "为什么要紧", "Why it matters")] {
+            ui.label(RichText::new(heading).strong());
+        }
+        ui.end_row();
+        let width = (ui.available_width() / 3.2).max(160.0);
+        let mut part = "";
+        for row in &notice.rows {
+            if row.part != part {
+                part = &row.part;
+                ui.label(RichText::new(part).strong().color(ACCENT));
+                ui.end_row();
+            }
+            ui.vertical(|ui| {
+                ui.set_max_width(width);
+                match &row.wrote {
+                    Some(text) => ui.add(egui::Label::new(text).wrap()),
+                    None => ui.label(RichText::new(tr(lang, "（没写）", "(left off)")).color(MUTED)),
+                };
+            });
+            ui.vertical(|ui| {
+                ui.set_max_width(width);
+                match &row.needed {
+                    Some(text) => ui.add(egui::Label::new(text).wrap()),
+                    None => ui.label(RichText::new(tr(lang, "（不该有）", "(should not be there)")).color(MUTED)),
+                };
+            });
+            ui.vertical(|ui| {
+                ui.set_max_width(width);
+                let colour = if row.verdict == LineVerdict::Included { PASS } else { FAIL };
+                ui.label(RichText::new(line_verdict_label(lang, row.verdict)).color(colour));
+                if !row.why.is_empty() {
+                    ui.add(egui::Label::new(RichText::new(&row.why).small().color(MUTED)).wrap());
+                }
+            });
+            ui.end_row();
+        }
+    });
+    if !notice.note.trim().is_empty() {
+        ui.add(egui::Label::new(format!("{}{}", tr(lang, "备注：", "Note: "), notice.note)).wrap());
+    }
+    if notice.can_print {
+        ui.add_space(4.0);
+        if ui.button(RichText::new(tr(lang, "打印群众的那一份 (P)", "Print the citizen's copy (P)")).size(16.0)).clicked() {
+            print = true;
+        }
+    }
+    match &notice.printed {
+        Some(Ok(path)) => {
+            let text = match lang {
+                Lang::Zh => format!("√ 已写好群众的那一份：{path}（用浏览器打开后按 Ctrl+P 打印）"),
+                Lang::En => format!("√ The citizen's copy is written to {path} (open it in a browser and press Ctrl+P to print)"),
+            };
+            ui.add(egui::Label::new(RichText::new(text).color(PASS)).wrap());
+        }
+        Some(Err(e)) => {
+            let text = match lang {
+                Lang::Zh => format!("× 群众的那一份没能写出：{e}"),
+                Lang::En => format!("× The citizen's copy could not be written: {e}"),
+            };
+            ui.add(egui::Label::new(RichText::new(text).color(FAIL)).wrap());
+        }
+        None => {}
+    }
+    print
 }
 
 fn knowledge_section(ui: &mut egui::Ui, lang: Lang, entries: &[(EntryVm, bool)]) {

@@ -91,10 +91,23 @@ pub fn encounter_view_with_desk(ui: &mut egui::Ui, vm: &EncounterVm, mut desk: O
     // none of them is a key of the conversation.
     let mut desk_action = None;
     let mut action = keys(ui, vm);
-    let order_pending = desk.as_deref().and_then(|d| d.order.as_ref()).is_some_and(|o| !o.submitted);
+    let pending = match desk.as_deref() {
+        Some(d) if d.order.as_ref().is_some_and(|o| !o.submitted) => Some(Pending::Order),
+        Some(d) if d.notice.as_ref().is_some_and(|n| !n.handed) => Some(Pending::Notice),
+        _ => None,
+    };
 
     let width = ui.available_width();
-    let side_width = if desk.is_some() { (width * 0.22).clamp(220.0, 300.0) } else { (width * 0.28).clamp(220.0, 340.0) };
+    // Below 900 points (a small screen, or large text) the fixed minimums
+    // would leave the conversation no room: every column takes a share.
+    let narrow = width < 900.0;
+    let side_width = match (desk.is_some(), narrow) {
+        (true, true) => width * 0.2,
+        (true, false) => (width * 0.22).clamp(220.0, 300.0),
+        (false, true) => width * 0.28,
+        (false, false) => (width * 0.28).clamp(220.0, 340.0),
+    };
+    let desk_width = if narrow { width * 0.42 } else { (width * 0.32).clamp(340.0, 520.0) };
     egui::Panel::left("encounter-citizen")
         .resizable(false)
         .exact_size(side_width)
@@ -106,7 +119,7 @@ pub fn encounter_view_with_desk(ui: &mut egui::Ui, vm: &EncounterVm, mut desk: O
             if let Some(chosen) = options(ui, lang, prompt, vm.turn_secs) {
                 action = Some(EncounterAction::Choose(chosen));
             }
-        } else if let Some(a) = disc_guess(ui, vm, order_pending) {
+        } else if let Some(a) = disc_guess(ui, vm, pending) {
             action = Some(a);
         }
         ui.add_space(6.0);
@@ -115,7 +128,7 @@ pub fn encounter_view_with_desk(ui: &mut egui::Ui, vm: &EncounterVm, mut desk: O
     if let Some(desk) = desk.as_deref_mut() {
         egui::Panel::right("encounter-desk")
             .resizable(false)
-            .exact_size((width * 0.32).clamp(340.0, 520.0))
+            .exact_size(desk_width)
             .show(ui, |ui| {
                 if let Some(a) = desk_view(ui, desk) {
                     desk_action = Some(a);
@@ -275,7 +288,14 @@ fn time_limit(ui: &mut egui::Ui, lang: Lang, limit: u32, secs: f32) {
     ui.label(RichText::new(text).color(colour));
 }
 
-fn disc_guess(ui: &mut egui::Ui, vm: &EncounterVm, order_pending: bool) -> Option<EncounterAction> {
+/// What the desk still holds that confirming the guess hands in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pending {
+    Order,
+    Notice,
+}
+
+fn disc_guess(ui: &mut egui::Ui, vm: &EncounterVm, pending: Option<Pending>) -> Option<EncounterAction> {
     let lang = vm.lang;
     let mut action = None;
     ui.label(
@@ -305,20 +325,33 @@ fn disc_guess(ui: &mut egui::Ui, vm: &EncounterVm, order_pending: bool) -> Optio
             }
         }
     });
-    if order_pending {
-        ui.label(
-            RichText::new(tr(
-                lang,
-                "工单还没有提交：确认后按现在填写的内容提交（没填的栏目算漏填）。",
-                "The work order is not handed in yet: confirming hands it in as it stands (empty fields count as missing).",
-            ))
-            .color(ACCENT),
-        );
+    match pending {
+        Some(Pending::Order) => {
+            ui.label(
+                RichText::new(tr(
+                    lang,
+                    "工单还没有提交：确认后按现在填写的内容提交（没填的栏目算漏填）。",
+                    "The work order is not handed in yet: confirming hands it in as it stands (empty fields count as missing).",
+                ))
+                .color(ACCENT),
+            );
+        }
+        Some(Pending::Notice) => {
+            ui.label(
+                RichText::new(tr(
+                    lang,
+                    "告知单还没有交出：确认后按现在的内容交给群众（空单算没有告知）。",
+                    "The notice is not handed over yet: confirming hands it over as it stands (an empty one counts as no notice).",
+                ))
+                .color(ACCENT),
+            );
+        }
+        None => {}
     }
-    let confirm_text = if order_pending {
-        tr(lang, "提交工单并查看复盘 (Enter)", "Hand in the order and see the debrief (Enter)")
-    } else {
-        tr(lang, "查看复盘 (Enter)", "See the debrief (Enter)")
+    let confirm_text = match pending {
+        Some(Pending::Order) => tr(lang, "提交工单并查看复盘 (Enter)", "Hand in the order and see the debrief (Enter)"),
+        Some(Pending::Notice) => tr(lang, "交出告知单并查看复盘 (Enter)", "Hand over the notice and see the debrief (Enter)"),
+        None => tr(lang, "查看复盘 (Enter)", "See the debrief (Enter)"),
     };
     let confirm = ui.add_enabled(vm.disc_guess.is_some(), egui::Button::new(confirm_text));
     if confirm.clicked() {

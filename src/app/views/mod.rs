@@ -10,6 +10,7 @@ pub mod drill;
 pub mod encounter;
 pub mod history;
 pub mod library;
+pub mod notice;
 pub mod protocol;
 pub mod start;
 pub mod widgets;

@@ -4,10 +4,16 @@
 //! edit the view model in place (as the drill set-up does) and the view
 //! says what changed, so the screen copies it into the run.
 //!
-//! Keys: F3 the order (focus on the first field), F4 the knowledge base
-//! (focus on the search box), Tab between fields, Ctrl+Enter hands the
-//! order in, Enter in the search box opens the first entry found.
+//! At a counter the desk holds the one-time notice instead of the order
+//! (`super::notice`); the open knowledge entry then offers each of its
+//! materials and steps with "+".
+//!
+//! Keys: F3 the order (focus on the first field) or, at a counter, the
+//! notice (focus on its note), F4 the knowledge base (focus on the search
+//! box), Tab between fields and buttons, Ctrl+Enter hands the order in or
+//! the notice over, Enter in the search box opens the first entry found.
 
+use super::notice::{NoticeAction, NoticeEdit, NoticeVm, Part, PicksVm, add_button, notice_panel};
 use super::tr;
 use super::widgets::{ACCENT, FAIL, MUTED, PASS};
 use bevy_egui::egui::{self, RichText};
@@ -19,6 +25,8 @@ pub enum DeskTab {
     #[default]
     Order,
     Knowledge,
+    /// The counter's one-time notice.
+    Notice,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -71,6 +79,8 @@ pub struct KnowledgeVm {
     pub open: Option<EntryVm>,
     /// Entries in the base; 0 when this scenario folder has none.
     pub entries: usize,
+    /// At a counter with a notice: what of the open entry is on it.
+    pub picks: Option<PicksVm>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -79,6 +89,8 @@ pub struct DeskVm {
     pub tab: DeskTab,
     /// The work order (hotline scenarios with work-order truth only).
     pub order: Option<OrderVm>,
+    /// The one-time notice (counter scenarios with notice truth only).
+    pub notice: Option<NoticeVm>,
     pub knowledge: KnowledgeVm,
 }
 
@@ -92,6 +104,9 @@ pub enum DeskAction {
     Searched,
     Open(String),
     CloseEntry,
+    /// A change to the notice (the note in the view model, for `Note`).
+    Notice(NoticeEdit),
+    HandOver,
 }
 
 pub fn field_id(field: FieldName) -> egui::Id {
@@ -114,11 +129,17 @@ pub fn desk_keys(ui: &egui::Ui, vm: &DeskVm) -> Option<DeskAction> {
     if f3 && vm.order.is_some() {
         return Some(DeskAction::Tab(DeskTab::Order));
     }
+    if f3 && vm.notice.is_some() {
+        return Some(DeskAction::Tab(DeskTab::Notice));
+    }
     if f4 {
         return Some(DeskAction::Tab(DeskTab::Knowledge));
     }
     if submit && vm.order.as_ref().is_some_and(|o| !o.submitted) {
         return Some(DeskAction::Submit);
+    }
+    if submit && vm.notice.as_ref().is_some_and(|n| !n.handed) {
+        return Some(DeskAction::HandOver);
     }
     None
 }
@@ -131,7 +152,11 @@ pub fn desk_view(ui: &mut egui::Ui, vm: &mut DeskVm) -> Option<DeskAction> {
     let focus = match action {
         Some(DeskAction::Tab(tab)) => {
             vm.tab = tab;
-            Some(if tab == DeskTab::Order { field_id(FieldName::CallerName) } else { search_id() })
+            Some(match tab {
+                DeskTab::Order => field_id(FieldName::CallerName),
+                DeskTab::Notice => super::notice::note_id(),
+                DeskTab::Knowledge => search_id(),
+            })
         }
         _ => None,
     };
@@ -140,17 +165,31 @@ pub fn desk_view(ui: &mut egui::Ui, vm: &mut DeskVm) -> Option<DeskAction> {
         if vm.order.is_some() && ui.add(egui::Button::selectable(vm.tab == DeskTab::Order, RichText::new(tr(lang, "工单 (F3)", "Work order (F3)")).strong())).clicked() {
             action = Some(DeskAction::Tab(DeskTab::Order));
         }
-        if ui.add(egui::Button::selectable(vm.tab == DeskTab::Knowledge || vm.order.is_none(), RichText::new(tr(lang, "知识库 (F4)", "Knowledge base (F4)")).strong())).clicked() {
+        if vm.notice.is_some() && ui.add(egui::Button::selectable(vm.tab == DeskTab::Notice, RichText::new(tr(lang, "告知单 (F3)", "Notice (F3)")).strong())).clicked() {
+            action = Some(DeskAction::Tab(DeskTab::Notice));
+        }
+        let knowledge_on = vm.tab == DeskTab::Knowledge || (vm.order.is_none() && vm.notice.is_none());
+        if ui.add(egui::Button::selectable(knowledge_on, RichText::new(tr(lang, "知识库 (F4)", "Knowledge base (F4)")).strong())).clicked() {
             action = Some(DeskAction::Tab(DeskTab::Knowledge));
         }
     });
     ui.separator();
     let lang_copy = lang;
-    match (&mut vm.order, vm.tab) {
-        (Some(order), DeskTab::Order) => {
+    match (&mut vm.order, &mut vm.notice, vm.tab) {
+        (Some(order), _, DeskTab::Order) => {
             egui::ScrollArea::vertical().id_salt("work-order").auto_shrink([false, false]).show(ui, |ui| {
                 if let Some(a) = order_form(ui, lang_copy, order, focus) {
                     action = Some(a);
+                }
+            });
+        }
+        (_, Some(notice), DeskTab::Notice) => {
+            let focus_note = focus == Some(super::notice::note_id());
+            egui::ScrollArea::vertical().id_salt("notice").auto_shrink([false, false]).show(ui, |ui| {
+                match notice_panel(ui, lang_copy, notice, focus_note) {
+                    Some(NoticeAction::Edit(edit)) => action = Some(DeskAction::Notice(edit)),
+                    Some(NoticeAction::HandOver) => action = Some(DeskAction::HandOver),
+                    None => {}
                 }
             });
         }
@@ -354,7 +393,7 @@ fn knowledge_panel(ui: &mut egui::Ui, lang: Lang, vm: &mut KnowledgeVm, focus: O
         }
         if let Some(entry) = &vm.open {
             ui.separator();
-            if let Some(a) = entry_view(ui, lang, entry) {
+            if let Some(a) = entry_view(ui, lang, entry, vm.picks.as_ref()) {
                 action = Some(a);
             }
         }
@@ -362,7 +401,7 @@ fn knowledge_panel(ui: &mut egui::Ui, lang: Lang, vm: &mut KnowledgeVm, focus: O
     action
 }
 
-fn entry_view(ui: &mut egui::Ui, lang: Lang, entry: &EntryVm) -> Option<DeskAction> {
+fn entry_view(ui: &mut egui::Ui, lang: Lang, entry: &EntryVm, picks: Option<&PicksVm>) -> Option<DeskAction> {
     let mut action = None;
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new(&entry.title).size(17.0).strong());
@@ -372,19 +411,39 @@ fn entry_view(ui: &mut egui::Ui, lang: Lang, entry: &EntryVm) -> Option<DeskActi
         }
     });
     ui.label(&entry.summary);
-    let list = |ui: &mut egui::Ui, heading: &str, items: &[String], numbered: bool| {
+    if let Some(picks) = picks {
+        if !picks.as_follow_on && ui.add_enabled(!picks.closed, egui::Button::new(RichText::new(tr(lang, "+ 作为后续事项写进告知单", "+ Name it on the notice as a follow-on matter")).small()).wrap()).clicked() {
+            action = Some(DeskAction::Notice(NoticeEdit::AddFollowOn(entry.id.clone())));
+        } else if picks.as_follow_on {
+            ui.label(RichText::new(tr(lang, "√ 已作为后续事项写进告知单", "√ On the notice as a follow-on matter")).small().color(PASS));
+        }
+    }
+    let mut list = |ui: &mut egui::Ui, heading: &str, items: &[String], part: Option<Part>| {
         if items.is_empty() {
             return;
         }
         ui.label(RichText::new(heading).strong());
         for (i, item) in items.iter().enumerate() {
-            let mark = if numbered { format!("{}.", i + 1) } else { "•".to_string() };
-            ui.label(format!("{mark} {item}"));
+            let mark = if part == Some(Part::Steps) { format!("{}.", i + 1) } else { "•".to_string() };
+            let on = picks.zip(part).map(|(p, part)| if part == Part::Steps { p.steps.get(i).copied().unwrap_or(false) } else { p.materials.get(i).copied().unwrap_or(false) });
+            match (picks, part, on) {
+                (Some(p), Some(part), Some(on)) => {
+                    ui.horizontal_top(|ui| {
+                        if add_button(ui, lang, on, p.closed) {
+                            action = Some(DeskAction::Notice(NoticeEdit::Add { part, pick: counterpart_core::notice::Pick { entry: entry.id.clone(), index: i } }));
+                        }
+                        ui.add(egui::Label::new(format!("{mark} {item}")).wrap());
+                    });
+                }
+                _ => {
+                    ui.label(format!("{mark} {item}"));
+                }
+            }
         }
     };
-    list(ui, tr(lang, "申请材料", "Materials"), &entry.materials, false);
-    list(ui, tr(lang, "办理步骤", "Steps"), &entry.steps, true);
-    list(ui, tr(lang, "办理时限", "Time limits"), &entry.time_limits, false);
+    list(ui, tr(lang, "申请材料", "Materials"), &entry.materials, Some(Part::Materials));
+    list(ui, tr(lang, "办理步骤", "Steps"), &entry.steps, Some(Part::Steps));
+    list(ui, tr(lang, "办理时限", "Time limits"), &entry.time_limits, None);
     ui.label(format!("{}{}", tr(lang, "承办单位：", "Handling unit: "), entry.handling_unit));
     ui.label(RichText::new(format!("{}{}", tr(lang, "出处：", "Source: "), entry.source)).small().color(MUTED));
     action
