@@ -124,7 +124,7 @@ fn the_notice_sits_beside_the_conversation_and_takes_lines_from_the_open_entry_a
 
         h.key_press(egui::Key::F4);
         h.run();
-        h.event(egui::Event::Text("食品经营".into()));
+        h.event(egui::Event::Text("食品经营许可申请".into()));
         h.run();
         h.key_press(egui::Key::Enter);
         h.run();
