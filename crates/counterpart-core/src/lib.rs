@@ -19,10 +19,13 @@
 //! - [`library`]: files loaded once into a library of scripts with their
 //!   analyses and findings; live reload.
 //! - [`drill`]: group drills as an event-sourced machine.
+//! - [`exam`]: exam files (考核) checked against the library, the
+//!   candidate's seeded draw, and the pass/fail judgement of a sitting.
 //! - [`records`]: the trainee store, reports, progress and xAPI.
 
 pub mod analysis;
 pub mod drill;
+pub mod exam;
 pub mod knowledge;
 pub mod library;
 pub mod notice;

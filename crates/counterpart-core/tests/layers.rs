@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Lowest first: a folder may use folders above it in this list only.
-const LAYERS: &[&str] = &["scenario", "knowledge", "play", "workorder", "notice", "analysis", "library", "drill", "records"];
+const LAYERS: &[&str] = &["scenario", "knowledge", "play", "workorder", "notice", "analysis", "library", "drill", "exam", "records"];
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {

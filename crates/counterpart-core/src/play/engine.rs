@@ -260,6 +260,24 @@ impl Encounter {
         Ok(Encounter::starting_at(script, seed, persona, state, true))
     }
 
+    /// `from_situation` as a given persona: a trainee's replay of a turn
+    /// from their mistake book is played as the persona they met there.
+    pub fn from_situation_as(
+        script: Arc<Script>,
+        seed: u64,
+        persona: usize,
+        turn: &str,
+        mood: Mood,
+        flags: &[&str],
+    ) -> Result<Encounter, SituationError> {
+        let mut encounter = Encounter::from_situation(script, seed, turn, mood, flags)?;
+        if persona < encounter.script.persona_count() && persona != encounter.persona {
+            let state = encounter.state;
+            encounter = Encounter::starting_at(encounter.script, seed, persona, state, true);
+        }
+        Ok(encounter)
+    }
+
     /// The same encounter on a new version of its script (after a live
     /// reload): it starts where this one started, replays the same choices
     /// with the same timings, and must arrive at a turn or ending with the
@@ -324,6 +342,14 @@ impl Encounter {
     /// (resume, reports). For steps without actions it is `replay_answers`.
     pub fn replay_steps(script: Arc<Script>, seed: u64, steps: &[Step]) -> Result<Encounter, PlayError> {
         let mut encounter = Encounter::new(script, seed);
+        encounter.follow(steps)?;
+        Ok(encounter)
+    }
+
+    /// `replay_steps` as a given persona: an exam attempt plays the persona
+    /// the draw named, not the one its seed would pick.
+    pub fn replay_steps_as(script: Arc<Script>, seed: u64, persona: usize, steps: &[Step]) -> Result<Encounter, PlayError> {
+        let mut encounter = Encounter::with_persona(script, seed, persona);
         encounter.follow(steps)?;
         Ok(encounter)
     }
