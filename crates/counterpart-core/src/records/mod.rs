@@ -2,9 +2,12 @@
 //! xAPI statements.
 
 pub mod content;
+pub mod exam_report;
+pub mod mistakes;
 pub mod progress;
 pub mod report;
 pub mod resume;
+pub mod sittings;
 pub mod store;
 pub mod xapi;
 pub mod xlsx;

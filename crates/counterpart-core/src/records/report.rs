@@ -312,14 +312,14 @@ table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #999;padding:
 .said{color:#333}.chosen{font-weight:bold}.muted{color:#666;font-size:.9em}
 @media print{a{color:inherit;text-decoration:none}body{margin:0}}";
 
-fn page(title: &str, body: &str) -> String {
+pub(crate) fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
         html_escape(title)
     )
 }
 
-fn both(zh: &str, en: &str) -> String {
+pub(crate) fn both(zh: &str, en: &str) -> String {
     match (zh.trim().is_empty(), en.trim().is_empty()) {
         (false, false) if zh != en => format!("{}<br><span class=\"muted\">{}</span>", html_escape(zh), html_escape(en)),
         (false, _) => html_escape(zh),

@@ -34,8 +34,8 @@ use thiserror::Error;
 /// attempts their slots opened); v4 class-vote groups; v5 ratings; v6 what
 /// an attempt's statements say (`content`), the LRS outbox and employee
 /// numbers; v7 the hotline work order and the knowledge-base lookups; v8
-/// the counter's one-time notice.
-pub const SCHEMA_VERSION: i32 = 8;
+/// the counter's one-time notice; v9 exam sittings.
+pub const SCHEMA_VERSION: i32 = 9;
 
 /// Settings keys of the centre's xAPI identity (see docs/records.md).
 pub const SETTING_HOME_PAGE: &str = "xapi.home_page";
@@ -43,7 +43,7 @@ pub const SETTING_EXTENSION_BASE: &str = "xapi.extension_base";
 
 /// ISO 8601 UTC with milliseconds, computed by SQLite so that no clock
 /// library is needed and all timestamps share one format.
-const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
+pub(crate) const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -96,6 +96,8 @@ pub enum StoreError {
     /// drill has none yet).
     #[error("演练“{title}” / drill “{title}”: {source}")]
     Drill { drill: i64, title: String, source: DrillError },
+    #[error("{0}")]
+    Exam(#[from] SittingError),
     #[error("drill {drill}: stored data is unreadable ({detail})")]
     BadDrillRow { drill: i64, detail: String },
     #[error("the employee number \"{employee_id}\" already belongs to \"{holder}\" / 工号“{employee_id}”已属于“{holder}”")]
@@ -363,7 +365,7 @@ fn classify(path: &Path, source: rusqlite::Error) -> StoreError {
     }
 }
 
-fn random_uuid() -> String {
+pub(crate) fn random_uuid() -> String {
     uuid::Builder::from_random_bytes(rand::random::<[u8; 16]>()).into_uuid().to_string()
 }
 
@@ -457,13 +459,13 @@ impl Store {
         &self.path
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
+    pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite half-written
         // (transactions roll back), so a poisoned lock is safe to reuse.
         self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+    pub(crate) fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
         sql_err(&self.path)
     }
 
@@ -533,7 +535,7 @@ impl Store {
         self.begin_attempt_in(&self.conn(), profile, scenario_id, scenario_version, seed)
     }
 
-    fn begin_attempt_in(&self, conn: &Connection, profile: i64, scenario_id: &str, scenario_version: u32, seed: u64) -> Result<i64, StoreError> {
+    pub(crate) fn begin_attempt_in(&self, conn: &Connection, profile: i64, scenario_id: &str, scenario_version: u32, seed: u64) -> Result<i64, StoreError> {
         let exists: bool = conn
             .query_row("SELECT EXISTS(SELECT 1 FROM profiles WHERE id = ?1)", [profile], |r| r.get(0))
             .map_err(self.err())?;
@@ -654,11 +656,13 @@ impl Store {
     /// Attempts left in progress (the app was closed or crashed), newest
     /// first: offer to resume (`Encounter::replay` with `attempt(id).choices()`)
     /// or `mark_abandoned`. A drill's slot attempts are left out: they
-    /// resume with their drill (`unfinished_drills`), never on their own.
+    /// resume with their drill (`unfinished_drills`), never on their own;
+    /// so are an exam's, which resume with their sitting.
     pub fn unfinished_attempts(&self, profile: i64) -> Result<Vec<AttemptSummary>, StoreError> {
         self.summaries(
             "WHERE a.profile_id = ?1 AND a.status = 'in_progress'
-               AND a.id NOT IN (SELECT attempt_id FROM drill_attempts)",
+               AND a.id NOT IN (SELECT attempt_id FROM drill_attempts)
+               AND a.id NOT IN (SELECT attempt_id FROM exam_slots WHERE attempt_id IS NOT NULL)",
             Some(profile),
         )
     }
@@ -1268,7 +1272,7 @@ impl Store {
 
     /// Stores the snapshot (once per distinct content) and the identity the
     /// attempt's profile and the centre's settings give now.
-    fn store_content_in(&self, conn: &Connection, attempt: i64, snapshot: &ScenarioSnapshot) -> Result<(), StoreError> {
+    pub(crate) fn store_content_in(&self, conn: &Connection, attempt: i64, snapshot: &ScenarioSnapshot) -> Result<(), StoreError> {
         let bad = |e: serde_json::Error| StoreError::BadRow { attempt, detail: e.to_string() };
         let json = serde_json::to_string(snapshot).map_err(bad)?;
         let key = digest(&json);
@@ -1627,6 +1631,7 @@ fn migrate(conn: &mut Connection, path: &Path, from: i32) -> Result<(), StoreErr
             5 => migrate_v5_to_v6(&tx).map_err(wrap)?,
             6 => tx.execute_batch(SCHEMA_V7_WORK_ORDERS).map_err(wrap)?,
             7 => tx.execute_batch(SCHEMA_V8_NOTICES).map_err(wrap)?,
+            8 => tx.execute_batch(SCHEMA_V9_EXAMS).map_err(wrap)?,
             _ => unreachable!("versions above SCHEMA_VERSION are rejected before migrating"),
         }
         version += 1;
@@ -1765,6 +1770,63 @@ CREATE TABLE IF NOT EXISTS notices (
     outcome_json TEXT
 );
 ";
+
+/// v9: exam sittings and their drawn scenarios. At most one open sitting
+/// per exam and employee number (the partial unique index); an attempt
+/// belongs to at most one slot.
+pub const SCHEMA_V9_EXAMS: &str = "
+CREATE TABLE IF NOT EXISTS exam_sittings (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    exam_id TEXT NOT NULL,
+    exam_version INTEGER NOT NULL,
+    exam_json TEXT NOT NULL,
+    draw_json TEXT NOT NULL,
+    profile_id INTEGER NOT NULL REFERENCES profiles(id),
+    employee_id TEXT NOT NULL,
+    sitting INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'finished', 'abandoned')),
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    released_at TEXT,
+    UNIQUE (exam_id, employee_id, sitting)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS exam_sittings_one_open ON exam_sittings(exam_id, employee_id) WHERE status = 'open';
+CREATE TABLE IF NOT EXISTS exam_slots (
+    sitting_id INTEGER NOT NULL REFERENCES exam_sittings(id),
+    slot INTEGER NOT NULL,
+    attempt_id INTEGER UNIQUE REFERENCES attempts(id),
+    elapsed_ms INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (sitting_id, slot)
+);
+";
+
+/// Why a sitting cannot be opened or changed.
+/// (Kept here beside `StoreError`, which wraps it; the sittings' own code
+/// is in `records::sittings`.)
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum SittingError {
+    #[error("the employee number \"{employee_id}\" is already sitting \"{exam}\" (sitting {sitting}, not finished): finish or abandon it first / 工号“{employee_id}”正在参加“{exam}”（第 {sitting} 次，尚未结束），请先完成或放弃这一场")]
+    AlreadyOpen { employee_id: String, exam: String, sitting: u32 },
+    #[error("\"{name}\" has no employee number: an exam candidate is known by it / “{name}”没有登记工号，考生需要以工号参加考核")]
+    NoEmployeeId { name: String },
+    #[error("the employee number \"{employee_id}\" has used all {allowed} sitting(s) of \"{exam}\" / 工号“{employee_id}”已用完“{exam}”的 {allowed} 次考试机会")]
+    NoSittingsLeft { employee_id: String, exam: String, allowed: u32 },
+    #[error("the employee number \"{employee_id}\" may sit \"{exam}\" again from {from} (the exam asks for {days} day(s) between sittings) / 工号“{employee_id}”须等到 {from} 才能再考“{exam}”（两次考试至少间隔 {days} 天）")]
+    TooSoon { employee_id: String, exam: String, from: String, days: u32 },
+    #[error("no exam sitting with id {0} / 找不到考试记录 {0}")]
+    NoSitting(i64),
+    #[error("sitting {sitting} has no drawn scenario {slot} / 第 {sitting} 场考试没有第 {slot} 题")]
+    NoSlot { sitting: i64, slot: usize },
+    #[error("sitting {0} is not open / 第 {0} 场考试已经结束")]
+    NotOpen(i64),
+    #[error("sitting {sitting}, scenario {slot} has an attempt already / 第 {sitting} 场考试第 {slot} 题已经开始作答")]
+    SlotTaken { sitting: i64, slot: usize },
+    #[error("sitting {sitting}, scenario {slot} is \"{expected}\", not \"{got}\"")]
+    WrongScenario { sitting: i64, slot: usize, expected: String, got: String },
+    #[error("sitting {sitting}: stored data is unreadable ({detail})")]
+    BadRow { sitting: i64, detail: String },
+}
 
 /// Gives every row of `table` (one of ours, with `id` and `uuid` columns)
 /// that has none a fresh random UUID.

@@ -21,16 +21,16 @@ pub const SCORES_HEADER: [&str; 8] =
 
 /// Columns written as numbers when their cell parses as one (not the
 /// seed: a u64 does not fit a spreadsheet's number exactly).
-const NUMERIC: [&str; 14] = [
+const NUMERIC: &[&str] = &[
     "attempt_id", "scenario_version", "steps", "overall", "listening", "empathy", "clarity", "disc", "process", "rules",
-    "slot", "round", "score", "drill_id",
+    "slot", "round", "score", "drill_id", "sitting_id", "exam_version", "sitting", "passed_scenarios", "drawn", "minutes",
 ];
 
 fn plain(s: &str) -> String {
     s.to_string()
 }
 
-fn sheet(ws: &mut Worksheet, name: &str, header: &[&str], rows: &[Vec<String>]) -> Result<(), XlsxError> {
+pub(crate) fn sheet(ws: &mut Worksheet, name: &str, header: &[&str], rows: &[Vec<String>]) -> Result<(), XlsxError> {
     ws.set_name(name)?;
     let bold = Format::new().set_bold();
     for (c, h) in header.iter().enumerate() {

@@ -1,0 +1,386 @@
+//! The mistake book (错题集): the turns a trainee answered wrongly, from
+//! their stored practice attempts and the exam attempts whose debrief has
+//! been released, grouped by skill, each with the situation to replay it
+//! from, until answered well twice in a row on separate days.
+//!
+//! Plainly, for the persona played and as the debrief judges it:
+//! - **wrong**: the debrief names a better option, and the answer chosen
+//!   raised a red flag, was late, was over-talking, or showed some skill
+//!   at 0 (harmful) or 1 (missed);
+//! - **well**: the debrief names no better option, with no red flag and
+//!   not late;
+//! - anything else (a fair answer with a better one available) is neither:
+//!   it adds no mistake but breaks a run of good answers.
+//!
+//! A mistake is a (scenario, turn, persona). It is cleared once its last
+//! two answers were both good and given on different days (the date of the
+//! stored answer, UTC); a wrong answer after that opens it again.
+
+use crate::library::Library;
+use crate::play::engine::{Encounter, Script, better_option_for};
+use crate::scenario::model::Item;
+use crate::records::store::AttemptRecord;
+use crate::scenario::model::{Mood, RedFlag, Stage, Text};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+/// Where to replay a mistake from: `Encounter::from_situation_as(script,
+/// seed, persona, &turn_id, mood, &flags)`, the author view's play from
+/// here, at the mood and flags the trainee had reached.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Situation {
+    pub scenario_id: String,
+    pub scenario_version: u32,
+    pub turn_id: String,
+    /// Index into the citizen's personas (0: the main one).
+    pub persona: usize,
+    pub mood: Mood,
+    pub flags: Vec<String>,
+}
+
+impl Situation {
+    /// Starts the replay on `script` (the scenario's current version).
+    pub fn start(&self, script: Arc<Script>, seed: u64) -> Result<Encounter, crate::play::engine::SituationError> {
+        let flags: Vec<&str> = self.flags.iter().map(String::as_str).collect();
+        Encounter::from_situation_as(script, seed, self.persona, &self.turn_id, self.mood, &flags)
+    }
+}
+
+/// One open mistake, as last answered wrongly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mistake {
+    pub scenario_title: Text,
+    /// The persona's id.
+    pub persona_id: String,
+    pub situation: Situation,
+    /// The attempt and step of the last wrong answer.
+    pub attempt: i64,
+    pub step: usize,
+    pub answered_at: String,
+    /// The option chosen then, and the one the debrief names as better.
+    pub chosen: String,
+    pub better: Option<String>,
+    /// Skills shown at 0 or 1 by the answer chosen.
+    pub items: Vec<Item>,
+    /// The stage of the better option: what the moment called for.
+    pub stage: Stage,
+    pub red_flag: Option<RedFlag>,
+    pub late: bool,
+    pub overtalk: bool,
+    /// How many times this turn was answered wrongly in all.
+    pub times_wrong: u32,
+    /// Good answers since the last wrong one (0 or 1: two on separate days clear it).
+    pub good_since: u32,
+    /// The last wrong answer was in an exam.
+    pub from_exam: bool,
+}
+
+/// An attempt the book could not read, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Skipped {
+    pub attempt: i64,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MistakeBook {
+    /// Open mistakes, most recent first.
+    pub open: Vec<Mistake>,
+    /// Mistakes cleared by two good answers on separate days.
+    pub cleared: u32,
+    pub skipped: Vec<Skipped>,
+}
+
+impl MistakeBook {
+    /// Open mistakes by rubric item (one mistake may be under several).
+    pub fn by_item(&self) -> BTreeMap<Item, Vec<&Mistake>> {
+        let mut out: BTreeMap<Item, Vec<&Mistake>> = BTreeMap::new();
+        for m in &self.open {
+            for item in &m.items {
+                out.entry(*item).or_default().push(m);
+            }
+        }
+        out
+    }
+
+    /// Open mistakes by the stage the moment called for.
+    pub fn by_stage(&self) -> BTreeMap<Stage, Vec<&Mistake>> {
+        let mut out: BTreeMap<Stage, Vec<&Mistake>> = BTreeMap::new();
+        for m in &self.open {
+            out.entry(m.stage).or_default().push(m);
+        }
+        out
+    }
+}
+
+/// How an answer counts for the book.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Judged {
+    Wrong,
+    Well,
+    Fair,
+}
+
+/// Judges option `choice` on `turn` for `persona`, as the debrief does.
+pub fn judge_answer(script: &Script, persona: usize, turn: usize, choice: usize, red_flag: bool, late: bool) -> Judged {
+    let better = better_option_for(script, persona, turn, choice);
+    let flow = &script.flow_for(persona).turns[turn].choices[choice];
+    let low = flow.evidence.iter().any(|(_, level)| *level <= 1);
+    match better {
+        None if !red_flag && !late => Judged::Well,
+        Some(_) if red_flag || late || flow.overtalk || low => Judged::Wrong,
+        _ => Judged::Fair,
+    }
+}
+
+struct Answer<'a> {
+    record: &'a AttemptRecord,
+    step: usize,
+    script: Arc<Script>,
+    persona: usize,
+    judged: Judged,
+}
+
+/// The trainee's book from their stored attempts (any order) and the
+/// store's exam attempts (`Store::exam_attempts`): an exam attempt counts
+/// only once its debrief may be shown. Attempts are replayed on the
+/// library's current scenario; one whose answers no longer replay there
+/// (the scenario was changed or removed) is listed as skipped.
+pub fn mistake_book(records: &[AttemptRecord], exam_attempts: &HashMap<i64, (i64, bool)>, library: &Library) -> MistakeBook {
+    let mut book = MistakeBook::default();
+    let mut answers: Vec<Answer<'_>> = Vec::new();
+    for record in records {
+        let id = record.summary.id;
+        if exam_attempts.get(&id).is_some_and(|(_, visible)| !visible) || record.steps.is_empty() {
+            continue;
+        }
+        let Some(script) = library.script(&record.summary.scenario_id) else {
+            book.skipped.push(Skipped { attempt: id, reason: format!("scenario \"{}\" is not in the library", record.summary.scenario_id) });
+            continue;
+        };
+        let personas = script.scenario.citizen.all_personas();
+        let persona = record
+            .summary
+            .persona
+            .as_ref()
+            .and_then(|p| personas.iter().position(|v| &v.id == p))
+            .or_else(|| record.content.as_ref().and_then(|c| personas.iter().position(|v| v.id == c.scenario.persona)))
+            .unwrap_or_else(|| script.persona_for_seed(record.summary.seed));
+        let steps: Vec<_> = record.steps.iter().map(|s| s.step.clone()).collect();
+        let replayed = match Encounter::replay_steps_as(script.clone(), record.summary.seed, persona, &steps) {
+            Ok(e) => e,
+            Err(e) => {
+                book.skipped.push(Skipped { attempt: id, reason: format!("its answers do not replay on the current scenario: {e}") });
+                continue;
+            }
+        };
+        if replayed.steps().iter().zip(&steps).any(|(a, b)| a.turn_id != b.turn_id || a.choice_id != b.choice_id) {
+            book.skipped.push(Skipped { attempt: id, reason: "the scenario changed since: its turns are not the ones answered".into() });
+            continue;
+        }
+        for (i, step) in replayed.steps().iter().enumerate() {
+            let judged = judge_answer(script, persona, step.turn, step.choice, step.red_flag.is_some(), step.timed_out);
+            answers.push(Answer { record, step: i, script: script.clone(), persona, judged });
+        }
+    }
+    answers.sort_by(|a, b| {
+        let at = |x: &Answer<'_>| x.record.steps[x.step].recorded_at.clone();
+        at(a).cmp(&at(b)).then(a.record.summary.id.cmp(&b.record.summary.id)).then(a.step.cmp(&b.step))
+    });
+    // Per (scenario, turn, persona): the last wrong answer, how many, and
+    // the days of the good answers since.
+    struct Track<'a> {
+        last_wrong: Option<&'a Answer<'a>>,
+        wrong: u32,
+        good_days: Vec<String>,
+    }
+    let mut tracks: Vec<((String, String, usize), Track<'_>)> = Vec::new();
+    for answer in &answers {
+        let step = &answer.record.steps[answer.step].step;
+        let key = (answer.record.summary.scenario_id.clone(), step.turn_id.clone(), answer.persona);
+        let at = match tracks.iter().position(|(k, _)| *k == key) {
+            Some(at) => at,
+            None => {
+                if answer.judged != Judged::Wrong {
+                    continue;
+                }
+                tracks.push((key, Track { last_wrong: None, wrong: 0, good_days: Vec::new() }));
+                tracks.len() - 1
+            }
+        };
+        let track = &mut tracks[at].1;
+        let day: String = answer.record.steps[answer.step].recorded_at.chars().take(10).collect();
+        match answer.judged {
+            Judged::Wrong => {
+                track.last_wrong = Some(answer);
+                track.wrong += 1;
+                track.good_days.clear();
+            }
+            Judged::Well => {
+                if track.last_wrong.is_some() && track.good_days.last() != Some(&day) {
+                    track.good_days.push(day);
+                }
+            }
+            Judged::Fair => track.good_days.clear(),
+        }
+        if track.good_days.len() >= 2 {
+            track.last_wrong = None;
+            track.good_days.clear();
+            book.cleared += 1;
+        }
+    }
+    for (_, track) in tracks {
+        let Some(answer) = track.last_wrong else { continue };
+        if let Some(m) = mistake_of(answer, track.wrong, track.good_days.len() as u32, exam_attempts) {
+            book.open.push(m);
+        }
+    }
+    book.open.sort_by(|a, b| b.answered_at.cmp(&a.answered_at));
+    book
+}
+
+fn mistake_of(answer: &Answer<'_>, times_wrong: u32, good_since: u32, exam_attempts: &HashMap<i64, (i64, bool)>) -> Option<Mistake> {
+    let script = &answer.script;
+    let record = answer.record;
+    let steps: Vec<_> = record.steps[..answer.step].iter().map(|s| s.step.clone()).collect();
+    let before = Encounter::replay_steps_as(script.clone(), record.summary.seed, answer.persona, &steps).ok()?;
+    let step = &record.steps[answer.step];
+    let turn = step.step.turn;
+    let flow = &script.flow_for(answer.persona).turns[turn].choices[step.step.choice];
+    let options = &script.scenario.turns[turn].options;
+    let better = better_option_for(script, answer.persona, turn, step.step.choice);
+    let mut items: Vec<Item> = flow.evidence.iter().filter(|(_, l)| *l <= 1).map(|(i, _)| *i).collect();
+    items.sort();
+    items.dedup();
+    Some(Mistake {
+        scenario_title: script.scenario.title.clone(),
+        persona_id: script.scenario.citizen.all_personas().get(answer.persona).map(|p| p.id.clone()).unwrap_or_default(),
+        situation: Situation {
+            scenario_id: script.scenario.id.clone(),
+            scenario_version: script.scenario.version,
+            turn_id: step.step.turn_id.clone(),
+            persona: answer.persona,
+            mood: before.mood(),
+            flags: before.flags().into_iter().map(String::from).collect(),
+        },
+        attempt: record.summary.id,
+        step: answer.step,
+        answered_at: step.recorded_at.clone(),
+        chosen: step.step.choice_id.clone(),
+        better: better.map(|b| options[b].id.clone()),
+        items,
+        stage: better.map_or(options[step.step.choice].stage, |b| options[b].stage),
+        red_flag: step.step.red_flag,
+        late: step.step.timed_out,
+        overtalk: flow.overtalk,
+        times_wrong,
+        good_since,
+        from_exam: exam_attempts.contains_key(&record.summary.id),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::library::load::load_all;
+    use crate::records::store::{StepRecord, Store};
+    use std::path::PathBuf;
+
+    fn library() -> Library {
+        let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../scenarios"));
+        Library::from_files(load_all(&[dir.join("hotline-water-outage.ron")]))
+    }
+
+    /// The first turn's best and a wrong option, and a full route through
+    /// each (the best route, with the first answer swapped).
+    fn routes(script: &Script, persona: usize) -> (Vec<usize>, Vec<usize>) {
+        let analysis = crate::analysis::analyze::analyze_personas(&Arc::new(script.clone())).unwrap().remove(persona);
+        let best = analysis.best(crate::analysis::analyze::Objective::Overall).unwrap().route.clone();
+        let first = best[0];
+        let wrong = (0..script.scenario.turns[0].options.len())
+            .find(|&c| judge_answer(script, persona, 0, c, script.flow_for(persona).turns[0].choices[c].red_flag.is_some(), false) == Judged::Wrong)
+            .expect("the first turn has a wrong option");
+        assert_eq!(judge_answer(script, persona, 0, first, false, false), Judged::Well);
+        let mut bad = best.clone();
+        bad[0] = wrong;
+        (best, bad)
+    }
+
+    /// A stored-looking record of `route` answered on `day`.
+    fn record(id: i64, script: &Arc<Script>, seed: u64, route: &[usize], day: &str) -> AttemptRecord {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("r.sqlite3")).unwrap();
+        let p = store.create_profile("x").unwrap().id;
+        let a = store.begin_attempt_for(p, script, seed).unwrap();
+        let persona = script.persona_for_seed(seed);
+        let mut e = Encounter::with_persona(script.clone(), seed, persona);
+        for (i, &c) in route.iter().enumerate() {
+            if e.is_over() {
+                break;
+            }
+            let step = e.choose(c, None).unwrap().clone();
+            store.record_step(a, i, &step).unwrap();
+        }
+        let mut r = store.attempt(a).unwrap();
+        r.summary.id = id;
+        for (i, s) in r.steps.iter_mut().enumerate() {
+            *s = StepRecord { recorded_at: format!("{day}T10:00:{i:02}.000Z"), ..s.clone() };
+        }
+        r
+    }
+
+    #[test]
+    fn a_wrong_turn_is_listed_with_its_situation_and_cleared_by_two_good_days() {
+        let library = library();
+        let script = library.script("hotline-water-outage").unwrap().clone();
+        let seed = 3;
+        let persona = script.persona_for_seed(seed);
+        let (best, bad) = routes(&script, persona);
+        let none = HashMap::new();
+        let wrong = record(1, &script, seed, &bad, "2026-11-01");
+        let book = mistake_book(std::slice::from_ref(&wrong), &none, &library);
+        let first = book.open.iter().find(|m| m.situation.turn_id == script.scenario.turns[0].id).expect("the first turn is a mistake");
+        assert_eq!(first.chosen, script.scenario.turns[0].options[bad[0]].id);
+        assert!(first.better.is_some());
+        assert_eq!(first.situation.mood, script.scenario.citizen.all_personas()[persona].mood);
+        // The situation replays to the same turn, persona and mood.
+        let replay = first.situation.start(script.clone(), 99).unwrap();
+        assert_eq!(replay.prompt().unwrap().turn.id, first.situation.turn_id);
+        assert_eq!((replay.persona(), replay.mood()), (persona, first.situation.mood));
+        assert!(book.by_stage().values().flatten().any(|m| m.situation.turn_id == first.situation.turn_id));
+        let open_first = |book: &MistakeBook| book.open.iter().any(|m| m.situation.turn_id == script.scenario.turns[0].id);
+        // Two good answers the same day do not clear it; on a second day they do.
+        let same_day = [wrong.clone(), record(2, &script, seed, &best, "2026-11-02"), record(3, &script, seed, &best, "2026-11-02")];
+        let book = mistake_book(&same_day, &none, &library);
+        assert!(open_first(&book));
+        assert_eq!(book.open.iter().find(|m| m.situation.turn_id == script.scenario.turns[0].id).unwrap().good_since, 1);
+        let two_days = [wrong.clone(), record(2, &script, seed, &best, "2026-11-02"), record(3, &script, seed, &best, "2026-11-03")];
+        let book = mistake_book(&two_days, &none, &library);
+        assert!(!open_first(&book));
+        assert!(book.cleared >= 1);
+        // A wrong answer between the good ones starts the count again.
+        let broken = [wrong.clone(), record(2, &script, seed, &best, "2026-11-02"), record(3, &script, seed, &bad, "2026-11-03"), record(4, &script, seed, &best, "2026-11-04")];
+        let book = mistake_book(&broken, &none, &library);
+        let m = book.open.iter().find(|m| m.situation.turn_id == script.scenario.turns[0].id).unwrap();
+        assert_eq!((m.times_wrong, m.good_since, m.attempt), (2, 1, 3));
+    }
+
+    #[test]
+    fn an_exam_attempt_counts_only_once_released_and_a_missing_scenario_is_skipped() {
+        let library = library();
+        let script = library.script("hotline-water-outage").unwrap().clone();
+        let (_, bad) = routes(&script, script.persona_for_seed(3));
+        let wrong = record(7, &script, 3, &bad, "2026-11-01");
+        let withheld: HashMap<i64, (i64, bool)> = [(7, (1, false))].into_iter().collect();
+        assert!(mistake_book(std::slice::from_ref(&wrong), &withheld, &library).open.is_empty());
+        let released: HashMap<i64, (i64, bool)> = [(7, (1, true))].into_iter().collect();
+        let book = mistake_book(std::slice::from_ref(&wrong), &released, &library);
+        assert!(!book.open.is_empty() && book.open.iter().all(|m| m.from_exam));
+        let mut gone = wrong.clone();
+        gone.summary.scenario_id = "no-such".into();
+        let book = mistake_book(&[gone], &HashMap::new(), &library);
+        assert_eq!(book.skipped.len(), 1);
+        assert!(book.open.is_empty());
+    }
+}
