@@ -44,7 +44,8 @@ impl From<LangArg> for Lang {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check scenario files or folders for errors and warnings. With no
+    /// Check scenario files or folders for errors and warnings (a folder's
+    /// exam files in exams/ too). With no
     /// paths: the library the app reads (the bundled folder, the config
     /// file's shared folders, the trainers' folder), saying which file wins
     /// where two folders hold the same scenario id.
@@ -153,6 +154,12 @@ pub enum Command {
         #[command(subcommand)]
         action: crate::records_cli::RecordsAction,
     },
+    /// Exams (考核): check exam files, a candidate's draw, results of
+    /// stored sittings (sheet, class list, transcript).
+    Exam {
+        #[command(subcommand)]
+        action: crate::exam_cli::ExamAction,
+    },
     /// Group drills: list them, or write a drill's session report (HTML, CSV).
     Drill {
         #[command(subcommand)]
@@ -242,6 +249,10 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Some(Command::RecordsCrashTest(args)) => crate::records_cli::crash_test_cmd(args, out, err),
         Some(Command::Records { action }) => crate::records_cli::records_cmd(action, out, err),
         Some(Command::Drill { action }) => crate::records_cli::drill_cmd(action, cli.scenarios.as_deref(), out, err),
+        Some(Command::Exam { action }) => {
+            let scenarios = cli.scenarios.clone();
+            crate::exam_cli::exam_cmd(action, cli.scenarios.as_deref(), || app_library(scenarios.as_deref()), out, err)
+        }
         Some(Command::New { id, channel, style, secondary, title, title_en, dir }) => new_cmd(&id, channel, style, secondary, &title, &title_en, &dir, out, err),
         Some(Command::Translations { action }) => translations_cmd(action, out, err),
         None => {
@@ -313,6 +324,36 @@ fn validate_cmd(paths: &[PathBuf], bundled: Option<&std::path::Path>, json: bool
             }
         }
     }
+    // Exam files beside the scenarios (each folder's exams/), checked
+    // against the scenarios just loaded.
+    let scripts = match &library {
+        Some(library) => library.clone(),
+        None => Library::from_files(loaded.clone()),
+    };
+    let folders: Vec<PathBuf> = match &library {
+        Some(library) => library.sources().iter().map(|s| s.folder.clone()).collect(),
+        None => paths.iter().filter(|p| p.is_dir()).cloned().collect(),
+    };
+    let exam_paths: Vec<PathBuf> = folders.iter().flat_map(|f| counterpart_core::exam::load::exam_files(f)).collect();
+    let exams = counterpart_core::exam::load::load_paths(&exam_paths, &scripts);
+    if json {
+        for file in &exams {
+            let diags: Vec<&Diagnostic> = file.errors().iter().chain(&file.warnings).collect();
+            errors += diags.iter().filter(|d| d.is_error()).count();
+            warnings += diags.iter().filter(|d| !d.is_error()).count();
+            report.push(json!({
+                "file": file.path.to_string_lossy(),
+                "ok": file.exam().is_some(),
+                "exam": file.exam().map(|e| e.id.clone()),
+                "diagnostics": diags,
+            }));
+        }
+    } else {
+        let (e, w) = crate::exam_cli::report_exams(&exams, lang, colour_for_terminal(), out)?;
+        errors += e;
+        warnings += w;
+    }
+    let checked = loaded.len() + exams.len();
     // A replaced scenario is a trainer's choice, not a mistake: a note, never
     // an error or a warning, so --strict passes with it.
     let overrides = library.as_ref().map_or(&[][..], |l| l.overrides());
@@ -327,8 +368,8 @@ fn validate_cmd(paths: &[PathBuf], bundled: Option<&std::path::Path>, json: bool
             writeln!(out, "  note: {}", o.message())?;
         }
         match lang {
-            Lang::Zh => writeln!(out, "{} 个文件：{errors} 个错误，{warnings} 个警告 ({} file(s): {errors} error(s), {warnings} warning(s))", loaded.len(), loaded.len())?,
-            Lang::En => writeln!(out, "{} file(s): {errors} error(s), {warnings} warning(s)", loaded.len())?,
+            Lang::Zh => writeln!(out, "{checked} 个文件：{errors} 个错误，{warnings} 个警告 ({checked} file(s): {errors} error(s), {warnings} warning(s))")?,
+            Lang::En => writeln!(out, "{checked} file(s): {errors} error(s), {warnings} warning(s)")?,
         }
     }
     Ok(if errors > 0 || (strict && warnings > 0) || loaded.is_empty() { 1 } else { 0 })

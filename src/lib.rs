@@ -3,6 +3,7 @@
 //! this crate holds the CLI and, with the `app` feature, the desktop app.
 
 pub mod cli;
+pub mod exam_cli;
 pub mod records_cli;
 
 #[cfg(feature = "app")]

@@ -1,0 +1,226 @@
+//! `counterpart exam`: check exam files, show a candidate's draw, and the
+//! results of sittings stored in the records database (the pass/fail
+//! sheet, the class list as CSV or Excel, a candidate's printable
+//! transcript).
+
+use clap::{ArgGroup, Args, Subcommand};
+use counterpart_core::exam::draw::draw;
+use counterpart_core::exam::load::{ExamFile, exam_files, load_paths};
+use counterpart_core::library::Library;
+use counterpart_core::records::exam_report::{Judged, class_workbook, sheet_text, transcript_html, write_class_csv};
+use counterpart_core::records::store::Store;
+use counterpart_core::scenario::diag::Diagnostic;
+use counterpart_core::scenario::model::Lang;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+type CmdResult = Result<i32, std::io::Error>;
+
+#[derive(Debug, Subcommand)]
+pub enum ExamAction {
+    /// Check exam files (or folders of them; a scenario folder's exams/)
+    /// against the library the app reads.
+    Check {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Treat warnings as errors.
+        #[arg(long)]
+        strict: bool,
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: crate::cli::LangArg,
+    },
+    /// The scenarios a candidate draws at a sitting.
+    Draw {
+        exam: PathBuf,
+        #[arg(long)]
+        employee_id: String,
+        /// The sitting number, from 1 (a re-sit draws differently).
+        #[arg(long, default_value_t = 1)]
+        sitting: u32,
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: crate::cli::LangArg,
+    },
+    /// The pass/fail sheet of a stored sitting.
+    Result {
+        /// Records database (default: $COUNTERPART_DB, else the user data folder).
+        #[arg(long, env = "COUNTERPART_DB")]
+        db: Option<PathBuf>,
+        #[arg(long)]
+        sitting: i64,
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: crate::cli::LangArg,
+    },
+    /// The class list of an exam (every sitting): CSV and/or Excel.
+    List(ListArgs),
+    /// A candidate's printable transcript of every sitting (HTML).
+    Transcript {
+        #[arg(long, env = "COUNTERPART_DB")]
+        db: Option<PathBuf>,
+        #[arg(long)]
+        employee_id: String,
+        #[arg(long, value_name = "FILE")]
+        html: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("target").required(true).multiple(true).args(["csv", "xlsx"])))]
+pub struct ListArgs {
+    #[arg(long, env = "COUNTERPART_DB")]
+    pub db: Option<PathBuf>,
+    /// Only this exam (its id); every exam when absent.
+    #[arg(long)]
+    pub exam: Option<String>,
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    #[arg(long, value_name = "FILE")]
+    pub xlsx: Option<PathBuf>,
+}
+
+/// Exam files under `path`: a file itself; a folder's `exams/` when it
+/// has one (a scenario folder), else the folder's own `.ron` files.
+fn expand(path: &Path) -> Vec<PathBuf> {
+    if path.is_dir() && path.join(counterpart_core::exam::EXAMS_DIR).is_dir() {
+        exam_files(path)
+    } else {
+        vec![path.to_path_buf()]
+    }
+}
+
+/// Prints each exam file's findings as `validate` does; returns (errors, warnings).
+pub fn report_exams(files: &[ExamFile], lang: Lang, colour: bool, out: &mut dyn Write) -> Result<(usize, usize), std::io::Error> {
+    let (mut errors, mut warnings) = (0, 0);
+    for file in files {
+        let diags: Vec<&Diagnostic> = file.errors().iter().chain(&file.warnings).collect();
+        errors += diags.iter().filter(|d| d.is_error()).count();
+        warnings += diags.iter().filter(|d| !d.is_error()).count();
+        let status = if file.exam().is_some() { "ok" } else { "FAILED" };
+        writeln!(out, "{status:>6}  {}  (exam 考核)", file.path.display())?;
+        for d in diags {
+            write!(out, "{}", crate::cli::render_diagnostic(d, colour, lang))?;
+        }
+    }
+    Ok((errors, warnings))
+}
+
+fn open_store(db: Option<&Path>, err: &mut dyn Write) -> Result<Option<Store>, std::io::Error> {
+    let path = db.map(Path::to_path_buf).unwrap_or_else(Store::default_path);
+    if !path.exists() {
+        writeln!(err, "error: no records database at {} / 找不到学员记录数据库", path.display())?;
+        return Ok(None);
+    }
+    match Store::open(&path) {
+        Ok(s) => Ok(Some(s)),
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            Ok(None)
+        }
+    }
+}
+
+/// Scenario titles for the sheets: the scenarios the sittings drew.
+fn titles(judged: &[Judged], scenarios: Option<&Path>) -> Library {
+    let bundled = counterpart_core::library::sources::bundled_folder();
+    let folder = scenarios.unwrap_or(&bundled);
+    crate::records_cli::load_scripts(folder, judged.iter().flat_map(|(s, _)| s.draw.slots.iter().map(|d| d.scenario.as_str())))
+}
+
+fn judged(store: &Store, ids: impl IntoIterator<Item = i64>) -> Result<Vec<Judged>, counterpart_core::records::store::StoreError> {
+    ids.into_iter().map(|id| store.judge_sitting(id).map(|(s, _, v)| (s, v))).collect()
+}
+
+pub fn exam_cmd(action: ExamAction, scenarios: Option<&Path>, library: impl Fn() -> Library, out: &mut dyn Write, err: &mut dyn Write) -> CmdResult {
+    match action {
+        ExamAction::Check { paths, strict, lang } => {
+            let library = library();
+            let files: Vec<PathBuf> = paths.iter().flat_map(|p| expand(p)).collect();
+            let loaded = load_paths(&files, &library);
+            let (errors, warnings) = report_exams(&loaded, lang.into(), false, out)?;
+            let n = loaded.len();
+            writeln!(out, "{n} 个考核文件：{errors} 个错误，{warnings} 个警告 ({n} exam file(s): {errors} error(s), {warnings} warning(s))")?;
+            Ok(if errors > 0 || (strict && warnings > 0) || loaded.is_empty() { 1 } else { 0 })
+        }
+        ExamAction::Draw { exam, employee_id, sitting, lang } => {
+            let lang: Lang = lang.into();
+            let library = library();
+            let loaded = load_paths(std::slice::from_ref(&exam), &library);
+            let Some(file) = loaded.first() else { return Ok(2) };
+            let Some(e) = file.exam() else {
+                report_exams(&loaded, lang, false, err)?;
+                return Ok(1);
+            };
+            let drawn = draw(e, &employee_id, sitting);
+            writeln!(out, "{} / {} (v{}) · 工号 employee {} · 第 {} 次 sitting {}", e.title.zh, e.title.en, e.version, employee_id, drawn.sitting, drawn.sitting)?;
+            for (i, slot) in drawn.slots.iter().enumerate() {
+                let title = library.script(&slot.scenario).map_or(slot.scenario.clone(), |s| s.scenario.title.get(lang).to_string());
+                let persona = slot.persona.as_deref().map_or(String::new(), |p| format!(" · 人设 persona {p}"));
+                writeln!(out, "{}. {} ({}){persona} · seed {}", i + 1, title, slot.scenario, slot.seed)?;
+            }
+            Ok(0)
+        }
+        ExamAction::Result { db, sitting, lang } => {
+            let Some(store) = open_store(db.as_deref(), err)? else { return Ok(2) };
+            match store.judge_sitting(sitting) {
+                Ok((s, _, v)) => {
+                    let names = titles(&[(s.clone(), v.clone())], scenarios);
+                    write!(out, "{}", sheet_text(&s, &v, &names, lang.into()))?;
+                    Ok(0)
+                }
+                Err(e) => {
+                    writeln!(err, "error: {e}")?;
+                    Ok(2)
+                }
+            }
+        }
+        ExamAction::List(args) => {
+            let Some(store) = open_store(args.db.as_deref(), err)? else { return Ok(2) };
+            let list = match store.sittings(args.exam.as_deref()).and_then(|s| judged(&store, s.iter().map(|s| s.id))) {
+                Ok(l) => l,
+                Err(e) => {
+                    writeln!(err, "error: {e}")?;
+                    return Ok(2);
+                }
+            };
+            if let Some(path) = &args.csv {
+                let file = std::fs::File::create(path).map_err(|e| std::io::Error::other(format!("{}: {e}", path.display())))?;
+                write_class_csv(&list, std::io::BufWriter::new(file)).map_err(|e| std::io::Error::other(format!("{}: {e}", path.display())))?;
+                writeln!(out, "{} sitting(s) → {}", list.len(), path.display())?;
+            }
+            if let Some(path) = &args.xlsx {
+                match class_workbook(&list).map_err(|e| e.to_string()).and_then(|b| std::fs::write(path, b).map_err(|e| e.to_string())) {
+                    Ok(()) => writeln!(out, "{} sitting(s) → {}", list.len(), path.display())?,
+                    Err(e) => {
+                        writeln!(err, "error: {}: {e}", path.display())?;
+                        return Ok(2);
+                    }
+                }
+            }
+            Ok(0)
+        }
+        ExamAction::Transcript { db, employee_id, html } => {
+            let Some(store) = open_store(db.as_deref(), err)? else { return Ok(2) };
+            let ids: Vec<i64> = match store.sittings(None) {
+                Ok(all) => all.into_iter().filter(|s| s.employee_id == employee_id.trim()).map(|s| s.id).collect(),
+                Err(e) => {
+                    writeln!(err, "error: {e}")?;
+                    return Ok(2);
+                }
+            };
+            if ids.is_empty() {
+                writeln!(err, "error: no exam sitting for the employee number \"{employee_id}\" / 工号“{employee_id}”没有考核记录")?;
+                return Ok(1);
+            }
+            let list = match judged(&store, ids) {
+                Ok(l) => l,
+                Err(e) => {
+                    writeln!(err, "error: {e}")?;
+                    return Ok(2);
+                }
+            };
+            let names = titles(&list, scenarios);
+            std::fs::write(&html, transcript_html(&list, &names)).map_err(|e| std::io::Error::other(format!("{}: {e}", html.display())))?;
+            writeln!(out, "{} sitting(s) → {}", list.len(), html.display())?;
+            Ok(0)
+        }
+    }
+}
