@@ -19,7 +19,8 @@ type CmdResult = Result<i32, std::io::Error>;
 #[derive(Debug, Subcommand)]
 pub enum ExamAction {
     /// Check exam files (or folders of them; a scenario folder's exams/)
-    /// against the library the app reads.
+    /// against the scenarios of the folder they sit in (FOLDER/exams/), else
+    /// the library the app reads.
     Check {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
@@ -87,6 +88,19 @@ fn expand(path: &Path) -> Vec<PathBuf> {
     }
 }
 
+/// The scenario folder exam files sit in (`<folder>/exams/x.ron`), when
+/// they all sit in one: they are checked against its scenarios, as
+/// `validate FOLDER` does. Otherwise the library the app reads.
+fn scenario_folder(files: &[PathBuf]) -> Option<PathBuf> {
+    let folder_of = |f: &PathBuf| {
+        let dir = f.parent()?;
+        let folder = dir.parent().filter(|_| dir.file_name() == Some(std::ffi::OsStr::new(counterpart_core::exam::EXAMS_DIR)))?;
+        Some(if folder.as_os_str().is_empty() { PathBuf::from(".") } else { folder.to_path_buf() })
+    };
+    let first = folder_of(files.first()?)?;
+    files.iter().all(|f| folder_of(f).as_ref() == Some(&first)).then_some(first)
+}
+
 /// Prints each exam file's findings as `validate` does; returns (errors, warnings).
 pub fn report_exams(files: &[ExamFile], lang: Lang, colour: bool, out: &mut dyn Write) -> Result<(usize, usize), std::io::Error> {
     let (mut errors, mut warnings) = (0, 0);
@@ -132,8 +146,11 @@ fn judged(store: &Store, ids: impl IntoIterator<Item = i64>) -> Result<Vec<Judge
 pub fn exam_cmd(action: ExamAction, scenarios: Option<&Path>, library: impl Fn() -> Library, out: &mut dyn Write, err: &mut dyn Write) -> CmdResult {
     match action {
         ExamAction::Check { paths, strict, lang } => {
-            let library = library();
             let files: Vec<PathBuf> = paths.iter().flat_map(|p| expand(p)).collect();
+            let library = match scenario_folder(&files) {
+                Some(folder) => Library::load(&[folder]),
+                None => library(),
+            };
             let loaded = load_paths(&files, &library);
             let (errors, warnings) = report_exams(&loaded, lang.into(), false, out)?;
             let n = loaded.len();
@@ -142,7 +159,10 @@ pub fn exam_cmd(action: ExamAction, scenarios: Option<&Path>, library: impl Fn()
         }
         ExamAction::Draw { exam, employee_id, sitting, lang } => {
             let lang: Lang = lang.into();
-            let library = library();
+            let library = match scenario_folder(std::slice::from_ref(&exam)) {
+                Some(folder) => Library::load(&[folder]),
+                None => library(),
+            };
             let loaded = load_paths(std::slice::from_ref(&exam), &library);
             let Some(file) = loaded.first() else { return Ok(2) };
             let Some(e) = file.exam() else {
