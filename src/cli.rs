@@ -119,6 +119,26 @@ pub enum Command {
         #[command(flatten)]
         record: crate::records_cli::RecordArgs,
     },
+    /// Why a route scores what it scores: each answer's mood change (the
+    /// author's numbers and the reaction to the DISC fit apart), each rubric
+    /// item with the answers it came from and the caps that applied, the
+    /// dimensions, the overall sum and the citizen's rating.
+    Explain {
+        file: PathBuf,
+        /// The route, as for `play`: option ids or numbers, comma separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        choices: Vec<String>,
+        /// Answer this turn (its id) after its time limit; repeatable.
+        #[arg(long)]
+        late: Vec<String>,
+        /// Play as this persona (default: the one the seed picks).
+        #[arg(long)]
+        persona: Option<String>,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: LangArg,
+    },
     /// Start a new scenario from a commented template that validates as is.
     New {
         /// Scenario id, also the file name: scenarios/<id>.ron
@@ -233,7 +253,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Some(Command::Analyze { file, json, dot, mermaid, lang }) => analyze_cmd(&file, json, dot, mermaid, lang.into(), out, err),
         Some(Command::Play { file, choices, interactive, late, actions, persona, seed, json, lang, record }) => {
             let record = record.record.then_some(record);
-            let options = PlayOptions { late, actions, persona, seed, json, lang: lang.into(), record };
+            let options = PlayOptions { late, actions, persona, seed, json, lang: lang.into(), record, explain: false };
             if interactive && options.record.is_some() {
                 let _ = writeln!(err, "error: --record works with --choices, not --interactive");
                 Ok(2)
@@ -242,6 +262,10 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             } else {
                 play_cmd(&file, &choices, &options, out, err)
             }
+        }
+        Some(Command::Explain { file, choices, late, persona, seed, lang }) => {
+            let options = PlayOptions { late, actions: Vec::new(), persona, seed, json: false, lang: lang.into(), record: None, explain: true };
+            play_cmd(&file, &choices, &options, out, err)
         }
         Some(Command::List { path, lang }) => list_cmd(path.as_deref(), cli.scenarios.as_deref(), lang.into(), out),
         Some(Command::Export(args)) => crate::records_cli::export_cmd(args, cli.scenarios.as_deref(), out, err),
@@ -513,6 +537,8 @@ pub struct PlayOptions {
     pub lang: Lang,
     /// `--record`: store the finished attempt as the app would.
     pub record: Option<crate::records_cli::RecordArgs>,
+    /// `explain`: print why the route scores what it does instead of the debrief.
+    pub explain: bool,
 }
 
 /// The encounter `play` starts: the persona named, or the seed's.
@@ -634,6 +660,13 @@ fn play_cmd(file: &std::path::Path, choices: &[String], options: &PlayOptions, o
         if code != 0 {
             return Ok(code);
         }
+    }
+    if options.explain {
+        let s = encounter.scenario();
+        let route: Vec<&str> = encounter.steps().iter().map(|s| s.choice_id.as_str()).collect();
+        writeln!(out, "{} — {} (seed {}) --choices {}\n", s.id, s.title.get(options.lang), options.seed, route.join(","))?;
+        write!(out, "{}", counterpart_core::play::explain::explain(&encounter).render_text(options.lang))?;
+        return Ok(0);
     }
     write_played(&encounter, options, out)
 }

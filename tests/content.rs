@@ -212,6 +212,34 @@ fn play_takes_option_ids_numbers_and_late_answers() {
 }
 
 #[test]
+fn explain_shows_the_worked_example_as_the_scoring_guide_computes_it_and_a_late_answer_costs_its_mood() {
+    let example = "docs/examples/worked-example-third-trip.ron";
+    let route = "d_own_it,d_check,s_list,maybe,d_close";
+    let out = counterpart(&["explain", example, "--persona", "main", "--choices", route, "--lang", "en"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    // The figures of docs/scoring.md's worked example, computed there by hand.
+    for expected in [
+        "[3] list: s_list  author -12/+10 · DISC +4/-3 → upset 22 · trust 69",
+        "missed chance, capped at 2: [3] [4]",
+        "Overall = 100.0×20% + 100.0×20% + 75.0×20% + 55.6×15% + 66.7×25% = 80.0",
+        "Citizen's rating Satisfied: Upset ended at 21 (below 30) and trust at 70 (at least 60)",
+        "Verdict: pass",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+    // A hotline answer after its time limit shows the cost apart from the author's numbers.
+    let late = counterpart(&["explain", FIXTURE, "--choices", BEST_IDS, "--late", "open", "--lang", "en"], None);
+    assert!(late.status.success(), "{}", String::from_utf8_lossy(&late.stderr));
+    let late = String::from_utf8_lossy(&late.stdout);
+    let open = late.lines().find(|l| l.contains("] open: ")).unwrap_or_else(|| panic!("{late}"));
+    assert!(open.contains("late +10/-5"), "{open}");
+    // A wrong id is refused the way play refuses it.
+    let bad = counterpart(&["explain", example, "--choices", "d_own_it,nonsense"], None);
+    assert_eq!(bad.status.code(), Some(2), "{}", String::from_utf8_lossy(&bad.stdout));
+}
+
+#[test]
 fn play_lists_every_option_with_its_id_and_quality_and_prints_a_route_to_paste_back() {
     let out = counterpart(&["play", FIXTURE, "--choices", BEST_IDS, "--late", "open", "--lang", "en"], None);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -3,6 +3,7 @@
 //! protocols (the actions taken during a call, judged against the truth).
 
 pub mod engine;
+pub mod explain;
 pub mod flow;
 pub mod protocol;
 pub mod rubric;
