@@ -240,6 +240,15 @@ pub fn mistake_book(records: &[AttemptRecord], exam_attempts: &HashMap<i64, (i64
     book
 }
 
+impl crate::records::store::Store {
+    /// A trainee's mistake book from everything stored for them: their
+    /// attempts, and which of them belong to exams and may be shown.
+    pub fn mistake_book(&self, profile: i64, library: &Library) -> Result<MistakeBook, crate::records::store::StoreError> {
+        let records: Vec<AttemptRecord> = self.attempts(Some(profile))?.iter().map(|s| self.attempt(s.id)).collect::<Result<_, _>>()?;
+        Ok(mistake_book(&records, &self.exam_attempts()?, library))
+    }
+}
+
 fn mistake_of(answer: &Answer<'_>, times_wrong: u32, good_since: u32, exam_attempts: &HashMap<i64, (i64, bool)>) -> Option<Mistake> {
     let script = &answer.script;
     let record = answer.record;
@@ -364,6 +373,26 @@ mod tests {
         let book = mistake_book(&broken, &none, &library);
         let m = book.open.iter().find(|m| m.situation.turn_id == script.scenario.turns[0].id).unwrap();
         assert_eq!((m.times_wrong, m.good_since, m.attempt), (2, 1, 3));
+    }
+
+    #[test]
+    fn the_store_gives_a_trainees_book_from_their_own_attempts() {
+        let library = library();
+        let script = library.script("hotline-water-outage").unwrap().clone();
+        let seed = 3;
+        let (_, bad) = routes(&script, script.persona_for_seed(seed));
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("r.sqlite3")).unwrap();
+        let (me, other) = (store.create_profile("甲").unwrap().id, store.create_profile("乙").unwrap().id);
+        let a = store.begin_attempt_for(me, &script, seed).unwrap();
+        let mut e = Encounter::new(script.clone(), seed);
+        for (i, &c) in bad.iter().enumerate() {
+            let step = e.choose(c, None).unwrap().clone();
+            store.record_step(a, i, &step).unwrap();
+        }
+        let book = store.mistake_book(me, &library).unwrap();
+        assert!(book.open.iter().any(|m| m.attempt == a && m.situation.turn_id == script.scenario.turns[0].id), "{book:?}");
+        assert!(store.mistake_book(other, &library).unwrap().open.is_empty());
     }
 
     #[test]
