@@ -199,6 +199,18 @@ fn results_sheet_class_list_and_transcript() {
     let book = std::fs::read(&xlsx).unwrap();
     assert!(book.starts_with(b"PK"), "an xlsx is a zip");
 
+    // The practice export marks exam attempts with their exam and sitting.
+    let attempts = dir.path().join("attempts.csv");
+    let out = counterpart(&["export", "--db", db_arg, "--csv", attempts.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    let bytes = std::fs::read(&attempts).unwrap();
+    let mut reader = csv::Reader::from_reader(&bytes[3..]);
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 5, "three attempts of one sitting, two of the other");
+    assert!(rows.iter().all(|r| &r[col("exam_id")] == "new-operator-certification" && &r[col("exam_sitting")] == "1"));
+
     let html = dir.path().join("t.html");
     let out = counterpart(&["exam", "transcript", "--db", db_arg, "--employee-id", "0571-0043", "--html", html.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out));

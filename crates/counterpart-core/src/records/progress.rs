@@ -182,6 +182,7 @@ mod tests {
             rules: None,
             by_group: false,
             drill: None,
+            exam: None,
         }
     }
 

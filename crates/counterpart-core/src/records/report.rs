@@ -63,7 +63,7 @@ fn opt_num(v: Option<f32>) -> String {
     v.map(|v| format!("{v:.1}")).unwrap_or_default()
 }
 
-pub const CSV_HEADER: [&str; 32] = [
+pub const CSV_HEADER: [&str; 34] = [
     "attempt_id",
     "attempt_uuid",
     "profile",
@@ -96,6 +96,8 @@ pub const CSV_HEADER: [&str; 32] = [
     "notice_lines",
     "notice_extra",
     "notice_caps",
+    "exam_id",
+    "exam_sitting",
 ];
 
 /// The UTF-8 byte-order mark every CSV the product writes starts with:
@@ -161,6 +163,8 @@ pub fn attempt_rows(records: &[AttemptRecord], text: fn(&str) -> String) -> Vec<
             notice_outcome(r).map(|o| { let (on, of) = o.included_of(); format!("{on}/{of}") }).unwrap_or_default(),
             notice_outcome(r).map(|o| o.extra().to_string()).unwrap_or_default(),
             notice_outcome(r).map(|o| o.caps.iter().map(|(i, l, _)| format!("{i:?}<={l}")).collect::<Vec<_>>().join(";")).unwrap_or_default(),
+            s.exam.as_ref().map(|e| csv_safe(&e.exam_id)).unwrap_or_default(),
+            s.exam.as_ref().map(|e| e.sitting.to_string()).unwrap_or_default(),
         ];
         rows.push(row);
     }

@@ -400,6 +400,8 @@ mod tests {
         assert_eq!(again.slots[0], SlotState { attempt: Some(first), elapsed_ms: 120_000 });
         assert_eq!(again.resume_at(|a| store.attempt(a).unwrap().summary.status == Status::Completed), Some(1));
         assert!(store.unfinished_attempts(p).unwrap().is_empty());
+        let link = store.attempt(first).unwrap().summary.exam.expect("an exam attempt says so");
+        assert_eq!((link.sitting_id, link.exam_id.as_str(), link.sitting, link.slot, link.uuid.as_str()), (s.id, "t", 1, 0, s.uuid.as_str()));
         let (_, _, verdict) = store.judge_sitting(s.id).unwrap();
         assert!(!verdict.passed, "the second scenario is not begun yet");
         assert_eq!(verdict.slots[1].reasons, vec![crate::exam::judge::Reason::NotStarted]);

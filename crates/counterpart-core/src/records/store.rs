@@ -174,6 +174,22 @@ pub struct AttemptSummary {
     /// The group drill this attempt was a slot of.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drill: Option<DrillLink>,
+    /// The exam sitting this attempt was a drawn scenario of; None for practice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exam: Option<ExamLink>,
+}
+
+/// Which exam sitting, and which drawn scenario of it, an attempt belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExamLink {
+    /// The sitting's UUID: its registration in an LRS.
+    pub uuid: String,
+    pub sitting_id: i64,
+    pub exam_id: String,
+    /// The sitting number, from 1.
+    pub sitting: u32,
+    /// Zero-based place in the draw.
+    pub slot: usize,
 }
 
 /// Which drill, and which slot of it, an attempt belongs to.
@@ -694,10 +710,13 @@ impl Store {
             "SELECT a.id, a.uuid, a.profile_id, p.name, a.scenario_id, a.scenario_version, a.seed, a.started_at,
                     a.finished_at, a.status, (SELECT COUNT(*) FROM steps s WHERE s.attempt_id = a.id),
                     a.overall, a.listening, a.empathy, a.clarity, a.disc, a.process, a.passed,
-                    p.is_group, d.uuid, d.title, d.mode, da.slot, a.persona, a.rating, a.rules
+                    p.is_group, d.uuid, d.title, d.mode, da.slot, a.persona, a.rating, a.rules,
+                    es.uuid, es.id, es.exam_id, es.sitting, xs.slot
              FROM attempts a JOIN profiles p ON p.id = a.profile_id
                   LEFT JOIN drill_attempts da ON da.attempt_id = a.id
-                  LEFT JOIN drills d ON d.id = da.drill_id {filter}
+                  LEFT JOIN drills d ON d.id = da.drill_id
+                  LEFT JOIN exam_slots xs ON xs.attempt_id = a.id
+                  LEFT JOIN exam_sittings es ON es.id = xs.sitting_id {filter}
              ORDER BY a.started_at, a.id"
         );
         let mut stmt = conn.prepare(&sql).map_err(self.err())?;
@@ -732,6 +751,16 @@ impl Store {
                     (Some(uuid), Some(slot)) => {
                         Some(DrillLink { uuid, title: r.get(20)?, mode: r.get(21)?, slot: slot as usize })
                     }
+                    _ => None,
+                },
+                exam: match (r.get::<_, Option<String>>(26)?, r.get::<_, Option<i64>>(27)?) {
+                    (Some(uuid), Some(sitting_id)) => Some(ExamLink {
+                        uuid,
+                        sitting_id,
+                        exam_id: r.get(28)?,
+                        sitting: r.get(29)?,
+                        slot: r.get::<_, i64>(30)? as usize,
+                    }),
                     _ => None,
                 },
             }))
