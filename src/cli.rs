@@ -656,7 +656,7 @@ fn play_cmd(file: &std::path::Path, choices: &[String], options: &PlayOptions, o
         return Ok(2);
     }
     if let Some(record) = &options.record {
-        let code = crate::records_cli::record_played(record, &encounter, options.persona.is_some(), err)?;
+        let code = crate::records_cli::record_played(record, file, &encounter, options.persona.is_some(), err)?;
         if code != 0 {
             return Ok(code);
         }

@@ -304,6 +304,26 @@ pub struct RecordArgs {
     /// Records database (default: $COUNTERPART_DB, else the user data folder).
     #[arg(long, env = "COUNTERPART_DB", requires = "record")]
     pub db: Option<PathBuf>,
+    /// The work order handed in after the last answer: a RON file with the
+    /// order form's fields (caller_name, contact, address, request_type,
+    /// category, content, urgency, confidential, callback, handling_unit,
+    /// time_limit, no_order). Without it a hotline scenario with truth is
+    /// scored as a blank order, as in the app.
+    #[arg(long, value_name = "FILE.ron", requires = "record")]
+    pub work_order: Option<PathBuf>,
+    /// The one-time notice handed over after the last answer: a RON file
+    /// (materials and steps as (entry, index) picks, follow_on entry ids,
+    /// note). Without it a counter scenario with notice truth is scored as
+    /// no notice, as in the app.
+    #[arg(long, value_name = "FILE.ron", requires = "record")]
+    pub notice: Option<PathBuf>,
+}
+
+/// A `--work-order` or `--notice` file, or the located message of why not.
+fn read_ron<T: serde::de::DeserializeOwned>(path: &Path, flag: &str) -> Result<T, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{flag} {}: {e}", path.display()))?;
+    counterpart_core::scenario::parse::parse_ron_bytes(&bytes, &path.display().to_string())
+        .map_err(|d| format!("{flag}: {}", crate::cli::render_diagnostic(&d, false, counterpart_core::scenario::model::Lang::En).trim_end()))
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -320,6 +340,7 @@ pub enum DiscArg {
 /// reports) could not find it again.
 pub fn record_played(
     args: &RecordArgs,
+    file: &Path,
     encounter: &counterpart_core::play::engine::Encounter,
     forced_persona: bool,
     err: &mut dyn Write,
@@ -336,6 +357,28 @@ pub fn record_played(
     if encounter.ending().is_none() {
         writeln!(err, "error: --record stores finished attempts only")?;
         return Ok(2);
+    }
+    // Read before the store is touched, so a mistyped file records nothing.
+    let order: Option<counterpart_core::workorder::WorkOrder> = match args.work_order.as_deref().map(|p| read_ron(p, "--work-order")).transpose() {
+        Ok(o) => o,
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            return Ok(2);
+        }
+    };
+    let notice: Option<counterpart_core::notice::Notice> = match args.notice.as_deref().map(|p| read_ron(p, "--notice")).transpose() {
+        Ok(n) => n,
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            return Ok(2);
+        }
+    };
+    let scenario = encounter.scenario();
+    if order.is_some() && scenario.work_order.is_none() && scenario.no_order.is_none() {
+        writeln!(err, "note: {} has no work-order truth: the order is stored but not scored", scenario.id)?;
+    }
+    if notice.is_some() && scenario.notice.is_none() {
+        writeln!(err, "note: {} has no notice truth: the notice is stored but not scored", scenario.id)?;
     }
     let path = args.db.clone().unwrap_or_else(Store::default_path);
     let fail = |err: &mut dyn Write, e: StoreError| -> CmdResult {
@@ -365,10 +408,34 @@ pub fn record_played(
         DiscArg::S => DiscStyle::S,
         DiscArg::C => DiscStyle::C,
     });
-    match store.record_encounter(profile.id, encounter, guess) {
+    // What the clerk or operator has at hand: the scenario folder's
+    // knowledge base, categories and city rules, as the app loads them.
+    let desk = counterpart_core::library::knowledge::Desk::for_file(file);
+    let wants_order = scenario.work_order.is_some() || scenario.no_order.is_some();
+    let segmenter = (wants_order || order.is_some()).then(counterpart_core::knowledge::Segmenter::new);
+    let blank = counterpart_core::workorder::WorkOrder::default();
+    let order_arg = segmenter.as_ref().map(|seg| (order.as_ref().unwrap_or(&blank), desk.context(seg)));
+    let notice_arg = (scenario.notice.is_some() || notice.is_some()).then_some((notice.as_ref(), &desk.base));
+    match store.record_encounter_with(profile.id, encounter, guess, order_arg, notice_arg) {
         Ok(attempt) => {
             // On the error stream: standard output stays the debrief (or its JSON).
             writeln!(err, "recorded attempt {attempt} for {} in {}", profile.name, path.display())?;
+            if let Ok(record) = store.attempt(attempt) {
+                let caps = |caps: &[(counterpart_core::scenario::model::Item, u8, counterpart_core::scenario::model::Text)]| {
+                    caps.iter().map(|(i, l, _)| format!("{i:?}<={l}")).collect::<Vec<_>>().join(" ")
+                };
+                if let Some(o) = record.work_order.as_ref().and_then(|o| o.outcome.as_ref()) {
+                    let (right, of) = o.right_of();
+                    writeln!(err, "work order: {right}/{of} fields right{}", if o.caps.is_empty() { String::new() } else { format!("; caps {}", caps(&o.caps)) })?;
+                }
+                if let Some(n) = record.notice.as_ref().and_then(|n| n.outcome.as_ref()) {
+                    let (on, of) = n.included_of();
+                    writeln!(err, "notice: {on}/{of} lines needed on it, {} extra{}", n.extra(), if n.caps.is_empty() { String::new() } else { format!("; caps {}", caps(&n.caps)) })?;
+                }
+                if let Some(result) = &record.result {
+                    writeln!(err, "stored overall {:.1}{}", result.card.overall, if result.card.passed { " (passed)" } else { " (not passed)" })?;
+                }
+            }
             Ok(0)
         }
         Err(e) => fail(err, e),
