@@ -395,6 +395,8 @@ mod window {
             .env("XDG_RUNTIME_DIR", runtime_dir(root))
             .env("COUNTERPART_AUTOPLAY", &dir)
             .env("COUNTERPART_DB", dir.join("records.sqlite3"))
+            // The citizen's copy of the notice is printed here, not into a Documents folder.
+            .env("COUNTERPART_EXPORT_DIR", dir.join("exports"))
             .env("COUNTERPART_AUTOPLAY_TIMEOUT", "240")
             .env_remove("WAYLAND_DISPLAY")
             .env_remove("COUNTERPART_NO_CJK_FONT")
@@ -509,6 +511,20 @@ mod window {
         assert!(debrief.iter().any(|t| t.starts_with("复盘")), "the slot's debrief is on screen after the DISC guess: {debrief:?}");
         let board = titles_of("16-drill-scoreboard");
         assert!(!board.iter().any(|t| t.starts_with("复盘")), "Enter went on from the debrief to the scoreboard: {board:?}");
+        // The counter encounter: the notice on the desk, then its debrief
+        // after the DISC guess (autoplay itself checks the notice was scored
+        // and the citizen's copy written), and the copy is where it said.
+        for shot in ["19-counter-notice", "20-counter-notice-debrief"] {
+            assert!(files.iter().any(|f| f.starts_with(shot)), "no {shot} screenshot: {files:?}");
+        }
+        let counter = titles_of("20-counter-notice-debrief");
+        assert!(counter.iter().any(|t| t.starts_with("复盘") && t.contains("执照")), "the counter encounter's debrief is on screen: {counter:?}");
+        let copies: Vec<PathBuf> = std::fs::read_dir(run.dir.join("exports").join("告知单 notices"))
+            .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        assert_eq!(copies.len(), 1, "one citizen's copy printed: {copies:?}");
+        let copy = std::fs::read_to_string(&copies[0]).expect("read the citizen's copy");
+        assert!(copy.contains("一次性告知单") && copy.contains("材料都要带原件") && copy.contains("</html>"), "{}", copies[0].display());
         let (blank, chinese) = check_run(&run);
         assert!(blank.is_empty(), "blank screenshots:\n{}", blank.join("\n"));
         let failures: Vec<String> =

@@ -92,6 +92,15 @@ enum Step {
     DrillSetup(crate::app::screens::drill::AutoSetup),
     /// Press option 1 until the drill's hot-seat encounter has ended.
     DrillPlayToEnd,
+    /// On the library: move the selection to this scenario, up or down.
+    SelectId(&'static str),
+    /// In a counter encounter with notice truth: put on the notice what a
+    /// clerk adds with "+" from the open guide (the model notice short of
+    /// its first material, with a note), as the desk's own edits do.
+    FillNotice,
+    /// After the notice's debrief and P: the notice was scored (C2 at most
+    /// 1 for the material left off) and the citizen's copy written.
+    CheckNotice,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +111,7 @@ enum AutoKey {
     F3,
     F5,
     Down,
+    Up,
     Char(char),
 }
 
@@ -114,6 +124,7 @@ impl AutoKey {
             AutoKey::F3 => (KeyCode::F3, Key::F3, None),
             AutoKey::F5 => (KeyCode::F5, Key::F5, None),
             AutoKey::Down => (KeyCode::ArrowDown, Key::ArrowDown, None),
+            AutoKey::Up => (KeyCode::ArrowUp, Key::ArrowUp, None),
             AutoKey::Char(c) => {
                 let code = match c {
                     '1' => KeyCode::Digit1,
@@ -320,6 +331,23 @@ fn script(hold: Option<Hold>) -> Vec<Step> {
         Press(Escape),
         Press(Char('y')),
         Screen(super::screens::Screen::Library),
+        // A counter encounter with notice truth: the notice assembled on the
+        // desk beside the conversation, handed over on the DISC guess, its
+        // line-by-line debrief and the citizen's copy printed (P).
+        SelectId("counter-business-licence"),
+        Press(Enter),
+        Screen(super::screens::Screen::Encounter),
+        FillNotice,
+        Shot("19-counter-notice"),
+        PlayToEnd,
+        Press(Char('c')),
+        Press(Enter),
+        Screen(super::screens::Screen::Debrief),
+        Press(Char('p')),
+        Shot("20-counter-notice-debrief"),
+        CheckNotice,
+        Press(Escape),
+        Screen(super::screens::Screen::Library),
     ];
     if hold.is_none() {
         steps.retain(|s| !matches!(s, MaybeHold(_)));
@@ -442,7 +470,7 @@ fn drive(
     screen: Option<Res<State<Screen>>>,
     start: Option<Res<StartState>>,
     scenarios: Option<Res<Scenarios>>,
-    current_run: Option<Res<CurrentRun>>,
+    mut current_run: Option<ResMut<CurrentRun>>,
     mut drill: Option<ResMut<crate::app::screens::drill::DrillScreen>>,
     window: Query<Entity, With<PrimaryWindow>>,
     mut keys: MessageWriter<KeyboardInput>,
@@ -582,6 +610,66 @@ fn drive(
             } else {
                 auto.presses += 1;
                 press(auto, &mut keys, AutoKey::Char('1'));
+            }
+        }
+        Step::SelectId(want) => {
+            let Some(scenarios) = scenarios.as_ref() else { return };
+            let index = scenarios.files().iter().position(|f| f.script().is_some_and(|s| s.scenario.id == want));
+            let Some(index) = index else {
+                auto.fail(exit_code::FAILED, format!("scenario {want:?} is not in the library"));
+                return;
+            };
+            let selected = scenarios.selected_index();
+            if selected == index {
+                auto.presses = 0;
+                auto.cursor += 1;
+                auto.wait = Wait::Frames(3);
+            } else if auto.presses > 2 * scenarios.files().len() {
+                auto.fail(exit_code::FAILED, format!("could not move the selection to {want:?}"));
+            } else {
+                auto.presses += 1;
+                press(auto, &mut keys, if selected < index { AutoKey::Down } else { AutoKey::Up });
+            }
+        }
+        Step::FillNotice => {
+            let Some(run) = current_run.as_mut().and_then(|c| c.0.as_mut()) else { return };
+            let Some(truth) = run.encounter.scenario().notice.clone() else {
+                auto.fail(exit_code::FAILED, "the counter scenario has no notice truth".into());
+                return;
+            };
+            use crate::app::views::notice::{NoticeEdit, Part, apply_edit};
+            let model = counterpart_core::notice::complete_notice(&truth, &run.at_hand.base);
+            let mut edits: Vec<NoticeEdit> = model.materials.iter().skip(1).map(|p| NoticeEdit::Add { part: Part::Materials, pick: p.clone() }).collect();
+            edits.extend(model.steps.iter().map(|p| NoticeEdit::Add { part: Part::Steps, pick: p.clone() }));
+            edits.extend(model.follow_on.iter().map(|id| NoticeEdit::AddFollowOn(id.clone())));
+            for edit in &edits {
+                apply_edit(&mut run.desk.notice, edit, "");
+            }
+            apply_edit(&mut run.desk.notice, &NoticeEdit::Note, "材料都要带原件；健康证每人一份。");
+            run.desk.open = truth.entries.first().cloned();
+            run.desk.tab = crate::app::views::workorder::DeskTab::Notice;
+            auto.cursor += 1;
+            auto.wait = Wait::Frames(4);
+        }
+        Step::CheckNotice => {
+            let Some(run) = current_run.as_ref().and_then(|c| c.0.as_ref()) else { return };
+            let capped = run.desk.notice_report.as_ref().and_then(|r| r.cap(counterpart_core::scenario::model::Item::C2));
+            if capped != Some(1) {
+                auto.fail(exit_code::FAILED, format!("the notice short of a material should cap C2 at 1, got {capped:?}"));
+                return;
+            }
+            match &run.desk.printed {
+                Some(Ok(path)) => match std::fs::read_to_string(path) {
+                    Ok(html) if html.contains("一次性告知单") && html.contains("材料都要带原件") => {
+                        eprintln!("autoplay: the citizen's copy is at {}", path.display());
+                        auto.cursor += 1;
+                    }
+                    Ok(_) => auto.fail(exit_code::FAILED, format!("{} is not the notice handed over", path.display())),
+                    Err(e) => auto.fail(exit_code::FAILED, format!("{}: {e}", path.display())),
+                },
+                Some(Err(e)) => auto.fail(exit_code::FAILED, format!("printing the notice failed: {e}")),
+                // P pressed, the frame that prints may not have run yet.
+                None => {}
             }
         }
         Step::DrillSetup(setup) => {
