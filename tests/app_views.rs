@@ -173,6 +173,84 @@ fn a_hotline_turn_shows_the_call_timer_and_the_time_limit() {
     h.get_by_label_contains("Time is up");
 }
 
+/// The encounter as the app lays it out at `zoom` on a screen of `size`
+/// pixels: the top bar, in a drill the running-order banner, then the view.
+fn encounter_at(vm: EncounterVm, size: egui::Vec2, zoom: f32, drill: bool) -> Harness<'static, Probe<EncounterVm, EncounterAction>> {
+    let mut h = Harness::builder().with_size(size / zoom).with_pixels_per_point(zoom).build_ui_state(
+        move |ui, probe: &mut Probe<EncounterVm, EncounterAction>| {
+            egui::Panel::top("top-bar").show(ui, |ui| ui.heading("Counterpart · 学员 · 200%"));
+            if drill {
+                egui::Panel::top("banner").show(ui, |ui| ui.label("正在进行：李明 下一位：王芳 顺序：1. 李明 2. 王芳"));
+            }
+            if let Some(action) = encounter_view(ui, &probe.vm) {
+                probe.actions.push(action);
+            }
+        },
+        Probe { vm, actions: Vec::new() },
+    );
+    h.run();
+    h.run();
+    h
+}
+
+#[test]
+fn at_200_percent_text_the_answer_heading_clears_the_timer_and_the_conversation_keeps_its_room() {
+    // Two answers in: the citizen's first line, the trainee's answer, and
+    // the citizen's current line are the conversation.
+    let mut encounter = Encounter::new(reference_script(), 7);
+    encounter.choose(0, Some(3.0)).unwrap();
+    let run = run_of(encounter);
+    for size in [egui::vec2(1280.0, 720.0), egui::vec2(1920.0, 1080.0)] {
+        // Solo play at 200 %, and a hot-seat slot, which draws a quarter larger for the room.
+        for (zoom, drill) in [(2.0, false), (2.0 * counterpart::app::screens::PROJECTOR_BOOST, true)] {
+            for lang in [Lang::Zh, Lang::En] {
+                let mut vm = encounter_vm(&run, lang, 40.0);
+                vm.turn_secs = 5.0;
+                vm.prompt.as_mut().unwrap().time_limit = Some(20);
+                let said = vm.transcript.last().unwrap().text.clone();
+                let citizen = vm.citizen_name.clone();
+                let answered = vm.transcript.iter().rev().find(|b| b.speaker == counterpart::app::views::encounter::Speaker::Trainee).unwrap().text.clone();
+                let options = vm.prompt.as_ref().unwrap().options.clone();
+                let mut h = encounter_at(vm, size, zoom, drill);
+                let case = format!("{size:?} zoom {zoom} {lang:?}");
+                let screen = h.ctx.content_rect();
+                let heading = h.get_by_label(if lang == Lang::Zh { "你的回答（按数字键选择）" } else { "Your answer (press its number)" }).rect();
+                let timer = h.get_by_label_contains(if lang == Lang::Zh { "剩 15 秒" } else { "15 s left" }).rect();
+                assert!(!heading.intersects(timer), "{case}: the heading {heading:?} overlaps the timer {timer:?}");
+                assert!(screen.contains_rect(timer), "{case}: the countdown {timer:?} is off screen {screen:?}");
+                // Every option can be brought on screen whole, none wider than the screen.
+                for (k, text) in options.iter().enumerate() {
+                    let label = format!("{}.  {text}", k + 1);
+                    h.get_by_label(&label).scroll_to_me();
+                    h.run();
+                    let r = h.get_by_label(&label).rect();
+                    assert!(screen.contains_rect(r), "{case}: option {} {r:?} cannot be seen whole in {screen:?}", k + 1);
+                }
+                // The trainee's answer and the citizen's reply to it can be
+                // read together, clear of the top panels and the answers:
+                // the conversation is not a one-bubble slit. Centred on the
+                // citizen's name between the two bubbles.
+                let mine = h.get_by_label(&answered).rect();
+                let between = h.get_all_by_label(&citizen).map(|n| n.rect()).filter(|r| r.min.y > mine.max.y).min_by(|a, b| a.min.y.total_cmp(&b.min.y));
+                let between = between.unwrap_or_else(|| panic!("{case}: no name label between the two bubbles"));
+                h.get_all_by_label(&citizen).find(|n| n.rect() == between).unwrap().scroll_to_me();
+                h.run();
+                let (mine, theirs) = (h.get_by_label(&answered).rect(), h.get_by_label(&said).rect());
+                let heading = h.get_by_label(if lang == Lang::Zh { "你的回答（按数字键选择）" } else { "Your answer (press its number)" }).rect();
+                let top = h.get_by_label_contains("Counterpart · 学员").rect().max.y.max(if drill { h.get_by_label_contains("正在进行").rect().max.y } else { 0.0 });
+                assert!(
+                    mine.min.y >= top && theirs.max.y <= screen.max.y.min(heading.min.y),
+                    "{case}: the last answer {mine:?} and the reply {theirs:?} are not in view together (below {top}, above {heading:?}, {screen:?})"
+                );
+                // Number keys still answer.
+                h.key_press(egui::Key::Num1);
+                h.run();
+                assert_eq!(h.state().actions, vec![EncounterAction::Choose(0)], "{case}");
+            }
+        }
+    }
+}
+
 #[test]
 fn a_counter_encounter_shows_a_queue_ticket() {
     let run = run_of(Encounter::new(reference_script(), 7));

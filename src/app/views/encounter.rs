@@ -78,6 +78,11 @@ pub enum EncounterAction {
     ConfirmGuess,
 }
 
+/// Below this height or width (in points, after the text-size zoom) the
+/// encounter is laid out for a small screen: see `encounter_view_with_desk`.
+const COMPACT_HEIGHT: f32 = 480.0;
+const COMPACT_WIDTH: f32 = 760.0;
+
 pub fn encounter_view(ui: &mut egui::Ui, vm: &EncounterVm) -> Option<EncounterAction> {
     encounter_view_with_desk(ui, vm, None).0
 }
@@ -101,29 +106,42 @@ pub fn encounter_view_with_desk(ui: &mut egui::Ui, vm: &EncounterVm, mut desk: O
     // Below 900 points (a small screen, or large text) the fixed minimums
     // would leave the conversation no room: every column takes a share.
     let narrow = width < 900.0;
+    // Large text on a small screen (200 % on a 720p projector leaves
+    // about 500×250 points): the answers cannot share the height with
+    // the conversation in a panel of their own, so everything but the
+    // citizen scrolls as one, and the countdown moves beside the face
+    // where it never scrolls away.
+    let compact = ui.available_height() < COMPACT_HEIGHT || width < COMPACT_WIDTH;
     let side_width = match (desk.is_some(), narrow) {
         (true, true) => width * 0.2,
         (true, false) => (width * 0.22).clamp(220.0, 300.0),
-        (false, true) => width * 0.28,
+        (false, true) => (width * 0.28).clamp(140.0, 220.0),
         (false, false) => (width * 0.28).clamp(220.0, 340.0),
     };
     let desk_width = if narrow { width * 0.42 } else { (width * 0.32).clamp(340.0, 520.0) };
     egui::Panel::left("encounter-citizen")
         .resizable(false)
         .exact_size(side_width)
-        .show(ui, |ui| citizen_panel(ui, vm));
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical().id_salt("citizen-side").auto_shrink([false, false]).show(ui, |ui| citizen_panel(ui, vm, compact));
+        });
 
-    egui::Panel::bottom("encounter-answers").resizable(false).show(ui, |ui| {
-        ui.add_space(6.0);
+    let answers = |ui: &mut egui::Ui, action: &mut Option<EncounterAction>| {
         if let Some(prompt) = &vm.prompt {
-            if let Some(chosen) = options(ui, lang, prompt, vm.turn_secs) {
-                action = Some(EncounterAction::Choose(chosen));
+            if let Some(chosen) = options(ui, lang, prompt, vm.turn_secs, !compact) {
+                *action = Some(EncounterAction::Choose(chosen));
             }
         } else if let Some(a) = disc_guess(ui, vm, pending) {
-            action = Some(a);
+            *action = Some(a);
         }
-        ui.add_space(6.0);
-    });
+    };
+    if !compact {
+        egui::Panel::bottom("encounter-answers").resizable(false).show(ui, |ui| {
+            ui.add_space(6.0);
+            answers(ui, &mut action);
+            ui.add_space(6.0);
+        });
+    }
 
     if let Some(desk) = desk.as_deref_mut() {
         egui::Panel::right("encounter-desk")
@@ -137,12 +155,23 @@ pub fn encounter_view_with_desk(ui: &mut egui::Ui, vm: &EncounterVm, mut desk: O
     }
 
     egui::CentralPanel::default().show(ui, |ui| {
-        screen_title(ui, &vm.title);
-        egui::ScrollArea::vertical()
-            .id_salt("transcript")
-            .stick_to_bottom(true)
-            .auto_shrink([false, false])
-            .show(ui, |ui| transcript(ui, vm));
+        if compact {
+            // The newest line and the answers stay in view (stuck to the
+            // bottom); the earlier conversation is a scroll away.
+            egui::ScrollArea::vertical().id_salt("transcript").stick_to_bottom(true).auto_shrink([false, false]).show(ui, |ui| {
+                screen_title(ui, &vm.title);
+                transcript(ui, vm);
+                ui.separator();
+                answers(ui, &mut action);
+            });
+        } else {
+            screen_title(ui, &vm.title);
+            egui::ScrollArea::vertical()
+                .id_salt("transcript")
+                .stick_to_bottom(true)
+                .auto_shrink([false, false])
+                .show(ui, |ui| transcript(ui, vm));
+        }
     });
     (action, desk_action)
 }
@@ -172,25 +201,31 @@ fn keys(ui: &egui::Ui, vm: &EncounterVm) -> Option<EncounterAction> {
     None
 }
 
-fn citizen_panel(ui: &mut egui::Ui, vm: &EncounterVm) {
+/// The citizen's side: the call clock or queue ticket, the face, the mood
+/// in words, the situation. On a small screen (`compact`) the answer
+/// countdown is here too, and the face shrinks to leave room for it.
+fn citizen_panel(ui: &mut egui::Ui, vm: &EncounterVm, compact: bool) {
     let lang = vm.lang;
     ui.add_space(6.0);
     match vm.channel {
         Channel::Hotline => {
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 ui.label(RichText::new(format!("☎ {}", tr(lang, "通话中", "On call"))).color(ACCENT).strong());
                 ui.label(RichText::new(clock(vm.elapsed_secs)).monospace().strong());
             });
         }
         Channel::Counter => {
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 ui.label(RichText::new(tr(lang, "服务窗口 · 排队号", "Service window · ticket")).color(ACCENT).strong());
                 ui.label(RichText::new(&vm.ticket).monospace().size(18.0).strong());
             });
         }
     }
+    if compact && let Some(limit) = vm.prompt.as_ref().and_then(|p| p.time_limit) {
+        time_limit(ui, lang, limit, vm.turn_secs, ui.available_width());
+    }
     ui.add_space(4.0);
-    let size = (ui.available_width() - 8.0).min(220.0);
+    let size = if compact { (ui.available_width() - 8.0).min(110.0) } else { (ui.available_width() - 8.0).min(220.0) };
     ui.vertical_centered(|ui| {
         let frame = match vm.channel {
             // A call has no face to see: draw it inside a muted "line" frame.
@@ -203,17 +238,20 @@ fn citizen_panel(ui: &mut egui::Ui, vm: &EncounterVm) {
         frame.show(ui, |ui| portrait::portrait(ui, size, vm.mood, vm.look));
     });
     ui.add_space(4.0);
-    ui.label(RichText::new(format!("{} · {}{}", vm.citizen_name, vm.citizen_age, tr(lang, "岁", " yrs"))).strong());
+    ui.add(egui::Label::new(RichText::new(format!("{} · {}{}", vm.citizen_name, vm.citizen_age, tr(lang, "岁", " yrs"))).strong()).wrap());
     // The quiet cue: words, not numbers.
-    ui.label(
-        RichText::new(format!("{}{}{}", upset_word(lang, vm.mood.upset), tr(lang, "，", ", "), trust_word(lang, vm.mood.trust)))
-            .italics()
-            .color(MUTED),
+    ui.add(
+        egui::Label::new(
+            RichText::new(format!("{}{}{}", upset_word(lang, vm.mood.upset), tr(lang, "，", ", "), trust_word(lang, vm.mood.trust)))
+                .italics()
+                .color(MUTED),
+        )
+        .wrap(),
     );
     ui.add_space(6.0);
-    egui::ScrollArea::vertical().id_salt("situation").show(ui, |ui| {
-        ui.label(RichText::new(&vm.situation).small());
-    });
+    // The whole side scrolls (the caller of this function wraps it), so
+    // the situation is one more label, not a scroll area of its own.
+    ui.add(egui::Label::new(RichText::new(&vm.situation).small()).wrap());
 }
 
 fn transcript(ui: &mut egui::Ui, vm: &EncounterVm) {
@@ -251,14 +289,15 @@ fn transcript(ui: &mut egui::Ui, vm: &EncounterVm) {
     }
 }
 
-fn options(ui: &mut egui::Ui, lang: Lang, prompt: &PromptVm, turn_secs: f32) -> Option<usize> {
+/// The answers; `with_timer` puts the countdown on the heading's line
+/// (wrapping below it when the line is too short for both).
+fn options(ui: &mut egui::Ui, lang: Lang, prompt: &PromptVm, turn_secs: f32, with_timer: bool) -> Option<usize> {
     let mut chosen = None;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new(tr(lang, "你的回答（按数字键选择）", "Your answer (press its number)")).strong());
-        if let Some(limit) = prompt.time_limit {
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                time_limit(ui, lang, limit, turn_secs);
-            });
+        if with_timer && let Some(limit) = prompt.time_limit {
+            ui.add_space(24.0);
+            time_limit(ui, lang, limit, turn_secs, 160.0);
         }
     });
     for (index, text) in prompt.options.iter().enumerate() {
@@ -272,7 +311,7 @@ fn options(ui: &mut egui::Ui, lang: Lang, prompt: &PromptVm, turn_secs: f32) -> 
     chosen
 }
 
-fn time_limit(ui: &mut egui::Ui, lang: Lang, limit: u32, secs: f32) {
+fn time_limit(ui: &mut egui::Ui, lang: Lang, limit: u32, secs: f32, bar_width: f32) {
     let left = limit as f32 - secs;
     let fraction = (left / limit.max(1) as f32).clamp(0.0, 1.0);
     let (text, colour) = if left > 0.0 {
@@ -284,8 +323,8 @@ fn time_limit(ui: &mut egui::Ui, lang: Lang, limit: u32, secs: f32) {
     } else {
         (tr(lang, "已超时，对方更着急了", "Time is up: the caller grows impatient").to_string(), FAIL)
     };
-    ui.add(egui::ProgressBar::new(fraction).desired_width(160.0).fill(colour));
-    ui.label(RichText::new(text).color(colour));
+    ui.add(egui::ProgressBar::new(fraction).desired_width(bar_width.min(160.0)).fill(colour));
+    ui.add(egui::Label::new(RichText::new(text).color(colour)).wrap());
 }
 
 /// What the desk still holds that confirming the guess hands in.
