@@ -536,3 +536,44 @@ fn an_undone_choice_leaves_the_attempt_and_the_reopened_drill_alike() {
     assert!(store.apply_drill_event(id, &mut after, &Event::Undo, &scripts).is_err());
     assert_eq!((after, store.drill_log(id).unwrap().1.len()), (resumed, before));
 }
+
+#[test]
+fn employee_numbers_typed_in_the_roster_go_to_the_profiles_and_a_taken_one_refuses_the_drill() {
+    let dir = temp();
+    let store = Store::open(&dir.path().join("records.sqlite3")).unwrap();
+    let script = script();
+    let held = store.create_profile("王芳").unwrap();
+    store.set_employee_id(held.id, Some("A-001")).unwrap();
+    let numbered = |name: &str, number: &str| Member::typed(name).with_employee_id(Some(number.to_string()));
+
+    // A number another trainee holds: no drill, no new profile, no number moved.
+    let taken = hot_seat(&script, vec![numbered("李明", "B-7"), numbered("张伟", "A-001")], "周四热线班");
+    let err = store.create_drill(&taken).unwrap_err().to_string();
+    assert!(err.contains("A-001") && err.contains("王芳") && err.contains("已属于"), "{err}");
+    assert!(store.profile_by_name("李明").is_err() && store.profile_by_name("张伟").is_err(), "the refused drill left no profiles");
+    assert_eq!(store.profile_by_employee_id("B-7").unwrap(), None);
+    assert!(store.drills().unwrap().is_empty());
+
+    // Two typed members with one number: the second is refused.
+    let twice = hot_seat(&script, vec![numbered("李明", "B-7"), numbered("张伟", "B-7")], "周四热线班");
+    assert!(store.create_drill(&twice).unwrap_err().to_string().contains("B-7"));
+
+    // Unusable numbers are refused with the rule.
+    let bad = hot_seat(&script, vec![numbered("李明", "B 7"), Member::typed("张伟")], "周四热线班");
+    assert!(store.create_drill(&bad).unwrap_err().to_string().contains("工号只能包含"));
+
+    // Accepted: new members get their numbers, the holder's own number is no clash.
+    let plan = hot_seat(&script, vec![numbered("李明", "B-7"), numbered("王芳", "A-001"), Member::typed("张伟")], "周四热线班");
+    let (_, drill) = store.create_drill(&plan).unwrap();
+    let li = store.profile_by_name("李明").unwrap();
+    assert_eq!(store.employee_id(li.id).unwrap().as_deref(), Some("B-7"));
+    assert_eq!(store.employee_id(held.id).unwrap().as_deref(), Some("A-001"));
+    assert_eq!(store.employee_id(store.profile_by_name("张伟").unwrap().id).unwrap(), None);
+    assert!(drill.plan.roster.iter().all(|m| m.employee_id.is_none()), "the stored plan names profiles, not numbers");
+
+    // A profile that has a number is not given another by a typo.
+    let other = hot_seat(&script, vec![numbered("李明", "B-8"), Member::typed("张伟")], "周五热线班");
+    let err = store.create_drill(&other).unwrap_err().to_string();
+    assert!(err.contains("B-7") && err.contains("B-8"), "{err}");
+    assert_eq!(store.employee_id(li.id).unwrap().as_deref(), Some("B-7"));
+}

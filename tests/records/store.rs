@@ -349,3 +349,25 @@ fn a_v5_database_gains_the_outbox_and_keeps_its_attempts_readable() {
     store.set_employee_id(p, Some("N-1")).unwrap();
     assert_eq!(store.employee_id(p).unwrap().as_deref(), Some("N-1"));
 }
+
+#[test]
+fn the_last_trainee_is_who_played_last_or_was_chosen_after() {
+    let dir = temp();
+    let store = Store::open(&dir.path().join("r.sqlite3")).unwrap();
+    let script = script();
+    let route = best_route(&script);
+    assert_eq!(store.last_trainee().unwrap(), None, "an empty store has no last trainee");
+    // Created in alphabetical order, so "the first" would be 陈静.
+    let chen = store.create_profile("陈静").unwrap();
+    let wang = store.create_profile("王芳").unwrap();
+    store.mark_profile_used(chen.id).unwrap();
+    assert_eq!(store.last_trainee().unwrap(), Some(chen.id), "chosen, nothing played yet");
+    play_and_record(&store, wang.id, &script, 3, &route[..1]);
+    assert_eq!(store.last_trainee().unwrap(), Some(wang.id), "an attempt after the choice");
+    store.mark_profile_used(chen.id).unwrap();
+    assert_eq!(store.last_trainee().unwrap(), Some(chen.id), "chosen after the attempt");
+    play_and_record(&store, wang.id, &script, 4, &route[..1]);
+    drop(store);
+    let store = Store::open(&dir.path().join("r.sqlite3")).unwrap();
+    assert_eq!(store.last_trainee().unwrap(), Some(wang.id), "kept across restarts");
+}

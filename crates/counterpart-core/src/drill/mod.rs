@@ -31,6 +31,9 @@ use crate::play::score::{ScoreCard, Tally};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+mod roster;
+pub use roster::{RosterLine, parse_roster};
+
 /// How the class practises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Mode {
@@ -79,15 +82,27 @@ pub struct Member {
     pub name: String,
     /// `None` until the store has resolved the name to a profile.
     pub profile_id: Option<i64>,
+    /// An employee number (工号) typed with the name: the store gives it to
+    /// the member's profile when the drill starts, or refuses the drill if
+    /// another trainee holds it. Never kept in a resolved plan (the
+    /// profile holds it), so stored plans read as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_id: Option<String>,
 }
 
 impl Member {
     pub fn typed(name: impl Into<String>) -> Member {
-        Member { name: name.into(), profile_id: None }
+        Member { name: name.into(), profile_id: None, employee_id: None }
     }
 
     pub fn profile(id: i64, name: impl Into<String>) -> Member {
-        Member { name: name.into(), profile_id: Some(id) }
+        Member { name: name.into(), profile_id: Some(id), employee_id: None }
+    }
+
+    /// A typed member with the employee number typed beside the name.
+    pub fn with_employee_id(mut self, employee_id: Option<String>) -> Member {
+        self.employee_id = employee_id.filter(|e| !e.trim().is_empty());
+        self
     }
 }
 

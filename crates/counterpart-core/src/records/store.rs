@@ -44,6 +44,8 @@ pub const SETTING_EXTENSION_BASE: &str = "xapi.extension_base";
 /// ISO 8601 UTC with milliseconds, computed by SQLite so that no clock
 /// library is needed and all timestamps share one format.
 pub(crate) const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
+/// The settings key of `mark_profile_used`.
+const LAST_PROFILE: &str = "last_profile";
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -102,6 +104,8 @@ pub enum StoreError {
     BadDrillRow { drill: i64, detail: String },
     #[error("the employee number \"{employee_id}\" already belongs to \"{holder}\" / 工号“{employee_id}”已属于“{holder}”")]
     DuplicateEmployeeId { employee_id: String, holder: String },
+    #[error("“{name}” already has the employee number {has}, not {typed} as typed: change it on the start screen / “{name}”的工号已是 {has}，与名单中的 {typed} 不同，如需更改请在开始界面修改")]
+    EmployeeIdMismatch { name: String, has: String, typed: String },
     #[error("\"{0}\" is not a usable employee number: use 1–64 letters, digits, '-', '_' or '.' / 工号只能包含字母、数字、“-”“_”“.”，最多 64 个字符")]
     BadEmployeeId(String),
     #[error("{key} must be an absolute http(s) address such as https://12345.example.gov.cn/, not \"{value}\"")]
@@ -939,7 +943,35 @@ impl Store {
                 conn.last_insert_rowid()
             }
         };
+        if let Some(typed) = member.employee_id.as_deref() {
+            self.give_employee_id(conn, id, name, typed)?;
+        }
         Ok(Member::profile(id, name))
+    }
+
+    /// Gives the employee number typed beside a roster name to its profile
+    /// (in the drill's transaction): refused when another trainee holds it
+    /// or the profile already has a different one, so one number never
+    /// names two people and a typo never overwrites a number.
+    fn give_employee_id(&self, conn: &Connection, profile: i64, name: &str, typed: &str) -> Result<(), StoreError> {
+        let typed = check_employee_id(typed)?;
+        let holder: Option<(i64, String)> = conn
+            .query_row("SELECT id, name FROM profiles WHERE employee_id = ?1", [&typed], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+            .map_err(self.err())?;
+        match holder {
+            Some((id, _)) if id == profile => Ok(()),
+            Some((_, holder)) => Err(StoreError::DuplicateEmployeeId { employee_id: typed, holder }),
+            None => {
+                let has: Option<String> =
+                    conn.query_row("SELECT employee_id FROM profiles WHERE id = ?1", [profile], |r| r.get(0)).map_err(self.err())?;
+                if let Some(has) = has {
+                    return Err(StoreError::EmployeeIdMismatch { name: name.to_string(), has, typed });
+                }
+                conn.execute("UPDATE profiles SET employee_id = ?2 WHERE id = ?1", params![profile, typed]).map_err(self.err())?;
+                Ok(())
+            }
+        }
     }
 
     /// Applies `event` to `drill` and, in one transaction, appends it to the
@@ -1136,7 +1168,8 @@ fn check_iri(key: &str, value: &str) -> Result<String, StoreError> {
     Ok(v.to_string())
 }
 
-fn check_employee_id(value: &str) -> Result<String, StoreError> {
+/// An employee number as it is stored (trimmed), or why it cannot be one.
+pub fn check_employee_id(value: &str) -> Result<String, StoreError> {
     let v = value.trim();
     let ok = !v.is_empty() && v.chars().count() <= 64 && v.chars().all(|c| c.is_alphanumeric() || "-_.".contains(c));
     if ok { Ok(v.to_string()) } else { Err(StoreError::BadEmployeeId(value.to_string())) }
@@ -1239,6 +1272,57 @@ impl Store {
             return Err(StoreError::NoProfile(profile));
         }
         Ok(())
+    }
+
+    /// Notes that `profile` was chosen at the keyboard, for `last_trainee`.
+    /// The note holds the newest attempt id at that moment, so "used after
+    /// that attempt" needs no clock (two events in one millisecond still
+    /// come in order).
+    pub fn mark_profile_used(&self, profile: i64) -> Result<(), StoreError> {
+        let newest: i64 = self.conn().query_row("SELECT COALESCE(MAX(id), 0) FROM attempts", [], |r| r.get(0)).map_err(self.err())?;
+        self.set_setting(LAST_PROFILE, &format!("{profile} {newest}"))
+    }
+
+    /// The trainee who played last: the profile of the newest attempt by a
+    /// trainee (not a class group), unless a profile was chosen at the
+    /// keyboard after it (`mark_profile_used`). None when neither exists.
+    pub fn last_trainee(&self) -> Result<Option<i64>, StoreError> {
+        let conn = self.conn();
+        let latest: Option<(i64, i64)> = conn
+            .query_row(
+                "SELECT a.id, a.profile_id FROM attempts a JOIN profiles p ON p.id = a.profile_id
+                 WHERE p.is_group = 0 ORDER BY a.id DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(self.err())?;
+        drop(conn);
+        let used = self.setting(LAST_PROFILE)?.and_then(|v| {
+            let mut parts = v.split(' ').map(str::parse::<i64>);
+            match (parts.next(), parts.next()) {
+                (Some(Ok(profile)), Some(Ok(after))) => Some((profile, after)),
+                _ => None,
+            }
+        });
+        // A deleted or group profile in the note is no answer.
+        let used = match used {
+            Some((profile, after)) => {
+                let trainee: bool = self
+                    .conn()
+                    .query_row("SELECT COUNT(*) FROM profiles WHERE id = ?1 AND is_group = 0", [profile], |r| r.get::<_, i64>(0))
+                    .map_err(self.err())?
+                    > 0;
+                trainee.then_some((profile, after))
+            }
+            None => None,
+        };
+        Ok(match (latest, used) {
+            (Some((attempt, played)), Some((profile, after))) => Some(if attempt > after { played } else { profile }),
+            (Some((_, played)), None) => Some(played),
+            (None, Some((profile, _))) => Some(profile),
+            (None, None) => None,
+        })
     }
 
     pub fn profile_by_employee_id(&self, employee_id: &str) -> Result<Option<Profile>, StoreError> {
