@@ -77,7 +77,7 @@ fn library_with_broken_file() -> (tempfile::TempDir, LibraryVm) {
     let files = load_all(&[dir.path().to_path_buf()]);
     let mut best = HashMap::new();
     best.insert("hotline-water-outage".to_string(), (82.0, true));
-    let vm = LibraryVm { lang: Lang::En, cards: cards(&files, Lang::En, &best), selected: 0, filter: LibraryFilter::default(), resume: None };
+    let vm = LibraryVm { lang: Lang::En, cards: cards(&files, Lang::En, &best), selected: 0, filter: LibraryFilter::default(), resume: None, unfinished_drills: Vec::new() };
     (dir, vm)
 }
 
@@ -595,6 +595,7 @@ mod resume {
             selected: 0,
             filter: LibraryFilter::default(),
             resume: Some(offer),
+            unfinished_drills: Vec::new(),
         }
     }
 
@@ -649,4 +650,23 @@ fn answer_timing_reads_the_clock_now_not_the_last_rendered_frame() {
     assert!((time.elapsed_secs_f64() - 10.0).abs() < 0.01, "Time<Real> still says the frame before the sleep");
     let now = counterpart::app::run::now_secs(&time);
     assert!((39.0..45.0).contains(&now), "{now}");
+}
+
+#[test]
+fn the_start_screen_preselects_the_trainee_at_the_keyboard_else_who_played_last() {
+    use counterpart::app::screens::start::preselected;
+    use counterpart_core::records::store::{Profile, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("r.sqlite3")).unwrap();
+    store.create_profile("陈静").unwrap();
+    store.create_profile("王芳").unwrap();
+    // Whoever comes second by name played last.
+    let profiles: Vec<Profile> = store.profiles().unwrap();
+    let (first, second) = (profiles[0].id, profiles[1].id);
+    store.begin_attempt_for(second, &reference_script(), 3).unwrap();
+    let last = store.last_trainee().unwrap();
+    assert_eq!(preselected(&profiles, None, last), 1, "who played last, not the first by name");
+    assert_eq!(preselected(&profiles, Some(first), last), 0, "the trainee at the keyboard this session");
+    assert_eq!(preselected(&profiles, None, None), 0);
+    assert_eq!(preselected(&profiles, None, Some(999)), 0, "a profile no longer there");
 }

@@ -120,6 +120,21 @@ impl Records {
         }
     }
 
+    /// The trainee who played last or was chosen last (see
+    /// `Store::last_trainee`), for the start screen to preselect.
+    pub fn last_trainee(&self) -> Option<i64> {
+        self.store.as_ref().and_then(|s| s.last_trainee().map_err(|e| warn!("could not read the last trainee: {e}")).ok().flatten())
+    }
+
+    /// Notes that `profile` was chosen at the keyboard.
+    pub fn mark_used(&self, profile: i64) {
+        if let Some(store) = &self.store
+            && let Err(e) = store.mark_profile_used(profile)
+        {
+            warn!("could not note the trainee chosen: {e}");
+        }
+    }
+
     /// Saves (or, with `None`, clears) a trainee's employee number.
     pub fn set_employee_id(&self, profile: i64, employee_id: Option<&str>) -> Result<(), String> {
         match &self.store {

@@ -189,7 +189,7 @@ fn a_practice_debrief_says_it_was_practice_and_leads_back_to_the_author_view() {
 #[test]
 fn a_library_card_opens_the_author_view_with_a() {
     let files = counterpart_core::library::load::load_all(&[REFERENCE.into()]);
-    let vm = LibraryVm { lang: Lang::En, cards: cards(&files, Lang::En, &HashMap::new()), selected: 0, filter: LibraryFilter::default(), resume: None };
+    let vm = LibraryVm { lang: Lang::En, cards: cards(&files, Lang::En, &HashMap::new()), selected: 0, filter: LibraryFilter::default(), resume: None, unfinished_drills: Vec::new() };
     let mut h = harness(vm.clone(), wide(), library_view);
     h.key_press(egui::Key::A);
     h.run();
@@ -237,7 +237,7 @@ fn a_saved_edit_reaches_the_library_and_the_encounter_and_a_broken_one_keeps_the
     let notes = apply_reload(&mut scenarios, &mut current, reloader.files(), &changes);
     let card = cards(scenarios.files(), Lang::En, &HashMap::new());
     let h = harness(
-        LibraryVm { lang: Lang::En, cards: card, selected: 0, filter: LibraryFilter::default(), resume: None },
+        LibraryVm { lang: Lang::En, cards: card, selected: 0, filter: LibraryFilter::default(), resume: None, unfinished_drills: Vec::new() },
         wide(),
         library_view,
     );

@@ -18,8 +18,8 @@ fn setup() -> SetupVm {
         rounds: 1,
         scenarios: vec![ScenarioPick { id: "hotline-water-outage".into(), title: "停水第二天的来电".into(), picked: true }],
         profiles: vec![
-            ProfilePick { id: 1, name: "王芳".into(), picked: true },
-            ProfilePick { id: 2, name: "赵强".into(), picked: false },
+            ProfilePick { id: 1, name: "王芳".into(), employee_id: Some("A-001".into()), picked: true },
+            ProfilePick { id: 2, name: "赵强".into(), employee_id: None, picked: false },
         ],
         typed_names: "李明、 张伟,\n\n陈静 ".into(),
         group: String::new(),
@@ -522,4 +522,105 @@ fn the_mode_description_wraps_and_the_roster_stays_on_a_720p_projector() {
             assert!(roster.max.x <= screen.max.x + 0.5, "{mode:?} {text_scale}: the roster {roster:?} is cut off");
         }
     }
+}
+
+#[test]
+fn the_roster_shows_employee_numbers_reads_them_typed_beside_names_and_refuses_a_taken_one_in_place() {
+    use counterpart::app::screens::drill::plan_from;
+    // 王芳 (ticked) holds A-001; 赵强 has no number.
+    let mut vm = setup();
+    vm.lang = Lang::Zh;
+    vm.typed_names = "李明 B-7\n张伟\t0571-0042\n陈静".into();
+    let h = harness(vm.clone(), wide(), setup_view);
+    h.get_by_label("王芳（工号 A-001）");
+    h.get_by_label("赵强");
+    h.get_by_label("+ 李明（工号 B-7）");
+    h.get_by_label("+ 张伟（工号 0571-0042）");
+    h.get_by_label("+ 陈静");
+    h.get_by_label_contains("共 4");
+    assert!(vm.roster_problems().is_empty(), "{:?}", vm.roster_problems());
+    let plan = plan_from(&vm, 1);
+    let numbers: Vec<(String, Option<String>)> = plan.roster.iter().map(|m| (m.name.clone(), m.employee_id.clone())).collect();
+    assert_eq!(
+        numbers,
+        vec![("王芳".into(), None), ("李明".into(), Some("B-7".into())), ("张伟".into(), Some("0571-0042".into())), ("陈静".into(), None)],
+        "a ticked profile keeps its own number; typed ones go with the plan"
+    );
+    assert_eq!(plan.roster[0].profile_id, Some(1));
+
+    // The store gives the typed numbers to the new profiles.
+    let dir = tempfile::tempdir().unwrap();
+    let store = counterpart_core::records::store::Store::open(&dir.path().join("r.sqlite3")).unwrap();
+    let mut real = vm.clone();
+    let wang = store.create_profile("王芳").unwrap();
+    store.set_employee_id(wang.id, Some("A-001")).unwrap();
+    real.profiles = vec![ProfilePick { id: wang.id, name: "王芳".into(), employee_id: Some("A-001".into()), picked: true }];
+    store.create_drill(&plan_from(&real, 1)).unwrap();
+    assert_eq!(store.employee_id(store.profile_by_name("李明").unwrap().id).unwrap().as_deref(), Some("B-7"));
+
+    // A number another trainee holds is refused on screen, in both
+    // languages, and F5 does not clear what was typed.
+    let mut taken = vm.clone();
+    taken.typed_names = "李明 A-001\n张伟".into();
+    let problems = taken.roster_problems();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("已属于“王芳”") && problems[0].contains("already belongs to 王芳"), "{problems:?}");
+    let mut h = harness(taken, wide(), setup_view);
+    h.get_by_label_contains("工号 A-001 已属于“王芳”");
+    h.key_press(egui::Key::F5);
+    h.run();
+    assert_eq!(h.state().vm.typed_names, "李明 A-001\n张伟", "the typed roster stays to be corrected");
+    // Unusable and repeated numbers are said too.
+    let mut twice = vm;
+    twice.typed_names = "李明 工号 B 7\n张伟 C-1\n陈静 C-1".into();
+    let problems = twice.roster_problems();
+    assert!(problems.iter().any(|p| p.contains("B 7") && p.contains("只能包含")), "{problems:?}");
+    assert!(problems.iter().any(|p| p.contains("C-1") && p.contains("两次")), "{problems:?}");
+}
+
+#[test]
+fn an_unfinished_drill_is_offered_on_the_start_screen_and_in_the_library_as_in_the_set_up() {
+    use counterpart::app::views::drill::{UnfinishedAction, UnfinishedDrill};
+    let drills = vec![UnfinishedDrill { id: 7, title: "周三热线班".into(), mode: "轮流上场".into(), updated: "2026-12-01 09:30".into() }];
+    let start = StartVm { lang: Lang::Zh, profiles: vec!["李明".into()], unfinished_drills: drills.clone(), ..Default::default() };
+    let mut h = harness(start, wide(), start_view);
+    h.get_by_label("周三热线班 · 轮流上场 · 2026-12-01 09:30");
+    h.get_by_label("继续演练").click();
+    h.run();
+    h.get_by_label("结束它").click();
+    h.run();
+    assert_eq!(h.state().actions, vec![StartAction::Drill(UnfinishedAction::Resume(7)), StartAction::Drill(UnfinishedAction::Close(7))]);
+
+    let files = load_all(&[Path::new(REFERENCE).to_path_buf()]);
+    let library = LibraryVm { lang: Lang::En, cards: cards(&files, Lang::En, &HashMap::new()), unfinished_drills: drills.clone(), ..Default::default() };
+    let mut h = harness(library, wide(), library_view);
+    h.get_by_label("Unfinished group drills (continue where they stopped)");
+    h.get_by_label("Continue the drill").click();
+    h.run();
+    assert_eq!(h.state().actions, vec![LibraryAction::Drill(UnfinishedAction::Resume(7))]);
+
+    let mut set_up = setup();
+    set_up.unfinished = drills;
+    let mut h = harness(set_up, wide(), setup_view);
+    h.get_by_label("继续演练").click();
+    h.run();
+    h.get_by_label("结束它").click();
+    h.run();
+    assert_eq!(h.state().actions, vec![SetupAction::Resume(7), SetupAction::CloseUnfinished(7)]);
+}
+
+#[test]
+fn continuing_from_start_or_library_opens_the_drill_screen_and_closing_closes_it_in_place() {
+    use counterpart::app::screens::Screen;
+    use counterpart::app::screens::drill::DrillScreen;
+    use counterpart::app::views::drill::UnfinishedAction;
+    let dir = tempfile::tempdir().unwrap();
+    let (store, scripts, _drill) = hot_seat_played(dir.path());
+    let id = store.unfinished_drills().unwrap()[0].id;
+    let mut screen = DrillScreen::default();
+    assert_eq!(screen.offer_unfinished(UnfinishedAction::Resume(id), Some(&store), &scripts), Ok(Some(Screen::Drill)));
+    assert_eq!(store.unfinished_drills().unwrap().len(), 1, "continuing changes nothing in the store");
+    assert_eq!(screen.offer_unfinished(UnfinishedAction::Close(id), Some(&store), &scripts), Ok(None));
+    assert!(store.unfinished_drills().unwrap().is_empty(), "closed in place");
+    assert!(screen.offer_unfinished(UnfinishedAction::Close(id), None, &scripts).is_err(), "no store: an error to show, not a panic");
 }

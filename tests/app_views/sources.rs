@@ -29,7 +29,7 @@ fn each_card_names_its_folder_and_a_trainers_replacement_says_what_it_replaces()
     let library = Library::load_sources(&[bundled.clone(), trainers.clone()]);
     let cards = library_cards(&library, Lang::En, &HashMap::new());
     assert_eq!(cards.len(), 2);
-    let vm = LibraryVm { lang: Lang::En, cards, selected: 0, filter: LibraryFilter::default(), resume: None };
+    let vm = LibraryVm { lang: Lang::En, cards, selected: 0, filter: LibraryFilter::default(), resume: None, unfinished_drills: Vec::new() };
     let h = harness(vm, wide(), library_view);
     h.get_by_label(&format!("From: bundled library · {}", bundled.folder.display()));
     h.get_by_label(&format!("From: trainers' folder · {}", trainers.folder.display()));

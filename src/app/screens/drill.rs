@@ -9,7 +9,7 @@ use crate::app::session::Scenarios;
 use crate::app::settings::{Records, Settings};
 use crate::app::views::drill::{
     AgreementVm, OrderMark, ProfilePick, ReadyAction, RunningOrderVm, running_order_view, ReadyVm, RolePlayAction, RolePlayVm, ScenarioPick, SetupAction, SetupVm,
-    UnfinishedDrill, VoteAction, VoteVm, ready_view, role_play_view, setup_view, vote_debrief_view, vote_view,
+    UnfinishedAction, UnfinishedDrill, VoteAction, VoteVm, ready_view, role_play_view, setup_view, vote_debrief_view, vote_view,
 };
 use crate::app::views::debrief::{DebriefAction, DebriefFrame, DebriefVm, debrief_view};
 use crate::app::views::drill::{Confirm, confirm_view};
@@ -38,6 +38,62 @@ pub(super) fn plugin(app: &mut App) {
 pub struct DrillScreen {
     setup: Option<SetupVm>,
     active: Option<Active>,
+    /// An unfinished drill to pick up on entering, asked for from the
+    /// start screen or the library (`offer_unfinished`).
+    resume: Option<i64>,
+}
+
+/// The drills left unfinished (closed window, crash), newest first, as the
+/// start screen, the library and the drill set-up all offer them.
+pub fn unfinished_drills(records: &Records, lang: Lang) -> Vec<UnfinishedDrill> {
+    records
+        .store()
+        .and_then(|s| s.unfinished_drills().ok())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|d| UnfinishedDrill { id: d.id, title: d.title, mode: d.mode.label().get(lang).to_string(), updated: d.updated_at.replace('T', " ").chars().take(16).collect() })
+        .collect()
+}
+
+impl DrillScreen {
+    /// What the start screen and the library do with an unfinished drill:
+    /// Continue opens the drill screen, which picks it up as its own set-up
+    /// would; Close it closes it in place (and the drill screen lets go of
+    /// it if it was the one left running). Returns the screen to go to, or
+    /// the error to show.
+    pub fn offer_unfinished(&mut self, action: UnfinishedAction, store: Option<&Store>, scripts: &Library) -> Result<Option<Screen>, String> {
+        match action {
+            UnfinishedAction::Resume(id) => {
+                self.resume = Some(id);
+                Ok(Some(Screen::Drill))
+            }
+            UnfinishedAction::Close(id) => {
+                let store = store.ok_or("演练需要学员记录库 / drills need the records store")?;
+                close_unfinished(store, scripts, id)?;
+                if self.active.as_ref().is_some_and(|a| a.id == id) {
+                    self.active = None;
+                }
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// Closes a drill left unfinished without resuming it.
+fn close_unfinished(store: &Store, scripts: &Library, id: i64) -> Result<(), String> {
+    store.load_drill(id, scripts).and_then(|mut drill| store.apply_drill_event(id, &mut drill, &Event::Close, scripts)).map_err(|e| e.to_string())
+}
+
+/// Picks up an unfinished drill from its log: the one way a drill resumes,
+/// from the set-up, the start screen or the library.
+fn resume_drill(active: &mut Option<Active>, store: &Store, scripts: Library, id: i64, now: f64) -> Result<(), String> {
+    if active.as_ref().is_some_and(|a| a.id == id) {
+        // Left by Esc in this session: it is on screen as it was.
+        return Ok(());
+    }
+    let drill = store.load_drill(id, &scripts).map_err(|e| e.to_string())?;
+    *active = Some(activate(id, drill, scripts, now));
+    Ok(())
 }
 
 impl DrillScreen {
@@ -149,24 +205,26 @@ fn scripts_of(scenarios: &Scenarios) -> Library {
     scenarios.library.clone()
 }
 
-fn enter(mut state: ResMut<DrillScreen>, scenarios: Res<Scenarios>, records: Res<Records>, settings: Res<Settings>) {
+fn enter(mut state: ResMut<DrillScreen>, scenarios: Res<Scenarios>, records: Res<Records>, settings: Res<Settings>, time: Res<Time<Real>>) {
     // A drill left by Esc is still running and is picked up again; a
     // finished one makes way for a new set-up.
     if state.active.as_ref().is_some_and(|a| matches!(a.drill.phase, Phase::Finished | Phase::Closed)) {
         state.active = None;
     }
+    let mut resume_error = None;
+    if let Some(id) = state.resume.take() {
+        let resumed = match records.store() {
+            Some(store) => resume_drill(&mut state.active, store, scripts_of(&scenarios), id, run::now_secs(&time)),
+            None => Err(records.problem.clone().unwrap_or_default()),
+        };
+        resume_error = resumed.err();
+    }
     if state.active.is_some() {
         return;
     }
     let lang = settings.lang;
-    let profiles = records.profiles().unwrap_or_default();
-    let unfinished = records
-        .store()
-        .and_then(|s| s.unfinished_drills().ok())
-        .unwrap_or_default()
-        .into_iter()
-        .map(|d| UnfinishedDrill { id: d.id, title: d.title, mode: d.mode.label().get(lang).to_string(), updated: d.updated_at.replace('T', " ").chars().take(16).collect() })
-        .collect();
+    let profiles = records.trainees().unwrap_or_default();
+    let unfinished = unfinished_drills(&records, lang);
     let previous = state.setup.take();
     state.setup = Some(SetupVm {
         lang,
@@ -180,24 +238,28 @@ fn enter(mut state: ResMut<DrillScreen>, scenarios: Res<Scenarios>, records: Res
             .filter_map(|f| f.script())
             .map(|s| ScenarioPick { id: s.scenario.id.clone(), title: s.scenario.title.get(lang).to_string(), picked: false })
             .collect(),
-        profiles: profiles.into_iter().map(|p| ProfilePick { id: p.id, name: p.name, picked: false }).collect(),
+        profiles: profiles.into_iter().map(|(p, employee_id)| ProfilePick { id: p.id, name: p.name, employee_id, picked: false }).collect(),
         typed_names: String::new(),
         group: previous.map(|p| p.group).unwrap_or_default(),
         unfinished,
-        error: records.store().is_none().then(|| {
-            format!("演练需要学员记录库才能保存与恢复 / drills need the records store: {}", records.problem.clone().unwrap_or_default())
-        }),
+        error: match records.store() {
+            None => Some(format!("演练需要学员记录库才能保存与恢复 / drills need the records store: {}", records.problem.clone().unwrap_or_default())),
+            Some(_) => resume_error,
+        },
     });
 }
 
-fn plan_from(setup: &SetupVm, seed: u64) -> Plan {
+/// The plan a set-up makes (public for tests).
+pub fn plan_from(setup: &SetupVm, seed: u64) -> Plan {
     let picked: Vec<String> = setup.scenarios.iter().filter(|s| s.picked).map(|s| s.id.clone()).collect();
     let roster = setup
-        .roster_names()
+        .roster()
         .into_iter()
-        .map(|name| match setup.profiles.iter().find(|p| p.picked && p.name == name) {
-            Some(p) => Member::profile(p.id, name),
-            None => Member::typed(name),
+        .map(|entry| match entry.profile {
+            Some(id) => Member::profile(id, entry.name),
+            // The number typed beside a new name goes to its profile when
+            // the store creates the drill (or the drill is refused).
+            None => Member::typed(entry.name).with_employee_id(entry.employee_id),
         })
         .collect();
     let title = if setup.title.trim().is_empty() {
@@ -438,27 +500,27 @@ fn ui(
         let action = egui::CentralPanel::default().show(&mut root, |ui| setup_view(ui, setup)).inner;
         match action {
             Some(SetupAction::Start) => {
-                let plan = plan_from(setup, run::fresh_seed());
-                match store.create_drill(&plan) {
-                    Ok((id, drill)) => state.active = Some(activate(id, drill, scripts_of(&scenarios), now)),
-                    Err(e) => setup.error = Some(e.to_string()),
+                // Refused in place, the roster kept as typed to be corrected.
+                let problems = setup.roster_problems();
+                if !problems.is_empty() {
+                    setup.error = Some("名单中的工号有问题（见名单下方红字），改正后再开始 / An employee number in the roster needs correcting (in red under the roster)".into());
+                } else {
+                    let plan = plan_from(setup, run::fresh_seed());
+                    match store.create_drill(&plan) {
+                        Ok((id, drill)) => state.active = Some(activate(id, drill, scripts_of(&scenarios), now)),
+                        Err(e) => setup.error = Some(e.to_string()),
+                    }
                 }
             }
             Some(SetupAction::Resume(id)) => {
-                let scripts = scripts_of(&scenarios);
-                match store.load_drill(id, &scripts) {
-                    Ok(drill) => state.active = Some(activate(id, drill, scripts, now)),
-                    Err(e) => setup.error = Some(e.to_string()),
+                if let Err(e) = resume_drill(&mut state.active, store, scripts_of(&scenarios), id, now) {
+                    setup.error = Some(e);
                 }
             }
-            Some(SetupAction::CloseUnfinished(id)) => {
-                let scripts = scripts_of(&scenarios);
-                let closed = store.load_drill(id, &scripts).and_then(|mut drill| store.apply_drill_event(id, &mut drill, &Event::Close, &scripts));
-                match closed {
-                    Ok(()) => setup.unfinished.retain(|d| d.id != id),
-                    Err(e) => setup.error = Some(e.to_string()),
-                }
-            }
+            Some(SetupAction::CloseUnfinished(id)) => match close_unfinished(store, &scripts_of(&scenarios), id) {
+                Ok(()) => setup.unfinished.retain(|d| d.id != id),
+                Err(e) => setup.error = Some(e),
+            },
             None => {}
         }
         return Ok(());

@@ -9,6 +9,8 @@ use crate::app::views::library::LibraryFilter;
 use std::path::PathBuf;
 use crate::app::settings::{Records, Settings};
 use crate::app::views::library::{Card, ErrorCard, LibraryAction, LibraryVm, ResumeOffer, ScenarioCard, library_view};
+use crate::app::views::drill::UnfinishedDrill;
+use super::drill::{DrillScreen, unfinished_drills};
 use counterpart_core::library::Library;
 use counterpart_core::library::load::{LoadedFile, display_path};
 use counterpart_core::library::sources::Source;
@@ -34,6 +36,10 @@ pub struct LibraryState {
     pub best: HashMap<String, (f32, bool)>,
     /// An unfinished attempt of the current trainee, offered in the library.
     pub resume: Option<PendingResume>,
+    /// Group drills left unfinished, whoever the trainee.
+    pub unfinished_drills: Vec<UnfinishedDrill>,
+    /// Closing an unfinished drill failed.
+    pub error: Option<String>,
 }
 
 /// An attempt the app was closed or killed in the middle of. Its committed
@@ -49,13 +55,15 @@ pub struct PendingResume {
     pub problem: Option<String>,
 }
 
-fn refresh_best(mut state: ResMut<LibraryState>, trainee: Res<Trainee>, scenarios: Res<Scenarios>, current: Res<CurrentRun>, records: Res<Records>) {
+fn refresh_best(mut state: ResMut<LibraryState>, trainee: Res<Trainee>, scenarios: Res<Scenarios>, current: Res<CurrentRun>, records: Res<Records>, settings: Res<Settings>) {
     let profile = trainee.profile.as_ref().map(|p| p.id);
     if state.profile != profile {
         *state = LibraryState { profile, ..default() };
     }
     state.best = profile.map(|p| records.best(p)).unwrap_or_default();
     state.resume = profile.and_then(|p| pending_resume(&scenarios, &current, &records, p));
+    state.unfinished_drills = unfinished_drills(&records, settings.lang);
+    state.error = None;
 }
 
 /// The trainee's most recent unfinished attempt, replayed on the current
@@ -171,6 +179,7 @@ fn ui(
     trainee: Res<Trainee>,
     settings: Res<Settings>,
     records: Res<Records>,
+    mut drill: ResMut<DrillScreen>,
     mut next: ResMut<NextState<Screen>>,
     mut commands: Commands,
 ) -> Result {
@@ -181,8 +190,17 @@ fn ui(
         selected: scenarios.selected_index(),
         filter: std::mem::take(&mut state.filter),
         resume: state.resume.as_ref().map(|p| resume_offer(p, &scenarios, settings.lang)),
+        unfinished_drills: state.unfinished_drills.clone(),
     };
-    let action = egui::CentralPanel::default().show(&mut super::root_ui(ctx, content.0, "screen"), |ui| library_view(ui, &mut vm)).inner;
+    let error = state.error.clone();
+    let action = egui::CentralPanel::default()
+        .show(&mut super::root_ui(ctx, content.0, "screen"), |ui| {
+            if let Some(e) = &error {
+                ui.colored_label(crate::app::views::widgets::FAIL, e);
+            }
+            library_view(ui, &mut vm)
+        })
+        .inner;
     state.filter = vm.filter;
     match action {
         Some(LibraryAction::Select(index)) => scenarios.select_index(index),
@@ -210,6 +228,14 @@ fn ui(
                 state.best = trainee.profile.as_ref().map(|p| records.best(p.id)).unwrap_or_default();
             }
         }
+        Some(LibraryAction::Drill(a)) => match drill.offer_unfinished(a, records.store(), &scenarios.library) {
+            Ok(Some(screen)) => next.set(screen),
+            Ok(None) => {
+                state.unfinished_drills = unfinished_drills(&records, settings.lang);
+                state.error = None;
+            }
+            Err(e) => state.error = Some(e),
+        },
         Some(LibraryAction::Author(id)) => {
             if let Some(file) = scenarios.path_of(&id) {
                 scenarios.select(&file);

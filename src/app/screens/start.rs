@@ -8,6 +8,8 @@ use crate::app::views::start::{StartAction, StartVm, start_view};
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use counterpart_core::records::store::Profile;
+use crate::app::views::drill::UnfinishedDrill;
+use super::drill::{DrillScreen, unfinished_drills};
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<StartState>();
@@ -29,23 +31,29 @@ pub struct StartState {
     pub selected: usize,
     pub new_name: String,
     pub error: Option<String>,
-    /// A trainee was chosen while the library was still loading: go on to
-    /// it as soon as it is ready.
-    pub waiting: bool,
+    /// A trainee (or an unfinished drill) was chosen while the library was
+    /// still loading: go on to this screen as soon as it is ready.
+    pub waiting: Option<Screen>,
+    /// Group drills left unfinished, offered here too.
+    pub unfinished_drills: Vec<UnfinishedDrill>,
 }
 
-fn refresh_profiles(mut state: ResMut<StartState>, trainee: Res<Trainee>, records: Res<Records>) {
+fn refresh_profiles(mut state: ResMut<StartState>, trainee: Res<Trainee>, records: Res<Records>, settings: Res<Settings>) {
     match records.trainees() {
         Ok(trainees) => (state.profiles, state.employee_ids) = trainees.into_iter().unzip(),
         Err(e) => state.error = Some(e),
     }
-    // Preselect the trainee who used the app last in this session.
-    if let Some(current) = &trainee.profile
-        && let Some(index) = state.profiles.iter().position(|p| p.id == current.id)
-    {
-        state.selected = index;
-    }
+    let last = records.last_trainee();
+    state.selected = preselected(&state.profiles, trainee.profile.as_ref().map(|p| p.id), last);
     state.employee_input = saved_employee_id(&state, state.selected);
+    state.unfinished_drills = unfinished_drills(&records, settings.lang);
+}
+
+/// The trainee the start screen highlights: the one at the keyboard in
+/// this session, else the one who played (or was chosen) last, else the
+/// first by name.
+pub fn preselected(profiles: &[Profile], in_session: Option<i64>, last: Option<i64>) -> usize {
+    [in_session, last].into_iter().flatten().find_map(|id| profiles.iter().position(|p| p.id == id)).unwrap_or(0)
 }
 
 fn saved_employee_id(state: &StartState, index: usize) -> String {
@@ -60,11 +68,12 @@ fn ui(
     mut records: ResMut<Records>,
     mut settings: ResMut<Settings>,
     scenarios: Res<Scenarios>,
+    mut drill: ResMut<DrillScreen>,
     mut next: ResMut<NextState<Screen>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
-    if state.waiting && !scenarios.loading {
-        next.set(Screen::Library);
+    if let Some(screen) = state.waiting.filter(|_| !scenarios.loading) {
+        next.set(screen);
     }
     let mut vm = StartVm {
         lang: settings.lang,
@@ -76,6 +85,7 @@ fn ui(
         new_employee_id: std::mem::take(&mut state.new_employee_id),
         employee_input: std::mem::take(&mut state.employee_input),
         notice: state.notice.clone(),
+        unfinished_drills: state.unfinished_drills.clone(),
         error: state.error.clone().or_else(|| {
             records.problem.as_ref().map(|p| {
                 format!("{}\n{p}", crate::app::views::tr(settings.lang, "本次练习不会被保存：", "Nothing will be saved this session:"))
@@ -111,18 +121,28 @@ fn ui(
         }
         Some(StartAction::Continue(index)) => {
             if let Some(profile) = state.profiles.get(index).cloned() {
+                records.mark_used(profile.id);
                 trainee.profile = Some(profile);
-                go_on(&mut state, &scenarios, &mut next);
+                go_on(&mut state, &scenarios, &mut next, Screen::Library);
             }
         }
+        Some(StartAction::Drill(a)) => match drill.offer_unfinished(a, records.store(), &scenarios.library) {
+            Ok(Some(screen)) => go_on(&mut state, &scenarios, &mut next, screen),
+            Ok(None) => {
+                state.unfinished_drills = unfinished_drills(&records, settings.lang);
+                state.error = None;
+            }
+            Err(e) => state.error = Some(e),
+        },
         Some(StartAction::Create(name)) => match records.create_profile(&name) {
             Ok(profile) => {
                 let number = std::mem::take(&mut state.new_employee_id).trim().to_string();
                 let saved = if number.is_empty() { Ok(()) } else { records.set_employee_id(profile.id, Some(&number)) };
                 match saved {
                     Ok(()) => {
+                        records.mark_used(profile.id);
                         trainee.profile = Some(profile);
-                        go_on(&mut state, &scenarios, &mut next);
+                        go_on(&mut state, &scenarios, &mut next, Screen::Library);
                     }
                     Err(e) => {
                         // The profile exists now: select it, keep the number
@@ -155,12 +175,13 @@ fn refresh_profiles_keeping(state: &mut StartState, records: &Records, profile: 
     state.employee_input = saved_employee_id(state, state.selected);
 }
 
-/// To the library, or once it has loaded: leaving earlier would show an
-/// empty library and offer no unfinished attempt to resume.
-fn go_on(state: &mut StartState, scenarios: &Scenarios, next: &mut NextState<Screen>) {
+/// To the library (or a drill), once the library has loaded: leaving
+/// earlier would show an empty library and offer no unfinished attempt to
+/// resume, and a drill cannot be replayed without its scenarios.
+fn go_on(state: &mut StartState, scenarios: &Scenarios, next: &mut NextState<Screen>, to: Screen) {
     if scenarios.loading {
-        state.waiting = true;
+        state.waiting = Some(to);
     } else {
-        next.set(Screen::Library);
+        next.set(to);
     }
 }

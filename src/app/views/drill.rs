@@ -10,6 +10,8 @@ use counterpart_core::drill::{
 };
 use counterpart_core::scenario::model::{Item, Lang, Outcome, RedFlag};
 use counterpart_core::play::rubric::Dimension;
+use counterpart_core::drill::parse_roster;
+use counterpart_core::records::store::check_employee_id;
 use bevy_egui::egui::{self, RichText};
 
 // ---------------------------------------------------------------- set-up
@@ -25,7 +27,19 @@ pub struct ScenarioPick {
 pub struct ProfilePick {
     pub id: i64,
     pub name: String,
+    /// The trainee's employee number (工号), if they have one.
+    pub employee_id: Option<String>,
     pub picked: bool,
+}
+
+/// One member of the roster as set up: a ticked profile with its stored
+/// employee number, or a name typed with the number typed beside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RosterEntry {
+    pub name: String,
+    pub employee_id: Option<String>,
+    /// The ticked profile; None for a typed name.
+    pub profile: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +48,40 @@ pub struct UnfinishedDrill {
     pub title: String,
     pub mode: String,
     pub updated: String,
+}
+
+/// What a trainer may do with a drill left unfinished (the app closed or
+/// crashed): the same offer on the start screen, in the library and in the
+/// drill set-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnfinishedAction {
+    Resume(i64),
+    /// Close it without resuming (its slot in play is abandoned).
+    Close(i64),
+}
+
+/// The unfinished drills, each with Continue and Close it.
+pub fn unfinished_drills_view(ui: &mut egui::Ui, lang: Lang, drills: &[UnfinishedDrill]) -> Option<UnfinishedAction> {
+    let mut action = None;
+    if drills.is_empty() {
+        return None;
+    }
+    egui::Frame::group(ui.style()).stroke(egui::Stroke::new(1.5, ACCENT)).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.add(egui::Label::new(RichText::new(tr(lang, "未完成的分组演练（可从中断处继续）", "Unfinished group drills (continue where they stopped)")).strong()).wrap());
+        for d in drills {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(format!("{} · {} · {}", d.title, d.mode, d.updated));
+                if ui.button(tr(lang, "继续演练", "Continue the drill")).clicked() {
+                    action = Some(UnfinishedAction::Resume(d.id));
+                }
+                if ui.button(tr(lang, "结束它", "Close it")).clicked() {
+                    action = Some(UnfinishedAction::Close(d.id));
+                }
+            });
+        }
+    });
+    action
 }
 
 /// The set-up form; the view edits it in place.
@@ -57,13 +105,41 @@ pub struct SetupVm {
 impl SetupVm {
     /// Ticked profiles then typed names, in that order, trimmed, without blanks.
     pub fn roster_names(&self) -> Vec<String> {
-        let typed = self
-            .typed_names
-            .split(['\n', ',', '，', '、', ';', '；'])
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(String::from);
-        self.profiles.iter().filter(|p| p.picked).map(|p| p.name.clone()).chain(typed).collect()
+        self.roster().into_iter().map(|e| e.name).collect()
+    }
+
+    /// Ticked profiles (with their stored numbers), then the typed members
+    /// with the numbers typed beside them (see `parse_roster`).
+    pub fn roster(&self) -> Vec<RosterEntry> {
+        let ticked = self.profiles.iter().filter(|p| p.picked).map(|p| RosterEntry { name: p.name.clone(), employee_id: p.employee_id.clone(), profile: Some(p.id) });
+        let typed = parse_roster(&self.typed_names).into_iter().map(|l| RosterEntry { name: l.name, employee_id: l.employee_id, profile: None });
+        ticked.chain(typed).collect()
+    }
+
+    /// What is wrong with the employee numbers typed, as far as the set-up
+    /// can tell before the store is asked (it checks again on start): an
+    /// unusable number, a number a known trainee holds, a known trainee
+    /// typed with a number other than theirs, one number typed twice.
+    pub fn roster_problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut seen: Vec<(String, String)> = Vec::new();
+        for entry in self.roster().iter().filter(|e| e.profile.is_none()) {
+            let Some(number) = entry.employee_id.as_deref() else { continue };
+            let Ok(number) = check_employee_id(number) else {
+                problems.push(format!("{}：工号“{number}”只能包含字母、数字、“-”“_”“.” / {}: \"{number}\" is not a usable employee number (letters, digits, '-', '_', '.')", entry.name, entry.name));
+                continue;
+            };
+            let known = self.profiles.iter().find(|p| p.name == entry.name);
+            if let Some(holder) = self.profiles.iter().find(|p| p.employee_id.as_deref() == Some(number.as_str()) && p.name != entry.name) {
+                problems.push(format!("工号 {number} 已属于“{}”，不能再给“{}” / the employee number {number} already belongs to {}, not {}", holder.name, entry.name, holder.name, entry.name));
+            } else if let Some(has) = known.and_then(|p| p.employee_id.as_deref()).filter(|&has| has != number) {
+                problems.push(format!("“{}”的工号已是 {has}，不是 {number}；如需更改请在开始界面修改 / {} already has the employee number {has}, not {number}: change it on the start screen", entry.name, entry.name));
+            } else if let Some((first, _)) = seen.iter().find(|(_, n)| *n == number) {
+                problems.push(format!("工号 {number} 在名单里出现了两次（“{first}”和“{}”） / the employee number {number} is typed twice ({first} and {})", entry.name, entry.name));
+            }
+            seen.push((entry.name.clone(), number));
+        }
+        problems
     }
 }
 
@@ -75,6 +151,19 @@ pub enum SetupAction {
     CloseUnfinished(i64),
 }
 
+/// The typed-names box, for focusing it in tests.
+pub fn typed_names_id() -> egui::Id {
+    egui::Id::new("drill-setup-typed-names")
+}
+
+/// "李明（工号 A-007）", or the name alone.
+pub fn with_number(lang: Lang, name: &str, employee_id: Option<&str>) -> String {
+    match employee_id {
+        Some(id) => format!("{name}（{}{id}）", tr(lang, "工号 ", "No. ")),
+        None => name.to_string(),
+    }
+}
+
 pub fn mode_label(lang: Lang, mode: Mode) -> String {
     mode.label().get(lang).to_string()
 }
@@ -84,21 +173,11 @@ pub fn setup_view(ui: &mut egui::Ui, vm: &mut SetupVm) -> Option<SetupAction> {
     let mut action = None;
     screen_title(ui, tr(lang, "分组演练", "Group drill"));
     if !vm.unfinished.is_empty() {
-        egui::Frame::group(ui.style()).stroke(egui::Stroke::new(1.5, ACCENT)).show(ui, |ui| {
-            ui.set_width(ui.available_width());
-            ui.label(RichText::new(tr(lang, "未完成的演练（可从中断处继续）", "Unfinished drills (continue where they stopped)")).strong());
-            for d in &vm.unfinished {
-                ui.horizontal(|ui| {
-                    ui.label(format!("{} · {} · {}", d.title, d.mode, d.updated));
-                    if ui.button(tr(lang, "继续", "Continue")).clicked() {
-                        action = Some(SetupAction::Resume(d.id));
-                    }
-                    if ui.button(tr(lang, "结束它", "Close it")).clicked() {
-                        action = Some(SetupAction::CloseUnfinished(d.id));
-                    }
-                });
-            }
-        });
+        match unfinished_drills_view(ui, lang, &vm.unfinished) {
+            Some(UnfinishedAction::Resume(id)) => action = Some(SetupAction::Resume(id)),
+            Some(UnfinishedAction::Close(id)) => action = Some(SetupAction::CloseUnfinished(id)),
+            None => {}
+        }
         ui.add_space(6.0);
     }
     egui::ScrollArea::vertical().id_salt("drill-setup").auto_shrink([false, false]).show(ui, |ui| {
@@ -145,11 +224,28 @@ pub fn setup_view(ui: &mut egui::Ui, vm: &mut SetupVm) -> Option<SetupAction> {
             }
             cols[1].label(RichText::new(tr(lang, "名单", "Roster")).strong());
             for p in &mut vm.profiles {
-                cols[1].checkbox(&mut p.picked, &p.name);
+                cols[1].checkbox(&mut p.picked, with_number(lang, &p.name, p.employee_id.as_deref()));
             }
-            cols[1].label(tr(lang, "新学员（每行一个，或用逗号、顿号分隔）", "New trainees (one per line or comma-separated)"));
-            cols[1].add(egui::TextEdit::multiline(&mut vm.typed_names).desired_rows(3).desired_width(f32::INFINITY));
-            let roster = vm.roster_names();
+            cols[1].add(
+                egui::Label::new(tr(lang, "新学员：每行一人，姓名后空一格写工号（可不填），例：李明 A-007", "New trainees: one per line, the name, a space, then the employee number if any, e.g. Li Ming A-007"))
+                    .wrap(),
+            );
+            cols[1].add(
+                egui::TextEdit::multiline(&mut vm.typed_names)
+                    .id(typed_names_id())
+                    .desired_rows(3)
+                    .desired_width(f32::INFINITY)
+                    .hint_text(tr(lang, "李明 A-007\n王芳", "Li Ming A-007\nWang Fang")),
+            );
+            let roster = vm.roster();
+            // What the typed lines were read as, so a trainer sees which
+            // text became a name and which a number before starting.
+            for entry in roster.iter().filter(|e| e.profile.is_none()) {
+                cols[1].add(egui::Label::new(RichText::new(format!("+ {}", with_number(lang, &entry.name, entry.employee_id.as_deref()))).color(MUTED)).wrap());
+            }
+            for problem in vm.roster_problems() {
+                cols[1].add(egui::Label::new(RichText::new(problem).color(FAIL)).wrap());
+            }
             cols[1].label(RichText::new(format!("{} {}", tr(lang, "共", "In all:"), roster.len())).color(MUTED));
         });
         if let Some(error) = &vm.error {

@@ -2,6 +2,7 @@
 //! load appear as error cards with their diagnostics.
 
 use super::widgets::{ACCENT, FAIL, MUTED, PASS, badge};
+use super::drill::{UnfinishedAction, UnfinishedDrill, unfinished_drills_view};
 use super::{channel_label, difficulty_label, screen_title, shortcut, tr};
 use counterpart_core::scenario::model::{Channel, Difficulty, Lang};
 use bevy_egui::egui::{self, RichText};
@@ -85,6 +86,8 @@ pub struct LibraryVm {
     pub filter: LibraryFilter,
     /// An attempt left unfinished (the app closed or crashed mid-encounter).
     pub resume: Option<ResumeOffer>,
+    /// Group drills left unfinished, offered as on the start screen.
+    pub unfinished_drills: Vec<UnfinishedDrill>,
 }
 
 /// What the library says about an unfinished attempt.
@@ -141,6 +144,8 @@ pub enum LibraryAction {
     Resume,
     /// Mark the unfinished attempt abandoned.
     Discard,
+    /// Continue or close an unfinished group drill.
+    Drill(UnfinishedAction),
 }
 
 pub fn search_id() -> egui::Id {
@@ -165,6 +170,9 @@ pub fn library_view(ui: &mut egui::Ui, vm: &mut LibraryVm) -> Option<LibraryActi
         && let Some(a) = resume_banner(ui, lang, offer)
     {
         action = Some(a);
+    }
+    if let Some(a) = unfinished_drills_view(ui, lang, &vm.unfinished_drills) {
+        action = Some(LibraryAction::Drill(a));
     }
     filter_bar(ui, vm);
     ui.separator();

@@ -1,5 +1,6 @@
 //! Start: choose or create a trainee profile, language and text size.
 
+use super::drill::{UnfinishedAction, UnfinishedDrill, unfinished_drills_view};
 use super::{screen_title, shortcut, tr};
 use counterpart_core::scenario::model::Lang;
 use bevy_egui::egui::{self, RichText};
@@ -24,6 +25,9 @@ pub struct StartVm {
     pub notice: Option<String>,
     /// A problem to show, e.g. the profile store could not be opened.
     pub error: Option<String>,
+    /// Group drills left unfinished (a crash, a closed window), offered
+    /// here as in the library and the drill set-up.
+    pub unfinished_drills: Vec<UnfinishedDrill>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -35,6 +39,8 @@ pub enum StartAction {
     /// Save (or, empty, clear) the employee number of the profile at this index.
     SetEmployeeId(usize, String),
     SetLanguage(Lang),
+    /// Continue or close an unfinished drill.
+    Drill(UnfinishedAction),
 }
 
 pub fn employee_id_input_id() -> egui::Id {
@@ -61,6 +67,12 @@ pub fn start_view(ui: &mut egui::Ui, vm: &mut StartVm) -> Option<StartAction> {
             ui.label(RichText::new(tr(lang, "正在载入场景库……", "Loading the scenario library…")).weak());
         }
     });
+    if let Some(a) = unfinished_drills_view(ui, lang, &vm.unfinished_drills) {
+        action = Some(StartAction::Drill(a));
+    }
+    if !vm.unfinished_drills.is_empty() {
+        ui.add_space(8.0);
+    }
     ui.columns(2, |cols| {
         let ui = &mut cols[0];
         ui.label(RichText::new(tr(lang, "选择学员", "Choose a trainee")).strong());
