@@ -68,8 +68,8 @@ doc=f"""# Scenario library
 
 {n} bundled scenarios, Chinese first with English alongside, for the 12345
 hotline and the service window. Every one passes `counterpart validate
---strict`, training-validity checks included, and the content tests in
-`tests/content.rs` for **every persona**: best route ≥ 90 that passes (the
+--strict`, training-validity checks included, and the content checks run
+with every build for **every persona**: best route ≥ 90 that passes (the
 citizen rates it 满意 or 基本满意) with every dimension ≥ 80, worst route
 below 40, 6–15 trainee turns, at least three options a turn, wording
 variants, a red-flag trap, and a reachable hang-up, walk-out or formal

@@ -498,3 +498,28 @@ fn the_docs_show_exactly_what_the_checker_prints() {
     }
     assert!(checked >= 4, "only {checked} examples checked");
 }
+
+/// Trainer docs (all but the two written for developers) speak of what a
+/// trainer sees and does, never of the program's code: no source paths,
+/// test files, type or function names, build commands.
+#[test]
+fn trainer_docs_never_mention_code() {
+    let developer_docs = ["scoring-internals.md", "fuzzing.md"];
+    let code = ["src/", "crates/", "tests/", ".rs`", ".rs)", "cargo ", "::", "fn ", "Code:", "PRAGMA", "schema v"];
+    let mut read = 0;
+    for entry in std::fs::read_dir(root().join("docs")).expect("docs/") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if !name.ends_with(".md") || developer_docs.contains(&name.as_str()) {
+            continue;
+        }
+        read += 1;
+        let text = std::fs::read_to_string(&path).expect("doc");
+        for (n, line) in text.lines().enumerate() {
+            for word in code {
+                assert!(!line.contains(word), "docs/{name}:{}: mentions code ({word:?}): {line}", n + 1);
+            }
+        }
+    }
+    assert!(read >= 10, "only {read} trainer docs found");
+}
