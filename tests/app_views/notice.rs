@@ -156,7 +156,11 @@ fn lines_are_reordered_and_removed_the_note_is_typed_and_bad_input_is_said_in_pl
     let mut h = zoomed(screen(run, Lang::En), egui::vec2(1280.0, 720.0), 1.0, frame);
     h.key_press(egui::Key::F3);
     h.run();
-    // F3 puts the cursor in the note: digits typed there never answer.
+    // F3 shows the notice and focuses nothing: a digit still answers.
+    assert!(!h.ctx.text_edit_focused());
+    // In the note, digits typed are text and never answer.
+    h.get_by_role(egui::accesskit::Role::MultilineTextInput).focus();
+    h.run();
     h.event(egui::Event::Text("带原件 2".into()));
     h.run();
     assert_eq!(h.state().vm.run.desk.notice.note, "带原件 2");

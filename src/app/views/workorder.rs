@@ -9,7 +9,7 @@
 //! materials and steps with "+".
 //!
 //! Keys: F3 the order (focus on the first field) or, at a counter, the
-//! notice (focus on its note), F4 the knowledge base (focus on the search
+//! notice (no focus: its lines are buttons, Tab reaches the note), F4 the knowledge base (focus on the search
 //! box), Tab between fields and buttons, Ctrl+Enter hands the order in or
 //! the notice over, Enter in the search box opens the first entry found.
 
@@ -113,6 +113,11 @@ pub fn field_id(field: FieldName) -> egui::Id {
     egui::Id::new(("work-order-field", field))
 }
 
+/// An id no widget has: switching to the tab focuses nothing.
+fn return_no_focus() -> egui::Id {
+    egui::Id::new("desk-no-focus")
+}
+
 pub fn search_id() -> egui::Id {
     egui::Id::new("knowledge-search")
 }
@@ -154,7 +159,10 @@ pub fn desk_view(ui: &mut egui::Ui, vm: &mut DeskVm) -> Option<DeskAction> {
             vm.tab = tab;
             Some(match tab {
                 DeskTab::Order => field_id(FieldName::CallerName),
-                DeskTab::Notice => super::notice::note_id(),
+                // The notice's lines are buttons: F3 only shows it, so digits
+                // still answer (and an author's practice run keeps F3 for its
+                // inspector); Tab reaches the note.
+                DeskTab::Notice => return_no_focus(),
                 DeskTab::Knowledge => search_id(),
             })
         }
