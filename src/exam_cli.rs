@@ -3,6 +3,7 @@
 //! sheet, the class list as CSV or Excel, a candidate's printable
 //! transcript).
 
+use crate::records_cli::open_store;
 use clap::{ArgGroup, Args, Subcommand};
 use counterpart_core::exam::draw::draw;
 use counterpart_core::exam::load::{ExamFile, exam_files, load_paths};
@@ -115,21 +116,6 @@ pub fn report_exams(files: &[ExamFile], lang: Lang, colour: bool, out: &mut dyn 
         }
     }
     Ok((errors, warnings))
-}
-
-fn open_store(db: Option<&Path>, err: &mut dyn Write) -> Result<Option<Store>, std::io::Error> {
-    let path = db.map(Path::to_path_buf).unwrap_or_else(Store::default_path);
-    if !path.exists() {
-        writeln!(err, "error: no records database at {} / 找不到学员记录数据库", path.display())?;
-        return Ok(None);
-    }
-    match Store::open(&path) {
-        Ok(s) => Ok(Some(s)),
-        Err(e) => {
-            writeln!(err, "error: {e}")?;
-            Ok(None)
-        }
-    }
 }
 
 /// Scenario titles for the sheets: the scenarios the sittings drew.

@@ -80,7 +80,9 @@ pub struct CrashTestArgs {
     pub profile: String,
 }
 
-fn open_store(db: Option<&Path>, err: &mut dyn Write) -> Result<Option<Store>, std::io::Error> {
+/// The records file named by `--db` (else the default one), or a message
+/// on `err` when it is missing or cannot be opened.
+pub(crate) fn open_store(db: Option<&Path>, err: &mut dyn Write) -> Result<Option<Store>, std::io::Error> {
     let path = db.map(Path::to_path_buf).unwrap_or_else(Store::default_path);
     if !path.exists() {
         writeln!(err, "error: no records database at {} / 找不到学员记录数据库", path.display())?;
