@@ -304,6 +304,7 @@ fn script(hold: Option<Hold>) -> Vec<Step> {
         Press(Char('g')),
         Screen(super::screens::Screen::Drill),
         DrillSetup(crate::app::screens::drill::AutoSetup::HotSeat),
+        Shot("11c-drill-setup"),
         Press(F5),
         Shot("12-drill-ready"),
         Press(Enter),
@@ -331,6 +332,8 @@ fn script(hold: Option<Hold>) -> Vec<Step> {
         Press(Escape),
         Press(Char('y')),
         Screen(super::screens::Screen::Library),
+        // The role-play left mid-slot is offered for resuming in the library.
+        Shot("18b-library-unfinished-drill"),
         // A counter encounter with notice truth: the notice assembled on the
         // desk beside the conversation, handed over on the DISC guess, its
         // line-by-line debrief and the citizen's copy printed (P).

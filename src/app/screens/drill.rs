@@ -136,7 +136,7 @@ fn back(mut back: MessageReader<super::Back>, screen: Res<State<Screen>>, mut st
 /// The drill set-ups the autoplay harness makes (dev builds only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AutoSetup {
-    /// 李明 and 王芳 take the hot seat.
+    /// 李明 (employee number A-007) and 王芳 take the hot seat.
     HotSeat,
     /// Four members: a responder, a citizen and two observers per slot.
     RolePlay,
@@ -155,7 +155,8 @@ impl DrillScreen {
             profile.picked = false;
         }
         (vm.mode, vm.typed_names) = match setup {
-            AutoSetup::HotSeat => (Mode::HotSeat, "李明、王芳".to_string()),
+            // 李明 with an employee number typed beside the name.
+            AutoSetup::HotSeat => (Mode::HotSeat, "李明 A-007\n王芳".to_string()),
             AutoSetup::RolePlay => (Mode::RolePlay, "李明、王芳、张伟、陈静".to_string()),
         };
         vm.scenarios.iter().any(|p| p.picked)
