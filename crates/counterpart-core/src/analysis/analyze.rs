@@ -122,6 +122,143 @@ pub struct Analysis {
     pub passing_route: Option<Extreme>,
     /// Per turn and option: whether any reachable situation offers it.
     pub reachable_options: Vec<Vec<bool>>,
+    /// Every route, and whether any reachable situation takes it: the
+    /// scenario's routes, then each turn's, then each option's.
+    pub routes: Vec<RouteUse>,
+}
+
+/// Where a route is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum RouteSite {
+    Scenario { route: usize },
+    Turn { turn: usize, route: usize },
+    Option { turn: usize, option: usize, route: usize },
+}
+
+/// How a route fares over every reachable situation, answered
+/// on time or late (an earlier route that holds is taken first, so a later
+/// one is tested only where the earlier ones do not hold).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RouteUse {
+    pub site: RouteSite,
+    /// Some situation tested the condition.
+    pub tested: bool,
+    /// Some situation took the route.
+    pub taken: bool,
+    /// The lowest and highest upset and trust where it was tested (after
+    /// the answer's mood change): what the author can compare the
+    /// condition's numbers with.
+    pub upset: Option<(u8, u8)>,
+    pub trust: Option<(u8, u8)>,
+    /// Some tested situation met the condition's mood parts, its flags
+    /// aside: the flags it names were what never lined up.
+    pub mood_met: bool,
+    /// Which upset values (0–100, one bit each) were seen where it was
+    /// tested: a range can hide that a threshold inside it is jumped over.
+    pub upset_seen: u128,
+}
+
+impl RouteUse {
+    fn new(site: RouteSite) -> RouteUse {
+        RouteUse { site, tested: false, taken: false, upset: None, trust: None, mood_met: false, upset_seen: 0 }
+    }
+
+    fn test(&mut self, when: &Cond, mood: Mood, flags: u64) -> bool {
+        self.tested = true;
+        let widen = |range: &mut Option<(u8, u8)>, v: u8| {
+            *range = Some(range.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))));
+        };
+        widen(&mut self.upset, mood.upset);
+        widen(&mut self.trust, mood.trust);
+        self.upset_seen |= 1u128 << mood.upset.min(127);
+        let holds = when.holds(mood, flags);
+        self.taken |= holds;
+        self.mood_met |= holds || mood_parts_hold(when, mood);
+        holds
+    }
+}
+
+/// Whether a condition holds on `mood` with every flag it names counted as
+/// it needs to be.
+fn mood_parts_hold(when: &Cond, mood: Mood) -> bool {
+    match when {
+        Cond::Flag(_) | Cond::NotFlag(_) => true,
+        Cond::All(all) => all.iter().all(|c| mood_parts_hold(c, mood)),
+        Cond::Any(any) => any.iter().any(|c| mood_parts_hold(c, mood)),
+        other => other.holds(mood, 0),
+    }
+}
+
+/// Tests every conditional route where play would, in every reachable
+/// situation. The situations' moods are exact for whatever a route there
+/// reads (liveness keeps every mood part a later condition reads).
+fn route_uses(flow: &Flow, graph: &Graph) -> Vec<RouteUse> {
+    // Every route gets a slot, conditional or not, so that the slots line
+    // up across personas (a `Persona` condition is `Always` in one flow and
+    // never true in the others).
+    let mut uses: Vec<RouteUse> = Vec::new();
+    let index = |uses: &mut Vec<RouteUse>, site: RouteSite, _when: &Cond| {
+        uses.push(RouteUse::new(site));
+        Some(uses.len() - 1)
+    };
+    let global: Vec<Option<usize>> =
+        flow.routes.iter().enumerate().map(|(route, r)| index(&mut uses, RouteSite::Scenario { route }, &r.when)).collect();
+    let per_turn: Vec<Vec<Option<usize>>> = flow
+        .turns
+        .iter()
+        .enumerate()
+        .map(|(turn, t)| t.routes.iter().enumerate().map(|(route, r)| index(&mut uses, RouteSite::Turn { turn, route }, &r.when)).collect())
+        .collect();
+    let per_option: Vec<Vec<Vec<Option<usize>>>> = flow
+        .turns
+        .iter()
+        .enumerate()
+        .map(|(turn, t)| {
+            t.choices
+                .iter()
+                .enumerate()
+                .map(|(option, c)| {
+                    c.routes.iter().enumerate().map(|(route, r)| index(&mut uses, RouteSite::Option { turn, option, route }, &r.when)).collect()
+                })
+                .collect()
+        })
+        .collect();
+    if uses.is_empty() {
+        return uses;
+    }
+    for node in &graph.nodes {
+        let Target::Turn(t) = node.at() else { continue };
+        let turn = &flow.turns[t];
+        let lates: &[bool] = if turn.time_limit.is_some() { &[false, true] } else { &[false] };
+        for (c, choice) in turn.choices.iter().enumerate() {
+            for &late in lates {
+                // The mood and flags `next_state` tests its routes with.
+                let (mut upset, mut trust) = (choice.upset, choice.trust);
+                if late {
+                    upset += crate::play::flow::TIMEOUT_UPSET;
+                    trust += crate::play::flow::TIMEOUT_TRUST;
+                }
+                let mood = Mood {
+                    upset: (node.mood.upset as i16 + upset).clamp(0, 100) as u8,
+                    trust: (node.mood.trust as i16 + trust).clamp(0, 100) as u8,
+                };
+                let flags = node.flags | choice.sets;
+                let lists = [(&choice.routes, &per_option[t][c]), (&turn.routes, &per_turn[t]), (&flow.routes, &global)];
+                'lists: for (routes, ids) in lists {
+                    for (route, id) in routes.iter().zip(ids) {
+                        let holds = match id {
+                            Some(i) => uses[*i].test(&route.when, mood, flags),
+                            None => true,
+                        };
+                        if holds {
+                            break 'lists;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    uses
 }
 
 impl Analysis {
@@ -1376,6 +1513,7 @@ pub fn analyze_persona(script: &Script, persona: usize) -> Result<Analysis, Anal
             passed: true,
         });
 
+    let routes = route_uses(flow, &graph);
     Ok(Analysis {
         persona,
         situations: n,
@@ -1387,6 +1525,7 @@ pub fn analyze_persona(script: &Script, persona: usize) -> Result<Analysis, Anal
         min,
         passing_route,
         reachable_options,
+        routes,
     })
 }
 

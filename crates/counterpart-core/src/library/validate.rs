@@ -494,6 +494,7 @@ pub(crate) fn check(scenario: Scenario, source: &str, file: &str, city: Option<&
                     ck.warn("unreachable-ending", format!("endings[{e}]"), format!("ending \"{id}\" is never reached"), &["endings", &quoted(id)], None);
                 }
             }
+            route_findings(&mut ck, s, analyses, &analysis.reachable_turns);
             for &t in &analysis.stuck_turns {
                 let id = &s.turns[t].id;
                 ck.error("no-way-out", format!("turns[{t}]"), format!("from turn \"{id}\" the encounter can go round without ever reaching an ending"), &[&quoted(id)], None);
@@ -861,3 +862,94 @@ fn placeholders(ck: &mut Checker) {
     .at(ck.source, line, column);
     ck.out.push(d);
 }
+
+/// Routes whose condition no reachable situation meets, in any persona: a
+/// hang-up rule at upset 30 the citizen never reaches, a flag never set.
+/// Said with the mood actually reached there, so the author can see which
+/// number to change.
+fn route_findings(ck: &mut Checker<'_>, s: &Scenario, analyses: &[Analysis], reachable_turns: &[bool]) {
+    use crate::analysis::analyze::RouteSite;
+    let Some(first) = analyses.first() else { return };
+    for (i, route) in first.routes.iter().enumerate() {
+        let per_persona: Vec<&crate::analysis::analyze::RouteUse> = analyses.iter().filter_map(|a| a.routes.get(i)).collect();
+        if per_persona.iter().any(|u| u.taken) {
+            continue;
+        }
+        let (path, written, place_en, place_zh, reachable) = match route.site {
+            RouteSite::Scenario { route } => {
+                (format!("routes[{route}]"), &s.routes[route], "the scenario's".to_string(), "场景的".to_string(), true)
+            }
+            RouteSite::Turn { turn, route } => {
+                let id = &s.turns[turn].id;
+                (format!("turns[{turn}].routes[{route}]"), &s.turns[turn].routes[route], format!("turn \"{id}\"'s"), format!("回合“{id}”的"), reachable_turns[turn])
+            }
+            RouteSite::Option { turn, option, route } => {
+                let (t, o) = (&s.turns[turn], &s.turns[turn].options[option]);
+                (
+                    format!("turns[{turn}].options[{option}].routes[{route}]"),
+                    &o.routes[route],
+                    format!("option \"{}\" (turn \"{}\")'s", o.id, t.id),
+                    format!("回合“{}”选项“{}”的", t.id, o.id),
+                    reachable_turns[turn],
+                )
+            }
+        };
+        if !reachable || written.when == Condition::Always {
+            continue; // an unreachable turn is reported already; an unconditional route is a default
+        }
+        let range = |pick: fn(&crate::analysis::analyze::RouteUse) -> Option<(u8, u8)>| {
+            per_persona.iter().filter_map(|u| pick(u)).reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))
+        };
+        let to = &written.to;
+        let mut flags = Vec::new();
+        condition_flags(&written.when, &mut flags);
+        let mood_met = per_persona.iter().any(|u| u.mood_met);
+        let (message, message_zh, help, help_zh) = match (range(|u| u.upset), range(|u| u.trust)) {
+            (Some(_), Some(_)) if mood_met && !flags.is_empty() => {
+                let names = flags.iter().map(|f| format!("\"{f}\"")).collect::<Vec<_>>().join(", ");
+                let names_zh = flags.iter().map(|f| format!("“{f}”")).collect::<Vec<_>>().join("、");
+                (
+                    format!("{place_en} route to \"{to}\" is never taken: the mood it asks for does occur there, but never with the flags it names ({names}) set as it needs"),
+                    format!("{place_zh}去往“{to}”的路线永远走不到：它要求的情绪在这里出现过，但从来没有同时满足它写的标记（{names_zh}）"),
+                    "check which options set those flags: the answers that lead to this mood must set them (or drop the flag from the condition)".to_string(),
+                    "看看是哪些选项设置这些标记：导致这种情绪的回答要设置它们（或者把标记从条件里去掉）".to_string(),
+                )
+            }
+            (Some((ulo, uhi)), Some((tlo, thi))) => {
+                let seen = per_persona.iter().fold(0u128, |acc, u| acc | u.upset_seen);
+                let values: Vec<String> = (0..=100u8).filter(|v| seen & (1u128 << v) != 0).map(|v| v.to_string()).collect();
+                let (upset_en, upset_zh) = if values.len() <= 12 {
+                    (format!("upset is only ever {}", values.join(", ")), format!("不满只出现过 {}", values.join("、")))
+                } else {
+                    (format!("upset is {ulo}–{uhi}"), format!("不满都在 {ulo}–{uhi}"))
+                };
+                (
+                format!("{place_en} route to \"{to}\" is never taken: where it is tested, after the answer (on time or late), {upset_en} and trust {tlo}–{thi}, and its condition never holds"),
+                format!("{place_zh}去往“{to}”的路线永远走不到：在检查它的地方（回答之后，按时或超时），{upset_zh}，信任在 {tlo}–{thi}，条件从不成立"),
+                "change the condition's numbers to fall inside that range, or make the earlier answers move the mood more".to_string(),
+                "把条件里的数字改到这个范围之内，或加大前面选项的情绪变化".to_string(),
+                )
+            }
+            _ => (
+                format!("{place_en} route to \"{to}\" is never tested: a route written before it is always taken first"),
+                format!("{place_zh}去往“{to}”的路线从来轮不到检查：排在它前面的路线总是先成立"),
+                "put the routes in another order, or narrow the condition of the one before it".to_string(),
+                "调换路线的先后，或收紧前面那条的条件".to_string(),
+            ),
+        };
+        let target = format!("to: {}", quoted(to));
+        let anchors: Vec<String> = match route.site {
+            RouteSite::Scenario { .. } => vec!["routes".into()],
+            RouteSite::Turn { turn, .. } => vec![quoted(&s.turns[turn].id), "routes".into()],
+            RouteSite::Option { turn, option, .. } => {
+                vec![quoted(&s.turns[turn].id), quoted(&s.turns[turn].options[option].id), "routes".into()]
+            }
+        };
+        let anchors: Vec<&str> = anchors.iter().map(String::as_str).collect();
+        let d = ck.warn("route-never-taken", path, message, &anchors, Some(&target));
+        d.help = Some(help);
+        d.message_zh = Some(message_zh);
+        d.help_zh = Some(help_zh);
+    }
+}
+
