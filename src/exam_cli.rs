@@ -54,6 +54,21 @@ pub enum ExamAction {
     },
     /// The class list of an exam (every sitting): CSV and/or Excel.
     List(ListArgs),
+    /// Release a sitting's turn-by-turn debrief to the candidate (an exam
+    /// that withholds it until the trainer releases it).
+    Release {
+        #[arg(long, env = "COUNTERPART_DB")]
+        db: Option<PathBuf>,
+        #[arg(long)]
+        sitting: i64,
+    },
+    /// Abandon a sitting left open (it still counts as a sitting).
+    Abandon {
+        #[arg(long, env = "COUNTERPART_DB")]
+        db: Option<PathBuf>,
+        #[arg(long)]
+        sitting: i64,
+    },
     /// A candidate's printable transcript of every sitting (HTML).
     Transcript {
         #[arg(long, env = "COUNTERPART_DB")]
@@ -178,6 +193,8 @@ pub fn exam_cmd(action: ExamAction, scenarios: Option<&Path>, library: impl Fn()
                 }
             }
         }
+        ExamAction::Release { db, sitting } => release_or_abandon(db.as_deref(), sitting, true, out, err),
+        ExamAction::Abandon { db, sitting } => release_or_abandon(db.as_deref(), sitting, false, out, err),
         ExamAction::List(args) => {
             let Some(store) = open_store(args.db.as_deref(), err)? else { return Ok(2) };
             let list = match store.sittings(args.exam.as_deref()).and_then(|s| judged(&store, s.iter().map(|s| s.id))) {
@@ -227,6 +244,26 @@ pub fn exam_cmd(action: ExamAction, scenarios: Option<&Path>, library: impl Fn()
             std::fs::write(&html, transcript_html(&list, &names)).map_err(|e| std::io::Error::other(format!("{}: {e}", html.display())))?;
             writeln!(out, "{} sitting(s) → {}", list.len(), html.display())?;
             Ok(0)
+        }
+    }
+}
+
+/// Releases a sitting's debrief, or abandons a sitting left open.
+fn release_or_abandon(db: Option<&Path>, sitting: i64, release: bool, out: &mut dyn Write, err: &mut dyn Write) -> CmdResult {
+    let Some(store) = open_store(db, err)? else { return Ok(2) };
+    let done = if release { store.release_sitting(sitting) } else { store.abandon_sitting(sitting) };
+    match done.and_then(|()| store.sitting(sitting)) {
+        Ok(s) if release => {
+            writeln!(out, "第 {} 场考试（工号 {}，{}）的讲评已发布 / sitting {sitting}'s debrief released to {}", s.id, s.employee_id, s.exam.title.zh, s.employee_id)?;
+            Ok(0)
+        }
+        Ok(s) => {
+            writeln!(out, "第 {} 场考试（工号 {}，{}）已放弃 / sitting {sitting} abandoned", s.id, s.employee_id, s.exam.title.zh)?;
+            Ok(0)
+        }
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            Ok(1)
         }
     }
 }

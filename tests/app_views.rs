@@ -509,7 +509,7 @@ fn the_portrait_changes_with_the_mood() {
 mod history {
     use super::*;
     use counterpart::app::views::history::{
-        ChartPoint, HistoryAction, HistoryRow, HistoryVm, ScenarioRow, Suggestion, WeakestVm, history_view,
+        ChartPoint, HistoryAction, HistoryRow, HistoryVm, RowKind, ScenarioRow, Suggestion, WeakestVm, history_view,
     };
 
     fn vm(can_export: bool) -> HistoryVm {
@@ -538,15 +538,26 @@ mod history {
                     Suggestion { scenario_id: "hotline-water-outage".into(), title: "停水报修".into() },
                 ],
             }),
-            rows: vec![HistoryRow {
-                id: 7,
-                drill: None,
-                when: "2026-11-22 09:00".into(),
-                scenario: "停水报修".into(),
-                overall: Some(69.0),
-                passed: Some(false),
-                status: "已完成".into(),
-            }],
+            rows: vec![
+                HistoryRow {
+                    id: 7,
+                    kind: RowKind::Practice,
+                    when: "2026-11-22 09:00".into(),
+                    scenario: "停水报修".into(),
+                    overall: Some(69.0),
+                    passed: Some(false),
+                    status: "已完成".into(),
+                },
+                HistoryRow {
+                    id: 8,
+                    kind: RowKind::Exam { label: "考核 · 新员工上岗考核（热线） · 第 1 次 · 第 2 题".into(), withheld: true },
+                    when: "2026-11-23 09:00".into(),
+                    scenario: "噪音投诉".into(),
+                    overall: Some(81.0),
+                    passed: Some(true),
+                    status: "已完成".into(),
+                },
+            ],
             note: None,
             export_status: None,
             can_export,
@@ -561,6 +572,30 @@ mod history {
         h.key_press(egui::Key::Num2);
         h.run();
         assert_eq!(h.state().actions, vec![HistoryAction::Practise("hotline-water-outage".into())]);
+    }
+
+    #[test]
+    fn exam_attempts_are_marked_and_a_withheld_debrief_does_not_open() {
+        for size in [wide(), egui::vec2(1920.0, 1080.0)] {
+            let mut h = harness(vm(true), size, |ui, vm| history_view(ui, vm));
+            h.get_by_label("练习");
+            h.get_by_label_contains("考核 · 新员工上岗考核（热线） · 第 1 次 · 第 2 题 · 讲评待发布");
+            let buttons: Vec<_> = h.get_all_by_label("复盘").collect();
+            assert_eq!(buttons.len(), 2);
+            buttons[1].click();
+            h.run();
+            assert!(h.state().actions.is_empty(), "a withheld exam debrief must not open");
+            h.get_all_by_label("复盘").next().unwrap().click();
+            h.run();
+            assert_eq!(h.state().actions, vec![HistoryAction::Open(7)]);
+        }
+        let mut released = vm(true);
+        released.rows[1].kind = RowKind::Exam { label: "考核 · 新员工上岗考核（热线） · 第 1 次 · 第 2 题".into(), withheld: false };
+        let mut h = harness(released, wide(), |ui, vm| history_view(ui, vm));
+        assert!(h.query_by_label_contains("讲评待发布").is_none());
+        h.get_all_by_label("复盘").nth(1).unwrap().click();
+        h.run();
+        assert_eq!(h.state().actions, vec![HistoryAction::Open(8)]);
     }
 
     #[test]

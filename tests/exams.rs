@@ -222,6 +222,26 @@ fn results_sheet_class_list_and_transcript() {
 }
 
 #[test]
+fn the_trainer_releases_a_withheld_debrief_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("records.sqlite3");
+    let (passed, _) = sat(&db);
+    let db_arg = db.to_str().unwrap();
+    let shown = |id: i64| Store::open(&db).unwrap().sitting(id).unwrap().debrief_visible();
+    assert!(!shown(passed), "the bundled exam withholds the debrief");
+    let out = counterpart(&["exam", "release", "--db", db_arg, "--sitting", &passed.to_string()]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("已发布") && text(&out).contains("0571-0042"), "{}", text(&out));
+    assert!(shown(passed));
+    let out = counterpart(&["exam", "release", "--db", db_arg, "--sitting", "999"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("no exam sitting with id 999"), "{}", text(&out));
+    // Abandoning is for sittings left open; a finished one says so.
+    let out = counterpart(&["exam", "abandon", "--db", db_arg, "--sitting", &passed.to_string()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+}
+
+#[test]
 fn a_v8_records_file_migrates_to_v9_and_keeps_its_attempts() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("v8.sqlite3");

@@ -370,7 +370,7 @@ fn every_history_row_opens_its_debrief_and_drill_slots_say_what_they_were() {
         overall: Some(20.0),
         passed: Some(false),
         status: "已完成".into(),
-        drill: Some("分组演练 · 轮流上场 · 周三热线班".into()),
+        kind: counterpart::app::views::history::RowKind::Drill("分组演练 · 轮流上场 · 周三热线班".into()),
     }];
     let history = HistoryVm { lang: Lang::Zh, rows, ..Default::default() };
     let mut h = harness(history, egui::vec2(1280.0, 720.0), |ui, vm: &mut _| history_view(ui, vm));

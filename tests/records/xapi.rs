@@ -241,3 +241,56 @@ fn the_actor_is_the_centres_employee_number_when_there_is_one() {
     assert_eq!(old[0]["actor"]["account"]["homePage"], "https://counterpart.local");
     assert!(old[1]["result"]["extensions"].get(xapi::extension("choice-number")).is_some());
 }
+
+/// An exam's drawn scenario is registered under its sitting and grouped
+/// under the exam; a practice attempt of the same scenario is neither.
+#[test]
+fn exam_attempts_carry_the_exam_and_the_sitting() {
+    use counterpart_core::exam::load::load_bytes;
+    let dir = temp();
+    let store = Store::open(&dir.path().join("r.sqlite3")).unwrap();
+    let script = script();
+    let library = Library::from_files(vec![load_file(&scenario_path())]);
+    let source = r#"(id: "hotline-cert", version: 4, title: (zh: "上岗考核", en: "Certification"),
+        pool: [(scenario: "hotline-water-outage")], draw: 1, time: (per_scenario_minutes: 10, exam_minutes: 20))"#;
+    let file = load_bytes(source.as_bytes(), Path::new("hotline-cert.ron"), &library);
+    let exam = file.exam().unwrap_or_else(|| panic!("{:?}", file.errors())).clone();
+    let p = store.create_profile("李明").unwrap().id;
+    store.set_employee_id(p, Some("0571-0042")).unwrap();
+    let sitting = store.open_sitting(&exam, p).unwrap();
+    let drawn = &sitting.draw.slots[0];
+    let attempt = store.begin_exam_attempt(sitting.id, 0, &script).unwrap();
+    let persona = counterpart_core::records::sittings::exam_persona(&script, drawn);
+    let mut enc = Encounter::with_persona(script.clone(), drawn.seed, persona);
+    for (i, &c) in best_route(&script).iter().enumerate() {
+        if enc.is_over() {
+            break;
+        }
+        let step = enc.choose(c, None).unwrap().clone();
+        store.record_step(attempt, i, &step).unwrap();
+    }
+    let practice = play_and_record(&store, p, &script, 1, &best_route(&script)).0;
+    let exam_statements = statements(&store.attempt(attempt).unwrap()).unwrap();
+    assert!(exam_statements.len() > 1);
+    for st in &exam_statements {
+        let context = &st["context"];
+        assert_eq!(context["registration"], sitting.uuid.as_str(), "{st}");
+        let grouping = &context["contextActivities"]["grouping"][0];
+        assert_eq!(grouping["id"], xapi::exam_activity_id("hotline-cert"));
+        assert_eq!(grouping["id"], "https://counterpart.local/exams/hotline-cert");
+        assert_eq!(grouping["definition"]["type"], xapi::ACTIVITY_ASSESSMENT);
+        assert_eq!(grouping["definition"]["name"]["zh-CN"], "上岗考核");
+        assert_eq!(grouping["definition"]["name"]["en-US"], "Certification");
+        assert_eq!(context["extensions"][xapi::extension("exam-version")], 4);
+        assert_eq!(context["extensions"][xapi::extension("exam-sitting")], 1);
+        assert_eq!(context["extensions"][xapi::extension("exam-slot")], 1);
+    }
+    // Responded statements keep the scenario as their parent beside the exam.
+    assert_eq!(exam_statements[1]["context"]["contextActivities"]["parent"][0]["id"], xapi::scenario_activity_id("hotline-water-outage"));
+    let practice = store.attempt(practice).unwrap();
+    for st in statements(&practice).unwrap() {
+        assert_eq!(st["context"]["registration"], practice.summary.uuid.as_str());
+        assert!(st["context"]["contextActivities"].get("grouping").is_none(), "{st}");
+        assert!(st["context"]["extensions"].get(xapi::extension("exam-sitting")).is_none());
+    }
+}

@@ -5,13 +5,14 @@ use super::{Screen, UiSet};
 use crate::app::session::{Scenarios, Trainee};
 use crate::app::settings::{Records, Settings};
 use crate::app::views::history::{
-    ChartPoint, HistoryAction, HistoryRow, HistoryVm, ScenarioRow, Suggestion, WeakestVm, history_view,
+    ChartPoint, HistoryAction, HistoryRow, HistoryVm, RowKind, ScenarioRow, Suggestion, WeakestVm, history_view,
 };
 use crate::app::views::debrief::{DebriefAction, DebriefFrame, DebriefVm, debrief_view};
 use crate::app::views::tr;
 use counterpart_core::scenario::model::Lang;
 use counterpart_core::records::progress::{Progress, progress};
-use counterpart_core::records::store::{AttemptSummary, DrillLink, Status};
+use counterpart_core::records::store::{AttemptSummary, DrillLink, ExamLink, Status};
+use std::collections::HashMap;
 use counterpart_core::play::rubric::Dimension;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -33,6 +34,8 @@ struct Listing {
     export_status: Option<Result<String, String>>,
     /// The attempt whose debrief is open, and in which language it was built.
     open: Option<(i64, Lang, DebriefVm)>,
+    /// Exam attempts: attempt → (sitting, whether its debrief may be shown).
+    exam_attempts: HashMap<i64, (i64, bool)>,
 }
 
 /// Esc closes an open debrief first, then leaves for the library.
@@ -57,15 +60,38 @@ fn drill_label(link: &DrillLink, lang: Lang) -> String {
     format!("{kind} · {}", link.title)
 }
 
+/// How an exam attempt is named in the history: the exam, which sitting,
+/// which drawn scenario.
+pub fn exam_label(link: &ExamLink, lang: Lang) -> String {
+    let title = if lang == Lang::En && !link.title_en.is_empty() { &link.title_en } else { &link.title_zh };
+    let title = if title.is_empty() { &link.exam_id } else { title };
+    match lang {
+        Lang::Zh => format!("考核 · {title} · 第 {} 次 · 第 {} 题", link.sitting, link.slot + 1),
+        Lang::En => format!("Exam · {title} · sitting {} · scenario {}", link.sitting, link.slot + 1),
+    }
+}
+
+fn row_kind(a: &AttemptSummary, exam_attempts: &HashMap<i64, (i64, bool)>, lang: Lang) -> RowKind {
+    match (&a.exam, &a.drill) {
+        (Some(link), _) => RowKind::Exam { label: exam_label(link, lang), withheld: !exam_attempts.get(&a.id).is_some_and(|(_, shown)| *shown) },
+        (None, Some(link)) => RowKind::Drill(drill_label(link, lang)),
+        (None, None) => RowKind::Practice,
+    }
+}
+
 /// The debrief of attempt `id`, in the history's frame.
 fn open_debrief(records: &Records, scenarios: &Scenarios, id: i64, lang: Lang) -> Result<DebriefVm, String> {
     let store = records.store().ok_or_else(|| records.problem.clone().unwrap_or_default())?;
     let record = store.attempt(id).map_err(|e| e.to_string())?;
     let mut vm = super::debrief::record_debrief(&record, &scenarios.library, lang)?;
     let when: String = record.summary.started_at.replace('T', " ").chars().take(16).collect();
-    let label = match record.summary.drill.as_ref() {
-        Some(link) => format!("{when} · {}", drill_label(link, lang)),
-        None => when,
+    if record.summary.exam.is_some() && !store.exam_attempts().map_err(|e| e.to_string())?.get(&id).is_some_and(|(_, shown)| *shown) {
+        return Err(tr(lang, "这场考核的讲评尚未发布。", "This exam's debrief has not been released yet.").to_string());
+    }
+    let label = match (record.summary.exam.as_ref(), record.summary.drill.as_ref()) {
+        (Some(link), _) => format!("{when} · {}", exam_label(link, lang)),
+        (None, Some(link)) => format!("{when} · {}", drill_label(link, lang)),
+        (None, None) => when,
     };
     vm.frame = DebriefFrame::Past { label };
     Ok(vm)
@@ -90,7 +116,8 @@ fn load(mut commands: Commands, scenarios: Res<Scenarios>, trainee: Res<Trainee>
             Ok(attempts) => {
                 let library = scenarios.files().iter().filter_map(|f| f.script()).map(|s| &s.scenario);
                 let progress = progress(&attempts, library);
-                Listing { attempts, progress, problem: records.problem.clone(), export_status: None, open: None }
+                let exam_attempts = records.store().and_then(|s| s.exam_attempts().ok()).unwrap_or_default();
+                Listing { attempts, progress, problem: records.problem.clone(), export_status: None, open: None, exam_attempts }
             }
             Err(e) => Listing { problem: Some(e), ..default() },
         },
@@ -112,7 +139,7 @@ fn history_vm(scenarios: &Scenarios, trainee: &Trainee, listing: &Listing, lang:
         .iter()
         .map(|a| HistoryRow {
             id: a.id,
-            drill: a.drill.as_ref().map(|link| drill_label(link, lang)),
+            kind: row_kind(a, &listing.exam_attempts, lang),
             when: a.started_at.replace('T', " ").chars().take(16).collect(),
             scenario: title(scenarios, &a.scenario_id, lang),
             overall: a.overall,

@@ -18,10 +18,25 @@ pub struct HistoryRow {
     pub overall: Option<f32>,
     pub passed: Option<bool>,
     pub status: String,
-    /// Set for a group drill's slot: which kind (hot seat, class vote,
-    /// observer-scored role-play) and the drill's title.
-    pub drill: Option<String>,
+    pub kind: RowKind,
 }
+
+/// What an attempt was, so exam results are never read as practice.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum RowKind {
+    #[default]
+    Practice,
+    /// A group drill's slot: which kind (hot seat, class vote,
+    /// observer-scored role-play) and the drill's title.
+    Drill(String),
+    /// A drawn scenario of an exam sitting: the exam, the sitting and the
+    /// scenario's place; `withheld` while the trainer has not released
+    /// its debrief.
+    Exam { label: String, withheld: bool },
+}
+
+/// Exam rows stand out from practice in the list.
+pub const EXAM: Color32 = Color32::from_rgb(150, 80, 170);
 
 /// One completed attempt on the progress chart, oldest first.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,6 +117,7 @@ pub fn history_view(ui: &mut egui::Ui, vm: &HistoryVm) -> Option<HistoryAction> 
             if ui.button(tr(lang, "返回场景库 (Esc)", "Back to the library (Esc)")).clicked() {
                 action = Some(HistoryAction::Back);
             }
+
             let export = ui.add_enabled(vm.can_export, egui::Button::new(tr(lang, "导出报告 (E)", "Export reports (E)")));
             if export.clicked() || (vm.can_export && shortcut(ui, egui::Key::E)) {
                 action = Some(HistoryAction::Export);
@@ -240,19 +256,29 @@ fn attempts_table(ui: &mut egui::Ui, lang: Lang, rows: &[HistoryRow]) -> Option<
         ui.label(RichText::new(tr(lang, "结果", "Result")).strong());
         ui.end_row();
         for row in rows {
-            if ui.button(tr(lang, "复盘", "Debrief")).clicked() {
+            let withheld = matches!(row.kind, RowKind::Exam { withheld: true, .. });
+            let open = ui
+                .add_enabled(!withheld, egui::Button::new(tr(lang, "复盘", "Debrief")))
+                .on_disabled_hover_text(tr(lang, "考核讲评待培训师发布", "The exam debrief is withheld until the trainer releases it"));
+            if open.clicked() {
                 action = Some(HistoryAction::Open(row.id));
             }
             ui.label(&row.when);
-            match &row.drill {
-                Some(drill) => ui.vertical(|ui| {
-                    ui.label(&row.scenario);
-                    ui.label(RichText::new(drill).small().color(ACCENT));
-                }),
-                None => ui.vertical(|ui| {
-                    ui.label(&row.scenario);
-                }),
-            };
+            ui.vertical(|ui| {
+                ui.label(&row.scenario);
+                match &row.kind {
+                    RowKind::Practice => ui.label(RichText::new(tr(lang, "练习", "Practice")).small().color(MUTED)),
+                    RowKind::Drill(drill) => ui.label(RichText::new(drill).small().color(ACCENT)),
+                    RowKind::Exam { label, withheld } => {
+                        let text = if *withheld {
+                            format!("{label} · {}", tr(lang, "讲评待发布", "debrief withheld"))
+                        } else {
+                            label.clone()
+                        };
+                        ui.label(RichText::new(text).small().strong().color(EXAM))
+                    }
+                };
+            });
             ui.label(&row.status);
             ui.label(row.overall.map_or("—".to_string(), |o| format!("{o:.0}")));
             match row.passed {

@@ -194,6 +194,13 @@ pub struct ExamLink {
     pub sitting: u32,
     /// Zero-based place in the draw.
     pub slot: usize,
+    /// The exam as the sitting keeps it: its version and title.
+    #[serde(default)]
+    pub exam_version: u32,
+    #[serde(default)]
+    pub title_zh: String,
+    #[serde(default)]
+    pub title_en: String,
 }
 
 /// Which drill, and which slot of it, an attempt belongs to.
@@ -715,7 +722,8 @@ impl Store {
                     a.finished_at, a.status, (SELECT COUNT(*) FROM steps s WHERE s.attempt_id = a.id),
                     a.overall, a.listening, a.empathy, a.clarity, a.disc, a.process, a.passed,
                     p.is_group, d.uuid, d.title, d.mode, da.slot, a.persona, a.rating, a.rules,
-                    es.uuid, es.id, es.exam_id, es.sitting, xs.slot
+                    es.uuid, es.id, es.exam_id, es.sitting, xs.slot, es.exam_version,
+                    json_extract(es.exam_json, '$.title.zh'), json_extract(es.exam_json, '$.title.en')
              FROM attempts a JOIN profiles p ON p.id = a.profile_id
                   LEFT JOIN drill_attempts da ON da.attempt_id = a.id
                   LEFT JOIN drills d ON d.id = da.drill_id
@@ -764,6 +772,9 @@ impl Store {
                         exam_id: r.get(28)?,
                         sitting: r.get(29)?,
                         slot: r.get::<_, i64>(30)? as usize,
+                        exam_version: r.get(31)?,
+                        title_zh: r.get::<_, Option<String>>(32)?.unwrap_or_default(),
+                        title_en: r.get::<_, Option<String>>(33)?.unwrap_or_default(),
                     }),
                     _ => None,
                 },

@@ -36,6 +36,7 @@ pub const VERB_ABANDONED: &str = "https://w3id.org/xapi/adl/verbs/abandoned";
 pub const ACTIVITY_SIMULATION: &str = "http://adlnet.gov/expapi/activities/simulation";
 pub const ACTIVITY_INTERACTION: &str = "http://adlnet.gov/expapi/activities/cmi.interaction";
 pub const ACTIVITY_MEETING: &str = "http://adlnet.gov/expapi/activities/meeting";
+pub const ACTIVITY_ASSESSMENT: &str = "http://adlnet.gov/expapi/activities/assessment";
 
 /// Namespace of all Counterpart statement ids: v5 of our home page in the
 /// URL namespace, so it is derivable rather than a magic constant.
@@ -79,6 +80,12 @@ pub fn turn_activity_id(scenario_id: &str, turn_id: &str) -> String {
 
 pub fn drill_activity_id(drill_uuid: &str) -> String {
     format!("{HOME_PAGE}/drills/{}", iri_segment(drill_uuid))
+}
+
+/// One exam is one activity whatever its version or sitting, so an LRS
+/// query for the exam finds every candidate's statements.
+pub fn exam_activity_id(exam_id: &str) -> String {
+    format!("{HOME_PAGE}/exams/{}", iri_segment(exam_id))
 }
 
 fn round(x: f32, places: i32) -> f64 {
@@ -207,8 +214,12 @@ pub fn statements(record: &AttemptRecord) -> Result<Vec<Value>, XapiError> {
     };
     // The scenario-level context: the scenario is the object of these
     // statements, so it is nobody's parent here.
+    // An exam attempt is registered under its sitting, so the LRS groups
+    // a candidate's drawn scenarios as one exam sitting; practice under
+    // the attempt itself.
+    let registration = s.exam.as_ref().map_or(&s.uuid, |exam| &exam.uuid);
     let mut context = json!({
-        "registration": s.uuid,
+        "registration": registration,
         "platform": "Counterpart",
         "extensions": {
             ext("scenario-version"): s.scenario_version,
@@ -230,6 +241,22 @@ pub fn statements(record: &AttemptRecord) -> Result<Vec<Value>, XapiError> {
         context["contextActivities"] = json!({ "grouping": [activity] });
         context["extensions"][ext("drill-mode")] = json!(drill.mode);
         context["extensions"][ext("drill-slot")] = json!(drill.slot + 1);
+    }
+    // A drawn scenario of an exam sitting: the exam is the grouping
+    // activity, its own id across versions and sittings.
+    if let Some(exam) = &s.exam {
+        let mut activity = json!({
+            "objectType": "Activity",
+            "id": exam_activity_id(&exam.exam_id),
+            "definition": { "type": ACTIVITY_ASSESSMENT },
+        });
+        if let Some(name) = lang_map(&exam.title_zh, &exam.title_en) {
+            activity["definition"]["name"] = name;
+        }
+        context["contextActivities"] = json!({ "grouping": [activity] });
+        context["extensions"][ext("exam-version")] = json!(exam.exam_version);
+        context["extensions"][ext("exam-sitting")] = json!(exam.sitting);
+        context["extensions"][ext("exam-slot")] = json!(exam.slot + 1);
     }
     let mut step_context = context.clone();
     step_context["contextActivities"]["parent"] = json!([{ "objectType": "Activity", "id": scenario_id }]);
