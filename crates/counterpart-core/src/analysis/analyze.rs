@@ -40,8 +40,8 @@ use thiserror::Error;
 /// Analysis gives up past this many distinct situations or partial scores,
 /// so a scenario with a loop that keeps shifting the mood cannot stall
 /// loading; such a scenario is reported as too large to analyse.
-pub const MAX_STATES: usize = 1_000_000;
-pub const MAX_LABELS: usize = 2_000_000;
+pub(crate) const MAX_STATES: usize = 1_000_000;
+pub(crate) const MAX_LABELS: usize = 2_000_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum AnalyzeError {
@@ -1548,12 +1548,12 @@ pub fn best_dissatisfied(script: &Script, persona: usize) -> Result<Option<Extre
 /// (zero-based choices, untimed) from the start, evidence so far included.
 /// Used by the class-vote debrief to show what an option not followed would
 /// have led to. Routes are relative to `route`'s end; only scores are kept.
-pub fn bounds_after(script: &Script, route: &[usize]) -> Result<(f32, f32), AnalyzeError> {
+pub(crate) fn bounds_after(script: &Script, route: &[usize]) -> Result<(f32, f32), AnalyzeError> {
     bounds_after_as(script, 0, route)
 }
 
 /// `bounds_after` for persona `persona`.
-pub fn bounds_after_as(script: &Script, persona: usize, route: &[usize]) -> Result<(f32, f32), AnalyzeError> {
+pub(crate) fn bounds_after_as(script: &Script, persona: usize, route: &[usize]) -> Result<(f32, f32), AnalyzeError> {
     let flow = script.flow_for(persona);
     let mut state = flow.initial();
     let mut tally = Tally::default();

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 /// A surface player within this many points of the best route is a
 /// finding even when it fails.
-pub const BOT_MARGIN: f32 = 15.0;
+pub(crate) const BOT_MARGIN: f32 = 15.0;
 /// Above this share of turns with the best answer also the longest, length
 /// gives the answer away.
 pub const MAX_LONGEST_SHARE: f32 = 0.4;
@@ -24,14 +24,14 @@ pub const MAX_LONGEST_SHARE: f32 = 0.4;
 /// style, the style is not being trained.
 pub const MAX_SAME_BEST_SHARE: f32 = 0.5;
 /// Best and worst routes closer than this do not tell good play from poor.
-pub const MIN_SPREAD: f32 = 30.0;
+pub(crate) const MIN_SPREAD: f32 = 30.0;
 /// A surface player that has not ended by then is stuck in a loop.
 const MAX_BOT_STEPS: usize = 200;
 
 /// Words of service courtesy a test-wise trainee looks for.
-pub const COURTESY_WORDS: &[&str] = &["您", "请", "理解", "抱歉", "对不起", "谢谢", "感谢", "工号", "辛苦", "麻烦"];
+pub(crate) const COURTESY_WORDS: &[&str] = &["您", "请", "理解", "抱歉", "对不起", "谢谢", "感谢", "工号", "辛苦", "麻烦"];
 /// Words of procedure a test-wise trainee looks for.
-pub const PROCESS_WORDS: &[&str] =
+pub(crate) const PROCESS_WORDS: &[&str] =
     &["核实", "登记", "转办", "工单", "回访", "时限", "工作日", "记录", "反馈", "承办", "受理", "编号", "单号", "跟进"];
 
 /// A player that never reads for meaning.

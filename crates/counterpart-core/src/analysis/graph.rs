@@ -7,7 +7,7 @@
 use crate::analysis::analyze::{Analysis, Objective};
 use crate::play::engine::{Encounter, Script, option_quality};
 use crate::play::flow::Target;
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 /// How good an option is, as graphs colour it.
@@ -208,16 +208,4 @@ pub fn scenario_graph(script: &Arc<Script>, analysis: Option<&Analysis>) -> Scen
         edge.on_best = edge.option.is_some_and(|o| best.as_ref().is_some_and(|b| b.steps.contains(&(edge.from, o, edge.to))));
     }
     ScenarioGraph { turns, endings, edges, rows, reachable, reachable_options, best }
-}
-
-/// The targets of an option, first its `next`, each once.
-pub fn option_targets(graph: &ScenarioGraph, turn: usize, option: usize) -> Vec<usize> {
-    let mut seen = HashSet::new();
-    graph
-        .edges
-        .iter()
-        .filter(|e| e.from == turn && e.option == Some(option))
-        .map(|e| e.to)
-        .filter(|to| seen.insert(*to))
-        .collect()
 }

@@ -54,7 +54,7 @@ impl Mode {
     /// Fewest roster members the mode can run with: hot seat needs one
     /// player, role-play a citizen, a responder and at least one observer;
     /// a class vote needs nobody on the roster (the class is the `group`).
-    pub fn min_members(self) -> usize {
+    pub(crate) fn min_members(self) -> usize {
         match self {
             Mode::HotSeat => 1,
             Mode::ClassVote => 0,
@@ -368,7 +368,7 @@ pub struct Drill {
 /// Who plays what, in order. Pure: the same plan always gives the same
 /// schedule. Role-play: the responder seat moves down the roster, the next
 /// member reads the citizen, everyone else observes.
-pub fn schedule(plan: &Plan) -> Vec<Slot> {
+pub(crate) fn schedule(plan: &Plan) -> Vec<Slot> {
     let n = plan.scenarios.len();
     let m = plan.roster.len();
     let mut slots = Vec::new();
@@ -414,7 +414,7 @@ pub fn schedule(plan: &Plan) -> Vec<Slot> {
 
 /// The seed of slot `index`, derived from the plan's seed so that slots
 /// differ but a replay is identical.
-pub fn slot_seed(plan_seed: u64, index: usize) -> u64 {
+pub(crate) fn slot_seed(plan_seed: u64, index: usize) -> u64 {
     // SplitMix64 finaliser: neighbouring indices give unrelated seeds.
     let mut z = plan_seed.wrapping_add((index as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -424,7 +424,7 @@ pub fn slot_seed(plan_seed: u64, index: usize) -> u64 {
 
 /// The result of counting a turn's votes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum VoteOutcome {
+pub(crate) enum VoteOutcome {
     /// One option has the most votes.
     Majority(usize),
     /// Several options share the most votes; the trainer picks one.
@@ -433,7 +433,7 @@ pub enum VoteOutcome {
 
 /// Counts a turn's votes. No votes at all is an error rather than a tie of
 /// every option, so a forgotten entry is noticed.
-pub fn tally_votes(counts: &[u32]) -> Result<VoteOutcome, DrillError> {
+pub(crate) fn tally_votes(counts: &[u32]) -> Result<VoteOutcome, DrillError> {
     let top = counts.iter().copied().max().unwrap_or(0);
     if top == 0 {
         return Err(DrillError::NoVotes);
@@ -1039,7 +1039,8 @@ impl Drill {
     /// role-play slots (the slots are the subjects, roster members the
     /// raters). Observers rotate, so a pair often shares few slots; such
     /// pairs are left out and an item with none is `TooFewSubjects`.
-    pub fn item_agreement_across_rounds(&self, weights: Weights) -> Vec<(Item, Kappa)> {
+    #[cfg(test)]
+    pub(crate) fn item_agreement_across_rounds(&self, weights: Weights) -> Vec<(Item, Kappa)> {
         if self.plan.mode != Mode::RolePlay {
             return Vec::new();
         }
@@ -1166,7 +1167,7 @@ pub struct ItemAgreement {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Weights {
+pub(crate) enum Weights {
     Linear,
     Quadratic,
 }
@@ -1192,7 +1193,7 @@ pub enum KappaUndefined {
 /// Cohen's weighted kappa for two raters over paired levels 0..=3.
 /// κw = 1 − Σ w·observed / Σ w·expected, with disagreement weights |i−j|
 /// (linear) or (i−j)² (quadratic) and expected = product of the marginals.
-pub fn weighted_kappa(pairs: &[(u8, u8)], weights: Weights) -> Kappa {
+pub(crate) fn weighted_kappa(pairs: &[(u8, u8)], weights: Weights) -> Kappa {
     const K: usize = LEVELS;
     if pairs.len() < 2 {
         return Kappa::Undefined(KappaUndefined::TooFewSubjects);
@@ -1231,7 +1232,7 @@ const LEVELS: usize = crate::play::rubric::LEVEL_MAX as usize + 1;
 /// approach extended to weights). `ratings[rater][subject]`; `None` where a
 /// rater gave no level. Pairs sharing fewer than two subjects and pairs
 /// whose kappa is undefined are left out.
-pub fn mean_pairwise_kappa(ratings: &[Vec<Option<u8>>], weights: Weights) -> Kappa {
+pub(crate) fn mean_pairwise_kappa(ratings: &[Vec<Option<u8>>], weights: Weights) -> Kappa {
     if ratings.len() < 2 {
         return Kappa::Undefined(KappaUndefined::OneObserver);
     }
@@ -1260,7 +1261,7 @@ pub fn mean_pairwise_kappa(ratings: &[Vec<Option<u8>>], weights: Weights) -> Kap
 
 /// Share (0–100) of rater pairs giving the same level to one subject;
 /// `None` with fewer than two levels.
-pub fn percent_agreement(levels: &[u8]) -> Option<f64> {
+pub(crate) fn percent_agreement(levels: &[u8]) -> Option<f64> {
     if levels.len() < 2 {
         return None;
     }
@@ -1279,7 +1280,7 @@ pub fn percent_agreement(levels: &[u8]) -> Option<f64> {
 /// flag counts (and fails the attempt) when at least half of the observers
 /// raised it: serious enough not to need a majority, but never one voice
 /// among many.
-pub fn observed_card(sheets: &[ObserverSheet]) -> ScoreCard {
+pub(crate) fn observed_card(sheets: &[ObserverSheet]) -> ScoreCard {
     let mut tally = Tally::default();
     for item in Item::ALL {
         let levels: Vec<u8> = sheets.iter().filter_map(|s| level_of(s.marks[item.index()])).collect();
@@ -1364,13 +1365,14 @@ pub fn mood_label(mood: Mood) -> Text {
 }
 
 /// Dimension scores of a card, for the scoreboard.
-pub fn card_dimensions(card: &ScoreCard) -> [f32; 5] {
+#[cfg(test)]
+pub(crate) fn card_dimensions(card: &ScoreCard) -> [f32; 5] {
     Dimension::ALL.map(|d| card.dimension(d))
 }
 
 /// The ending id a role-play attempt is recorded with: the conversation
 /// was free, so no scripted ending applies.
-pub const ROLE_PLAY_ENDING: &str = "role-play";
+pub(crate) const ROLE_PLAY_ENDING: &str = "role-play";
 
 fn event_name(event: &Event) -> &'static str {
     match event {

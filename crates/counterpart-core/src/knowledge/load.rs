@@ -11,9 +11,9 @@ use crate::scenario::parse::parse_ron_bytes;
 use std::path::Path;
 
 /// Where the knowledge folder sits, relative to the folder of scenarios.
-pub const KNOWLEDGE_DIR: &str = "knowledge";
+pub(crate) const KNOWLEDGE_DIR: &str = "knowledge";
 /// The category tree's file name inside the knowledge folder.
-pub const CATEGORIES_FILE: &str = "categories.ron";
+pub(crate) const CATEGORIES_FILE: &str = "categories.ron";
 
 /// A knowledge folder after loading: every entry that parsed, and every
 /// finding (parse errors, and the checks of `validate`).

@@ -114,7 +114,7 @@ impl CategoryTree {
     }
 
     /// The ids from the root down to `id` (inclusive), if it is in the tree.
-    pub fn path_to(&self, id: &str) -> Option<Vec<&str>> {
+    pub(crate) fn path_to(&self, id: &str) -> Option<Vec<&str>> {
         self.flatten().into_iter().find(|(c, _)| c.id == id).map(|(c, mut above)| {
             above.push(&c.id);
             above

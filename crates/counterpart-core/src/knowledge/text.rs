@@ -38,20 +38,15 @@ impl Segmenter {
         self.jieba.cut(text, true).into_iter().map(|t| t.word).collect()
     }
 
-    /// Finer cuts for search: long words also yield their dictionary parts.
-    pub fn search_words<'a>(&self, text: &'a str) -> Vec<&'a str> {
-        self.jieba.cut_for_search(text, true).into_iter().map(|t| t.word).collect()
-    }
-
     /// Words with jieba's part-of-speech tags (`t` time, `ns` place, `nr`
     /// person, `v` verb, `m` numeral...).
-    pub fn tagged<'a>(&'a self, text: &'a str) -> Vec<(&'a str, &'a str)> {
+    pub(crate) fn tagged<'a>(&'a self, text: &'a str) -> Vec<(&'a str, &'a str)> {
         self.jieba.tag(text, true).into_iter().map(|t| (t.word, t.tag)).collect()
     }
 
     /// The content words of `text`: what is left after dropping
     /// punctuation, particles and the like, for matching facts in free text.
-    pub fn content_words(&self, text: &str) -> Vec<String> {
+    pub(crate) fn content_words(&self, text: &str) -> Vec<String> {
         let normal = normalize(text);
         self.tagged(&normal)
             .into_iter()
@@ -78,7 +73,7 @@ const STOP_WORDS: &[&str] = &["是", "有", "在", "就", "都", "也", "还", "
 /// "2.6万" → "26000", "1千5" → "1500"). Both sides of every comparison
 /// go through this, so a word that merely contains a numeral (一起) is
 /// changed alike on both sides.
-pub fn normalize(text: &str) -> String {
+pub(crate) fn normalize(text: &str) -> String {
     let mut half = String::with_capacity(text.len());
     for c in text.chars() {
         let c = match c {
@@ -253,11 +248,11 @@ fn positional_value(run: &[char]) -> Option<u64> {
 }
 
 /// Letters a → z as bits 0–25.
-pub type Initials = u32;
+pub(crate) type Initials = u32;
 
 /// The possible pinyin initials of `c` (every reading of a heteronym), or
 /// the letter itself for an ASCII letter; 0 for anything else.
-pub fn initials_of(c: char) -> Initials {
+pub(crate) fn initials_of(c: char) -> Initials {
     if c.is_ascii_alphabetic() {
         return 1 << (c.to_ascii_lowercase() as u32 - 'a' as u32);
     }
@@ -274,7 +269,7 @@ pub fn initials_of(c: char) -> Initials {
 /// The initials of each Chinese character (and ASCII letter) of `text`, in
 /// order; other characters split the sequence, so an initials query never
 /// matches across punctuation or a space.
-pub fn initials_runs(text: &str) -> Vec<Vec<Initials>> {
+pub(crate) fn initials_runs(text: &str) -> Vec<Vec<Initials>> {
     let mut runs = vec![Vec::new()];
     for c in text.chars() {
         let mask = initials_of(c);
@@ -292,7 +287,7 @@ pub fn initials_runs(text: &str) -> Vec<Vec<Initials>> {
 
 /// Where `query` (lowercase ASCII letters) first matches a stretch of
 /// consecutive initials in `runs`: (run, offset), or None.
-pub fn initials_match(runs: &[Vec<Initials>], query: &[u8]) -> Option<(usize, usize)> {
+pub(crate) fn initials_match(runs: &[Vec<Initials>], query: &[u8]) -> Option<(usize, usize)> {
     if query.is_empty() {
         return None;
     }
@@ -312,7 +307,7 @@ pub fn initials_match(runs: &[Vec<Initials>], query: &[u8]) -> Option<(usize, us
 /// Characters that no typed field has a reason to hold: control
 /// characters other than line breaks and tabs, and the invisible format
 /// characters that pasting from chat apps brings along.
-pub fn has_control_chars(text: &str) -> bool {
+pub(crate) fn has_control_chars(text: &str) -> bool {
     text.chars().any(|c| (c.is_control() && c != '\n' && c != '\t' && c != '\r') || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}'))
 }
 

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 /// Ids use the same characters as scenario ids, so a scenario can name
 /// them without quoting rules of its own.
-pub fn valid_id(id: &str) -> bool {
+pub(crate) fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
@@ -73,7 +73,7 @@ impl Out<'_> {
 
 /// Every finding for the parsed knowledge files (`(file, source, parsed)`)
 /// and the category tree.
-pub fn check_sources(files: &[(&str, &str, KnowledgeFile)], categories: Option<(&str, &str, &CategoryTree)>, profile: Option<&CityProfile>) -> Vec<Diagnostic> {
+pub(crate) fn check_sources(files: &[(&str, &str, KnowledgeFile)], categories: Option<(&str, &str, &CategoryTree)>, profile: Option<&CityProfile>) -> Vec<Diagnostic> {
     let mut findings = Vec::new();
     let mut category_ids: HashSet<&str> = HashSet::new();
     if let Some((file, source, tree)) = categories {

@@ -10,17 +10,17 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Where the profile sits, relative to the folder of scenario files.
-pub const PROFILE_PATH: &str = "city/profile.ron";
+pub(crate) const PROFILE_PATH: &str = "city/profile.ron";
 
 /// The words that mark a figure as local in a scenario's text.
-pub const LOCAL_MARKER: &str = "按本市规定";
+pub(crate) const LOCAL_MARKER: &str = "按本市规定";
 
 /// The city profile as the files of one folder see it.
 #[derive(Debug, Clone)]
-pub enum CityRules {
+pub(crate) enum CityRules {
     /// No profile file beside the scenarios.
     Absent { expected: PathBuf },
-    Loaded { path: PathBuf, profile: CityProfile },
+    Loaded { profile: CityProfile },
     /// The profile exists but cannot be read or parsed, or is inconsistent.
     Broken(Vec<Diagnostic>),
 }
@@ -34,7 +34,7 @@ impl CityRules {
     /// The profile of a folder of scenario files, or when it has none of
     /// its own, the profile of `shared` (the bundled library's): a trainers'
     /// folder holds scenarios, not a second copy of the city's figures.
-    pub fn for_folder_or(folder: &Path, shared: Option<&Path>) -> CityRules {
+    pub(crate) fn for_folder_or(folder: &Path, shared: Option<&Path>) -> CityRules {
         match (CityRules::for_folder(folder), shared) {
             (CityRules::Absent { expected }, Some(shared)) => match CityRules::for_folder(shared) {
                 CityRules::Absent { .. } => CityRules::Absent { expected },
@@ -45,7 +45,7 @@ impl CityRules {
     }
 
     /// The profile of a folder of scenario files.
-    pub fn for_folder(folder: &Path) -> CityRules {
+    pub(crate) fn for_folder(folder: &Path) -> CityRules {
         let path = folder.join(PROFILE_PATH);
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
@@ -59,19 +59,12 @@ impl CityRules {
         match parse_ron_bytes::<CityProfile>(&bytes, &file) {
             Ok(profile) => {
                 let problems = check_profile(&profile, &file, &String::from_utf8_lossy(&bytes));
-                if problems.is_empty() { CityRules::Loaded { path, profile } } else { CityRules::Broken(problems) }
+                if problems.is_empty() { CityRules::Loaded { profile } } else { CityRules::Broken(problems) }
             }
             Err(d) => CityRules::Broken(vec![d]),
         }
     }
 
-    /// The profile's own problems (none unless broken).
-    pub fn problems(&self) -> &[Diagnostic] {
-        match self {
-            CityRules::Broken(problems) => problems,
-            _ => &[],
-        }
-    }
 }
 
 /// A profile is broken when two rules share an id or a rule says no value:
@@ -113,7 +106,7 @@ fn nth_line_col(source: &str, needle: &str, n: usize) -> Option<(usize, usize)> 
 }
 
 /// Every text of a scenario that a trainee may see or hear, Chinese side.
-pub fn scenario_texts(s: &Scenario) -> Vec<&Text> {
+pub(crate) fn scenario_texts(s: &Scenario) -> Vec<&Text> {
     let mut texts = vec![&s.title, &s.summary, &s.citizen.situation];
     texts.extend(&s.objectives);
     for turn in &s.turns {

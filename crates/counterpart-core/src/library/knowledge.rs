@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 /// The knowledge folder of the scenario folder `folder`, with the rules
 /// its entries cite checked against the city profile when it is loaded.
-pub fn knowledge_for_folder(folder: &Path, city: &CityRules) -> KnowledgeLoad {
+pub(crate) fn knowledge_for_folder(folder: &Path, city: &CityRules) -> KnowledgeLoad {
     let profile = match city {
         CityRules::Loaded { profile, .. } => Some(profile),
         _ => None,
@@ -23,7 +23,7 @@ pub fn knowledge_for_folder(folder: &Path, city: &CityRules) -> KnowledgeLoad {
 /// The folder whose `knowledge/` the scenarios of `folder` use: its own,
 /// or when it has none, `shared` (the bundled library's), like the city
 /// profile.
-pub fn knowledge_home<'a>(folder: &'a Path, shared: Option<&'a Path>) -> &'a Path {
+pub(crate) fn knowledge_home<'a>(folder: &'a Path, shared: Option<&'a Path>) -> &'a Path {
     match shared {
         Some(shared) if !folder.join(KNOWLEDGE_DIR).exists() && shared.join(KNOWLEDGE_DIR).is_dir() => shared,
         _ => folder,
@@ -32,7 +32,7 @@ pub fn knowledge_home<'a>(folder: &'a Path, shared: Option<&'a Path>) -> &'a Pat
 
 /// The knowledge files with findings, each as (path, errors, warnings), so
 /// that loading shows each like a file of the library that did not load.
-pub fn findings_by_file(folder: &Path, load: &KnowledgeLoad) -> Vec<(PathBuf, Vec<Diagnostic>, Vec<Diagnostic>)> {
+pub(crate) fn findings_by_file(folder: &Path, load: &KnowledgeLoad) -> Vec<(PathBuf, Vec<Diagnostic>, Vec<Diagnostic>)> {
     let mut files: Vec<String> = load.findings.iter().map(|d| d.file.clone()).collect();
     files.sort();
     files.dedup();
@@ -48,7 +48,7 @@ pub fn findings_by_file(folder: &Path, load: &KnowledgeLoad) -> Vec<(PathBuf, Ve
 
 /// The references into the knowledge base of the scenario read from
 /// `path`; nothing for a scenario without work-order or notice truth.
-pub fn scenario_references(path: &Path, scenario: &Scenario, load: &KnowledgeLoad) -> Vec<Diagnostic> {
+pub(crate) fn scenario_references(path: &Path, scenario: &Scenario, load: &KnowledgeLoad) -> Vec<Diagnostic> {
     if scenario.work_order.is_none() && scenario.notice.is_none() {
         return Vec::new();
     }
@@ -76,7 +76,7 @@ fn locate(d: Diagnostic, source: &str, words: &[&str]) -> Diagnostic {
 
 /// The scenario's references into `base`: work-order knowledge entries and
 /// category, the notice's entries, follow-on matters and materials.
-pub fn references(s: &Scenario, source: &str, file: &str, base: &KnowledgeBase, present: bool) -> Vec<Diagnostic> {
+pub(crate) fn references(s: &Scenario, source: &str, file: &str, base: &KnowledgeBase, present: bool) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let ids: Vec<&str> = base.ids().collect();
     let entry_ref = |out: &mut Vec<Diagnostic>, id: &str, path: String, section: &str| {

@@ -21,7 +21,7 @@ pub fn load_file(path: &Path) -> LoadedFile {
 }
 
 /// `load_file` with the city profile of the file's folder already read.
-pub fn load_file_in(path: &Path, city: &CityRules) -> LoadedFile {
+pub(crate) fn load_file_in(path: &Path, city: &CityRules) -> LoadedFile {
     let file = display_path(path);
     let fail = |d: Diagnostic| LoadedFile::failed(path, vec![d]);
     match std::fs::metadata(path) {
@@ -41,7 +41,7 @@ pub fn load_bytes(bytes: &[u8], path: &Path) -> LoadedFile {
 }
 
 /// `load_bytes` with the city profile of the file's folder already read.
-pub fn load_bytes_in(bytes: &[u8], path: &Path, city: &CityRules) -> LoadedFile {
+pub(crate) fn load_bytes_in(bytes: &[u8], path: &Path, city: &CityRules) -> LoadedFile {
     let file = display_path(path);
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return LoadedFile::failed(path, vec![too_large(&file, bytes.len() as u64)]);
@@ -65,7 +65,7 @@ pub fn load_bytes_in(bytes: &[u8], path: &Path, city: &CityRules) -> LoadedFile 
 }
 
 /// The `.ron` files of a folder, sorted by name; a file path is itself.
-pub fn scenario_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+pub(crate) fn scenario_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
     if path.is_file() {
         return Ok(vec![path.to_path_buf()]);
     }
@@ -83,7 +83,7 @@ pub fn scenario_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
 /// `f` over `items` on every core, results in the order of `items`.
 /// Validation analyses every persona of a scenario, and a library of forty
 /// is loaded before the first frame: two cores halve the wait.
-pub fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub(crate) fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len()).max(1);
     if workers == 1 {
         return items.iter().map(&f).collect();
@@ -112,7 +112,7 @@ pub fn load_all(paths: &[PathBuf]) -> Vec<LoadedFile> {
 /// shared network folder then checks its scenarios against the same
 /// figures and entries as the bundled ones. Findings in the borrowed files
 /// are not repeated here; they belong to `shared`'s own load.
-pub fn load_all_sharing(paths: &[PathBuf], shared: Option<&Path>) -> Vec<LoadedFile> {
+pub(crate) fn load_all_sharing(paths: &[PathBuf], shared: Option<&Path>) -> Vec<LoadedFile> {
     let mut loaded = Vec::new();
     for path in paths {
         match scenario_files(path) {
@@ -160,7 +160,7 @@ pub fn load_all_sharing(paths: &[PathBuf], shared: Option<&Path>) -> Vec<LoadedF
 /// takes the real file's place unnoticed. The file used is, in order: one
 /// whose name does not look like a backup copy, the one saved most
 /// recently, the first in name order.
-pub fn reject_duplicate_ids(loaded: &mut [LoadedFile]) {
+pub(crate) fn reject_duplicate_ids(loaded: &mut [LoadedFile]) {
     let mut by_id: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
     for (index, file) in loaded.iter().enumerate() {
         if let Ok(script) = &file.outcome {
@@ -221,7 +221,7 @@ fn locate_id(source: &str, id: &str) -> Option<(usize, usize)> {
 
 /// Whether a file name says it is a copy kept aside: 副本, 备份, backup,
 /// bak, copy, old, orig, a trailing ~ or a "(2)" that file managers add.
-pub fn looks_like_backup(path: &Path) -> bool {
+pub(crate) fn looks_like_backup(path: &Path) -> bool {
     let name = path.file_stem().map(|s| s.to_string_lossy().to_lowercase()).unwrap_or_default();
     if ["副本", "备份", "拷贝", "复制", "旧版"].iter().any(|w| name.contains(w)) || name.ends_with('~') {
         return true;

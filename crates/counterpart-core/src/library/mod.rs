@@ -200,9 +200,6 @@ impl Library {
         self.files.iter().find(|f| f.script().is_some_and(|s| s.scenario.id == id))
     }
 
-    pub fn into_files(self) -> Vec<LoadedFile> {
-        self.files
-    }
 }
 
 /// `folders` and, when the config file is broken, its message as one more

@@ -25,9 +25,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Quiet time after the last file event before the folder is rescanned.
-pub const DEBOUNCE: Duration = Duration::from_millis(80);
+pub(crate) const DEBOUNCE: Duration = Duration::from_millis(80);
 /// How often the polling fallback looks at the files.
-pub const POLL_INTERVAL: Duration = Duration::from_millis(400);
+pub(crate) const POLL_INTERVAL: Duration = Duration::from_millis(400);
 
 /// One scenario file as the reloader knows it.
 #[derive(Debug, Clone)]
@@ -121,7 +121,7 @@ impl Reloader {
 
     /// `new`, with the city profile of `shared` (the bundled library) used
     /// when `root` has none of its own.
-    pub fn new_sharing(root: PathBuf, shared: Option<PathBuf>) -> Reloader {
+    pub(crate) fn new_sharing(root: PathBuf, shared: Option<PathBuf>) -> Reloader {
         let mut reloader = Reloader {
             root,
             shared,

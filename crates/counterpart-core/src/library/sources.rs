@@ -16,13 +16,13 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
 /// Overrides the trainers' folder (tests, and a centre that keeps it elsewhere).
-pub const TRAINERS_ENV: &str = "COUNTERPART_TRAINER_SCENARIOS";
+pub(crate) const TRAINERS_ENV: &str = "COUNTERPART_TRAINER_SCENARIOS";
 /// Overrides the config file's path (tests, and a centre's managed install).
-pub const CONFIG_ENV: &str = "COUNTERPART_CONFIG";
+pub(crate) const CONFIG_ENV: &str = "COUNTERPART_CONFIG";
 /// The trainers' folder's name inside the user's data directory.
-pub const TRAINERS_DIR: &str = "scenarios";
+pub(crate) const TRAINERS_DIR: &str = "scenarios";
 /// The config file's name inside the user's config directory.
-pub const CONFIG_FILE: &str = "config.ron";
+pub(crate) const CONFIG_FILE: &str = "config.ron";
 
 /// What kind of folder a scenario came from, in the order they are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -84,20 +84,20 @@ fn project_dirs() -> Option<directories::ProjectDirs> {
 /// `$COUNTERPART_TRAINER_SCENARIOS`, else `<data dir>/scenarios`
 /// (`~/.local/share/counterpart/scenarios` on Linux). None only when the
 /// system names no home directory.
-pub fn trainers_folder() -> Option<PathBuf> {
+pub(crate) fn trainers_folder() -> Option<PathBuf> {
     env_path(TRAINERS_ENV).or_else(|| project_dirs().map(|d| d.data_dir().join(TRAINERS_DIR)))
 }
 
 /// `$COUNTERPART_CONFIG`, else `<config dir>/config.ron`
 /// (`~/.config/counterpart/config.ron` on Linux).
-pub fn config_path() -> Option<PathBuf> {
+pub(crate) fn config_path() -> Option<PathBuf> {
     env_path(CONFIG_ENV).or_else(|| project_dirs().map(|d| d.config_dir().join(CONFIG_FILE)))
 }
 
 /// Reads the config file. A missing file is an empty config: most PCs
 /// have none. Anything else that goes wrong is a diagnostic naming the file
 /// (and the line and column when it is a parse error).
-pub fn read_config(path: &Path) -> Result<Config, Diagnostic> {
+pub(crate) fn read_config(path: &Path) -> Result<Config, Diagnostic> {
     let file = path.to_string_lossy().into_owned();
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
@@ -142,7 +142,7 @@ pub fn bundled_folder() -> PathBuf {
 }
 
 /// The installed library of a program at `exe`, when there is one.
-pub fn installed_folder(exe: &Path) -> Option<PathBuf> {
+pub(crate) fn installed_folder(exe: &Path) -> Option<PathBuf> {
     let bin = exe.parent()?;
     if bin.file_name()? != "bin" {
         return None;

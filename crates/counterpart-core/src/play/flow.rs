@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use thiserror::Error;
 
 /// At most this many distinct flags per scenario (they live in a `u64`).
-pub const MAX_FLAGS: usize = 64;
+pub(crate) const MAX_FLAGS: usize = 64;
 
 /// Upset added and trust lost when a hotline turn's time limit passes.
 pub const TIMEOUT_UPSET: i16 = 10;
@@ -151,20 +151,20 @@ pub enum FlowError {
 
 /// Whether a reply is over-talking for a caller of this style: longer than
 /// they will listen to, or claiming too many rubric items at once.
-pub fn is_overtalk(choice: &Choice, style: DiscStyle) -> bool {
+pub(crate) fn is_overtalk(choice: &Choice, style: DiscStyle) -> bool {
     spoken_length(&choice.text.zh) > talk_tolerance(style) || claimed_items(choice) > MAX_CLAIMED_ITEMS
 }
 
 /// How many rubric items (DISC items aside) a reply claims at "adequate"
 /// or better: doing more than a handful at once is over-talking.
-pub fn claimed_items(choice: &Choice) -> usize {
+pub(crate) fn claimed_items(choice: &Choice) -> usize {
     choice.evidence.iter().filter(|(item, level)| **level >= 2 && item.dimension() != crate::play::rubric::Dimension::Disc).count()
 }
 
 /// How well a reply suits a citizen of `style` on its own: the mean of
 /// what it records for them (DISC fit and over-talking included); a red
 /// flag is worst of all. Used to name a turn's best answer per style.
-pub fn suitability(choice: &Choice, style: DiscStyle) -> f32 {
+pub(crate) fn suitability(choice: &Choice, style: DiscStyle) -> f32 {
     if choice.red_flag.is_some() {
         return -1.0;
     }
@@ -187,7 +187,7 @@ fn disc_reaction(choice: &Choice, primary: DiscStyle, secondary: Option<DiscStyl
 /// its authored evidence, DISC evidence from its fit for the items the
 /// author left out, and the cost of over-talking; and whether it was
 /// over-talking. The one definition, for play, analysis and the checks.
-pub fn evidence_for_style(choice: &Choice, style: DiscStyle) -> (Vec<(Item, u8)>, bool) {
+pub(crate) fn evidence_for_style(choice: &Choice, style: DiscStyle) -> (Vec<(Item, u8)>, bool) {
     let mut evidence: Vec<(Item, u8)> = choice.evidence.iter().map(|(item, level)| (*item, *level)).collect();
     for (item, level) in disc_evidence_from_fit(choice.fit.for_style(style)) {
         if !choice.evidence.contains_key(&item) {
@@ -222,7 +222,7 @@ impl Flow {
 
     /// The scenario played as persona `persona` (0: the main one, then the
     /// declared personas in order).
-    pub fn for_persona(scenario: &Scenario, persona: usize) -> Result<Flow, FlowError> {
+    pub(crate) fn for_persona(scenario: &Scenario, persona: usize) -> Result<Flow, FlowError> {
         if scenario.turns.is_empty() {
             return Err(FlowError::NoTurns);
         }
@@ -325,7 +325,7 @@ impl Flow {
 
     /// Index of the citizen line shown in `turn` for this mood and flags;
     /// the last line is the fallback when no condition holds.
-    pub fn line_for(&self, turn: usize, mood: Mood, flags: u64) -> usize {
+    pub(crate) fn line_for(&self, turn: usize, mood: Mood, flags: u64) -> usize {
         let lines = &self.turns[turn].lines;
         lines.iter().position(|c| c.holds(mood, flags)).unwrap_or(lines.len().saturating_sub(1))
     }

@@ -100,7 +100,7 @@ pub fn action(id: &str) -> Option<&'static ProtocolAction> {
 /// Whether `heard` (turn index, line index) includes one of `reveals`.
 /// Reveals naming unknown turns or lines match nothing (validation reports
 /// them), so an edited scenario cannot make this fail.
-pub fn reveals_heard(scenario: &Scenario, reveals: &[Reveal], heard: &[(usize, usize)]) -> bool {
+pub(crate) fn reveals_heard(scenario: &Scenario, reveals: &[Reveal], heard: &[(usize, usize)]) -> bool {
     let turn_index = |id: &str| scenario.turns.iter().position(|t| t.id == id);
     reveals.iter().any(|r| match r {
         Reveal::Turn(t) => turn_index(t).is_some_and(|t| heard.iter().any(|h| h.0 == t)),

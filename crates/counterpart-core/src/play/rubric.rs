@@ -70,7 +70,7 @@ pub enum Aggregation {
     Worst,
 }
 
-pub const LEVEL_MAX: u8 = 3;
+pub(crate) const LEVEL_MAX: u8 = 3;
 
 impl Item {
     pub const ALL: [Item; 20] = {
@@ -93,7 +93,7 @@ impl Item {
         }
     }
 
-    pub fn aggregation(self) -> Aggregation {
+    pub(crate) fn aggregation(self) -> Aggregation {
         use Item::*;
         match self {
             L1 | E4 | C1 | D3 | P3 => Aggregation::Worst,
@@ -103,7 +103,7 @@ impl Item {
 
     /// The level an item gets when nothing in the encounter showed it: a
     /// content item was missed (1); a form item saw no lapse (2, adequate).
-    pub fn unseen_level(self) -> u8 {
+    pub(crate) fn unseen_level(self) -> u8 {
         match self.aggregation() {
             Aggregation::Best => 1,
             Aggregation::Worst => 2,
@@ -138,19 +138,19 @@ impl Item {
 }
 
 /// Overall score needed to pass, when no red flag was raised.
-pub const PASS_OVERALL: f32 = 70.0;
+pub(crate) const PASS_OVERALL: f32 = 70.0;
 /// No dimension may fall below this for a pass.
 pub const PASS_DIMENSION_FLOOR: f32 = 40.0;
 /// Offering a solution while the citizen's upset is at or above this caps
 /// P2 and E1 at "missed".
-pub const HIGHLY_UPSET: u8 = 70;
+pub(crate) const HIGHLY_UPSET: u8 = 70;
 /// DISC adaptation counts only when empathy and clarity each reach this
 /// score; otherwise its items are capped at "missed".
-pub const DISC_GATE: f32 = 50.0;
+pub(crate) const DISC_GATE: f32 = 50.0;
 
 /// Maps an option's fit for the citizen's style (−2..=2) to evidence for
 /// the DISC items the author did not state explicitly.
-pub fn disc_evidence_from_fit(fit: i8) -> [(Item, u8); 3] {
+pub(crate) fn disc_evidence_from_fit(fit: i8) -> [(Item, u8); 3] {
     let fit = fit.clamp(-2, 2);
     let matched = match fit {
         -2 => 0,
@@ -199,17 +199,17 @@ impl Rating {
 }
 
 /// A citizen still this upset at the end rates the service 不满意.
-pub const DISSATISFIED_UPSET: u8 = 60;
+pub(crate) const DISSATISFIED_UPSET: u8 = 60;
 /// A citizen whose trust ends below this rates the service 不满意.
-pub const DISSATISFIED_TRUST_BELOW: u8 = 30;
+pub(crate) const DISSATISFIED_TRUST_BELOW: u8 = 30;
 /// 满意 needs upset below this and trust of at least `SATISFIED_TRUST`.
-pub const SATISFIED_UPSET_BELOW: u8 = 30;
-pub const SATISFIED_TRUST: u8 = 60;
+pub(crate) const SATISFIED_UPSET_BELOW: u8 = 30;
+pub(crate) const SATISFIED_TRUST: u8 = 60;
 
 /// The rating from how the encounter ended and the citizen's final mood:
 /// a hang-up, walk-out or formal complaint is 不满意 whatever the mood; an
 /// ending that resolved or escalated the matter is rated on the mood.
-pub fn citizen_rating(outcome: crate::scenario::model::Outcome, mood: crate::scenario::model::Mood) -> Rating {
+pub(crate) fn citizen_rating(outcome: crate::scenario::model::Outcome, mood: crate::scenario::model::Mood) -> Rating {
     if outcome.is_breakdown() || mood.upset >= DISSATISFIED_UPSET || mood.trust < DISSATISFIED_TRUST_BELOW {
         Rating::Dissatisfied
     } else if mood.upset < SATISFIED_UPSET_BELOW && mood.trust >= SATISFIED_TRUST {
@@ -223,7 +223,7 @@ pub fn citizen_rating(outcome: crate::scenario::model::Outcome, mood: crate::sce
 /// to before a caller of this primary style stops listening. Real operators
 /// speak about 120 characters a minute; a D caller tolerates least, a C
 /// caller most, because they want the detail.
-pub fn talk_tolerance(style: crate::scenario::model::DiscStyle) -> usize {
+pub(crate) fn talk_tolerance(style: crate::scenario::model::DiscStyle) -> usize {
     use crate::scenario::model::DiscStyle::*;
     match style {
         D => 50,
@@ -234,15 +234,15 @@ pub fn talk_tolerance(style: crate::scenario::model::DiscStyle) -> usize {
 
 /// A reply that claims more than this many rubric items at "adequate" or
 /// better (DISC items aside) is doing everything at once.
-pub const MAX_CLAIMED_ITEMS: usize = 4;
+pub(crate) const MAX_CLAIMED_ITEMS: usize = 4;
 
 /// Over-talking caps the reply's own evidence at this level...
-pub const OVERTALK_CAP: u8 = 2;
+pub(crate) const OVERTALK_CAP: u8 = 2;
 /// ...and records this for C1 (plain, digestible words) and D3 (the
 /// style's triggers); a D caller's D3 takes 0, since it is their trigger.
-pub const OVERTALK_LEVEL: u8 = 1;
+pub(crate) const OVERTALK_LEVEL: u8 = 1;
 
 /// The characters a reply is measured in: everything but whitespace.
-pub fn spoken_length(text: &str) -> usize {
+pub(crate) fn spoken_length(text: &str) -> usize {
     text.chars().filter(|c| !c.is_whitespace()).count()
 }

@@ -52,7 +52,7 @@ impl Tally {
     /// offered (some option there showed it at "adequate" or better). Like
     /// the other aggregates this is idempotent (a maximum of misses), which
     /// is what lets the analyzer stop on loops.
-    pub fn record_chance(&mut self, item: Item, level: u8) {
+    pub(crate) fn record_chance(&mut self, item: Item, level: u8) {
         if item.aggregation() == Aggregation::Best {
             let miss = 2 - level.min(2);
             let slot = &mut self.missed[item.index()];
@@ -62,12 +62,12 @@ impl Tally {
 
     /// The missed-chance state as a rank, higher is better: 2 no miss, 1 a
     /// "missed" answer, 0 a harmful one where the turn offered the item.
-    pub fn chance_rank(&self, item: Item) -> u8 {
+    pub(crate) fn chance_rank(&self, item: Item) -> u8 {
         2 - self.missed[item.index()]
     }
 
     /// The cap missed chances put on an item's final level.
-    pub fn chance_cap(&self, item: Item) -> u8 {
+    pub(crate) fn chance_cap(&self, item: Item) -> u8 {
         LEVEL_MAX - self.missed[item.index()]
     }
 
@@ -82,21 +82,6 @@ impl Tally {
             (None, Aggregation::Worst) => 3,
             (Some(level), Aggregation::Worst) => if level == LEVEL_MAX { 4 } else { level },
         }
-    }
-
-    /// True when `self` scores at least as well as `other` however the
-    /// encounter continues.
-    pub fn at_least_as_good(&self, other: &Tally) -> bool {
-        self.red_flags <= other.red_flags
-            && (!self.premature_solution || other.premature_solution)
-            && Item::ALL.iter().all(|&item| self.rank(item) >= other.rank(item) && self.chance_rank(item) >= other.chance_rank(item))
-    }
-
-    /// True when `self` scores at most as well as `other` however the
-    /// encounter continues (red flags aside: they fail, they do not score).
-    pub fn at_most_as_good(&self, other: &Tally) -> bool {
-        (self.premature_solution || !other.premature_solution)
-            && Item::ALL.iter().all(|&item| self.rank(item) <= other.rank(item) && self.chance_rank(item) <= other.chance_rank(item))
     }
 
     pub fn finish(&self, red_flags: Vec<RedFlag>) -> ScoreCard {
@@ -240,12 +225,6 @@ impl ScoreCard {
         self.items[item.index()]
     }
 
-    pub fn weakest_dimension(&self) -> Dimension {
-        Dimension::ALL
-            .into_iter()
-            .min_by(|a, b| self.dimension(*a).total_cmp(&self.dimension(*b)))
-            .unwrap_or(Dimension::Listening)
-    }
 }
 
 impl RedFlag {

@@ -9,9 +9,9 @@ use crate::play::rubric::Dimension;
 
 /// How many recent completed attempts decide the weakest dimension: recent
 /// enough to reflect improvement, enough to smooth out one bad day.
-pub const RECENT_WINDOW: usize = 5;
+pub(crate) const RECENT_WINDOW: usize = 5;
 /// How many scenarios to suggest for the weakest dimension.
-pub const SUGGESTIONS: usize = 3;
+pub(crate) const SUGGESTIONS: usize = 3;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProgressPoint {
@@ -141,7 +141,7 @@ fn weakest(series: &[ProgressPoint], library: &[&Scenario]) -> Option<Weakness> 
 /// The share of a scenario's options that give evidence on `dimension`: an
 /// explicit rubric item of that dimension, or, for DISC, a non-zero fit to
 /// the citizen's style (DISC evidence is derived from fit).
-pub fn practice_share(scenario: &Scenario, dimension: Dimension) -> f32 {
+pub(crate) fn practice_share(scenario: &Scenario, dimension: Dimension) -> f32 {
     let style = scenario.citizen.disc.primary;
     let (mut hits, mut total) = (0usize, 0usize);
     for choice in scenario.turns.iter().flat_map(|t| &t.options) {

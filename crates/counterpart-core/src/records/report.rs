@@ -19,7 +19,7 @@ use std::fmt::Write as _;
 
 /// Scenario scripts by id, for titles and debriefs in the reports.
 
-pub fn html_escape(s: &str) -> String {
+pub(crate) fn html_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -36,7 +36,7 @@ pub fn html_escape(s: &str) -> String {
 
 /// A cell starting with = + - @ (or a tab/CR) is a formula to Excel and
 /// LibreOffice; an apostrophe makes it text.
-pub fn csv_safe(s: &str) -> String {
+pub(crate) fn csv_safe(s: &str) -> String {
     match s.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
         _ => s.to_string(),
@@ -63,7 +63,7 @@ fn opt_num(v: Option<f32>) -> String {
     v.map(|v| format!("{v:.1}")).unwrap_or_default()
 }
 
-pub const CSV_HEADER: [&str; 34] = [
+pub(crate) const CSV_HEADER: [&str; 34] = [
     "attempt_id",
     "attempt_uuid",
     "profile",
@@ -105,7 +105,7 @@ pub const CSV_HEADER: [&str; 34] = [
 pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// A CSV writer that has written the byte-order mark.
-pub fn csv_writer<W: std::io::Write>(mut out: W) -> Result<csv::Writer<W>, csv::Error> {
+pub(crate) fn csv_writer<W: std::io::Write>(mut out: W) -> Result<csv::Writer<W>, csv::Error> {
     out.write_all(UTF8_BOM)?;
     Ok(csv::Writer::from_writer(out))
 }
@@ -123,7 +123,7 @@ pub fn write_csv<W: std::io::Write>(records: &[AttemptRecord], out: W) -> Result
 
 /// The rows of `write_csv` (`CSV_HEADER` columns); `text` makes user and
 /// scenario text safe for the target (`csv_safe` for CSV).
-pub fn attempt_rows(records: &[AttemptRecord], text: fn(&str) -> String) -> Vec<Vec<String>> {
+pub(crate) fn attempt_rows(records: &[AttemptRecord], text: fn(&str) -> String) -> Vec<Vec<String>> {
     let csv_safe = text;
     let mut rows = Vec::new();
     for r in records {
@@ -180,7 +180,7 @@ fn notice_outcome(r: &AttemptRecord) -> Option<&crate::notice::NoticeOutcome> {
 }
 
 /// What a line of the notice was judged, in both languages.
-pub fn line_verdict_words(v: crate::notice::LineVerdict) -> (&'static str, &'static str) {
+pub(crate) fn line_verdict_words(v: crate::notice::LineVerdict) -> (&'static str, &'static str) {
     use crate::notice::LineVerdict;
     match v {
         LineVerdict::Included => ("已告知", "on the notice"),
@@ -477,7 +477,7 @@ pub fn trainee_html(name: &str, records: &[AttemptRecord], scripts: &Library, at
 }
 
 /// The name of an attempt's own HTML report inside an export folder.
-pub fn attempt_file_name(r: &AttemptRecord) -> String {
+pub(crate) fn attempt_file_name(r: &AttemptRecord) -> String {
     format!("attempt-{}-{}-{}.html", r.summary.id, file_stem(&r.summary.profile_name), file_stem(&r.summary.scenario_id))
 }
 
@@ -687,7 +687,7 @@ fn mistakes<'a>(attempts: &[AttemptRecord], votes_of: &dyn Fn(i64) -> Option<&'a
 
 /// An option whose evidence averages 1 ("missed") or less scores at most
 /// this quality (`engine::option_quality`, 0–100).
-pub const MISTAKE_QUALITY: u8 = 33;
+pub(crate) const MISTAKE_QUALITY: u8 = 33;
 
 impl DebriefStep {
     pub const ALL: [DebriefStep; 4] =
@@ -930,7 +930,7 @@ fn slot_flags(drill: &Drill, slot: usize) -> Vec<(RedFlag, Vec<String>)> {
 
 /// The drill's dates (UTC), from when its slots' attempts were opened:
 /// "2026-12-01", or a range when it ran over several days.
-pub fn drill_dates(drill: &Drill) -> Option<String> {
+pub(crate) fn drill_dates(drill: &Drill) -> Option<String> {
     let mut days: Vec<&str> = drill.states.iter().filter_map(|s| s.started_at.as_deref()).filter_map(|t| t.get(..10)).collect();
     days.sort_unstable();
     days.dedup();
@@ -1223,7 +1223,7 @@ pub fn drill_html(drill: &Drill, attempts: &[AttemptRecord], scripts: &Library) 
 }
 
 /// The report lists this many mistakes; the CSV and `common_mistakes` all.
-pub const MISTAKES_SHOWN: usize = 10;
+pub(crate) const MISTAKES_SHOWN: usize = 10;
 
 pub const DRILL_CSV_HEADER: [&str; 21] = [
     "slot", "round", "mode", "member", "role", "citizen", "observers", "scenario_id", "status", "attempt_id",
@@ -1243,7 +1243,7 @@ pub fn write_drill_csv<W: std::io::Write>(drill: &Drill, out: W) -> Result<(), c
 }
 
 /// The rows of `write_drill_csv` (`DRILL_CSV_HEADER` columns).
-pub fn drill_rows(drill: &Drill, text: fn(&str) -> String) -> Vec<Vec<String>> {
+pub(crate) fn drill_rows(drill: &Drill, text: fn(&str) -> String) -> Vec<Vec<String>> {
     let csv_safe = text;
     let mut rows = Vec::new();
     for (slot, state) in drill.slots.iter().zip(&drill.states) {

@@ -12,11 +12,11 @@ use crate::records::report::{CSV_HEADER, DRILL_CSV_HEADER, attempt_rows, drill_r
 use crate::records::store::{AttemptRecord, Status};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
-pub const ATTEMPTS_SHEET: &str = "Attempts 练习";
-pub const SCORES_SHEET: &str = "Scores 维度得分";
-pub const DRILLS_SHEET: &str = "Drills 演练";
+pub(crate) const ATTEMPTS_SHEET: &str = "Attempts 练习";
+pub(crate) const SCORES_SHEET: &str = "Scores 维度得分";
+pub(crate) const DRILLS_SHEET: &str = "Drills 演练";
 
-pub const SCORES_HEADER: [&str; 8] =
+pub(crate) const SCORES_HEADER: [&str; 8] =
     ["attempt_id", "profile", "scenario_id", "started_at", "dimension", "维度", "score", "passed"];
 
 /// Columns written as numbers when their cell parses as one (not the

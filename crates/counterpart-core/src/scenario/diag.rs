@@ -91,7 +91,7 @@ impl Diagnostic {
     }
 
     /// The help in `lang`, English when there is no Chinese wording.
-    pub fn help_in(&self, lang: Lang) -> Option<&str> {
+    pub(crate) fn help_in(&self, lang: Lang) -> Option<&str> {
         match (lang, &self.help_zh) {
             (Lang::Zh, Some(zh)) => Some(zh),
             _ => self.help.as_deref(),
@@ -112,7 +112,7 @@ impl Diagnostic {
     }
 
     /// Byte offset of the position in `source`, for span-based renderers.
-    pub fn offset_in(&self, source: &str) -> Option<usize> {
+    pub(crate) fn offset_in(&self, source: &str) -> Option<usize> {
         if self.line == 0 {
             return None;
         }

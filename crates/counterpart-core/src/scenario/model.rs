@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The format version this build reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub(crate) const FORMAT_VERSION: u32 = 1;
 
 /// A line of text in both languages. Chinese is primary; a missing side is a
 /// validator finding, not a parse error, so a translator can fill it later.
@@ -135,7 +135,7 @@ pub struct Citizen {
 }
 
 /// The id of the persona that `Citizen::disc` and `Citizen::mood` describe.
-pub const MAIN_PERSONA: &str = "main";
+pub(crate) const MAIN_PERSONA: &str = "main";
 
 fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<Persona>>, D::Error> {
     Vec::<Persona>::deserialize(d).map(Some)
@@ -314,7 +314,7 @@ pub struct DiscFit {
 }
 
 impl DiscFit {
-    pub fn for_style(&self, style: DiscStyle) -> i8 {
+    pub(crate) fn for_style(&self, style: DiscStyle) -> i8 {
         match style {
             DiscStyle::D => self.d,
             DiscStyle::I => self.i,
@@ -739,7 +739,7 @@ pub struct RequiredAction {
 
 impl RequiredAction {
     /// The action ids that satisfy the requirement.
-    pub fn alternatives(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn alternatives(&self) -> impl Iterator<Item = &str> {
         self.action.split('|').map(str::trim).filter(|a| !a.is_empty())
     }
 }

@@ -9,7 +9,7 @@ use ron::extensions::Extensions;
 /// hundred kilobytes at most.
 pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
 /// Deeper nesting is refused, so hostile input cannot exhaust the stack.
-pub const MAX_NESTING: usize = 64;
+pub(crate) const MAX_NESTING: usize = 64;
 
 fn ron_options() -> ron::Options {
     ron::Options::default()
@@ -558,7 +558,7 @@ fn find_before(source: &str, line: usize, column: usize, word: &str) -> Option<(
 /// the parser does (texts in quotes, comments) without parsing it. Chinese
 /// input methods make both kinds as a matter of course.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Lexical {
+pub(crate) enum Lexical {
     /// Full-width punctuation at byte `at`, outside any text, where the
     /// half-width `wanted` belongs. A pair of “” around a text is two of
     /// these.
@@ -657,7 +657,7 @@ fn looks_like_layout(text: &str) -> bool {
 /// Every full-width punctuation mark outside texts and every stray quote,
 /// in file order. After a stray quote that does not pair up the reading
 /// is out of step with the file, so only the first slip is certain.
-pub fn lexical_problems(source: &str) -> Vec<Lexical> {
+pub(crate) fn lexical_problems(source: &str) -> Vec<Lexical> {
     let bytes = source.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;

@@ -81,8 +81,8 @@ fn fit(pairs: &[(DiscStyle, i8)]) -> String {
 /// What the template's placeholder texts start with, so the checker can
 /// tell a text still to be written from the trainer's own (a warning, and
 /// so a `--strict` failure, until none is left).
-pub const PLACEHOLDER_ZH: &str = "待写：";
-pub const PLACEHOLDER_EN: &str = "To write: ";
+pub(crate) const PLACEHOLDER_ZH: &str = "待写：";
+pub(crate) const PLACEHOLDER_EN: &str = "To write: ";
 
 /// Marks every text in （） / () outside comments as a placeholder.
 fn mark_placeholders(template: &str) -> String {

@@ -34,7 +34,7 @@ pub struct WorkOrder {
 impl WorkOrder {
     /// Some field of an order typed or chosen: the trainee made (or began)
     /// an order, whatever else they recorded.
-    pub fn has_order_fields(&self) -> bool {
+    pub(crate) fn has_order_fields(&self) -> bool {
         let without = WorkOrder { no_order: None, ..self.clone() };
         !without.is_blank()
     }

@@ -116,7 +116,7 @@ impl OrderReport {
     }
 }
 
-pub const ELEMENTS: [FactKind; 5] = [FactKind::Time, FactKind::Place, FactKind::People, FactKind::Event, FactKind::Demand];
+pub(crate) const ELEMENTS: [FactKind; 5] = [FactKind::Time, FactKind::Place, FactKind::People, FactKind::Event, FactKind::Demand];
 
 /// Scores `order` against `truth`, counting only the facts in `revealed`
 /// (indices into `truth.facts`, from `reveal::revealed_facts`).
