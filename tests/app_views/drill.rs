@@ -7,6 +7,7 @@ use counterpart::app::views::drill::{
     setup_view, vote_view,
 };
 use counterpart_core::drill::{Mode, Observation, Rotation};
+use counterpart::app::views::widgets::Seat;
 use counterpart_core::scenario::model::{Item, Outcome};
 
 fn setup() -> SetupVm {
@@ -459,7 +460,7 @@ fn the_banner_gives_the_running_order_and_the_top_bar_names_the_member_in_the_se
     h.get_by_label("Next up: 王芳");
     h.get_by_label("1. 李明 √");
 
-    let bar = TopBarVm { lang: Lang::En, profile: Some("trainer".into()), seat: Some("王芳".into()), text_scale: 1.0, can_go_back: true };
+    let bar = TopBarVm { lang: Lang::En, profile: Some("trainer".into()), seat: Some(Seat::Playing("王芳".into())), text_scale: 1.0, can_go_back: true };
     let h = Harness::builder().with_size(wide()).build_ui(|ui| {
         top_bar(ui, &bar);
     });
@@ -623,4 +624,216 @@ fn continuing_from_start_or_library_opens_the_drill_screen_and_closing_closes_it
     assert_eq!(screen.offer_unfinished(UnfinishedAction::Close(id), Some(&store), &scripts), Ok(None));
     assert!(store.unfinished_drills().unwrap().is_empty(), "closed in place");
     assert!(screen.offer_unfinished(UnfinishedAction::Close(id), None, &scripts).is_err(), "no store: an error to show, not a panic");
+}
+
+#[test]
+fn during_a_members_debrief_the_top_bar_names_that_member_not_the_trainer() {
+    use counterpart::app::screens::drill::seat_of;
+    let dir = tempfile::tempdir().unwrap();
+    let (_store, _scripts, drill) = hot_seat_played(dir.path());
+    // 李明's slot is finished: the drill is at 王芳's Ready while 李明's
+    // debrief is on screen.
+    assert_eq!(seat_of(&drill, Some(0)), Some(Seat::Debrief("李明".into())));
+    assert_eq!(seat_of(&drill, None), None, "between slots, with no debrief, nobody");
+    for (lang, shown) in [(Lang::En, "Debrief: 李明"), (Lang::Zh, "复盘：李明")] {
+        let bar = TopBarVm { lang, profile: Some("trainer".into()), seat: seat_of(&drill, Some(0)), text_scale: 1.0, can_go_back: true };
+        let h = Harness::builder().with_size(wide()).build_ui(|ui| {
+            top_bar(ui, &bar);
+        });
+        h.get_by_label(shown);
+        assert!(h.query_by_label_contains("trainer").is_none(), "{lang:?}: the trainer is named during 李明's debrief");
+    }
+}
+
+// ------------------------------------------------ drill screens as the app draws them
+
+const SIZES: [egui::Vec2; 2] = [egui::vec2(1280.0, 720.0), egui::vec2(1920.0, 1080.0)];
+const TEXT_SCALES: [f32; 3] = [1.0, 1.5, 2.0];
+
+/// What the top bar shows on the drill screen for `seat` at `text_scale`,
+/// and the texts of its items, in order.
+fn drill_bar(lang: Lang, seat: Option<Seat>, text_scale: f32) -> (TopBarVm, Vec<String>) {
+    let bar = TopBarVm { lang, profile: Some("培训师 trainer".into()), seat: seat.clone(), text_scale, can_go_back: true };
+    let who = match (&seat, lang) {
+        (Some(Seat::Playing(n)), Lang::Zh) => format!("正在上场：{n}"),
+        (Some(Seat::Playing(n)), Lang::En) => format!("In the seat: {n}"),
+        (Some(Seat::Debrief(n)), Lang::Zh) => format!("复盘：{n}"),
+        (Some(Seat::Debrief(n)), Lang::En) => format!("Debrief: {n}"),
+        (None, Lang::Zh) => "学员：培训师 trainer".into(),
+        (None, Lang::En) => "Trainee: 培训师 trainer".into(),
+    };
+    let texts = match lang {
+        Lang::Zh => ["← 返回 (Esc)", "Counterpart 对练", &who, "文字大小", "A−", &format!("{:.0}%", text_scale * 100.0), "A+", "关于 (F1)", "English (F2)"].map(str::to_string),
+        Lang::En => ["← Back (Esc)", "Counterpart 对练", &who, "Text size", "A−", &format!("{:.0}%", text_scale * 100.0), "A+", "About (F1)", "中文 (F2)"].map(str::to_string),
+    };
+    (bar, texts.to_vec())
+}
+
+/// `view` as the drill screen draws it: the app's fonts and text styles,
+/// the real top bar, the running-order banner, on a screen of `size`
+/// pixels at the drill's zoom for `text_scale` (kittest takes points).
+fn on_drill_screen<'a, V: 'a, A: 'a>(
+    vm: V,
+    size: egui::Vec2,
+    bar: TopBarVm,
+    banner: Option<counterpart::app::views::drill::RunningOrderVm>,
+    mut view: impl FnMut(&mut egui::Ui, &mut V) -> Option<A> + 'a,
+) -> Harness<'a, Probe<V, A>> {
+    let zoom = projector_zoom(bar.text_scale);
+    let mut h = Harness::builder().with_size(size / zoom).with_pixels_per_point(zoom).build_ui_state(
+        move |ui, probe: &mut Probe<V, A>| {
+            egui::Panel::top("top-bar").show(ui, |ui| {
+                ui.add_space(2.0);
+                counterpart::app::views::widgets::top_bar_about(ui, &bar, true);
+                ui.add_space(2.0);
+            });
+            if let Some(banner) = &banner {
+                egui::Panel::top("drill-running-order").show(ui, |ui| counterpart::app::views::drill::running_order_view(ui, banner));
+            }
+            if let Some(action) = view(ui, &mut probe.vm) {
+                probe.actions.push(action);
+            }
+        },
+        Probe { vm, actions: Vec::new() },
+    );
+    h.ctx.set_fonts(counterpart::app::fonts::font_definitions(true));
+    h.ctx.all_styles_mut(counterpart::app::screens::readable_text);
+    h.run();
+    h.run();
+    h
+}
+
+/// The bar's items are all on screen and none is drawn over another;
+/// returns the bar's bottom edge.
+fn assert_bar_fits<V, A>(h: &Harness<'_, Probe<V, A>>, case: &str, texts: &[String]) -> f32 {
+    let screen = h.ctx.content_rect();
+    let rects: Vec<(String, egui::Rect)> = texts.iter().map(|t| (t.clone(), h.get_by_label(t).rect())).collect();
+    for (i, (a, ra)) in rects.iter().enumerate() {
+        assert!(screen.expand(0.5).contains_rect(*ra), "{case}: the top bar's \"{a}\" {ra:?} is off the screen {screen:?}");
+        for (b, rb) in &rects[i + 1..] {
+            let overlap = ra.intersect(*rb);
+            assert!(overlap.width() <= 0.5 || overlap.height() <= 0.5, "{case}: the top bar's \"{a}\" {ra:?} overlaps \"{b}\" {rb:?}");
+        }
+    }
+    rects.iter().map(|(_, r)| r.max.y).fold(0.0, f32::max)
+}
+
+/// No button, toggle, check box or number box sticks out of the screen
+/// sideways (the drill screens scroll only up and down).
+fn assert_controls_within_width<V, A>(h: &Harness<'_, Probe<V, A>>, case: &str) {
+    use egui::accesskit::Role;
+    let screen = h.ctx.content_rect();
+    for role in [Role::Button, Role::CheckBox, Role::RadioButton, Role::SpinButton] {
+        for node in h.query_all_by_role(role) {
+            let r = node.rect();
+            let label = egui_kittest::kittest::NodeT::accesskit_node(&node).label().unwrap_or_default();
+            assert!(r.min.x >= screen.min.x - 0.5 && r.max.x <= screen.max.x + 0.5, "{case}: {role:?} \"{label}\" {r:?} runs off the side of {screen:?}");
+        }
+    }
+}
+
+/// `label` can be scrolled into view whole, below the bar.
+fn assert_reachable<V, A>(h: &mut Harness<'_, Probe<V, A>>, case: &str, label: &str, below: f32) {
+    h.get_by_label_contains(label).scroll_to_me();
+    h.run();
+    let screen = h.ctx.content_rect();
+    let r = h.get_by_label_contains(label).rect();
+    assert!(screen.expand(0.5).contains_rect(r) && r.min.y >= below - 0.5, "{case}: \"{label}\" {r:?} cannot be brought into view below the bar ({below}) in {screen:?}");
+}
+
+fn banner(lang: Lang, now: Option<&str>) -> counterpart::app::views::drill::RunningOrderVm {
+    use counterpart::app::views::drill::{OrderMark, RunningOrderVm};
+    RunningOrderVm {
+        lang,
+        now: now.map(str::to_string),
+        next: Some("王芳".into()),
+        order: vec![("1. 李明".into(), if now.is_some() { OrderMark::Now } else { OrderMark::Done }), ("2. 王芳".into(), OrderMark::Next), ("3. 张伟".into(), OrderMark::Later)],
+    }
+}
+
+/// Every case: both projector sizes, every text size, both languages.
+fn cases() -> Vec<(egui::Vec2, f32, Lang)> {
+    let mut all = Vec::new();
+    for size in SIZES {
+        for text_scale in TEXT_SCALES {
+            for lang in [Lang::Zh, Lang::En] {
+                all.push((size, text_scale, lang));
+            }
+        }
+    }
+    all
+}
+
+fn case_name(size: egui::Vec2, text_scale: f32, lang: Lang, screen: &str) -> String {
+    format!("{screen} at {}x{} {:.0}% {lang:?}", size.x, size.y, text_scale * 100.0)
+}
+
+#[test]
+fn the_top_bar_never_overlaps_itself_in_solo_play_or_drills() {
+    for (size, text_scale, lang) in cases() {
+        for seat in [None, Some(Seat::Playing("欧阳明月".into())), Some(Seat::Debrief("欧阳明月".into()))] {
+            // Solo screens zoom by the text size alone, drills a quarter more.
+            for drill in [false, true] {
+                let (bar, texts) = drill_bar(lang, seat.clone(), text_scale);
+                let zoom = if drill { projector_zoom(text_scale) } else { text_scale };
+                let mut h = Harness::builder().with_size(size / zoom).with_pixels_per_point(zoom).build_ui_state(
+                    move |ui, probe: &mut Probe<TopBarVm, counterpart::app::views::GlobalAction>| {
+                        let action = egui::Panel::top("top-bar").show(ui, |ui| counterpart::app::views::widgets::top_bar_about(ui, &probe.vm, true)).inner;
+                        probe.actions.extend(action);
+                    },
+                    Probe { vm: bar, actions: Vec::new() },
+                );
+                h.ctx.set_fonts(counterpart::app::fonts::font_definitions(true));
+                h.ctx.all_styles_mut(counterpart::app::screens::readable_text);
+                h.run();
+                h.run();
+                let case = format!("{} {seat:?} drill {drill}", case_name(size, text_scale, lang, "top bar"));
+                let bottom = assert_bar_fits(&h, &case, &texts);
+                // Stacked only when it must be: one line at 100 % text.
+                let line = h.get_by_label(&texts[1]).rect().height() + 12.0;
+                if text_scale == 1.0 && !drill {
+                    assert!(bottom <= line + 8.0, "{case}: the bar takes two lines ({bottom}) at 100 % text");
+                }
+                // Its buttons still work wherever they went.
+                h.get_by_label(&texts[6]).click();
+                h.run();
+                h.get_by_label(&texts[8]).click();
+                h.run();
+                use counterpart::app::views::GlobalAction;
+                assert_eq!(h.state().actions, vec![GlobalAction::TextLarger, GlobalAction::ToggleLanguage], "{case}");
+            }
+        }
+    }
+}
+
+#[test]
+fn in_the_hot_seat_the_line_just_said_is_in_view_without_scrolling_at_every_text_size() {
+    for (size, text_scale, lang) in cases() {
+        let mut encounter = Encounter::new(reference_script(), 7);
+        encounter.choose(0, Some(3.0)).unwrap();
+        let vm_after = |encounter: &Encounter| {
+            let mut vm = encounter_vm(&run_of(encounter.clone()), lang, 40.0);
+            vm.turn_secs = 5.0;
+            vm
+        };
+        let (bar, texts) = drill_bar(lang, Some(Seat::Playing("李明".into())), text_scale);
+        let mut h = on_drill_screen(vm_after(&encounter), size, bar, Some(banner(lang, Some("李明"))), |ui, vm: &mut EncounterVm| encounter_view(ui, vm));
+        for turn in 0..3 {
+            let case = format!("{} after {} answers", case_name(size, text_scale, lang, "hot seat"), turn + 1);
+            let top = assert_bar_fits(&h, &case, &texts).max(h.get_by_label_contains(if lang == Lang::Zh { "正在进行：" } else { "Now playing: " }).rect().max.y);
+            let screen = h.ctx.content_rect();
+            let said = h.state().vm.transcript.last().unwrap().text.clone();
+            let line = h.get_by_label(&said).rect();
+            assert!(line.min.y >= top - 0.5 && line.min.y + 20.0 <= screen.max.y, "{case}: the line just said {line:?} is out of view (below {top}, in {screen:?})");
+            assert_controls_within_width(&h, &case);
+            if encounter.is_over() {
+                break;
+            }
+            // The next answer, as the drill screen redraws after it.
+            encounter.choose(0, Some(4.0)).unwrap();
+            h.state_mut().vm = vm_after(&encounter);
+            h.run();
+            h.run();
+        }
+    }
 }

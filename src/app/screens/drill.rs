@@ -15,7 +15,7 @@ use crate::app::views::debrief::{DebriefAction, DebriefFrame, DebriefVm, debrief
 use crate::app::views::drill::{Confirm, confirm_view};
 use crate::app::views::encounter::{EncounterAction, encounter_view};
 use crate::app::views::disc_label;
-use crate::app::views::widgets::{trust_word, upset_word};
+use crate::app::views::widgets::{Seat, trust_word, upset_word};
 use counterpart_core::drill::{CueCard, Drill, Event, Member, Mode, Phase, Plan, Rotation, SlotStatus, VoteDebrief};
 use counterpart_core::play::engine::Encounter;
 use counterpart_core::scenario::model::{DiscStyle, Lang, Outcome};
@@ -97,16 +97,13 @@ fn resume_drill(active: &mut Option<Active>, store: &Store, scripts: Library, id
 }
 
 impl DrillScreen {
-    /// Who is in the seat now (the top bar names them instead of the
+    /// Who the screen is about (the top bar names them instead of the
     /// trainer at the keyboard): the member playing or responding, or the
-    /// class in a class vote. None between slots.
-    pub fn seat(&self) -> Option<String> {
+    /// class in a class vote; the member whose debrief is on screen after
+    /// their slot. None between slots.
+    pub fn seat(&self) -> Option<Seat> {
         let active = self.active.as_ref()?;
-        let slot = match active.drill.phase {
-            Phase::Starting { slot } | Phase::Playing { slot } | Phase::TieBreak { slot, .. } | Phase::Ended { slot } => slot,
-            _ => return None,
-        };
-        Some(member_name(&active.drill, active.drill.slots.get(slot)?.player)).filter(|n| !n.is_empty())
+        seat_of(&active.drill, active.slot_debrief.as_ref().map(|(slot, _, _)| *slot))
     }
 
     /// Whether a hotline answer countdown is on screen, so the redraw
@@ -115,6 +112,20 @@ impl DrillScreen {
         self.active.as_ref().and_then(|a| a.encounter.as_ref()).is_some_and(|e| {
             e.scenario().channel == counterpart_core::scenario::model::Channel::Hotline && e.prompt().is_some_and(|p| p.time_limit.is_some())
         })
+    }
+}
+
+/// Who the top bar names on the drill screen; `debrief` is the slot whose
+/// debrief is on screen, shown once the slot is finished, when the drill
+/// itself has already moved on to the next member's Ready.
+pub fn seat_of(drill: &Drill, debrief: Option<usize>) -> Option<Seat> {
+    let name = |slot: usize| drill.slots.get(slot).map(|s| member_name(drill, s.player)).filter(|n| !n.is_empty());
+    if let Some(slot) = debrief {
+        return name(slot).map(Seat::Debrief);
+    }
+    match drill.phase {
+        Phase::Starting { slot } | Phase::Playing { slot } | Phase::TieBreak { slot, .. } | Phase::Ended { slot } => name(slot).map(Seat::Playing),
+        _ => None,
     }
 }
 

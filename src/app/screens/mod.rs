@@ -104,7 +104,7 @@ pub const PROJECTOR_BOOST: f32 = 1.25;
 
 /// egui's default sizes are small for Chinese text at 1280×720; the
 /// text-size setting scales from here.
-fn readable_text(style: &mut egui::Style) {
+pub fn readable_text(style: &mut egui::Style) {
     use egui::{FontFamily, FontId, TextStyle};
     style.text_styles = [
         (TextStyle::Small, FontId::new(12.5, FontFamily::Proportional)),

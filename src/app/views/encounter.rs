@@ -156,11 +156,13 @@ pub fn encounter_view_with_desk(ui: &mut egui::Ui, vm: &EncounterVm, mut desk: O
 
     egui::CentralPanel::default().show(ui, |ui| {
         if compact {
-            // The newest line and the answers stay in view (stuck to the
-            // bottom); the earlier conversation is a scroll away.
-            egui::ScrollArea::vertical().id_salt("transcript").stick_to_bottom(true).auto_shrink([false, false]).show(ui, |ui| {
+            // The answers below would push the line just said out of view
+            // if this stuck to the bottom: each new line is scrolled to the
+            // top instead, the answers follow it and the earlier
+            // conversation is a scroll away.
+            egui::ScrollArea::vertical().id_salt("transcript").auto_shrink([false, false]).show(ui, |ui| {
                 screen_title(ui, &vm.title);
-                transcript(ui, vm);
+                transcript(ui, vm, true);
                 ui.separator();
                 answers(ui, &mut action);
             });
@@ -170,7 +172,7 @@ pub fn encounter_view_with_desk(ui: &mut egui::Ui, vm: &EncounterVm, mut desk: O
                 .id_salt("transcript")
                 .stick_to_bottom(true)
                 .auto_shrink([false, false])
-                .show(ui, |ui| transcript(ui, vm));
+                .show(ui, |ui| transcript(ui, vm, false));
         }
     });
     (action, desk_action)
@@ -254,17 +256,31 @@ fn citizen_panel(ui: &mut egui::Ui, vm: &EncounterVm, compact: bool) {
     ui.add(egui::Label::new(RichText::new(&vm.situation).small()).wrap());
 }
 
-fn transcript(ui: &mut egui::Ui, vm: &EncounterVm) {
+/// The conversation; with `reveal_newest`, a line not shown before (and
+/// the ending after it) is scrolled to the top of the enclosing scroll area, once, so the trainee
+/// can scroll away from it afterwards.
+fn transcript(ui: &mut egui::Ui, vm: &EncounterVm, reveal_newest: bool) {
     let lang = vm.lang;
     let width = ui.available_width();
-    for bubble in &vm.transcript {
+    // The newest line by its place and text: a new encounter's first line
+    // is new even when the last one also had a single line.
+    let newest = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (vm.transcript.len(), vm.transcript.last().map(|b| &b.text), vm.ending.as_ref().map(|e| &e.text)).hash(&mut h);
+        h.finish()
+    };
+    let seen_id = ui.id().with("newest-line-shown");
+    let reveal = reveal_newest && ui.data(|d| d.get_temp::<u64>(seen_id)) != Some(newest);
+    let last = vm.transcript.len().saturating_sub(1);
+    for (k, bubble) in vm.transcript.iter().enumerate() {
         let citizen = bubble.speaker == Speaker::Citizen;
         let layout = if citizen {
             egui::Layout::top_down(egui::Align::Min)
         } else {
             egui::Layout::top_down(egui::Align::Max)
         };
-        ui.with_layout(layout, |ui| {
+        let shown = ui.with_layout(layout, |ui| {
             let who = if citizen { vm.citizen_name.as_str() } else { tr(lang, "你", "You") };
             ui.label(RichText::new(who).small().color(MUTED));
             if let Some(cue) = &bubble.cue {
@@ -280,12 +296,18 @@ fn transcript(ui: &mut egui::Ui, vm: &EncounterVm) {
                 ui.label(RichText::new(&bubble.text).size(15.0));
             });
         });
+        if reveal && k == last {
+            shown.response.scroll_to_me_animation(Some(egui::Align::TOP), egui::style::ScrollAnimation::none());
+        }
         ui.add_space(6.0);
     }
     if let Some(ending) = &vm.ending {
         ui.separator();
         ui.label(RichText::new(&ending.text).italics());
         ui.label(RichText::new(format!("{}{}", tr(lang, "结局：", "Ending: "), ending.outcome)).strong());
+    }
+    if reveal {
+        ui.data_mut(|d| d.insert_temp(seen_id, newest));
     }
 }
 

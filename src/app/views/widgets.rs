@@ -13,12 +13,21 @@ pub const ACCENT: Color32 = Color32::from_rgb(40, 110, 190);
 pub struct TopBarVm {
     pub lang: Lang,
     pub profile: Option<String>,
-    /// In a group drill, the member in the seat now: named instead of the
-    /// trainer whose profile is at the keyboard.
-    pub seat: Option<String>,
+    /// In a group drill, the member the screen is about: named instead of
+    /// the trainer whose profile is at the keyboard.
+    pub seat: Option<Seat>,
     pub text_scale: f32,
     /// Shown as a "back" button when there is somewhere to go back to.
     pub can_go_back: bool,
+}
+
+/// Who a drill screen is about, for the top bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seat {
+    /// The member playing now (or the class, in a class vote).
+    Playing(String),
+    /// The member whose finished slot's debrief is on screen.
+    Debrief(String),
 }
 
 /// The strip across the top of every screen: back, app name, trainee,
@@ -27,44 +36,144 @@ pub fn top_bar(ui: &mut egui::Ui, vm: &TopBarVm) -> Option<GlobalAction> {
     top_bar_about(ui, vm, false)
 }
 
+/// One thing in the bar: a label, or a button with what it does.
+struct BarItem {
+    text: String,
+    action: Option<GlobalAction>,
+    hover: Option<&'static str>,
+    strong: bool,
+    /// A separator comes before it (in reading order).
+    separated: bool,
+}
+
+impl BarItem {
+    fn label(text: impl Into<String>, strong: bool, separated: bool) -> BarItem {
+        BarItem { text: text.into(), action: None, hover: None, strong, separated }
+    }
+
+    fn button(text: impl Into<String>, action: GlobalAction) -> BarItem {
+        BarItem { text: text.into(), action: Some(action), hover: None, strong: false, separated: false }
+    }
+
+    fn rich(&self) -> RichText {
+        let text = RichText::new(&self.text);
+        if self.strong { text.strong() } else { text }
+    }
+
+    /// Its width on one line, with the spacing after it and its separator.
+    fn width(&self, ui: &egui::Ui) -> f32 {
+        let style = if self.action.is_some() { egui::TextStyle::Button } else { egui::TextStyle::Body };
+        let galley = egui::WidgetText::from(self.rich()).into_galley(ui, Some(egui::TextWrapMode::Extend), f32::INFINITY, style);
+        let spacing = ui.spacing().item_spacing.x;
+        let padding = if self.action.is_some() { 2.0 * ui.spacing().button_padding.x } else { 0.0 };
+        // egui's separator is 6 points wide plus item spacing.
+        galley.size().x + padding + spacing + if self.separated { 6.0 + spacing } else { 0.0 }
+    }
+
+    fn draw(&self, ui: &mut egui::Ui) -> Option<GlobalAction> {
+        match self.action {
+            Some(action) => {
+                let response = ui.button(self.rich());
+                let response = match self.hover {
+                    Some(hover) => response.on_hover_text(hover),
+                    None => response,
+                };
+                response.clicked().then_some(action)
+            }
+            None => {
+                ui.label(self.rich());
+                None
+            }
+        }
+    }
+}
+
+/// The bar's left part (back, the app, who the screen is about) and its
+/// right part (text size, About, language), in reading order.
+fn bar_items(vm: &TopBarVm, about: bool) -> (Vec<BarItem>, Vec<BarItem>) {
+    let lang = vm.lang;
+    let mut left = Vec::new();
+    if vm.can_go_back {
+        left.push(BarItem::button(tr(lang, "← 返回 (Esc)", "← Back (Esc)"), GlobalAction::Back));
+    }
+    left.push(BarItem::label("Counterpart 对练", true, false));
+    match (&vm.seat, &vm.profile) {
+        (Some(Seat::Playing(name)), _) => left.push(BarItem::label(format!("{}{name}", tr(lang, "正在上场：", "In the seat: ")), true, true)),
+        (Some(Seat::Debrief(name)), _) => left.push(BarItem::label(
+            match lang {
+                Lang::Zh => format!("复盘：{name}"),
+                Lang::En => format!("Debrief: {name}"),
+            },
+            true,
+            true,
+        )),
+        (None, Some(name)) => left.push(BarItem::label(format!("{}{name}", tr(lang, "学员：", "Trainee: ")), false, true)),
+        (None, None) => {}
+    }
+    let mut smaller = BarItem::button("A−", GlobalAction::TextSmaller);
+    smaller.hover = Some(tr(lang, "缩小文字 Ctrl+-", "Smaller text Ctrl+-"));
+    let mut larger = BarItem::button("A+", GlobalAction::TextLarger);
+    larger.hover = Some(tr(lang, "放大文字 Ctrl+=", "Larger text Ctrl+="));
+    let mut right = vec![
+        BarItem::label(tr(lang, "文字大小", "Text size"), false, false),
+        smaller,
+        BarItem::label(format!("{:.0}%", vm.text_scale * 100.0), false, false),
+        larger,
+    ];
+    if about {
+        right.push(BarItem::button(tr(lang, "关于 (F1)", "About (F1)"), GlobalAction::About));
+    }
+    let other = match lang {
+        Lang::Zh => "English (F2)",
+        Lang::En => "中文 (F2)",
+    };
+    right.push(BarItem::button(other, GlobalAction::ToggleLanguage));
+    if let Some(first) = right.get_mut(4) {
+        first.separated = true;
+    }
+    (left, right)
+}
+
 /// `top_bar` with an About button (F1) when `about` is true: screens where
 /// leaving would stop a running clock do not offer it.
+///
+/// On one line when it fits (who on the left, text size and language on
+/// the right); otherwise (large text, a small projector) each part gets a
+/// line of its own and wraps, so nothing is drawn over anything else.
 pub fn top_bar_about(ui: &mut egui::Ui, vm: &TopBarVm, about: bool) -> Option<GlobalAction> {
     let mut action = None;
-    ui.horizontal(|ui| {
-        if vm.can_go_back && ui.button(tr(vm.lang, "← 返回 (Esc)", "← Back (Esc)")).clicked() {
-            action = Some(GlobalAction::Back);
+    let (left, right) = bar_items(vm, about);
+    let needed: f32 = left.iter().chain(&right).map(|item| item.width(ui)).sum::<f32>() + 16.0;
+    let draw = |ui: &mut egui::Ui, items: &[BarItem], action: &mut Option<GlobalAction>| {
+        for item in items {
+            if item.separated {
+                ui.separator();
+            }
+            if let Some(a) = item.draw(ui) {
+                *action = Some(a);
+            }
         }
-        ui.label(RichText::new("Counterpart 对练").strong());
-        if let Some(name) = &vm.seat {
-            ui.separator();
-            ui.label(RichText::new(format!("{}{name}", tr(vm.lang, "正在上场：", "In the seat: "))).strong());
-        } else if let Some(name) = &vm.profile {
-            ui.separator();
-            ui.label(format!("{}{name}", tr(vm.lang, "学员：", "Trainee: ")));
-        }
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            let other = match vm.lang {
-                Lang::Zh => "English (F2)",
-                Lang::En => "中文 (F2)",
-            };
-            if ui.button(other).clicked() {
-                action = Some(GlobalAction::ToggleLanguage);
-            }
-            if about && ui.button(tr(vm.lang, "关于 (F1)", "About (F1)")).clicked() {
-                action = Some(GlobalAction::About);
-            }
-            ui.separator();
-            if ui.button("A+").on_hover_text(tr(vm.lang, "放大文字 Ctrl+=", "Larger text Ctrl+=")).clicked() {
-                action = Some(GlobalAction::TextLarger);
-            }
-            ui.label(format!("{:.0}%", vm.text_scale * 100.0));
-            if ui.button("A−").on_hover_text(tr(vm.lang, "缩小文字 Ctrl+-", "Smaller text Ctrl+-")).clicked() {
-                action = Some(GlobalAction::TextSmaller);
-            }
-            ui.label(tr(vm.lang, "文字大小", "Text size"));
+    };
+    if needed <= ui.available_width() {
+        ui.horizontal(|ui| {
+            draw(ui, &left, &mut action);
+            // Right to left, so the last item hugs the right edge and a
+            // separator comes after (to the left of) its item.
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                for item in right.iter().rev() {
+                    if let Some(a) = item.draw(ui) {
+                        action = Some(a);
+                    }
+                    if item.separated {
+                        ui.separator();
+                    }
+                }
+            });
         });
-    });
+    } else {
+        ui.horizontal_wrapped(|ui| draw(ui, &left, &mut action));
+        ui.horizontal_wrapped(|ui| draw(ui, &right, &mut action));
+    }
     action
 }
 
