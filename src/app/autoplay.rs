@@ -19,6 +19,12 @@
 //! - `COUNTERPART_AUTOPLAY_SCENARIO` scenario id to play (default: the first card).
 //! - `COUNTERPART_AUTOPLAY_WINDOW` = `<width>x<height>`: the window's size
 //!   (default 1280x720), for screenshots at other projector resolutions.
+//! - `COUNTERPART_AUTOPLAY_WALK` = `drills`: walk the group-drill screens
+//!   instead (`drill_script`): set-up, a hot seat through its debrief,
+//!   scoreboard and report, a class vote with a tie, a role-play with its
+//!   observer sheet and the observers' agreement; shots named `dNN-…`.
+//! - `COUNTERPART_AUTOPLAY_TEXT` = the text size to walk at (e.g. `1.5`),
+//!   as if the trainee had set it (the app keeps 0.8–2.0).
 //! - `COUNTERPART_AUTOPLAY_HOLD` = `library` or `encounter`: stop driving once
 //!   that screen's screenshot is saved, write `<dir>/holding` and leave the app
 //!   idle until it is killed (benchmarks measure idle CPU and memory there).
@@ -43,6 +49,8 @@ pub const AUTOPLAY_ENV: &str = "COUNTERPART_AUTOPLAY";
 pub const TIMEOUT_ENV: &str = "COUNTERPART_AUTOPLAY_TIMEOUT";
 pub const SCENARIO_ENV: &str = "COUNTERPART_AUTOPLAY_SCENARIO";
 pub const HOLD_ENV: &str = "COUNTERPART_AUTOPLAY_HOLD";
+pub const WALK_ENV: &str = "COUNTERPART_AUTOPLAY_WALK";
+pub const TEXT_ENV: &str = "COUNTERPART_AUTOPLAY_TEXT";
 
 /// Exit codes, documented for the smoke test and the benchmark script.
 pub mod exit_code {
@@ -92,6 +100,10 @@ enum Step {
     DrillSetup(crate::app::screens::drill::AutoSetup),
     /// Press option 1 until the drill's hot-seat encounter has ended.
     DrillPlayToEnd,
+    /// In a class vote: type these counts, in the order shown.
+    DrillVotes(&'static [u32]),
+    /// In a role-play: mark both observers' sheets and pick the outcome.
+    DrillObserve,
     /// On the library: move the selection to this scenario, up or down.
     SelectId(&'static str),
     /// In a counter encounter with notice truth: put on the notice what a
@@ -131,6 +143,7 @@ impl AutoKey {
                     'a' => KeyCode::KeyA,
                     'c' => KeyCode::KeyC,
                     'd' => KeyCode::KeyD,
+                    'e' => KeyCode::KeyE,
                     'g' => KeyCode::KeyG,
                     'h' => KeyCode::KeyH,
                     'l' => KeyCode::KeyL,
@@ -150,6 +163,7 @@ impl AutoKey {
                     'a' => "a",
                     'c' => "c",
                     'd' => "d",
+                    'e' => "e",
                     'g' => "g",
                     'h' => "h",
                     'l' => "l",
@@ -358,6 +372,86 @@ fn script(hold: Option<Hold>) -> Vec<Step> {
     steps
 }
 
+/// The group-drill walk (`COUNTERPART_AUTOPLAY_WALK=drills`): every drill
+/// screen a class sees, for checking layouts at each projector size and
+/// text size and for the drill screenshots.
+fn drill_script() -> Vec<Step> {
+    use AutoKey::*;
+    use Step::*;
+    use crate::app::screens::drill::AutoSetup;
+    vec![
+        Screen(super::screens::Screen::Start),
+        FirstVisible,
+        ChooseProfile,
+        Screen(super::screens::Screen::Library),
+        // A hotline scenario, so the hot seat shows the call clock and countdown.
+        SelectId("hotline-heating-outage"),
+        Press(Char('g')),
+        Screen(super::screens::Screen::Drill),
+        DrillSetup(AutoSetup::HotSeat),
+        Shot("d01-setup"),
+        Press(F5),
+        Shot("d02-ready"),
+        Press(Enter),
+        Shot("d03-hot-seat"),
+        Press(Char('1')),
+        Press(Char('1')),
+        Shot("d04-hot-seat-later"),
+        DrillPlayToEnd,
+        Shot("d05-disc-guess"),
+        Press(Char('d')),
+        Press(Enter),
+        Shot("d06-debrief"),
+        Press(Char('v')),
+        Shot("d07-debrief-replay"),
+        Press(Enter),
+        Shot("d08-scoreboard"),
+        Press(Char('s')),
+        Shot("d09-confirm-skip"),
+        Press(Char('y')),
+        Press(Char('e')),
+        Shot("d10-report"),
+        Press(Escape),
+        Screen(super::screens::Screen::Library),
+        // A class vote: counts typed, a tie and its break, then majorities
+        // to the end and the class's debrief.
+        Press(Char('g')),
+        Screen(super::screens::Screen::Drill),
+        DrillSetup(AutoSetup::ClassVote),
+        Press(F5),
+        Press(Enter),
+        DrillVotes(&[2, 1, 1]),
+        Shot("d11-class-vote"),
+        DrillVotes(&[2, 2, 0]),
+        Press(F5),
+        Shot("d12-class-vote-tie"),
+        Press(Char('1')),
+        DrillPlayToEnd,
+        Shot("d13-class-vote-debrief"),
+        Press(Enter),
+        Shot("d14-class-vote-done"),
+        Press(Escape),
+        Screen(super::screens::Screen::Library),
+        // A role-play: the projected view, the cue card shown to the
+        // trainer, the observers' sheets marked, then their agreement.
+        Press(Char('g')),
+        Screen(super::screens::Screen::Drill),
+        DrillSetup(AutoSetup::RolePlay),
+        Press(F5),
+        Press(Enter),
+        Shot("d15-role-play"),
+        Press(Char('t')),
+        Shot("d16-role-play-cue-card"),
+        Press(Char('t')),
+        DrillObserve,
+        Shot("d17-observer-sheet"),
+        Press(F5),
+        Shot("d18-role-play-agreement"),
+        Press(Escape),
+        Screen(super::screens::Screen::Library),
+    ]
+}
+
 pub(super) fn plugin(app: &mut App) {
     let Some(dir) = std::env::var_os(AUTOPLAY_ENV).filter(|d| !d.is_empty()) else {
         return;
@@ -388,6 +482,22 @@ pub(super) fn plugin(app: &mut App) {
         Ok("encounter") => Some(Hold::Encounter),
         Ok(other) => fail(format!("{HOLD_ENV}={other:?}: expected library or encounter")),
     };
+    let steps = match std::env::var(WALK_ENV).as_deref() {
+        Err(_) | Ok("") => script(hold),
+        Ok("drills") => drill_script(),
+        Ok(other) => fail(format!("{WALK_ENV}={other:?}: expected drills")),
+    };
+    if let Ok(text) = std::env::var(TEXT_ENV) {
+        let scale = match text.parse::<f32>() {
+            Ok(s) if (super::settings::TEXT_SCALE_MIN..=super::settings::TEXT_SCALE_MAX).contains(&s) => s,
+            _ => fail(format!(
+                "{TEXT_ENV}={text:?}: expected a text size from {} to {}",
+                super::settings::TEXT_SCALE_MIN,
+                super::settings::TEXT_SCALE_MAX
+            )),
+        };
+        app.add_systems(Startup, move |mut settings: ResMut<super::settings::Settings>| settings.text_scale = scale);
+    }
     let _ = std::fs::remove_file(dir.join("holding"));
     // The frame loop cannot time out a frame that never comes (a stuck GPU,
     // a window that is never mapped), so a watchdog thread backs it up.
@@ -404,7 +514,7 @@ pub(super) fn plugin(app: &mut App) {
     });
     app.insert_resource(Autoplay {
         dir,
-        steps: script(hold),
+        steps,
         cursor: 0,
         wait: Wait::Nothing,
         release: None,
@@ -475,6 +585,8 @@ fn drive(
     scenarios: Option<Res<Scenarios>>,
     mut current_run: Option<ResMut<CurrentRun>>,
     mut drill: Option<ResMut<crate::app::screens::drill::DrillScreen>>,
+    records: Option<Res<super::settings::Records>>,
+    time: Res<Time<Real>>,
     window: Query<Entity, With<PrimaryWindow>>,
     mut keys: MessageWriter<KeyboardInput>,
     mut redraw: MessageWriter<RequestRedraw>,
@@ -700,6 +812,24 @@ fn drive(
             } else {
                 auto.presses += 1;
                 press(auto, &mut keys, AutoKey::Char('1'));
+            }
+        }
+        Step::DrillVotes(counts) => {
+            let Some(drill) = drill.as_mut() else { return };
+            if drill.autoplay_votes(counts) {
+                auto.cursor += 1;
+                auto.wait = Wait::Frames(3);
+            }
+        }
+        Step::DrillObserve => {
+            let (Some(drill), Some(store)) = (drill.as_mut(), records.as_ref().and_then(|r| r.store())) else { return };
+            match drill.autoplay_observe(store, super::run::now_secs(&time)) {
+                Ok(true) => {
+                    auto.cursor += 1;
+                    auto.wait = Wait::Frames(3);
+                }
+                Ok(false) => {}
+                Err(e) => auto.fail(exit_code::FAILED, format!("marking the observer sheets failed: {e}")),
             }
         }
         Step::MaybeHold(h) => {

@@ -732,12 +732,20 @@ fn assert_controls_within_width<V, A>(h: &Harness<'_, Probe<V, A>>, case: &str) 
     }
 }
 
-/// `label` can be scrolled into view whole, below the bar.
+/// `label` (the whole label, or else the one label containing it) can be
+/// scrolled into view whole, below the bar.
 fn assert_reachable<V, A>(h: &mut Harness<'_, Probe<V, A>>, case: &str, label: &str, below: f32) {
-    h.get_by_label_contains(label).scroll_to_me();
+    let find = |h: &Harness<'_, Probe<V, A>>| match h.query_by_label(label) {
+        Some(node) => node.rect(),
+        None => h.get_by_label_contains(label).rect(),
+    };
+    match h.query_by_label(label) {
+        Some(node) => node.scroll_to_me(),
+        None => h.get_by_label_contains(label).scroll_to_me(),
+    }
     h.run();
     let screen = h.ctx.content_rect();
-    let r = h.get_by_label_contains(label).rect();
+    let r = find(h);
     assert!(screen.expand(0.5).contains_rect(r) && r.min.y >= below - 0.5, "{case}: \"{label}\" {r:?} cannot be brought into view below the bar ({below}) in {screen:?}");
 }
 
@@ -835,5 +843,206 @@ fn in_the_hot_seat_the_line_just_said_is_in_view_without_scrolling_at_every_text
             h.run();
             h.run();
         }
+    }
+}
+
+/// A class vote on the reference scenario for four present, the first turn
+/// voted by counts, the rest by majority to the end.
+fn class_vote_played(dir: &Path) -> (counterpart_core::library::Library, counterpart_core::drill::Drill) {
+    use counterpart_core::drill::{Event, Member, Phase, Plan};
+    let script = reference_script();
+    let scripts = counterpart_core::library::Library::from_scripts([script.clone()]);
+    let store = counterpart_core::records::store::Store::open(&dir.join("records.sqlite3")).unwrap();
+    let plan = Plan {
+        title: "周三热线班".into(),
+        mode: Mode::ClassVote,
+        scenarios: vec![script.scenario.id.clone()],
+        roster: ["李明", "王芳", "张伟", "陈静"].into_iter().map(Member::typed).collect(),
+        group: Some(Member::typed("三班")),
+        rotation: Rotation::Same,
+        rounds: 1,
+        seed: 11,
+    };
+    let (id, mut drill) = store.create_drill(&plan).unwrap();
+    store.apply_drill_event(id, &mut drill, &Event::StartSlot, &scripts).unwrap();
+    let options = drill.encounter(0, &scripts).unwrap().unwrap().prompt().unwrap().options.len();
+    let mut counts = vec![0; options];
+    counts[0] = 3;
+    counts[1] = 1;
+    store.apply_drill_event(id, &mut drill, &Event::Votes { counts }, &scripts).unwrap();
+    for _ in 0..50 {
+        if matches!(drill.phase, Phase::Ended { .. }) {
+            break;
+        }
+        store.apply_drill_event(id, &mut drill, &Event::Majority { option: 0 }, &scripts).unwrap();
+    }
+    assert!(matches!(drill.phase, Phase::Ended { .. }), "{:?}", drill.phase);
+    (scripts, drill)
+}
+
+#[test]
+fn every_drill_screen_fits_both_projectors_at_every_text_size() {
+    use counterpart::app::screens::drill::slot_debrief;
+    use counterpart::app::views::drill::{AgreementVm, Confirm, ReadyVm, confirm_view, ready_view, vote_debrief_view};
+    let dir = tempfile::tempdir().unwrap();
+    let (_store, scripts, drill) = hot_seat_played(dir.path());
+    let votes_dir = tempfile::tempdir().unwrap();
+    let (vote_scripts, voted) = class_vote_played(votes_dir.path());
+    let turns = voted.vote_debrief(0, &vote_scripts).unwrap();
+    let agreement = counterpart_core::drill::RoundAgreement {
+        observers: vec![2, 3],
+        items: Vec::new(),
+        red_flags: vec![(counterpart_core::scenario::model::RedFlag::DataLeak, vec![3])],
+        kappa_linear: counterpart_core::drill::Kappa::Value(0.5),
+        kappa_quadratic: counterpart_core::drill::Kappa::Value(0.6),
+    };
+    for (size, text_scale, lang) in cases() {
+        let zh = lang == Lang::Zh;
+        let t = |zh_text: &'static str, en_text: &'static str| if zh { zh_text } else { en_text };
+        let nobody = drill_bar(lang, None, text_scale);
+        let playing = drill_bar(lang, Some(Seat::Playing("李明".into())), text_scale);
+
+        // The set-up: the mode's description wraps without running into
+        // the next row; Start is reachable.
+        let mut vm = setup();
+        vm.lang = lang;
+        let mut h = on_drill_screen(vm, size, nobody.0.clone(), None, setup_view);
+        let case = case_name(size, text_scale, lang, "set-up");
+        let below = assert_bar_fits(&h, &case, &nobody.1);
+        assert_controls_within_width(&h, &case);
+        let help = h.get_by_label_contains(t("学员轮流上场应答", "Trainees take turns")).rect();
+        let next_row = h.get_by_label(t("情景分配", "Scenarios per member")).rect();
+        assert!(help.max.y <= next_row.min.y + 0.5, "{case}: the description {help:?} runs into the next row {next_row:?}");
+        assert_reachable(&mut h, &case, t("开始演练 (F5)", "Start the drill (F5)"), below);
+
+        // The scoreboard between slots, with the role-play's agreement, and
+        // the end of the drill with the report exported.
+        for finished in [false, true] {
+            let vm = ReadyVm {
+                lang,
+                title: "演练 Drill 2026-12-01 19:29".into(),
+                mode: Mode::HotSeat,
+                next: (!finished).then(|| t("第 2/2 场：王芳 应对《停水第二天》", "Turn 2/2: 王芳 faces “Day two without water”").to_string()),
+                progress: "1/2".into(),
+                scoreboard: drill.scoreboard(),
+                last_agreement: Some(AgreementVm { responder: "李明".into(), style: Some("D · Dominance".into()), observers: vec!["王五".into(), "赵六".into()], agreement: agreement.clone() }),
+                finished,
+                report: finished.then(|| Ok("/home/trainer/Documents/Counterpart/drill-演练_Drill_2026-12-01_19_29-20261201192920".to_string())),
+                error: None,
+            };
+            let mut h = on_drill_screen(vm, size, nobody.0.clone(), Some(banner(lang, None)), |ui, vm: &mut ReadyVm| ready_view(ui, vm));
+            let case = case_name(size, text_scale, lang, if finished { "report" } else { "scoreboard" });
+            let banner_bottom = [t("下一位", "Next up"), "3. 张伟"].iter().filter_map(|l| h.query_by_label_contains(l)).map(|n| n.rect().max.y).fold(0.0, f32::max);
+            let below = assert_bar_fits(&h, &case, &nobody.1).max(banner_bottom);
+            assert_controls_within_width(&h, &case);
+            assert_reachable(&mut h, &case, if finished { t("导出演练报告 (E)", "Export the session report (E)") } else { t("开始 (Enter)", "Start (Enter)") }, below);
+            if finished {
+                assert_reachable(&mut h, &case, t("已导出到", "Exported to"), below);
+            }
+            assert_reachable(&mut h, &case, t("观察员对 李明 的评分比较", "How the observers scored 李明"), below);
+            // The scoreboard's grid scrolls sideways in a scroll area of its
+            // own, which keeps scroll requests from inside it: scrolled to by
+            // the note under it, the grid above the note is in view.
+            assert_reachable(&mut h, &case, t("红线：触碰红线的场次", "Red flags: slots failed"), below);
+            let screen = h.ctx.content_rect();
+            for label in [t("总分", "Overall"), "⚠ 1"] {
+                let r = h.get_by_label(label).rect();
+                assert!(screen.contains_rect(r) && r.min.y >= below - 0.5, "{case}: the scoreboard's \"{label}\" {r:?} is not in view with the note under the board");
+            }
+        }
+
+        // The member's debrief after their slot.
+        let vm = slot_debrief(&drill, &scripts, 0, lang).unwrap();
+        let debrief = drill_bar(lang, Some(Seat::Debrief("李明".into())), text_scale);
+        let mut h = on_drill_screen(vm, size, debrief.0.clone(), Some(banner(lang, None)), |ui, vm: &mut _| debrief_view(ui, vm));
+        let case = case_name(size, text_scale, lang, "debrief");
+        let below = assert_bar_fits(&h, &case, &debrief.1);
+        assert_controls_within_width(&h, &case);
+        assert_reachable(&mut h, &case, t("继续：记分板 (Enter)", "Continue: the scoreboard (Enter)"), below);
+
+        // The hot seat's DISC guess after the call.
+        let mut guess = encounter_vm(&run_of(finished_with_red_flag()), lang, 100.0);
+        guess.disc_guess = Some(DiscStyle::S);
+        let mut h = on_drill_screen(guess, size, playing.0.clone(), Some(banner(lang, Some("李明"))), |ui, vm: &mut EncounterVm| encounter_view(ui, vm));
+        let case = case_name(size, text_scale, lang, "DISC guess");
+        let below = assert_bar_fits(&h, &case, &playing.1);
+        assert_controls_within_width(&h, &case);
+        assert_reachable(&mut h, &case, t("查看复盘 (Enter)", "See the debrief (Enter)"), below);
+
+        // The class vote, its tie and its debrief.
+        let mut counted = vote(None);
+        counted.lang = lang;
+        counted.counts = vec![3, 12, 5];
+        let class = drill_bar(lang, Some(Seat::Playing("三班".into())), text_scale);
+        let mut h = on_drill_screen(counted, size, class.0.clone(), Some(banner(lang, Some("三班"))), vote_view);
+        let case = case_name(size, text_scale, lang, "class vote");
+        let below = assert_bar_fits(&h, &case, &class.1);
+        assert_controls_within_width(&h, &case);
+        let majority = t("多数", "Majority");
+        assert_eq!(h.query_all_by_label(majority).count(), 3, "{case}");
+        h.query_all_by_label(majority).last().unwrap().scroll_to_me();
+        h.run();
+        let last = h.query_all_by_label(majority).last().unwrap().rect();
+        assert!(h.ctx.content_rect().contains_rect(last) && last.min.y >= below - 0.5, "{case}: the last option's Majority {last:?} cannot be brought into view");
+        assert_reachable(&mut h, &case, t("按票数继续 (20) (F5)", "Follow the votes (20) (F5)"), below);
+        h.key_press(egui::Key::F5);
+        h.run();
+        assert_eq!(h.state().actions, vec![VoteAction::Counts], "{case}: F5 follows the votes wherever the page is scrolled");
+
+        let mut tied = vote(Some(vec![2, 0]));
+        tied.lang = lang;
+        tied.counts = vec![8, 3, 8];
+        tied.can_undo = true;
+        let mut h = on_drill_screen(tied, size, class.0.clone(), Some(banner(lang, Some("三班"))), vote_view);
+        let case = case_name(size, text_scale, lang, "tie");
+        let below = assert_bar_fits(&h, &case, &class.1);
+        assert_controls_within_width(&h, &case);
+        let first = h.get_by_label_contains("1. 请说一下地址。").rect();
+        let third = h.get_by_label_contains("3. 停水归自来水公司管。").rect();
+        assert!(first.min.y < third.min.y, "{case}: the tied options in the order shown");
+        assert_reachable(&mut h, &case, "3. 停水归自来水公司管。", below);
+        assert_reachable(&mut h, &case, t("返回，改正票数 (Ctrl+Z)", "Back: correct the counts (Ctrl+Z)"), below);
+
+        let mut h = on_drill_screen(turns.clone(), size, class.0.clone(), Some(banner(lang, Some("三班"))), move |ui, turns: &mut Vec<_>| vote_debrief_view(ui, lang, turns));
+        let case = case_name(size, text_scale, lang, "class vote debrief");
+        let below = assert_bar_fits(&h, &case, &class.1);
+        assert_controls_within_width(&h, &case);
+        assert_reachable(&mut h, &case, t("记录结果，下一位 (Enter)", "Record and go on (Enter)"), below);
+        assert_reachable(&mut h, &case, t("第 1 轮 · ", "Turn 1 · "), below);
+
+        // Role-play: the projected view and the trainer's, each with the sheet.
+        for trainer_view in [false, true] {
+            let mut vm = role_play(lang);
+            vm.outcome = Some(Outcome::Resolved);
+            vm.trainer_view = trainer_view;
+            let mut h = on_drill_screen(vm, size, playing.0.clone(), Some(banner(lang, Some("李明（群众：王芳）"))), |ui, vm: &mut RolePlayVm| role_play_view(ui, vm));
+            let case = format!("{} cue card {trainer_view}", case_name(size, text_scale, lang, "role-play"));
+            let below = assert_bar_fits(&h, &case, &playing.1);
+            assert_controls_within_width(&h, &case);
+            assert_reachable(&mut h, &case, t("评分完成", "Scoring done"), below);
+            h.query_all_by_label("—").last().unwrap().scroll_to_me();
+            h.run();
+            let last = h.query_all_by_label("—").last().unwrap().rect();
+            let finish = h.get_by_label_contains(t("评分完成", "Scoring done")).rect();
+            assert!(last.min.y >= below - 0.5 && last.max.y <= finish.min.y, "{case}: the last item's \"—\" {last:?} is not reachable between the bar and {finish:?}");
+        }
+
+        // Asked before skipping.
+        let mut h = on_drill_screen(Confirm::Skip("李明".into()), size, nobody.0.clone(), Some(banner(lang, None)), move |ui, c: &mut Confirm| confirm_view(ui, lang, c));
+        let case = case_name(size, text_scale, lang, "confirm skip");
+        let below = assert_bar_fits(&h, &case, &nobody.1);
+        assert_controls_within_width(&h, &case);
+        assert_reachable(&mut h, &case, t("不，返回 (N / Esc)", "No, go back (N / Esc)"), below);
+    }
+}
+
+#[test]
+fn on_a_short_screen_the_banner_says_now_and_next_without_the_whole_order() {
+    for (size, text_scale, short) in [(egui::vec2(1280.0, 720.0), 2.0, true), (egui::vec2(1280.0, 720.0), 1.0, false), (egui::vec2(1920.0, 1080.0), 2.0, false)] {
+        let (bar, _) = drill_bar(Lang::En, Some(Seat::Playing("李明".into())), text_scale);
+        let h = on_drill_screen((), size, bar, Some(banner(Lang::En, Some("李明"))), |_, _: &mut ()| None::<()>);
+        h.get_by_label("Now playing: 李明");
+        h.get_by_label("Next up: 王芳");
+        assert_eq!(h.query_by_label("Order:").is_none(), short, "{size:?} at {text_scale}");
     }
 }

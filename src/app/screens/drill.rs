@@ -151,6 +151,8 @@ pub enum AutoSetup {
     HotSeat,
     /// Four members: a responder, a citizen and two observers per slot.
     RolePlay,
+    /// Four members present voting as the class 三班.
+    ClassVote,
 }
 
 impl DrillScreen {
@@ -169,8 +171,54 @@ impl DrillScreen {
             // 李明 with an employee number typed beside the name.
             AutoSetup::HotSeat => (Mode::HotSeat, "李明 A-007\n王芳".to_string()),
             AutoSetup::RolePlay => (Mode::RolePlay, "李明、王芳、张伟、陈静".to_string()),
+            AutoSetup::ClassVote => (Mode::ClassVote, "李明、王芳、张伟、陈静".to_string()),
         };
+        if setup == AutoSetup::ClassVote {
+            vm.group = "三班".to_string();
+        }
         vm.scenarios.iter().any(|p| p.picked)
+    }
+
+    /// Types vote counts into the class vote's boxes, in the order the
+    /// options are shown (dev builds only). False until a vote is on screen.
+    #[cfg(feature = "dev")]
+    pub fn autoplay_votes(&mut self, shown: &[u32]) -> bool {
+        let Some(active) = self.active.as_mut().filter(|a| matches!(a.drill.phase, Phase::Playing { .. })) else { return false };
+        let Some(order) = active.encounter.as_ref().and_then(|e| e.prompt()).map(|p| p.order.to_vec()) else { return false };
+        let mut counts = vec![0; order.len()];
+        for (position, &option) in order.iter().enumerate() {
+            counts[option] = shown.get(position).copied().unwrap_or(0);
+        }
+        active.counts = counts;
+        true
+    }
+
+    /// Marks the role-play's observer sheets as observers would (dev builds
+    /// only): every item marked, the two observers one level apart on a few,
+    /// the second observer raising a red flag, and the outcome picked.
+    /// Ok(false) until the role-play is on screen.
+    #[cfg(feature = "dev")]
+    pub fn autoplay_observe(&mut self, store: &Store, now: f64) -> Result<bool, String> {
+        use counterpart_core::drill::Observation;
+        use counterpart_core::scenario::model::{Item, RedFlag};
+        let Some(active) = self.active.as_mut() else { return Ok(false) };
+        let Phase::Playing { slot } = active.drill.phase else { return Ok(false) };
+        if active.drill.plan.mode != Mode::RolePlay {
+            return Ok(false);
+        }
+        let observers = active.drill.slots[slot].observers.clone();
+        for (n, &observer) in observers.iter().enumerate() {
+            for (i, item) in Item::ALL.into_iter().enumerate() {
+                let level = ((i + n * usize::from(i % 3 == 0)) % 4) as u8;
+                let mark = if i == Item::ALL.len() - 1 { Observation::NotObserved } else { Observation::Level(level) };
+                apply(active, store, Event::Observe { observer, item, mark }, now);
+            }
+            if n == 1 {
+                apply(active, store, Event::RedFlag { observer, flag: RedFlag::DataLeak, raised: true }, now);
+            }
+        }
+        active.outcome = Some(Outcome::Resolved);
+        active.error.take().map_or(Ok(true), Err)
     }
 
     /// The hot-seat encounter on screen has ended (the DISC guess is next).

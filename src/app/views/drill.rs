@@ -186,18 +186,21 @@ pub fn setup_view(ui: &mut egui::Ui, vm: &mut SetupVm) -> Option<SetupAction> {
             ui.add(egui::TextEdit::singleline(&mut vm.title).desired_width(360.0).hint_text(tr(lang, "例：3月12日 窗口班", "e.g. Counter class, 12 March")));
             ui.end_row();
             ui.label(tr(lang, "方式", "Mode"));
-            ui.horizontal_wrapped(|ui| {
-                for mode in [Mode::HotSeat, Mode::ClassVote, Mode::RolePlay] {
-                    ui.radio_value(&mut vm.mode, mode, mode_label(lang, mode));
-                }
-            });
-            ui.end_row();
-            ui.label("");
-            // A grid cell does not wrap by itself: give the text the width
-            // left of the screen, so at 720p/150 % it wraps instead of
-            // pushing the roster off the right edge.
+            // The mode's description under its buttons, in the same cell:
+            // a grid cell does not wrap by itself, so the text gets the
+            // width left of the screen (at 720p/150 % it wraps instead of
+            // pushing the roster off the right edge), and the row grows
+            // with its lines instead of running into the next one.
             let width = (ui.available_width() - 8.0).max(120.0);
-            ui.add_sized([width, 0.0], egui::Label::new(RichText::new(mode_help(lang, vm.mode)).color(MUTED)).wrap());
+            ui.vertical(|ui| {
+                ui.set_max_width(width);
+                ui.horizontal_wrapped(|ui| {
+                    for mode in [Mode::HotSeat, Mode::ClassVote, Mode::RolePlay] {
+                        ui.radio_value(&mut vm.mode, mode, mode_label(lang, mode));
+                    }
+                });
+                ui.add(egui::Label::new(RichText::new(mode_help(lang, vm.mode)).color(MUTED)).wrap());
+            });
             ui.end_row();
             if vm.mode != Mode::ClassVote {
                 ui.label(tr(lang, "情景分配", "Scenarios per member"));
@@ -299,56 +302,61 @@ pub enum ReadyAction {
 pub fn ready_view(ui: &mut egui::Ui, vm: &ReadyVm) -> Option<ReadyAction> {
     let lang = vm.lang;
     let mut action = None;
-    ui.horizontal(|ui| {
-        screen_title(ui, &vm.title);
-        ui.label(RichText::new(format!("{} · {}", mode_label(lang, vm.mode), vm.progress)).color(MUTED));
-    });
-    if let Some(error) = &vm.error {
-        ui.label(RichText::new(error).color(FAIL));
-    }
-    match &vm.next {
-        Some(next) if !vm.finished => {
-            ui.label(RichText::new(next).size(26.0).strong().color(ACCENT));
-            ui.horizontal(|ui| {
-                if ui.button(RichText::new(tr(lang, "开始 (Enter)", "Start (Enter)")).size(20.0)).clicked() || shortcut(ui, egui::Key::Enter) {
-                    action = Some(ReadyAction::StartNext);
-                }
-                if ui.button(tr(lang, "跳过（缺席）(S)", "Skip, absent (S)")).clicked() || shortcut(ui, egui::Key::S) {
-                    action = Some(ReadyAction::Skip);
-                }
-                if ui.button(tr(lang, "提前结束演练", "End the drill now")).clicked() {
-                    action = Some(ReadyAction::Close);
-                }
-            });
+    // One scroll for the whole page: with large text on a 720p projector
+    // the heading and buttons alone fill the screen, and a scroll area of
+    // its own below them would leave the scoreboard a sliver.
+    egui::ScrollArea::vertical().id_salt("drill-ready").auto_shrink([false, false]).show(ui, |ui| {
+        ui.horizontal_wrapped(|ui| {
+            screen_title(ui, &vm.title);
+            ui.label(RichText::new(format!("{} · {}", mode_label(lang, vm.mode), vm.progress)).color(MUTED));
+        });
+        if let Some(error) = &vm.error {
+            ui.add(egui::Label::new(RichText::new(error).color(FAIL)).wrap());
         }
-        _ => {
-            ui.label(RichText::new(tr(lang, "演练结束。", "The drill is over.")).size(26.0).strong());
-            ui.horizontal(|ui| {
-                if ui.button(RichText::new(tr(lang, "导出演练报告 (E)", "Export the session report (E)")).size(20.0)).clicked() || shortcut(ui, egui::Key::E) {
-                    action = Some(ReadyAction::Report);
+        match &vm.next {
+            Some(next) if !vm.finished => {
+                ui.add(egui::Label::new(RichText::new(next).size(26.0).strong().color(ACCENT)).wrap());
+                ui.horizontal_wrapped(|ui| {
+                    if ui.button(RichText::new(tr(lang, "开始 (Enter)", "Start (Enter)")).size(20.0)).clicked() || shortcut(ui, egui::Key::Enter) {
+                        action = Some(ReadyAction::StartNext);
+                    }
+                    if ui.button(tr(lang, "跳过（缺席）(S)", "Skip, absent (S)")).clicked() || shortcut(ui, egui::Key::S) {
+                        action = Some(ReadyAction::Skip);
+                    }
+                    if ui.button(tr(lang, "提前结束演练", "End the drill now")).clicked() {
+                        action = Some(ReadyAction::Close);
+                    }
+                });
+            }
+            _ => {
+                ui.label(RichText::new(tr(lang, "演练结束。", "The drill is over.")).size(26.0).strong());
+                ui.horizontal_wrapped(|ui| {
+                    if ui.button(RichText::new(tr(lang, "导出演练报告 (E)", "Export the session report (E)")).size(20.0)).clicked() || shortcut(ui, egui::Key::E) {
+                        action = Some(ReadyAction::Report);
+                    }
+                    if ui.button(tr(lang, "返回场景库 (Esc)", "Back to the library (Esc)")).clicked() {
+                        action = Some(ReadyAction::Leave);
+                    }
+                });
+                match &vm.report {
+                    Some(Ok(path)) => {
+                        ui.add(egui::Label::new(RichText::new(format!("{}{path}", tr(lang, "已导出到：", "Exported to: "))).color(PASS)).wrap());
+                    }
+                    Some(Err(e)) => {
+                        ui.add(egui::Label::new(RichText::new(format!("{}{e}", tr(lang, "导出失败：", "Export failed: "))).color(FAIL)).wrap());
+                    }
+                    None => {}
                 }
-                if ui.button(tr(lang, "返回场景库 (Esc)", "Back to the library (Esc)")).clicked() {
-                    action = Some(ReadyAction::Leave);
-                }
-            });
-            match &vm.report {
-                Some(Ok(path)) => {
-                    ui.label(RichText::new(format!("{}{path}", tr(lang, "已导出到：", "Exported to: "))).color(PASS));
-                }
-                Some(Err(e)) => {
-                    ui.label(RichText::new(format!("{}{e}", tr(lang, "导出失败：", "Export failed: "))).color(FAIL));
-                }
-                None => {}
             }
         }
-    }
-    ui.add_space(10.0);
-    egui::ScrollArea::vertical().id_salt("drill-ready").auto_shrink([false, false]).show(ui, |ui| {
-        scoreboard_view(ui, lang, &vm.scoreboard);
+        ui.add_space(10.0);
+        // The slot just finished first: the observers' agreement is that
+        // slot's debrief (and reveals the citizen's style).
         if let Some(agreement) = &vm.last_agreement {
-            ui.add_space(12.0);
             agreement_view(ui, lang, agreement);
+            ui.add_space(12.0);
         }
+        scoreboard_view(ui, lang, &vm.scoreboard);
     });
     action
 }
@@ -427,16 +435,26 @@ pub struct RunningOrderVm {
     pub order: Vec<(String, OrderMark)>,
 }
 
+/// Below this screen height (in points, after the zoom) the running-order
+/// banner leaves out the full order.
+pub const SHORT_SCREEN: f32 = 420.0;
+
 /// A banner across the drill screens: now playing, next up, and the whole
 /// running order with who is done, so the room knows who goes when.
 pub fn running_order_view(ui: &mut egui::Ui, vm: &RunningOrderVm) {
     let lang = vm.lang;
+    // On a short screen (large text on a 720p projector) the whole order
+    // would take lines the drill needs: now and next say who goes when.
+    let short = ui.ctx().content_rect().height() < SHORT_SCREEN;
     ui.horizontal_wrapped(|ui| {
         if let Some(now) = &vm.now {
             ui.label(RichText::new(format!("{}{now}", tr(lang, "正在进行：", "Now playing: "))).strong().color(ACCENT));
         }
         if let Some(next) = &vm.next {
             ui.label(RichText::new(format!("{}{next}", tr(lang, "下一位：", "Next up: "))).strong());
+        }
+        if short && (vm.now.is_some() || vm.next.is_some()) {
+            return;
         }
         ui.label(RichText::new(tr(lang, "顺序：", "Order:")).color(MUTED));
         for (entry, mark) in &vm.order {
@@ -548,11 +566,17 @@ pub enum VoteAction {
 }
 
 pub fn vote_view(ui: &mut egui::Ui, vm: &mut VoteVm) -> Option<VoteAction> {
+    // Long options at large text run past the bottom of a 720p projector:
+    // the whole vote scrolls, and digits and F5 work wherever it is scrolled.
+    egui::ScrollArea::vertical().id_salt("drill-vote").auto_shrink([false, false]).show(ui, |ui| vote_body(ui, vm)).inner
+}
+
+fn vote_body(ui: &mut egui::Ui, vm: &mut VoteVm) -> Option<VoteAction> {
     let lang = vm.lang;
     let mut action = None;
     screen_title(ui, &vm.header);
     ui.label(RichText::new(format!("{}（{}）", vm.citizen, vm.mood)).color(MUTED));
-    ui.label(RichText::new(format!("“{}”", vm.said)).size(24.0));
+    ui.add(egui::Label::new(RichText::new(format!("“{}”", vm.said)).size(24.0)).wrap());
     ui.add_space(10.0);
     if let Some(tied) = &vm.tied {
         ui.label(RichText::new(tr(lang, "票数并列第一，请培训师选择跟随哪一个：", "A tie for most votes: the trainer picks which to follow:")).strong().color(ACCENT));
@@ -561,7 +585,10 @@ pub fn vote_view(ui: &mut egui::Ui, vm: &mut VoteVm) -> Option<VoteAction> {
             (Some(n), Lang::En) => format!(" ({n} votes)"),
             (None, _) => String::new(),
         };
-        for &k in tied {
+        // In the order shown, whatever order the drill found the tie in.
+        let mut tied = tied.clone();
+        tied.sort_unstable();
+        for &k in &tied {
             let button = egui::Button::new(RichText::new(format!("{}. {}{}", k + 1, vm.options[k], votes(k))).size(20.0)).wrap();
             if ui.add(button).clicked() || digit_pressed(ui, k) {
                 action = Some(VoteAction::BreakTie(k));
@@ -620,7 +647,7 @@ pub fn vote_view(ui: &mut egui::Ui, vm: &mut VoteVm) -> Option<VoteAction> {
 
 pub fn vote_debrief_view(ui: &mut egui::Ui, lang: Lang, turns: &[VoteDebrief]) -> Option<()> {
     let mut finish = None;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         screen_title(ui, tr(lang, "全班表决复盘", "Class vote debrief"));
         if ui.button(RichText::new(tr(lang, "记录结果，下一位 (Enter)", "Record and go on (Enter)")).size(20.0)).clicked() || shortcut(ui, egui::Key::Enter) {
             finish = Some(());
@@ -628,7 +655,11 @@ pub fn vote_debrief_view(ui: &mut egui::Ui, lang: Lang, turns: &[VoteDebrief]) -
     });
     egui::ScrollArea::vertical().id_salt("vote-debrief").auto_shrink([false, false]).show(ui, |ui| {
         for (t, turn) in turns.iter().enumerate() {
-            ui.label(RichText::new(format!("{} {} · “{}”", tr(lang, "第", "Turn"), t + 1, turn.said.get(lang))).strong());
+            let heading = match lang {
+                Lang::Zh => format!("第 {} 轮 · “{}”", t + 1, turn.said.get(lang)),
+                Lang::En => format!("Turn {} · “{}”", t + 1, turn.said.get(lang)),
+            };
+            ui.add(egui::Label::new(RichText::new(heading).strong()).wrap());
             for o in &turn.options {
                 let share = o.percent.map_or(String::new(), |p| format!(" ({p:.0}%)"));
                 let votes = o.votes.map_or(String::new(), |v| format!("{v} {}{share} · ", tr(lang, "票", "votes")));
@@ -818,7 +849,19 @@ fn observer_sheet(ui: &mut egui::Ui, vm: &RolePlayVm) -> Option<RolePlayAction> 
             *action = Some(RolePlayAction::Mark(item, Observation::NotObserved));
         }
     };
-    if ui.available_width() >= SHEET_ROW_MIN {
+    // Side by side only when the longest item and its five buttons fit
+    // (English item names are long): else each label above its buttons.
+    let longest = Item::ALL
+        .iter()
+        .map(|item| {
+            egui::WidgetText::from(format!("{:?} {}", item, item.label().get(lang)))
+                .into_galley(ui, Some(egui::TextWrapMode::Extend), f32::INFINITY, egui::TextStyle::Body)
+                .size()
+                .x
+        })
+        .fold(0.0, f32::max);
+    let buttons = 5.0 * (MARK_BUTTON_WIDTH + ui.spacing().item_spacing.x);
+    if ui.available_width() >= SHEET_ROW_MIN && longest + 6.0 + buttons + 16.0 <= ui.available_width() {
         egui::Grid::new("observer-grid").striped(true).spacing([6.0, 4.0]).show(ui, |ui| {
             for item in Item::ALL {
                 ui.label(format!("{:?} {}", item, item.label().get(lang)));
@@ -858,8 +901,11 @@ fn observer_sheet(ui: &mut egui::Ui, vm: &RolePlayVm) -> Option<RolePlayAction> 
 
 /// A score button wide enough to hit on a projector from a mouse or a pen.
 fn mark_button(ui: &mut egui::Ui, selected: bool, text: &str) -> egui::Response {
-    ui.add(egui::Button::selectable(selected, text).min_size(egui::vec2(30.0, 0.0)))
+    ui.add(egui::Button::selectable(selected, text).min_size(egui::vec2(MARK_BUTTON_WIDTH, 0.0)))
 }
+
+/// A score button's width; wider than its digit, for a mouse or a pen.
+const MARK_BUTTON_WIDTH: f32 = 30.0;
 
 /// Always on screen: the error and "Scoring done".
 fn role_play_footer(ui: &mut egui::Ui, vm: &RolePlayVm) -> Option<RolePlayAction> {

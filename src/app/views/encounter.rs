@@ -213,7 +213,8 @@ fn citizen_panel(ui: &mut egui::Ui, vm: &EncounterVm, compact: bool) {
         Channel::Hotline => {
             ui.horizontal_wrapped(|ui| {
                 ui.label(RichText::new(format!("☎ {}", tr(lang, "通话中", "On call"))).color(ACCENT).strong());
-                ui.label(RichText::new(clock(vm.elapsed_secs)).monospace().strong());
+                // Never broken across lines: 0:0 / 4 reads as a wrong time.
+                ui.add(egui::Label::new(RichText::new(clock(vm.elapsed_secs)).monospace().strong()).extend());
             });
         }
         Channel::Counter => {
