@@ -53,6 +53,17 @@ pub enum AnalyzeError {
     NoEnding,
 }
 
+impl AnalyzeError {
+    /// The message in Chinese, for the checker's trainers.
+    pub fn zh(&self) -> String {
+        match self {
+            AnalyzeError::TooLarge => format!("场景要分析的情形（回合 × 情绪 × 标记）超过了 {MAX_STATES} 种"),
+            AnalyzeError::TooManyScores => format!("场景要比较的中间得分超过了 {MAX_LABELS} 种；看看有没有哪个循环里的选项不停地改变情绪"),
+            AnalyzeError::NoEnding => "从这里走不到任何结局".into(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum Objective {
     Overall,

@@ -214,7 +214,7 @@ pub fn check(exam: &Exam, source: &str, file: &str, library: &Library) -> Vec<Di
             if twice {
                 out.push(located(
                     Diagnostic::error("duplicate-persona", file, format!("the persona \"{persona}\" is listed twice for \"{}\"", entry.scenario))
-                        .zh(format!("人设 \"{persona}\" 在 \"{}\" 下列了两次", entry.scenario), None)
+                        .zh(format!("人设 \"{persona}\" 在 \"{}\" 下列了两次", entry.scenario), Some("每个人设只列一次".into()))
                         .path(format!("pool[{i}].personas[{k}]"))
                         .help("list each persona once"),
                     source,

@@ -51,7 +51,7 @@ pub fn load_folder(dir: &Path, profile: Option<&CityProfile>) -> KnowledgeLoad {
             let file = dir.to_string_lossy();
             return KnowledgeLoad {
                 present: true,
-                findings: vec![Diagnostic::error("unreadable", &file, format!("cannot read the knowledge folder: {e}"))],
+                findings: vec![Diagnostic::error("unreadable", &file, format!("cannot read the knowledge folder: {e}")).zh(format!("无法读取知识库文件夹：{e}"), None)],
                 ..KnowledgeLoad::default()
             };
         }
@@ -67,7 +67,7 @@ pub fn load_folder(dir: &Path, profile: Option<&CityProfile>) -> KnowledgeLoad {
         let file = path.to_string_lossy().into_owned();
         match std::fs::read(&path) {
             Ok(bytes) => sources.push(Source { file, bytes }),
-            Err(e) => findings.push(Diagnostic::error("unreadable", &file, format!("cannot read the file: {e}"))),
+            Err(e) => findings.push(Diagnostic::error("unreadable", &file, format!("cannot read the file: {e}")).zh(format!("无法读取文件：{e}"), None)),
         }
     }
     let mut load = load_sources(&sources, profile);
@@ -92,7 +92,7 @@ pub fn load_sources(sources: &[Source], profile: Option<&CityProfile>) -> Knowle
             match parse_ron_bytes::<CategoryTree>(&source.bytes, file) {
                 Ok(tree) => {
                     if categories.is_some() {
-                        findings.push(Diagnostic::error("duplicate-category-file", file, "there is more than one category tree".to_string()));
+                        findings.push(Diagnostic::error("duplicate-category-file", file, "there is more than one category tree".to_string()).zh("分类表不止一个", None));
                     } else {
                         categories = Some((file, text, tree));
                     }

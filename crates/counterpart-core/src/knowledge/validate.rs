@@ -49,8 +49,11 @@ struct Out<'a> {
 }
 
 impl Out<'_> {
-    fn push(&mut self, d: Diagnostic, offset: Option<usize>, path: String) -> &mut Diagnostic {
-        let d = at(d.path(path), self.source, offset);
+    /// Records a finding with its Chinese wording (`zh`), which every
+    /// check gives: trainers read Chinese first.
+    fn push(&mut self, d: Diagnostic, zh: impl Into<String>, offset: Option<usize>, path: String) -> &mut Diagnostic {
+        let mut d = at(d.path(path), self.source, offset);
+        d.message_zh = Some(zh.into());
         self.findings.push(d);
         self.findings.last_mut().expect("just pushed")
     }
@@ -59,14 +62,14 @@ impl Out<'_> {
         let (zh, en) = (text.zh.trim().is_empty(), text.en.trim().is_empty());
         if zh && en {
             if required {
-                self.push(Diagnostic::error("empty-text", self.file, "this text is empty in both languages"), offset, path);
+                self.push(Diagnostic::error("empty-text", self.file, "this text is empty in both languages"), "这段文字中英文都是空的", offset, path);
             }
         } else if zh {
-            self.push(Diagnostic::warning("missing-zh", self.file, "the Chinese text is missing"), offset, path).help =
-                Some("add `zh: \"...\"`: trainees see Chinese first".into());
+            self.push(Diagnostic::warning("missing-zh", self.file, "the Chinese text is missing"), "缺少中文", offset, path)
+                .set_help("add `zh: \"...\"`: trainees see Chinese first", "加上 `zh: \"...\"`：学员先看到的是中文");
         } else if en {
-            self.push(Diagnostic::warning("missing-en", self.file, "the English text is missing"), offset, path).help =
-                Some("add `en: \"...\"` beside the Chinese".into());
+            self.push(Diagnostic::warning("missing-en", self.file, "the English text is missing"), "缺少英文", offset, path)
+                .set_help("add `en: \"...\"` beside the Chinese", "在中文旁边加上 `en: \"...\"`");
         }
     }
 }
@@ -85,16 +88,21 @@ pub(crate) fn check_sources(files: &[(&str, &str, KnowledgeFile)], categories: O
             *nth += 1;
             let path = format!("categories.{}", above.iter().chain([&c.id.as_str()]).copied().collect::<Vec<_>>().join("."));
             if !valid_id(&c.id) {
-                out.push(Diagnostic::error("bad-id", file, format!("the category id \"{}\" must be letters, digits, _ or - only", c.id)), offset, path.clone());
+                out.push(
+                    Diagnostic::error("bad-id", file, format!("the category id \"{}\" must be letters, digits, _ or - only", c.id)),
+                    format!("类目编号 \"{}\" 只能用字母、数字、_ 或 -", c.id),
+                    offset,
+                    path.clone(),
+                );
             }
             if !category_ids.insert(&c.id) {
-                out.push(Diagnostic::error("duplicate-id", file, format!("two categories have the id \"{}\"", c.id)), offset, path.clone()).help =
-                    Some("every category needs its own id: work orders name it".into());
+                out.push(Diagnostic::error("duplicate-id", file, format!("two categories have the id \"{}\"", c.id)), format!("有两个类目的编号都是 \"{}\"", c.id), offset, path.clone())
+                    .set_help("every category needs its own id: work orders name it", "每个类目都要有自己的编号：工单按编号写诉求分类");
             }
             out.text(&c.name, format!("{path}.name"), offset, true);
         }
         if tree.categories.is_empty() {
-            out.push(Diagnostic::error("no-categories", file, "the category tree is empty"), None, "categories".into());
+            out.push(Diagnostic::error("no-categories", file, "the category tree is empty"), "分类表是空的", None, "categories".into());
         }
     }
 
@@ -111,11 +119,24 @@ pub(crate) fn check_sources(files: &[(&str, &str, KnowledgeFile)], categories: O
         let mut out = Out { file, source, findings: &mut findings };
         let p = format!("entries[{i}]");
         if !valid_id(&e.id) {
-            out.push(Diagnostic::error("bad-id", file, format!("the entry id \"{}\" must be letters, digits, _ or - only", e.id)), offset, format!("{p}.id"));
+            out.push(
+                Diagnostic::error("bad-id", file, format!("the entry id \"{}\" must be letters, digits, _ or - only", e.id)),
+                format!("条目编号 \"{}\" 只能用字母、数字、_ 或 -", e.id),
+                offset,
+                format!("{p}.id"),
+            );
         }
         if let Some(first) = first_file.get(e.id.as_str()) {
-            out.push(Diagnostic::error("duplicate-id", file, format!("the entry id \"{}\" is already used in {first}", e.id)), offset, format!("{p}.id")).help =
-                Some("every knowledge entry needs its own id: scenarios name entries by it; this one is not loaded".into());
+            out.push(
+                Diagnostic::error("duplicate-id", file, format!("the entry id \"{}\" is already used in {first}", e.id)),
+                format!("条目编号 \"{}\" 在 {first} 里已经用过了", e.id),
+                offset,
+                format!("{p}.id"),
+            )
+            .set_help(
+                "every knowledge entry needs its own id: scenarios name entries by it; this one is not loaded",
+                "每个知识库条目都要有自己的编号：场景按编号引用条目；这一条不会载入",
+            );
         } else {
             first_file.insert(&e.id, file);
         }
@@ -130,40 +151,64 @@ pub(crate) fn check_sources(files: &[(&str, &str, KnowledgeFile)], categories: O
             }
         }
         if e.kind == EntryKind::Guide && (e.materials.is_empty() || e.steps.is_empty()) {
-            let missing = if e.materials.is_empty() { "materials" } else { "steps" };
+            let (missing, missing_zh) = if e.materials.is_empty() { ("materials", "材料（materials）") } else { ("steps", "步骤（steps）") };
             out.push(
                 Diagnostic::warning("guide-incomplete", file, format!("the procedure guide \"{}\" lists no {missing}", e.id)),
+                format!("办事指南 \"{}\" 一项{missing_zh}也没列", e.id),
                 offset,
                 format!("{p}.{missing}"),
             )
-            .help = Some("a guide is what the one-time notice is made from: list every material and step, or make it `kind: Policy`".into());
+            .set_help(
+                "a guide is what the one-time notice is made from: list every material and step, or make it `kind: Policy`",
+                "一次性告知单就是用办事指南做的：把每一项材料和每一个步骤都列出来，或者改成 `kind: Policy`",
+            );
         }
         for (j, k) in e.keywords.iter().enumerate() {
             if k.trim().is_empty() {
-                out.push(Diagnostic::error("empty-text", file, "an empty keyword"), field("keywords"), format!("{p}.keywords[{j}]"));
+                out.push(Diagnostic::error("empty-text", file, "an empty keyword"), "有一个关键词是空的", field("keywords"), format!("{p}.keywords[{j}]"));
             }
         }
         if let Some(category) = &e.category {
             if categories.is_none() {
-                out.push(Diagnostic::warning("no-category-tree", file, format!("the entry names the category \"{category}\" but there is no category tree")), field("category"), format!("{p}.category")).help =
-                    Some("put the category tree in knowledge/categories.ron".into());
+                out.push(
+                    Diagnostic::warning("no-category-tree", file, format!("the entry names the category \"{category}\" but there is no category tree")),
+                    format!("条目写了类目 \"{category}\"，但没有分类表"),
+                    field("category"),
+                    format!("{p}.category"),
+                )
+                .set_help("put the category tree in knowledge/categories.ron", "把分类表放在 knowledge/categories.ron");
             } else if !category_ids.contains(category.as_str()) {
-                let d = out.push(Diagnostic::error("unknown-category", file, format!("the category tree has no category \"{category}\"")), field("category"), format!("{p}.category"));
-                d.help = Some(match closest(category, category_ids.iter().copied()) {
-                    Some(near) => format!("did you mean \"{near}\"?"),
-                    None => "use an id from knowledge/categories.ron".into(),
-                });
+                let d = out.push(
+                    Diagnostic::error("unknown-category", file, format!("the category tree has no category \"{category}\"")),
+                    format!("分类表里没有类目 \"{category}\""),
+                    field("category"),
+                    format!("{p}.category"),
+                );
+                match closest(category, category_ids.iter().copied()) {
+                    Some(near) => d.set_help(format!("did you mean \"{near}\"?"), format!("是不是想写 \"{near}\"？")),
+                    None => d.set_help("use an id from knowledge/categories.ron", "用 knowledge/categories.ron 里的编号"),
+                }
             }
         }
         for (j, other) in e.follow_on.iter().enumerate() {
             if other == &e.id {
-                out.push(Diagnostic::warning("follow-on-self", file, "an entry names itself as its follow-on matter"), field("follow_on"), format!("{p}.follow_on[{j}]"));
+                out.push(
+                    Diagnostic::warning("follow-on-self", file, "an entry names itself as its follow-on matter"),
+                    "条目把自己写成了自己的后续事项（follow_on）",
+                    field("follow_on"),
+                    format!("{p}.follow_on[{j}]"),
+                );
             } else if !known.contains(other.as_str()) {
-                let d = out.push(Diagnostic::error("unknown-entry", file, format!("no knowledge entry has the id \"{other}\"")), field("follow_on"), format!("{p}.follow_on[{j}]"));
-                d.help = Some(match closest(other, known.iter().copied()) {
-                    Some(near) => format!("did you mean \"{near}\"?"),
-                    None => "add the entry, or remove it from `follow_on`".into(),
-                });
+                let d = out.push(
+                    Diagnostic::error("unknown-entry", file, format!("no knowledge entry has the id \"{other}\"")),
+                    format!("没有哪个知识库条目的编号是 \"{other}\""),
+                    field("follow_on"),
+                    format!("{p}.follow_on[{j}]"),
+                );
+                match closest(other, known.iter().copied()) {
+                    Some(near) => d.set_help(format!("did you mean \"{near}\"?"), format!("是不是想写 \"{near}\"？")),
+                    None => d.set_help("add the entry, or remove it from `follow_on`", "加上这个条目，或者把它从 `follow_on` 里删掉"),
+                }
             }
         }
         if let Some(profile) = profile {
@@ -171,11 +216,16 @@ pub(crate) fn check_sources(files: &[(&str, &str, KnowledgeFile)], categories: O
                 match profile.rules.iter().find(|r| &r.id == rule) {
                     None => {
                         let ids = profile.rules.iter().map(|r| r.id.as_str());
-                        let d = out.push(Diagnostic::error("unknown-local-rule", file, format!("the city profile has no rule \"{rule}\"")), field("local_rules"), format!("{p}.local_rules[{j}]"));
-                        d.help = Some(match closest(rule, ids) {
-                            Some(near) => format!("did you mean \"{near}\"?"),
-                            None => "add the rule to city/profile.ron, or cite one of its rules".into(),
-                        });
+                        let d = out.push(
+                            Diagnostic::error("unknown-local-rule", file, format!("the city profile has no rule \"{rule}\"")),
+                            format!("城市配置里没有规定 \"{rule}\""),
+                            field("local_rules"),
+                            format!("{p}.local_rules[{j}]"),
+                        );
+                        match closest(rule, ids) {
+                            Some(near) => d.set_help(format!("did you mean \"{near}\"?"), format!("是不是想写 \"{near}\"？")),
+                            None => d.set_help("add the rule to city/profile.ron, or cite one of its rules", "把这条规定加进 city/profile.ron，或者引用其中已有的规定"),
+                        }
                     }
                     Some(r) => {
                         let value = r.value.zh.trim();
@@ -183,10 +233,15 @@ pub(crate) fn check_sources(files: &[(&str, &str, KnowledgeFile)], categories: O
                         if !said {
                             out.push(
                                 Diagnostic::warning("local-rule-not-said", file, format!("the entry cites the local rule \"{rule}\" ({value}) but its summary, steps and time limits never say {value}")),
+                                format!("条目引用了本市规定 \"{rule}\"（{value}），但它的摘要、步骤和时限里没有一处说出“{value}”"),
                                 field("local_rules"),
                                 format!("{p}.local_rules[{j}]"),
                             )
-                            .help = Some(format!("say the figure as the city profile has it (\"{value}\"), or remove \"{rule}\""));
+                            .set_help(
+                                format!("say the figure as the city profile has it (\"{value}\"), or remove \"{rule}\""),
+                                format!("按城市配置里的写法原样说出这个数值（“{value}”），或者删掉 \"{rule}\""),
+                            );
+
                         }
                     }
                 }

@@ -52,7 +52,9 @@ impl CityRules {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return CityRules::Absent { expected: path },
             Err(e) => {
                 let file = path.to_string_lossy();
-                return CityRules::Broken(vec![Diagnostic::error("unreadable", &file, format!("cannot read the city profile: {e}"))]);
+                return CityRules::Broken(vec![
+                    Diagnostic::error("unreadable", &file, format!("cannot read the city profile: {e}")).zh(format!("无法读取城市配置：{e}"), None),
+                ]);
             }
         };
         let file = path.to_string_lossy().into_owned();
@@ -81,6 +83,7 @@ fn check_profile(profile: &CityProfile, file: &str, source: &str) -> Vec<Diagnos
         if *occurrence > 1 {
             out.push(place(
                 Diagnostic::error("duplicate-rule-id", file, format!("the city profile has two rules with the id \"{}\"", rule.id))
+                    .zh(format!("城市配置里有两条规定的编号都是 \"{}\"", rule.id), Some("每条规定都要有自己的编号".into()))
                     .path(format!("rules[{i}].id"))
                     .help("give every rule its own id"),
             ));
@@ -88,8 +91,13 @@ fn check_profile(profile: &CityProfile, file: &str, source: &str) -> Vec<Diagnos
         if rule.value.zh.trim().is_empty() {
             out.push(place(
                 Diagnostic::error("empty-rule-value", file, format!("the rule \"{}\" has no Chinese value: scenarios could not be checked against it", rule.id))
+                    .zh(
+                        format!("规定 \"{}\" 没有写中文数值：场景没法拿它来核对", rule.id),
+                        Some("按场景里的说法写出数值，例如 value: (zh: \"5个工作日\", en: \"5 working days\")".into()),
+                    )
                     .path(format!("rules[{i}].value"))
                     .help("write the figure as scenarios say it, e.g. value: (zh: \"5个工作日\", en: \"5 working days\")"),
+
             ));
         }
     }

@@ -88,15 +88,24 @@ pub(crate) fn references(s: &Scenario, source: &str, file: &str, base: &Knowledg
             out.push(
                 locate(Diagnostic::warning("no-knowledge-base", file, format!("the scenario names the knowledge entry \"{id}\" but there is no knowledge folder")), source, &[section, &quoted])
                     .path(path)
+                    .zh(
+                        format!("场景引用了知识库条目 \"{id}\"，但没有知识库文件夹"),
+                        Some("把知识库文件放在场景文件旁边的 knowledge/ 文件夹里（见 docs/knowledge-base.md）".into()),
+                    )
                     .help("put the knowledge files in knowledge/ beside the scenario files (see docs/knowledge-base.md)"),
             );
             return;
         }
-        let help = match closest(id, ids.iter().copied()) {
-            Some(near) => format!("did you mean \"{near}\"?"),
-            None => "add the entry to a file in knowledge/, or fix the id".into(),
+        let (help, help_zh) = match closest(id, ids.iter().copied()) {
+            Some(near) => (format!("did you mean \"{near}\"?"), format!("是不是想写 \"{near}\"？")),
+            None => ("add the entry to a file in knowledge/, or fix the id".into(), "把这个条目加进 knowledge/ 里的某个文件，或者改正编号".into()),
         };
-        out.push(locate(Diagnostic::error("unknown-entry", file, format!("no knowledge entry has the id \"{id}\"")), source, &[section, &quoted]).path(path).help(help));
+        out.push(
+            locate(Diagnostic::error("unknown-entry", file, format!("no knowledge entry has the id \"{id}\"")), source, &[section, &quoted])
+                .path(path)
+                .zh(format!("没有哪个知识库条目的编号是 \"{id}\""), Some(help_zh))
+                .help(help),
+        );
     };
     if let Some(truth) = &s.work_order {
         for (i, id) in truth.knowledge.iter().enumerate() {
@@ -106,20 +115,30 @@ pub(crate) fn references(s: &Scenario, source: &str, file: &str, base: &Knowledg
         match &base.categories {
             None if present => out.push(
                 locate(Diagnostic::warning("no-category-tree", file, "the work order names a category but the knowledge folder has no categories.ron"), source, &["work_order", "category"])
-                    .path("work_order.category"),
+                    .path("work_order.category")
+                    .zh("标准工单写了分类，但知识库文件夹里没有 categories.ron", None),
             ),
             None => out.push(
                 locate(Diagnostic::warning("no-category-tree", file, "the work order names a category but there is no knowledge folder with categories.ron"), source, &["work_order", "category"])
                     .path("work_order.category")
+                    .zh(
+                        "标准工单写了分类，但没有带 categories.ron 的知识库文件夹",
+                        Some("把分类表放在场景文件旁边的 knowledge/categories.ron".into()),
+                    )
                     .help("put the category tree in knowledge/categories.ron beside the scenario files"),
             ),
             Some(tree) if tree.find(&truth.category).is_none() => {
                 let all: Vec<&str> = tree.flatten().into_iter().map(|(c, _)| c.id.as_str()).collect();
-                let help = match closest(&truth.category, all.iter().copied()) {
-                    Some(near) => format!("did you mean \"{near}\"?"),
-                    None => "use an id from knowledge/categories.ron".into(),
+                let (help, help_zh) = match closest(&truth.category, all.iter().copied()) {
+                    Some(near) => (format!("did you mean \"{near}\"?"), format!("是不是想写 \"{near}\"？")),
+                    None => ("use an id from knowledge/categories.ron".into(), "用 knowledge/categories.ron 里的编号".into()),
                 };
-                out.push(locate(Diagnostic::error("unknown-category", file, format!("the category tree has no category \"{}\"", truth.category)), source, &["work_order", &quoted]).path("work_order.category").help(help));
+                out.push(
+                    locate(Diagnostic::error("unknown-category", file, format!("the category tree has no category \"{}\"", truth.category)), source, &["work_order", &quoted])
+                        .path("work_order.category")
+                        .zh(format!("分类表里没有类目 \"{}\"", truth.category), Some(help_zh))
+                        .help(help),
+                );
             }
             Some(_) => {}
         }
@@ -134,11 +153,23 @@ pub(crate) fn references(s: &Scenario, source: &str, file: &str, base: &Knowledg
         let materials: Vec<&str> = notice.entries.iter().filter_map(|id| base.entry(id)).flat_map(|e| e.materials.iter().map(|m| m.zh.as_str())).collect();
         for (i, m) in notice.not_needed.iter().enumerate() {
             if present && !materials.contains(&m.as_str()) {
-                let help = match closest(m, materials.iter().copied()) {
-                    Some(near) => format!("did you mean \"{near}\"? Write the material as the entry has it"),
-                    None => "name a material of the notice's entries, as the entry writes it".into(),
+                let (help, help_zh) = match closest(m, materials.iter().copied()) {
+                    Some(near) => (
+                        format!("did you mean \"{near}\"? Write the material as the entry has it"),
+                        format!("是不是想写 \"{near}\"？材料要照条目里的写法抄"),
+                    ),
+                    None => (
+                        "name a material of the notice's entries, as the entry writes it".into(),
+                        "写告知单所用条目里的某一项材料，照条目里的写法抄".into(),
+                    ),
                 };
-                out.push(locate(Diagnostic::error("unknown-material", file, format!("none of the notice's entries lists the material \"{m}\"")), source, &["notice", "not_needed"]).path(format!("notice.not_needed[{i}]")).help(help));
+                out.push(
+                    locate(Diagnostic::error("unknown-material", file, format!("none of the notice's entries lists the material \"{m}\"")), source, &["notice", "not_needed"])
+                        .path(format!("notice.not_needed[{i}]"))
+                        .zh(format!("告知单用到的条目里，没有哪条列了材料 \"{m}\""), Some(help_zh))
+                        .help(help),
+                );
+
             }
         }
     }

@@ -27,11 +27,11 @@ pub(crate) fn load_file_in(path: &Path, city: &CityRules) -> LoadedFile {
     match std::fs::metadata(path) {
         Ok(meta) if meta.len() > MAX_FILE_BYTES => return fail(too_large(&file, meta.len())),
         Ok(_) => {}
-        Err(e) => return fail(Diagnostic::error("unreadable", &file, format!("cannot read the file: {e}"))),
+        Err(e) => return fail(Diagnostic::error("unreadable", &file, format!("cannot read the file: {e}")).zh(format!("无法读取文件：{e}"), None)),
     }
     match std::fs::read(path) {
         Ok(bytes) => load_bytes_in(&bytes, path, city),
-        Err(e) => fail(Diagnostic::error("unreadable", &file, format!("cannot read the file: {e}"))),
+        Err(e) => fail(Diagnostic::error("unreadable", &file, format!("cannot read the file: {e}")).zh(format!("无法读取文件：{e}"), None)),
     }
 }
 
@@ -147,7 +147,7 @@ pub(crate) fn load_all_sharing(paths: &[PathBuf], shared: Option<&Path>) -> Vec<
             }
             Err(e) => loaded.push(LoadedFile::failed(
                 path,
-                vec![Diagnostic::error("unreadable", &display_path(path), format!("cannot read the folder: {e}"))],
+                vec![Diagnostic::error("unreadable", &display_path(path), format!("cannot read the folder: {e}")).zh(format!("无法读取文件夹：{e}"), None)],
             )),
         }
     }

@@ -106,7 +106,7 @@ fn read_and_load(path: &Path, city: &CityRules) -> (LoadedFile, Option<u64>) {
     match std::fs::read(path) {
         Ok(bytes) => (load_bytes_in(&bytes, path, city), Some(digest(&bytes))),
         Err(e) => (
-            LoadedFile::failed(path, vec![Diagnostic::error("unreadable", &display_path(path), format!("cannot read the file: {e}"))]),
+            LoadedFile::failed(path, vec![Diagnostic::error("unreadable", &display_path(path), format!("cannot read the file: {e}")).zh(format!("无法读取文件：{e}"), None)]),
             None,
         ),
     }
@@ -232,7 +232,7 @@ impl Reloader {
                 if self.entries.is_empty() {
                     // At startup this is what the library shows, like load_all.
                     self.entries.push(Entry {
-                        file: LoadedFile::failed(&self.root, vec![Diagnostic::error("unreadable", &display_path(&self.root), message.clone())]),
+                        file: LoadedFile::failed(&self.root, vec![Diagnostic::error("unreadable", &display_path(&self.root), message.clone()).zh(format!("无法读取文件夹：{e}"), None)]),
                         rejected: vec![],
                         digest: None,
                     });

@@ -102,7 +102,7 @@ pub(crate) fn read_config(path: &Path) -> Result<Config, Diagnostic> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
-        Err(e) => return Err(Diagnostic::error("unreadable-config", &file, format!("cannot read the config file: {e}"))),
+        Err(e) => return Err(Diagnostic::error("unreadable-config", &file, format!("cannot read the config file: {e}")).zh(format!("无法读取配置文件：{e}"), None)),
     };
     let mut config: Config = parse_ron_bytes(&bytes, &file)
         .map_err(|d| Diagnostic {

@@ -149,6 +149,18 @@ pub enum FlowError {
     NoPersona(usize),
 }
 
+impl FlowError {
+    /// The message in Chinese, for the checker's trainers.
+    pub fn zh(&self) -> String {
+        match self {
+            FlowError::UnknownTarget { path, id } => format!("{path}：没有哪个回合或结局的 id 是 \"{id}\""),
+            FlowError::TooManyFlags { count } => format!("场景用了 {count} 个标记；最多只支持 {MAX_FLAGS} 个"),
+            FlowError::NoTurns => "场景里一个回合也没有".into(),
+            FlowError::NoPersona(n) => format!("场景没有第 {n} 号人设"),
+        }
+    }
+}
+
 /// Whether a reply is over-talking for a caller of this style: longer than
 /// they will listen to, or claiming too many rubric items at once.
 pub(crate) fn is_overtalk(choice: &Choice, style: DiscStyle) -> bool {

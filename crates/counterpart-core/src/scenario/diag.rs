@@ -23,14 +23,15 @@ pub struct Diagnostic {
     pub column: usize,
     /// Where in the document, e.g. `turns[2].options[0].next`.
     pub path: String,
-    /// In English; `message_zh` is the same in Chinese when the check has it.
+    /// In English; `message_zh` is the same in Chinese.
     pub message: String,
     pub help: Option<String>,
     /// The offending source line, when known.
     pub source_line: Option<String>,
     /// Chinese wording of `message` and `help`. Trainers read Chinese first,
-    /// so the commands show these by default; checks not yet translated
-    /// leave them empty and English is shown instead.
+    /// so the commands show these by default. Every check fills them (the
+    /// diagnostics corpus test fails on one that does not); English is only
+    /// a fallback.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_zh: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -80,6 +81,12 @@ impl Diagnostic {
         self.message_zh = Some(message.into());
         self.help_zh = help;
         self
+    }
+
+    /// Sets the help in both languages, for a finding already recorded.
+    pub fn set_help(&mut self, en: impl Into<String>, zh: impl Into<String>) {
+        self.help = Some(en.into());
+        self.help_zh = Some(zh.into());
     }
 
     /// The message in `lang`, English when there is no Chinese wording.

@@ -66,6 +66,10 @@ pub(crate) fn too_large(file: &str, size: u64) -> Diagnostic {
         file,
         format!("the file is {size} bytes; scenario files may be at most {MAX_FILE_BYTES} bytes"),
     )
+    .zh(
+        format!("文件有 {size} 字节；场景文件最大 {MAX_FILE_BYTES} 字节"),
+        Some("把场景拆成几个文件，或者确认这真是一个场景文件".into()),
+    )
     .help("split the scenario, or check that this is really a scenario file")
 }
 
@@ -80,6 +84,10 @@ pub(crate) fn decode<'a>(bytes: &'a [u8], file: &str) -> Result<&'a str, Diagnos
             "not-utf8",
             file,
             format!("the file is not valid UTF-8 text (bad byte at offset {})", e.valid_up_to()),
+        )
+        .zh(
+            format!("文件不是有效的 UTF-8 文本（第 {} 个字节出错）", e.valid_up_to() + 1),
+            Some("把文件另存为 UTF-8 编码；编辑器里一般叫“UTF-8”或“Unicode (UTF-8)”，不要选 GBK 或 GB2312".into()),
         )
         .help("save the file as UTF-8; editors often call it \"UTF-8\" or \"Unicode (UTF-8)\", not GBK or GB2312");
         d.line = line;
