@@ -338,23 +338,30 @@ fn persona_mistakes_are_located_errors() {
     );
     let path = dir.path().join("unknown.ron");
     std::fs::write(&path, text).unwrap();
-    let out = counterpart(&["validate", path.to_str().unwrap()], None);
+    let out = counterpart(&["validate", "--lang", "en", path.to_str().unwrap()], None);
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(report.contains("error[unknown-persona]") && report.contains("did you mean \"steady\"?"), "{report}");
     assert!(report.contains("unknown.ron:"), "located: {report}");
+    // In Chinese by default, as trainers read it.
+    let out = counterpart(&["validate", path.to_str().unwrap()], None);
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(report.contains("条件里写的人设 \"stedy\"，这位群众没有") && report.contains("是不是想写 \"steady\"？"), "{report}");
 }
 
 #[test]
 fn a_scenario_whose_best_answer_is_always_the_longest_fails_strict_validation() {
     // The frozen fixture was written the way authors naturally write: the
     // model answer is the long, complete one. The checks must say so.
-    let out = counterpart(&["validate", "--strict", FIXTURE], None);
+    let out = counterpart(&["validate", "--strict", "--lang", "en", FIXTURE], None);
     assert_eq!(out.status.code(), Some(1));
     let report = String::from_utf8_lossy(&out.stdout);
     for code in ["best-is-longest", "gameable-player", "over-claiming", "style-does-not-matter"] {
         assert!(report.contains(code), "{code} missing:\n{report}");
     }
     assert!(report.contains("Cut the best answer to one turn's worth"), "{report}");
+    // Chinese by default, message and hint alike.
+    let report = String::from_utf8_lossy(&counterpart(&["validate", "--strict", FIXTURE], None).stdout).into_owned();
+    assert!(report.contains("也是最长的") && report.contains("提示: 学员只要挑最长的就能拿分"), "{report}");
     // Without --strict the same findings are warnings: it still loads.
     assert_eq!(counterpart(&["validate", FIXTURE], None).status.code(), Some(0));
 }

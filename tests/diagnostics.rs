@@ -175,6 +175,101 @@ fn every_error_is_located_and_explained() {
     }
 }
 
+/// Chinese wording that is really Chinese: present, not blank, with at
+/// least one Chinese character (an English line copied across would pass
+/// a mere presence check).
+fn is_chinese(text: Option<&str>) -> bool {
+    text.is_some_and(|t| t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)))
+}
+
+/// What is missing from `d`'s Chinese wording, if anything.
+fn untranslated(d: &Diagnostic, place: &str) -> Option<String> {
+    if !is_chinese(d.message_zh.as_deref()) {
+        return Some(format!("{place}: [{}] has no Chinese message: {}", d.code, d.message));
+    }
+    if let Some(help) = &d.help
+        && !is_chinese(d.help_zh.as_deref())
+    {
+        return Some(format!("{place}: [{}] has no Chinese help: {help}", d.code));
+    }
+    None
+}
+
+/// `validate --lang zh` is what trainers run by default: every diagnostic
+/// anything in the repository's scenario, knowledge, city-profile and exam
+/// folders gives (the broken corpus included), and those of a broken
+/// knowledge base and a broken exam, must say itself in Chinese too.
+#[test]
+fn every_diagnostic_is_worded_in_chinese_too() {
+    use counterpart_core::exam::load::{load_bytes as load_exam, load_folder as load_exams};
+    use counterpart_core::knowledge::load::{Source, load_sources};
+    use counterpart_core::library::Library;
+    let mut problems = Vec::new();
+    let mut codes = std::collections::BTreeSet::new();
+    let mut note = |d: &Diagnostic, place: &str, problems: &mut Vec<String>| {
+        codes.insert(d.code);
+        problems.extend(untranslated(d, place));
+    };
+
+    for folder in ["tests/broken", "tests/fixtures", "scenarios", "docs/examples"] {
+        for file in load_all(&[root().join(folder)]) {
+            for d in all_diagnostics(&file) {
+                note(d, &file.path.display().to_string(), &mut problems);
+            }
+        }
+    }
+    let library = Library::from_files(load_all(&[root().join("scenarios")]));
+    for exam in load_exams(&root().join("scenarios/exams"), &library) {
+        for d in exam.errors().iter().chain(&exam.warnings) {
+            note(d, &exam.path.display().to_string(), &mut problems);
+        }
+    }
+
+    // A knowledge base with one of each mistake.
+    let tree = r#"(categories: [(id: "housing", name: (zh: "住房", en: "")), (id: "housing", name: (zh: "", en: "")), (id: "bad id", name: (zh: "坏", en: "Bad"))])"#;
+    let entries = r#"(entries: [
+        (id: "a", kind: Guide, title: (zh: "", en: "Title"), summary: (zh: "摘要", en: "Summary"),
+         steps: [(zh: "申请", en: "Apply")], handling_unit: (zh: "中心", en: "Centre"), source: (zh: "示例", en: "Example"),
+         keywords: [" "], category: "housnig", follow_on: ["a", "nowhere"], local_rules: ["complaint-reply", "no-such-rule"]),
+        (id: "a", kind: Policy, title: (zh: "重复", en: "Again"), summary: (zh: "摘要", en: "Summary"),
+         handling_unit: (zh: "中心", en: "Centre"), source: (zh: "示例", en: "Example")),
+        (id: "b c", kind: Policy, title: (zh: "坏编号", en: "Bad id"), summary: (zh: "摘要", en: "Summary"),
+         handling_unit: (zh: "中心", en: "Centre"), source: (zh: "示例", en: "Example")),
+    ])"#;
+    let profile_text = std::fs::read_to_string(broken_dir().join("city/profile.ron")).expect("profile");
+    let profile: counterpart_core::scenario::model::CityProfile =
+        counterpart_core::scenario::parse::parse_ron(&profile_text, "profile.ron").expect("the corpus profile parses");
+    let source = |file: &str, text: &str| Source { file: file.into(), bytes: text.as_bytes().to_vec() };
+    let sources = [
+        source("k/categories.ron", tree),
+        source("k/entries.ron", entries),
+        source("k/categories.ron", tree),
+        source("k/empty.ron", ""),
+        source("k/typo.ron", "(entries: [(id: \"x\", kidn: Guide)])"),
+    ];
+    for d in &load_sources(&sources, Some(&profile)).findings {
+        note(d, "a broken knowledge base", &mut problems);
+    }
+    let broken_exam = r#"(id: "Bad Exam", version: 1, title: (zh: "", en: ""),
+        pool: [(scenario: "hotline-parking-lok"), (scenario: "hotline-shop-noise", personas: ["nobody", "nobody"]), (scenario: "hotline-shop-noise")],
+        draw: 0, time: (per_scenario_minutes: 0, exam_minutes: 0), pass: (overall: 120.0, each_dimension: 50.0, scenarios: Some(5)), retakes: (sittings: 0))"#;
+    let exam = load_exam(broken_exam.as_bytes(), Path::new("exams/broken.ron"), &library);
+    for d in exam.errors().iter().chain(&exam.warnings) {
+        note(d, "a broken exam", &mut problems);
+    }
+    let missing = load_all(&[root().join("tests/no-such-folder")]);
+    for d in all_diagnostics(&missing[0]) {
+        note(d, "a missing folder", &mut problems);
+    }
+
+    assert!(problems.is_empty(), "{} diagnostic(s) without Chinese:\n{}", problems.len(), problems.join("\n"));
+    // The net is wide: the corpus and the broken inputs above reach most checks.
+    for code in ["unknown-field", "unreachable-ending", "flag-never-set", "no-red-flag-trap", "no-passing-route", "duplicate-id", "bad-id", "out-of-range", "guide-incomplete", "unknown-category", "unknown-scenario", "unreadable"] {
+        assert!(codes.contains(code), "no {code} among {codes:?}");
+    }
+    assert!(codes.len() >= 60, "only {} codes reached: {codes:?}", codes.len());
+}
+
 #[test]
 fn an_oversized_file_is_refused_before_parsing() {
     let mut bytes = b"// padding\n".to_vec();
