@@ -215,7 +215,7 @@ pub(crate) fn check(scenario: Scenario, source: &str, file: &str, city: Option<&
             "format-version",
             "format".into(),
             format!("format version {} is not supported; this build reads version {FORMAT_VERSION}", s.format),
-            format!("不支持格式版本 {}；这个版本的程序读的是版本 {FORMAT_VERSION}", s.format),
+            format!("不支持格式版本 {}；本程序只能读格式版本 {FORMAT_VERSION}", s.format),
             &[],
             Some("format"),
         );
@@ -401,7 +401,7 @@ pub(crate) fn check(scenario: Scenario, source: &str, file: &str, city: Option<&
         }
         match turn.time_limit {
             Some(0) => {
-                ck.error("out-of-range", format!("{tp}.time_limit"), "a time limit of 0 seconds cannot be met".into(), "作答时限 0 秒，谁也答不上".into(), &[&anchor], Some("time_limit"));
+                ck.error("out-of-range", format!("{tp}.time_limit"), "a time limit of 0 seconds cannot be met".into(), "作答时限是 0 秒，谁也来不及回答".into(), &[&anchor], Some("time_limit"));
             }
             Some(_) if s.channel == crate::scenario::model::Channel::Counter => {
                 ck.warn("counter-time-limit", format!("{tp}.time_limit"), "time limits are meant for hotline turns".into(), "作答时限（time_limit）是给热线回合用的；这是窗口场景".into(), &[&anchor], Some("time_limit"));
@@ -479,7 +479,7 @@ pub(crate) fn check(scenario: Scenario, source: &str, file: &str, city: Option<&
                         "out-of-range",
                         format!("{op}.fit.{name}"),
                         format!("a DISC fit of {fit} is out of range: use -2 (a trigger) to 2 (a perfect match)"),
-                        format!("DISC 适配（fit）{fit} 超出范围：从 -2（触怒对方）到 2（完全对路）"),
+                        format!("DISC 适配（fit）写了 {fit}，超出范围：只能从 -2（踩中这种风格的雷区）到 2（完全对路）"),
                         &[&anchor, &oanchor],
                         Some("fit"),
                     );
