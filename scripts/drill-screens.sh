@@ -10,7 +10,8 @@
 # Each run goes to <out-dir>/<size>-<text>/ (dNN-<screen>.png, labels.json,
 # stderr.log); a run that fails stops the script with its log.
 # Needs: xvfb mesa-vulkan-drivers libvulkan1 libxkbcommon-x11-0 xauth;
-# DOCS=1 also needs ImageMagick (the PNGs are cut to 64 colours to stay small).
+# DOCS=1 also needs ImageMagick (the PNGs are cut to 64 colours to stay small;
+# CONVERT=/usr/bin/convert names its convert if another one comes first on PATH).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/counterpart-target}"
@@ -62,7 +63,7 @@ if [[ -n "${DOCS:-}" ]]; then
         for shot in d01-setup d03-hot-seat d05-disc-guess d06-debrief d08-scoreboard d10-report d11-class-vote d12-class-vote-tie d13-class-vote-debrief d15-role-play d17-observer-sheet d18-role-play-agreement; do
             src="$out/$pick/$shot.png"
             [[ -f "$src" ]] || { echo "missing $src" >&2; exit 1; }
-            convert "$src" -colors 64 "PNG8:docs/screenshots/drill-${shot#d??-}-${pick%-*}.png"
+            "${CONVERT:-convert}" "$src" -colors 64 "PNG8:docs/screenshots/drill-${shot#d??-}-${pick%-*}.png"
         done
     done
 fi
