@@ -169,6 +169,9 @@ pub enum Command {
     #[command(hide = true)]
     #[cfg(feature = "dev")]
     RecordsCrashTest(crate::records_cli::CrashTestArgs),
+    #[command(hide = true)]
+    #[cfg(feature = "dev")]
+    ExamCrashTest(crate::exam_cli::ExamCrashTestArgs),
     /// Records set-up: the centre's xAPI identity, trainees' employee numbers.
     Records {
         #[command(subcommand)]
@@ -271,6 +274,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Some(Command::Export(args)) => crate::records_cli::export_cmd(args, cli.scenarios.as_deref(), out, err),
         #[cfg(feature = "dev")]
         Some(Command::RecordsCrashTest(args)) => crate::records_cli::crash_test_cmd(args, out, err),
+        #[cfg(feature = "dev")]
+        Some(Command::ExamCrashTest(args)) => crate::exam_cli::exam_crash_test_cmd(args, out, err),
         Some(Command::Records { action }) => crate::records_cli::records_cmd(action, out, err),
         Some(Command::Drill { action }) => crate::records_cli::drill_cmd(action, cli.scenarios.as_deref(), out, err),
         Some(Command::Exam { action }) => {

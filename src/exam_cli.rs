@@ -267,3 +267,103 @@ fn release_or_abandon(db: Option<&Path>, sitting: i64, release: bool, out: &mut 
         }
     }
 }
+
+#[cfg(feature = "dev")]
+#[derive(Debug, Args)]
+pub struct ExamCrashTestArgs {
+    #[arg(long)]
+    pub db: PathBuf,
+    /// An exam file in a scenario folder's exams/.
+    #[arg(long)]
+    pub exam: PathBuf,
+    #[arg(long)]
+    pub employee_id: String,
+    /// Answers to give in the second drawn scenario before idling.
+    #[arg(long, default_value_t = 2)]
+    pub answers: usize,
+}
+
+/// Sits an exam as the app does until killed: the first drawn scenario
+/// played through (best route) and handed in with 5:00 on its clock, the
+/// second begun with `answers` answers, then its clock written again and
+/// again, one millisecond more each time. The crash test kills it with
+/// SIGKILL and resumes the sitting.
+#[cfg(feature = "dev")]
+pub fn exam_crash_test_cmd(args: ExamCrashTestArgs, out: &mut dyn Write, err: &mut dyn Write) -> CmdResult {
+    use counterpart_core::analysis::analyze::{Objective, analyze_personas};
+    use counterpart_core::play::engine::Encounter;
+    use counterpart_core::play::score::AttemptResult;
+    use counterpart_core::records::sittings::exam_persona;
+    let fail = |err: &mut dyn Write, e: String| -> CmdResult {
+        writeln!(err, "error: {e}")?;
+        Ok(2)
+    };
+    let Some(folder) = scenario_folder(std::slice::from_ref(&args.exam)) else { return fail(err, "the exam is not in a scenario folder's exams/".into()) };
+    let library = Library::load(&[folder]);
+    let loaded = load_paths(std::slice::from_ref(&args.exam), &library);
+    let Some(exam) = loaded.first().and_then(ExamFile::exam).cloned() else { return fail(err, format!("cannot load {}", args.exam.display())) };
+    let store = match Store::open(&args.db) {
+        Ok(s) => s,
+        Err(e) => return fail(err, e.to_string()),
+    };
+    let run = || -> Result<i64, String> {
+        let profile = match store.profile_by_employee_id(&args.employee_id).map_err(|e| e.to_string())? {
+            Some(p) => p,
+            None => {
+                let p = store.create_profile(&format!("考生 {}", args.employee_id)).map_err(|e| e.to_string())?;
+                store.set_employee_id(p.id, Some(&args.employee_id)).map_err(|e| e.to_string())?;
+                p
+            }
+        };
+        let sitting = store.open_sitting(&exam, profile.id).map_err(|e| e.to_string())?;
+        for slot in 0..2 {
+            let drawn = &sitting.draw.slots[slot];
+            let script = library.script(&drawn.scenario).cloned().ok_or_else(|| format!("{} is not in the library", drawn.scenario))?;
+            let persona = exam_persona(&script, drawn);
+            let route = analyze_personas(&script)
+                .map_err(|e| e.to_string())?
+                .remove(persona)
+                .best(Objective::Overall)
+                .ok_or("no best route")?
+                .route
+                .clone();
+            let attempt = store.begin_exam_attempt(sitting.id, slot, &script).map_err(|e| e.to_string())?;
+            let mut encounter = Encounter::with_persona(script, drawn.seed, persona);
+            let answers = if slot == 0 { route.len() } else { args.answers.min(route.len()) };
+            for (i, &c) in route[..answers].iter().enumerate() {
+                let step = encounter.choose(c, None).map_err(|e| e.to_string())?.clone();
+                store.record_step(attempt, i, &step).map_err(|e| e.to_string())?;
+            }
+            if slot == 0 {
+                let ending = encounter.ending().ok_or("the best route does not end")?;
+                let result = AttemptResult {
+                    card: encounter.score_with_protocol(),
+                    ending_id: ending.id.clone(),
+                    outcome: ending.outcome,
+                    disc_guess: None,
+                    persona: encounter.persona_view().id,
+                };
+                store.finish_attempt(attempt, &result).map_err(|e| e.to_string())?;
+                store.record_exam_clock(sitting.id, 0, 300_000).map_err(|e| e.to_string())?;
+            }
+        }
+        Ok(sitting.id)
+    };
+    let sitting = match run() {
+        Ok(s) => s,
+        Err(e) => return fail(err, e),
+    };
+    writeln!(out, "sitting {sitting}")?;
+    let mut clock: u64 = 60_000;
+    if let Err(e) = store.record_exam_clock(sitting, 1, clock) {
+        return fail(err, e.to_string());
+    }
+    writeln!(out, "ready")?;
+    out.flush()?;
+    loop {
+        clock += 1;
+        if let Err(e) = store.record_exam_clock(sitting, 1, clock) {
+            return fail(err, e.to_string());
+        }
+    }
+}

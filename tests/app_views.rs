@@ -29,6 +29,8 @@ use std::sync::Arc;
 mod author;
 #[path = "app_views/drill.rs"]
 mod drill;
+#[path = "app_views/exam.rs"]
+mod exam;
 #[path = "app_views/notice.rs"]
 mod notice;
 #[path = "app_views/sources.rs"]
@@ -142,6 +144,7 @@ fn run_of(encounter: Encounter) -> Run {
         practice_from: None,
         at_hand: Default::default(),
         desk: Default::default(),
+        exam: None,
     }
 }
 

@@ -25,6 +25,9 @@
 //!   observer sheet and the observers' agreement; shots named `dNN-…`.
 //! - `COUNTERPART_AUTOPLAY_TEXT` = the text size to walk at (e.g. `1.5`),
 //!   as if the trainee had set it (the app keeps 0.8–2.0).
+//! - `COUNTERPART_AUTOPLAY_WALK` = `exams`: sit
+//!   the first exam under the employee number 1042 (option 1 every turn)
+//!   to its result sheet; shots named `eN-…`.
 //! - `COUNTERPART_AUTOPLAY_HOLD` = `library` or `encounter`: stop driving once
 //!   that screen's screenshot is saved, write `<dir>/holding` and leave the app
 //!   idle until it is killed (benchmarks measure idle CPU and memory there).
@@ -139,7 +142,12 @@ impl AutoKey {
             AutoKey::Up => (KeyCode::ArrowUp, Key::ArrowUp, None),
             AutoKey::Char(c) => {
                 let code = match c {
+                    '0' => KeyCode::Digit0,
                     '1' => KeyCode::Digit1,
+                    '2' => KeyCode::Digit2,
+                    '4' => KeyCode::Digit4,
+                    'k' => KeyCode::KeyK,
+                    'm' => KeyCode::KeyM,
                     'a' => KeyCode::KeyA,
                     'c' => KeyCode::KeyC,
                     'd' => KeyCode::KeyD,
@@ -159,7 +167,12 @@ impl AutoKey {
                     _ => KeyCode::Unidentified(bevy::input::keyboard::NativeKeyCode::Unidentified),
                 };
                 let text: &'static str = match c {
+                    '0' => "0",
                     '1' => "1",
+                    '2' => "2",
+                    '4' => "4",
+                    'k' => "k",
+                    'm' => "m",
                     'a' => "a",
                     'c' => "c",
                     'd' => "d",
@@ -244,6 +257,35 @@ struct Autoplay {
 
 fn unix_now() -> f64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// The exam walk: the first exam sat under employee number 1042 to its
+/// result sheet (every drawn scenario played with option 1), then History
+/// and the mistake book.
+fn exam_script() -> Vec<Step> {
+    use AutoKey::*;
+    use Step::*;
+    let mut steps = vec![
+        Screen(super::screens::Screen::Start),
+        FirstVisible,
+        ChooseProfile,
+        Screen(super::screens::Screen::Library),
+        Press(Char('k')),
+        Screen(super::screens::Screen::Exam),
+        Type("1042"),
+        Shot("e1-exam-list"),
+        Press(Enter),
+        Shot("e2-exam-between"),
+    ];
+    for n in 0..3 {
+        steps.extend([Press(Enter), Screen(super::screens::Screen::Encounter)]);
+        if n == 0 {
+            steps.extend([Choose(1), Shot("e3-exam-scenario")]);
+        }
+        steps.extend([PlayToEnd, Press(Char('d')), Press(Enter), Screen(super::screens::Screen::Exam)]);
+    }
+    steps.extend([Shot("e4-exam-sheet"), Press(Enter)]);
+    steps
 }
 
 fn script(hold: Option<Hold>) -> Vec<Step> {
@@ -485,7 +527,8 @@ pub(super) fn plugin(app: &mut App) {
     let steps = match std::env::var(WALK_ENV).as_deref() {
         Err(_) | Ok("") => script(hold),
         Ok("drills") => drill_script(),
-        Ok(other) => fail(format!("{WALK_ENV}={other:?}: expected drills")),
+        Ok("exams") => exam_script(),
+        Ok(other) => fail(format!("{WALK_ENV}={other:?}: expected drills or exams")),
     };
     if let Ok(text) = std::env::var(TEXT_ENV) {
         let scale = match text.parse::<f32>() {

@@ -54,11 +54,16 @@ pub(super) fn plugin(app: &mut App) {
 }
 
 /// Timers only tick while visible: a hotline turn with an answer pending,
-/// solo or in a drill's hot seat, redraws twice a second; everything else
+/// solo or in a drill's hot seat, and an exam's scenario, redraw twice a
+/// second; everything else
 /// waits for input.
 fn tick_while_timed(screen: Res<State<Screen>>, current: Res<CurrentRun>, drill: Res<DrillScreen>, mut winit: ResMut<WinitSettings>) {
     let ticking = match screen.get() {
-        Screen::Encounter => current.0.as_ref().is_some_and(|r| r.encounter.scenario().channel == Channel::Hotline && r.encounter.prompt().is_some()),
+        // An exam's clocks count down on every scenario, call or counter.
+        Screen::Encounter => current
+            .0
+            .as_ref()
+            .is_some_and(|r| r.exam.is_some() || (r.encounter.scenario().channel == Channel::Hotline && r.encounter.prompt().is_some())),
         Screen::Drill => drill.timer_running(),
         _ => false,
     };

@@ -1,7 +1,8 @@
 //! The encounter in progress, and every way one starts, goes on and ends:
 //! a recorded attempt (`begin`), a resumed one (`resume`), an author's
 //! unrecorded practice from a chosen turn (`begin_practice`), an answer
-//! (`answer`), the finish (`finish`) and leaving midway (`leave`). Screens
+//! (`answer`), the finish (`finish`) and leaving midway (`leave`); a
+//! drawn scenario of an exam sitting (`begin_exam`) and its clock. Screens
 //! call these; none of them starts or saves a run by itself.
 
 use crate::app::session::{Scenarios, Trainee};
@@ -99,6 +100,8 @@ pub struct Run {
     /// The knowledge base, categories and city rules of the scenario's folder.
     pub at_hand: Arc<Desk>,
     pub desk: DeskState,
+    /// Set for a drawn scenario of an exam sitting.
+    pub exam: Option<ExamRun>,
 }
 
 impl Run {
@@ -122,6 +125,7 @@ impl Run {
             // read the knowledge folder each time.
             at_hand: Arc::default(),
             desk: DeskState::default(),
+            exam: None,
         }
     }
 
@@ -335,6 +339,7 @@ pub fn begin_practice(scenarios: &Scenarios, current: &mut CurrentRun, file: Pat
         practice_from: Some(turn.to_string()),
         at_hand: Arc::new(Desk::for_file(&file_for_desk)),
         desk: DeskState::default(),
+        exam: None,
     });
     Ok(())
 }
@@ -414,5 +419,114 @@ pub fn leave(current: &mut CurrentRun, records: &Records) {
         && !run.finished
     {
         records.abandon(run.attempt);
+    }
+}
+
+/// A drawn scenario of an exam sitting, and its clocks. The scenario's
+/// clock runs while it is on screen; it is written to the store every
+/// second or so, so a crash loses at most that.
+#[derive(Debug, Clone)]
+pub struct ExamRun {
+    pub sitting: i64,
+    pub slot: usize,
+    pub slots: usize,
+    pub per_scenario_ms: u64,
+    pub exam_ms: u64,
+    /// This scenario's clock, and every other drawn scenario's, when this
+    /// run began or went on.
+    pub slot_base_ms: u64,
+    pub others_ms: u64,
+    /// Real time (seconds) when this run began or went on.
+    pub since: f64,
+    /// When the clock was last written.
+    pub written: f64,
+}
+
+impl ExamRun {
+    pub fn slot_ms(&self, now: f64) -> u64 {
+        self.slot_base_ms + ((now - self.since).max(0.0) * 1000.0) as u64
+    }
+
+    pub fn scenario_left_secs(&self, now: f64) -> f32 {
+        (self.per_scenario_ms as f64 - self.slot_ms(now) as f64).max(0.0) as f32 / 1000.0
+    }
+
+    pub fn exam_left_secs(&self, now: f64) -> f32 {
+        (self.exam_ms as f64 - (self.others_ms + self.slot_ms(now)) as f64).max(0.0) as f32 / 1000.0
+    }
+
+    /// The scenario's time or the whole exam's is up.
+    pub fn time_up(&self, now: f64) -> bool {
+        self.scenario_left_secs(now) <= 0.0 || self.exam_left_secs(now) <= 0.0
+    }
+}
+
+/// Begins, or goes on with, the next drawn scenario of an open sitting:
+/// the attempt is the sitting's (the draw's seed and persona), a scenario
+/// begun before (Esc, a crash) is replayed from its stored answers with
+/// its desk and its clock as last written. None when every drawn scenario
+/// is done.
+pub fn begin_exam(scenarios: &Scenarios, store: &counterpart_core::records::store::Store, sitting: i64, now: f64) -> Result<Option<Run>, String> {
+    let Some(point) = store.exam_resume_point(sitting).map_err(|e| e.to_string())? else { return Ok(None) };
+    let s = store.sitting(sitting).map_err(|e| e.to_string())?;
+    let drawn = s.draw.slots.get(point.slot).ok_or_else(|| format!("sitting {sitting} has no scenario {}", point.slot + 1))?;
+    let missing = || format!("“{}”不在场景库中 / \"{}\" is not in the library", drawn.scenario, drawn.scenario);
+    let script = scenarios.library.script(&drawn.scenario).cloned().ok_or_else(missing)?;
+    let file = scenarios.path_of(&drawn.scenario).ok_or_else(missing)?;
+    let persona = counterpart_core::records::sittings::exam_persona(&script, drawn);
+    let (encounter, attempt, record) = match point.attempt {
+        Some(attempt) => {
+            let encounter = Encounter::replay_steps_as(script, drawn.seed, persona, &point.steps).map_err(|e| e.to_string())?;
+            (encounter, attempt, Some(store.attempt(attempt).map_err(|e| e.to_string())?))
+        }
+        None => {
+            let attempt = store.begin_exam_attempt(sitting, point.slot, &script).map_err(|e| e.to_string())?;
+            (Encounter::with_persona(script, drawn.seed, persona), attempt, None)
+        }
+    };
+    let desk = Arc::new(Desk::for_file(&file));
+    let mut run = Run::new(file, encounter, now, Some(attempt), None);
+    run.at_hand = desk;
+    if let Some(record) = &record {
+        restore_desk(&mut run.desk, record);
+    }
+    run.exam = Some(ExamRun {
+        sitting,
+        slot: point.slot,
+        slots: s.slots.len(),
+        per_scenario_ms: u64::from(s.exam.time.per_scenario_minutes) * 60_000,
+        exam_ms: u64::from(s.exam.time.exam_minutes) * 60_000,
+        slot_base_ms: point.slot_elapsed_ms,
+        others_ms: point.others_elapsed_ms,
+        since: now,
+        written: now,
+    });
+    Ok(Some(run))
+}
+
+/// Writes the exam clock of the run's drawn scenario when a second has
+/// passed since the last write, or at once with `force`.
+pub fn write_exam_clock(run: &mut Run, records: &Records, now: f64, force: bool) {
+    let Some(exam) = run.exam.as_mut() else { return };
+    if !force && now - exam.written < 1.0 {
+        return;
+    }
+    exam.written = now;
+    if let Some(store) = records.store()
+        // Never past a limit: the run ends the moment one is reached.
+        && let Err(e) = store.record_exam_clock(exam.sitting, exam.slot, exam.slot_ms(now).min(exam.per_scenario_ms).min(exam.exam_ms.saturating_sub(exam.others_ms)))
+    {
+        warn!("could not save the exam clock: {e}");
+        run.save_error = Some(e.to_string());
+    }
+}
+
+/// The drawn scenario's time (or the exam's) ran out: a call that ended
+/// is handed in as it stands; one still going is set aside unfinished.
+pub fn exam_time_up(run: &mut Run, records: &Records, words: &Words, now: f64) {
+    write_exam_clock(run, records, now, true);
+    if !finish(run, records, words) {
+        records.abandon(run.attempt);
+        run.finished = true;
     }
 }

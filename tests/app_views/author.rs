@@ -215,6 +215,7 @@ fn run_in(scenarios: &Scenarios, choices: &[usize]) -> Run {
         practice_from: None,
         at_hand: Default::default(),
         desk: Default::default(),
+        exam: None,
     }
 }
 

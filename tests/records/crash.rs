@@ -97,3 +97,80 @@ fn a_killed_process_leaves_the_attempt_in_progress_with_its_steps() {
         .unwrap();
     assert!(store.unfinished_attempts(p.id).unwrap().is_empty());
 }
+
+/// An exam sat until SIGKILL mid-scenario: the sitting stays open, and the
+/// app's resume path (`run::begin_exam`) takes it up at the second drawn
+/// scenario, its answers replayed and its clock as last written; the
+/// first scenario's clock and result are untouched.
+#[cfg(feature = "dev")]
+#[test]
+fn a_killed_exam_resumes_at_the_scenario_it_stopped_with_its_clock() {
+    use counterpart::app::run::begin_exam;
+    use counterpart::app::session::Scenarios;
+    let dir = temp();
+    let db = dir.path().join("records.sqlite3");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let exam = root.join("scenarios/exams/new-operator-certification.ron");
+    let child = Command::new(env!("CARGO_BIN_EXE_counterpart"))
+        .args(["exam-crash-test", "--db"])
+        .arg(&db)
+        .arg("--exam")
+        .arg(&exam)
+        .args(["--employee-id", "0571-0099", "--answers", "2"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn counterpart");
+    let mut child = KillOnDrop(child);
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+    let mut sitting = None;
+    loop {
+        let line = lines.next().expect("child ended early").unwrap();
+        if let Some(id) = line.strip_prefix("sitting ") {
+            sitting = Some(id.parse::<i64>().unwrap());
+        }
+        if line == "ready" {
+            break;
+        }
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    child.0.kill().unwrap();
+    let status = child.0.wait().unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(status.signal(), Some(9), "killed by SIGKILL");
+    }
+    let sitting = sitting.expect("child printed its sitting");
+    let raw = rusqlite::Connection::open(&db).unwrap();
+    let integrity: String = raw.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(integrity, "ok");
+    drop(raw);
+
+    let store = Store::open(&db).unwrap();
+    let s = store.sitting(sitting).unwrap();
+    assert_eq!(s.status, counterpart_core::records::sittings::SittingStatus::Open);
+    assert_eq!(store.open_sittings().unwrap().len(), 1);
+    assert_eq!(s.slots[0].elapsed_ms, 300_000);
+    let clock = s.slots[1].elapsed_ms;
+    assert!(clock > 60_000, "the clock kept being written until the kill: {clock}");
+    let first = store.attempt(s.slots[0].attempt.unwrap()).unwrap();
+    assert_eq!(first.summary.status, Status::Completed);
+
+    let folder = root.join("scenarios");
+    let scenarios = Scenarios::new(folder.clone(), Library::load(&[folder]));
+    let run = begin_exam(&scenarios, &store, sitting, 10.0).unwrap().expect("a scenario to go on with");
+    let exam_run = run.exam.as_ref().unwrap();
+    assert_eq!((exam_run.slot, exam_run.slots), (1, 3));
+    assert_eq!((exam_run.slot_base_ms, exam_run.others_ms), (clock, 300_000));
+    assert_eq!(run.attempt, s.slots[1].attempt, "the same attempt goes on");
+    assert_eq!(run.encounter.steps().len(), 2, "both answers replayed");
+    assert!(run.encounter.prompt().is_some(), "the call goes on at its third turn");
+    assert_eq!(run.encounter.scenario().id, s.draw.slots[1].scenario);
+    // The clock goes on from where it stopped, not from zero.
+    assert_eq!(exam_run.slot_ms(12.5), clock + 2_500);
+    let per = u64::from(s.exam.time.per_scenario_minutes) * 60;
+    assert!((exam_run.scenario_left_secs(10.0) - (per as f32 - clock as f32 / 1000.0)).abs() < 0.01);
+    // Nothing was begun twice: the third scenario is still untouched.
+    assert!(store.sitting(sitting).unwrap().slots[2].attempt.is_none());
+}

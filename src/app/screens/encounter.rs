@@ -4,6 +4,7 @@ use super::{Screen, UiSet};
 use crate::app::run::{self, CurrentRun, Run};
 use crate::app::portrait::Look;
 use crate::app::settings::{Records, Settings};
+use crate::app::views::exam::ExamClockVm;
 use crate::app::views::encounter::{Bubble, EncounterAction, EncounterVm, EndingVm, PromptVm, Speaker, encounter_view_with_desk};
 use crate::app::views::notice::{NoticeLineVm, NoticeVm, PicksVm, apply_edit};
 use crate::app::views::workorder::{CategoryVm, DeskAction, DeskTab, DeskVm, EntryVm, HitVm, KnowledgeVm, OrderVm};
@@ -29,6 +30,7 @@ fn back(
     screen: Res<State<Screen>>,
     mut current: ResMut<CurrentRun>,
     records: Res<Records>,
+    time: Res<Time<Real>>,
     mut next: ResMut<NextState<Screen>>,
 ) {
     if !super::back_on(Screen::Encounter, &mut back, &screen) {
@@ -36,6 +38,11 @@ fn back(
     }
     if current.0.as_ref().is_some_and(Run::is_practice) {
         next.set(Screen::Author);
+    } else if let Some(run) = current.0.as_mut().filter(|r| r.exam.is_some()) {
+        // An exam's scenario is paused, not abandoned: the exam screen
+        // offers to go on with it, its clock as written now.
+        run::write_exam_clock(run, &records, run::now_secs(&time), true);
+        next.set(Screen::Exam);
     } else {
         run::leave(&mut current, &records);
         next.set(Screen::Library);
@@ -85,6 +92,14 @@ pub fn encounter_vm(run: &Run, lang: Lang, now: f64) -> EncounterVm {
         turn_secs: (now - run.turn_started) as f32,
         ticket: run.ticket.clone(),
         disc_guess: run.disc_guess,
+        exam: run.exam.as_ref().map(|e| ExamClockVm {
+            label: match lang {
+                Lang::Zh => format!("考核 · 第 {}/{} 题", e.slot + 1, e.slots),
+                Lang::En => format!("Exam · scenario {} of {}", e.slot + 1, e.slots),
+            },
+            scenario_left_secs: e.scenario_left_secs(now),
+            exam_left_secs: e.exam_left_secs(now),
+        }),
     }
 }
 
@@ -266,6 +281,14 @@ fn ui(
         next.set(Screen::Library);
         return Ok(());
     };
+    if run.exam.is_some() {
+        if run.exam.as_ref().is_some_and(|e| e.time_up(now)) {
+            run::exam_time_up(run, &records, &words, now);
+            next.set(Screen::Exam);
+            return Ok(());
+        }
+        run::write_exam_clock(run, &records, now, false);
+    }
     let vm = encounter_vm(run, settings.lang, now);
     let mut desk = desk_vm(run, settings.lang, words.get());
     let mut root = super::root_ui(ctx, content.0, "screen");
@@ -296,7 +319,13 @@ fn ui(
         Some(EncounterAction::Guess(style)) => run.disc_guess = Some(style),
         Some(EncounterAction::ConfirmGuess) => {
             if run::finish(run, &records, &words) {
-                next.set(Screen::Debrief);
+                if run.exam.is_some() {
+                    // An exam goes on to its next scenario: no debrief here.
+                    run::write_exam_clock(run, &records, now, true);
+                    next.set(Screen::Exam);
+                } else {
+                    next.set(Screen::Debrief);
+                }
             }
         }
         None => {}

@@ -213,6 +213,7 @@ fn ui(
         }
         Some(LibraryAction::OpenHistory) => next.set(Screen::History),
         Some(LibraryAction::OpenDrill) => next.set(Screen::Drill),
+        Some(LibraryAction::OpenExams) => next.set(Screen::Exam),
         Some(LibraryAction::Resume) => {
             if let Some(pending) = state.resume.take()
                 && let (Some(file), Some(encounter)) = (pending.file, pending.encounter)

@@ -8,6 +8,7 @@ pub mod about;
 pub mod author;
 pub mod debrief;
 pub mod drill;
+pub mod exam;
 pub mod encounter;
 pub mod history;
 pub mod library;
@@ -32,6 +33,8 @@ pub enum Screen {
     /// The scenario as a graph for its author (issue #6).
     Author,
     Drill,
+    /// Exams (考核): choose, sit the drawn scenarios, the result sheet.
+    Exam,
     /// Version, licences, where records and scenarios live (F1).
     About,
 }
@@ -96,7 +99,7 @@ pub(super) fn plugin(app: &mut App) {
     app.add_message::<Back>();
     app.configure_sets(EguiPrimaryContextPass, (UiSet::Global, UiSet::Back, UiSet::Screen).chain());
     app.add_systems(EguiPrimaryContextPass, global_ui.in_set(UiSet::Global));
-    app.add_plugins((start::plugin, library::plugin, encounter::plugin, debrief::plugin, history::plugin, author::plugin, drill::plugin, about::plugin));
+    app.add_plugins((start::plugin, library::plugin, encounter::plugin, debrief::plugin, history::plugin, author::plugin, drill::plugin, about::plugin, exam::plugin));
 }
 
 /// How much larger drill screens draw than the trainee's text size.

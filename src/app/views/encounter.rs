@@ -68,6 +68,9 @@ pub struct EncounterVm {
     /// Queue ticket for counter encounters, e.g. "A027".
     pub ticket: String,
     pub disc_guess: Option<DiscStyle>,
+    /// Set when this is a drawn scenario of an exam: its clocks; the mood
+    /// words and the DISC cues, which are hints, are not shown.
+    pub exam: Option<super::exam::ExamClockVm>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -119,6 +122,9 @@ pub fn encounter_view_with_desk(ui: &mut egui::Ui, vm: &EncounterVm, mut desk: O
         (false, false) => (width * 0.28).clamp(220.0, 340.0),
     };
     let desk_width = if narrow { width * 0.42 } else { (width * 0.32).clamp(340.0, 520.0) };
+    if let Some(exam) = &vm.exam {
+        egui::Panel::top("encounter-exam-clock").resizable(false).show(ui, |ui| super::exam::exam_clock_strip(ui, lang, exam));
+    }
     egui::Panel::left("encounter-citizen")
         .resizable(false)
         .exact_size(side_width)
@@ -242,7 +248,18 @@ fn citizen_panel(ui: &mut egui::Ui, vm: &EncounterVm, compact: bool) {
     });
     ui.add_space(4.0);
     ui.add(egui::Label::new(RichText::new(format!("{} · {}{}", vm.citizen_name, vm.citizen_age, tr(lang, "岁", " yrs"))).strong()).wrap());
-    // The quiet cue: words, not numbers.
+    // The quiet cue: words, not numbers; an exam gives no such hint.
+    if vm.exam.is_none() {
+        mood_words(ui, vm);
+    }
+    ui.add_space(6.0);
+    // The whole side scrolls (the caller of this function wraps it), so
+    // the situation is one more label, not a scroll area of its own.
+    ui.add(egui::Label::new(RichText::new(&vm.situation).small()).wrap());
+}
+
+fn mood_words(ui: &mut egui::Ui, vm: &EncounterVm) {
+    let lang = vm.lang;
     ui.add(
         egui::Label::new(
             RichText::new(format!("{}{}{}", upset_word(lang, vm.mood.upset), tr(lang, "，", ", "), trust_word(lang, vm.mood.trust)))
@@ -251,10 +268,6 @@ fn citizen_panel(ui: &mut egui::Ui, vm: &EncounterVm, compact: bool) {
         )
         .wrap(),
     );
-    ui.add_space(6.0);
-    // The whole side scrolls (the caller of this function wraps it), so
-    // the situation is one more label, not a scroll area of its own.
-    ui.add(egui::Label::new(RichText::new(&vm.situation).small()).wrap());
 }
 
 /// The conversation; with `reveal_newest`, a line not shown before (and
@@ -368,19 +381,22 @@ fn disc_guess(ui: &mut egui::Ui, vm: &EncounterVm, pending: Option<Pending>) -> 
         ))
         .strong(),
     );
-    ui.label(
-        RichText::new(tr(
-            lang,
-            "提示：真实的人往往是几种风格的混合，选最突出的一种即可。",
-            "Note: real people are blends of styles; pick the one that stood out most.",
-        ))
-        .small()
-        .color(MUTED),
-    );
+    if vm.exam.is_none() {
+        ui.label(
+            RichText::new(tr(
+                lang,
+                "提示：真实的人往往是几种风格的混合，选最突出的一种即可。",
+                "Note: real people are blends of styles; pick the one that stood out most.",
+            ))
+            .small()
+            .color(MUTED),
+        );
+    }
     ui.horizontal_wrapped(|ui| {
         for style in DiscStyle::ALL {
             let selected = vm.disc_guess == Some(style);
-            let text = format!("{}\n{}", disc_label(lang, style), disc_cues(lang, style));
+            // The cues under each style are a hint: not in an exam.
+            let text = if vm.exam.is_some() { disc_label(lang, style).to_string() } else { format!("{}\n{}", disc_label(lang, style), disc_cues(lang, style)) };
             let button = egui::Button::selectable(selected, RichText::new(text)).min_size(egui::vec2(200.0, 48.0));
             if ui.add(button).clicked() {
                 action = Some(EncounterAction::Guess(style));
@@ -410,14 +426,23 @@ fn disc_guess(ui: &mut egui::Ui, vm: &EncounterVm, pending: Option<Pending>) -> 
         }
         None => {}
     }
-    let confirm_text = match pending {
-        Some(Pending::Order) => tr(lang, "提交工单并查看复盘 (Enter)", "Hand in the order and see the debrief (Enter)"),
-        Some(Pending::Notice) => tr(lang, "交出告知单并查看复盘 (Enter)", "Hand over the notice and see the debrief (Enter)"),
-        None => tr(lang, "查看复盘 (Enter)", "See the debrief (Enter)"),
+    let confirm_text = match (pending, vm.exam.is_some()) {
+        (Some(Pending::Order), true) => tr(lang, "提交工单并交卷 (Enter)", "Hand in the order and this scenario (Enter)"),
+        (Some(Pending::Notice), true) => tr(lang, "交出告知单并交卷 (Enter)", "Hand over the notice and this scenario (Enter)"),
+        (None, true) => tr(lang, "交卷 (Enter)", "Hand in this scenario (Enter)"),
+        (pending, false) => practice_confirm(lang, pending),
     };
     let confirm = ui.add_enabled(vm.disc_guess.is_some(), egui::Button::new(confirm_text));
     if confirm.clicked() {
         action = Some(EncounterAction::ConfirmGuess);
     }
     action
+}
+
+fn practice_confirm(lang: Lang, pending: Option<Pending>) -> &'static str {
+    match pending {
+        Some(Pending::Order) => tr(lang, "提交工单并查看复盘 (Enter)", "Hand in the order and see the debrief (Enter)"),
+        Some(Pending::Notice) => tr(lang, "交出告知单并查看复盘 (Enter)", "Hand over the notice and see the debrief (Enter)"),
+        None => tr(lang, "查看复盘 (Enter)", "See the debrief (Enter)"),
+    }
 }

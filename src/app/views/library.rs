@@ -138,6 +138,8 @@ pub enum LibraryAction {
     OpenHistory,
     /// Open the group drill set-up.
     OpenDrill,
+    /// Open the exams (考核).
+    OpenExams,
     /// Open the author view of the scenario with this id.
     Author(String),
     /// Continue the unfinished attempt.
@@ -163,6 +165,9 @@ pub fn library_view(ui: &mut egui::Ui, vm: &mut LibraryVm) -> Option<LibraryActi
             }
             if ui.button(tr(lang, "分组演练 (G)", "Group drill (G)")).clicked() {
                 action = Some(LibraryAction::OpenDrill);
+            }
+            if ui.button(tr(lang, "考核 (K)", "Exams (K)")).clicked() {
+                action = Some(LibraryAction::OpenExams);
             }
         });
     });
@@ -204,6 +209,9 @@ pub fn library_view(ui: &mut egui::Ui, vm: &mut LibraryVm) -> Option<LibraryActi
     }
     if action.is_none() && shortcut(ui, egui::Key::G) {
         action = Some(LibraryAction::OpenDrill);
+    }
+    if action.is_none() && shortcut(ui, egui::Key::K) {
+        action = Some(LibraryAction::OpenExams);
     }
     if action.is_none()
         && let Some(Card::Scenario(card)) = vm.cards.get(vm.selected).filter(|_| playable.contains(&vm.selected))

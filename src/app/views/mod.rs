@@ -8,6 +8,7 @@ pub mod author;
 pub mod debrief;
 pub mod drill;
 pub mod encounter;
+pub mod exam;
 pub mod history;
 pub mod library;
 pub mod notice;

@@ -325,6 +325,50 @@ impl Store {
     }
 }
 
+/// Where an open sitting goes on: the first drawn scenario not done yet
+/// (an attempt finished or set aside is done), with its attempt when one
+/// was begun and the answers stored for it, and the clocks as last written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResumePoint {
+    pub slot: usize,
+    /// The attempt begun at this scenario, still in progress; None when
+    /// the scenario is not begun yet.
+    pub attempt: Option<i64>,
+    /// Its stored answers, to replay it to where it stopped.
+    pub steps: Vec<crate::play::engine::Step>,
+    /// Time on this scenario's clock so far.
+    pub slot_elapsed_ms: u64,
+    /// Time on every other scenario's clock.
+    pub others_elapsed_ms: u64,
+}
+
+impl Store {
+    /// Where the open sitting `sitting` goes on; None when every drawn
+    /// scenario is done (the sitting is ready to be finished).
+    pub fn exam_resume_point(&self, sitting: i64) -> Result<Option<ResumePoint>, StoreError> {
+        let s = self.sitting(sitting)?;
+        let mut in_progress = HashMap::new();
+        for slot in &s.slots {
+            if let Some(a) = slot.attempt {
+                let record = self.attempt(a)?;
+                if record.summary.status == Status::InProgress {
+                    in_progress.insert(a, record.steps.into_iter().map(|r| r.step).collect::<Vec<_>>());
+                }
+            }
+        }
+        let Some(slot) = s.resume_at(|a| !in_progress.contains_key(&a)) else { return Ok(None) };
+        let attempt = s.slots[slot].attempt;
+        let slot_elapsed_ms = s.slots[slot].elapsed_ms;
+        Ok(Some(ResumePoint {
+            slot,
+            attempt,
+            steps: attempt.and_then(|a| in_progress.remove(&a)).unwrap_or_default(),
+            slot_elapsed_ms,
+            others_elapsed_ms: s.elapsed_ms() - slot_elapsed_ms,
+        }))
+    }
+}
+
 /// The persona index a drawn scenario is played as: the draw's, else the
 /// seed's, as in practice.
 pub fn exam_persona(script: &Script, drawn: &crate::exam::draw::Slot) -> usize {
@@ -415,6 +459,29 @@ mod tests {
         store.release_sitting(s.id).unwrap();
         assert!(store.sitting(s.id).unwrap().debrief_visible());
         assert_eq!(store.exam_attempts().unwrap().get(&first), Some(&(s.id, true)));
+    }
+
+    #[test]
+    fn the_resume_point_is_the_first_scenario_not_done_with_its_answers_and_clocks() {
+        let library = library();
+        let (_dir, store, p) = store();
+        let s = store.open_sitting(&exam(&library, 0), p).unwrap();
+        let start = store.exam_resume_point(s.id).unwrap().unwrap();
+        assert_eq!((start.slot, start.attempt, start.steps.len(), start.slot_elapsed_ms, start.others_elapsed_ms), (0, None, 0, 0, 0));
+        play_slot(&store, &library, &s, 0);
+        let drawn = &s.draw.slots[1];
+        let script = library.script(&drawn.scenario).unwrap().clone();
+        let attempt = store.begin_exam_attempt(s.id, 1, &script).unwrap();
+        let mut e = Encounter::with_persona(script.clone(), drawn.seed, exam_persona(&script, drawn));
+        let step = e.choose(0, None).unwrap().clone();
+        store.record_step(attempt, 0, &step).unwrap();
+        store.record_exam_clock(s.id, 1, 45_500).unwrap();
+        let point = store.exam_resume_point(s.id).unwrap().unwrap();
+        assert_eq!((point.slot, point.attempt, point.slot_elapsed_ms, point.others_elapsed_ms), (1, Some(attempt), 45_500, 120_000));
+        assert_eq!(point.steps, vec![step]);
+        // A scenario set aside when its time ran out is done, not resumed.
+        store.mark_abandoned(attempt).unwrap();
+        assert_eq!(store.exam_resume_point(s.id).unwrap(), None);
     }
 
     #[test]
