@@ -159,6 +159,12 @@ pub enum Command {
         #[arg(long, default_value = "scenarios")]
         dir: PathBuf,
     },
+    /// The spreadsheet round trip: export a scenario's options to Excel,
+    /// import the edited workbook back into the file.
+    Sheet {
+        #[command(subcommand)]
+        action: SheetAction,
+    },
     /// Translation work: list missing lines, export or import CSV.
     Translations {
         #[command(subcommand)]
@@ -210,6 +216,31 @@ pub enum StyleArg {
     I,
     S,
     C,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SheetAction {
+    /// Every option of a scenario as an Excel workbook, one row per option
+    /// (turn, line, option, texts, stage, evidence, fit, mood, red flag,
+    /// flags, better, next, feedback).
+    Export {
+        file: PathBuf,
+        /// Where to write the workbook (default: the scenario's name with .xlsx, beside it).
+        #[arg(long)]
+        xlsx: Option<PathBuf>,
+    },
+    /// Apply an edited workbook to the scenario file in place, keeping
+    /// comments and ids. Keeps a backup (FILE.bak) and prints each change.
+    Import {
+        file: PathBuf,
+        xlsx: PathBuf,
+        /// Print what would change without writing anything.
+        #[arg(long)]
+        dry_run: bool,
+        /// Language of the messages (Chinese by default).
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: LangArg,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -284,6 +315,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         }
         Some(Command::New { id, channel, style, secondary, title, title_en, dir }) => new_cmd(&id, channel, style, secondary, &title, &title_en, &dir, out, err),
         Some(Command::Translations { action }) => translations_cmd(action, out, err),
+        Some(Command::Sheet { action }) => sheet_cmd(action, out, err),
         None => {
             let _ = writeln!(out, "Run `counterpart --help` for the commands.");
             Ok(0)
@@ -1060,6 +1092,96 @@ fn fix_cmd(file: &std::path::Path, dry_run: bool, lang: Lang, out: &mut dyn Writ
         (_, false) => writeln!(out, "{errors} error(s) left to fix by hand, {warnings} warning(s)")?,
     }
     Ok(if errors > 0 { 1 } else { 0 })
+}
+
+fn sheet_cmd(action: SheetAction, out: &mut dyn Write, err: &mut dyn Write) -> CmdResult {
+    use counterpart_core::scenario::parse::parse_bytes;
+    use counterpart_core::scenario::sheet::{SheetError, export_xlsx, import, read_xlsx};
+    let read = |file: &std::path::Path, err: &mut dyn Write| -> Result<Option<(String, counterpart_core::scenario::model::Scenario)>, std::io::Error> {
+        let label = file.display().to_string();
+        let source = match std::fs::read(file) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                writeln!(err, "error: {label}: {e}")?;
+                return Ok(None);
+            }
+        };
+        match parse_bytes(&source, &label) {
+            Ok(s) => Ok(Some((String::from_utf8_lossy(source.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&source)).into_owned(), s))),
+            Err(d) => {
+                write!(err, "{}", render_diagnostic(&d, false, Lang::Zh))?;
+                Ok(None)
+            }
+        }
+    };
+    match action {
+        SheetAction::Export { file, xlsx } => {
+            let Some((_, scenario)) = read(&file, err)? else { return Ok(1) };
+            let target = xlsx.unwrap_or_else(|| file.with_extension("xlsx"));
+            let bytes = export_xlsx(&scenario).map_err(std::io::Error::other)?;
+            std::fs::write(&target, bytes)?;
+            let options: usize = scenario.turns.iter().map(|t| t.options.len()).sum();
+            writeln!(out, "{options} option(s) written to {} / 已写出 {options} 个选项", target.display())?;
+            Ok(0)
+        }
+        SheetAction::Import { file, xlsx, dry_run, lang } => {
+            let lang: Lang = lang.into();
+            let zh = lang == Lang::Zh;
+            let Some((source, scenario)) = read(&file, err)? else { return Ok(1) };
+            let bytes = match std::fs::read(&xlsx) {
+                Ok(b) => b,
+                Err(e) => {
+                    writeln!(err, "error: {}: {e}", xlsx.display())?;
+                    return Ok(1);
+                }
+            };
+            let result = read_xlsx(&bytes).and_then(|sheet| import(&source, &scenario, &sheet));
+            let imported = match result {
+                Ok(i) => i,
+                Err(SheetError::Cells(problems)) => {
+                    for p in &problems {
+                        writeln!(err, "{}:{}: error: {}", xlsx.display(), p.cell, if zh { &p.message_zh } else { &p.message })?;
+                    }
+                    writeln!(err, "{}", if zh { format!("表格里有 {} 处问题，文件没有改动", problems.len()) } else { format!("{} problem(s) in the sheet; nothing written", problems.len()) })?;
+                    return Ok(1);
+                }
+                Err(e) => {
+                    writeln!(err, "error: {}: {e}; nothing written / 文件没有改动", xlsx.display())?;
+                    return Ok(1);
+                }
+            };
+            // Never write a file that no longer parses.
+            if let Err(d) = parse_bytes(imported.source.as_bytes(), &file.display().to_string()) {
+                writeln!(err, "error: the import would break the file, nothing written / 导入会破坏文件，没有改动:")?;
+                write!(err, "{}", render_diagnostic(&d, false, lang))?;
+                return Ok(1);
+            }
+            for c in &imported.changes {
+                writeln!(out, "{}:{}: {}.{} {}: {:?} → {:?}", xlsx.display(), c.cell, c.turn, c.option, c.column, c.before, c.after)?;
+            }
+            if imported.changes.is_empty() {
+                writeln!(out, "{}", if zh { "表格和文件一致，没有改动。" } else { "the sheet matches the file; nothing changed." })?;
+            } else if dry_run {
+                writeln!(out, "{}", if zh { format!("共 {} 处改动（--dry-run：未写入文件）", imported.changes.len()) } else { format!("{} change(s) (--dry-run: nothing written)", imported.changes.len()) })?;
+            } else {
+                let backup = backup_path(&file);
+                std::fs::write(&backup, std::fs::read(&file)?)?;
+                std::fs::write(&file, &imported.source)?;
+                writeln!(out, "{}", if zh { format!("共 {} 处改动；原文件备份在 {}", imported.changes.len(), backup.display()) } else { format!("{} change(s) made; the original is kept in {}", imported.changes.len(), backup.display()) })?;
+                // What the edit did to the scenario is the checker's business.
+                let loaded = load_file(&file);
+                let diags: Vec<&Diagnostic> = loaded.errors().iter().chain(&loaded.warnings).collect();
+                for d in &diags {
+                    write!(out, "{}", render_diagnostic(d, colour_for_terminal(), lang))?;
+                }
+                let errors = diags.iter().filter(|d| d.is_error()).count();
+                if errors > 0 {
+                    return Ok(1);
+                }
+            }
+            Ok(0)
+        }
+    }
 }
 
 fn translations_cmd(action: TranslationAction, out: &mut dyn Write, err: &mut dyn Write) -> CmdResult {

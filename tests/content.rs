@@ -388,3 +388,39 @@ fn protocol_scenarios_are_best_handled_by_escalating() {
         }
     }
 }
+
+/// The spreadsheet round trip on every bundled scenario: an untouched
+/// workbook changes nothing; editing every option's mood, fit and English
+/// answer in the workbook gives a file whose own sheet is the edited one,
+/// with every comment kept.
+#[test]
+fn the_sheet_round_trip_is_lossless_on_every_bundled_scenario() {
+    use counterpart_core::scenario::parse::parse_scenario;
+    use counterpart_core::scenario::sheet::{export_xlsx, import, read_xlsx, rows};
+    let mut checked = 0;
+    for file in bundled() {
+        let source = std::fs::read_to_string(&file.path).unwrap();
+        let label = file.path.display().to_string();
+        let scenario = parse_scenario(&source, &label).unwrap();
+        let sheet = read_xlsx(&export_xlsx(&scenario).unwrap()).unwrap();
+        assert_eq!(sheet, rows(&scenario), "{label}: the workbook reads back as exported");
+        let same = import(&source, &scenario, &sheet).unwrap();
+        assert_eq!(same.source, source, "{label}: an untouched sheet changes the file");
+        assert!(same.changes.is_empty());
+
+        let mut edited = sheet.clone();
+        for (n, row) in edited.iter_mut().enumerate().skip(1) {
+            let upset = if n % 2 == 0 { 7 } else { -7 };
+            row[8] = format!("upset: {upset}, trust: {}", n % 5);
+            row[7] = format!("d: {}, i: 1, s: 0, c: -1", (n % 5) as i8 - 2);
+            row[4] = format!("{} (rev.)", row[4]);
+        }
+        let done = import(&source, &scenario, &edited).unwrap_or_else(|e| panic!("{label}: {e:?}"));
+        let reparsed = parse_scenario(&done.source, &label).unwrap_or_else(|d| panic!("{label}: the import broke the file: {d}"));
+        assert_eq!(rows(&reparsed), edited, "{label}: the file's sheet is the edited sheet");
+        let comments = |s: &str| s.lines().filter(|l| l.trim_start().starts_with("//")).count();
+        assert_eq!(comments(&done.source), comments(&source), "{label}: comments kept");
+        checked += 1;
+    }
+    assert!(checked >= 30, "only {checked} scenarios checked");
+}

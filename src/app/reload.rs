@@ -295,7 +295,7 @@ fn banner(
             let lines: Vec<String> = status
                 .rejected
                 .iter()
-                .flat_map(|(_, ds)| ds.iter().take(3).map(|d| format!("{}: {}", d.location(), d.message)))
+                .flat_map(|(_, ds)| ds.iter().take(3).map(|d| format!("{}: {}", d.location(), d.message_in(lang))))
                 .collect();
             rejected_banner(ui, lang, &lines);
         }

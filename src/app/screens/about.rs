@@ -82,7 +82,7 @@ pub fn about_vm(lang: Lang, sources: &Sources, records_path: Option<&Path>, prob
     }
     if let Some(config) = &sources.config {
         let (note, problem) = match sources.problems.first() {
-            Some(d) => (format!("{}: {}", d.location(), d.message), true),
+            Some(d) => (format!("{}: {}", d.location(), d.message_in(lang)), true),
             None if config.is_file() => (tr(lang, "可在其中列出共享文件夹", "may list shared folders").to_string(), false),
             None => (tr(lang, "（没有，不是必需的）可在其中列出共享文件夹", "(none; optional) may list shared folders").to_string(), false),
         };

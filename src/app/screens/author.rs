@@ -212,7 +212,7 @@ pub fn author_vm(
         selected,
         bounds,
         best: best_vm,
-        rejected: rejected.iter().map(|d| format!("{}: {}", d.location(), d.message)).collect(),
+        rejected: rejected.iter().map(|d| format!("{}: {}", d.location(), d.message_in(lang))).collect(),
         practice: PracticeSetup { upset: practice.upset.min(100), trust: practice.trust.min(100), flags },
         error: None,
         validity: None,
@@ -276,7 +276,7 @@ fn ui(
     let path = loaded.path.clone();
     let Some(script) = loaded.script().cloned() else {
         // The file has no good version: its diagnostics are all there is.
-        let lines: Vec<String> = loaded.errors().iter().map(|d| format!("{}: {}", d.location(), d.message)).collect();
+        let lines: Vec<String> = loaded.errors().iter().map(|d| format!("{}: {}", d.location(), d.message_in(lang))).collect();
         egui::CentralPanel::default().show(&mut super::root_ui(ctx, content.0, "screen"), |ui| {
             crate::app::views::screen_title(ui, crate::app::views::tr(lang, "作者视图", "Author view"));
             crate::app::views::author::rejected_banner(ui, lang, &lines);

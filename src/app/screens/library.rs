@@ -165,7 +165,7 @@ fn card(file: &LoadedFile, library: Option<&Library>, lang: Lang, best: &HashMap
         }
         Err(diagnostics) => Card::Error(ErrorCard {
             file: display_path(&file.path),
-            diagnostics: diagnostics.iter().map(|d| format!("{}: {}", d.location(), d.message)).collect(),
+            diagnostics: diagnostics.iter().map(|d| format!("{}: {}", d.location(), d.message_in(lang))).collect(),
             source,
         }),
     }

@@ -7,4 +7,5 @@ pub mod fix;
 pub mod model;
 pub mod parse;
 pub mod scaffold;
+pub mod sheet;
 pub mod translate;

@@ -140,11 +140,8 @@ fn literal(text: &str) -> String {
 /// several times (two options with the same feedback, say), the n-th key
 /// with that text in document order takes the n-th occurrence.
 pub fn import_csv(source: &str, scenario: &Scenario, csv_text: &str) -> Result<(String, usize), ImportError> {
-    let all = entries(scenario);
-    let current: HashMap<&str, &Text> = all.iter().map(|(k, t)| (k.as_str(), *t)).collect();
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(false).from_reader(csv_text.as_bytes());
-    // (start, end, replacement) against the original source.
-    let mut edits: Vec<(usize, usize, String)> = Vec::new();
+    let mut rows = Vec::new();
     for (index, record) in reader.records().enumerate() {
         let line = index as u64 + 1;
         let record = record.map_err(|source| ImportError::Csv { line, source })?;
@@ -154,7 +151,26 @@ pub fn import_csv(source: &str, scenario: &Scenario, csv_text: &str) -> Result<(
             }
             continue;
         }
-        let (key, zh, en) = (&record[0], &record[1], &record[2]);
+        rows.push((line, record[0].to_string(), record[1].to_string(), record[2].to_string()));
+    }
+    let mut edits = text_edits(source, scenario, &rows)?;
+    let changed = edits.len();
+    edits.sort_by(|a, b| b.0.cmp(&a.0));
+    let mut out = source.to_string();
+    for (start, end, text) in edits {
+        out.replace_range(start..end, &text);
+    }
+    Ok((out, changed))
+}
+
+/// The replacements (start, end, text) against `source` that give the
+/// texts of `rows` (line, key, zh, en); a row equal to the file gives none.
+pub(crate) fn text_edits(source: &str, scenario: &Scenario, rows: &[(u64, String, String, String)]) -> Result<Vec<(usize, usize, String)>, ImportError> {
+    let all = entries(scenario);
+    let current: HashMap<&str, &Text> = all.iter().map(|(k, t)| (k.as_str(), *t)).collect();
+    let mut edits: Vec<(usize, usize, String)> = Vec::new();
+    for (line, key, zh, en) in rows {
+        let (line, key) = (*line, key.as_str());
         let old = current.get(key).ok_or_else(|| ImportError::UnknownKey { line, key: key.to_string() })?;
         for (lang, new_value) in [("zh", zh), ("en", en)] {
             let (old_value, other_lang) = match lang {
@@ -203,13 +219,7 @@ pub fn import_csv(source: &str, scenario: &Scenario, csv_text: &str) -> Result<(
             }
         }
     }
-    let changed = edits.len();
-    edits.sort_by(|a, b| b.0.cmp(&a.0));
-    let mut out = source.to_string();
-    for (start, end, text) in edits {
-        out.replace_range(start..end, &text);
-    }
-    Ok((out, changed))
+    Ok(edits)
 }
 
 /// The plain text inside a `lang: "..."` needle, unescaped.
