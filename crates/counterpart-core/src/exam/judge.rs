@@ -105,7 +105,7 @@ impl Verdict {
 }
 
 /// Judges one drawn scenario.
-pub fn judge_slot(exam: &Exam, record: &SlotRecord<'_>) -> SlotVerdict {
+pub(crate) fn judge_slot(exam: &Exam, record: &SlotRecord<'_>) -> SlotVerdict {
     let mark = &exam.pass;
     let mut reasons = Vec::new();
     let limit_secs = exam.time.per_scenario_minutes as u64 * 60;

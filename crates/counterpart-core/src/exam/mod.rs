@@ -118,7 +118,7 @@ impl Default for PassMark {
 
 impl PassMark {
     /// The mark `dim` must reach: its own, else the one for every dimension.
-    pub fn for_dimension(&self, dim: Dimension) -> f32 {
+    pub(crate) fn for_dimension(&self, dim: Dimension) -> f32 {
         self.dimensions.get(&dim).copied().unwrap_or(self.each_dimension).max(self.each_dimension)
     }
 }

@@ -63,7 +63,7 @@ const ORDER_STREAM: u64 = 0x0000_004f_5244_4552;
 /// The order in which the options of the `step`-th answer of an attempt
 /// with this seed are shown: position → option index. A pure function of
 /// the seed and the step, so resume, replay and drills show the same.
-pub fn display_order(seed: u64, step: usize, options: usize) -> Vec<usize> {
+pub(crate) fn display_order(seed: u64, step: usize, options: usize) -> Vec<usize> {
     use rand::seq::SliceRandom;
     let mut order: Vec<usize> = (0..options).collect();
     let mixed = seed ^ ORDER_STREAM ^ (step as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
@@ -262,7 +262,7 @@ impl Encounter {
 
     /// `from_situation` as a given persona: a trainee's replay of a turn
     /// from their mistake book is played as the persona they met there.
-    pub fn from_situation_as(
+    pub(crate) fn from_situation_as(
         script: Arc<Script>,
         seed: u64,
         persona: usize,
@@ -573,7 +573,7 @@ impl Encounter {
 
     /// The (turn index, line index) the citizen has said so far: every
     /// answered turn's line and the line of the turn faced now.
-    pub fn heard_lines(&self) -> Vec<(usize, usize)> {
+    pub(crate) fn heard_lines(&self) -> Vec<(usize, usize)> {
         let mut out: Vec<(usize, usize)> = self.steps.iter().map(|s| (s.turn, s.line.0)).collect();
         if let Target::Turn(turn) = self.state.at {
             out.push((turn, self.line.0));
@@ -664,7 +664,7 @@ pub fn option_quality(script: &Script, turn: usize, choice: usize) -> u8 {
 /// The option to show as better than `choice` on `turn`: the author's
 /// `better` if given, else the highest-quality option that beats it (the
 /// first such on ties); `None` when the choice was already the best.
-pub fn better_option(script: &Script, turn: usize, choice: usize) -> Option<usize> {
+pub(crate) fn better_option(script: &Script, turn: usize, choice: usize) -> Option<usize> {
     let options = &script.scenario.turns[turn].options;
     let quality = option_quality(script, turn, choice);
     options[choice]
@@ -683,7 +683,7 @@ pub fn better_option(script: &Script, turn: usize, choice: usize) -> Option<usiz
 /// best answer for the main persona, so for another persona it is shown
 /// only when it really suits them better than what was chosen; otherwise
 /// the option that suits them best, if it beats the choice.
-pub fn better_option_for(script: &Script, persona: usize, turn: usize, choice: usize) -> Option<usize> {
+pub(crate) fn better_option_for(script: &Script, persona: usize, turn: usize, choice: usize) -> Option<usize> {
     if persona == 0 || script.persona_count() == 1 {
         return better_option(script, turn, choice);
     }

@@ -100,13 +100,13 @@ pub fn sheet_text(sitting: &Sitting, verdict: &Verdict, library: &Library, lang:
     out
 }
 
-pub const CLASS_HEADER: [&str; 15] = [
+pub(crate) const CLASS_HEADER: [&str; 15] = [
     "sitting_id", "exam_id", "exam_version", "employee_id", "name", "sitting", "status", "started_at", "finished_at", "released",
     "result", "passed_scenarios", "drawn", "minutes", "scenarios",
 ];
 
 /// One row per sitting; `text` makes names safe for the target.
-pub fn class_rows(judged: &[Judged], text: fn(&str) -> String) -> Vec<Vec<String>> {
+pub(crate) fn class_rows(judged: &[Judged], text: fn(&str) -> String) -> Vec<Vec<String>> {
     judged
         .iter()
         .map(|(s, v)| {
@@ -155,9 +155,9 @@ pub fn write_class_csv<W: std::io::Write>(judged: &[Judged], out: W) -> Result<(
     Ok(())
 }
 
-pub const CLASS_SHEET: &str = "Sittings 考核";
-pub const SLOTS_SHEET: &str = "Scenarios 抽题";
-pub const SLOTS_HEADER: [&str; 14] = [
+pub(crate) const CLASS_SHEET: &str = "Sittings 考核";
+pub(crate) const SLOTS_SHEET: &str = "Scenarios 抽题";
+pub(crate) const SLOTS_HEADER: [&str; 14] = [
     "sitting_id", "employee_id", "name", "sitting", "slot", "scenario_id", "persona", "result", "overall", "listening", "empathy", "clarity", "disc",
     "process",
 ];

@@ -76,7 +76,7 @@ impl Sitting {
 
     /// The first drawn scenario not finished yet, to resume at; None when
     /// every one has a finished attempt (the caller passes `finished`).
-    pub fn resume_at(&self, finished: impl Fn(i64) -> bool) -> Option<usize> {
+    pub(crate) fn resume_at(&self, finished: impl Fn(i64) -> bool) -> Option<usize> {
         self.slots.iter().position(|s| !s.attempt.is_some_and(&finished))
     }
 

@@ -21,8 +21,8 @@ use uuid::Uuid;
 /// The root of our activity IRIs and of the statement-id namespace (the
 /// same for every centre, so one scenario is one activity everywhere), and
 /// the actor's account home page when the centre set none.
-pub const HOME_PAGE: &str = "https://counterpart.local";
-pub const XAPI_VERSION: &str = "1.0.3";
+pub(crate) const HOME_PAGE: &str = "https://counterpart.local";
+pub(crate) const XAPI_VERSION: &str = "1.0.3";
 
 pub const VERB_INITIALIZED: &str = "http://adlnet.gov/expapi/verbs/initialized";
 pub const VERB_RESPONDED: &str = "http://adlnet.gov/expapi/verbs/responded";
@@ -33,14 +33,14 @@ pub const VERB_TERMINATED: &str = "http://adlnet.gov/expapi/verbs/terminated";
 /// ADL's verb (used by cmi5) for a session that ended without terminating.
 pub const VERB_ABANDONED: &str = "https://w3id.org/xapi/adl/verbs/abandoned";
 
-pub const ACTIVITY_SIMULATION: &str = "http://adlnet.gov/expapi/activities/simulation";
-pub const ACTIVITY_INTERACTION: &str = "http://adlnet.gov/expapi/activities/cmi.interaction";
-pub const ACTIVITY_MEETING: &str = "http://adlnet.gov/expapi/activities/meeting";
+pub(crate) const ACTIVITY_SIMULATION: &str = "http://adlnet.gov/expapi/activities/simulation";
+pub(crate) const ACTIVITY_INTERACTION: &str = "http://adlnet.gov/expapi/activities/cmi.interaction";
+pub(crate) const ACTIVITY_MEETING: &str = "http://adlnet.gov/expapi/activities/meeting";
 pub const ACTIVITY_ASSESSMENT: &str = "http://adlnet.gov/expapi/activities/assessment";
 
 /// Namespace of all Counterpart statement ids: v5 of our home page in the
 /// URL namespace, so it is derivable rather than a magic constant.
-pub fn namespace() -> Uuid {
+pub(crate) fn namespace() -> Uuid {
     Uuid::new_v5(&Uuid::NAMESPACE_URL, format!("{HOME_PAGE}/xapi").as_bytes())
 }
 
@@ -74,7 +74,7 @@ pub fn scenario_activity_id(scenario_id: &str) -> String {
     format!("{HOME_PAGE}/scenarios/{}", iri_segment(scenario_id))
 }
 
-pub fn turn_activity_id(scenario_id: &str, turn_id: &str) -> String {
+pub(crate) fn turn_activity_id(scenario_id: &str, turn_id: &str) -> String {
     format!("{}/turns/{}", scenario_activity_id(scenario_id), iri_segment(turn_id))
 }
 
@@ -558,7 +558,7 @@ fn retry_after(resp: &ureq::http::Response<ureq::Body>) -> Option<Duration> {
 /// Paths where `ours` and `theirs` differ, ignoring what an LRS adds
 /// (`stored`, `authority`, `version`) and how it writes numbers and
 /// timestamps.
-pub fn differences(ours: &Value, theirs: &Value) -> Vec<String> {
+pub(crate) fn differences(ours: &Value, theirs: &Value) -> Vec<String> {
     fn walk(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
         match (a, b) {
             (Value::Number(x), Value::Number(y)) if (x.as_f64().unwrap_or(0.0) - y.as_f64().unwrap_or(0.0)).abs() < 1e-9 => {}
@@ -737,7 +737,7 @@ impl Lrs {
     /// what differs; other 4xx are never retried (a refused batch is sent
     /// one by one once, to name the refused statements); a 413 halves the
     /// batch. Everything not accepted is in `unsent` or `conflicts`.
-    pub fn send_with(&self, statements: &[(&Value, &str)], accepted: &mut dyn FnMut(&[usize])) -> SendReport {
+    pub(crate) fn send_with(&self, statements: &[(&Value, &str)], accepted: &mut dyn FnMut(&[usize])) -> SendReport {
         let mut report = SendReport::default();
         let id_of = |i: usize| statements[i].0.get("id").and_then(Value::as_str).unwrap_or("").to_string();
         let texts: Vec<&str> = statements.iter().map(|s| s.1).collect();

@@ -84,7 +84,7 @@ impl Diagnostic {
     }
 
     /// Sets the help in both languages, for a finding already recorded.
-    pub fn set_help(&mut self, en: impl Into<String>, zh: impl Into<String>) {
+    pub(crate) fn set_help(&mut self, en: impl Into<String>, zh: impl Into<String>) {
         self.help = Some(en.into());
         self.help_zh = Some(zh.into());
     }

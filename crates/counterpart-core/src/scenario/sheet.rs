@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashSet};
 
 /// The sheet's columns: key, Chinese and English header, whether the
 /// trainer may edit it.
-pub const COLUMNS: [(&str, &str, &str, bool); 15] = [
+pub(crate) const COLUMNS: [(&str, &str, &str, bool); 15] = [
     ("turn", "回合", "Turn", false),
     ("says", "群众这一句", "Citizen's line", false),
     ("option", "选项", "Option", false),
@@ -31,7 +31,7 @@ pub const COLUMNS: [(&str, &str, &str, bool); 15] = [
     ("feedback_en", "点评（英文）", "Feedback (English)", true),
 ];
 
-pub const SHEET_NAME: &str = "Options 选项";
+pub(crate) const SHEET_NAME: &str = "Options 选项";
 
 /// A header cell: "回合 / Turn".
 pub fn header(column: usize) -> String {
