@@ -11,6 +11,29 @@ impl Drop for KillOnDrop {
     }
 }
 
+/// Runs a hidden crash-test command until it prints "ready", lets it write
+/// for a while, then SIGKILLs it in the middle of its writes. Returns the id
+/// it printed after `id_prefix` (its attempt or sitting) and how it ended.
+#[cfg(feature = "dev")]
+fn kill_mid_write(command: &mut Command, id_prefix: &str) -> (Option<i64>, std::process::ExitStatus) {
+    let child = command.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().expect("spawn counterpart");
+    let mut child = KillOnDrop(child);
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+    let mut id = None;
+    loop {
+        let line = lines.next().expect("child ended early").unwrap();
+        if let Some(n) = line.strip_prefix(id_prefix) {
+            id = Some(n.parse::<i64>().unwrap());
+        }
+        if line == "ready" {
+            break;
+        }
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    child.0.kill().unwrap(); // SIGKILL on Unix
+    (id, child.0.wait().unwrap())
+}
+
 /// The `counterpart` binary records two turns (each committed) and then
 /// keeps writing until SIGKILL arrives; the store must show the attempt in
 /// progress with both turns, intact, and the completed attempt untouched.
@@ -28,32 +51,15 @@ fn a_killed_process_leaves_the_attempt_in_progress_with_its_steps() {
         play_and_record(&store, p.id, &script, 5, &route).0
     };
     let choices: Vec<String> = route[..3].iter().map(|c| (c + 1).to_string()).collect();
-    let child = Command::new(env!("CARGO_BIN_EXE_counterpart"))
-        .args(["records-crash-test", "--db"])
-        .arg(&db)
-        .arg("--scenario")
-        .arg(scenario_path())
-        .args(["--choices", &choices.join(","), "--seed", "9"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("spawn counterpart");
-    let mut child = KillOnDrop(child);
-    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
-    let mut attempt = None;
-    loop {
-        let line = lines.next().expect("child ended early").unwrap();
-        if let Some(id) = line.strip_prefix("attempt ") {
-            attempt = Some(id.parse::<i64>().unwrap());
-        }
-        if line == "ready" {
-            break;
-        }
-    }
-    // Let it write for a while, then kill it in the middle of its writes.
-    std::thread::sleep(Duration::from_millis(300));
-    child.0.kill().unwrap(); // SIGKILL on Unix
-    let status = child.0.wait().unwrap();
+    let (attempt, status) = kill_mid_write(
+        Command::new(env!("CARGO_BIN_EXE_counterpart"))
+            .args(["records-crash-test", "--db"])
+            .arg(&db)
+            .arg("--scenario")
+            .arg(scenario_path())
+            .args(["--choices", &choices.join(","), "--seed", "9"]),
+        "attempt ",
+    );
     assert!(!status.success());
     #[cfg(unix)]
     {
@@ -111,31 +117,15 @@ fn a_killed_exam_resumes_at_the_scenario_it_stopped_with_its_clock() {
     let db = dir.path().join("records.sqlite3");
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let exam = root.join("scenarios/exams/new-operator-certification.ron");
-    let child = Command::new(env!("CARGO_BIN_EXE_counterpart"))
-        .args(["exam-crash-test", "--db"])
-        .arg(&db)
-        .arg("--exam")
-        .arg(&exam)
-        .args(["--employee-id", "0571-0099", "--answers", "2"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("spawn counterpart");
-    let mut child = KillOnDrop(child);
-    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
-    let mut sitting = None;
-    loop {
-        let line = lines.next().expect("child ended early").unwrap();
-        if let Some(id) = line.strip_prefix("sitting ") {
-            sitting = Some(id.parse::<i64>().unwrap());
-        }
-        if line == "ready" {
-            break;
-        }
-    }
-    std::thread::sleep(Duration::from_millis(300));
-    child.0.kill().unwrap();
-    let status = child.0.wait().unwrap();
+    let (sitting, status) = kill_mid_write(
+        Command::new(env!("CARGO_BIN_EXE_counterpart"))
+            .args(["exam-crash-test", "--db"])
+            .arg(&db)
+            .arg("--exam")
+            .arg(&exam)
+            .args(["--employee-id", "0571-0099", "--answers", "2"]),
+        "sitting ",
+    );
     #[cfg(unix)]
     {
         use std::os::unix::process::ExitStatusExt;
