@@ -11,6 +11,7 @@ use counterpart_core::library::Library;
 use counterpart_core::library::load::{LoadedFile, load_all, load_file};
 use counterpart_core::library::sources::{SourceKind, discover};
 use counterpart_core::scenario::model::Lang;
+use counterpart_core::scenario::fix::{FileFix, backup_path};
 use counterpart_core::play::rubric::Dimension;
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::json;
@@ -1018,51 +1019,28 @@ fn new_cmd(id: &str, channel: ChannelArg, style: StyleArg, secondary: Option<Sty
     Ok(0)
 }
 
-/// Where `fix` keeps the original: FILE.bak, or FILE.1.bak, FILE.2.bak …
-/// when older backups exist, so an earlier original is never overwritten.
-/// The name never ends in `.ron`, so the backup is not loaded as a second
-/// scenario with the same id.
-fn backup_path(file: &std::path::Path) -> PathBuf {
-    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let first = file.with_file_name(format!("{name}.bak"));
-    if !first.exists() {
-        return first;
-    }
-    (1..).map(|n| file.with_file_name(format!("{name}.{n}.bak"))).find(|p| !p.exists()).expect("some number is free")
-}
-
 fn fix_cmd(file: &std::path::Path, dry_run: bool, lang: Lang, out: &mut dyn Write, err: &mut dyn Write) -> CmdResult {
-    use counterpart_core::scenario::fix::fix_source;
+    use counterpart_core::scenario::fix::{FixFileError, fix_file};
     let zh = lang == Lang::Zh;
     let label = file.display().to_string();
-    let bytes = match std::fs::read(file) {
-        Ok(b) => b,
-        Err(e) => {
-            writeln!(err, "error: {label}: {e}")?;
-            return Ok(2);
-        }
-    };
-    let source = match counterpart_core::scenario::parse::parse_bytes(&bytes, &label) {
-        // Size and encoding are checked first: the repairs work on text.
-        Err(d) if matches!(d.code, "not-utf8" | "file-too-large") => {
+    let FileFix { fixed, backup } = match fix_file(file, dry_run) {
+        Ok(f) => f,
+        Err(FixFileError::NotText(d)) => {
             write!(err, "{}", render_diagnostic(&d, false, lang))?;
             writeln!(err, "{}", if zh { "没有修改任何内容。" } else { "nothing changed." })?;
             return Ok(1);
         }
-        _ => String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes)).into_owned(),
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            return Ok(2);
+        }
     };
-    let fixed = fix_source(&source, &label);
     for change in &fixed.changes {
         writeln!(out, "{label}:{}:{}: {}", change.line, change.column, change.text(lang))?;
     }
     if fixed.changes.is_empty() {
         writeln!(out, "{}", if zh { "没有可以自动修正的问题。" } else { "nothing to fix automatically." })?;
-    } else if dry_run {
-        writeln!(out, "{}", if zh { format!("共 {} 处可修正（--dry-run：未写入文件）", fixed.changes.len()) } else { format!("{} change(s) possible (--dry-run: nothing written)", fixed.changes.len()) })?;
-    } else {
-        let backup = backup_path(file);
-        std::fs::write(&backup, &bytes)?;
-        std::fs::write(file, &fixed.source)?;
+    } else if let Some(backup) = &backup {
         writeln!(
             out,
             "{}",
@@ -1072,9 +1050,11 @@ fn fix_cmd(file: &std::path::Path, dry_run: bool, lang: Lang, out: &mut dyn Writ
                 format!("{} change(s) made; the original is kept in {}", fixed.changes.len(), backup.display())
             }
         )?;
+    } else {
+        writeln!(out, "{}", if zh { format!("共 {} 处可修正（--dry-run：未写入文件）", fixed.changes.len()) } else { format!("{} change(s) possible (--dry-run: nothing written)", fixed.changes.len()) })?;
     }
     // What is left is the checker's business: show it as validate would.
-    let loaded = if dry_run || fixed.changes.is_empty() {
+    let loaded = if backup.is_none() {
         counterpart_core::library::load::load_bytes(fixed.source.as_bytes(), file)
     } else {
         load_file(file)

@@ -100,6 +100,29 @@ fn library_shows_an_error_card_beside_the_working_ones() {
 }
 
 #[test]
+fn an_error_card_offers_the_repair_only_for_typing_slips() {
+    let (dir, vm) = library_with_broken_file();
+    let h = harness(vm, wide(), library_view);
+    // A misspelt field is for the trainer to correct: no repair button.
+    assert!(h.query_by_label("🛠 Repair the typing slips").is_none());
+    drop(h);
+
+    // A full-width comma typed with a Chinese input method is certain.
+    let slipped = std::fs::read_to_string(REFERENCE).unwrap().replacen("minutes: 8,", "minutes: 8，", 1);
+    assert!(slipped.contains("minutes: 8，"), "the fixture still has `minutes: 8,`");
+    let path = dir.path().join("b-broken.ron");
+    std::fs::write(&path, slipped).unwrap();
+    let files = load_all(&[dir.path().to_path_buf()]);
+    let vm = LibraryVm { lang: Lang::En, cards: cards(&files, Lang::En, &HashMap::new()), selected: 0, filter: LibraryFilter::default(), resume: None, unfinished_drills: Vec::new() };
+    let Card::Error(card) = &vm.cards[1] else { panic!("the slipped file fails to load") };
+    assert!(card.repairable);
+    let mut h = harness(vm, wide(), library_view);
+    h.get_by_label("🛠 Repair the typing slips").click();
+    h.run();
+    assert_eq!(h.state().actions, vec![LibraryAction::Repair(path)]);
+}
+
+#[test]
 fn library_filters_hide_scenarios_but_never_error_cards() {
     let (_dir, mut vm) = library_with_broken_file();
     vm.filter.channel = Some(Channel::Counter);

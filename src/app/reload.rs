@@ -187,18 +187,33 @@ fn rejected(watch: &Watch) -> Vec<(PathBuf, Vec<Diagnostic>)> {
 }
 
 fn reload(mut watch: ResMut<Watch>, mut scenarios: ResMut<Scenarios>, mut current: ResMut<CurrentRun>, mut status: ResMut<ReloadStatus>) {
+    // Every folder's flag is taken, so one save never reloads twice.
+    rescan(&mut watch, &mut scenarios, &mut current, &mut status, |reloader| reloader.take_dirty());
+}
+
+/// Reads every folder again now, for a change the app made itself (a
+/// repaired file), so it shows at once whatever the watching mode.
+pub fn rescan_now(watch: Option<ResMut<Watch>>, mut scenarios: ResMut<Scenarios>, mut current: ResMut<CurrentRun>, mut status: ResMut<ReloadStatus>) {
+    if let Some(mut watch) = watch {
+        rescan(&mut watch, &mut scenarios, &mut current, &mut status, |reloader| {
+            reloader.take_dirty();
+            true
+        });
+    }
+}
+
+fn rescan(watch: &mut Watch, scenarios: &mut Scenarios, current: &mut CurrentRun, status: &mut ReloadStatus, due: impl Fn(&Reloader) -> bool) {
     let mut changes = Vec::new();
     for (_, reloader) in &mut watch.folders {
-        // Every folder's flag is taken, so one save never reloads twice.
-        if reloader.take_dirty() {
+        if due(reloader) {
             changes.extend(reloader.rescan());
         }
     }
     if changes.is_empty() {
         return;
     }
-    let notes = apply_reload_library(&mut scenarios, &mut current, watch.library(), &changes);
-    status.rejected = rejected(&watch);
+    let notes = apply_reload_library(scenarios, current, watch.library(), &changes);
+    status.rejected = rejected(watch);
     status.notes = notes;
     status.at = Some(Instant::now());
     status.settle = 3;

@@ -3,11 +3,13 @@
 use super::{Screen, UiSet};
 use crate::app::run::CurrentRun;
 use crate::app::session::{Scenarios, Trainee};
+use crate::app::views::tr;
 use counterpart_core::play::engine::Encounter;
 use counterpart_core::records::resume::{ResumeProblem, continue_attempt, plan_resume};
 use crate::app::views::library::LibraryFilter;
 use std::path::PathBuf;
 use crate::app::settings::{Records, Settings};
+use counterpart_core::scenario::fix::{FileFix, FixFileError, fix_file, is_repairable};
 use crate::app::views::library::{Card, ErrorCard, LibraryAction, LibraryVm, ResumeOffer, ScenarioCard, library_view};
 use crate::app::views::drill::UnfinishedDrill;
 use super::drill::{DrillScreen, unfinished_drills};
@@ -40,6 +42,9 @@ pub struct LibraryState {
     pub unfinished_drills: Vec<UnfinishedDrill>,
     /// Closing an unfinished drill failed.
     pub error: Option<String>,
+    /// What the last repair of a file that failed to load did: the file,
+    /// whether it now loads, and what to say.
+    pub repair: Option<(std::path::PathBuf, bool, String)>,
 }
 
 /// An attempt the app was closed or killed in the middle of. Its committed
@@ -167,6 +172,9 @@ fn card(file: &LoadedFile, library: Option<&Library>, lang: Lang, best: &HashMap
             file: display_path(&file.path),
             diagnostics: diagnostics.iter().map(|d| format!("{}: {}", d.location(), d.message_in(lang))).collect(),
             source,
+            path: file.path.clone(),
+            repairable: diagnostics.first().is_some_and(|d| is_repairable(d.code)),
+            repair_note: None,
         }),
     }
 }
@@ -186,17 +194,21 @@ fn ui(
     let ctx = contexts.ctx_mut()?;
     let mut vm = LibraryVm {
         lang: settings.lang,
-        cards: library_cards(&scenarios.library, settings.lang, &state.best),
+        cards: with_repair_note(library_cards(&scenarios.library, settings.lang, &state.best), state.repair.as_ref()),
         selected: scenarios.selected_index(),
         filter: std::mem::take(&mut state.filter),
         resume: state.resume.as_ref().map(|p| resume_offer(p, &scenarios, settings.lang)),
         unfinished_drills: state.unfinished_drills.clone(),
     };
     let error = state.error.clone();
+    let repaired = state.repair.clone();
     let action = egui::CentralPanel::default()
         .show(&mut super::root_ui(ctx, content.0, "screen"), |ui| {
             if let Some(e) = &error {
                 ui.colored_label(crate::app::views::widgets::FAIL, e);
+            }
+            if let Some((_, true, note)) = &repaired {
+                ui.colored_label(crate::app::views::widgets::PASS, note);
             }
             library_view(ui, &mut vm)
         })
@@ -243,7 +255,52 @@ fn ui(
                 next.set(Screen::Author);
             }
         }
+        Some(LibraryAction::Repair(path)) => {
+            state.repair = Some(repair(&path, settings.lang));
+            commands.run_system_cached(crate::app::reload::rescan_now);
+        }
         None => {}
     }
     Ok(())
+}
+
+/// Repairs a file's typing slips in place (its original kept as .bak) and
+/// says what happened in the UI language.
+fn repair(path: &std::path::Path, lang: Lang) -> (std::path::PathBuf, bool, String) {
+    let name = display_path(path);
+    let said = match fix_file(path, false) {
+        Ok(FileFix { fixed, backup: Some(backup) }) => {
+            let kept = display_path(&backup);
+            let n = fixed.changes.len();
+            let loads = fixed.remaining.is_none();
+            let text = match (lang, loads) {
+                (Lang::Zh, true) => format!("已修正 {name} 中的 {n} 处输入法符号，文件可以加载了；原文件备份在 {kept}"),
+                (Lang::En, true) => format!("Repaired {n} typing slip(s) in {name}; it loads now. The original is kept in {kept}"),
+                (Lang::Zh, false) => format!("已修正 {name} 中的 {n} 处输入法符号；还有问题需要手动修改（见上）。原文件备份在 {kept}"),
+                (Lang::En, false) => format!("Repaired {n} typing slip(s) in {name}; a problem is left to fix by hand (above). The original is kept in {kept}"),
+            };
+            (loads, text)
+        }
+        Ok(FileFix { backup: None, .. }) => (false, tr(lang, "没有可以自动修正的地方，请按上面的提示手动修改。", "Nothing could be repaired for certain: change the file as the message above says.").to_string()),
+        Err(FixFileError::NotText(d)) => (false, d.message_in(lang).to_string()),
+        Err(e) => (false, match lang {
+            Lang::Zh => format!("无法修正 {name}：{e}"),
+            Lang::En => format!("Could not repair {name}: {e}"),
+        }),
+    };
+    (path.to_path_buf(), said.0, said.1)
+}
+
+/// Puts the last repair's note on its file's card while it still fails.
+fn with_repair_note(mut cards: Vec<Card>, repair: Option<&(std::path::PathBuf, bool, String)>) -> Vec<Card> {
+    if let Some((path, ok, note)) = repair {
+        for card in &mut cards {
+            if let Card::Error(c) = card
+                && &c.path == path
+            {
+                c.repair_note = Some((*ok, note.clone()));
+            }
+        }
+    }
+    cards
 }

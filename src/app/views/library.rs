@@ -34,6 +34,14 @@ pub struct ErrorCard {
     pub diagnostics: Vec<String>,
     /// Which folder the file came from, as on a scenario card.
     pub source: Option<String>,
+    /// The file on disk, for the repair button.
+    pub path: std::path::PathBuf,
+    /// The first problem is a typing slip the app can repair for certain
+    /// (full-width punctuation, quotes inside a text, a text given in one
+    /// language only).
+    pub repairable: bool,
+    /// What the last repair of this file did, shown on the card.
+    pub repair_note: Option<(bool, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -148,6 +156,8 @@ pub enum LibraryAction {
     Discard,
     /// Continue or close an unfinished group drill.
     Drill(UnfinishedAction),
+    /// Repair the typing slips of the file that failed to load.
+    Repair(std::path::PathBuf),
 }
 
 pub fn search_id() -> egui::Id {
@@ -251,7 +261,13 @@ pub fn library_view(ui: &mut egui::Ui, vm: &mut LibraryVm) -> Option<LibraryActi
                                     }
                                     response
                                 }
-                                Card::Error(card) => error_card(ui, lang, card),
+                                Card::Error(card) => {
+                                    let (response, repair) = error_card(ui, lang, card);
+                                    if repair {
+                                        action = Some(LibraryAction::Repair(card.path.clone()));
+                                    }
+                                    response
+                                }
                             };
                             if moved && index == highlighted {
                                 response.scroll_to_me(None);
@@ -416,8 +432,9 @@ fn scenario_card(ui: &mut egui::Ui, lang: Lang, card: &ScenarioCard, highlighted
     (inner.response, start, author)
 }
 
-fn error_card(ui: &mut egui::Ui, lang: Lang, card: &ErrorCard) -> egui::Response {
-    card_frame(ui, false, true)
+fn error_card(ui: &mut egui::Ui, lang: Lang, card: &ErrorCard) -> (egui::Response, bool) {
+    let mut repair = false;
+    let response = card_frame(ui, false, true)
         .show(ui, |ui| {
             ui.set_width(ui.available_width());
             ui.label(RichText::new(tr(lang, "⚠ 无法加载的场景文件", "⚠ Scenario file failed to load")).color(FAIL).strong());
@@ -427,6 +444,19 @@ fn error_card(ui: &mut egui::Ui, lang: Lang, card: &ErrorCard) -> egui::Response
             }
             for diagnostic in &card.diagnostics {
                 ui.label(RichText::new(diagnostic).monospace().small());
+            }
+            if let Some((ok, note)) = &card.repair_note {
+                ui.label(RichText::new(note).small().color(if *ok { PASS } else { FAIL }));
+            }
+            if card.repairable {
+                let button = ui
+                    .button(tr(lang, "🛠 自动修正输入法符号", "🛠 Repair the typing slips"))
+                    .on_hover_text(tr(
+                        lang,
+                        "把引号外的全角标点改成半角、把文字里的英文引号改成「」、把只写了一种语言的文字补成中英一对；原文件先备份为 .bak",
+                        "Full-width punctuation outside the quotes becomes half-width, plain quotes inside a text become 「」, a text in one language becomes a zh/en pair; the original is kept as .bak first",
+                    ));
+                repair = button.clicked();
             }
             ui.label(
                 RichText::new(tr(
@@ -438,5 +468,6 @@ fn error_card(ui: &mut egui::Ui, lang: Lang, card: &ErrorCard) -> egui::Response
                 .weak(),
             );
         })
-        .response
+        .response;
+    (response, repair)
 }

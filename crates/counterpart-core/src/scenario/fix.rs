@@ -7,6 +7,7 @@
 use crate::scenario::diag::Diagnostic;
 use crate::scenario::model::Lang;
 use crate::scenario::parse::{Lexical, lexical_problems, parse_scenario};
+use std::path::{Path, PathBuf};
 
 /// One repair, located in the repaired text (repairs never add or remove
 /// lines, so the line is also the line in the original file).
@@ -236,4 +237,67 @@ mod tests {
         let fixed = fix_source("(id: “x，y”, title: (zh: \"a\", en: \"T\"))", "x.ron");
         assert_eq!(fixed.source, "(id: \"x，y\", title: (zh: \"a\", en: \"T\"))");
     }
+}
+
+/// The diagnostic codes `fix_source` can repair with certainty; a file
+/// whose first problem is one of these is worth offering the repair for.
+pub const REPAIRABLE: [&str; 3] = ["full-width-punctuation", "unescaped-quote", "text-needs-zh-en"];
+
+pub fn is_repairable(code: &str) -> bool {
+    REPAIRABLE.contains(&code)
+}
+
+/// Where a repair keeps the original: FILE.bak, or FILE.1.bak, FILE.2.bak …
+/// when older backups exist, so an earlier original is never overwritten.
+/// The name never ends in `.ron`, so the backup is not loaded as a second
+/// scenario with the same id.
+pub fn backup_path(file: &Path) -> PathBuf {
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let first = file.with_file_name(format!("{name}.bak"));
+    if !first.exists() {
+        return first;
+    }
+    (1..).map(|n| file.with_file_name(format!("{name}.{n}.bak"))).find(|p| !p.exists()).expect("some number is free")
+}
+
+/// What repairing a file on disk did.
+#[derive(Debug)]
+pub struct FileFix {
+    pub fixed: Fixed,
+    /// Where the original was kept; None when nothing was written (no
+    /// change, or a dry run).
+    pub backup: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FixFileError {
+    #[error("{path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+    /// Too large or not UTF-8: the repairs work on text, so none is tried.
+    #[error("{}", .0.message)]
+    NotText(Diagnostic),
+}
+
+/// Repairs a scenario file in place (the original kept first, see
+/// `backup_path`), or only reports what it would change when `dry_run`.
+pub fn fix_file(path: &Path, dry_run: bool) -> Result<FileFix, FixFileError> {
+    let label = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| FixFileError::Read { path: path.to_path_buf(), source })?;
+    if let Err(d) = crate::scenario::parse::parse_bytes(&bytes, &label)
+        && matches!(d.code, "not-utf8" | "file-too-large")
+    {
+        return Err(FixFileError::NotText(d));
+    }
+    let source = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes)).into_owned();
+    let fixed = fix_source(&source, &label);
+    if dry_run || fixed.changes.is_empty() {
+        return Ok(FileFix { fixed, backup: None });
+    }
+    let backup = backup_path(path);
+    let write = |to: &Path, what: &[u8]| std::fs::write(to, what).map_err(|source| FixFileError::Write { path: to.to_path_buf(), source });
+    write(&backup, &bytes)?;
+    write(path, fixed.source.as_bytes())?;
+    Ok(FileFix { fixed, backup: Some(backup) })
 }
