@@ -11,3 +11,4 @@ pub mod sittings;
 pub mod store;
 pub mod xapi;
 pub mod xlsx;
+pub mod class;

@@ -34,8 +34,8 @@ use thiserror::Error;
 /// attempts their slots opened); v4 class-vote groups; v5 ratings; v6 what
 /// an attempt's statements say (`content`), the LRS outbox and employee
 /// numbers; v7 the hotline work order and the knowledge-base lookups; v8
-/// the counter's one-time notice; v9 exam sittings.
-pub const SCHEMA_VERSION: i32 = 9;
+/// the counter's one-time notice; v9 exam sittings; v10 the cache of statements read back from an LRS (`class`).
+pub const SCHEMA_VERSION: i32 = 10;
 
 /// Settings keys of the centre's xAPI identity (see docs/records.md).
 pub const SETTING_HOME_PAGE: &str = "xapi.home_page";
@@ -1756,6 +1756,7 @@ fn migrate(conn: &mut Connection, path: &Path, from: i32) -> Result<(), StoreErr
             6 => tx.execute_batch(SCHEMA_V7_WORK_ORDERS).map_err(wrap)?,
             7 => tx.execute_batch(SCHEMA_V8_NOTICES).map_err(wrap)?,
             8 => tx.execute_batch(SCHEMA_V9_EXAMS).map_err(wrap)?,
+            9 => tx.execute_batch(SCHEMA_V10_LRS_CACHE).map_err(wrap)?,
             _ => unreachable!("versions above SCHEMA_VERSION are rejected before migrating"),
         }
         version += 1;
@@ -1969,6 +1970,43 @@ fn fill_uuids(tx: &rusqlite::Transaction<'_>, table: &str) -> rusqlite::Result<(
 /// event in order (the drill is rebuilt by replaying it); `drill_attempts`
 /// links slots to the attempts they opened, so a slot's attempt is never
 /// offered for resuming on its own.
+/// v10: statements read back from an LRS for the class overview
+/// (`records::class`), one row per statement and endpoint with only what
+/// the overview reads, so the file stays small and a refresh asks the LRS
+/// only for what was stored after `newest_stored`; one row per endpoint
+/// for the last fetch.
+pub const SCHEMA_V10_LRS_CACHE: &str = "
+CREATE TABLE IF NOT EXISTS lrs_statements (
+    endpoint TEXT NOT NULL,
+    id TEXT NOT NULL,
+    stored TEXT NOT NULL,
+    timestamp TEXT NOT NULL,
+    verb TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    actor_name TEXT NOT NULL,
+    registration TEXT NOT NULL,
+    scenario TEXT NOT NULL,
+    turn TEXT NOT NULL,
+    choice TEXT NOT NULL,
+    quality INTEGER,
+    red_flag TEXT NOT NULL,
+    score REAL,
+    success INTEGER,
+    persona TEXT NOT NULL,
+    exam TEXT NOT NULL,
+    exam_name TEXT NOT NULL,
+    dimensions TEXT NOT NULL,
+    PRIMARY KEY (endpoint, id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS lrs_statements_stored ON lrs_statements (endpoint, stored);
+CREATE TABLE IF NOT EXISTS lrs_fetches (
+    endpoint TEXT PRIMARY KEY,
+    fetched_at TEXT NOT NULL,
+    newest_stored TEXT NOT NULL,
+    skipped INTEGER NOT NULL DEFAULT 0
+);
+";
+
 pub const SCHEMA_V3_DRILLS: &str = "
 CREATE TABLE drills (
     id INTEGER PRIMARY KEY,

@@ -878,6 +878,108 @@ impl Lrs {
             }
         }
     }
+
+    /// Reads statements matching `query` page by page, following `more`,
+    /// handing each page to `page` as it arrives so no more than one page
+    /// is held; `page` answers `false` to stop early. Returns the pages read.
+    /// 401/403 and a non-LRS address come back as `LrsError::Status`.
+    pub fn fetch_pages(&self, query: &StatementQuery, page: &mut dyn FnMut(Vec<Value>) -> bool) -> Result<usize, LrsError> {
+        let mut url = self.statements_url.clone();
+        let mut first = true;
+        let mut pages = 0;
+        loop {
+            let mut req = self
+                .agent
+                .get(&url)
+                .config()
+                .timeout_global(Some(self.request_timeout))
+                .build()
+                .header("Authorization", &self.authorization)
+                .header("X-Experience-API-Version", XAPI_VERSION);
+            if first {
+                for (k, v) in query.params() {
+                    req = req.query(k, v);
+                }
+            }
+            let mut resp = req.call().map_err(|e| LrsError::Transport { url: url.clone(), detail: e.to_string() })?;
+            let status = resp.status().as_u16();
+            // ureq's default cap is 10 MB; a page of a few hundred
+            // statements with Chinese texts stays well under 64 MB.
+            let body = resp.body_mut().with_config().limit(64 * 1024 * 1024).read_to_string();
+            let body = body.map_err(|e| LrsError::Transport { url: url.clone(), detail: e.to_string() })?;
+            if status != 200 {
+                return Err(LrsError::Status { url, status, body: body.chars().take(300).collect() });
+            }
+            let mut v: Value = serde_json::from_str(&body).map_err(|e| LrsError::BadAnswer { url: url.clone(), detail: e.to_string() })?;
+            drop(body);
+            let more = v.get("more").and_then(Value::as_str).filter(|m| !m.is_empty()).map(str::to_string);
+            let list = match v.get_mut("statements").map(Value::take) {
+                Some(Value::Array(list)) => list,
+                _ => return Err(LrsError::BadAnswer { url, detail: "no \"statements\" list in the answer".into() }),
+            };
+            pages += 1;
+            if !page(list) {
+                return Ok(pages);
+            }
+            match more {
+                Some(more) => {
+                    url = self.resolve_more(&more);
+                    first = false;
+                }
+                None => return Ok(pages),
+            }
+        }
+    }
+
+    /// A `more` link is relative to the LRS's origin (xAPI 1.0.3: "relative
+    /// to the LRS root"), or absolute.
+    fn resolve_more(&self, more: &str) -> String {
+        if more.starts_with("http://") || more.starts_with("https://") {
+            return more.to_string();
+        }
+        let after_scheme = self.statements_url.find("://").map_or(0, |i| i + 3);
+        let host_end = self.statements_url[after_scheme..].find('/').map_or(self.statements_url.len(), |i| after_scheme + i);
+        let origin = &self.statements_url[..host_end];
+        if more.starts_with('/') { format!("{origin}{more}") } else { format!("{origin}/{more}") }
+    }
+}
+
+/// What `Lrs::fetch_pages` asks for (xAPI `GET /statements` parameters);
+/// `None` leaves a filter out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StatementQuery {
+    pub verb: Option<String>,
+    pub activity: Option<String>,
+    /// Match `activity` in the context's parent and grouping too (an exam's
+    /// statements carry it as grouping).
+    pub related_activities: bool,
+    /// Stored after this instant (ISO 8601).
+    pub since: Option<String>,
+    pub until: Option<String>,
+    /// Statements per page asked for; the LRS may send fewer.
+    pub limit: Option<usize>,
+}
+
+impl StatementQuery {
+    fn params(&self) -> Vec<(&'static str, String)> {
+        let mut p = Vec::new();
+        let mut add = |k: &'static str, v: &Option<String>| {
+            if let Some(v) = v.as_ref().filter(|v| !v.is_empty()) {
+                p.push((k, v.clone()));
+            }
+        };
+        add("verb", &self.verb);
+        add("activity", &self.activity);
+        add("since", &self.since);
+        add("until", &self.until);
+        if self.related_activities && self.activity.is_some() {
+            p.push(("related_activities", "true".into()));
+        }
+        if let Some(l) = self.limit {
+            p.push(("limit", l.to_string()));
+        }
+        p
+    }
 }
 
 

@@ -24,6 +24,9 @@ pub(crate) const SCORES_HEADER: [&str; 8] =
 const NUMERIC: &[&str] = &[
     "attempt_id", "scenario_version", "steps", "overall", "listening", "empathy", "clarity", "disc", "process", "rules",
     "slot", "round", "score", "drill_id", "sitting_id", "exam_version", "sitting", "passed_scenarios", "drawn", "minutes",
+    // The class overview (`class::workbook`).
+    "started", "completed", "abandoned", "mean_score", "scenarios", "trainees", "count", "times", "answers", "quality", "candidates",
+    "sittings", "sittings_passed", "scenarios_passed", "scenarios_judged", "active_trainees",
 ];
 
 fn plain(s: &str) -> String {
