@@ -776,8 +776,8 @@ fn local_rules(ck: &mut Checker, s: &Scenario, city: &CityRules) {
 
 // Work-order and notice truth (issue 14). Every bundled hotline scenario
 // now states what the right record of the call is (an order, or no order),
-// so a hotline scenario with neither is warned about (`work-order-missing`);
-// counter scenarios are not yet (`no-notice` once they all have a notice).
+// so a hotline scenario with neither is warned about (`work-order-missing`),
+// and likewise a counter scenario without a notice (`notice-missing`).
 
 /// The truth's references inside the scenario: fact ids, the turns and
 /// lines that reveal them, the city-profile rule of the time limit.
@@ -848,6 +848,20 @@ fn work_order_refs(ck: &mut Checker, s: &Scenario, city: Option<&CityRules>) {
         .help(
             "add `work_order: (...)` with the facts and the dispatch, or `no_order: (disposition: Harassing, why: ...)` for a call that makes no order (see docs/work-orders.md)",
             "加上 `work_order: (...)`，写明事实和派单；不用开工单的来电写 `no_order: (disposition: Harassing, why: ...)`（见 docs/work-orders.md）",
+        );
+    }
+    if s.channel == Channel::Counter && s.notice.is_none() {
+        ck.warn(
+            "notice-missing",
+            String::new(),
+            "the scenario does not say what the one-time notice must hold, so the notice the trainee hands over cannot be scored".into(),
+            "场景没有写一次性告知单该包含什么，学员交给群众的告知单没法评分".into(),
+            &[],
+            Some("channel"),
+        )
+        .help(
+            "add `notice: (entries: [...])` naming the knowledge entries whose materials and steps this citizen needs (see docs/knowledge-base.md)",
+            "加上 `notice: (entries: [...])`，写明这位群众需要哪些知识库条目里的材料和流程（见 docs/knowledge-base.md）",
         );
     }
     let Some(truth) = &s.work_order else { return };
@@ -1381,6 +1395,23 @@ mod tests {
         let longest = found.iter().find(|d| d.code == "best-is-longest").expect("found above");
         assert!(longest.message_in(crate::scenario::model::Lang::Zh).contains("最长"), "{longest:?}");
         assert!(longest.render(crate::scenario::model::Lang::Zh).contains("提示: "), "{}", longest.render(crate::scenario::model::Lang::Zh));
+    }
+
+    #[test]
+    fn a_counter_scenario_without_a_notice_is_warned_about_and_one_with_a_notice_is_not() {
+        let counter = GAMEABLE.replacen("channel: Hotline", "channel: Counter", 1);
+        let found = findings(&counter);
+        let missing: Vec<&Diagnostic> = found.iter().filter(|d| d.code == "notice-missing").collect();
+        assert_eq!(missing.len(), 1, "{found:#?}");
+        assert!(!missing[0].is_error());
+        assert_eq!(missing[0].line, counter.lines().position(|l| l.contains("channel: Counter")).unwrap() + 1, "located at the channel");
+        assert!(missing[0].message_in(crate::scenario::model::Lang::Zh).contains("告知单"), "{:?}", missing[0]);
+        assert_eq!(untranslated(&found), Vec::<String>::new());
+        assert!(!found.iter().any(|d| d.code == "work-order-missing"), "a counter scenario needs no work order");
+        let with_notice = counter.replacen("minutes: 5,", "minutes: 5, notice: (entries: [\"some-entry\"]),", 1);
+        assert!(!findings(&with_notice).iter().any(|d| d.code == "notice-missing"));
+        // A hotline scenario is told about its work order, not a notice.
+        assert!(!findings(GAMEABLE).iter().any(|d| d.code == "notice-missing"));
     }
 
     #[test]

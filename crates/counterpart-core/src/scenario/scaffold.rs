@@ -159,7 +159,20 @@ pub fn scaffold_in(spec: &ScaffoldSpec, dir: &Path) -> String {
         time_limit: "hotline-complaint-limit", // a rule of city/profile.ron / 城市配置里的时限
     ),"#
     } else {
-        ""
+        r#"
+    // What the one-time notice handed over at the end must hold
+    // (docs/knowledge-base.md): the knowledge entries whose materials and
+    // steps this citizen needs; the id below is a real entry of the bundled
+    // library, to be replaced. Lines of the entries this citizen does not
+    // need go in `not_needed`, later matters (e.g. tax registration after a
+    // licence) in `follow_on`.
+    // 一次性告知单应包含的知识库条目（下面是示例编号，请换成本事项的条目）；
+    // 这位群众用不上的材料写进 not_needed，后续事项写进 follow_on。
+    notice: (
+        entries: ["residence-permit-application"],
+        not_needed: [],
+        follow_on: [],
+    ),"#
     };
     let breakdown_id = pick("hung_up", "walked_out");
     let breakdown_outcome = pick("HungUp", "WalkedOut");
@@ -579,6 +592,13 @@ mod tests {
             assert!(s.citizen.personas.as_ref().is_some_and(|p| !p.is_empty()));
             assert!(text.contains("when: Persona(\""));
             assert!(s.turns.iter().flat_map(|t| &t.options).any(|o| o.red_flag.is_some()));
+            // The record the trainee makes is scored: a work order on a
+            // call, a one-time notice at a counter.
+            if spec.channel == Channel::Hotline {
+                assert!(s.work_order.is_some() && s.notice.is_none());
+            } else {
+                assert!(s.notice.as_ref().is_some_and(|n| !n.entries.is_empty()) && s.work_order.is_none());
+            }
             let breakdown = if spec.channel == Channel::Hotline { "HungUp" } else { "WalkedOut" };
             assert!(text.contains(&format!("outcome: {breakdown}")));
         }
