@@ -229,7 +229,7 @@ fn after_the_call_the_guess_offers_to_hand_the_order_in_and_the_debrief_shows_it
         h.get_by_label_contains("commonest quality-check fault");
         assert!(h.query_all_by_label("× Wrong").count() >= 2, "type and handling unit");
         h.get_by_label_contains("P4 ≤ 1");
-        h.get_by_label("The knowledge this call needed");
+        h.get_by_label("The knowledge this case needed");
         h.get_by_label("Not looked up during the call");
     }
 }

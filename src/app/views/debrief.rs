@@ -648,7 +648,7 @@ fn notice_section(ui: &mut egui::Ui, lang: Lang, notice: &NoticeDebriefVm) -> bo
 }
 
 fn knowledge_section(ui: &mut egui::Ui, lang: Lang, entries: &[(EntryVm, bool)]) {
-    ui.label(RichText::new(tr(lang, "这通电话要查的知识库条目", "The knowledge this call needed")).size(18.0).strong());
+    ui.label(RichText::new(tr(lang, "这次要查的知识库条目", "The knowledge this case needed")).size(18.0).strong());
     for (entry, opened) in entries {
         egui::Frame::group(ui.style()).inner_margin(8.0).show(ui, |ui| {
             ui.set_width(ui.available_width());
