@@ -197,7 +197,9 @@ pub fn generate(seed: u64, shape: &Shape) -> Scenario {
             options.push(Choice {
                 id: format!("o{o}"),
                 text: text(format!("回答 {t}.{o}"), format!("Answer {t}.{o}")),
+                kind: None,
                 evidence,
+                kind_items: Vec::new(),
                 stage: stages[rng.random_range(0..stages.len())],
                 fit,
                 red_flag: if shape.graded {
@@ -295,7 +297,9 @@ pub fn generate(seed: u64, shape: &Shape) -> Scenario {
         scenario_turns[from].options.push(Choice {
             id: format!("again{cycle}"),
             text: text("您能再说一遍吗？".into(), "Could you say that again?".into()),
+            kind: None,
             evidence: BTreeMap::from([(Item::L3, 1), (Item::L1, 2)]),
+            kind_items: Vec::new(),
             stage: Stage::Gathering,
             fit: DiscFit::default(),
             red_flag: None,

@@ -207,6 +207,10 @@ pub(crate) struct Checked {
 /// (a scenario judged on its own, away from any library).
 pub(crate) fn check(scenario: Scenario, source: &str, file: &str, city: Option<&CityRules>) -> Checked {
     let mut ck = Checker { file, source, out: Vec::new() };
+    // The checks below judge the evidence an option scores with: its kind's
+    // defaults included.
+    let mut scenario = scenario;
+    scenario.resolve_kinds();
     let scenario = &scenario;
     let s = scenario;
 
@@ -443,7 +447,7 @@ pub(crate) fn check(scenario: Scenario, source: &str, file: &str, city: Option<&
             } else {
                 ck.text(&option.feedback, format!("{op}.feedback"), &[&anchor, &oanchor]);
             }
-            if option.evidence.is_empty() {
+            if option.evidence.is_empty() && option.kind.is_none() {
                 ck.warn("no-evidence", format!("{op}.evidence"), format!("option \"{}\" carries no rubric evidence, so it cannot be scored", option.id), format!("选项 \"{}\" 没有写评分项证据（evidence），没法计分", option.id), &[&anchor, &oanchor], Some(&quoted(&option.id)));
             }
             let claimed = crate::play::flow::claimed_items(option);

@@ -23,7 +23,9 @@ pub struct Script {
 }
 
 impl Script {
-    pub fn new(scenario: Scenario) -> Result<Arc<Script>, FlowError> {
+    pub fn new(mut scenario: Scenario) -> Result<Arc<Script>, FlowError> {
+        // Play, analysis and the debrief all read the resolved evidence.
+        scenario.resolve_kinds();
         let flow = Flow::new(&scenario)?;
         let alternates =
             (1..scenario.citizen.persona_count()).map(|p| Flow::for_persona(&scenario, p)).collect::<Result<_, _>>()?;

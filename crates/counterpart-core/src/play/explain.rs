@@ -11,7 +11,7 @@ use crate::play::rubric::{
     SATISFIED_UPSET_BELOW, talk_tolerance,
 };
 use crate::play::score::ScoreNote;
-use crate::scenario::model::{DiscProfile, Item, Lang, Mood, Outcome, RedFlag, Text};
+use crate::scenario::model::{AnswerKind, DiscProfile, Item, Lang, Mood, Outcome, RedFlag, Text};
 use std::fmt::Write;
 
 /// One answer: what it recorded and how it moved the citizen.
@@ -40,6 +40,12 @@ pub struct StepTrace {
     pub missed: Vec<(Item, u8)>,
     pub premature_solution: bool,
     pub red_flag: Option<RedFlag>,
+    /// The option's kind, if it declares one, and the items (with their
+    /// levels as written or defaulted) that came from the kind's defaults
+    /// and from the file's `evidence`.
+    pub kind: Option<AnswerKind>,
+    pub from_kind: Vec<(Item, u8)>,
+    pub written: Vec<(Item, u8)>,
 }
 
 /// How one rubric item reached its final level.
@@ -128,6 +134,9 @@ pub fn explain(encounter: &Encounter) -> Explanation {
             missed: played.chances.iter().copied().filter(|&(_, level)| level < 2).collect(),
             premature_solution: step.premature_solution,
             red_flag: step.red_flag,
+            kind: option.kind,
+            from_kind: option.evidence.iter().filter(|(i, _)| option.kind_items.contains(i)).map(|(i, l)| (*i, *l)).collect(),
+            written: option.evidence.iter().filter(|(i, _)| !option.kind_items.contains(i)).map(|(i, l)| (*i, *l)).collect(),
         });
     }
 
@@ -313,6 +322,18 @@ impl Explanation {
             }
             if let Some(flag) = s.red_flag {
                 marks.push(format!("{} {}", tr("红线：", "red flag:"), flag.label().get(lang)));
+            }
+            if let Some(kind) = s.kind {
+                let list = |e: &[(Item, u8)]| if e.is_empty() { "-".to_string() } else { e.iter().map(|(i, l)| format!("{i:?}={l}")).collect::<Vec<_>>().join(" ") };
+                marks.push(format!(
+                    "{} {} ({kind:?}): {} {}; {} {}",
+                    tr("回答类型", "kind"),
+                    kind.label().get(lang),
+                    tr("按类型默认", "its defaults for this stage"),
+                    list(&s.from_kind),
+                    tr("文件里写的", "written in the file"),
+                    list(&s.written),
+                ));
             }
             if !s.missed.is_empty() {
                 let missed: Vec<String> = s.missed.iter().map(|(i, l)| format!("{i:?}={l}")).collect();

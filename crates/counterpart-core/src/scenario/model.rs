@@ -274,9 +274,18 @@ pub struct Choice {
     pub id: String,
     /// What the trainee says.
     pub text: Text,
+    /// What kind of answer this is; its default evidence for the stage
+    /// fills in the items `evidence` does not name (`resolve_kind`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<AnswerKind>,
     /// Rubric item → level 0 harmful, 1 missed, 2 adequate, 3 exemplary.
+    /// Once resolved, also the kind's defaults for the items not written.
     #[serde(default)]
     pub evidence: BTreeMap<Item, u8>,
+    /// The items of `evidence` that came from the kind's defaults rather
+    /// than from the file, so the author view can say where each came from.
+    #[serde(skip)]
+    pub kind_items: Vec<Item>,
     pub stage: Stage,
     /// How well the option suits each DISC style, −2 (a trigger) to +2.
     #[serde(default)]
@@ -298,6 +307,125 @@ pub struct Choice {
     /// Checked first after this option.
     #[serde(default)]
     pub routes: Vec<Route>,
+}
+
+impl Choice {
+    /// Fills in the kind's default evidence for this option's stage, for
+    /// every item the author did not write: written evidence wins item by
+    /// item. Idempotent, so a scenario resolved twice is unchanged.
+    pub fn resolve_kind(&mut self) {
+        let Some(kind) = self.kind else { return };
+        for (item, level) in kind.defaults(self.stage) {
+            if !self.evidence.contains_key(&item) {
+                self.evidence.insert(item, level);
+                self.kind_items.push(item);
+            }
+        }
+    }
+}
+
+impl Scenario {
+    /// Every option's kind resolved into evidence (see `Choice::resolve_kind`).
+    pub fn resolve_kinds(&mut self) {
+        self.turns.iter_mut().flat_map(|t| t.options.iter_mut()).for_each(Choice::resolve_kind);
+    }
+}
+
+/// What kind of answer an option is: the classic answers of the domain's
+/// distractor catalogue. Each gives default evidence per process stage, on
+/// the stage's own items only, so that a kind never makes a turn offer an
+/// item its exemplary answer lacks (a missed chance), and only `Exemplary`
+/// reaches 3 on a content item: a long or warm distractor cannot win by
+/// its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum AnswerKind {
+    /// 示范: does what this stage needs, well.
+    Exemplary,
+    /// 热情但含糊: warm words, no substance or action.
+    WarmButVague,
+    /// 正确但冷淡: the right substance, no warmth.
+    CorrectButCold,
+    /// 过早承诺: promises before the facts are checked.
+    PrematurePromise,
+    /// 推诿: pushes the matter (and the citizen) away.
+    PushingAway,
+    /// 说得太多: tries to do everything at once.
+    OverTalking,
+    /// 指责市民: blames the citizen.
+    BlamingCitizen,
+}
+
+impl AnswerKind {
+    pub const ALL: [AnswerKind; 7] = [
+        AnswerKind::Exemplary,
+        AnswerKind::WarmButVague,
+        AnswerKind::CorrectButCold,
+        AnswerKind::PrematurePromise,
+        AnswerKind::PushingAway,
+        AnswerKind::OverTalking,
+        AnswerKind::BlamingCitizen,
+    ];
+
+    pub fn label(self) -> Text {
+        match self {
+            AnswerKind::Exemplary => Text::new("示范", "exemplary"),
+            AnswerKind::WarmButVague => Text::new("热情但含糊", "warm but vague"),
+            AnswerKind::CorrectButCold => Text::new("正确但冷淡", "correct but cold"),
+            AnswerKind::PrematurePromise => Text::new("过早承诺", "premature promise"),
+            AnswerKind::PushingAway => Text::new("推诿", "pushing away"),
+            AnswerKind::OverTalking => Text::new("说得太多", "over-talking"),
+            AnswerKind::BlamingCitizen => Text::new("指责市民", "blaming the citizen"),
+        }
+    }
+
+    /// "Exemplary 示范, WarmButVague 热情但含糊, …": the valid kinds as a
+    /// trainer writes them, for messages.
+    pub fn catalogue() -> String {
+        AnswerKind::ALL.iter().map(|k| format!("{k:?} {}", k.label().zh)).collect::<Vec<_>>().join(", ")
+    }
+
+    /// The evidence this kind of answer shows at `stage`. The table is
+    /// documented for trainers in docs/scenario-format.md (a test keeps
+    /// them in step).
+    pub fn defaults(self, stage: Stage) -> Vec<(Item, u8)> {
+        use AnswerKind::*;
+        use Item::*;
+        use Stage::*;
+        // The items each stage is about: what the exemplary answer shows.
+        let own: [Item; 3] = match stage {
+            Reception => [P1, E4, L1],
+            Calming => [E1, E2, P2],
+            Gathering => [L2, L3, L4],
+            Analysis => [P3, L3, C1],
+            Solution => [C3, P4, C2],
+            FollowUp => [P5, E3, C4],
+        };
+        match (self, stage) {
+            (Exemplary, _) => own.iter().map(|&i| (i, 3)).collect(),
+            (WarmButVague, Reception) => vec![(P1, 1), (E4, 2)],
+            (WarmButVague, Calming) => vec![(E1, 2), (E2, 1), (P2, 1)],
+            (WarmButVague, Gathering) => vec![(L2, 1), (L3, 1), (L4, 1)],
+            (WarmButVague, Analysis) => vec![(P3, 1), (L3, 1), (C1, 2)],
+            (WarmButVague, Solution) => vec![(C3, 1), (P4, 1), (C2, 1)],
+            (WarmButVague, FollowUp) => vec![(P5, 1), (E3, 2), (C4, 1)],
+            (CorrectButCold, Reception) => vec![(P1, 2), (E4, 1)],
+            (CorrectButCold, Calming) => vec![(E1, 1), (P2, 1), (E4, 1)],
+            (CorrectButCold, Gathering) => vec![(L2, 2), (L3, 2), (L4, 1)],
+            (CorrectButCold, Analysis) => vec![(P3, 2), (L3, 2), (C1, 1)],
+            (CorrectButCold, Solution) => vec![(C3, 2), (P4, 2), (E3, 1)],
+            (CorrectButCold, FollowUp) => vec![(P5, 2), (C4, 2), (E3, 1)],
+            (PrematurePromise, Reception) => vec![(P1, 2), (P3, 0), (C3, 1)],
+            (PrematurePromise, Calming) => vec![(E1, 2), (P2, 1), (P3, 0)],
+            (PrematurePromise, Gathering) => vec![(L2, 1), (P3, 0), (C3, 1)],
+            (PrematurePromise, Analysis) => vec![(P3, 0), (L3, 1), (C3, 1)],
+            (PrematurePromise, Solution) => vec![(C3, 1), (P4, 1), (P3, 0)],
+            (PrematurePromise, FollowUp) => vec![(P5, 1), (C3, 1), (P3, 0)],
+            (PushingAway, _) => vec![(P1, 0), (E2, 0), (P4, 0)],
+            (OverTalking, Analysis) => vec![(P3, 2), (L3, 2), (C1, 1)],
+            (OverTalking, _) => vec![(own[0], 2), (own[1], 2), (C1, 1)],
+            (BlamingCitizen, _) => vec![(E1, 0), (E2, 0), (E4, 0)],
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -741,5 +869,63 @@ impl RequiredAction {
     /// The action ids that satisfy the requirement.
     pub(crate) fn alternatives(&self) -> impl Iterator<Item = &str> {
         self.action.split('|').map(str::trim).filter(|a| !a.is_empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STAGES: [Stage; 6] = [Stage::Reception, Stage::Calming, Stage::Gathering, Stage::Analysis, Stage::Solution, Stage::FollowUp];
+
+    /// Content items aggregate by their best evidence; the rest by the worst.
+    fn content(item: Item) -> bool {
+        !matches!(item, Item::L1 | Item::E4 | Item::C1 | Item::D3 | Item::P3)
+    }
+
+    #[test]
+    fn a_kind_never_beats_the_exemplary_answer_of_its_stage() {
+        for stage in STAGES {
+            let best: BTreeMap<Item, u8> = AnswerKind::Exemplary.defaults(stage).into_iter().collect();
+            let best_mean = best.values().map(|&l| l as f32).sum::<f32>() / best.len() as f32;
+            for kind in AnswerKind::ALL {
+                let d = kind.defaults(stage);
+                assert!((2..=3).contains(&d.len()), "{kind:?} at {stage:?}: one turn's worth, not {}", d.len());
+                if kind == AnswerKind::Exemplary {
+                    continue;
+                }
+                for &(item, level) in &d {
+                    // A distractor showing a content item the exemplary
+                    // answer lacks would make the turn offer it, and the
+                    // exemplary answer would miss a chance by default.
+                    if content(item) && level >= 2 {
+                        assert!(best.get(&item).is_some_and(|&b| b > level), "{kind:?} at {stage:?} offers {item:?}={level}");
+                    }
+                    assert!(level < 3 || !content(item), "{kind:?} at {stage:?} is exemplary on {item:?}");
+                }
+                let mean = d.iter().map(|(_, l)| *l as f32).sum::<f32>() / d.len() as f32;
+                assert!(mean < best_mean - 0.9, "{kind:?} at {stage:?} scores {mean} against {best_mean}");
+            }
+        }
+    }
+
+    fn parse_choice(source: &str) -> Choice {
+        ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME).from_str(source).expect("parses")
+    }
+
+    #[test]
+    fn written_evidence_overrides_a_kinds_defaults_item_by_item() {
+        let source = r#"(id: "a", text: (zh: "您好", en: "Hello"), kind: Exemplary, evidence: {E2: 1, L4: 2}, stage: Calming, feedback: (zh: "好", en: "Good"), next: "end")"#;
+        let mut choice = parse_choice(source);
+        choice.resolve_kind();
+        assert_eq!(choice.evidence, BTreeMap::from([(Item::E1, 3), (Item::E2, 1), (Item::P2, 3), (Item::L4, 2)]));
+        assert_eq!(choice.kind_items, vec![Item::E1, Item::P2]);
+        let once = choice.clone();
+        choice.resolve_kind();
+        assert_eq!(choice, once, "resolving twice changes nothing");
+        let plain = parse_choice(r#"(id: "b", text: (zh: "您好", en: "Hello"), stage: Calming, feedback: (zh: "好", en: "Good"), next: "end")"#);
+        let mut resolved = plain.clone();
+        resolved.resolve_kind();
+        assert_eq!(resolved, plain, "no kind, no defaults");
     }
 }

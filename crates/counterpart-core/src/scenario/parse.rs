@@ -119,6 +119,7 @@ fn plain_type(outer: &Option<String>) -> (String, String) {
         "SpecialNeed" => ("a special need", "特殊需求（needs）"),
         "Stage" => ("stage", "阶段（stage）"),
         "RedFlag" => ("red_flag", "红线（red_flag）"),
+        "AnswerKind" => ("an answer's kind", "回答类型（kind）"),
         "Item" => ("a rubric item", "评分项"),
         "Condition" => ("a condition", "条件"),
         "Outcome" => ("outcome", "结局类型（outcome）"),
@@ -179,7 +180,17 @@ fn from_ron(source: &str, file: &str, path: &str, code: ron::Error, at: ron::err
                 (line, column) = (l, c);
             }
             let (en, zh) = plain_type(outer);
-            let (help, help_zh) = suggest(found, expected, "values", "取值");
+            let (mut help, mut help_zh) = suggest(found, expected, "values", "取值");
+            if outer.as_deref() == Some("AnswerKind") {
+                // The kinds are few and their names are English: list them
+                // all with their Chinese names, near miss or not.
+                let catalogue = crate::scenario::model::AnswerKind::catalogue();
+                let near = help.starts_with("did you mean").then(|| (help.clone(), help_zh.clone()));
+                (help, help_zh) = match near {
+                    Some((en, zh)) => (format!("{en} The kinds are: {catalogue}"), format!("{zh} 回答类型有：{catalogue}")),
+                    None => (format!("the kinds are: {catalogue}"), format!("回答类型有：{catalogue}")),
+                };
+            }
             wording("unknown-value", format!("`{found}` is not a valid value for {en}"), format!("`{found}` 不是{zh}的有效取值")).help(help, help_zh)
         }
         E::MissingStructField { field, outer } => {
