@@ -31,6 +31,8 @@ mod author;
 mod drill;
 #[path = "app_views/exam.rs"]
 mod exam;
+#[path = "app_views/mistakes.rs"]
+mod mistakes;
 #[path = "app_views/notice.rs"]
 mod notice;
 #[path = "app_views/sources.rs"]
@@ -559,6 +561,7 @@ mod history {
                 dimension: "DISC 适配".into(),
                 mean: 27.5,
                 over_attempts: 2,
+                open_mistakes: 3,
                 practise: vec![
                     Suggestion { scenario_id: "counter-d-business-licence".into(), title: "营业执照".into() },
                     Suggestion { scenario_id: "hotline-water-outage".into(), title: "停水报修".into() },
@@ -622,6 +625,17 @@ mod history {
         h.get_all_by_label("复盘").nth(1).unwrap().click();
         h.run();
         assert_eq!(h.state().actions, vec![HistoryAction::Open(8)]);
+    }
+
+    #[test]
+    fn history_opens_the_mistake_book_by_key_and_from_the_weakest_dimension() {
+        let mut h = harness(vm(true), wide(), |ui, vm| history_view(ui, vm));
+        h.get_by_label_contains("错题集里这一维度还有 3 道错题待改正");
+        h.key_press(egui::Key::M);
+        h.run();
+        h.get_by_label("打开错题集 (M)").click();
+        h.run();
+        assert_eq!(h.state().actions, vec![HistoryAction::Mistakes, HistoryAction::Mistakes]);
     }
 
     #[test]

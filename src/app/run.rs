@@ -344,6 +344,37 @@ pub fn begin_practice(scenarios: &Scenarios, current: &mut CurrentRun, file: Pat
     Ok(())
 }
 
+/// Starts a recorded targeted practice run from `situation` (the mistake
+/// book's "practise from here"): the author's play-from-here start, as the
+/// persona met there, with hints as in practice; the store keeps the
+/// situation so the run replays from it and its answer counts for that mistake.
+pub fn begin_targeted(
+    scenarios: &Scenarios,
+    trainee: &Trainee,
+    records: &Records,
+    current: &mut CurrentRun,
+    situation: &counterpart_core::records::store::Situation,
+    now: f64,
+) -> Result<(), String> {
+    let missing = || format!("“{0}”不在场景库中 / \"{0}\" is not in the library", situation.scenario_id);
+    let script = scenarios.library.script(&situation.scenario_id).cloned().ok_or_else(missing)?;
+    let file = scenarios.path_of(&situation.scenario_id).ok_or_else(missing)?;
+    let seed = fresh_seed();
+    let encounter = situation.start(script.clone(), seed).map_err(|e| e.to_string())?;
+    let (attempt, save_error) = match (&trainee.profile, records.store()) {
+        (Some(profile), Some(store)) => match store.begin_targeted_attempt(profile.id, &script, seed, situation) {
+            Ok(attempt) => (Some(attempt), None),
+            Err(e) => (None, Some(e.to_string())),
+        },
+        _ => (None, records.problem.clone()),
+    };
+    let desk = Arc::new(Desk::for_file(&file));
+    let mut run = Run::new(file, encounter, now, attempt, save_error);
+    run.at_hand = desk;
+    current.0 = Some(run);
+    Ok(())
+}
+
 /// Answers the current turn with option `choice` (in file order) after
 /// `secs` on a timed turn, and commits the step. A stale choice is ignored.
 pub fn answer(run: &mut Run, records: &Records, choice: usize, secs: Option<f32>, now: f64) {

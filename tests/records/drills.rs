@@ -142,7 +142,7 @@ fn a_v2_database_gains_the_drill_tables_and_keeps_its_attempts() {
     }
     let store = Store::open(&db).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 9);
+    assert_eq!(SCHEMA_VERSION, 11);
     let attempts = store.attempts(None).unwrap();
     assert_eq!(attempts.len(), 1);
     assert_eq!(attempts[0].status, Status::Completed);

@@ -60,7 +60,7 @@ fn a_v7_database_migrates_to_v8_and_keeps_its_attempts() {
     }
     let store = Store::open(&db).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 9);
+    assert_eq!(SCHEMA_VERSION, 11);
     let old = store.attempt(done).unwrap();
     assert_eq!(old, before, "read exactly as it was");
     assert!(old.notice.is_none());

@@ -371,3 +371,50 @@ fn the_last_trainee_is_who_played_last_or_was_chosen_after() {
     let store = Store::open(&dir.path().join("r.sqlite3")).unwrap();
     assert_eq!(store.last_trainee().unwrap(), Some(wang.id), "kept across restarts");
 }
+
+#[test]
+fn a_v10_database_gains_targeted_runs_and_keeps_its_attempts() {
+    use counterpart_core::records::resume::continue_attempt;
+    use counterpart_core::records::store::Situation;
+    let dir = temp();
+    let db = dir.path().join("v10.sqlite3");
+    let script = script();
+    let route = best_route(&script);
+    let (old, before) = {
+        let store = Store::open(&db).unwrap();
+        let p = store.create_profile("老学员").unwrap();
+        let (old, _) = play_and_record(&store, p.id, &script, 5, &route);
+        (old, store.attempt(old).unwrap())
+    };
+    {
+        let raw = rusqlite::Connection::open(&db).unwrap();
+        raw.execute_batch("ALTER TABLE attempts DROP COLUMN situation_json; PRAGMA user_version = 10;").unwrap();
+    }
+    let store = Store::open(&db).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(store.attempt(old).unwrap(), before, "read exactly as it was");
+    assert_eq!(before.summary.situation, None);
+    // A targeted run from the second turn: stored with its situation, and
+    // continued after a crash from there, not from the first turn.
+    let second = Encounter::replay(script.clone(), 5, &route[..1]).unwrap();
+    let situation = Situation {
+        scenario_id: script.scenario.id.clone(),
+        scenario_version: script.scenario.version,
+        turn_id: second.prompt().unwrap().turn.id.clone(),
+        persona: second.persona(),
+        mood: second.mood(),
+        flags: second.flags().into_iter().map(String::from).collect(),
+    };
+    let targeted = store.begin_targeted_attempt(before.summary.profile_id, &script, 77, &situation).unwrap();
+    let mut run = situation.start(script.clone(), 77).unwrap();
+    let step = run.choose(route[1], None).unwrap().clone();
+    store.record_step(targeted, 0, &step).unwrap();
+    drop(store);
+    let store = Store::open(&db).unwrap();
+    let record = store.attempt(targeted).unwrap();
+    assert_eq!(record.summary.situation.as_ref(), Some(&situation));
+    let resumed = continue_attempt(Some(&script), &record).unwrap();
+    assert_eq!(resumed.steps(), run.steps(), "replayed from the situation, exactly");
+    assert_eq!(resumed.position_id(), run.position_id());
+    assert!(!store.best_by_scenario(before.summary.profile_id).unwrap().is_empty());
+}

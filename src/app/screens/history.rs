@@ -36,6 +36,8 @@ struct Listing {
     open: Option<(i64, Lang, DebriefVm)>,
     /// Exam attempts: attempt → (sitting, whether its debrief may be shown).
     exam_attempts: HashMap<i64, (i64, bool)>,
+    /// Open mistakes per dimension, from the mistake book.
+    open_mistakes: HashMap<Dimension, usize>,
 }
 
 /// Esc closes an open debrief first, then leaves for the library.
@@ -117,13 +119,28 @@ fn load(mut commands: Commands, scenarios: Res<Scenarios>, trainee: Res<Trainee>
                 let library = scenarios.files().iter().filter_map(|f| f.script()).map(|s| &s.scenario);
                 let progress = progress(&attempts, library);
                 let exam_attempts = records.store().and_then(|s| s.exam_attempts().ok()).unwrap_or_default();
-                Listing { attempts, progress, problem: records.problem.clone(), export_status: None, open: None, exam_attempts }
+                let open_mistakes = super::mistakes::read_book(&records, &trainee, &scenarios.library).map(|b| open_by_dimension(&b)).unwrap_or_default();
+                Listing { attempts, progress, problem: records.problem.clone(), export_status: None, open: None, exam_attempts, open_mistakes }
             }
             Err(e) => Listing { problem: Some(e), ..default() },
         },
         None => Listing::default(),
     };
     commands.insert_resource(listing);
+}
+
+/// How many open mistakes touch each dimension (a mistake once per dimension).
+pub fn open_by_dimension(book: &counterpart_core::records::mistakes::MistakeBook) -> HashMap<Dimension, usize> {
+    let mut out = HashMap::new();
+    for m in &book.open {
+        let mut dims: Vec<Dimension> = m.items.iter().map(|i| i.dimension()).collect();
+        dims.sort_by_key(|d| d.index());
+        dims.dedup();
+        for d in dims {
+            *out.entry(d).or_insert(0) += 1;
+        }
+    }
+    out
 }
 
 fn title(scenarios: &Scenarios, id: &str, lang: Lang) -> String {
@@ -193,6 +210,7 @@ fn history_vm(scenarios: &Scenarios, trainee: &Trainee, listing: &Listing, lang:
                 .filter(|id| scenarios.library.contains(id))
                 .map(|id| Suggestion { scenario_id: id.clone(), title: title(scenarios, id, lang) })
                 .collect(),
+            open_mistakes: listing.open_mistakes.get(&w.dimension).copied().unwrap_or(0),
         }),
         rows,
         note: listing.problem.clone(),
@@ -242,6 +260,7 @@ fn ui(
     let action = egui::CentralPanel::default().show(&mut super::root_ui(ctx, content.0, "screen"), |ui| history_view(ui, &vm)).inner;
     match action {
         Some(HistoryAction::Back) => next.set(Screen::Library),
+        Some(HistoryAction::Mistakes) => next.set(Screen::Mistakes),
         Some(HistoryAction::Export) => {
             if let Some(profile) = &trainee.profile {
                 listing.export_status = Some(records.export(profile, &scenarios.library).map(|dir| dir.display().to_string()));

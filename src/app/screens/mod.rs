@@ -12,6 +12,7 @@ pub mod exam;
 pub mod encounter;
 pub mod history;
 pub mod library;
+pub mod mistakes;
 pub mod start;
 
 use super::session::Trainee;
@@ -37,6 +38,8 @@ pub enum Screen {
     Exam,
     /// Version, licences, where records and scenarios live (F1).
     About,
+    /// The trainee's mistake book (错题集), from History (M).
+    Mistakes,
 }
 
 /// Ordering inside the egui pass: the top bar and global keys first (so
@@ -99,7 +102,7 @@ pub(super) fn plugin(app: &mut App) {
     app.add_message::<Back>();
     app.configure_sets(EguiPrimaryContextPass, (UiSet::Global, UiSet::Back, UiSet::Screen).chain());
     app.add_systems(EguiPrimaryContextPass, global_ui.in_set(UiSet::Global));
-    app.add_plugins((start::plugin, library::plugin, encounter::plugin, debrief::plugin, history::plugin, author::plugin, drill::plugin, about::plugin, exam::plugin));
+    app.add_plugins((start::plugin, library::plugin, encounter::plugin, debrief::plugin, history::plugin, author::plugin, drill::plugin, about::plugin, exam::plugin, mistakes::plugin));
 }
 
 /// How much larger drill screens draw than the trainee's text size.

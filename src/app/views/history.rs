@@ -68,6 +68,8 @@ pub struct WeakestVm {
     pub mean: f32,
     pub over_attempts: usize,
     pub practise: Vec<Suggestion>,
+    /// Open mistakes of this dimension's rubric items, in the mistake book.
+    pub open_mistakes: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -95,6 +97,8 @@ pub enum HistoryAction {
     Practise(String),
     /// Open an attempt's debrief (by attempt id).
     Open(i64),
+    /// Open the mistake book.
+    Mistakes,
 }
 
 /// One colour per dimension, distinct for colour-blind viewers where it
@@ -116,6 +120,9 @@ pub fn history_view(ui: &mut egui::Ui, vm: &HistoryVm) -> Option<HistoryAction> 
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui.button(tr(lang, "返回场景库 (Esc)", "Back to the library (Esc)")).clicked() {
                 action = Some(HistoryAction::Back);
+            }
+            if ui.button(tr(lang, "错题集 (M)", "Mistake book (M)")).clicked() || shortcut(ui, egui::Key::M) {
+                action = Some(HistoryAction::Mistakes);
             }
 
             let export = ui.add_enabled(vm.can_export, egui::Button::new(tr(lang, "导出报告 (E)", "Export reports (E)")));
@@ -176,6 +183,17 @@ fn weakest_panel(ui: &mut egui::Ui, lang: Lang, weak: &WeakestVm) -> Option<Hist
             Lang::En => format!("Work on next: {} (mean {:.0} over the last {} attempts)", weak.dimension, weak.mean, weak.over_attempts),
         };
         ui.label(RichText::new(headline).strong().color(ACCENT));
+        if weak.open_mistakes > 0 {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(match lang {
+                    Lang::Zh => format!("错题集里这一维度还有 {} 道错题待改正：从出错的那一步练起最见效。", weak.open_mistakes),
+                    Lang::En => format!("{} open mistake(s) of this dimension in your mistake book: practising from where it went wrong works best.", weak.open_mistakes),
+                });
+                if ui.button(tr(lang, "打开错题集 (M)", "Open the mistake book (M)")).clicked() {
+                    action = Some(HistoryAction::Mistakes);
+                }
+            });
+        }
         if weak.practise.is_empty() {
             return;
         }

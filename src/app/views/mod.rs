@@ -11,6 +11,7 @@ pub mod encounter;
 pub mod exam;
 pub mod history;
 pub mod library;
+pub mod mistakes;
 pub mod notice;
 pub mod protocol;
 pub mod start;

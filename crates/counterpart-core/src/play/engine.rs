@@ -91,6 +91,9 @@ pub enum PlayError {
     UnknownAction(String),
     #[error("the protocol action \"{0}\" has already been taken in this call")]
     ActionAlreadyTaken(String),
+    /// A run stored as starting from a situation can no longer start there.
+    #[error("it cannot start where it started: {0}")]
+    Situation(#[from] SituationError),
 }
 
 /// Why an encounter cannot start from a chosen situation.
@@ -291,7 +294,8 @@ impl Encounter {
                 Target::Ending(_) => String::new(),
             };
             let names: Vec<&str> = self.start_flags();
-            Encounter::from_situation(script, self.seed, &turn, self.start.mood, &names)?
+            // As the persona played: a trainee's targeted run keeps the one met.
+            Encounter::from_situation_as(script, self.seed, self.persona, &turn, self.start.mood, &names)?
         } else {
             Encounter::with_persona(script, self.seed, self.persona)
         };
@@ -354,6 +358,13 @@ impl Encounter {
         let mut encounter = Encounter::with_persona(script, seed, persona);
         encounter.follow(steps)?;
         Ok(encounter)
+    }
+
+    /// This encounter with recorded `steps` answered after where it is now:
+    /// how a run that started from a situation is rebuilt.
+    pub fn then_steps(mut self, steps: &[Step]) -> Result<Encounter, PlayError> {
+        self.follow(steps)?;
+        Ok(self)
     }
 
     fn follow(&mut self, steps: &[Step]) -> Result<(), PlayError> {

@@ -15,37 +15,26 @@
 //! A mistake is a (scenario, turn, persona). It is cleared once its last
 //! two answers were both good and given on different days (the date of the
 //! stored answer, UTC); a wrong answer after that opens it again.
+//!
+//! A targeted run ("practise from here", stored with its `Situation`) is
+//! replayed from that situation, and only its first answer — the one given
+//! in the situation of the mistake — is judged: what follows starts from a
+//! state the book set up, not from a call the trainee took from the start.
 
 use crate::library::Library;
 use crate::play::engine::{Encounter, Script, better_option_for};
 use crate::scenario::model::Item;
 use crate::records::store::AttemptRecord;
-use crate::scenario::model::{Mood, RedFlag, Stage, Text};
+use crate::play::engine::{PlayError, Step};
+use crate::scenario::model::{RedFlag, Stage, Text};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-/// Where to replay a mistake from: `Encounter::from_situation_as(script,
-/// seed, persona, &turn_id, mood, &flags)`, the author view's play from
-/// here, at the mood and flags the trainee had reached.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Situation {
-    pub scenario_id: String,
-    pub scenario_version: u32,
-    pub turn_id: String,
-    /// Index into the citizen's personas (0: the main one).
-    pub persona: usize,
-    pub mood: Mood,
-    pub flags: Vec<String>,
-}
-
-impl Situation {
-    /// Starts the replay on `script` (the scenario's current version).
-    pub fn start(&self, script: Arc<Script>, seed: u64) -> Result<Encounter, crate::play::engine::SituationError> {
-        let flags: Vec<&str> = self.flags.iter().map(String::as_str).collect();
-        Encounter::from_situation_as(script, seed, self.persona, &self.turn_id, self.mood, &flags)
-    }
-}
+/// Where to replay a mistake from (`Situation::start`: the author view's
+/// play from here, at the mood and flags the trainee had reached, as the
+/// persona met). Kept in the store with a targeted run.
+pub use crate::records::store::Situation;
 
 /// One open mistake, as last answered wrongly.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -87,8 +76,12 @@ pub struct Skipped {
 pub struct MistakeBook {
     /// Open mistakes, most recent first.
     pub open: Vec<Mistake>,
-    /// Mistakes cleared by two good answers on separate days.
+    /// How many times a mistake was cleared by two good answers on separate days.
     pub cleared: u32,
+    /// The mistakes cleared now (not opened again since), as last answered
+    /// wrongly, most recent first: the progress the trainee made.
+    #[serde(default)]
+    pub cleared_mistakes: Vec<Mistake>,
     pub skipped: Vec<Skipped>,
 }
 
@@ -160,26 +153,32 @@ pub fn mistake_book(records: &[AttemptRecord], exam_attempts: &HashMap<i64, (i64
             continue;
         };
         let personas = script.scenario.citizen.all_personas();
-        let persona = record
-            .summary
-            .persona
-            .as_ref()
-            .and_then(|p| personas.iter().position(|v| &v.id == p))
-            .or_else(|| record.content.as_ref().and_then(|c| personas.iter().position(|v| v.id == c.scenario.persona)))
-            .unwrap_or_else(|| script.persona_for_seed(record.summary.seed));
+        let persona = match &record.summary.situation {
+            Some(situation) => situation.persona,
+            None => record
+                .summary
+                .persona
+                .as_ref()
+                .and_then(|p| personas.iter().position(|v| &v.id == p))
+                .or_else(|| record.content.as_ref().and_then(|c| personas.iter().position(|v| v.id == c.scenario.persona)))
+                .unwrap_or_else(|| script.persona_for_seed(record.summary.seed)),
+        };
         let steps: Vec<_> = record.steps.iter().map(|s| s.step.clone()).collect();
-        let replayed = match Encounter::replay_steps_as(script.clone(), record.summary.seed, persona, &steps) {
+        let replayed = match replay(script, record, persona, &steps) {
             Ok(e) => e,
             Err(e) => {
                 book.skipped.push(Skipped { attempt: id, reason: format!("its answers do not replay on the current scenario: {e}") });
                 continue;
             }
         };
-        if replayed.steps().iter().zip(&steps).any(|(a, b)| a.turn_id != b.turn_id || a.choice_id != b.choice_id) {
+        if replayed.steps().iter().zip(&steps).any(|(a, b)| a.turn_id != b.turn_id || a.choice_id != b.choice_id)
+            || record.summary.situation.as_ref().is_some_and(|s| steps[0].turn_id != s.turn_id)
+        {
             book.skipped.push(Skipped { attempt: id, reason: "the scenario changed since: its turns are not the ones answered".into() });
             continue;
         }
-        for (i, step) in replayed.steps().iter().enumerate() {
+        let judged_steps = if record.summary.situation.is_some() { 1 } else { replayed.steps().len() };
+        for (i, step) in replayed.steps().iter().enumerate().take(judged_steps) {
             let judged = judge_answer(script, persona, step.turn, step.choice, step.red_flag.is_some(), step.timed_out);
             answers.push(Answer { record, step: i, script: script.clone(), persona, judged });
         }
@@ -192,6 +191,8 @@ pub fn mistake_book(records: &[AttemptRecord], exam_attempts: &HashMap<i64, (i64
     // the days of the good answers since.
     struct Track<'a> {
         last_wrong: Option<&'a Answer<'a>>,
+        /// The wrong answer the last clearing put right.
+        cleared: Option<&'a Answer<'a>>,
         wrong: u32,
         good_days: Vec<String>,
     }
@@ -205,7 +206,7 @@ pub fn mistake_book(records: &[AttemptRecord], exam_attempts: &HashMap<i64, (i64
                 if answer.judged != Judged::Wrong {
                     continue;
                 }
-                tracks.push((key, Track { last_wrong: None, wrong: 0, good_days: Vec::new() }));
+                tracks.push((key, Track { last_wrong: None, cleared: None, wrong: 0, good_days: Vec::new() }));
                 tracks.len() - 1
             }
         };
@@ -214,6 +215,7 @@ pub fn mistake_book(records: &[AttemptRecord], exam_attempts: &HashMap<i64, (i64
         match answer.judged {
             Judged::Wrong => {
                 track.last_wrong = Some(answer);
+                track.cleared = None;
                 track.wrong += 1;
                 track.good_days.clear();
             }
@@ -225,18 +227,20 @@ pub fn mistake_book(records: &[AttemptRecord], exam_attempts: &HashMap<i64, (i64
             Judged::Fair => track.good_days.clear(),
         }
         if track.good_days.len() >= 2 {
-            track.last_wrong = None;
+            track.cleared = track.last_wrong.take();
             track.good_days.clear();
             book.cleared += 1;
         }
     }
     for (_, track) in tracks {
-        let Some(answer) = track.last_wrong else { continue };
-        if let Some(m) = mistake_of(answer, track.wrong, track.good_days.len() as u32, exam_attempts) {
-            book.open.push(m);
+        match (track.last_wrong, track.cleared) {
+            (Some(answer), _) => book.open.extend(mistake_of(answer, track.wrong, track.good_days.len() as u32, exam_attempts)),
+            (None, Some(answer)) => book.cleared_mistakes.extend(mistake_of(answer, track.wrong, 2, exam_attempts)),
+            (None, None) => {}
         }
     }
     book.open.sort_by(|a, b| b.answered_at.cmp(&a.answered_at));
+    book.cleared_mistakes.sort_by(|a, b| b.answered_at.cmp(&a.answered_at));
     book
 }
 
@@ -249,11 +253,20 @@ impl crate::records::store::Store {
     }
 }
 
+/// The record's encounter after `steps`: from its situation for a
+/// targeted run, from the first turn otherwise.
+fn replay(script: &Arc<Script>, record: &AttemptRecord, persona: usize, steps: &[Step]) -> Result<Encounter, PlayError> {
+    match &record.summary.situation {
+        Some(situation) => situation.replay(script.clone(), record.summary.seed, steps),
+        None => Encounter::replay_steps_as(script.clone(), record.summary.seed, persona, steps),
+    }
+}
+
 fn mistake_of(answer: &Answer<'_>, times_wrong: u32, good_since: u32, exam_attempts: &HashMap<i64, (i64, bool)>) -> Option<Mistake> {
     let script = &answer.script;
     let record = answer.record;
     let steps: Vec<_> = record.steps[..answer.step].iter().map(|s| s.step.clone()).collect();
-    let before = Encounter::replay_steps_as(script.clone(), record.summary.seed, answer.persona, &steps).ok()?;
+    let before = replay(script, record, answer.persona, &steps).ok()?;
     let step = &record.steps[answer.step];
     let turn = step.step.turn;
     let flow = &script.flow_for(answer.persona).turns[turn].choices[step.step.choice];
@@ -373,6 +386,73 @@ mod tests {
         let book = mistake_book(&broken, &none, &library);
         let m = book.open.iter().find(|m| m.situation.turn_id == script.scenario.turns[0].id).unwrap();
         assert_eq!((m.times_wrong, m.good_since, m.attempt), (2, 1, 3));
+    }
+
+    /// A targeted run from `situation` answering `first` there on `day`,
+    /// then (with `go_on`) a wrong option wherever a turn has one, as stored.
+    fn targeted(id: i64, script: &Arc<Script>, situation: &Situation, first: usize, go_on: bool, day: &str) -> AttemptRecord {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("r.sqlite3")).unwrap();
+        let p = store.create_profile("x").unwrap().id;
+        let seed = 4242;
+        let a = store.begin_targeted_attempt(p, script, seed, situation).unwrap();
+        let mut e = situation.start(script.clone(), seed).unwrap();
+        let mut i = 0;
+        while !e.is_over() && (i == 0 || go_on) {
+            let turn = script.scenario.turns.iter().position(|t| t.id == e.prompt().unwrap().turn.id).unwrap();
+            let flow = &script.flow_for(situation.persona).turns[turn];
+            let c = if i == 0 {
+                first
+            } else {
+                (0..flow.choices.len()).find(|&c| judge_answer(script, situation.persona, turn, c, flow.choices[c].red_flag.is_some(), false) == Judged::Wrong).unwrap_or(0)
+            };
+            let step = e.choose(c, None).unwrap().clone();
+            store.record_step(a, i, &step).unwrap();
+            i += 1;
+        }
+        let mut r = store.attempt(a).unwrap();
+        assert_eq!(r.summary.situation.as_ref(), Some(situation));
+        r.summary.id = id;
+        for (i, s) in r.steps.iter_mut().enumerate() {
+            *s = StepRecord { recorded_at: format!("{day}T11:00:{i:02}.000Z"), ..s.clone() };
+        }
+        r
+    }
+
+    #[test]
+    fn a_targeted_run_counts_once_for_its_own_mistake_and_clears_it_over_two_days() {
+        let library = library();
+        let script = library.script("hotline-water-outage").unwrap().clone();
+        let seed = 3;
+        let persona = script.persona_for_seed(seed);
+        let (best, bad) = routes(&script, persona);
+        let none = HashMap::new();
+        let first_turn = script.scenario.turns[0].id.clone();
+        let wrong = record(1, &script, seed, &bad, "2026-11-01");
+        let book = mistake_book(std::slice::from_ref(&wrong), &none, &library);
+        let m = book.open.iter().find(|m| m.situation.turn_id == first_turn).unwrap().clone();
+        let others = book.open.len();
+        // Answered well from the situation, then badly on every later turn:
+        // only the answer in the situation is judged.
+        let well = targeted(2, &script, &m.situation, best[0], true, "2026-11-02");
+        assert!(well.steps.len() > 1);
+        let book = mistake_book(&[wrong.clone(), well.clone()], &none, &library);
+        let after = book.open.iter().find(|m| m.situation.turn_id == first_turn).expect("one good day does not clear it");
+        assert_eq!((after.good_since, after.times_wrong), (1, 1));
+        assert_eq!(book.open.len(), others, "later answers of a targeted run open no mistakes");
+        // A second good targeted answer the next day clears it.
+        let again = targeted(3, &script, &m.situation, best[0], false, "2026-11-03");
+        let book = mistake_book(&[wrong.clone(), well.clone(), again.clone()], &none, &library);
+        assert!(!book.open.iter().any(|m| m.situation.turn_id == first_turn), "{book:?}");
+        assert_eq!(book.cleared, 1);
+        assert_eq!(book.cleared_mistakes.iter().filter(|c| c.situation == m.situation).count(), 1, "shown apart once cleared");
+        // A wrong targeted answer after that reopens it, counted once.
+        let relapse = targeted(4, &script, &m.situation, bad[0], false, "2026-11-04");
+        let book = mistake_book(&[wrong, well, again, relapse], &none, &library);
+        let reopened = book.open.iter().find(|m| m.situation.turn_id == first_turn).expect("reopened");
+        assert!(!book.cleared_mistakes.iter().any(|c| c.situation == m.situation));
+        assert_eq!((reopened.times_wrong, reopened.good_since, reopened.attempt), (2, 0, 4));
+        assert_eq!(reopened.situation, m.situation);
     }
 
     #[test]

@@ -59,7 +59,9 @@ pub struct Progress {
 pub fn progress<'a>(attempts: &[AttemptSummary], library: impl IntoIterator<Item = &'a Scenario>) -> Progress {
     let mut series: Vec<ProgressPoint> = attempts
         .iter()
-        .filter(|a| a.status == Status::Completed)
+        // A targeted run practises one moment, not a whole call: its score
+        // says nothing of the trainee's calls.
+        .filter(|a| a.status == Status::Completed && a.situation.is_none())
         .filter_map(|a| {
             Some(ProgressPoint {
                 attempt_id: a.id,
@@ -183,6 +185,7 @@ mod tests {
             by_group: false,
             drill: None,
             exam: None,
+            situation: None,
         }
     }
 

@@ -46,7 +46,12 @@ pub fn continue_attempt(script: Option<&Arc<Script>>, record: &AttemptRecord) ->
         return Err(ResumeProblem::ScenarioChanged);
     }
     let steps: Vec<crate::play::engine::Step> = record.steps.iter().map(|s| s.step.clone()).collect();
-    Encounter::replay_steps(script.clone(), record.summary.seed, &steps).map_err(ResumeProblem::Unreplayable)
+    match &record.summary.situation {
+        // A targeted run goes on from the situation it started at.
+        Some(situation) => situation.replay(script.clone(), record.summary.seed, &steps),
+        None => Encounter::replay_steps(script.clone(), record.summary.seed, &steps),
+    }
+    .map_err(ResumeProblem::Unreplayable)
 }
 
 #[cfg(test)]

@@ -34,8 +34,9 @@ use thiserror::Error;
 /// attempts their slots opened); v4 class-vote groups; v5 ratings; v6 what
 /// an attempt's statements say (`content`), the LRS outbox and employee
 /// numbers; v7 the hotline work order and the knowledge-base lookups; v8
-/// the counter's one-time notice; v9 exam sittings; v10 the cache of statements read back from an LRS (`class`).
-pub const SCHEMA_VERSION: i32 = 10;
+/// the counter's one-time notice; v9 exam sittings; v10 the cache of statements read back from an LRS (`class`);
+/// v11 the situation a targeted practice run (the mistake book's "practise from here") started from.
+pub const SCHEMA_VERSION: i32 = 11;
 
 /// Settings keys of the centre's xAPI identity (see docs/records.md).
 pub const SETTING_HOME_PAGE: &str = "xapi.home_page";
@@ -181,6 +182,38 @@ pub struct AttemptSummary {
     /// The exam sitting this attempt was a drawn scenario of; None for practice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exam: Option<ExamLink>,
+    /// Where a targeted practice run started (v11); None for a whole call
+    /// from its first turn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub situation: Option<Situation>,
+}
+
+/// A moment of a scenario to play from: the turn, the persona met there and
+/// the mood and flags reached, as the mistake book keeps a wrong answer and
+/// as a targeted practice run is stored, so its answers replay exactly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Situation {
+    pub scenario_id: String,
+    pub scenario_version: u32,
+    pub turn_id: String,
+    /// Index into the citizen's personas (0: the main one).
+    pub persona: usize,
+    pub mood: crate::scenario::model::Mood,
+    pub flags: Vec<String>,
+}
+
+impl Situation {
+    /// The encounter starting here on `script` (the scenario's current
+    /// version): the author view's play from here, as the persona met.
+    pub fn start(&self, script: std::sync::Arc<Script>, seed: u64) -> Result<crate::play::engine::Encounter, crate::play::engine::SituationError> {
+        let flags: Vec<&str> = self.flags.iter().map(String::as_str).collect();
+        crate::play::engine::Encounter::from_situation_as(script, seed, self.persona, &self.turn_id, self.mood, &flags)
+    }
+
+    /// The run started here with `steps` answered, as stored.
+    pub fn replay(&self, script: std::sync::Arc<Script>, seed: u64, steps: &[Step]) -> Result<crate::play::engine::Encounter, crate::play::engine::PlayError> {
+        self.start(script, seed)?.then_steps(steps)
+    }
 }
 
 /// Which exam sitting, and which drawn scenario of it, an attempt belongs to.
@@ -723,7 +756,8 @@ impl Store {
                     a.overall, a.listening, a.empathy, a.clarity, a.disc, a.process, a.passed,
                     p.is_group, d.uuid, d.title, d.mode, da.slot, a.persona, a.rating, a.rules,
                     es.uuid, es.id, es.exam_id, es.sitting, xs.slot, es.exam_version,
-                    json_extract(es.exam_json, '$.title.zh'), json_extract(es.exam_json, '$.title.en')
+                    json_extract(es.exam_json, '$.title.zh'), json_extract(es.exam_json, '$.title.en'),
+                    a.situation_json
              FROM attempts a JOIN profiles p ON p.id = a.profile_id
                   LEFT JOIN drill_attempts da ON da.attempt_id = a.id
                   LEFT JOIN drills d ON d.id = da.drill_id
@@ -777,6 +811,13 @@ impl Store {
                         title_en: r.get::<_, Option<String>>(33)?.unwrap_or_default(),
                     }),
                     _ => None,
+                },
+                situation: match r.get::<_, Option<String>>(34)? {
+                    Some(json) => match serde_json::from_str(&json) {
+                        Ok(s) => Some(s),
+                        Err(e) => return Ok(Err(StoreError::BadRow { attempt: id, detail: format!("situation: {e}") })),
+                    },
+                    None => None,
                 },
             }))
         };
@@ -851,7 +892,7 @@ impl Store {
         let mut stmt = conn
             .prepare(
                 "SELECT scenario_id, overall, COALESCE(passed, 0) FROM attempts
-                 WHERE profile_id = ?1 AND status = 'completed' AND overall IS NOT NULL
+                 WHERE profile_id = ?1 AND status = 'completed' AND overall IS NOT NULL AND situation_json IS NULL
                  ORDER BY overall DESC, passed DESC",
             )
             .map_err(self.err())?;
@@ -1358,6 +1399,22 @@ impl Store {
         Ok(attempt)
     }
 
+    /// Begins a targeted practice run from `situation` (the mistake book's
+    /// "practise from here"), kept with the attempt so its answers replay
+    /// from there and count for that mistake.
+    pub fn begin_targeted_attempt(&self, profile: i64, script: &Script, seed: u64, situation: &Situation) -> Result<i64, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(self.err())?;
+        let attempt = self.begin_attempt_in(&tx, profile, &script.scenario.id, script.scenario.version, seed)?;
+        let json = serde_json::to_string(situation).map_err(|e| StoreError::BadRow { attempt, detail: format!("situation: {e}") })?;
+        tx.execute("UPDATE attempts SET situation_json = ?2, persona = ?3 WHERE id = ?1", params![attempt, json, script.scenario.citizen.all_personas().get(situation.persona).map(|p| p.id.clone())])
+            .map_err(self.err())?;
+        let snapshot = ScenarioSnapshot::of(script, situation.persona);
+        self.store_content_in(&tx, attempt, &snapshot)?;
+        tx.commit().map_err(self.err())?;
+        Ok(attempt)
+    }
+
     /// Gives an attempt recorded without content (before v6, or begun with
     /// plain `begin_attempt`) the content of `script`, when that is the
     /// scenario and version it was played on and replaying its answers gives
@@ -1757,6 +1814,7 @@ fn migrate(conn: &mut Connection, path: &Path, from: i32) -> Result<(), StoreErr
             7 => tx.execute_batch(SCHEMA_V8_NOTICES).map_err(wrap)?,
             8 => tx.execute_batch(SCHEMA_V9_EXAMS).map_err(wrap)?,
             9 => tx.execute_batch(SCHEMA_V10_LRS_CACHE).map_err(wrap)?,
+            10 => migrate_v10_to_v11(&tx).map_err(wrap)?,
             _ => unreachable!("versions above SCHEMA_VERSION are rejected before migrating"),
         }
         version += 1;
@@ -1895,6 +1953,20 @@ CREATE TABLE IF NOT EXISTS notices (
     outcome_json TEXT
 );
 ";
+
+/// v11: the situation a targeted practice run started from (JSON of
+/// `Situation`); older attempts all started at the first turn.
+pub const SCHEMA_V11_SITUATIONS: &str = "ALTER TABLE attempts ADD COLUMN situation_json TEXT;";
+
+/// v11 (see `SCHEMA_V11_SITUATIONS`); a file whose attempts already have
+/// the column (a v11 file marked older by hand) keeps it.
+fn migrate_v10_to_v11(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    let has: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM pragma_table_info('attempts') WHERE name = 'situation_json')", [], |r| r.get(0))?;
+    if !has {
+        tx.execute_batch(SCHEMA_V11_SITUATIONS)?;
+    }
+    Ok(())
+}
 
 /// v9: exam sittings and their drawn scenarios. At most one open sitting
 /// per exam and employee number (the partial unique index); an attempt
