@@ -386,7 +386,7 @@ impl AnswerKind {
 
     /// The evidence this kind of answer shows at `stage`. The table is
     /// documented for trainers in docs/scenario-format.md (a test keeps
-    /// them in step).
+    /// them in step: the_documented_kind_table_is_the_one_in_use).
     pub fn defaults(self, stage: Stage) -> Vec<(Item, u8)> {
         use AnswerKind::*;
         use Item::*;
@@ -881,6 +881,24 @@ mod tests {
     /// Content items aggregate by their best evidence; the rest by the worst.
     fn content(item: Item) -> bool {
         !matches!(item, Item::L1 | Item::E4 | Item::C1 | Item::D3 | Item::P3)
+    }
+
+    /// The trainers' table of default evidence (docs/scenario-format.md,
+    /// "Answer kinds") is exactly what `defaults` gives.
+    #[test]
+    fn the_documented_kind_table_is_the_one_in_use() {
+        let doc = include_str!("../../../../docs/scenario-format.md");
+        const STAGES: [Stage; 6] = [Stage::Reception, Stage::Calming, Stage::Gathering, Stage::Analysis, Stage::Solution, Stage::FollowUp];
+        let header = format!("| 回答类型 kind | {} |", STAGES.iter().map(|s| format!("`{s:?}`")).collect::<Vec<_>>().join(" | "));
+        assert!(doc.contains(&header), "the table's header lists the stages in order: {header}");
+        for kind in AnswerKind::ALL {
+            let cells: Vec<String> = STAGES
+                .iter()
+                .map(|&stage| kind.defaults(stage).iter().map(|(item, level)| format!("{item:?}={level}")).collect::<Vec<_>>().join(" "))
+                .collect();
+            let row = format!("| `{kind:?}` {} | {} |", kind.label().zh, cells.join(" | "));
+            assert!(doc.contains(&row), "docs/scenario-format.md lacks the row\n{row}");
+        }
     }
 
     #[test]
