@@ -124,7 +124,7 @@ pub fn mistakes_view(ui: &mut egui::Ui, vm: &MistakesVm) -> Option<MistakesActio
         .default_open(false)
         .show(ui, |ui| {
             for line in &vm.cleared {
-                ui.label(RichText::new(format!("✔ {line}")).color(PASS));
+                ui.label(RichText::new(format!("√ {line}")).color(PASS));
             }
         });
     });
