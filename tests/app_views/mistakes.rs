@@ -71,6 +71,6 @@ fn cleared_mistakes_are_shown_apart_and_collapsed() {
     let mut vm = mistakes_vm(&book, &library, Grouping::Item, Lang::Zh, "王芳", None);
     vm.cleared = vec!["停水报修 · 第 1 轮 · 主要人物".into()];
     let h = harness(vm, wide(), |ui, vm| mistakes_view(ui, vm));
-    assert!(h.query_by_label_contains("✔ 停水报修").is_none(), "collapsed at first");
+    assert!(h.query_by_label_contains("√ 停水报修").is_none(), "collapsed at first");
     h.get_by_label_contains("已改正（1）");
 }
