@@ -842,41 +842,13 @@ impl Lrs {
 
     /// Statements of one registration (attempt UUID), following `more`.
     pub fn get_registration(&self, registration: &str) -> Result<Vec<Value>, LrsError> {
+        let query = StatementQuery { registration: Some(registration.to_string()), limit: Some(500), ..StatementQuery::default() };
         let mut out = Vec::new();
-        let mut url = self.statements_url.clone();
-        let mut first = true;
-        loop {
-            let mut req = self
-                .agent
-                .get(&url)
-                .config()
-                .timeout_global(Some(self.request_timeout))
-                .build()
-                .header("Authorization", &self.authorization)
-                .header("X-Experience-API-Version", XAPI_VERSION);
-            if first {
-                req = req.query("registration", registration).query("limit", "500");
-            }
-            let mut resp = req.call().map_err(|e| LrsError::Transport { url: url.clone(), detail: e.to_string() })?;
-            let status = resp.status().as_u16();
-            let body = resp.body_mut().read_to_string().unwrap_or_default();
-            if status != 200 {
-                return Err(LrsError::Status { url, status, body });
-            }
-            let v: Value = serde_json::from_str(&body).map_err(|e| LrsError::BadAnswer { url: url.clone(), detail: e.to_string() })?;
-            if let Some(list) = v.get("statements").and_then(Value::as_array) {
-                out.extend(list.iter().cloned());
-            }
-            match v.get("more").and_then(Value::as_str).filter(|m| !m.is_empty()) {
-                Some(more) => {
-                    // `more` is relative to the LRS root.
-                    let root = self.statements_url.split("/xAPI").next().unwrap_or("").to_string();
-                    url = if more.starts_with("http") { more.to_string() } else { format!("{root}{more}") };
-                    first = false;
-                }
-                None => return Ok(out),
-            }
-        }
+        self.fetch_pages(&query, &mut |page| {
+            out.extend(page);
+            true
+        })?;
+        Ok(out)
     }
 
     /// Reads statements matching `query` page by page, following `more`,
@@ -948,6 +920,8 @@ impl Lrs {
 /// `None` leaves a filter out.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StatementQuery {
+    /// One attempt's statements (its UUID).
+    pub registration: Option<String>,
     pub verb: Option<String>,
     pub activity: Option<String>,
     /// Match `activity` in the context's parent and grouping too (an exam's
@@ -968,6 +942,7 @@ impl StatementQuery {
                 p.push((k, v.clone()));
             }
         };
+        add("registration", &self.registration);
         add("verb", &self.verb);
         add("activity", &self.activity);
         add("since", &self.since);
