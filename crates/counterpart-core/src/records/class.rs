@@ -424,6 +424,27 @@ impl Store {
         }
     }
 
+    /// The scenario ids in the cache of `endpoint`, sorted: what a screen
+    /// offers to filter by, whatever the PC's own library holds.
+    pub fn cached_scenarios(&self, endpoint: &str) -> Result<Vec<String>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT DISTINCT scenario FROM lrs_statements WHERE endpoint = ?1 ORDER BY scenario").map_err(self.err())?;
+        let rows = stmt.query_map([endpoint], |r| r.get::<_, String>(0)).map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
+    /// The LRS statements address this PC sent to most recently, if any:
+    /// where a screen reading the class back looks first.
+    pub fn last_sent_endpoint(&self) -> Result<Option<String>, StoreError> {
+        let conn = self.conn();
+        let row = conn.query_row("SELECT endpoint FROM outbox ORDER BY accepted_at DESC, rowid DESC LIMIT 1", [], |r| r.get::<_, String>(0));
+        match row {
+            Ok(e) => Ok(Some(e)),
+            Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
+            Err(e) => Err(self.err()(e)),
+        }
+    }
+
     /// Every cached fact of `endpoint`, oldest first, one at a time.
     pub fn for_each_cached_fact(&self, endpoint: &str, each: &mut dyn FnMut(Fact)) -> Result<(), StoreError> {
         let conn = self.conn();
@@ -479,10 +500,15 @@ pub struct ClassFilter {
     pub since: Option<String>,
     /// Up to and including this day or instant.
     pub until: Option<String>,
+    /// Only these scenarios (ids); empty means every scenario.
+    pub scenarios: Vec<String>,
 }
 
 impl ClassFilter {
     pub fn matches(&self, f: &Fact) -> bool {
+        if !self.scenarios.is_empty() && !self.scenarios.contains(&f.scenario) {
+            return false;
+        }
         if !self.actors.is_empty() && !self.actors.iter().any(|a| *a == f.actor || *a == f.actor_name) {
             return false;
         }
@@ -1195,6 +1221,9 @@ mod tests {
         assert!(range.mistakes.is_empty());
         let prefix = overview(&list, &ClassFilter { name_contains: Some("e001".into()), ..ClassFilter::default() });
         assert_eq!(prefix.trainees.len(), 1);
+        let s2 = overview(&list, &ClassFilter { scenarios: vec!["s2".into()], ..ClassFilter::default() });
+        assert_eq!((s2.scenarios.len(), s2.pass_rate()), (1, (1, Some(1.0))));
+        assert!(s2.mistakes.is_empty(), "the answers were in another scenario");
     }
 
     #[test]
@@ -1247,6 +1276,14 @@ mod tests {
         assert!(state.fetched_at.starts_with("20"));
         let cached = overview_from_cache(&store, "http://lrs/xAPI/statements", &ClassFilter::default()).unwrap();
         assert_eq!(cached, overview(&list, &ClassFilter::default()));
+        assert_eq!(store.cached_scenarios("http://lrs/xAPI/statements").unwrap(), ["s1", "water outage"]);
+        assert_eq!(store.last_sent_endpoint().unwrap(), None, "nothing sent from this file");
+        let me = store.create_profile("王芳").unwrap().id;
+        let a = store.begin_attempt(me, "s1", 1, 7).unwrap();
+        let sent = |id: &str| crate::records::store::Sent { statement_id: id.into(), attempt_id: a, digest: "d".into() };
+        store.mark_sent("http://old/xAPI/statements", &[sent("x1")]).unwrap();
+        store.mark_sent("http://lrs/xAPI/statements", &[sent("x2")]).unwrap();
+        assert_eq!(store.last_sent_endpoint().unwrap().as_deref(), Some("http://lrs/xAPI/statements"), "the later send wins");
         let book = workbook(&cached).unwrap();
         assert!(book.starts_with(b"PK"));
         let text = summary_text(&cached);
