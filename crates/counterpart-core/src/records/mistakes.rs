@@ -22,10 +22,9 @@
 //! state the book set up, not from a call the trainee took from the start.
 
 use crate::library::Library;
-use crate::play::engine::{Encounter, Script, better_option_for};
+use crate::play::engine::{Script, better_option_for};
 use crate::scenario::model::Item;
 use crate::records::store::AttemptRecord;
-use crate::play::engine::{PlayError, Step};
 use crate::scenario::model::{RedFlag, Stage, Text};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -152,19 +151,9 @@ pub fn mistake_book(records: &[AttemptRecord], exam_attempts: &HashMap<i64, (i64
             book.skipped.push(Skipped { attempt: id, reason: format!("scenario \"{}\" is not in the library", record.summary.scenario_id) });
             continue;
         };
-        let personas = script.scenario.citizen.all_personas();
-        let persona = match &record.summary.situation {
-            Some(situation) => situation.persona,
-            None => record
-                .summary
-                .persona
-                .as_ref()
-                .and_then(|p| personas.iter().position(|v| &v.id == p))
-                .or_else(|| record.content.as_ref().and_then(|c| personas.iter().position(|v| v.id == c.scenario.persona)))
-                .unwrap_or_else(|| script.persona_for_seed(record.summary.seed)),
-        };
+        let persona = record.persona_on(script);
         let steps: Vec<_> = record.steps.iter().map(|s| s.step.clone()).collect();
-        let replayed = match replay(script, record, persona, &steps) {
+        let replayed = match record.replay_with(script, &steps) {
             Ok(e) => e,
             Err(e) => {
                 book.skipped.push(Skipped { attempt: id, reason: format!("its answers do not replay on the current scenario: {e}") });
@@ -253,20 +242,11 @@ impl crate::records::store::Store {
     }
 }
 
-/// The record's encounter after `steps`: from its situation for a
-/// targeted run, from the first turn otherwise.
-fn replay(script: &Arc<Script>, record: &AttemptRecord, persona: usize, steps: &[Step]) -> Result<Encounter, PlayError> {
-    match &record.summary.situation {
-        Some(situation) => situation.replay(script.clone(), record.summary.seed, steps),
-        None => Encounter::replay_steps_as(script.clone(), record.summary.seed, persona, steps),
-    }
-}
-
 fn mistake_of(answer: &Answer<'_>, times_wrong: u32, good_since: u32, exam_attempts: &HashMap<i64, (i64, bool)>) -> Option<Mistake> {
     let script = &answer.script;
     let record = answer.record;
     let steps: Vec<_> = record.steps[..answer.step].iter().map(|s| s.step.clone()).collect();
-    let before = replay(script, record, answer.persona, &steps).ok()?;
+    let before = record.replay_with(script, &steps).ok()?;
     let step = &record.steps[answer.step];
     let turn = step.step.turn;
     let flow = &script.flow_for(answer.persona).turns[turn].choices[step.step.choice];
@@ -306,6 +286,7 @@ fn mistake_of(answer: &Answer<'_>, times_wrong: u32, good_since: u32, exam_attem
 mod tests {
     use super::*;
     use crate::library::load::load_all;
+    use crate::play::engine::Encounter;
     use crate::records::store::{StepRecord, Store};
     use std::path::PathBuf;
 

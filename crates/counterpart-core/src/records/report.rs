@@ -8,7 +8,7 @@
 
 use crate::library::Library;
 use crate::drill::{Drill, Kappa, KappaUndefined, Mode, Observation, SlotStatus, TurnVote};
-use crate::play::engine::{Encounter, better_option, option_quality};
+use crate::play::engine::{better_option, option_quality};
 use crate::scenario::model::{Item, Lang, RedFlag, Text};
 use crate::records::store::{AttemptRecord, AttemptSummary, Status};
 use crate::play::rubric::Dimension;
@@ -351,7 +351,7 @@ fn verdict(passed: Option<bool>) -> &'static str {
 pub fn attempt_html(record: &AttemptRecord, scripts: &Library) -> String {
     let s = &record.summary;
     let script = scripts.script(&s.scenario_id).filter(|sc| sc.scenario.version == s.scenario_version);
-    let debrief = script.and_then(|sc| Encounter::replay_answers(sc.clone(), s.seed, &record.answers()).ok()).map(|e| e.debrief());
+    let debrief = script.and_then(|sc| record.replay_on(sc, record.steps.len()).ok()).map(|e| e.debrief());
     let mut b = String::new();
     let _ = writeln!(b, "<h1>{}</h1>", title_of(scripts, s));
     let _ = writeln!(
@@ -605,7 +605,7 @@ fn mistakes<'a>(attempts: &[AttemptRecord], votes_of: &dyn Fn(i64) -> Option<&'a
             // (option, times, upset after) for this step.
             let chosen: Vec<(usize, u32, u8)> = match votes.and_then(|v| v.get(k)).and_then(|v| v.counts.as_ref()) {
                 Some(counts) if counts.len() == turn.options.len() => {
-                    let before = Encounter::replay_answers(script.clone(), s.seed, &record.answers()[..k]).ok();
+                    let before = record.replay_on(script, k).ok();
                     counts
                         .iter()
                         .enumerate()

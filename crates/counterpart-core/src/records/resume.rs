@@ -45,13 +45,8 @@ pub fn continue_attempt(script: Option<&Arc<Script>>, record: &AttemptRecord) ->
     if script.scenario.version != record.summary.scenario_version {
         return Err(ResumeProblem::ScenarioChanged);
     }
-    let steps: Vec<crate::play::engine::Step> = record.steps.iter().map(|s| s.step.clone()).collect();
-    match &record.summary.situation {
-        // A targeted run goes on from the situation it started at.
-        Some(situation) => situation.replay(script.clone(), record.summary.seed, &steps),
-        None => Encounter::replay_steps(script.clone(), record.summary.seed, &steps),
-    }
-    .map_err(ResumeProblem::Unreplayable)
+    // A targeted run goes on from the situation it started at.
+    record.replay_on(script, record.steps.len()).map_err(ResumeProblem::Unreplayable)
 }
 
 #[cfg(test)]

@@ -346,6 +346,43 @@ impl AttemptRecord {
     pub fn response_secs(&self) -> Vec<Option<f32>> {
         self.steps.iter().map(|s| s.step.response_secs).collect()
     }
+
+    /// The persona this attempt played on `script` (an index into the
+    /// citizen's personas): a targeted run's situation says, else the
+    /// finished attempt's stored persona, else the one its content was
+    /// stored for (an exam's drawn persona), else its seed's.
+    pub fn persona_on(&self, script: &Script) -> usize {
+        if let Some(situation) = &self.summary.situation {
+            return situation.persona;
+        }
+        let personas = script.scenario.citizen.all_personas();
+        self.summary
+            .persona
+            .as_ref()
+            .and_then(|p| personas.iter().position(|v| &v.id == p))
+            .or_else(|| self.content.as_ref().and_then(|c| personas.iter().position(|v| v.id == c.scenario.persona)))
+            .unwrap_or_else(|| script.persona_for_seed(self.summary.seed))
+    }
+
+    /// The one way a stored attempt is rebuilt on `script`: `steps` (its
+    /// own, or the first of them) followed from where it started — a
+    /// targeted run from its stored situation, any other from the first
+    /// turn as the persona it played. The history's debrief, the reports,
+    /// the mistake book, resuming and `Store::attach_content` all read an
+    /// attempt through here.
+    pub fn replay_with(&self, script: &std::sync::Arc<Script>, steps: &[Step]) -> Result<crate::play::engine::Encounter, crate::play::engine::PlayError> {
+        match &self.summary.situation {
+            Some(situation) => situation.replay(script.clone(), self.summary.seed, steps),
+            None => crate::play::engine::Encounter::replay_steps_as(script.clone(), self.summary.seed, self.persona_on(script), steps),
+        }
+    }
+
+    /// The attempt's first `n` steps (all of them when `n` is larger)
+    /// replayed with their protocol actions: `replay_with` its own steps.
+    pub fn replay_on(&self, script: &std::sync::Arc<Script>, n: usize) -> Result<crate::play::engine::Encounter, crate::play::engine::PlayError> {
+        let steps: Vec<Step> = self.steps.iter().take(n).map(|s| s.step.clone()).collect();
+        self.replay_with(script, &steps)
+    }
 }
 
 pub struct Store {
@@ -1436,8 +1473,7 @@ impl Store {
             return Err(mismatch(format!("the file is {} version {}", script.scenario.id, script.scenario.version)));
         }
         let arc = std::sync::Arc::new(script.clone());
-        let replayed = crate::play::engine::Encounter::replay_answers(arc, s.seed, &record.answers())
-            .map_err(|e| mismatch(format!("its answers do not replay: {e}")))?;
+        let replayed = record.replay_on(&arc, record.steps.len()).map_err(|e| mismatch(format!("its answers do not replay: {e}")))?;
         let same = replayed.steps().len() == record.steps.len()
             && replayed.steps().iter().zip(&record.steps).all(|(a, b)| a.turn_id == b.step.turn_id && a.choice_id == b.step.choice_id);
         if !same {
