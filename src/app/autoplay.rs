@@ -825,7 +825,7 @@ fn drive(
                     Ok(_) => auto.fail(exit_code::FAILED, format!("{} is not the notice handed over", path.display())),
                     Err(e) => auto.fail(exit_code::FAILED, format!("{}: {e}", path.display())),
                 },
-                Some(Err(e)) => auto.fail(exit_code::FAILED, format!("printing the notice failed: {e}")),
+                Some(Err(e)) => auto.fail(exit_code::FAILED, format!("printing the notice failed: {}", e.en)),
                 // P pressed, the frame that prints may not have run yet.
                 None => {}
             }

@@ -15,7 +15,7 @@ use counterpart_core::play::score::AttemptResult;
 use counterpart_core::knowledge::Segmenter;
 use counterpart_core::library::knowledge::Desk;
 use counterpart_core::records::store::Lookup;
-use counterpart_core::scenario::model::DiscStyle;
+use counterpart_core::scenario::model::{DiscStyle, Message, Text};
 use counterpart_core::notice::{Notice, NoticeOutcome, NoticeReport, card_with_notice};
 use counterpart_core::workorder::{OrderOutcome, OrderReport, WorkOrder, card_with_order};
 use crate::app::views::workorder::DeskTab;
@@ -62,7 +62,7 @@ pub struct DeskState {
     /// The notice scored, once the attempt finished.
     pub notice_report: Option<NoticeReport>,
     /// Where the citizen's copy was last written, or why it could not be.
-    pub printed: Option<Result<PathBuf, String>>,
+    pub printed: Option<Result<PathBuf, Text>>,
 }
 
 impl DeskState {
@@ -93,7 +93,8 @@ pub struct Run {
     pub disc_guess: Option<DiscStyle>,
     /// Set once the guess is confirmed and the attempt saved.
     pub finished: bool,
-    pub save_error: Option<String>,
+    /// Why this run is not (fully) being saved, shown in the interface's language.
+    pub save_error: Option<Text>,
     /// The turn an author's practice run started from ("play from here");
     /// such a run is never recorded.
     pub practice_from: Option<String>,
@@ -107,7 +108,7 @@ pub struct Run {
 impl Run {
     /// A run starting now; the queue ticket follows from the seed so a
     /// replayed attempt shows the same number.
-    pub fn new(file: PathBuf, encounter: Encounter, now: f64, attempt: Option<i64>, save_error: Option<String>) -> Run {
+    pub fn new(file: PathBuf, encounter: Encounter, now: f64, attempt: Option<i64>, save_error: Option<Text>) -> Run {
         let ticket = format!("A{:03}", encounter.seed() % 200 + 1);
         Run {
             file,
@@ -251,7 +252,7 @@ pub fn save_draft(run: &mut Run, records: &Records) {
     if let (Some(store), Some(attempt)) = (records.store(), run.attempt) {
         if let Err(e) = store.save_work_order(attempt, &run.desk.order, None) {
             warn!("could not save the work order: {e}");
-            run.save_error = Some(e.to_string());
+            run.save_error = Some(e.message());
             return;
         }
     }
@@ -266,7 +267,7 @@ pub fn save_notice_draft(run: &mut Run, records: &Records) {
     if let (Some(store), Some(attempt)) = (records.store(), run.attempt) {
         if let Err(e) = store.save_notice(attempt, &run.desk.notice, None) {
             warn!("could not save the notice: {e}");
-            run.save_error = Some(e.to_string());
+            run.save_error = Some(e.message());
             return;
         }
     }
@@ -282,7 +283,7 @@ pub fn hand_over_notice(run: &mut Run, records: &Records) {
     if let (Some(store), Some(attempt)) = (records.store(), run.attempt) {
         if let Err(e) = store.save_notice(attempt, &run.desk.notice, Some(after)) {
             warn!("could not save the notice: {e}");
-            run.save_error = Some(e.to_string());
+            run.save_error = Some(e.message());
         }
     }
     run.desk.notice_saved = run.desk.notice.clone();
@@ -298,7 +299,7 @@ pub fn submit_order(run: &mut Run, records: &Records) {
     if let (Some(store), Some(attempt)) = (records.store(), run.attempt) {
         if let Err(e) = store.save_work_order(attempt, &run.desk.order, Some(after)) {
             warn!("could not save the work order: {e}");
-            run.save_error = Some(e.to_string());
+            run.save_error = Some(e.message());
         }
     }
     run.desk.saved = run.desk.order.clone();
@@ -312,18 +313,18 @@ pub fn open_entry(run: &mut Run, records: &Records, entry: &str) {
     if let (Some(store), Some(attempt)) = (records.store(), run.attempt) {
         if let Err(e) = store.record_lookup(attempt, &lookup) {
             warn!("could not save the lookup: {e}");
-            run.save_error = Some(e.to_string());
+            run.save_error = Some(e.message());
         }
     }
     run.desk.lookups.push(lookup);
 }
 
 /// Starts an unrecorded practice run of `file` at turn `turn`.
-pub fn begin_practice(scenarios: &Scenarios, current: &mut CurrentRun, file: PathBuf, turn: &str, setup: &PracticeSetup, now: f64) -> Result<(), String> {
-    let script = scenarios.script_at(&file).cloned().ok_or_else(|| "the scenario is not loaded".to_string())?;
+pub fn begin_practice(scenarios: &Scenarios, current: &mut CurrentRun, file: PathBuf, turn: &str, setup: &PracticeSetup, now: f64) -> Result<(), Text> {
+    let script = scenarios.script_at(&file).cloned().ok_or_else(|| Text::new("这个场景没有载入", "the scenario is not loaded"))?;
     let flags = setup.set_flags();
     let names: Vec<&str> = flags.iter().map(String::as_str).collect();
-    let encounter = Encounter::from_situation(script, fresh_seed(), turn, setup.mood(), &names).map_err(|e| e.to_string())?;
+    let encounter = Encounter::from_situation(script, fresh_seed(), turn, setup.mood(), &names).map_err(|e| e.message())?;
     let file_for_desk = file.clone();
     current.0 = Some(Run {
         file,
@@ -355,16 +356,16 @@ pub fn begin_targeted(
     current: &mut CurrentRun,
     situation: &counterpart_core::records::store::Situation,
     now: f64,
-) -> Result<(), String> {
-    let missing = || format!("“{0}”不在场景库中 / \"{0}\" is not in the library", situation.scenario_id);
+) -> Result<(), Text> {
+    let missing = || not_in_library(&situation.scenario_id);
     let script = scenarios.library.script(&situation.scenario_id).cloned().ok_or_else(missing)?;
     let file = scenarios.path_of(&situation.scenario_id).ok_or_else(missing)?;
     let seed = fresh_seed();
-    let encounter = situation.start(script.clone(), seed).map_err(|e| e.to_string())?;
+    let encounter = situation.start(script.clone(), seed).map_err(|e| e.message())?;
     let (attempt, save_error) = match (&trainee.profile, records.store()) {
         (Some(profile), Some(store)) => match store.begin_targeted_attempt(profile.id, &script, seed, situation) {
             Ok(attempt) => (Some(attempt), None),
-            Err(e) => (None, Some(e.to_string())),
+            Err(e) => (None, Some(e.message())),
         },
         _ => (None, records.problem.clone()),
     };
@@ -375,6 +376,10 @@ pub fn begin_targeted(
     Ok(())
 }
 
+fn not_in_library(id: &str) -> Text {
+    Text::new(format!("“{id}”不在场景库中"), format!("\"{id}\" is not in the library"))
+}
+
 /// Answers the current turn with option `choice` (in file order) after
 /// `secs` on a timed turn, and commits the step. A stale choice is ignored.
 pub fn answer(run: &mut Run, records: &Records, choice: usize, secs: Option<f32>, now: f64) {
@@ -382,7 +387,7 @@ pub fn answer(run: &mut Run, records: &Records, choice: usize, secs: Option<f32>
         let step = step.clone();
         let index = run.encounter.steps().len() - 1;
         if let Err(e) = records.record_step(run.attempt, index, &step) {
-            warn!("could not save step: {e}");
+            warn!("could not save step: {}", e.en);
             run.save_error = Some(e);
         }
         run.turn_started = now;
@@ -433,11 +438,11 @@ pub fn finish(run: &mut Run, records: &Records, words: &Words) -> bool {
     let outcome = run.desk.report.as_ref().map(OrderOutcome::of);
     let notice = run.desk.notice_report.as_ref().map(NoticeOutcome::of);
     let saved = match (records.store(), run.attempt) {
-        (Some(store), Some(attempt)) if !run.finished => store.finish_attempt_with(attempt, &result, outcome.as_ref(), notice.as_ref()).map_err(|e| e.to_string()),
+        (Some(store), Some(attempt)) if !run.finished => store.finish_attempt_with(attempt, &result, outcome.as_ref(), notice.as_ref()).map_err(|e| e.message()),
         _ => Ok(()),
     };
     if let Err(e) = saved {
-        warn!("could not save the attempt: {e}");
+        warn!("could not save the attempt: {}", e.en);
         run.save_error = Some(e);
     }
     run.finished = true;
@@ -497,21 +502,23 @@ impl ExamRun {
 /// begun before (Esc, a crash) is replayed from its stored answers with
 /// its desk and its clock as last written. None when every drawn scenario
 /// is done.
-pub fn begin_exam(scenarios: &Scenarios, store: &counterpart_core::records::store::Store, sitting: i64, now: f64) -> Result<Option<Run>, String> {
-    let Some(point) = store.exam_resume_point(sitting).map_err(|e| e.to_string())? else { return Ok(None) };
-    let s = store.sitting(sitting).map_err(|e| e.to_string())?;
-    let drawn = s.draw.slots.get(point.slot).ok_or_else(|| format!("sitting {sitting} has no scenario {}", point.slot + 1))?;
-    let missing = || format!("“{}”不在场景库中 / \"{}\" is not in the library", drawn.scenario, drawn.scenario);
+pub fn begin_exam(scenarios: &Scenarios, store: &counterpart_core::records::store::Store, sitting: i64, now: f64) -> Result<Option<Run>, Text> {
+    let Some(point) = store.exam_resume_point(sitting).map_err(|e| e.message())? else { return Ok(None) };
+    let s = store.sitting(sitting).map_err(|e| e.message())?;
+    let drawn = s.draw.slots.get(point.slot).ok_or_else(|| {
+        Text::new(format!("第 {sitting} 场考试没有第 {} 题", point.slot + 1), format!("sitting {sitting} has no scenario {}", point.slot + 1))
+    })?;
+    let missing = || not_in_library(&drawn.scenario);
     let script = scenarios.library.script(&drawn.scenario).cloned().ok_or_else(missing)?;
     let file = scenarios.path_of(&drawn.scenario).ok_or_else(missing)?;
     let persona = counterpart_core::records::sittings::exam_persona(&script, drawn);
     let (encounter, attempt, record) = match point.attempt {
         Some(attempt) => {
-            let encounter = Encounter::replay_steps_as(script, drawn.seed, persona, &point.steps).map_err(|e| e.to_string())?;
-            (encounter, attempt, Some(store.attempt(attempt).map_err(|e| e.to_string())?))
+            let encounter = Encounter::replay_steps_as(script, drawn.seed, persona, &point.steps).map_err(|e| e.message())?;
+            (encounter, attempt, Some(store.attempt(attempt).map_err(|e| e.message())?))
         }
         None => {
-            let attempt = store.begin_exam_attempt(sitting, point.slot, &script).map_err(|e| e.to_string())?;
+            let attempt = store.begin_exam_attempt(sitting, point.slot, &script).map_err(|e| e.message())?;
             (Encounter::with_persona(script, drawn.seed, persona), attempt, None)
         }
     };
@@ -548,7 +555,7 @@ pub fn write_exam_clock(run: &mut Run, records: &Records, now: f64, force: bool)
         && let Err(e) = store.record_exam_clock(exam.sitting, exam.slot, exam.slot_ms(now).min(exam.per_scenario_ms).min(exam.exam_ms.saturating_sub(exam.others_ms)))
     {
         warn!("could not save the exam clock: {e}");
-        run.save_error = Some(e.to_string());
+        run.save_error = Some(e.message());
     }
 }
 

@@ -5,7 +5,7 @@
 //! (profiles in memory, nothing saved) and says so on the start screen.
 
 use counterpart_core::play::engine::Step;
-use counterpart_core::scenario::model::Lang;
+use counterpart_core::scenario::model::{Lang, Message, Text};
 use counterpart_core::play::engine::Script;
 use counterpart_core::play::score::AttemptResult;
 use counterpart_core::records::store::{AttemptRecord, AttemptSummary, Profile, Store, utc_stamp};
@@ -44,8 +44,8 @@ pub struct Records {
     store: Option<Store>,
     /// Profiles created while the store is unavailable.
     memory: Vec<Profile>,
-    /// Why nothing is being saved, shown to the trainee.
-    pub problem: Option<String>,
+    /// Why nothing is being saved, shown to the trainee in the interface's language.
+    pub problem: Option<Text>,
 }
 
 impl Records {
@@ -55,12 +55,12 @@ impl Records {
             Ok(store) => Records { store: Some(store), memory: Vec::new(), problem: None },
             Err(e) => {
                 warn!("records store unavailable: {e}");
-                Records::unavailable(e.to_string())
+                Records::unavailable(e.message())
             }
         }
     }
 
-    pub fn unavailable(problem: String) -> Records {
+    pub fn unavailable(problem: Text) -> Records {
         Records { store: None, memory: Vec::new(), problem: Some(problem) }
     }
 
@@ -102,20 +102,20 @@ impl Records {
         }
     }
 
-    pub fn profiles(&self) -> Result<Vec<Profile>, String> {
+    pub fn profiles(&self) -> Result<Vec<Profile>, Text> {
         match &self.store {
-            Some(store) => store.profiles().map_err(|e| e.to_string()),
+            Some(store) => store.profiles().map_err(|e| e.message()),
             None => Ok(self.memory.clone()),
         }
     }
 
     /// Trainee profiles with their employee numbers (工号), by name.
-    pub fn trainees(&self) -> Result<Vec<(Profile, Option<String>)>, String> {
+    pub fn trainees(&self) -> Result<Vec<(Profile, Option<String>)>, Text> {
         match &self.store {
             Some(store) => store
                 .trainees()
                 .map(|ts| ts.into_iter().map(|t| (t.profile, t.employee_id)).collect())
-                .map_err(|e| e.to_string()),
+                .map_err(|e| e.message()),
             None => Ok(self.memory.iter().map(|p| (p.clone(), None)).collect()),
         }
     }
@@ -136,23 +136,23 @@ impl Records {
     }
 
     /// Saves (or, with `None`, clears) a trainee's employee number.
-    pub fn set_employee_id(&self, profile: i64, employee_id: Option<&str>) -> Result<(), String> {
+    pub fn set_employee_id(&self, profile: i64, employee_id: Option<&str>) -> Result<(), Text> {
         match &self.store {
-            Some(store) => store.set_employee_id(profile, employee_id).map_err(|e| e.to_string()),
-            None => Err("记录库不可用，工号无法保存 / the records store is unavailable, so the employee number cannot be saved".into()),
+            Some(store) => store.set_employee_id(profile, employee_id).map_err(|e| e.message()),
+            None => Err(Text::new("记录库不可用，工号无法保存", "the records store is unavailable, so the employee number cannot be saved")),
         }
     }
 
-    pub fn create_profile(&mut self, name: &str) -> Result<Profile, String> {
+    pub fn create_profile(&mut self, name: &str) -> Result<Profile, Text> {
         match &self.store {
-            Some(store) => store.create_profile(name).map_err(|e| e.to_string()),
+            Some(store) => store.create_profile(name).map_err(|e| e.message()),
             None => {
                 let name = name.trim();
                 if name.is_empty() {
-                    return Err("学员姓名不能为空 / a profile name cannot be empty".into());
+                    return Err(Text::new("学员姓名不能为空", "a profile name cannot be empty"));
                 }
                 if self.memory.iter().any(|p| p.name == name) {
-                    return Err(format!("已存在同名学员档案 / a profile named \"{name}\" already exists"));
+                    return Err(Text::new(format!("已存在同名学员档案“{name}”"), format!("a profile named \"{name}\" already exists")));
                 }
                 let profile = Profile { id: self.memory.len() as i64 + 1, name: name.to_string(), created_at: String::new() };
                 self.memory.push(profile.clone());
@@ -166,79 +166,79 @@ impl Records {
         self.store.as_ref().and_then(|store| store.best_by_scenario(profile).ok()).unwrap_or_default()
     }
 
-    pub fn attempts(&self, profile: i64) -> Result<Vec<AttemptSummary>, String> {
+    pub fn attempts(&self, profile: i64) -> Result<Vec<AttemptSummary>, Text> {
         match &self.store {
-            Some(store) => store.attempts(Some(profile)).map_err(|e| e.to_string()),
+            Some(store) => store.attempts(Some(profile)).map_err(|e| e.message()),
             None => Ok(Vec::new()),
         }
     }
 
-    pub fn unfinished(&self, profile: i64) -> Result<Vec<AttemptSummary>, String> {
+    pub fn unfinished(&self, profile: i64) -> Result<Vec<AttemptSummary>, Text> {
         match &self.store {
-            Some(store) => store.unfinished_attempts(profile).map_err(|e| e.to_string()),
+            Some(store) => store.unfinished_attempts(profile).map_err(|e| e.message()),
             None => Ok(Vec::new()),
         }
     }
 
-    pub fn attempt(&self, attempt: i64) -> Result<AttemptRecord, String> {
+    pub fn attempt(&self, attempt: i64) -> Result<AttemptRecord, Text> {
         match &self.store {
-            Some(store) => store.attempt(attempt).map_err(|e| e.to_string()),
-            None => Err(self.problem.clone().unwrap_or_else(|| "no records store".into())),
+            Some(store) => store.attempt(attempt).map_err(|e| e.message()),
+            None => Err(self.problem.clone().unwrap_or_else(no_store)),
         }
     }
 
     /// Opens an attempt of `script` with what its statements need stored
     /// with it (titles, texts, the trainee's identity), so records export
     /// the same from any folder and after any edit.
-    pub fn begin_attempt(&self, profile: i64, script: &Script, seed: u64) -> Result<Option<i64>, String> {
+    pub fn begin_attempt(&self, profile: i64, script: &Script, seed: u64) -> Result<Option<i64>, Text> {
         match &self.store {
-            Some(store) => store.begin_attempt_for(profile, script, seed).map(Some).map_err(|e| e.to_string()),
+            Some(store) => store.begin_attempt_for(profile, script, seed).map(Some).map_err(|e| e.message()),
             None => Ok(None),
         }
     }
 
-    pub fn record_step(&self, attempt: Option<i64>, index: usize, step: &Step) -> Result<(), String> {
+    pub fn record_step(&self, attempt: Option<i64>, index: usize, step: &Step) -> Result<(), Text> {
         match (&self.store, attempt) {
-            (Some(store), Some(attempt)) => store.record_step(attempt, index, step).map_err(|e| e.to_string()),
+            (Some(store), Some(attempt)) => store.record_step(attempt, index, step).map_err(|e| e.message()),
             _ => Ok(()),
         }
     }
 
-    pub fn finish_attempt(&self, attempt: Option<i64>, result: &AttemptResult) -> Result<(), String> {
+    pub fn finish_attempt(&self, attempt: Option<i64>, result: &AttemptResult) -> Result<(), Text> {
         match (&self.store, attempt) {
-            (Some(store), Some(attempt)) => store.finish_attempt(attempt, result).map_err(|e| e.to_string()),
+            (Some(store), Some(attempt)) => store.finish_attempt(attempt, result).map_err(|e| e.message()),
             _ => Ok(()),
         }
     }
 
     /// Writes CSV, JSON and HTML reports of one trainee's attempts into a new
     /// folder under `export_root()` and returns that folder.
-    pub fn export(&self, profile: &Profile, scripts: &Library) -> Result<PathBuf, String> {
+    pub fn export(&self, profile: &Profile, scripts: &Library) -> Result<PathBuf, Text> {
         let Some(store) = &self.store else {
-            return Err(self.problem.clone().unwrap_or_else(|| "no records store".into()));
+            return Err(self.problem.clone().unwrap_or_else(no_store));
         };
         let records = store
             .attempts(Some(profile.id))
             .and_then(|list| list.iter().map(|a| store.attempt(a.id)).collect::<Result<Vec<_>, _>>())
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| e.message())?;
         let stamp: String = utc_stamp().chars().filter(|c| c.is_ascii_digit()).take(14).collect();
         let dir = export_root(store).join(format!("{}-{stamp}", file_stem(&profile.name)));
-        write_bundle(&dir, &records, scripts).map_err(|e| e.to_string())?;
+        write_bundle(&dir, &records, scripts).map_err(|e| Text::new(format!("导出失败：{e}"), format!("the export failed: {e}")))?;
         Ok(dir)
     }
 
     /// Writes the citizen's copy of a one-time notice as `stem`.html into a
     /// notices folder where the exports go (the system's temporary folder
     /// when there is no records store) and returns its path.
-    pub fn write_notice(&self, stem: &str, html: &str) -> Result<PathBuf, String> {
+    pub fn write_notice(&self, stem: &str, html: &str) -> Result<PathBuf, Text> {
         let root = match &self.store {
             Some(store) => export_root(store),
             None => std::env::temp_dir().join("counterpart"),
         };
         let dir = root.join("告知单 notices");
-        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        std::fs::create_dir_all(&dir).map_err(|e| io_problem(&dir, &e))?;
         let path = dir.join(format!("{}.html", file_stem(stem)));
-        std::fs::write(&path, html).map_err(|e| format!("{}: {e}", path.display()))?;
+        std::fs::write(&path, html).map_err(|e| io_problem(&path, &e))?;
         Ok(path)
     }
 
@@ -249,6 +249,15 @@ impl Records {
             warn!("could not mark attempt {attempt} abandoned: {e}");
         }
     }
+}
+
+fn no_store() -> Text {
+    Text::new("学员记录库不可用", "no records store")
+}
+
+/// A file that could not be written, named in both languages' sentence.
+pub fn io_problem(path: &Path, e: &std::io::Error) -> Text {
+    Text::new(format!("无法写入 {}：{e}", path.display()), format!("cannot write {}: {e}", path.display()))
 }
 
 /// Where exports go: `COUNTERPART_EXPORT_DIR` if set, else a folder in the

@@ -152,7 +152,8 @@ fn play_from_here_starts_an_unrecorded_run_in_the_chosen_situation() {
     h.get_by_label("■ promised_tonight");
     h.get_by_label("□ order_raised");
 
-    assert!(begin_practice(&scenarios, &mut current, file.clone(), "no-such-turn", &setup, 0.0).unwrap_err().contains("no-such-turn"));
+    let refused = begin_practice(&scenarios, &mut current, file.clone(), "no-such-turn", &setup, 0.0).unwrap_err();
+    assert!(refused.en.contains("no-such-turn") && refused.zh.contains("no-such-turn"), "{refused:?}");
 }
 
 #[test]

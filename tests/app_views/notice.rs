@@ -18,7 +18,7 @@ use counterpart_core::library::knowledge::Desk;
 use counterpart_core::library::load::load_file;
 use counterpart_core::notice::{MAX_NOTE_CHARS, Notice, Pick, complete_notice};
 use counterpart_core::play::engine::{Encounter, Script};
-use counterpart_core::scenario::model::{DiscStyle, Item, Lang};
+use counterpart_core::scenario::model::{DiscStyle, Item, Lang, Text};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use std::path::{Path, PathBuf};
@@ -78,7 +78,7 @@ fn frame(ui: &mut egui::Ui, s: &mut Screen) -> Option<Did> {
 }
 
 fn screen(run: Run, lang: Lang) -> Screen {
-    Screen { run, records: Records::unavailable("view test".into()), words: Words::default(), lang }
+    Screen { run, records: Records::unavailable(Text::new("view test", "view test")), words: Words::default(), lang }
 }
 
 /// `view` on a screen of `size` pixels with text at `zoom` (the app's text

@@ -15,7 +15,7 @@ use counterpart::app::views::workorder::DeskAction;
 use counterpart_core::library::knowledge::Desk;
 use counterpart_core::library::load::load_file;
 use counterpart_core::play::engine::{Encounter, Script};
-use counterpart_core::scenario::model::{Lang, RequestType, Urgency};
+use counterpart_core::scenario::model::{Lang, RequestType, Text, Urgency};
 use counterpart_core::workorder::{FieldName, Verdict, WorkOrder};
 use egui_kittest::kittest::Queryable;
 use std::path::{Path, PathBuf};
@@ -86,7 +86,7 @@ fn frame(ui: &mut egui::Ui, s: &mut Screen) -> Option<Did> {
 }
 
 fn screen(run: Run) -> Screen {
-    Screen { run, records: Records::unavailable("view test".into()), words: Words::default() }
+    Screen { run, records: Records::unavailable(Text::new("view test", "view test")), words: Words::default() }
 }
 
 const SIZES: [(f32, f32); 2] = [(1280.0, 720.0), (1920.0, 1080.0)];

@@ -113,7 +113,7 @@ fn ui(
     let ctx = contexts.ctx_mut()?;
     let store = records.store();
     let exports = store.map(export_root);
-    let vm = about_vm(settings.lang, &scenarios.sources, store.map(Store::path), records.problem.as_deref(), exports.as_deref());
+    let vm = about_vm(settings.lang, &scenarios.sources, store.map(Store::path), records.problem.as_ref().map(|p| p.get(settings.lang)), exports.as_deref());
     let action = egui::CentralPanel::default().show(&mut super::root_ui(ctx, content.0, "screen"), |ui| about_view(ui, &vm)).inner;
     if action == Some(AboutAction::Back) {
         next.set(state.return_to);

@@ -42,7 +42,7 @@ pub struct AuthorState {
     /// Selected node by id, so a reload keeps the selection.
     pub selected: Option<String>,
     pub practice: PracticeSetup,
-    pub error: Option<String>,
+    pub error: Option<Text>,
     /// The training-validity panel is shown first (V).
     pub show_validity: bool,
     /// The training-validity check of the script on show.
@@ -301,7 +301,7 @@ fn ui(
         state.selected.as_deref(),
         state.practice.clone(),
     );
-    vm.error = state.error.clone();
+    vm.error = state.error.as_ref().map(|e| e.get(lang).to_string());
     vm.validity = state.validity(&script, analyses.as_deref().ok()).map(|v| validity_vm(&v, lang));
     vm.show_validity = state.show_validity;
     let action = egui::CentralPanel::default().show(&mut super::root_ui(ctx, content.0, "screen"), |ui| author_view(ui, &mut vm)).inner;

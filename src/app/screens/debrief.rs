@@ -14,7 +14,7 @@ use counterpart_core::library::Library;
 use counterpart_core::play::engine::Encounter;
 use counterpart_core::play::score::ScoreCard;
 use counterpart_core::records::store::{AttemptRecord, Status};
-use counterpart_core::scenario::model::{DiscStyle, FactKind, Lang, Text};
+use counterpart_core::scenario::model::{DiscStyle, FactKind, Lang, Message, Text};
 use counterpart_core::workorder::{FieldResult, OrderReport};
 use counterpart_core::play::rubric::Dimension;
 use bevy::prelude::*;
@@ -35,7 +35,7 @@ fn back(mut back: MessageReader<super::Back>, screen: Res<State<Screen>>, curren
 pub fn debrief_vm(run: &Run, lang: Lang, has_next: bool) -> DebriefVm {
     let mut vm = encounter_debrief(&run.encounter, &run.card(), run.disc_guess, lang);
     vm.has_next = has_next && run.practice_from.is_none();
-    vm.save_error = run.save_error.clone();
+    vm.save_error = run.save_error.as_ref().map(|e| e.get(lang).to_string());
     vm.practice_from = run.practice_from.clone();
     vm.order = run.desk.report.as_ref().map(|report| order_debrief(report, lang, run.desk.submitted_after, run.encounter.steps().len()));
     vm.knowledge = run
@@ -51,7 +51,7 @@ pub fn debrief_vm(run: &Run, lang: Lang, has_next: bool) -> DebriefVm {
         let mut notice = notice_debrief(&NoticeOutcome::of(report), &run.desk.notice.note, lang, run.desk.notice_handed_after.map(|n| (n, run.encounter.steps().len())));
         // An author's practice run prints too: the copy is the trainer's to check.
         notice.can_print = true;
-        notice.printed = run.desk.printed.clone().map(|r| r.map(|p| p.display().to_string()));
+        notice.printed = run.desk.printed.as_ref().map(|r| r.as_ref().map(|p| p.display().to_string()).map_err(|e| e.get(lang).to_string()));
         notice
     });
     vm
@@ -107,7 +107,7 @@ pub fn notice_debrief(outcome: &NoticeOutcome, note: &str, lang: Lang, handed_af
 
 /// The citizen's copy of `notice` as print-ready HTML, written where the
 /// exports go; the path, or why it could not be written.
-pub fn print_notice(records: &Records, trainee: &Trainee, scenario: &counterpart_core::scenario::model::Scenario, notice: &Notice, base: &KnowledgeBase, stem: &str) -> Result<std::path::PathBuf, String> {
+pub fn print_notice(records: &Records, trainee: &Trainee, scenario: &counterpart_core::scenario::model::Scenario, notice: &Notice, base: &KnowledgeBase, stem: &str) -> Result<std::path::PathBuf, Text> {
     let stamp = counterpart_core::records::store::utc_stamp();
     let date = match (stamp.get(0..4), stamp.get(5..7).and_then(|m| m.parse::<u32>().ok()), stamp.get(8..10).and_then(|d| d.parse::<u32>().ok())) {
         (Some(y), Some(m), Some(d)) => format!("{y}年{m}月{d}日"),
@@ -229,11 +229,13 @@ pub fn encounter_debrief(encounter: &Encounter, card: &ScoreCard, disc_guess: Op
 /// turns replayed from the stored answers when the scenario is still the
 /// version played. An observer-scored role-play has no scripted turns of
 /// the responder's to replay; an unfinished or abandoned attempt no score.
-pub fn record_debrief(record: &AttemptRecord, library: &Library, lang: Lang) -> Result<DebriefVm, String> {
+pub fn record_debrief(record: &AttemptRecord, library: &Library, lang: Lang) -> Result<DebriefVm, Text> {
     let summary = &record.summary;
-    let script = library.script(&summary.scenario_id).ok_or_else(|| match lang {
-        Lang::Zh => format!("情景“{}”已不在场景库中，无法显示复盘。", summary.scenario_id),
-        Lang::En => format!("The scenario “{}” is no longer in the library, so its debrief cannot be shown.", summary.scenario_id),
+    let script = library.script(&summary.scenario_id).ok_or_else(|| {
+        Text::new(
+            format!("情景“{}”已不在场景库中，无法显示复盘。", summary.scenario_id),
+            format!("The scenario “{}” is no longer in the library, so its debrief cannot be shown.", summary.scenario_id),
+        )
     })?;
     let same_version = script.scenario.version == summary.scenario_version;
     let observed = summary.drill.as_ref().is_some_and(|d| d.mode == "RolePlay");
@@ -243,7 +245,7 @@ pub fn record_debrief(record: &AttemptRecord, library: &Library, lang: Lang) -> 
     let steps: Vec<_> = if answers.is_empty() { Vec::new() } else { record.steps.iter().map(|s| s.step.clone()).collect() };
     let encounter = Encounter::replay_steps(script.clone(), summary.seed, &steps)
         .or_else(|_| Encounter::replay_answers(script.clone(), summary.seed, &answers))
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.message())?;
     let card = match &record.result {
         Some(result) => result.card.clone(),
         None => encounter.score_with_protocol(),
@@ -322,7 +324,7 @@ fn ui(
         };
         let printed = print_notice(&records, &trainee, run.encounter.scenario(), &run.desk.notice, &run.at_hand.base, &stem);
         if let Err(e) = &printed {
-            warn!("could not write the notice: {e}");
+            warn!("could not write the notice: {}", e.en);
         }
         run.desk.printed = Some(printed);
         ctx.request_repaint();

@@ -18,7 +18,7 @@ use crate::app::views::disc_label;
 use crate::app::views::widgets::{Seat, trust_word, upset_word};
 use counterpart_core::drill::{CueCard, Drill, Event, Member, Mode, Phase, Plan, Rotation, SlotStatus, VoteDebrief};
 use counterpart_core::play::engine::Encounter;
-use counterpart_core::scenario::model::{DiscStyle, Lang, Outcome};
+use counterpart_core::scenario::model::{DiscStyle, Lang, Message, Outcome, Text};
 use counterpart_core::records::store::Store;
 use counterpart_core::library::Library;
 use counterpart_core::records::report::{drill_html, file_stem, write_drill_csv};
@@ -61,14 +61,14 @@ impl DrillScreen {
     /// would; Close it closes it in place (and the drill screen lets go of
     /// it if it was the one left running). Returns the screen to go to, or
     /// the error to show.
-    pub fn offer_unfinished(&mut self, action: UnfinishedAction, store: Option<&Store>, scripts: &Library) -> Result<Option<Screen>, String> {
+    pub fn offer_unfinished(&mut self, action: UnfinishedAction, store: Option<&Store>, scripts: &Library) -> Result<Option<Screen>, Text> {
         match action {
             UnfinishedAction::Resume(id) => {
                 self.resume = Some(id);
                 Ok(Some(Screen::Drill))
             }
             UnfinishedAction::Close(id) => {
-                let store = store.ok_or("演练需要学员记录库 / drills need the records store")?;
+                let store = store.ok_or_else(|| Text::new("演练需要学员记录库", "drills need the records store"))?;
                 close_unfinished(store, scripts, id)?;
                 if self.active.as_ref().is_some_and(|a| a.id == id) {
                     self.active = None;
@@ -80,18 +80,18 @@ impl DrillScreen {
 }
 
 /// Closes a drill left unfinished without resuming it.
-fn close_unfinished(store: &Store, scripts: &Library, id: i64) -> Result<(), String> {
-    store.load_drill(id, scripts).and_then(|mut drill| store.apply_drill_event(id, &mut drill, &Event::Close, scripts)).map_err(|e| e.to_string())
+fn close_unfinished(store: &Store, scripts: &Library, id: i64) -> Result<(), Text> {
+    store.load_drill(id, scripts).and_then(|mut drill| store.apply_drill_event(id, &mut drill, &Event::Close, scripts)).map_err(|e| e.message())
 }
 
 /// Picks up an unfinished drill from its log: the one way a drill resumes,
 /// from the set-up, the start screen or the library.
-fn resume_drill(active: &mut Option<Active>, store: &Store, scripts: Library, id: i64, now: f64) -> Result<(), String> {
+fn resume_drill(active: &mut Option<Active>, store: &Store, scripts: Library, id: i64, now: f64) -> Result<(), Text> {
     if active.as_ref().is_some_and(|a| a.id == id) {
         // Left by Esc in this session: it is on screen as it was.
         return Ok(());
     }
-    let drill = store.load_drill(id, &scripts).map_err(|e| e.to_string())?;
+    let drill = store.load_drill(id, &scripts).map_err(|e| e.message())?;
     *active = Some(activate(id, drill, scripts, now));
     Ok(())
 }
@@ -277,7 +277,7 @@ fn enter(mut state: ResMut<DrillScreen>, scenarios: Res<Scenarios>, records: Res
             Some(store) => resume_drill(&mut state.active, store, scripts_of(&scenarios), id, run::now_secs(&time)),
             None => Err(records.problem.clone().unwrap_or_default()),
         };
-        resume_error = resumed.err();
+        resume_error = resumed.err().map(|e| e.get(settings.lang).to_string());
     }
     if state.active.is_some() {
         return;
@@ -303,7 +303,7 @@ fn enter(mut state: ResMut<DrillScreen>, scenarios: Res<Scenarios>, records: Res
         group: previous.map(|p| p.group).unwrap_or_default(),
         unfinished,
         error: match records.store() {
-            None => Some(format!("演练需要学员记录库才能保存与恢复 / drills need the records store: {}", records.problem.clone().unwrap_or_default())),
+            None => Some(format!("演练需要学员记录库才能保存与恢复 / drills need the records store: {}", records.problem.as_ref().map(|p| p.get(lang)).unwrap_or_default())),
             Some(_) => resume_error,
         },
     });
@@ -574,12 +574,12 @@ fn ui(
             }
             Some(SetupAction::Resume(id)) => {
                 if let Err(e) = resume_drill(&mut state.active, store, scripts_of(&scenarios), id, now) {
-                    setup.error = Some(e);
+                    setup.error = Some(e.get(lang).to_string());
                 }
             }
             Some(SetupAction::CloseUnfinished(id)) => match close_unfinished(store, &scripts_of(&scenarios), id) {
                 Ok(()) => setup.unfinished.retain(|d| d.id != id),
-                Err(e) => setup.error = Some(e),
+                Err(e) => setup.error = Some(e.get(lang).to_string()),
             },
             None => {}
         }
@@ -798,7 +798,8 @@ fn ui(
             // Hot seat: the player's own encounter, as in solo practice.
             let Some(encounter) = active.encounter.clone() else { return Ok(()) };
             let file = scenarios.path_of(&encounter.scenario().id).unwrap_or_default();
-            let mut run = Run::new(file, encounter, active.call_started, None, active.error.clone());
+            // The drill screen words its own errors in both languages already.
+            let mut run = Run::new(file, encounter, active.call_started, None, active.error.as_deref().map(|e| Text::new(e, e)));
             run.turn_started = active.turn_started;
             run.disc_guess = active.disc_guess;
             let vm = super::encounter::encounter_vm(&run, lang, now);

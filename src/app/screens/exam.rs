@@ -25,7 +25,7 @@ use counterpart_core::exam::{DebriefPolicy, Exam};
 use counterpart_core::library::Library;
 use counterpart_core::records::sittings::{Sitting, SittingStatus};
 use counterpart_core::records::store::{AttemptRecord, Store, check_employee_id};
-use counterpart_core::scenario::model::Lang;
+use counterpart_core::scenario::model::{Lang, Message, Text};
 use std::path::PathBuf;
 
 pub(super) fn plugin(app: &mut App) {
@@ -42,7 +42,7 @@ pub enum Phase {
     #[default]
     Choose,
     /// Before the next drawn scenario (also after a pause or a crash).
-    Between { sitting: i64, problem: Option<String> },
+    Between { sitting: i64, problem: Option<Text> },
     /// The result sheet, and the debrief of one scenario when open.
     Sheet { sitting: i64, open: Option<(usize, Lang, DebriefVm)> },
 }
@@ -54,7 +54,7 @@ pub struct ExamScreen {
     pub problems: Vec<String>,
     pub selected: usize,
     pub employee_id: String,
-    pub message: Option<String>,
+    pub message: Option<Text>,
     /// (exam id, employee number) of the sittings begun at this PC since
     /// the app started: a number is used once per exam session.
     pub used: Vec<(String, String)>,
@@ -141,7 +141,7 @@ fn arrive(mut state: ResMut<ExamScreen>, mut current: ResMut<CurrentRun>, scenar
 fn advance(store: &Store, sitting: i64) -> Phase {
     let s = match store.sitting(sitting) {
         Ok(s) => s,
-        Err(e) => return Phase::Between { sitting, problem: Some(e.to_string()) },
+        Err(e) => return Phase::Between { sitting, problem: Some(e.message()) },
     };
     if s.status != SittingStatus::Open {
         return Phase::Sheet { sitting, open: None };
@@ -151,9 +151,9 @@ fn advance(store: &Store, sitting: i64) -> Phase {
         Ok(Some(_)) if !time_up => Phase::Between { sitting, problem: None },
         Ok(_) => match store.finish_sitting(sitting) {
             Ok(()) => Phase::Sheet { sitting, open: None },
-            Err(e) => Phase::Between { sitting, problem: Some(e.to_string()) },
+            Err(e) => Phase::Between { sitting, problem: Some(e.message()) },
         },
-        Err(e) => Phase::Between { sitting, problem: Some(e.to_string()) },
+        Err(e) => Phase::Between { sitting, problem: Some(e.message()) },
     }
 }
 
@@ -240,7 +240,7 @@ fn choose_vm(state: &ExamScreen, store: Option<&Store>, trainee: &Trainee, lang:
         selected: state.selected,
         employee_id: state.employee_id.clone(),
         candidate: trainee.profile.as_ref().map(|p| p.name.clone()),
-        message: state.message.clone(),
+        message: state.message.as_ref().map(|m| m.get(lang).to_string()),
         open,
         trainer,
         problems: state.problems.clone(),
@@ -257,7 +257,7 @@ fn trainer_row(store: &Store, s: &Sitting, lang: Lang) -> TrainerRowVm {
         SittingStatus::Abandoned => (tr(lang, "已放弃", "abandoned").to_string(), Some(false)),
         SittingStatus::Finished => match store.judge_sitting(s.id) {
             Ok((_, _, v)) => (passed_line(&v, lang), Some(v.passed)),
-            Err(e) => (e.to_string(), None),
+            Err(e) => (e.message().get(lang).to_string(), None),
         },
     };
     let withheld = s.status == SittingStatus::Finished && !s.debrief_visible();
@@ -269,14 +269,14 @@ fn passed_line(v: &Verdict, lang: Lang) -> String {
     format!("{word} {}/{}", v.passed_count(), v.slots.len())
 }
 
-fn between_vm(store: &Store, sitting: i64, problem: Option<&String>, lang: Lang) -> Result<BetweenVm, String> {
-    let s = store.sitting(sitting).map_err(|e| e.to_string())?;
-    let point = store.exam_resume_point(sitting).map_err(|e| e.to_string())?;
+fn between_vm(store: &Store, sitting: i64, problem: Option<&Text>, lang: Lang) -> Result<BetweenVm, String> {
+    let s = store.sitting(sitting).map_err(|e| e.message().get(lang).to_string())?;
+    let point = store.exam_resume_point(sitting).map_err(|e| e.message().get(lang).to_string())?;
     let (next, slot_ms, goes_on) = point.map_or((s.slots.len().saturating_sub(1), 0, false), |p| (p.slot, p.slot_elapsed_ms, p.attempt.is_some()));
     let per = u64::from(s.exam.time.per_scenario_minutes) * 60;
     let all = u64::from(s.exam.time.exam_minutes) * 60;
     let title = match problem {
-        Some(p) => format!("{} — {p}", exam_title(&s.exam, lang)),
+        Some(p) => format!("{} — {}", exam_title(&s.exam, lang), p.get(lang)),
         None => exam_title(&s.exam, lang),
     };
     Ok(BetweenVm {
@@ -334,37 +334,39 @@ pub fn sheet_vm(sitting: &Sitting, records: &[Option<AttemptRecord>], verdict: &
 }
 
 /// Starts the selected exam under the typed employee number, or says why not.
-fn begin(state: &mut ExamScreen, store: &Store, trainee: &mut Trainee, lang: Lang) -> Result<i64, String> {
-    let typed = check_employee_id(&state.employee_id).map_err(|e| e.to_string())?;
-    let exam = state.exams.get(state.selected).cloned().ok_or_else(|| tr(lang, "请选择一个考核。", "Choose an exam.").to_string())?;
+fn begin(state: &mut ExamScreen, store: &Store, trainee: &mut Trainee) -> Result<i64, Text> {
+    let typed = check_employee_id(&state.employee_id).map_err(|e| e.message())?;
+    let exam = state.exams.get(state.selected).cloned().ok_or_else(|| Text::new("请选择一个考核。", "Choose an exam."))?;
     if state.used.iter().any(|(e, n)| *e == exam.id && *n == typed) {
-        return Err(format!(
-            "工号“{typed}”已在本场考试中使用，不能再次参加；如需补考请由培训师安排。 / The employee number \"{typed}\" was already used in this exam session; a retake is for the trainer to arrange."
+        return Err(Text::new(
+            format!("工号“{typed}”已在本场考试中使用，不能再次参加；如需补考请由培训师安排。"),
+            format!("The employee number \"{typed}\" was already used in this exam session; a retake is for the trainer to arrange."),
         ));
     }
-    let candidate = match store.profile_by_employee_id(&typed).map_err(|e| e.to_string())? {
+    let candidate = match store.profile_by_employee_id(&typed).map_err(|e| e.message())? {
         Some(p) => p,
         None => match &trainee.profile {
-            Some(p) => match store.employee_id(p.id).map_err(|e| e.to_string())? {
+            Some(p) => match store.employee_id(p.id).map_err(|e| e.message())? {
                 None => {
-                    store.set_employee_id(p.id, Some(&typed)).map_err(|e| e.to_string())?;
+                    store.set_employee_id(p.id, Some(&typed)).map_err(|e| e.message())?;
                     p.clone()
                 }
                 Some(has) => {
-                    return Err(format!(
-                        "工号“{typed}”未登记；当前学员“{}”的工号是 {has}。 / The employee number \"{typed}\" is not registered; {} at the keyboard has {has}.",
-                        p.name, p.name
+                    return Err(Text::new(
+                        format!("工号“{typed}”未登记；当前学员“{}”的工号是 {has}。", p.name),
+                        format!("The employee number \"{typed}\" is not registered; {} at the keyboard has {has}.", p.name),
                     ));
                 }
             },
             None => {
-                return Err(format!(
-                    "工号“{typed}”未登记：请先在开始界面选择考生。 / The employee number \"{typed}\" is not registered: choose the candidate on the start screen first."
+                return Err(Text::new(
+                    format!("工号“{typed}”未登记：请先在开始界面选择考生。"),
+                    format!("The employee number \"{typed}\" is not registered: choose the candidate on the start screen first."),
                 ));
             }
         },
     };
-    let sitting = store.open_sitting(&exam, candidate.id).map_err(|e| e.to_string())?;
+    let sitting = store.open_sitting(&exam, candidate.id).map_err(|e| e.message())?;
     state.used.push((exam.id.clone(), typed));
     trainee.profile = Some(candidate);
     Ok(sitting.id)
@@ -381,13 +383,13 @@ fn seat_candidate(store: &Store, sitting: i64, trainee: &mut Trainee) {
 }
 
 fn open_debrief(store: &Store, library: &Library, sitting: i64, slot: usize, lang: Lang) -> Result<DebriefVm, String> {
-    let s = store.sitting(sitting).map_err(|e| e.to_string())?;
+    let s = store.sitting(sitting).map_err(|e| e.message().get(lang).to_string())?;
     if !s.debrief_visible() {
         return Err(tr(lang, "这场考核的讲评尚未发布。", "This exam's debrief has not been released yet.").to_string());
     }
     let attempt = s.slots.get(slot).and_then(|x| x.attempt).ok_or_else(|| tr(lang, "这道题没有作答。", "This scenario was not attempted.").to_string())?;
-    let record = store.attempt(attempt).map_err(|e| e.to_string())?;
-    let mut vm = super::debrief::record_debrief(&record, library, lang)?;
+    let record = store.attempt(attempt).map_err(|e| e.message().get(lang).to_string())?;
+    let mut vm = super::debrief::record_debrief(&record, library, lang).map_err(|e| e.get(lang).to_string())?;
     let label = match lang {
         Lang::Zh => format!("{} · 第 {} 题", exam_title(&s.exam, lang), slot + 1),
         Lang::En => format!("{} · scenario {}", exam_title(&s.exam, lang), slot + 1),
@@ -415,7 +417,7 @@ fn ui(
         egui::CentralPanel::default().show(&mut root, |ui| {
             ui.heading(tr(lang, "考核", "Exams"));
             ui.label(tr(lang, "考核需要学员记录数据库，但它没有打开：", "Exams need the records file, which could not be opened: "));
-            ui.label(records.problem.clone().unwrap_or_default());
+            ui.label(records.problem.as_ref().map(|p| p.get(lang)).unwrap_or_default());
         });
         return Ok(());
     };
@@ -430,7 +432,7 @@ fn ui(
                     state.selected = i;
                     state.message = None;
                 }
-                Some(ExamAction::Begin) => match begin(&mut state, store, &mut trainee, lang) {
+                Some(ExamAction::Begin) => match begin(&mut state, store, &mut trainee) {
                     Ok(sitting) => {
                         state.message = None;
                         state.phase = Phase::Between { sitting, problem: None };
@@ -443,7 +445,7 @@ fn ui(
                 }
                 Some(ExamAction::Release(sitting)) => {
                     if let Err(e) = store.release_sitting(sitting) {
-                        state.message = Some(e.to_string());
+                        state.message = Some(e.message());
                     }
                 }
                 _ => {}
@@ -486,7 +488,7 @@ fn ui(
             }
             let vm = match store.judge_sitting(sitting) {
                 Ok((s, records, verdict)) => sheet_vm(&s, &records, &verdict, &scenarios.library, lang, true),
-                Err(e) => ExamSheetVm { lang, title: e.to_string(), can_leave: true, ..default() },
+                Err(e) => ExamSheetVm { lang, title: e.message().get(lang).to_string(), can_leave: true, ..default() },
             };
             let action = egui::CentralPanel::default().show(&mut root, |ui| exam_sheet_view(ui, &vm)).inner;
             match action {

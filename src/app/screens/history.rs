@@ -9,7 +9,7 @@ use crate::app::views::history::{
 };
 use crate::app::views::debrief::{DebriefAction, DebriefFrame, DebriefVm, debrief_view};
 use crate::app::views::tr;
-use counterpart_core::scenario::model::Lang;
+use counterpart_core::scenario::model::{Lang, Message, Text};
 use counterpart_core::records::progress::{Progress, progress};
 use counterpart_core::records::store::{AttemptSummary, DrillLink, ExamLink, Status};
 use std::collections::HashMap;
@@ -30,8 +30,8 @@ pub(super) fn plugin(app: &mut App) {
 struct Listing {
     attempts: Vec<AttemptSummary>,
     progress: Progress,
-    problem: Option<String>,
-    export_status: Option<Result<String, String>>,
+    problem: Option<Text>,
+    export_status: Option<Result<String, Text>>,
     /// The attempt whose debrief is open, and in which language it was built.
     open: Option<(i64, Lang, DebriefVm)>,
     /// Exam attempts: attempt → (sitting, whether its debrief may be shown).
@@ -82,13 +82,13 @@ fn row_kind(a: &AttemptSummary, exam_attempts: &HashMap<i64, (i64, bool)>, lang:
 }
 
 /// The debrief of attempt `id`, in the history's frame.
-fn open_debrief(records: &Records, scenarios: &Scenarios, id: i64, lang: Lang) -> Result<DebriefVm, String> {
+fn open_debrief(records: &Records, scenarios: &Scenarios, id: i64, lang: Lang) -> Result<DebriefVm, Text> {
     let store = records.store().ok_or_else(|| records.problem.clone().unwrap_or_default())?;
-    let record = store.attempt(id).map_err(|e| e.to_string())?;
+    let record = store.attempt(id).map_err(|e| e.message())?;
     let mut vm = super::debrief::record_debrief(&record, &scenarios.library, lang)?;
     let when: String = record.summary.started_at.replace('T', " ").chars().take(16).collect();
-    if record.summary.exam.is_some() && !store.exam_attempts().map_err(|e| e.to_string())?.get(&id).is_some_and(|(_, shown)| *shown) {
-        return Err(tr(lang, "这场考核的讲评尚未发布。", "This exam's debrief has not been released yet.").to_string());
+    if record.summary.exam.is_some() && !store.exam_attempts().map_err(|e| e.message())?.get(&id).is_some_and(|(_, shown)| *shown) {
+        return Err(Text::new("这场考核的讲评尚未发布。", "This exam's debrief has not been released yet."));
     }
     let label = match (record.summary.exam.as_ref(), record.summary.drill.as_ref()) {
         (Some(link), _) => format!("{when} · {}", exam_label(link, lang)),
@@ -101,13 +101,14 @@ fn open_debrief(records: &Records, scenarios: &Scenarios, id: i64, lang: Lang) -
 
 /// The citizen's copy of a past attempt's notice, printed again from the
 /// scenario folder's knowledge base as it is now.
-fn reprint_notice(records: &Records, scenarios: &Scenarios, trainee: &Trainee, id: i64) -> Result<std::path::PathBuf, String> {
+fn reprint_notice(records: &Records, scenarios: &Scenarios, trainee: &Trainee, id: i64) -> Result<std::path::PathBuf, Text> {
     let store = records.store().ok_or_else(|| records.problem.clone().unwrap_or_default())?;
-    let record = store.attempt(id).map_err(|e| e.to_string())?;
-    let stored = record.notice.ok_or_else(|| "no notice".to_string())?;
+    let record = store.attempt(id).map_err(|e| e.message())?;
+    let stored = record.notice.ok_or_else(|| Text::new("这次练习没有交出告知单", "this attempt handed over no notice"))?;
     let id_of = &record.summary.scenario_id;
-    let file = scenarios.path_of(id_of).ok_or_else(|| format!("{id_of}: not in the library"))?;
-    let script = scenarios.library.script(id_of).ok_or_else(|| format!("{id_of}: not in the library"))?;
+    let not_loaded = || Text::new(format!("“{id_of}”不在场景库中"), format!("\"{id_of}\" is not in the library"));
+    let file = scenarios.path_of(id_of).ok_or_else(not_loaded)?;
+    let script = scenarios.library.script(id_of).ok_or_else(not_loaded)?;
     let base = counterpart_core::library::knowledge::Desk::for_file(&file).base;
     super::debrief::print_notice(records, trainee, &script.scenario, &stored.notice, &base, &format!("notice-{id}-{id_of}"))
 }
@@ -213,8 +214,8 @@ fn history_vm(scenarios: &Scenarios, trainee: &Trainee, listing: &Listing, lang:
             open_mistakes: listing.open_mistakes.get(&w.dimension).copied().unwrap_or(0),
         }),
         rows,
-        note: listing.problem.clone(),
-        export_status: listing.export_status.clone(),
+        note: listing.problem.as_ref().map(|p| p.get(lang).to_string()),
+        export_status: listing.export_status.clone().map(|r| r.map_err(|e| e.get(lang).to_string())),
         can_export: can_export && !listing.attempts.is_empty(),
     }
 }
@@ -246,9 +247,9 @@ fn ui(
             Some(DebriefAction::ToggleReplay) => vm.show_replay = !vm.show_replay,
             Some(DebriefAction::Continue) => listing.open = None,
             Some(DebriefAction::PrintNotice) => {
-                let printed = id.ok_or_else(String::new).and_then(|id| reprint_notice(&records, &scenarios, &trainee, id));
+                let printed = id.ok_or_else(Text::default).and_then(|id| reprint_notice(&records, &scenarios, &trainee, id));
                 if let Some(notice) = vm.notice.as_mut() {
-                    notice.printed = Some(printed.map(|p| p.display().to_string()));
+                    notice.printed = Some(printed.map(|p| p.display().to_string()).map_err(|e| e.get(lang).to_string()));
                 }
                 ctx.request_repaint();
             }

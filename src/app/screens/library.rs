@@ -5,7 +5,7 @@ use crate::app::run::CurrentRun;
 use crate::app::session::{Scenarios, Trainee};
 use crate::app::views::tr;
 use counterpart_core::play::engine::Encounter;
-use counterpart_core::records::resume::{ResumeProblem, continue_attempt, plan_resume};
+use counterpart_core::records::resume::{continue_attempt, plan_resume};
 use crate::app::views::library::LibraryFilter;
 use std::path::PathBuf;
 use crate::app::settings::{Records, Settings};
@@ -16,7 +16,7 @@ use super::drill::{DrillScreen, unfinished_drills};
 use counterpart_core::library::Library;
 use counterpart_core::library::load::{LoadedFile, display_path};
 use counterpart_core::library::sources::Source;
-use counterpart_core::scenario::model::Lang;
+use counterpart_core::scenario::model::{Lang, Message, Text};
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use std::collections::HashMap;
@@ -41,7 +41,7 @@ pub struct LibraryState {
     /// Group drills left unfinished, whoever the trainee.
     pub unfinished_drills: Vec<UnfinishedDrill>,
     /// Closing an unfinished drill failed.
-    pub error: Option<String>,
+    pub error: Option<Text>,
     /// What the last repair of a file that failed to load did: the file,
     /// whether it now loads, and what to say.
     pub repair: Option<(std::path::PathBuf, bool, String)>,
@@ -57,7 +57,7 @@ pub struct PendingResume {
     pub steps: usize,
     pub file: Option<PathBuf>,
     pub encounter: Option<Encounter>,
-    pub problem: Option<String>,
+    pub problem: Option<Text>,
 }
 
 fn refresh_best(mut state: ResMut<LibraryState>, trainee: Res<Trainee>, scenarios: Res<Scenarios>, current: Res<CurrentRun>, records: Res<Records>, settings: Res<Settings>) {
@@ -84,7 +84,7 @@ fn pending_resume(scenarios: &Scenarios, current: &CurrentRun, records: &Records
     let latest = plan.offer?;
     let file = scenarios.path_of(&latest.scenario_id);
     let script = file.as_deref().and_then(|f| scenarios.script_at(f));
-    let replayed = records.attempt(latest.id).and_then(|record| continue_attempt(script, &record).map_err(|p| resume_problem(&p)));
+    let replayed = records.attempt(latest.id).and_then(|record| continue_attempt(script, &record).map_err(|p| p.message()));
     let (encounter, problem) = match replayed {
         Ok(e) => (Some(e), None),
         Err(p) => (None, Some(p)),
@@ -100,19 +100,6 @@ fn pending_resume(scenarios: &Scenarios, current: &CurrentRun, records: &Records
     })
 }
 
-/// The library's words for why an attempt cannot be continued.
-fn resume_problem(problem: &ResumeProblem) -> String {
-    match problem {
-        ResumeProblem::ScenarioGone => tr_both("这个场景已不在场景库中", "the scenario is no longer in the library"),
-        ResumeProblem::ScenarioChanged => tr_both("场景在这次练习之后修改过，无法接着做", "the scenario was changed since, so it cannot be continued"),
-        ResumeProblem::Unreplayable(e) => format!("{} ({e})", tr_both("无法重放已答的轮次", "the answered turns cannot be replayed")),
-    }
-}
-
-fn tr_both(zh: &str, en: &str) -> String {
-    format!("{zh} / {en}")
-}
-
 fn resume_offer(pending: &PendingResume, scenarios: &Scenarios, lang: Lang) -> ResumeOffer {
     ResumeOffer {
         title: pending
@@ -122,7 +109,7 @@ fn resume_offer(pending: &PendingResume, scenarios: &Scenarios, lang: Lang) -> R
             .map_or_else(|| pending.scenario_id.clone(), |s| s.scenario.title.get(lang).to_string()),
         started: pending.started_at.clone(),
         steps: pending.steps,
-        problem: pending.problem.clone(),
+        problem: pending.problem.as_ref().map(|p| p.get(lang).to_string()),
     }
 }
 
@@ -200,7 +187,7 @@ fn ui(
         resume: state.resume.as_ref().map(|p| resume_offer(p, &scenarios, settings.lang)),
         unfinished_drills: state.unfinished_drills.clone(),
     };
-    let error = state.error.clone();
+    let error = state.error.as_ref().map(|e| e.get(settings.lang).to_string());
     let repaired = state.repair.clone();
     let action = egui::CentralPanel::default()
         .show(&mut super::root_ui(ctx, content.0, "screen"), |ui| {

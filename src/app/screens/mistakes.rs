@@ -12,7 +12,7 @@ use bevy::time::Real;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use counterpart_core::library::Library;
 use counterpart_core::records::mistakes::{Mistake, MistakeBook};
-use counterpart_core::scenario::model::Lang;
+use counterpart_core::scenario::model::{Lang, Message, Text};
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<MistakesState>();
@@ -26,14 +26,14 @@ pub(super) fn plugin(app: &mut App) {
 pub struct MistakesState {
     pub book: MistakeBook,
     pub grouping: Grouping,
-    pub problem: Option<String>,
+    pub problem: Option<Text>,
 }
 
 /// The trainee's book, or why there is none.
-pub fn read_book(records: &Records, trainee: &Trainee, library: &Library) -> Result<MistakeBook, String> {
+pub fn read_book(records: &Records, trainee: &Trainee, library: &Library) -> Result<MistakeBook, Text> {
     let store = records.store().ok_or_else(|| records.problem.clone().unwrap_or_default())?;
     let Some(profile) = &trainee.profile else { return Ok(MistakeBook::default()) };
-    store.mistake_book(profile.id, library).map_err(|e| e.to_string())
+    store.mistake_book(profile.id, library).map_err(|e| e.message())
 }
 
 fn load(mut state: ResMut<MistakesState>, records: Res<Records>, trainee: Res<Trainee>, scenarios: Res<Scenarios>) {
@@ -172,7 +172,7 @@ fn ui(
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let profile = trainee.profile.as_ref().map(|p| p.name.clone()).unwrap_or_default();
-    let vm = mistakes_vm(&state.book, &scenarios.library, state.grouping, settings.lang, &profile, state.problem.clone());
+    let vm = mistakes_vm(&state.book, &scenarios.library, state.grouping, settings.lang, &profile, state.problem.as_ref().map(|p| p.get(settings.lang).to_string()));
     let action = egui::CentralPanel::default().show(&mut super::root_ui(ctx, content.0, "screen"), |ui| mistakes_view(ui, &vm)).inner;
     match action {
         Some(MistakesAction::Back) => next.set(Screen::History),

@@ -8,6 +8,7 @@ use crate::app::views::start::{StartAction, StartVm, start_view};
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use counterpart_core::records::store::Profile;
+use counterpart_core::scenario::model::Text;
 use crate::app::views::drill::UnfinishedDrill;
 use super::drill::{DrillScreen, unfinished_drills};
 
@@ -30,7 +31,7 @@ pub struct StartState {
     pub notice: Option<String>,
     pub selected: usize,
     pub new_name: String,
-    pub error: Option<String>,
+    pub error: Option<Text>,
     /// A trainee (or an unfinished drill) was chosen while the library was
     /// still loading: go on to this screen as soon as it is ready.
     pub waiting: Option<Screen>,
@@ -86,9 +87,9 @@ fn ui(
         employee_input: std::mem::take(&mut state.employee_input),
         notice: state.notice.clone(),
         unfinished_drills: state.unfinished_drills.clone(),
-        error: state.error.clone().or_else(|| {
+        error: state.error.as_ref().map(|e| e.get(settings.lang).to_string()).or_else(|| {
             records.problem.as_ref().map(|p| {
-                format!("{}\n{p}", crate::app::views::tr(settings.lang, "本次练习不会被保存：", "Nothing will be saved this session:"))
+                format!("{}\n{}", crate::app::views::tr(settings.lang, "本次练习不会被保存：", "Nothing will be saved this session:"), p.get(settings.lang))
             })
         }),
     };

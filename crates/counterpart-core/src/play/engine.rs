@@ -4,7 +4,7 @@
 
 use crate::play::flow::{Flow, FlowError, State, Target};
 use crate::play::protocol::{Attempt, ProtocolReport, apply_protocol, judge};
-use crate::scenario::model::{Choice, Ending, Item, Mood, PersonaView, RedFlag, Scenario, Stage, Text, Turn};
+use crate::scenario::model::{Choice, Ending, Item, Message, Mood, PersonaView, RedFlag, Scenario, Stage, Text, Turn};
 use crate::play::score::{ScoreCard, Tally};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -107,6 +107,37 @@ pub enum SituationError {
     MoodOutOfRange { upset: u8, trust: u8 },
 }
 
+impl Message for PlayError {
+    fn message(&self) -> Text {
+        let zh = match self {
+            PlayError::Ended => "对话已经结束".to_string(),
+            PlayError::OutOfRange { turn, given, count } => format!("没有第 {given} 个选项：回合“{turn}”的选项是 1 到 {count}"),
+            PlayError::TooFewChoices { turn, made } => format!("选择不够：对话在第 {made} 次选择后停在回合“{turn}”"),
+            PlayError::TooManyChoices { ending, extra } => format!("对话已在“{ending}”结束，还多出 {extra} 个选择"),
+            PlayError::UnknownAction(action) => format!(
+                "“{action}”不是应急处置动作；可用的动作是 {}",
+                crate::play::protocol::ACTIONS.iter().map(|a| a.id).collect::<Vec<_>>().join("、")
+            ),
+            PlayError::ActionAlreadyTaken(action) => format!("这通电话里已经做过处置动作“{action}”"),
+            PlayError::Situation(e) => format!("无法从原来的起点开始：{}", e.message().zh),
+        };
+        Text::new(zh, self.to_string())
+    }
+}
+
+impl Message for SituationError {
+    fn message(&self) -> Text {
+        let zh = match self {
+            SituationError::UnknownTurn(turn) => format!("情景里没有回合“{turn}”"),
+            SituationError::UnknownFlag(flag) => format!("情景里从未设置或检查过标记“{flag}”"),
+            SituationError::MoodOutOfRange { upset, trust } => {
+                format!("情绪值应在 0 到 100 之间；现在是 不满 {upset}、信任 {trust}")
+            }
+        };
+        Text::new(zh, self.to_string())
+    }
+}
+
 /// Why an encounter in progress cannot continue on a reloaded script.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum CarryOverError {
@@ -116,6 +147,17 @@ pub enum CarryOverError {
     Replay(#[from] PlayError),
     #[error("on the new version the same choices lead to \"{now}\" instead of \"{was}\"")]
     Moved { was: String, now: String },
+}
+
+impl Message for CarryOverError {
+    fn message(&self) -> Text {
+        let zh = match self {
+            CarryOverError::Start(e) => format!("新版本无法从这次对话的起点开始：{}", e.message().zh),
+            CarryOverError::Replay(e) => format!("已做的选择在新版本上走不通：{}", e.message().zh),
+            CarryOverError::Moved { was, now } => format!("在新版本上，同样的选择走到了“{now}”，而不是原来的“{was}”"),
+        };
+        Text::new(zh, self.to_string())
+    }
 }
 
 /// One exchange: the citizen's line and the trainee's answer.

@@ -3,6 +3,7 @@
 
 use crate::play::engine::{Encounter, PlayError, Script};
 use crate::records::store::{AttemptRecord, AttemptSummary};
+use crate::scenario::model::{Message, Text};
 use std::sync::Arc;
 use thiserror::Error;
 
@@ -35,6 +36,16 @@ pub enum ResumeProblem {
     ScenarioChanged,
     #[error("the answered turns cannot be replayed ({0})")]
     Unreplayable(PlayError),
+}
+
+impl Message for ResumeProblem {
+    fn message(&self) -> Text {
+        match self {
+            ResumeProblem::ScenarioGone => Text::new("这个场景已不在场景库中", self.to_string()),
+            ResumeProblem::ScenarioChanged => Text::new("场景在这次练习之后修改过，无法接着做", self.to_string()),
+            ResumeProblem::Unreplayable(e) => Text::new(format!("无法重放已答的轮次（{}）", e.message().zh), self.to_string()),
+        }
+    }
 }
 
 /// The encounter that continues `record` on `script` (the library's current

@@ -17,7 +17,7 @@ use crate::play::engine::Script;
 use crate::drill::{Drill, DrillError, Effect, Event, Member, Mode, Phase, Plan};
 use crate::play::engine::Step;
 use crate::library::Library;
-use crate::scenario::model::{DiscStyle, Outcome};
+use crate::scenario::model::{DiscStyle, Message, Outcome, Text};
 use crate::play::score::{AttemptResult, ScoreCard, main_persona};
 use crate::notice::{Notice, NoticeOutcome};
 use crate::workorder::{OrderOutcome, WorkOrder};
@@ -48,75 +48,153 @@ pub(crate) const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
 /// The settings key of `mark_profile_used`.
 const LAST_PROFILE: &str = "last_profile";
 
+/// Why the records store refused or failed. What a person reads is
+/// `message()`, in both languages, so that the app can show it in the
+/// interface's language; `Display` (logs, the command line) prints both.
 #[derive(Debug, Error)]
 pub enum StoreError {
-    #[error("cannot open the records database {path}: {source}\n无法打开学员记录数据库 {path}")]
     Open { path: PathBuf, source: rusqlite::Error },
-    #[error(
-        "the records database {path} is damaged or not a database ({detail}). It was left untouched; \
-         start fresh to move it aside and create a new one.\n学员记录数据库 {path} 已损坏或不是数据库（{detail}），\
-         文件未做任何改动；如需重新开始，请选择“新建数据库”，旧文件会被移到一旁保留。"
-    )]
     Corrupt { path: PathBuf, detail: String },
-    #[error(
-        "the records database {path} has schema version {found}, newer than this build supports ({supported}); \
-         please update Counterpart.\n学员记录数据库 {path} 的版本（{found}）比本程序支持的版本（{supported}）新，请升级 Counterpart。"
-    )]
     TooNew { path: PathBuf, found: i32, supported: i32 },
-    #[error("migrating the records database {path} from version {from}: {source}")]
     Migration { path: PathBuf, from: i32, source: rusqlite::Error },
-    #[error("records database {path}: {source}")]
     Sql { path: PathBuf, source: rusqlite::Error },
-    #[error("cannot move the damaged database {path} aside to {to}: {source}")]
     MoveAside { path: PathBuf, to: PathBuf, source: std::io::Error },
-    #[error("cannot create the folder for the records database {path}: {source}")]
     CreateDir { path: PathBuf, source: std::io::Error },
-    #[error("a profile named \"{0}\" already exists / 已存在同名学员档案")]
     DuplicateProfile(String),
-    #[error("a profile name cannot be empty / 学员姓名不能为空")]
     EmptyProfileName,
-    #[error(
-        "\"{name}\" is already {} / “{name}”已是{}",
-        if *group { "a trainee's profile; give the class group another name" } else { "a class group; give the trainee another name" },
-        if *group { "学员档案，请给班级另取一个名字" } else { "班级名称，请给学员另取一个名字" }
-    )]
     ProfileKindClash { name: String, group: bool },
-    #[error("no profile with id {0}")]
     NoProfile(i64),
-    #[error("no profile named \"{0}\"")]
     NoProfileNamed(String),
-    #[error("no attempt with id {0}")]
     NoAttempt(i64),
-    #[error("attempt {attempt} is {status:?}, not in progress")]
     NotInProgress { attempt: i64, status: Status },
-    #[error("attempt {attempt}: step {index} recorded out of order ({have} steps stored)")]
     StepOutOfOrder { attempt: i64, index: usize, have: usize },
-    #[error("attempt {attempt}: stored data is unreadable ({detail})")]
     BadRow { attempt: i64, detail: String },
-    #[error("no drill with id {0} / 找不到演练 {0}")]
     NoDrill(i64),
     /// Named by its title: the trainer never sees a drill's number (a new
     /// drill has none yet).
-    #[error("演练“{title}” / drill “{title}”: {source}")]
     Drill { drill: i64, title: String, source: DrillError },
-    #[error("{0}")]
     Exam(#[from] SittingError),
-    #[error("drill {drill}: stored data is unreadable ({detail})")]
     BadDrillRow { drill: i64, detail: String },
-    #[error("the employee number \"{employee_id}\" already belongs to \"{holder}\" / 工号“{employee_id}”已属于“{holder}”")]
     DuplicateEmployeeId { employee_id: String, holder: String },
-    #[error("“{name}” already has the employee number {has}, not {typed} as typed: change it on the start screen / “{name}”的工号已是 {has}，与名单中的 {typed} 不同，如需更改请在开始界面修改")]
     EmployeeIdMismatch { name: String, has: String, typed: String },
-    #[error("\"{0}\" is not a usable employee number: use 1–64 letters, digits, '-', '_' or '.' / 工号只能包含字母、数字、“-”“_”“.”，最多 64 个字符")]
     BadEmployeeId(String),
-    #[error("{key} must be an absolute http(s) address such as https://12345.example.gov.cn/, not \"{value}\"")]
     BadIri { key: String, value: String },
-    #[error(
-        "attempt {attempt} ({scenario_id} version {version}) cannot take its statement content from this scenario file: {detail}"
-    )]
     ContentMismatch { attempt: i64, scenario_id: String, version: u32, detail: String },
-    #[error("drill {drill} has {stored} events stored but the drill in memory applied {applied}; reload it / 演练记录已被其他窗口更新，请重新载入")]
     DrillOutOfStep { drill: i64, stored: usize, applied: usize },
+}
+
+impl Message for StoreError {
+    fn message(&self) -> Text {
+        use StoreError::*;
+        match self {
+            Open { path, source } => Text::new(
+                format!("无法打开学员记录数据库 {}：{source}", path.display()),
+                format!("cannot open the records database {}: {source}", path.display()),
+            ),
+            Corrupt { path, detail } => Text::new(
+                format!(
+                    "学员记录数据库 {} 已损坏或不是数据库（{detail}），文件未做任何改动；如需重新开始，请选择“新建数据库”，旧文件会被移到一旁保留。",
+                    path.display()
+                ),
+                format!(
+                    "the records database {} is damaged or not a database ({detail}). It was left untouched; \
+                     start fresh to move it aside and create a new one.",
+                    path.display()
+                ),
+            ),
+            TooNew { path, found, supported } => Text::new(
+                format!("学员记录数据库 {} 的版本（{found}）比本程序支持的版本（{supported}）新，请升级 Counterpart。", path.display()),
+                format!(
+                    "the records database {} has schema version {found}, newer than this build supports ({supported}); please update Counterpart.",
+                    path.display()
+                ),
+            ),
+            Migration { path, from, source } => Text::new(
+                format!("升级学员记录数据库 {}（从第 {from} 版）时出错：{source}", path.display()),
+                format!("migrating the records database {} from version {from}: {source}", path.display()),
+            ),
+            Sql { path, source } => Text::new(
+                format!("学员记录数据库 {} 出错：{source}", path.display()),
+                format!("records database {}: {source}", path.display()),
+            ),
+            MoveAside { path, to, source } => Text::new(
+                format!("无法把损坏的数据库 {} 移到 {}：{source}", path.display(), to.display()),
+                format!("cannot move the damaged database {} aside to {}: {source}", path.display(), to.display()),
+            ),
+            CreateDir { path, source } => Text::new(
+                format!("无法为学员记录数据库 {} 建立文件夹：{source}", path.display()),
+                format!("cannot create the folder for the records database {}: {source}", path.display()),
+            ),
+            DuplicateProfile(name) => {
+                Text::new(format!("已存在同名学员档案“{name}”"), format!("a profile named \"{name}\" already exists"))
+            }
+            EmptyProfileName => Text::new("学员姓名不能为空", "a profile name cannot be empty"),
+            ProfileKindClash { name, group: true } => Text::new(
+                format!("“{name}”已是学员档案，请给班级另取一个名字"),
+                format!("\"{name}\" is already a trainee's profile; give the class group another name"),
+            ),
+            ProfileKindClash { name, group: false } => Text::new(
+                format!("“{name}”已是班级名称，请给学员另取一个名字"),
+                format!("\"{name}\" is already a class group; give the trainee another name"),
+            ),
+            NoProfile(id) => Text::new(format!("找不到编号为 {id} 的学员档案"), format!("no profile with id {id}")),
+            NoProfileNamed(name) => Text::new(format!("找不到名为“{name}”的学员档案"), format!("no profile named \"{name}\"")),
+            NoAttempt(id) => Text::new(format!("找不到第 {id} 次练习记录"), format!("no attempt with id {id}")),
+            NotInProgress { attempt, status } => Text::new(
+                format!("第 {attempt} 次练习已不在进行中（{status:?}）"),
+                format!("attempt {attempt} is {status:?}, not in progress"),
+            ),
+            StepOutOfOrder { attempt, index, have } => Text::new(
+                format!("第 {attempt} 次练习：第 {index} 步的记录顺序不对（已存 {have} 步）"),
+                format!("attempt {attempt}: step {index} recorded out of order ({have} steps stored)"),
+            ),
+            BadRow { attempt, detail } => Text::new(
+                format!("第 {attempt} 次练习的存储数据无法读取（{detail}）"),
+                format!("attempt {attempt}: stored data is unreadable ({detail})"),
+            ),
+            NoDrill(id) => Text::new(format!("找不到演练 {id}"), format!("no drill with id {id}")),
+            Drill { title, source, .. } => {
+                Text::new(format!("演练“{title}”：{source}"), format!("drill “{title}”: {source}"))
+            }
+            Exam(e) => e.message(),
+            BadDrillRow { drill, detail } => Text::new(
+                format!("演练 {drill} 的存储数据无法读取（{detail}）"),
+                format!("drill {drill}: stored data is unreadable ({detail})"),
+            ),
+            DuplicateEmployeeId { employee_id, holder } => Text::new(
+                format!("工号“{employee_id}”已属于“{holder}”"),
+                format!("the employee number \"{employee_id}\" already belongs to \"{holder}\""),
+            ),
+            EmployeeIdMismatch { name, has, typed } => Text::new(
+                format!("“{name}”的工号已是 {has}，与名单中的 {typed} 不同，如需更改请在开始界面修改"),
+                format!("“{name}” already has the employee number {has}, not {typed} as typed: change it on the start screen"),
+            ),
+            BadEmployeeId(typed) => Text::new(
+                format!("“{typed}”不能用作工号：工号只能包含字母、数字、“-”“_”“.”，最多 64 个字符"),
+                format!("\"{typed}\" is not a usable employee number: use 1–64 letters, digits, '-', '_' or '.'"),
+            ),
+            BadIri { key, value } => Text::new(
+                format!("{key} 须是完整的 http(s) 地址，例如 https://12345.example.gov.cn/，而不是“{value}”"),
+                format!("{key} must be an absolute http(s) address such as https://12345.example.gov.cn/, not \"{value}\""),
+            ),
+            ContentMismatch { attempt, scenario_id, version, detail } => Text::new(
+                format!("第 {attempt} 次练习（{scenario_id} 第 {version} 版）无法从这个情景文件取得记录内容：{detail}"),
+                format!(
+                    "attempt {attempt} ({scenario_id} version {version}) cannot take its statement content from this scenario file: {detail}"
+                ),
+            ),
+            DrillOutOfStep { drill, stored, applied } => Text::new(
+                "演练记录已被其他窗口更新，请重新载入",
+                format!("drill {drill} has {stored} events stored but the drill in memory applied {applied}; reload it"),
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.message().fmt_both(f)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -2039,26 +2117,68 @@ CREATE TABLE IF NOT EXISTS exam_slots (
 /// is in `records::sittings`.)
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum SittingError {
-    #[error("the employee number \"{employee_id}\" is already sitting \"{exam}\" (sitting {sitting}, not finished): finish or abandon it first / 工号“{employee_id}”正在参加“{exam}”（第 {sitting} 次，尚未结束），请先完成或放弃这一场")]
     AlreadyOpen { employee_id: String, exam: String, sitting: u32 },
-    #[error("\"{name}\" has no employee number: an exam candidate is known by it / “{name}”没有登记工号，考生需要以工号参加考核")]
     NoEmployeeId { name: String },
-    #[error("the employee number \"{employee_id}\" has used all {allowed} sitting(s) of \"{exam}\" / 工号“{employee_id}”已用完“{exam}”的 {allowed} 次考试机会")]
     NoSittingsLeft { employee_id: String, exam: String, allowed: u32 },
-    #[error("the employee number \"{employee_id}\" may sit \"{exam}\" again from {from} (the exam asks for {days} day(s) between sittings) / 工号“{employee_id}”须等到 {from} 才能再考“{exam}”（两次考试至少间隔 {days} 天）")]
     TooSoon { employee_id: String, exam: String, from: String, days: u32 },
-    #[error("no exam sitting with id {0} / 找不到考试记录 {0}")]
     NoSitting(i64),
-    #[error("sitting {sitting} has no drawn scenario {slot} / 第 {sitting} 场考试没有第 {slot} 题")]
     NoSlot { sitting: i64, slot: usize },
-    #[error("sitting {0} is not open / 第 {0} 场考试已经结束")]
     NotOpen(i64),
-    #[error("sitting {sitting}, scenario {slot} has an attempt already / 第 {sitting} 场考试第 {slot} 题已经开始作答")]
     SlotTaken { sitting: i64, slot: usize },
-    #[error("sitting {sitting}, scenario {slot} is \"{expected}\", not \"{got}\"")]
     WrongScenario { sitting: i64, slot: usize, expected: String, got: String },
-    #[error("sitting {sitting}: stored data is unreadable ({detail})")]
     BadRow { sitting: i64, detail: String },
+}
+
+impl Message for SittingError {
+    fn message(&self) -> Text {
+        use SittingError::*;
+        match self {
+            AlreadyOpen { employee_id, exam, sitting } => Text::new(
+                format!("工号“{employee_id}”正在参加“{exam}”（第 {sitting} 次，尚未结束），请先完成或放弃这一场"),
+                format!(
+                    "the employee number \"{employee_id}\" is already sitting \"{exam}\" (sitting {sitting}, not finished): finish or abandon it first"
+                ),
+            ),
+            NoEmployeeId { name } => Text::new(
+                format!("“{name}”没有登记工号，考生需要以工号参加考核"),
+                format!("\"{name}\" has no employee number: an exam candidate is known by it"),
+            ),
+            NoSittingsLeft { employee_id, exam, allowed } => Text::new(
+                format!("工号“{employee_id}”已用完“{exam}”的 {allowed} 次考试机会"),
+                format!("the employee number \"{employee_id}\" has used all {allowed} sitting(s) of \"{exam}\""),
+            ),
+            TooSoon { employee_id, exam, from, days } => Text::new(
+                format!("工号“{employee_id}”须等到 {from} 才能再考“{exam}”（两次考试至少间隔 {days} 天）"),
+                format!(
+                    "the employee number \"{employee_id}\" may sit \"{exam}\" again from {from} (the exam asks for {days} day(s) between sittings)"
+                ),
+            ),
+            NoSitting(id) => Text::new(format!("找不到考试记录 {id}"), format!("no exam sitting with id {id}")),
+            NoSlot { sitting, slot } => Text::new(
+                format!("第 {sitting} 场考试没有第 {slot} 题"),
+                format!("sitting {sitting} has no drawn scenario {slot}"),
+            ),
+            NotOpen(id) => Text::new(format!("第 {id} 场考试已经结束"), format!("sitting {id} is not open")),
+            SlotTaken { sitting, slot } => Text::new(
+                format!("第 {sitting} 场考试第 {slot} 题已经开始作答"),
+                format!("sitting {sitting}, scenario {slot} has an attempt already"),
+            ),
+            WrongScenario { sitting, slot, expected, got } => Text::new(
+                format!("第 {sitting} 场考试第 {slot} 题应是“{expected}”，而不是“{got}”"),
+                format!("sitting {sitting}, scenario {slot} is \"{expected}\", not \"{got}\""),
+            ),
+            BadRow { sitting, detail } => Text::new(
+                format!("第 {sitting} 场考试的存储数据无法读取（{detail}）"),
+                format!("sitting {sitting}: stored data is unreadable ({detail})"),
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for SittingError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.message().fmt_both(f)
+    }
 }
 
 /// Gives every row of `table` (one of ours, with `id` and `uuid` columns)
@@ -2161,4 +2281,47 @@ pub fn utc_stamp() -> String {
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + if month <= 2 { 1 } else { 0 };
     format!("{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+#[cfg(test)]
+mod message_tests {
+    use super::*;
+
+    fn has_cjk(s: &str) -> bool {
+        s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+    }
+
+    /// The app shows one language: each message must say itself fully in
+    /// both, the Chinese with no English sentence glued on, and the command
+    /// line's `Display` must carry both.
+    #[test]
+    fn store_and_sitting_errors_say_themselves_in_each_language() {
+        let path = PathBuf::from("/tmp/records.sqlite3");
+        let errors = vec![
+            StoreError::Corrupt { path: path.clone(), detail: "file is not a database".into() },
+            StoreError::TooNew { path: path.clone(), found: 12, supported: 11 },
+            StoreError::DuplicateProfile("王芳".into()),
+            StoreError::EmptyProfileName,
+            StoreError::ProfileKindClash { name: "一班".into(), group: true },
+            StoreError::ProfileKindClash { name: "李明".into(), group: false },
+            StoreError::NoProfile(3),
+            StoreError::NoAttempt(7),
+            StoreError::NoDrill(2),
+            StoreError::DuplicateEmployeeId { employee_id: "A-007".into(), holder: "王芳".into() },
+            StoreError::EmployeeIdMismatch { name: "李明".into(), has: "A-001".into(), typed: "A-002".into() },
+            StoreError::BadEmployeeId("a b".into()),
+            StoreError::DrillOutOfStep { drill: 1, stored: 4, applied: 3 },
+            StoreError::Exam(SittingError::NoSittingsLeft { employee_id: "A-007".into(), exam: "上岗考核".into(), allowed: 2 }),
+            StoreError::Exam(SittingError::TooSoon { employee_id: "A-007".into(), exam: "上岗考核".into(), from: "2026-12-09".into(), days: 7 }),
+            StoreError::Exam(SittingError::NotOpen(5)),
+        ];
+        for e in errors {
+            let m = e.message();
+            assert!(has_cjk(&m.zh), "no Chinese in {m:?}");
+            assert!(!m.zh.contains(" / ") && !m.en.contains(" / "), "two languages glued into one: {m:?}");
+            assert!(!has_cjk(&m.en.replace(['王', '芳', '李', '明', '一', '班', '上', '岗', '考', '核'], "")), "Chinese words in the English: {m:?}");
+            let shown = e.to_string();
+            assert!(shown.contains(&m.en) && shown.contains(&m.zh), "{shown}");
+        }
+    }
 }

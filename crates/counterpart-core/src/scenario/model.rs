@@ -34,6 +34,23 @@ impl Text {
         };
         if first.trim().is_empty() { second } else { first }
     }
+
+    /// Both languages on one line, English first: for logs and the
+    /// command line, which have no interface language to pick by.
+    pub fn fmt_both(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.en.trim().is_empty(), self.zh.trim().is_empty()) {
+            (false, false) => write!(f, "{} / {}", self.en, self.zh),
+            (true, _) => f.write_str(&self.zh),
+            (false, true) => f.write_str(&self.en),
+        }
+    }
+}
+
+/// What a person reads about an error or refusal, in both languages. The
+/// core keeps its errors typed; the app turns one into words only where it
+/// shows it, in the interface's language (`message().get(lang)`).
+pub trait Message {
+    fn message(&self) -> Text;
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
