@@ -390,14 +390,21 @@ fn protocol_scenarios_are_best_handled_by_escalating() {
 }
 
 /// The spreadsheet round trip on every bundled scenario: an untouched
-/// workbook changes nothing; editing every option's mood, fit and English
-/// answer in the workbook gives a file whose own sheet is the edited one,
-/// with every comment kept.
+/// workbook changes nothing; editing every option's mood, fit, answer kind
+/// and English answer in the workbook gives a file whose own sheet is the
+/// edited one, with every comment kept; the kinds typed in Chinese give the
+/// same file.
 #[test]
 fn the_sheet_round_trip_is_lossless_on_every_bundled_scenario() {
+    use counterpart_core::scenario::model::AnswerKind;
     use counterpart_core::scenario::parse::parse_scenario;
-    use counterpart_core::scenario::sheet::{export_xlsx, import, read_xlsx, rows};
+    use counterpart_core::scenario::sheet::{column, export_xlsx, import, read_xlsx, rows};
+    let col = |key: &str| column(key).unwrap_or_else(|| panic!("the sheet has a {key} column"));
+    let (mood, fit, kind, text_en) = (col("mood"), col("fit"), col("kind"), col("text_en"));
+    // Every kind, and none, in turn.
+    let kind_of = |n: usize| AnswerKind::ALL.get(n % (AnswerKind::ALL.len() + 1)).copied();
     let mut checked = 0;
+    let mut kinds_written = 0;
     for file in bundled() {
         let source = std::fs::read_to_string(&file.path).unwrap();
         let label = file.path.display().to_string();
@@ -409,18 +416,26 @@ fn the_sheet_round_trip_is_lossless_on_every_bundled_scenario() {
         assert!(same.changes.is_empty());
 
         let mut edited = sheet.clone();
-        for (n, row) in edited.iter_mut().enumerate().skip(1) {
+        let mut edited_zh = sheet.clone();
+        for (n, (row, row_zh)) in edited.iter_mut().zip(edited_zh.iter_mut()).enumerate().skip(1) {
             let upset = if n % 2 == 0 { 7 } else { -7 };
-            row[8] = format!("upset: {upset}, trust: {}", n % 5);
-            row[7] = format!("d: {}, i: 1, s: 0, c: -1", (n % 5) as i8 - 2);
-            row[4] = format!("{} (rev.)", row[4]);
+            row[mood] = format!("upset: {upset}, trust: {}", n % 5);
+            row[fit] = format!("d: {}, i: 1, s: 0, c: -1", (n % 5) as i8 - 2);
+            row[text_en] = format!("{} (rev.)", row[text_en]);
+            row[kind] = kind_of(n).map(|k| format!("{k:?}")).unwrap_or_default();
+            kinds_written += usize::from(kind_of(n).is_some());
+            *row_zh = row.clone();
+            row_zh[kind] = kind_of(n).map(|k| k.label().zh).unwrap_or_default();
         }
         let done = import(&source, &scenario, &edited).unwrap_or_else(|e| panic!("{label}: {e:?}"));
         let reparsed = parse_scenario(&done.source, &label).unwrap_or_else(|d| panic!("{label}: the import broke the file: {d}"));
         assert_eq!(rows(&reparsed), edited, "{label}: the file's sheet is the edited sheet");
         let comments = |s: &str| s.lines().filter(|l| l.trim_start().starts_with("//")).count();
         assert_eq!(comments(&done.source), comments(&source), "{label}: comments kept");
+        let done_zh = import(&source, &scenario, &edited_zh).unwrap_or_else(|e| panic!("{label}: {e:?}"));
+        assert_eq!(done_zh.source, done.source, "{label}: kinds typed in Chinese are the same kinds");
         checked += 1;
     }
+    assert!(kinds_written > 100, "only {kinds_written} kinds written");
     assert!(checked >= 30, "only {checked} scenarios checked");
 }

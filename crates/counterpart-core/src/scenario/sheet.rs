@@ -7,68 +7,103 @@
 //! Routes, conditions and the citizen's lines stay in the file: a sheet
 //! row cannot express them without becoming a program.
 
-use crate::scenario::model::{Choice, DiscFit, Item, MoodDelta, RedFlag, Scenario, Stage};
+use crate::scenario::model::{AnswerKind, Choice, DiscFit, Item, MoodDelta, RedFlag, Scenario, Stage, Turn};
 use crate::scenario::translate;
 use std::collections::{BTreeMap, HashSet};
 
-/// The sheet's columns: key, Chinese and English header, whether the
-/// trainer may edit it.
-pub(crate) const COLUMNS: [(&str, &str, &str, bool); 15] = [
-    ("turn", "回合", "Turn", false),
-    ("says", "群众这一句", "Citizen's line", false),
-    ("option", "选项", "Option", false),
-    ("text_zh", "回答（中文）", "Answer (Chinese)", true),
-    ("text_en", "回答（英文）", "Answer (English)", true),
-    ("stage", "阶段", "Stage", true),
-    ("evidence", "评分项证据", "Evidence", true),
-    ("fit", "DISC 适配", "DISC fit", true),
-    ("mood", "情绪变化", "Mood change", true),
-    ("red_flag", "红线", "Red flag", true),
-    ("set", "设置标记", "Sets flags", true),
-    ("better", "更好的选项", "Better option", true),
-    ("next", "下一步", "Next", true),
-    ("feedback_zh", "点评（中文）", "Feedback (Chinese)", true),
-    ("feedback_en", "点评（英文）", "Feedback (English)", true),
+/// One column of the sheet: its key, Chinese and English header, width in
+/// the workbook, what it shows for an option, and how an edited cell goes
+/// back into the file. A new column is one line of `COLUMNS` (and, for a
+/// field, the function that reads its cell).
+pub(crate) struct Column {
+    pub key: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+    width: f64,
+    show: fn(&Turn, &Choice) -> String,
+    role: Role,
+}
+
+#[derive(Clone, Copy)]
+enum Role {
+    /// Shown for reference (grey): an edit there is never applied.
+    Reference,
+    /// One language of a text pair, written back as the translation import
+    /// writes texts (escapes, layout).
+    Text { field: &'static str, zh: bool },
+    /// A field of the option: the cell is read and checked, then written in place.
+    Field { field: &'static str, read: ReadCell },
+}
+
+/// Reads an edited cell (already trimmed, full-width punctuation made
+/// ASCII) for option `o` of turn `t`: None when it says what the file says.
+type ReadCell = fn(&str, &Scenario, usize, &Choice) -> Result<Option<Value>, Problem>;
+
+#[rustfmt::skip]
+pub(crate) const COLUMNS: [Column; 16] = [
+    Column { key: "turn", zh: "回合", en: "Turn", width: 12.0, show: |t, _| t.id.clone(), role: Role::Reference },
+    Column { key: "says", zh: "群众这一句", en: "Citizen's line", width: 30.0, show: says_cell, role: Role::Reference },
+    Column { key: "option", zh: "选项", en: "Option", width: 14.0, show: |_, o| o.id.clone(), role: Role::Reference },
+    Column { key: "text_zh", zh: "回答（中文）", en: "Answer (Chinese)", width: 40.0, show: |_, o| o.text.zh.clone(), role: Role::Text { field: "text", zh: true } },
+    Column { key: "text_en", zh: "回答（英文）", en: "Answer (English)", width: 40.0, show: |_, o| o.text.en.clone(), role: Role::Text { field: "text", zh: false } },
+    Column { key: "stage", zh: "阶段", en: "Stage", width: 12.0, show: |_, o| ron_value(&o.stage), role: Role::Field { field: "stage", read: read_stage } },
+    Column { key: "kind", zh: "回答类型", en: "Answer kind", width: 16.0, show: |_, o| kind_cell(o.kind), role: Role::Field { field: "kind", read: read_kind } },
+    Column { key: "evidence", zh: "评分项证据", en: "Evidence", width: 24.0, show: |_, o| evidence_cell(&written_evidence(o)), role: Role::Field { field: "evidence", read: read_evidence } },
+    Column { key: "fit", zh: "DISC 适配", en: "DISC fit", width: 22.0, show: |_, o| fit_cell(o.fit), role: Role::Field { field: "fit", read: read_fit } },
+    Column { key: "mood", zh: "情绪变化", en: "Mood change", width: 20.0, show: |_, o| mood_cell(o.mood), role: Role::Field { field: "mood", read: read_mood } },
+    Column { key: "red_flag", zh: "红线", en: "Red flag", width: 14.0, show: |_, o| o.red_flag.map(|f| ron_value(&f)).unwrap_or_default(), role: Role::Field { field: "red_flag", read: read_red_flag } },
+    Column { key: "set", zh: "设置标记", en: "Sets flags", width: 14.0, show: |_, o| o.set.join(", "), role: Role::Field { field: "set", read: read_set } },
+    Column { key: "better", zh: "更好的选项", en: "Better option", width: 14.0, show: |_, o| o.better.clone().unwrap_or_default(), role: Role::Field { field: "better", read: read_better } },
+    Column { key: "next", zh: "下一步", en: "Next", width: 14.0, show: |_, o| o.next.clone(), role: Role::Field { field: "next", read: read_next } },
+    Column { key: "feedback_zh", zh: "点评（中文）", en: "Feedback (Chinese)", width: 36.0, show: |_, o| o.feedback.zh.clone(), role: Role::Text { field: "feedback", zh: true } },
+    Column { key: "feedback_en", zh: "点评（英文）", en: "Feedback (English)", width: 36.0, show: |_, o| o.feedback.en.clone(), role: Role::Text { field: "feedback", zh: false } },
 ];
+
+/// Rows are matched to options by these two columns.
+const TURN_COLUMN: usize = 0;
+const OPTION_COLUMN: usize = 2;
 
 pub(crate) const SHEET_NAME: &str = "Options 选项";
 
+/// The position of the column with this key (`"mood"`, `"kind"`, …).
+pub fn column(key: &str) -> Option<usize> {
+    COLUMNS.iter().position(|c| c.key == key)
+}
+
 /// A header cell: "回合 / Turn".
 pub fn header(column: usize) -> String {
-    let (_, zh, en, _) = COLUMNS[column];
-    format!("{zh} / {en}")
+    let c = &COLUMNS[column];
+    format!("{} / {}", c.zh, c.en)
 }
 
 /// The sheet: a header row, then one row per option in file order.
 pub fn rows(s: &Scenario) -> Vec<Vec<String>> {
     let mut out = vec![(0..COLUMNS.len()).map(header).collect()];
     for turn in &s.turns {
-        let says = turn.says.last().and_then(|l| l.variants.first()).map(|t| t.zh.clone()).unwrap_or_default();
         for o in &turn.options {
-            out.push(vec![
-                turn.id.clone(),
-                says.clone(),
-                o.id.clone(),
-                o.text.zh.clone(),
-                o.text.en.clone(),
-                ron_value(&o.stage),
-                evidence_cell(&o.evidence),
-                fit_cell(o.fit),
-                mood_cell(o.mood),
-                o.red_flag.map(|f| ron_value(&f)).unwrap_or_default(),
-                o.set.join(", "),
-                o.better.clone().unwrap_or_default(),
-                o.next.clone(),
-                o.feedback.zh.clone(),
-                o.feedback.en.clone(),
-            ]);
+            out.push(COLUMNS.iter().map(|c| (c.show)(turn, o)).collect());
         }
     }
     out
 }
 
+fn says_cell(turn: &Turn, _: &Choice) -> String {
+    turn.says.last().and_then(|l| l.variants.first()).map(|t| t.zh.clone()).unwrap_or_default()
+}
+
 fn ron_value<T: serde::Serialize>(v: &T) -> String {
     ron::to_string(v).unwrap_or_default()
+}
+
+fn kind_cell(kind: Option<AnswerKind>) -> String {
+    kind.map(|k| format!("{k:?}")).unwrap_or_default()
+}
+
+/// The evidence written in the file: once a scenario is resolved, its
+/// kind's defaults are in `evidence` too, and they are not the trainer's
+/// to edit cell by cell (the kind column says where they come from).
+fn written_evidence(o: &Choice) -> BTreeMap<Item, u8> {
+    o.evidence.iter().filter(|(item, _)| !o.kind_items.contains(item)).map(|(i, l)| (*i, *l)).collect()
 }
 
 fn evidence_cell(e: &BTreeMap<Item, u8>) -> String {
@@ -93,13 +128,18 @@ pub fn export_xlsx(s: &Scenario) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> 
     let open = Format::new().set_text_wrap().set_align(FormatAlign::Top);
     let sheet = book.add_worksheet();
     sheet.set_name(SHEET_NAME)?;
-    let widths = [12.0, 30.0, 14.0, 40.0, 40.0, 12.0, 24.0, 22.0, 20.0, 14.0, 14.0, 14.0, 14.0, 36.0, 36.0];
-    for (c, w) in widths.iter().enumerate() {
-        sheet.set_column_width(c as u16, *w)?;
+    for (c, column) in COLUMNS.iter().enumerate() {
+        sheet.set_column_width(c as u16, column.width)?;
     }
     for (r, row) in rows(s).iter().enumerate() {
         for (c, cell) in row.iter().enumerate() {
-            let format = if r == 0 { &head } else if COLUMNS[c].3 { &open } else { &fixed };
+            let format = if r == 0 {
+                &head
+            } else if matches!(COLUMNS[c].role, Role::Reference) {
+                &fixed
+            } else {
+                &open
+            };
             // Strings throughout: "3" typed as a number comes back as 3.0.
             sheet.write_string_with_format(r as u32, c as u16, cell, format)?;
         }
@@ -108,11 +148,15 @@ pub fn export_xlsx(s: &Scenario) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> 
     let help = book.add_worksheet();
     help.set_name("How to 填写说明")?;
     help.set_column_width(0, 100)?;
+    let kinds_zh = AnswerKind::ALL.iter().map(|k| format!("{} {k:?}", k.label().zh)).collect::<Vec<_>>().join("、");
+    let kinds_en = AnswerKind::ALL.iter().map(|k| format!("{k:?} ({})", k.label().en)).collect::<Vec<_>>().join(", ");
     let lines = [
         format!("场景：{} / Scenario: {} ({})", s.title.zh, s.title.en, s.id),
         "灰色的列（回合、群众这一句、选项）只用来对照，改了也不会写回文件。/ The grey columns are for reference: changes there are not applied.".into(),
         "评分项证据写成“P1: 3, E1: 2”，等级 0–3；DISC 适配写成“d: 2, i: 0, s: 1, c: -1”，每项 −2 到 +2；情绪变化写成“upset: -15, trust: 10”。".into(),
         "Evidence: \"P1: 3, E1: 2\", levels 0–3; DISC fit: \"d: 2, i: 0, s: 1, c: -1\", each −2 to +2; mood change: \"upset: -15, trust: 10\".".into(),
+        format!("回答类型写中文或英文名都可以：{kinds_zh}；留空表示没有类型。写了类型，评分项证据一栏没写的项按类型和阶段取默认值（这一栏只列文件里自己写的）。"),
+        format!("Answer kind, in Chinese or English: {kinds_en}; empty for none. With a kind, the items the evidence column does not name get the kind's default for the stage (the column lists only the evidence written in the file)."),
         "红线、更好的选项、设置标记可以留空；下一步写回合或结局的 id。/ Red flag, better option and flags may be empty; Next is a turn or ending id.".into(),
         "改完保存为 .xlsx，再运行 counterpart sheet import 场景文件 表格文件。/ Save as .xlsx, then run counterpart sheet import SCENARIO SHEET.".into(),
     ];
@@ -121,6 +165,7 @@ pub fn export_xlsx(s: &Scenario) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> 
     }
     book.save_to_buffer()
 }
+
 
 /// Reads the options sheet of a workbook as rows of text.
 pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetError> {
@@ -205,17 +250,34 @@ fn cell_name(row: usize, column: usize) -> String {
 /// from). Rows are matched by turn and option id, so sorting or filtering
 /// the sheet is harmless; a row whose cells all equal the file changes
 /// nothing. Every problem is reported, none applied, when any cell is bad.
+/// Applies an edited sheet to `source` (the file `scenario` was parsed
+/// from). Rows are matched by turn and option id, so sorting or filtering
+/// the sheet is harmless; a row whose cells all equal the file changes
+/// nothing. Every problem is reported, none applied, when any cell is bad.
 pub fn import(source: &str, scenario: &Scenario, sheet: &[Vec<String>]) -> Result<Imported, SheetError> {
     let header_row = sheet.first().cloned().unwrap_or_default();
-    // Columns by their English name, so a trainer who moved a column is understood.
+    // Columns by their name in either language or their key, so a trainer
+    // who moved a column is understood.
     let mut at = [usize::MAX; COLUMNS.len()];
-    for (c, (key, zh, en, _)) in COLUMNS.iter().enumerate() {
+    for (c, Column { key, zh, en, .. }) in COLUMNS.iter().enumerate() {
         let found = header_row.iter().position(|h| {
             let h = h.trim();
             h == header(c) || h.eq_ignore_ascii_case(en) || h == *zh || h.eq_ignore_ascii_case(key)
         });
         at[c] = found.ok_or_else(|| SheetError::Header { column: header(c) })?;
     }
+    // The text pairs: each field's Chinese and English column.
+    let pairs: Vec<(&str, usize, usize)> = COLUMNS
+        .iter()
+        .enumerate()
+        .filter_map(|(zh_at, c)| match c.role {
+            Role::Text { field, zh: true } => {
+                let en_at = COLUMNS.iter().position(|o| matches!(o.role, Role::Text { field: f, zh: false } if f == field))?;
+                Some((field, zh_at, en_at))
+            }
+            _ => None,
+        })
+        .collect();
     let mut problems = Vec::new();
     let mut edits: Vec<Edit> = Vec::new();
     let mut changes = Vec::new();
@@ -224,52 +286,49 @@ pub fn import(source: &str, scenario: &Scenario, sheet: &[Vec<String>]) -> Resul
     let mut seen = HashSet::new();
     for (r, row) in sheet.iter().enumerate().skip(1) {
         let get = |c: usize| row.get(at[c]).map(|s| s.trim().to_string()).unwrap_or_default();
-        let (turn_id, option_id) = (get(0), get(2));
+        let (turn_id, option_id) = (get(TURN_COLUMN), get(OPTION_COLUMN));
         if turn_id.is_empty() && option_id.is_empty() && row.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
         let problem = |c: usize, en: String, zh: String| CellProblem { cell: cell_name(r, at[c]), message: en, message_zh: zh };
         let Some((t, turn)) = scenario.turns.iter().enumerate().find(|(_, t)| t.id == turn_id) else {
-            problems.push(problem(0, format!("no turn has the id \"{turn_id}\""), format!("没有 id 为“{turn_id}”的回合")));
+            problems.push(problem(TURN_COLUMN, format!("no turn has the id \"{turn_id}\""), format!("没有 id 为“{turn_id}”的回合")));
             continue;
         };
         let Some((o, option)) = turn.options.iter().enumerate().find(|(_, o)| o.id == option_id) else {
-            problems.push(problem(2, format!("turn \"{turn_id}\" has no option \"{option_id}\""), format!("回合“{turn_id}”里没有选项“{option_id}”")));
+            problems.push(problem(OPTION_COLUMN, format!("turn \"{turn_id}\" has no option \"{option_id}\""), format!("回合“{turn_id}”里没有选项“{option_id}”")));
             continue;
         };
         if !seen.insert((t, o)) {
-            problems.push(problem(2, format!("option \"{option_id}\" of turn \"{turn_id}\" has two rows"), format!("回合“{turn_id}”的选项“{option_id}”出现了两行")));
+            problems.push(problem(OPTION_COLUMN, format!("option \"{option_id}\" of turn \"{turn_id}\" has two rows"), format!("回合“{turn_id}”的选项“{option_id}”出现了两行")));
             continue;
         }
         let Some(group) = index.option_group(&turn.id, &option.id) else {
-            problems.push(problem(2, format!("cannot find option \"{option_id}\" in the file to edit it"), format!("在文件里找不到选项“{option_id}”，无法修改")));
+            problems.push(problem(OPTION_COLUMN, format!("cannot find option \"{option_id}\" in the file to edit it"), format!("在文件里找不到选项“{option_id}”，无法修改")));
             continue;
         };
         let line = r as u64 + 1;
-        let key = |field: &str| format!("turn.{}.option.{}.{field}", turn.id, option.id);
-        texts.push((line, key("text"), get(3), get(4)));
-        texts.push((line, key("feedback"), get(13), get(14)));
-        for (c, wanted) in [(3, &option.text.zh), (4, &option.text.en), (13, &option.feedback.zh), (14, &option.feedback.en)] {
-            if get(c) != **wanted {
-                changes.push(CellChange { cell: cell_name(r, at[c]), turn: turn.id.clone(), option: option.id.clone(), column: COLUMNS[c].0, before: wanted.clone(), after: get(c) });
-            }
+        for &(field, zh, en) in &pairs {
+            texts.push((line, format!("turn.{}.option.{}.{field}", turn.id, option.id), get(zh), get(en)));
         }
-        for c in [5, 6, 7, 8, 9, 10, 11, 12] {
-            let cell = get(c);
-            match field_value(c, &cell, scenario, t, option) {
-                Err((en, zh)) => problems.push(problem(c, en, zh)),
-                Ok(None) => {}
-                Ok(Some(FieldValue { name, ron, default })) => {
-                    changes.push(CellChange {
-                        cell: cell_name(r, at[c]),
-                        turn: turn.id.clone(),
-                        option: option.id.clone(),
-                        column: COLUMNS[c].0,
-                        before: rows_cell(c, option),
-                        after: cell,
-                    });
-                    edits.push(index.set_field(group, name, if default { None } else { Some(ron) }));
+        for (c, column) in COLUMNS.iter().enumerate() {
+            let (cell, before) = (get(c), (column.show)(turn, option));
+            let change = |after: String| CellChange { cell: cell_name(r, at[c]), turn: turn.id.clone(), option: option.id.clone(), column: column.key, before: before.clone(), after };
+            match column.role {
+                Role::Reference => {}
+                Role::Text { .. } => {
+                    if cell != before {
+                        changes.push(change(cell));
+                    }
                 }
+                Role::Field { field, read } => match read(&normalise(&cell), scenario, t, option) {
+                    Err((en, zh)) => problems.push(problem(c, en, zh)),
+                    Ok(None) => {}
+                    Ok(Some(Value { ron, default })) => {
+                        changes.push(change(cell));
+                        edits.push(index.set_field(group, field, if default { None } else { Some(ron) }));
+                    }
+                },
             }
         }
     }
@@ -285,107 +344,120 @@ pub fn import(source: &str, scenario: &Scenario, sheet: &[Vec<String>]) -> Resul
     Ok(Imported { source: out, changes })
 }
 
-fn rows_cell(c: usize, o: &Choice) -> String {
-    match c {
-        5 => ron_value(&o.stage),
-        6 => evidence_cell(&o.evidence),
-        7 => fit_cell(o.fit),
-        8 => mood_cell(o.mood),
-        9 => o.red_flag.map(|f| ron_value(&f)).unwrap_or_default(),
-        10 => o.set.join(", "),
-        11 => o.better.clone().unwrap_or_default(),
-        12 => o.next.clone(),
-        _ => String::new(),
-    }
-}
-
-/// A field to write: its RON value, and whether that is the default (the
-/// field is then left out of the file).
-struct FieldValue {
-    name: &'static str,
+/// A field's new value in RON, and whether that is the default (the field
+/// is then left out of the file).
+struct Value {
     ron: String,
     default: bool,
 }
 
 type Problem = (String, String);
 
-/// The cell parsed and checked; None when it says what the file says.
-fn field_value(c: usize, cell: &str, s: &Scenario, t: usize, o: &Choice) -> Result<Option<FieldValue>, Problem> {
-    let cell = normalise(cell);
-    let v = |name, ron: String, default| Ok(Some(FieldValue { name, ron, default }));
-    match c {
-        5 => {
-            let stage: Stage = ron::from_str(&cell).map_err(|_| {
-                (format!("\"{cell}\" is not a stage (e.g. Opening, Calming, Gathering, Analysis, Solution, FollowUp)"), format!("“{cell}”不是阶段名（如 Opening、Calming、Gathering、Analysis、Solution、FollowUp）"))
-            })?;
-            if stage == o.stage { Ok(None) } else { v("stage", ron_value(&stage), false) }
+fn write(ron: String, default: bool) -> Result<Option<Value>, Problem> {
+    Ok(Some(Value { ron, default }))
+}
+
+fn read_stage(cell: &str, _: &Scenario, _: usize, o: &Choice) -> Result<Option<Value>, Problem> {
+    let stage: Stage = ron::from_str(cell).map_err(|_| {
+        (format!("\"{cell}\" is not a stage (e.g. Opening, Calming, Gathering, Analysis, Solution, FollowUp)"), format!("“{cell}”不是阶段名（如 Opening、Calming、Gathering、Analysis、Solution、FollowUp）"))
+    })?;
+    if stage == o.stage { Ok(None) } else { write(ron_value(&stage), false) }
+}
+
+fn read_kind(cell: &str, _: &Scenario, _: usize, o: &Choice) -> Result<Option<Value>, Problem> {
+    let kind = if cell.is_empty() {
+        None
+    } else {
+        Some(kind_named(cell).ok_or_else(|| {
+            let zh = AnswerKind::ALL.iter().map(|k| format!("{} {k:?}", k.label().zh)).collect::<Vec<_>>().join("、");
+            (
+                format!("\"{cell}\" is not an answer kind: write one of {} (in Chinese or English), or leave the cell empty for none", AnswerKind::catalogue()),
+                format!("“{cell}”不是回答类型：请写其中一种（中文或英文都可以）：{zh}；没有类型就留空"),
+            )
+        })?)
+    };
+    if kind == o.kind { Ok(None) } else { write(kind_cell(kind), kind.is_none()) }
+}
+
+/// An answer kind as a trainer may write it in a cell: its name in the
+/// file (`WarmButVague`), its Chinese or English name (热情但含糊, "warm but
+/// vague"), or a name in each language together ("示范 Exemplary").
+fn kind_named(written: &str) -> Option<AnswerKind> {
+    let squash = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
+    let key = squash(written);
+    AnswerKind::ALL.into_iter().find(|k| {
+        let zh = squash(&k.label().zh);
+        key == zh || [squash(&format!("{k:?}")), squash(&k.label().en)].iter().any(|latin| key == *latin || key == format!("{latin}{zh}") || key == format!("{zh}{latin}"))
+    })
+}
+
+fn read_evidence(cell: &str, _: &Scenario, _: usize, o: &Choice) -> Result<Option<Value>, Problem> {
+    let mut evidence = BTreeMap::new();
+    let mut written = Vec::new();
+    for pair in cell.trim_matches(|c| c == '{' || c == '}').split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (code, level) = pair.split_once(':').map(|(a, b)| (a.trim(), b.trim())).ok_or_else(|| {
+            (format!("\"{pair}\" should be an item and a level, like \"P1: 3\""), format!("“{pair}”应写成评分项和等级，如“P1: 3”"))
+        })?;
+        let item = Item::ALL.iter().copied().find(|i| format!("{i:?}").eq_ignore_ascii_case(code)).ok_or_else(|| {
+            (format!("\"{code}\" is not a rubric item (L1–L4, E1–E4, C1–C4, D1–D3, P1–P5)"), format!("“{code}”不是评分项（L1–L4、E1–E4、C1–C4、D1–D3、P1–P5）"))
+        })?;
+        let level: u8 = level.parse().ok().filter(|l| *l <= 3).ok_or_else(|| {
+            (format!("the level of {code} must be 0, 1, 2 or 3, not \"{level}\""), format!("{code} 的等级只能是 0、1、2、3，不能是“{level}”"))
+        })?;
+        if evidence.insert(item, level).is_some() {
+            return Err((format!("{code} is given twice"), format!("{code} 写了两次")));
         }
-        6 => {
-            let mut evidence = BTreeMap::new();
-            let mut written = Vec::new();
-            for pair in cell.trim_matches(|c| c == '{' || c == '}').split(',').map(str::trim).filter(|p| !p.is_empty()) {
-                let (code, level) = pair.split_once(':').map(|(a, b)| (a.trim(), b.trim())).ok_or_else(|| {
-                    (format!("\"{pair}\" should be an item and a level, like \"P1: 3\""), format!("“{pair}”应写成评分项和等级，如“P1: 3”"))
-                })?;
-                let item = Item::ALL.iter().copied().find(|i| format!("{i:?}").eq_ignore_ascii_case(code)).ok_or_else(|| {
-                    (format!("\"{code}\" is not a rubric item (L1–L4, E1–E4, C1–C4, D1–D3, P1–P5)"), format!("“{code}”不是评分项（L1–L4、E1–E4、C1–C4、D1–D3、P1–P5）"))
-                })?;
-                let level: u8 = level.parse().ok().filter(|l| *l <= 3).ok_or_else(|| {
-                    (format!("the level of {code} must be 0, 1, 2 or 3, not \"{level}\""), format!("{code} 的等级只能是 0、1、2、3，不能是“{level}”"))
-                })?;
-                if evidence.insert(item, level).is_some() {
-                    return Err((format!("{code} is given twice"), format!("{code} 写了两次")));
-                }
-                written.push(format!("{}: {level}", format!("{item:?}")));
-            }
-            if evidence == o.evidence { Ok(None) } else { v("evidence", format!("{{{}}}", written.join(", ")), evidence.is_empty()) }
-        }
-        7 => {
-            let fit: DiscFit = named_numbers(&cell, &["d", "i", "s", "c"], -2, 2, "DISC fit", "DISC 适配")
-                .map(|n| DiscFit { d: n[0], i: n[1], s: n[2], c: n[3] })?;
-            if fit == o.fit { Ok(None) } else { v("fit", format!("(d: {}, i: {}, s: {}, c: {})", fit.d, fit.i, fit.s, fit.c), fit == DiscFit::default()) }
-        }
-        8 => {
-            let mood = named_numbers(&cell, &["upset", "trust"], -100, 100, "mood change", "情绪变化").map(|n| MoodDelta { upset: n[0], trust: n[1] })?;
-            if mood == o.mood { Ok(None) } else { v("mood", format!("(upset: {}, trust: {})", mood.upset, mood.trust), mood == MoodDelta::default()) }
-        }
-        9 => {
-            let flag: Option<RedFlag> = if cell.is_empty() {
-                None
-            } else {
-                Some(ron::from_str(&cell).map_err(|_| (format!("\"{cell}\" is not a red flag (e.g. PushingAway, FalsePromise, DataLeak)"), format!("“{cell}”不是红线类别（如 PushingAway、FalsePromise、DataLeak）")))?)
-            };
-            if flag == o.red_flag { Ok(None) } else { v("red_flag", flag.map(|f| ron_value(&f)).unwrap_or_default(), flag.is_none()) }
-        }
-        10 => {
-            let set: Vec<String> = cell.split(',').map(str::trim).filter(|f| !f.is_empty()).map(str::to_string).collect();
-            if let Some(bad) = set.iter().find(|f| !f.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')) {
-                return Err((format!("the flag \"{bad}\" must be letters, digits, _ or - only"), format!("标记“{bad}”只能用字母、数字、_ 或 -")));
-            }
-            if set == o.set {
-                Ok(None)
-            } else {
-                let list = set.iter().map(|f| format!("\"{f}\"")).collect::<Vec<_>>().join(", ");
-                v("set", format!("[{list}]"), set.is_empty())
-            }
-        }
-        11 => {
-            let better = (!cell.is_empty()).then(|| cell.clone());
-            if let Some(b) = &better
-                && (!s.turns[t].options.iter().any(|x| &x.id == b) || b == &o.id)
-            {
-                return Err((format!("\"{b}\" is not another option of this turn"), format!("“{b}”不是本回合的另一个选项")));
-            }
-            if better == o.better { Ok(None) } else { v("better", better.map(|b| format!("\"{b}\"")).unwrap_or_default(), o.better.is_some() && cell.is_empty()) }
-        }
-        12 => {
-            if cell.is_empty() || !(s.turns.iter().any(|x| x.id == cell) || s.endings.iter().any(|e| e.id == cell)) {
-                return Err((format!("\"{cell}\" is not the id of a turn or an ending"), format!("“{cell}”不是回合或结局的 id")));
-            }
-            if cell == o.next { Ok(None) } else { v("next", format!("\"{cell}\""), false) }
-        }
-        _ => Ok(None),
+        written.push(format!("{}: {level}", format!("{item:?}")));
     }
+    if evidence == written_evidence(o) { Ok(None) } else { write(format!("{{{}}}", written.join(", ")), evidence.is_empty()) }
+}
+
+fn read_fit(cell: &str, _: &Scenario, _: usize, o: &Choice) -> Result<Option<Value>, Problem> {
+    let fit: DiscFit = named_numbers(cell, &["d", "i", "s", "c"], -2, 2, "DISC fit", "DISC 适配").map(|n| DiscFit { d: n[0], i: n[1], s: n[2], c: n[3] })?;
+    if fit == o.fit { Ok(None) } else { write(format!("(d: {}, i: {}, s: {}, c: {})", fit.d, fit.i, fit.s, fit.c), fit == DiscFit::default()) }
+}
+
+fn read_mood(cell: &str, _: &Scenario, _: usize, o: &Choice) -> Result<Option<Value>, Problem> {
+    let mood = named_numbers(cell, &["upset", "trust"], -100, 100, "mood change", "情绪变化").map(|n| MoodDelta { upset: n[0], trust: n[1] })?;
+    if mood == o.mood { Ok(None) } else { write(format!("(upset: {}, trust: {})", mood.upset, mood.trust), mood == MoodDelta::default()) }
+}
+
+fn read_red_flag(cell: &str, _: &Scenario, _: usize, o: &Choice) -> Result<Option<Value>, Problem> {
+    let flag: Option<RedFlag> = if cell.is_empty() {
+        None
+    } else {
+        Some(ron::from_str(cell).map_err(|_| (format!("\"{cell}\" is not a red flag (e.g. PushingAway, FalsePromise, DataLeak)"), format!("“{cell}”不是红线类别（如 PushingAway、FalsePromise、DataLeak）")))?)
+    };
+    if flag == o.red_flag { Ok(None) } else { write(flag.map(|f| ron_value(&f)).unwrap_or_default(), flag.is_none()) }
+}
+
+fn read_set(cell: &str, _: &Scenario, _: usize, o: &Choice) -> Result<Option<Value>, Problem> {
+    let set: Vec<String> = cell.split(',').map(str::trim).filter(|f| !f.is_empty()).map(str::to_string).collect();
+    if let Some(bad) = set.iter().find(|f| !f.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')) {
+        return Err((format!("the flag \"{bad}\" must be letters, digits, _ or - only"), format!("标记“{bad}”只能用字母、数字、_ 或 -")));
+    }
+    if set == o.set {
+        return Ok(None);
+    }
+    let list = set.iter().map(|f| format!("\"{f}\"")).collect::<Vec<_>>().join(", ");
+    write(format!("[{list}]"), set.is_empty())
+}
+
+fn read_better(cell: &str, s: &Scenario, t: usize, o: &Choice) -> Result<Option<Value>, Problem> {
+    let better = (!cell.is_empty()).then(|| cell.to_string());
+    if let Some(b) = &better
+        && (!s.turns[t].options.iter().any(|x| &x.id == b) || b == &o.id)
+    {
+        return Err((format!("\"{b}\" is not another option of this turn"), format!("“{b}”不是本回合的另一个选项")));
+    }
+    if better == o.better { Ok(None) } else { write(better.map(|b| format!("\"{b}\"")).unwrap_or_default(), o.better.is_some() && cell.is_empty()) }
+}
+
+fn read_next(cell: &str, s: &Scenario, _: usize, o: &Choice) -> Result<Option<Value>, Problem> {
+    if cell.is_empty() || !(s.turns.iter().any(|x| x.id == cell) || s.endings.iter().any(|e| e.id == cell)) {
+        return Err((format!("\"{cell}\" is not the id of a turn or an ending"), format!("“{cell}”不是回合或结局的 id")));
+    }
+    if cell == o.next { Ok(None) } else { write(format!("\"{cell}\""), false) }
 }
 
 /// Full-width punctuation from a Chinese input method, read as ASCII.
@@ -620,6 +692,10 @@ mod tests {
     use super::*;
     use crate::scenario::parse::parse_scenario;
 
+    fn col(key: &str) -> usize {
+        column(key).unwrap_or_else(|| panic!("no column {key}"))
+    }
+
     const FILE: &str = r#"(
     id: "t", format: 1, version: 1,
     title: (zh: "测试", en: "Test"), summary: (zh: "一", en: "One"),
@@ -666,12 +742,12 @@ mod tests {
     #[test]
     fn edited_cells_are_written_in_place_and_comments_survive() {
         let done = sheet_with(|sheet| {
-            sheet[1][8] = "upset: -20，trust: 10".into(); // full-width comma from an input method
-            sheet[1][7] = "d: 2, s: -1".into(); // fit added to an option without one
-            sheet[1][3] = "您好，您慢慢说。".into();
-            sheet[2][9] = String::new(); // red flag removed
-            sheet[2][11] = String::new(); // better removed
-            sheet[2][6] = "E1: 1, L1: 0".into();
+            sheet[1][col("mood")] = "upset: -20，trust: 10".into(); // full-width comma from an input method
+            sheet[1][col("fit")] = "d: 2, s: -1".into(); // fit added to an option without one
+            sheet[1][col("text_zh")] = "您好，您慢慢说。".into();
+            sheet[2][col("red_flag")] = String::new(); // red flag removed
+            sheet[2][col("better")] = String::new(); // better removed
+            sheet[2][col("evidence")] = "E1: 1, L1: 0".into();
         });
         assert!(done.source.contains("// the model answer"));
         let s = parse_scenario(&done.source, "t.ron").unwrap_or_else(|d| panic!("{d}\n{}", done.source));
@@ -693,13 +769,13 @@ mod tests {
     fn bad_cells_are_all_reported_with_their_cell_and_nothing_is_applied() {
         let s = parse_scenario(FILE, "t.ron").unwrap();
         let mut sheet = rows(&s);
-        sheet[1][6] = "E1: 4".into();
-        sheet[1][7] = "d: 3".into();
-        sheet[2][12] = "nowhere".into();
-        sheet[2][5] = "Calm".into();
+        sheet[1][col("evidence")] = "E1: 4".into();
+        sheet[1][col("fit")] = "d: 3".into();
+        sheet[2][col("next")] = "nowhere".into();
+        sheet[2][col("stage")] = "Calm".into();
         let Err(SheetError::Cells(problems)) = import(FILE, &s, &sheet) else { panic!("expected cell problems") };
         let cells: Vec<&str> = problems.iter().map(|p| p.cell.as_str()).collect();
-        assert_eq!(cells, ["G2", "H2", "F3", "M3"]);
+        assert_eq!(cells, ["H2", "I2", "F3", "N3"]);
         assert!(problems[0].message_zh.contains("0、1、2、3"), "{}", problems[0].message_zh);
         assert!(problems[3].message.contains("\"nowhere\""));
     }
@@ -708,11 +784,65 @@ mod tests {
     fn rows_are_found_by_id_so_a_sorted_sheet_still_imports() {
         let done = sheet_with(|sheet| {
             sheet.swap(1, 2);
-            sheet[1][12] = "a".into(); // "bad" now loops back to the first turn
+            sheet[1][col("next")] = "a".into(); // "bad" now loops back to the first turn
         });
         let s = parse_scenario(&done.source, "t.ron").unwrap();
         assert_eq!(s.turns[0].options[1].next, "a");
         assert_eq!(s.turns[0].options[0].next, "done");
+    }
+
+    #[test]
+    fn the_answer_kind_is_read_in_either_language_and_written_as_the_file_names_it() {
+        let done = sheet_with(|sheet| {
+            sheet[1][col("kind")] = "示范".into();
+            sheet[2][col("kind")] = "warm but vague".into();
+        });
+        let s = parse_scenario(&done.source, "t.ron").unwrap_or_else(|d| panic!("{d}\n{}", done.source));
+        assert_eq!(s.turns[0].options[0].kind, Some(AnswerKind::Exemplary));
+        assert_eq!(s.turns[0].options[1].kind, Some(AnswerKind::WarmButVague));
+        assert!(done.source.contains("                    kind: Exemplary,\n"), "{}", done.source);
+        assert_eq!(rows(&s)[1][col("kind")], "Exemplary");
+        // Both names together, as the kinds table shows them, and the
+        // file's own name, are the same kind; an empty cell removes it.
+        for written in ["Exemplary 示范", "示范（Exemplary）", "exemplary", "Exemplary"] {
+            assert_eq!(kind_named(written), Some(AnswerKind::Exemplary), "{written}");
+        }
+        assert_eq!(kind_named("blaming the citizen"), Some(AnswerKind::BlamingCitizen));
+        assert_eq!(kind_named("示范 WarmButVague"), None, "two different kinds are not one");
+        let mut sheet = rows(&s);
+        sheet[1][col("kind")] = String::new();
+        let cleared = import(&done.source, &s, &sheet).unwrap();
+        assert_eq!(cleared.changes.len(), 1);
+        assert!(!cleared.source.contains("kind: Exemplary"), "{}", cleared.source);
+        assert_eq!(parse_scenario(&cleared.source, "t.ron").unwrap().turns[0].options[0].kind, None);
+    }
+
+    #[test]
+    fn a_bad_kind_is_a_located_error_listing_every_kind() {
+        let s = parse_scenario(FILE, "t.ron").unwrap();
+        let mut sheet = rows(&s);
+        sheet[2][col("kind")] = "示例".into();
+        let Err(SheetError::Cells(problems)) = import(FILE, &s, &sheet) else { panic!("expected a cell problem") };
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].cell, "G3");
+        for kind in AnswerKind::ALL {
+            assert!(problems[0].message.contains(&format!("{kind:?}")), "{}", problems[0].message);
+            assert!(problems[0].message_zh.contains(&kind.label().zh), "{}", problems[0].message_zh);
+        }
+        assert!(problems[0].message_zh.contains("“示例”"), "{}", problems[0].message_zh);
+    }
+
+    #[test]
+    fn a_resolved_scenario_shows_only_the_evidence_written_in_the_file() {
+        let source = FILE.replace("evidence: {E1: 3},", "kind: Exemplary, evidence: {E1: 2},");
+        let mut s = parse_scenario(&source, "t.ron").unwrap();
+        let unresolved = rows(&s);
+        s.resolve_kinds();
+        assert!(s.turns[0].options[0].evidence.len() > 1, "the kind's defaults were added");
+        assert_eq!(rows(&s), unresolved);
+        assert_eq!(unresolved[1][col("evidence")], "E1: 2");
+        let same = import(&source, &s, &unresolved).unwrap();
+        assert_eq!(same.source, source);
     }
 
     #[test]
