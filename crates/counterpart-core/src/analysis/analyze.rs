@@ -29,7 +29,7 @@
 
 use crate::play::engine::Script;
 use crate::play::flow::{Cond, Flow, FlowChoice, State, Target};
-use crate::scenario::model::{Item, Mood, Stage};
+use crate::scenario::model::{Item, Mood, Scenario, Stage};
 use crate::play::rubric::{Aggregation, Dimension, LEVEL_MAX, Rating, citizen_rating};
 use crate::play::score::{ScoreCard, Tally};
 use serde::Serialize;
@@ -136,6 +136,111 @@ pub struct Analysis {
     /// Every route, and whether any reachable situation takes it: the
     /// scenario's routes, then each turn's, then each option's.
     pub routes: Vec<RouteUse>,
+    /// Mood values every way of answering the first turns pushes to a
+    /// bound, so that the persona's stated starting value stops mattering.
+    pub pinned: Vec<MoodPinned>,
+}
+
+/// Within how many answers a mood value pushed to its bound whatever the
+/// trainee answers makes the stated starting value meaningless.
+pub const PINNED_WITHIN: usize = 3;
+
+/// A part of the citizen's mood.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum MoodPart {
+    Upset,
+    Trust,
+}
+
+impl MoodPart {
+    pub fn of(self, mood: Mood) -> u8 {
+        match self {
+            MoodPart::Upset => mood.upset,
+            MoodPart::Trust => mood.trust,
+        }
+    }
+
+    /// The field's name in the file.
+    pub fn name(self) -> &'static str {
+        match self {
+            MoodPart::Upset => "upset",
+            MoodPart::Trust => "trust",
+        }
+    }
+}
+
+/// A mood value that every on-time play of the first `PINNED_WITHIN`
+/// answers drives to 0 or 100. Moods stop at their bounds, so from there on
+/// the play is the same whatever the starting value was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MoodPinned {
+    pub part: MoodPart,
+    /// 0 or 100.
+    pub bound: u8,
+    /// The persona's starting value, which stops mattering.
+    pub start: u8,
+    /// The answer (1 = the first) by which every play has reached the
+    /// bound: the slowest way there.
+    pub by_answer: usize,
+    /// Without the reaction to the answers' DISC fit (the option's written
+    /// mood change alone), some play would not reach the bound: the
+    /// reaction is what pins the value.
+    pub by_reaction: bool,
+}
+
+/// Mood values pinned in `flow` (played from `scenario`). Walks the
+/// reachable situations of the first answers with `next_state`, the step
+/// play and the situation graph take.
+fn pinned_moods(flow: &Flow, scenario: &Scenario) -> Vec<MoodPinned> {
+    let start = flow.initial();
+    let mut out = Vec::new();
+    // The same flow with each answer's mood change as written, without the
+    // reaction to its DISC fit; built only when something is pinned.
+    let mut written: Option<Flow> = None;
+    for part in [MoodPart::Upset, MoodPart::Trust] {
+        for bound in [0, 100] {
+            if part.of(start.mood) == bound {
+                continue; // a start at the bound is the author's own choice
+            }
+            let hit = |mood: Mood| part.of(mood) == bound;
+            if let Some(by_answer) = latest_hit(flow, &start, 0, &hit) {
+                let written: &Flow = written.get_or_insert_with(|| {
+                    let mut written = flow.clone();
+                    for (turn, authored) in written.turns.iter_mut().zip(&scenario.turns) {
+                        for (choice, option) in turn.choices.iter_mut().zip(&authored.options) {
+                            (choice.upset, choice.trust) = (option.mood.upset as i16, option.mood.trust as i16);
+                        }
+                    }
+                    written
+                });
+                let by_reaction = latest_hit(written, &written.initial(), 0, &hit).is_none();
+                out.push(MoodPinned { part, bound, start: part.of(start.mood), by_answer, by_reaction });
+            }
+        }
+    }
+    out
+}
+
+/// The latest answer by which every on-time play from `state` (reached
+/// after `answered` answers) has met `hit`, counting no further than
+/// `PINNED_WITHIN` answers; None when some play gets there, or to an
+/// ending, without meeting it.
+fn latest_hit(flow: &Flow, state: &State, answered: usize, hit: &dyn Fn(Mood) -> bool) -> Option<usize> {
+    let Target::Turn(turn) = state.at else { return None };
+    let mut latest = None;
+    for choice in 0..flow.turns[turn].choices.len() {
+        let next = flow.next_state(state, choice, false);
+        let answer = answered + 1;
+        let by = if hit(next.mood) {
+            answer
+        } else if answer >= PINNED_WITHIN {
+            return None;
+        } else {
+            latest_hit(flow, &next, answer, hit)?
+        };
+        latest = latest.max(Some(by));
+    }
+    latest
 }
 
 /// Where a route is written.
@@ -1525,6 +1630,7 @@ pub fn analyze_persona(script: &Script, persona: usize) -> Result<Analysis, Anal
         });
 
     let routes = route_uses(flow, &graph);
+    let pinned = pinned_moods(flow, &script.scenario);
     Ok(Analysis {
         persona,
         situations: n,
@@ -1537,6 +1643,7 @@ pub fn analyze_persona(script: &Script, persona: usize) -> Result<Analysis, Anal
         passing_route,
         reachable_options,
         routes,
+        pinned,
     })
 }
 

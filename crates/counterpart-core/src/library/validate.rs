@@ -626,6 +626,7 @@ pub(crate) fn check(scenario: Scenario, source: &str, file: &str, city: Option<&
                 }
             }
             route_findings(&mut ck, s, analyses, &analysis.reachable_turns);
+            pinned_mood_findings(&mut ck, s, analyses);
             for &t in &analysis.stuck_turns {
                 let id = &s.turns[t].id;
                 ck.error(
@@ -1303,6 +1304,94 @@ fn route_findings(ck: &mut Checker<'_>, s: &Scenario, analyses: &[Analysis], rea
     }
 }
 
+/// A starting mood the answers make meaningless: whatever the trainee
+/// says in the first turns, upset or trust is driven to 0 or 100, where
+/// moods stop, so the play from there is the same for any starting value
+/// (the "distrustful" caller at trust 100 by the third answer). Said once
+/// per starting mood written in the file, naming the personas it holds for.
+fn pinned_mood_findings(ck: &mut Checker<'_>, s: &Scenario, analyses: &[Analysis]) {
+    use crate::analysis::analyze::{MoodPart, PINNED_WITHIN};
+    let personas = s.citizen.all_personas();
+    let many = personas.len() > 1;
+    /// One starting mood pinned: where it is written (None: the citizen's
+    /// own), the part and bound, and the personas it holds for.
+    struct Pinned {
+        written_at: Option<usize>,
+        part: MoodPart,
+        bound: u8,
+        start: u8,
+        personas: Vec<usize>,
+        by: usize,
+        by_reaction: bool,
+    }
+    let mut found: Vec<Pinned> = Vec::new();
+    for one in analyses {
+        let own_mood = |p: usize| s.citizen.personas.as_ref().is_some_and(|all| all.get(p).is_some_and(|x| x.mood.is_some()));
+        let written_at = one.persona.checked_sub(1).filter(|&p| own_mood(p));
+        for pin in &one.pinned {
+            match found.iter_mut().find(|f| (f.written_at, f.part, f.bound) == (written_at, pin.part, pin.bound)) {
+                Some(f) => {
+                    f.personas.push(one.persona);
+                    f.by = f.by.max(pin.by_answer);
+                    f.by_reaction |= pin.by_reaction;
+                }
+                None => found.push(Pinned {
+                    written_at,
+                    part: pin.part,
+                    bound: pin.bound,
+                    start: pin.start,
+                    personas: vec![one.persona],
+                    by: pin.by_answer,
+                    by_reaction: pin.by_reaction,
+                }),
+            }
+        }
+    }
+    for Pinned { written_at, part, bound, start, personas: who, by, by_reaction } in found {
+        let name = part.name();
+        let (name_zh, verb_zh) = match (part, bound) {
+            (MoodPart::Upset, 0) => ("不满", "降到了 0"),
+            (MoodPart::Upset, _) => ("不满", "升到了 100"),
+            (MoodPart::Trust, 0) => ("信任", "降到了 0"),
+            (MoodPart::Trust, _) => ("信任", "升到了 100"),
+        };
+        let (whose, whose_zh) = if many {
+            let ids: Vec<&str> = who.iter().map(|&p| personas[p].id.as_str()).collect();
+            let quoted_en = ids.iter().map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(", ");
+            let quoted_zh = ids.iter().map(|i| format!("“{i}”")).collect::<Vec<_>>().join("、");
+            (format!(" for persona{} {quoted_en}", if ids.len() > 1 { "s" } else { "" }), format!("人设{quoted_zh}的"))
+        } else {
+            (String::new(), String::new())
+        };
+        let message = format!(
+            "the starting {name} ({start}){whose} makes no difference: however the trainee answers the first {PINNED_WITHIN} turns (on time), {name} is at {bound} by answer {by} at the latest, and moods stop at 0 and 100, so the play from there is the same for any starting {name}"
+        );
+        let message_zh = format!(
+            "{whose_zh}起始{name_zh}（{start}）没有意义：前 {PINNED_WITHIN} 个回合不管学员怎么（按时）回答，最迟到第 {by} 个回答{name_zh}就{verb_zh}，而情绪到 0 和 100 就不再变，所以从那以后不管起始{name_zh}写多少，走法都一样"
+        );
+        let (help, help_zh) = if by_reaction {
+            (
+                format!("it is the reaction to the answers' DISC fit, added on top of the mood changes written on the options, that takes {name} there (a fit of +2 or −2 for the citizen's style moves upset by 8 and trust by 6 beyond the written numbers, more with a matching secondary style): make those fits milder or the written changes smaller, so that poor answers and good ones move {name} in opposite directions"),
+                format!("是回答的 DISC 适配（fit）带来的反应叠加在选项写的情绪变化上，才把{name_zh}推到了这里（对群众风格 +2 或 −2 的适配，在写的数字之外还会让不满变化 8、信任变化 6，次风格也对上时更多）：把这些适配写得温和一些，或者把写的情绪变化改小，让差的回答和好的回答把{name_zh}往相反的方向带"),
+            )
+        } else {
+            (
+                format!("make the options' mood changes smaller, so that poor answers and good ones move {name} in opposite directions and the starting mood still counts a few turns in"),
+                format!("把选项写的情绪变化改小，让差的回答和好的回答把{name_zh}往相反的方向带，这样几个回合之后起始情绪仍然起作用"),
+            )
+        };
+        let (path, anchors): (String, Vec<String>) = match written_at {
+            Some(p) => {
+                let id = &s.citizen.personas.as_ref().expect("a persona with its own mood")[p].id;
+                (format!("citizen.personas[{p}].mood.{name}"), vec!["citizen".into(), "personas".into(), quoted(id), "mood".into()])
+            }
+            None => (format!("citizen.mood.{name}"), vec!["citizen".into(), "mood".into()]),
+        };
+        let anchors: Vec<&str> = anchors.iter().map(String::as_str).collect();
+        ck.warn("starting-mood-meaningless", path, message, message_zh, &anchors, Some(name)).help(help, help_zh);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1374,6 +1463,79 @@ mod tests {
             })
             .map(|d| format!("{}: {}", d.code, d.message))
             .collect()
+    }
+
+    /// Three turns in which every answer calms the resident: the written
+    /// numbers alone leave him at upset 20, the reaction to answers that
+    /// suit a D (−8 each) takes him to 0 by the third answer whatever is
+    /// said. The steady persona is put off by the same answers (+4 each).
+    const PINNED: &str = r#"(
+        id: "pinned", format: 1,
+        title: (zh: "开证明", en: "A certificate"), summary: (zh: "第三趟。", en: "The third trip."),
+        channel: Counter, difficulty: Introductory, minutes: 5,
+        citizen: (
+            name: (zh: "刘师傅", en: "Mr Liu"), age: 58,
+            situation: (zh: "第三趟来开证明。", en: "His third trip for a certificate."),
+            disc: (primary: D),
+            mood: (upset: 50, trust: 30),
+            personas: [(id: "steady", label: (zh: "稳健型", en: "Steady"), disc: (primary: S),
+                        mood: (upset: 50, trust: 30))],
+        ),
+        start: "a",
+        turns: [
+            (id: "a", says: [(variants: [(zh: "又少东西？", en: "Missing again?")])], options: [
+                (id: "a_good", text: (zh: "对不起，我来核。", en: "Sorry, let me check."), evidence: {E1: 3}, stage: Calming, fit: (d: 2, s: -1), mood: (upset: -12), feedback: (zh: "好", en: "Good"), next: "b"),
+                (id: "a_cold", text: (zh: "材料给我。", en: "Papers, please."), evidence: {E1: 1}, stage: Calming, fit: (d: 2, s: -1), mood: (upset: -10), feedback: (zh: "冷", en: "Cold"), better: "a_good", next: "b"),
+            ]),
+            (id: "b", says: [(variants: [(zh: "还差什么？", en: "What's missing?")])], options: [
+                (id: "b_good", text: (zh: "还差合同。", en: "The agreement."), evidence: {L2: 3}, stage: Gathering, fit: (d: 2, s: -1), mood: (upset: -12), feedback: (zh: "好", en: "Good"), next: "c"),
+                (id: "b_cold", text: (zh: "回去拿。", en: "Go and get it."), evidence: {L2: 1}, stage: Gathering, fit: (d: 2, s: -1), mood: (upset: -10), feedback: (zh: "冷", en: "Cold"), better: "b_good", next: "c"),
+            ]),
+            (id: "c", says: [(variants: [(zh: "然后呢？", en: "And then?")])], options: [
+                (id: "c_good", text: (zh: "直接找我。", en: "Come straight to me."), evidence: {P5: 3}, stage: FollowUp, fit: (d: 2, s: -1), mood: (upset: -12), feedback: (zh: "好", en: "Good"), next: "done"),
+                (id: "c_cold", text: (zh: "再排队。", en: "Queue again."), evidence: {P5: 1}, stage: FollowUp, fit: (d: 2, s: -1), mood: (upset: -10), feedback: (zh: "冷", en: "Cold"), better: "c_good", next: "done"),
+            ]),
+        ],
+        endings: [(id: "done", outcome: Resolved, text: (zh: "好的。", en: "Fine."))],
+    )"#;
+
+    fn pinned(source: &str) -> Vec<Diagnostic> {
+        findings(source).into_iter().filter(|d| d.code == "starting-mood-meaningless").collect()
+    }
+
+    #[test]
+    fn a_starting_mood_every_answer_overrides_is_warned_about_where_it_is_written() {
+        let line_of = |source: &str, text: &str| source.lines().position(|l| l.contains(text)).unwrap() + 1;
+        let found = pinned(PINNED);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        let d = &found[0];
+        assert!(!d.is_error());
+        assert_eq!((d.line, d.path.as_str()), (line_of(PINNED, "            mood: (upset: 50"), "citizen.mood.upset"), "{d:?}");
+        assert!(d.message.contains("the starting upset (50) for persona \"main\" makes no difference"), "{}", d.message);
+        assert!(d.message.contains("upset is at 0 by answer 3"), "{}", d.message);
+        assert!(d.help.as_deref().unwrap().contains("reaction to the answers' DISC fit"), "{:?}", d.help);
+        assert!(d.message_zh.as_deref().unwrap().contains("人设“main”的起始不满（50）没有意义"), "{:?}", d.message_zh);
+        assert_eq!(untranslated(&found), Vec::<String>::new());
+        let script = Script::new(parse_scenario(PINNED, "pinned.ron").unwrap()).unwrap();
+        let analyses = analyze_personas(&script).unwrap();
+        assert_eq!(analyses[0].pinned.len(), 1);
+        assert!(analyses[0].pinned[0].by_reaction, "the written numbers alone leave upset at 20");
+        assert_eq!(analyses[1].pinned, vec![], "the steady persona is put off by the same answers");
+
+        // Written numbers that calm him fully on their own pin both
+        // personas, each at the mood it states; the help is then about
+        // the written numbers.
+        let strong = PINNED.replace("mood: (upset: -12)", "mood: (upset: -25)").replace("mood: (upset: -10)", "mood: (upset: -24)");
+        let found = pinned(&strong);
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert_eq!(found[1].path, "citizen.personas[0].mood.upset");
+        assert_eq!(found[1].line, line_of(&strong, "                        mood: (upset: 50"));
+        assert!(found.iter().all(|d| !d.help.as_deref().unwrap().contains("DISC")), "{found:#?}");
+
+        // One poor answer that upsets him is enough: the start counts.
+        assert_eq!(pinned(&PINNED.replacen("mood: (upset: -10)", "mood: (upset: 12)", 1)), vec![]);
+        // So does a bound he starts at: upset 0 is the author's choice.
+        assert_eq!(pinned(&PINNED.replace("upset: 50", "upset: 0")), vec![]);
     }
 
     #[test]
