@@ -483,7 +483,7 @@ pub fn scaffold_in(spec: &ScaffoldSpec, dir: &Path) -> String {
                 (
                     id: "{b}_close",
                     text: (zh: "（说明之后由谁回访，确认对方听明白，致谢：{manner_b_zh}）", en: "(Who will call back, a check that they understood, thanks: {manner_b_en}.)"),
-                    evidence: {{P5: 3, C4: 3}},
+                    kind: Exemplary, // a model answer: gives this stage's items (P5, E3, C4) at 3 / 示范回答：自动给这一步（FollowUp）的 P5、E3、C4 记 3
                     stage: FollowUp,
                     fit: {fit_b},
                     mood: (upset: -12, trust: 10),
@@ -505,7 +505,7 @@ pub fn scaffold_in(spec: &ScaffoldSpec, dir: &Path) -> String {
                 (
                     id: "{a}_close",
                     text: (zh: "（说明之后由谁回访，确认对方听明白，致谢：{manner_a_zh}）", en: "(Who will call back, a check that they understood, thanks: {manner_a_en}.)"),
-                    evidence: {{P5: 3, C4: 3}},
+                    kind: Exemplary,
                     stage: FollowUp,
                     fit: {fit_a},
                     mood: (upset: -12, trust: 10),
@@ -592,6 +592,7 @@ mod tests {
             assert!(s.citizen.personas.as_ref().is_some_and(|p| !p.is_empty()));
             assert!(text.contains("when: Persona(\""));
             assert!(s.turns.iter().flat_map(|t| &t.options).any(|o| o.red_flag.is_some()));
+            assert!(s.turns.iter().flat_map(|t| &t.options).any(|o| o.kind.is_some()), "a model answer shows `kind:`");
             // The record the trainee makes is scored: a work order on a
             // call, a one-time notice at a counter.
             if spec.channel == Channel::Hotline {
