@@ -74,3 +74,48 @@ fn cleared_mistakes_are_shown_apart_and_collapsed() {
     assert!(h.query_by_label_contains("√ 停水报修").is_none(), "collapsed at first");
     h.get_by_label_contains("已改正（1）");
 }
+
+/// History's debrief of a targeted run (practise from here, played to the
+/// end and stored as the app stores it) is the run that was played: its
+/// turns from the situation on, not the same answers from the first turn.
+#[test]
+fn a_targeted_runs_past_debrief_is_the_run_played() {
+    use counterpart::app::screens::debrief::{encounter_debrief, record_debrief};
+    use counterpart::app::views::debrief::debrief_view;
+    use counterpart_core::play::score::AttemptResult;
+    let (library, book) = book();
+    let script = library.script("hotline-water-outage").unwrap().clone();
+    // A mistake after the first turn, so that replaying from turn 1 differs.
+    let m = book.open.iter().find(|m| m.situation.turn_id != script.scenario.turns[0].id).expect("a later turn was answered wrongly");
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("r.sqlite3")).unwrap();
+    let me = store.create_profile("王芳").unwrap().id;
+    let seed = 31;
+    let a = store.begin_targeted_attempt(me, &script, seed, &m.situation).unwrap();
+    let mut played = m.situation.start(script.clone(), seed).unwrap();
+    let mut i = 0;
+    while !played.is_over() {
+        let step = played.choose(0, Some(5.0)).unwrap().clone();
+        store.record_step(a, i, &step).unwrap();
+        i += 1;
+    }
+    let ending = played.ending().unwrap();
+    let result = AttemptResult { card: played.score(), ending_id: ending.id.clone(), outcome: ending.outcome, disc_guess: None, persona: played.persona_view().id };
+    store.finish_attempt(a, &result).unwrap();
+    let record = store.attempt(a).unwrap();
+    let past = record_debrief(&record, &library, Lang::Zh).unwrap();
+    let live = encounter_debrief(&played, &played.score(), None, Lang::Zh);
+    assert_eq!(past.turns, live.turns);
+    assert_eq!((past.overall, past.passed, &past.outcome), (live.overall, live.passed, &live.outcome));
+    let mut vm = past;
+    vm.show_replay = true;
+    let h = harness(vm, wide(), |ui, vm| debrief_view(ui, vm));
+    let said = played.steps()[0].said.zh.clone();
+    assert_eq!(played.steps()[0].turn_id, m.situation.turn_id);
+    h.get_all_by_label_contains(&said).next().expect("the replay starts at the situation's turn");
+    for line in &script.scenario.turns[0].says {
+        for v in &line.variants {
+            assert!(h.query_all_by_label_contains(&v.zh).next().is_none(), "the first turn was never played: {}", v.zh);
+        }
+    }
+}

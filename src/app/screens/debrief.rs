@@ -243,8 +243,16 @@ pub fn record_debrief(record: &AttemptRecord, library: &Library, lang: Lang) -> 
     // The stored steps carry the protocol actions taken before each answer;
     // replaying them gives the debrief the same protocol judgement as at the time.
     let steps: Vec<_> = if answers.is_empty() { Vec::new() } else { record.steps.iter().map(|s| s.step.clone()).collect() };
-    let encounter = Encounter::replay_steps(script.clone(), summary.seed, &steps)
-        .or_else(|_| Encounter::replay_answers(script.clone(), summary.seed, &answers))
+    // A targeted run (the mistake book's practise from here) replays from
+    // the situation it started at, never from the first turn.
+    let plain: Vec<_> = steps.iter().cloned().map(|mut s| {
+        s.actions.clear();
+        s
+    }).collect();
+    let encounter = record
+        .replay_with(script, &steps)
+        .or_else(|_| record.replay_with(script, &plain))
+        .or_else(|e| if steps.is_empty() { Ok(Encounter::new(script.clone(), summary.seed)) } else { Err(e) })
         .map_err(|e| e.message())?;
     let card = match &record.result {
         Some(result) => result.card.clone(),
