@@ -27,6 +27,8 @@ use std::sync::Arc;
 
 #[path = "app_views/author.rs"]
 mod author;
+#[path = "app_views/class.rs"]
+mod class;
 #[path = "app_views/drill.rs"]
 mod drill;
 #[path = "app_views/exam.rs"]

@@ -230,6 +230,7 @@ fn ui(
     settings: Res<Settings>,
     mut next: ResMut<NextState<Screen>>,
     mut commands: Commands,
+    mut class: ResMut<super::class::ClassState>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let Some(mut listing) = listing else { return Ok(()) };
@@ -262,6 +263,10 @@ fn ui(
     match action {
         Some(HistoryAction::Back) => next.set(Screen::Library),
         Some(HistoryAction::Mistakes) => next.set(Screen::Mistakes),
+        Some(HistoryAction::ClassOverview) => {
+            class.return_to = Screen::History;
+            next.set(Screen::Class);
+        }
         Some(HistoryAction::Export) => {
             if let Some(profile) = &trainee.profile {
                 listing.export_status = Some(records.export(profile, &scenarios.library).map(|dir| dir.display().to_string()));

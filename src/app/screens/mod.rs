@@ -6,6 +6,7 @@
 
 pub mod about;
 pub mod author;
+pub mod class;
 pub mod debrief;
 pub mod drill;
 pub mod exam;
@@ -40,6 +41,9 @@ pub enum Screen {
     About,
     /// The trainee's mistake book (错题集), from History (M).
     Mistakes,
+    /// The class overview (班级概览) from the centre's LRS, for trainers,
+    /// from History or Start (O).
+    Class,
 }
 
 /// Ordering inside the egui pass: the top bar and global keys first (so
@@ -102,7 +106,7 @@ pub(super) fn plugin(app: &mut App) {
     app.add_message::<Back>();
     app.configure_sets(EguiPrimaryContextPass, (UiSet::Global, UiSet::Back, UiSet::Screen).chain());
     app.add_systems(EguiPrimaryContextPass, global_ui.in_set(UiSet::Global));
-    app.add_plugins((start::plugin, library::plugin, encounter::plugin, debrief::plugin, history::plugin, author::plugin, drill::plugin, about::plugin, exam::plugin, mistakes::plugin));
+    app.add_plugins((start::plugin, library::plugin, encounter::plugin, debrief::plugin, history::plugin, author::plugin, drill::plugin, about::plugin, exam::plugin, mistakes::plugin, class::plugin));
 }
 
 /// How much larger drill screens draw than the trainee's text size.

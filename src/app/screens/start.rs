@@ -70,6 +70,7 @@ fn ui(
     mut settings: ResMut<Settings>,
     scenarios: Res<Scenarios>,
     mut drill: ResMut<DrillScreen>,
+    mut class: ResMut<super::class::ClassState>,
     mut next: ResMut<NextState<Screen>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
@@ -156,6 +157,10 @@ fn ui(
             }
             Err(e) => state.error = Some(e),
         },
+        Some(StartAction::ClassOverview) => {
+            class.return_to = Screen::Start;
+            go_on(&mut state, &scenarios, &mut next, Screen::Class);
+        }
         Some(StartAction::SetLanguage(lang)) => {
             settings.lang = lang;
             records.save_settings(&settings);

@@ -99,6 +99,8 @@ pub enum HistoryAction {
     Open(i64),
     /// Open the mistake book.
     Mistakes,
+    /// Open the class overview (for trainers).
+    ClassOverview,
 }
 
 /// One colour per dimension, distinct for colour-blind viewers where it
@@ -123,6 +125,9 @@ pub fn history_view(ui: &mut egui::Ui, vm: &HistoryVm) -> Option<HistoryAction> 
             }
             if ui.button(tr(lang, "错题集 (M)", "Mistake book (M)")).clicked() || shortcut(ui, egui::Key::M) {
                 action = Some(HistoryAction::Mistakes);
+            }
+            if ui.button(tr(lang, "班级概览 (O)", "Class overview (O)")).clicked() || shortcut(ui, egui::Key::O) {
+                action = Some(HistoryAction::ClassOverview);
             }
 
             let export = ui.add_enabled(vm.can_export, egui::Button::new(tr(lang, "导出报告 (E)", "Export reports (E)")));

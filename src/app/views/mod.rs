@@ -5,6 +5,7 @@
 
 pub mod about;
 pub mod author;
+pub mod class;
 pub mod debrief;
 pub mod drill;
 pub mod encounter;

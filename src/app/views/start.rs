@@ -41,6 +41,8 @@ pub enum StartAction {
     SetLanguage(Lang),
     /// Continue or close an unfinished drill.
     Drill(UnfinishedAction),
+    /// Open the class overview (for trainers; no trainee needed).
+    ClassOverview,
 }
 
 pub fn employee_id_input_id() -> egui::Id {
@@ -171,6 +173,11 @@ pub fn start_view(ui: &mut egui::Ui, vm: &mut StartVm) -> Option<StartAction> {
                 .small()
                 .weak(),
         );
+        ui.add_space(16.0);
+        ui.label(RichText::new(tr(lang, "培训师", "Trainers")).strong());
+        if ui.button(tr(lang, "班级概览：全中心的练习记录 (O)", "Class overview: the whole centre's records (O)")).clicked() {
+            action = Some(StartAction::ClassOverview);
+        }
         if let Some(error) = &vm.error {
             ui.add_space(8.0);
             ui.colored_label(super::widgets::FAIL, error);
@@ -188,6 +195,9 @@ pub fn start_view(ui: &mut egui::Ui, vm: &mut StartVm) -> Option<StartAction> {
         } else if shortcut(ui, egui::Key::Enter) {
             action = Some(StartAction::Continue(vm.selected.min(last)));
         }
+    }
+    if action.is_none() && shortcut(ui, egui::Key::O) {
+        action = Some(StartAction::ClassOverview);
     }
     if action.is_none() && shortcut(ui, egui::Key::N) {
         ui.memory_mut(|m| m.request_focus(new_name_id()));
