@@ -176,7 +176,8 @@ fn offline_the_cache_is_shown_with_the_time_of_the_last_fetch_and_a_second_fetch
     // The LRS gone: the screen's state keeps the overview and says since when.
     let mut state = again;
     apply(&mut state, work(&path, &url, Some(&Lrs::new(&url, "pc-07", "secret")), &ClassFilter::default()));
-    let Freshness::Offline { fetched_at: Some(at), problem } = state.freshness.clone() else { panic!("{:?}", state.freshness) };
+    let Freshness::Offline { fetched_at: Some(at), .. } = state.freshness.clone() else { panic!("{:?}", state.freshness) };
+    let problem = state.problem.clone().unwrap().zh;
     assert!(at.starts_with(&cached_at[..10]) && at.ends_with("UTC"), "{at} vs {cached_at}");
     assert!(problem.contains("无法连接 LRS"), "{problem}");
     assert_eq!(state.overview, first.overview);
@@ -203,7 +204,8 @@ fn a_refused_account_and_a_bad_date_are_said_plainly() {
     let (_dir, path, library, _) = centre();
     let url = lrs_answering(401, "{\"error\":\"bad credentials\"}".into(), 1);
     let state = fetched(&path, &url, &ClassFilter::default());
-    let Freshness::Offline { fetched_at: None, problem } = state.freshness.clone() else { panic!("{:?}", state.freshness) };
+    let Freshness::Offline { fetched_at: None, .. } = state.freshness.clone() else { panic!("{:?}", state.freshness) };
+    let problem = state.problem.clone().unwrap().zh;
     assert!(problem.contains("LRS 拒绝了账号或密码") && problem.contains("401"), "{problem}");
     for size in sizes() {
         let mut vm = vm_of(&state, &url, &library, Lang::Zh);
@@ -216,7 +218,7 @@ fn a_refused_account_and_a_bad_date_are_said_plainly() {
         fits(&h, size, "LRS 拒绝");
         let en = vm_of(&state, &url, &library, Lang::En);
         let h = harness(en, size, |ui, vm| class_view(ui, vm));
-        h.get_by_label_contains("The LRS cannot be read and this PC has no copy yet.");
+        h.get_by_label_contains("The LRS cannot be read and this PC has no copy yet. The LRS refused the account or password (HTTP 401)");
     }
     assert_eq!(filter_of("2026-12-01", "2026-11-01", None, Lang::En).unwrap_err(), "The first date is after the last.");
     let f = filter_of(" 2026-11-01 ", "2026-11-30", Some("hotline-water-outage"), Lang::En).unwrap();

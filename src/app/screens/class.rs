@@ -29,7 +29,7 @@ use counterpart_core::library::Library;
 use counterpart_core::records::class::{CacheState, ClassError, ClassFilter, FetchRun, Overview, overview_from_cache, refresh, workbook};
 use counterpart_core::records::store::{Store, utc_stamp};
 use counterpart_core::records::xapi::{Lrs, StatementQuery};
-use counterpart_core::scenario::model::{Lang, RedFlag};
+use counterpart_core::scenario::model::{Lang, Message, RedFlag, Text};
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::mpsc::{self, Receiver, TryRecvError};
@@ -69,9 +69,9 @@ pub struct LrsLogin {
 #[derive(Debug)]
 pub struct JobDone {
     /// `None` when the job only recounted the cache.
-    pub fetch: Option<Result<FetchRun, String>>,
+    pub fetch: Option<Result<FetchRun, Text>>,
     pub cache: Option<CacheState>,
-    pub overview: Result<Overview, String>,
+    pub overview: Result<Overview, Text>,
     pub scenarios: Vec<String>,
 }
 
@@ -94,7 +94,10 @@ pub struct ClassState {
     pub filter_error: Option<String>,
     pub overview: Option<Overview>,
     pub cache: Option<CacheState>,
+    /// Where the data on show comes from; an `Offline` problem's words are
+    /// in `problem`, in both languages.
     pub freshness: Freshness,
+    pub problem: Option<Text>,
     pub scenarios: Vec<String>,
     pub export_status: Option<Result<String, String>>,
     /// The statements address the data on show belongs to.
@@ -181,19 +184,28 @@ fn start(state: &mut ClassState, store: &Store, login: &LrsLogin, fetch: bool, p
     });
     match spawned {
         Ok(_) => state.job = Some(Job { done: Mutex::new(rx), fetching: fetch }),
-        Err(e) => state.freshness = Freshness::Offline { fetched_at: None, problem: format!("cannot start a background thread: {e}") },
+        Err(e) => {
+            state.freshness = Freshness::Offline { fetched_at: None, problem: String::new() };
+            state.problem = Some(Text::new(format!("无法启动后台线程：{e}"), format!("Cannot start a background thread: {e}")));
+        }
     }
 }
 
 /// A message for a trainer: the core's errors name command-line options.
-fn fetch_problem(e: &ClassError) -> String {
+fn fetch_problem(e: &ClassError) -> Text {
     match e {
-        ClassError::Unreachable { detail, .. } => format!("无法连接 LRS，请检查地址和网络 / the LRS cannot be reached, check the address and the network ({detail})"),
-        ClassError::Credentials { status, .. } => format!("LRS 拒绝了账号或密码 / the LRS refused the account or password (HTTP {status})"),
-        ClassError::NotAnLrs { status, .. } => {
-            format!("该地址不是 LRS 的记录接口，请检查地址 / this address is not an LRS statements address, check it (HTTP {status})")
+        ClassError::Unreachable { detail, .. } => {
+            Text::new(format!("无法连接 LRS，请检查地址和网络（{detail}）"), format!("The LRS cannot be reached: check the address and the network ({detail})"))
         }
-        other => other.to_string(),
+        ClassError::Credentials { status, .. } => {
+            Text::new(format!("LRS 拒绝了账号或密码（HTTP {status}）"), format!("The LRS refused the account or password (HTTP {status})"))
+        }
+        ClassError::NotAnLrs { status, .. } => Text::new(
+            format!("该地址不是 LRS 的记录接口，请检查地址（HTTP {status}）"),
+            format!("This address is not an LRS statements address: check it (HTTP {status})"),
+        ),
+        ClassError::Store(e) => e.message(),
+        other => Text::new(other.to_string(), other.to_string()),
     }
 }
 
@@ -201,14 +213,14 @@ fn fetch_problem(e: &ClassError) -> String {
 pub fn work(path: &std::path::Path, url: &str, lrs: Option<&Lrs>, filter: &ClassFilter) -> JobDone {
     let store = match Store::open(path) {
         Ok(s) => s,
-        Err(e) => return JobDone { fetch: lrs.map(|_| Err(e.to_string())), cache: None, overview: Err(e.to_string()), scenarios: Vec::new() },
+        Err(e) => return JobDone { fetch: lrs.map(|_| Err(e.message())), cache: None, overview: Err(e.message()), scenarios: Vec::new() },
     };
     let fetch = lrs.map(|lrs| refresh(&store, lrs, &StatementQuery::default(), false).map_err(|e| fetch_problem(&e)));
     let endpoint = endpoint_of(url);
     JobDone {
         fetch,
         cache: store.lrs_cache_state(&endpoint).ok().flatten(),
-        overview: overview_from_cache(&store, &endpoint, filter).map_err(|e| e.to_string()),
+        overview: overview_from_cache(&store, &endpoint, filter).map_err(|e| e.message()),
         scenarios: store.cached_scenarios(&endpoint).unwrap_or_default(),
     }
 }
@@ -216,25 +228,32 @@ pub fn work(path: &std::path::Path, url: &str, lrs: Option<&Lrs>, filter: &Class
 /// What `done` means for the screen.
 pub fn apply(state: &mut ClassState, done: JobDone) {
     let fetched_at = done.cache.as_ref().map(|c| shown_time(&c.fetched_at));
+    let offline = |fetched_at| Freshness::Offline { fetched_at, problem: String::new() };
     state.freshness = match (done.fetch, fetched_at) {
-        (Some(Ok(run)), Some(at)) => Freshness::Fetched { fetched_at: at, added: run.added },
-        (Some(Err(problem)), at) => Freshness::Offline { fetched_at: at, problem },
-        (_, Some(at)) => match &state.freshness {
+        (Some(Ok(run)), Some(at)) => {
+            state.problem = None;
+            Freshness::Fetched { fetched_at: at, added: run.added }
+        }
+        (Some(Err(problem)), at) => {
+            state.problem = Some(problem);
+            offline(at)
+        }
+        (_, at) => match (&state.freshness, at) {
             // A recount after a fetch keeps saying what the fetch did.
-            Freshness::Fetched { added, .. } => Freshness::Fetched { fetched_at: at, added: *added },
-            Freshness::Offline { problem, .. } => Freshness::Offline { fetched_at: Some(at), problem: problem.clone() },
-            _ => Freshness::Cached { fetched_at: at },
-        },
-        (_, None) => match &state.freshness {
-            Freshness::Offline { problem, .. } => Freshness::Offline { fetched_at: None, problem: problem.clone() },
-            _ => Freshness::NeverFetched,
+            (Freshness::Fetched { added, .. }, Some(at)) => Freshness::Fetched { fetched_at: at, added: *added },
+            (Freshness::Offline { .. }, at) => offline(at),
+            (_, Some(at)) => Freshness::Cached { fetched_at: at },
+            (_, None) => Freshness::NeverFetched,
         },
     };
     state.cache = done.cache;
     state.scenarios = done.scenarios;
     match done.overview {
         Ok(o) => state.overview = Some(o),
-        Err(e) => state.freshness = Freshness::Offline { fetched_at: None, problem: e },
+        Err(e) => {
+            state.problem = Some(e);
+            state.freshness = offline(None);
+        }
     }
 }
 
@@ -269,7 +288,7 @@ fn poll(
         Err(TryRecvError::Disconnected) => JobDone {
             fetch: None,
             cache: state.cache.clone(),
-            overview: Err("the background count stopped unexpectedly / 后台统计意外中止".into()),
+            overview: Err(Text::new("后台统计意外中止", "The background count stopped unexpectedly")),
             scenarios: state.scenarios.clone(),
         },
     };
@@ -444,7 +463,12 @@ pub fn class_vm(state: &ClassState, login: &LrsLogin, library: &Library, lang: L
         password: login.password.clone(),
         password_preset: env(PASSWORD_ENV).is_some(),
         busy: state.busy(),
-        freshness: state.freshness.clone(),
+        freshness: match &state.freshness {
+            Freshness::Offline { fetched_at, .. } => {
+                Freshness::Offline { fetched_at: fetched_at.clone(), problem: state.problem.as_ref().map(|p| p.get(lang).to_string()).unwrap_or_default() }
+            }
+            other => other.clone(),
+        },
         cached: state.cache.as_ref().map_or(0, |c| c.statements),
         since: state.since.clone(),
         until: state.until.clone(),
@@ -486,7 +510,7 @@ fn ui(
         None => Some(format!(
             "{}{}",
             tr(lang, "记录库不可用，无法保存从 LRS 获取的记录：", "The records file is unavailable, so records from the LRS cannot be kept: "),
-            records.problem.clone().unwrap_or_default()
+            records.problem.as_ref().map(|p| p.get(lang).to_string()).unwrap_or_default()
         )),
     };
     let mut vm = class_vm(&state, &login, &scenarios.library, lang, problem);
