@@ -259,9 +259,14 @@ pub struct CacheState {
     /// When the last fetch finished (UTC, ISO 8601): what a screen shows
     /// when it works offline.
     pub fetched_at: String,
-    /// The newest `stored` in the cache: the next refresh asks for what
-    /// was stored after it.
-    pub newest_stored: String,
+    /// Where the next refresh starts (its `since`): the earlier of the
+    /// cache's newest `stored` and its newest `timestamp` when the fetch
+    /// finished. xAPI filters `since` on `stored`, but Ralph (every backend,
+    /// 5.1) filters it on `timestamp`; the earlier of the two misses nothing
+    /// on a conformant LRS and, on Ralph, only statements that happened
+    /// before the newest one cached yet reached the LRS after the fetch (a
+    /// PC sending a backlog): `refresh(.., full: true)` catches those.
+    pub bookmark: String,
     pub statements: usize,
     /// Statements skipped as malformed, over every fetch.
     pub skipped: usize,
@@ -300,8 +305,8 @@ pub fn refresh(store: &Store, lrs: &Lrs, query: &StatementQuery, full: bool) -> 
     let endpoint = lrs.statements_url().to_string();
     let state = store.lrs_cache_state(&endpoint)?;
     let mut q = query.clone();
-    if !full && let Some(s) = state.as_ref().filter(|s| !s.newest_stored.is_empty()) {
-        q.since = Some(s.newest_stored.clone());
+    if !full && let Some(s) = state.as_ref().filter(|s| !s.bookmark.is_empty()) {
+        q.since = Some(s.bookmark.clone());
     }
     if q.limit.is_none() {
         q.limit = Some(PAGE);
@@ -395,15 +400,18 @@ impl Store {
 
     fn record_lrs_fetch(&self, endpoint: &str, skipped: usize) -> Result<(), StoreError> {
         let conn = self.conn();
+        let (stored, timestamp): (Option<String>, Option<String>) = conn
+            .query_row("SELECT MAX(stored), MAX(timestamp) FROM lrs_statements WHERE endpoint = ?1", [endpoint], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(self.err())?;
+        let bookmark = earlier(stored.as_deref().unwrap_or(""), timestamp.as_deref().unwrap_or(""));
         conn.execute(
             &format!(
-                "INSERT INTO lrs_fetches (endpoint, fetched_at, newest_stored, skipped) \
-                 VALUES (?1, {now}, COALESCE((SELECT MAX(stored) FROM lrs_statements WHERE endpoint = ?1), ''), ?2) \
+                "INSERT INTO lrs_fetches (endpoint, fetched_at, newest_stored, skipped) VALUES (?1, {now}, ?2, ?3) \
                  ON CONFLICT (endpoint) DO UPDATE SET fetched_at = excluded.fetched_at, newest_stored = excluded.newest_stored, \
                  skipped = skipped + excluded.skipped",
                 now = crate::records::store::NOW
             ),
-            params![endpoint, skipped as i64],
+            params![endpoint, bookmark, skipped as i64],
         )
         .map_err(self.err())?;
         Ok(())
@@ -415,7 +423,7 @@ impl Store {
         let row = conn.query_row(
             "SELECT fetched_at, newest_stored, skipped, (SELECT COUNT(*) FROM lrs_statements WHERE endpoint = ?1) FROM lrs_fetches WHERE endpoint = ?1",
             [endpoint],
-            |r| Ok(CacheState { fetched_at: r.get(0)?, newest_stored: r.get(1)?, skipped: r.get::<_, i64>(2)? as usize, statements: r.get::<_, i64>(3)? as usize }),
+            |r| Ok(CacheState { fetched_at: r.get(0)?, bookmark: r.get(1)?, skipped: r.get::<_, i64>(2)? as usize, statements: r.get::<_, i64>(3)? as usize }),
         );
         match row {
             Ok(s) => Ok(Some(s)),
@@ -483,6 +491,45 @@ impl Store {
             each(read().map_err(self.err())?);
         }
         Ok(())
+    }
+}
+
+/// Milliseconds since 1970 of an ISO 8601 instant (`Z` or `±hh:mm`; a
+/// missing offset is read as UTC).
+fn instant_millis(ts: &str) -> Option<i64> {
+    let num = |r: std::ops::Range<usize>| ts.get(r)?.parse::<i64>().ok();
+    let b = ts.as_bytes();
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let (y, m, d, hh, mm, ss) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
+    let mut rest = &ts[19..];
+    let mut millis = 0;
+    if let Some(frac) = rest.strip_prefix('.') {
+        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+        millis = format!("{:0<3}", &frac[..digits.min(3)]).parse::<i64>().ok()?;
+        rest = &frac[digits..];
+    }
+    let offset_min = match rest.as_bytes().first() {
+        None | Some(b'Z' | b'z') => 0,
+        Some(&sign @ (b'+' | b'-')) => {
+            let h: i64 = rest.get(1..3)?.parse().ok()?;
+            let m: i64 = rest.get(3..).map(|r| r.trim_start_matches(':')).filter(|r| !r.is_empty()).map_or(Some(0), |r| r.parse().ok())?;
+            if sign == b'+' { h * 60 + m } else { -(h * 60 + m) }
+        }
+        _ => return None,
+    };
+    let days = days_from_civil(y, m, d);
+    Some((days * 86_400 + hh * 3600 + (mm - offset_min) * 60 + ss) * 1000 + millis)
+}
+
+/// The earlier instant of two (an unreadable or empty one loses).
+fn earlier(a: &str, b: &str) -> String {
+    match (instant_millis(a), instant_millis(b)) {
+        (Some(x), Some(y)) if y < x => b.to_string(),
+        (Some(_), Some(_)) => a.to_string(),
+        (None, Some(_)) => b.to_string(),
+        _ => a.to_string(),
     }
 }
 
@@ -1020,18 +1067,18 @@ pub fn summary_text(o: &Overview) -> String {
     s
 }
 
-/// The overview as an Excel workbook: one sheet per table.
-pub fn workbook(o: &Overview) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use crate::records::xlsx::sheet;
+const TRAINEE_COLUMNS: [&str; 9] = ["account", "name", "started", "completed", "passed", "abandoned", "mean_score", "scenarios", "last_active"];
+
+/// One row per trainee (`TRAINEE_COLUMNS`); `text` makes the names safe
+/// for the target: they come from whatever wrote to the LRS.
+fn trainee_rows(o: &Overview, text: fn(&str) -> String) -> Vec<Vec<String>> {
     let opt = |x: Option<f64>| x.map_or(String::new(), |v| format!("{v:.2}"));
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let rows: Vec<Vec<String>> = o
-        .trainees
+    o.trainees
         .iter()
         .map(|t| {
             vec![
-                t.actor.clone(),
-                t.name.clone(),
+                text(&t.actor),
+                text(&t.name),
                 t.started.to_string(),
                 t.completed.to_string(),
                 t.passed.to_string(),
@@ -1041,13 +1088,28 @@ pub fn workbook(o: &Overview) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
                 t.last_active.clone(),
             ]
         })
-        .collect();
-    sheet(
-        wb.add_worksheet(),
-        "Trainees 学员",
-        &["account", "name", "started", "completed", "passed", "abandoned", "mean_score", "scenarios", "last_active"],
-        &rows,
-    )?;
+        .collect()
+}
+
+/// The class list as CSV (UTF-8 with BOM, for Excel and WPS): one row per
+/// trainee, as the workbook's first sheet.
+pub fn write_trainees_csv<W: std::io::Write>(o: &Overview, out: W) -> Result<(), csv::Error> {
+    use crate::records::report::{csv_safe, csv_writer};
+    let mut w = csv_writer(out)?;
+    w.write_record(TRAINEE_COLUMNS)?;
+    for row in trainee_rows(o, csv_safe) {
+        w.write_record(&row)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// The overview as an Excel workbook: one sheet per table.
+pub fn workbook(o: &Overview) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use crate::records::xlsx::sheet;
+    let opt = |x: Option<f64>| x.map_or(String::new(), |v| format!("{v:.2}"));
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    sheet(wb.add_worksheet(), "Trainees 学员", &TRAINEE_COLUMNS, &trainee_rows(o, |s| s.to_string()))?;
     let mut rows = Vec::new();
     for sc in &o.scenarios {
         for (p, (n, ok)) in &sc.personas {
@@ -1249,6 +1311,59 @@ mod tests {
     }
 
     #[test]
+    fn a_scenario_filter_keeps_only_its_scenarios() {
+        let list = facts(&[
+            verdict("1", "E001", "s1", "2026-11-24T09:00:00Z", 80.0, true, "angry"),
+            verdict("2", "E001", "s2", "2026-11-24T10:00:00Z", 40.0, false, "calm"),
+        ]);
+        let o = overview(&list, &ClassFilter { scenarios: vec!["s2".into()], ..ClassFilter::default() });
+        assert_eq!(o.scenarios.iter().map(|s| s.scenario.as_str()).collect::<Vec<_>>(), ["s2"]);
+        assert_eq!(o.pass_rate(), (1, Some(0.0)));
+        let mut csv = Vec::new();
+        let mut hostile = o.clone();
+        hostile.trainees[0].name = "=1+2".into();
+        write_trainees_csv(&hostile, &mut csv).unwrap();
+        let text = String::from_utf8(csv).unwrap();
+        // The name, a formula from the LRS, is written as text.
+        assert_eq!(text.lines().nth(1), Some("E001,'=1+2,0,1,0,0,40.00,1,2026-11-24T10:00:00Z"), "{text}");
+    }
+
+    #[test]
+    fn instants_are_compared_across_offsets() {
+        assert_eq!(instant_millis("1970-01-01T00:00:01Z"), Some(1000));
+        assert_eq!(instant_millis("1970-01-01T08:00:01.5+08:00"), Some(1500));
+        assert_eq!(instant_millis("2026-12-02T02:40:00.123456+00:00"), instant_millis("2026-12-02T02:40:00.123Z"));
+        assert_eq!(instant_millis("2026-12-01T21:40:00-05:00"), instant_millis("2026-12-02T02:40:00Z"));
+        assert_eq!(instant_millis("yesterday"), None);
+        assert_eq!(earlier("2026-12-02T10:00:00+00:00", "2026-12-02T17:30:00+08:00"), "2026-12-02T17:30:00+08:00");
+        assert_eq!(earlier("2026-12-02T10:00:00Z", "garbage"), "2026-12-02T10:00:00Z");
+        assert_eq!(earlier("", "2026-12-02T10:00:00Z"), "2026-12-02T10:00:00Z");
+    }
+
+    #[test]
+    fn the_next_refresh_starts_at_the_newest_timestamp_when_it_is_earlier_than_the_newest_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("r.sqlite3")).unwrap();
+        // Played at 09:00 and 09:30, sent together at 11:00.
+        let mut a = verdict("1", "E001", "s1", "2026-11-24T09:00:00Z", 80.0, true, "");
+        let mut b = verdict("2", "E002", "s1", "2026-11-24T09:30:00+00:00", 80.0, true, "");
+        a["stored"] = json!("2026-11-24T11:00:00.000100+00:00");
+        b["stored"] = json!("2026-11-24T11:00:00.000200+00:00");
+        store.cache_facts("e", &facts(&[a, b])).unwrap();
+        store.record_lrs_fetch("e", 0).unwrap();
+        // A PC that played at 10:00 and sends at 12:00 is found by a
+        // refresh from 09:30 on an LRS that filters on the timestamp, and
+        // by one from 11:00 on an LRS that filters on stored: 09:30 serves both.
+        assert_eq!(store.lrs_cache_state("e").unwrap().unwrap().bookmark, "2026-11-24T09:30:00+00:00");
+        // A clock running ahead cannot push the bookmark past what was stored.
+        let mut ahead = verdict("3", "E003", "s1", "2027-01-01T00:00:00Z", 80.0, true, "");
+        ahead["stored"] = json!("2026-11-24T11:05:00+00:00");
+        store.cache_facts("e", &facts(&[ahead])).unwrap();
+        store.record_lrs_fetch("e", 0).unwrap();
+        assert_eq!(store.lrs_cache_state("e").unwrap().unwrap().bookmark, "2026-11-24T11:05:00+00:00");
+    }
+
+    #[test]
     fn weeks_start_on_monday_across_years() {
         assert_eq!(week_of("2026-11-30T00:00:00Z").as_deref(), Some("2026-11-30"));
         assert_eq!(week_of("2026-12-06T23:00:00+08:00").as_deref(), Some("2026-11-30"));
@@ -1272,7 +1387,7 @@ mod tests {
         assert_eq!(store.lrs_cache_state("http://lrs/xAPI/statements").unwrap(), None, "no fetch recorded yet");
         store.record_lrs_fetch("http://lrs/xAPI/statements", 2).unwrap();
         let state = store.lrs_cache_state("http://lrs/xAPI/statements").unwrap().unwrap();
-        assert_eq!((state.statements, state.skipped, state.newest_stored.as_str()), (3, 2, "2026-11-25T09:00:00Z"));
+        assert_eq!((state.statements, state.skipped, state.bookmark.as_str()), (3, 2, "2026-11-25T09:00:00Z"));
         assert!(state.fetched_at.starts_with("20"));
         let cached = overview_from_cache(&store, "http://lrs/xAPI/statements", &ClassFilter::default()).unwrap();
         assert_eq!(cached, overview(&list, &ClassFilter::default()));

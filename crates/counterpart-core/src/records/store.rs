@@ -2201,8 +2201,8 @@ fn fill_uuids(tx: &rusqlite::Transaction<'_>, table: &str) -> rusqlite::Result<(
 /// v10: statements read back from an LRS for the class overview
 /// (`records::class`), one row per statement and endpoint with only what
 /// the overview reads, so the file stays small and a refresh asks the LRS
-/// only for what was stored after `newest_stored`; one row per endpoint
-/// for the last fetch.
+/// only for what came after `newest_stored` (the refresh's bookmark,
+/// `CacheState::bookmark`); one row per endpoint for the last fetch.
 pub const SCHEMA_V10_LRS_CACHE: &str = "
 CREATE TABLE IF NOT EXISTS lrs_statements (
     endpoint TEXT NOT NULL,
