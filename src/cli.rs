@@ -190,6 +190,12 @@ pub enum Command {
         #[command(subcommand)]
         action: crate::exam_cli::ExamAction,
     },
+    /// The class overview from the centre's LRS (班级概览): who practised
+    /// what, pass rates, dimension scores, common mistakes, exams, weeks.
+    Class {
+        #[command(subcommand)]
+        action: crate::records_cli::ClassAction,
+    },
     /// Group drills: list them, or write a drill's session report (HTML, CSV).
     Drill {
         #[command(subcommand)]
@@ -309,6 +315,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         #[cfg(feature = "dev")]
         Some(Command::ExamCrashTest(args)) => crate::exam_cli::exam_crash_test_cmd(args, out, err),
         Some(Command::Records { action }) => crate::records_cli::records_cmd(action, out, err),
+        Some(Command::Class { action }) => crate::records_cli::class_cmd(action, out, err),
         Some(Command::Drill { action }) => crate::records_cli::drill_cmd(action, cli.scenarios.as_deref(), out, err),
         Some(Command::Exam { action }) => {
             let scenarios = cli.scenarios.clone();

@@ -1,4 +1,4 @@
-//! `counterpart export`, `drill`, and (in `dev` builds only) the hidden
+//! `counterpart export`, `drill`, `class report`, and (in `dev` builds only) the hidden
 //! `records-crash-test` helper the crash-safety test drives.
 
 use counterpart_core::play::engine::Script;
@@ -6,7 +6,8 @@ use counterpart_core::library::load::load_file;
 use counterpart_core::records::store::{AttemptRecord, Store, StoreError};
 use counterpart_core::library::Library;
 use counterpart_core::records::report::{drill_html, to_json, write_csv, write_drill_csv, write_html_reports};
-use counterpart_core::records::xapi::{Lrs, outgoing, send_new};
+use counterpart_core::records::class::{ClassError, ClassFilter, overview_from_cache, refresh, summary_text, workbook, write_trainees_csv};
+use counterpart_core::records::xapi::{Lrs, StatementQuery, outgoing, send_new};
 use clap::{ArgGroup, Args, Subcommand};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -687,4 +688,183 @@ pub fn drill_cmd(action: DrillAction, scenarios: Option<&Path>, out: &mut dyn Wr
             Ok(0)
         }
     }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClassAction {
+    /// Fetch what is new from the LRS into the records file's cache and
+    /// print the class overview (Chinese and English); --offline reads the
+    /// cache only.
+    Report(ClassReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ClassReportArgs {
+    /// The LRS the centre's PCs send to: its base URL, its xAPI endpoint or
+    /// its statements address (Ralph: http://host:8100; Learning Locker:
+    /// https://host/data/xAPI).
+    #[arg(long, value_name = "URL")]
+    pub lrs: String,
+    /// LRS user (Learning Locker: the client's key).
+    #[arg(long, env = "COUNTERPART_LRS_USER", required_unless_present = "offline")]
+    pub user: Option<String>,
+    /// LRS password (Learning Locker: the client's secret); prefer the
+    /// environment variable to keep it out of the process list.
+    #[arg(long, env = "COUNTERPART_LRS_PASSWORD", hide_env_values = true, required_unless_present = "offline")]
+    pub password: Option<String>,
+    /// Records database holding the cache (default: $COUNTERPART_DB, else
+    /// the user data folder); created when missing.
+    #[arg(long, env = "COUNTERPART_DB")]
+    pub db: Option<PathBuf>,
+    /// From this day on (YYYY-MM-DD, or an ISO 8601 instant), by when the
+    /// statements say it happened.
+    #[arg(long, value_name = "DATE", value_parser = iso_date)]
+    pub since: Option<String>,
+    /// Up to and including this day (YYYY-MM-DD) or instant.
+    #[arg(long, value_name = "DATE", value_parser = iso_date)]
+    pub until: Option<String>,
+    /// Only this scenario (its id); repeat for several.
+    // Not `scenarios`: that is the global scenario folder's id.
+    #[arg(long = "scenario", value_name = "ID")]
+    pub scenario_ids: Vec<String>,
+    /// Only this trainee (account or name, as the LRS has it); repeat for the class list.
+    #[arg(long = "trainee", value_name = "NAME")]
+    pub trainees: Vec<String>,
+    /// Only trainees whose account or name contains this text, case
+    /// insensitive (a class whose accounts share a prefix, e.g. 2026A-).
+    #[arg(long, value_name = "TEXT")]
+    pub class: Option<String>,
+    /// The overview as an Excel workbook (trainees, scenarios, dimensions,
+    /// mistakes, exams, weeks).
+    #[arg(long, value_name = "FILE")]
+    pub xlsx: Option<PathBuf>,
+    /// The class list as CSV: one row per trainee.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Do not ask the LRS: report from the cache of the last fetch.
+    #[arg(long, conflicts_with = "full")]
+    pub offline: bool,
+    /// Fetch everything again, not only what is new: catches statements
+    /// that reached the LRS after a later fetch (a PC that was offline).
+    #[arg(long)]
+    pub full: bool,
+    /// Longest one request to the LRS may take, in seconds.
+    #[arg(long, default_value_t = 60)]
+    pub timeout_secs: u64,
+}
+
+/// `--since`/`--until`: the overview compares them with the statements'
+/// ISO 8601 timestamps as text, so another spelling would filter wrongly.
+fn iso_date(s: &str) -> Result<String, String> {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let date_ok = b.len() >= 10 && digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10);
+    let month = s.get(5..7).and_then(|m| m.parse::<u8>().ok()).unwrap_or(0);
+    let day = s.get(8..10).and_then(|d| d.parse::<u8>().ok()).unwrap_or(0);
+    if date_ok && (1..=12).contains(&month) && (1..=31).contains(&day) && (b.len() == 10 || b[10] == b'T') {
+        Ok(s.to_string())
+    } else {
+        Err("expected a date as YYYY-MM-DD (e.g. 2026-09-01) or an ISO 8601 instant / 日期格式应为 年-月-日，例如 2026-09-01".to_string())
+    }
+}
+
+/// Why a class report could not be given.
+#[derive(Debug, thiserror::Error)]
+pub enum ClassReportError {
+    #[error(
+        "nothing fetched from {url} into {db} yet: run the report once without --offline while the LRS can be reached \
+         / 本机还没有从该 LRS 获取过记录，请在能连接 LRS 时先运行一次（不加 --offline）"
+    )]
+    NoCache { url: String, db: String },
+    #[error("{0}")]
+    Class(#[from] ClassError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("{path}: {detail} / 无法写入文件")]
+    Write { path: String, detail: String },
+    #[error(transparent)]
+    Output(#[from] std::io::Error),
+}
+
+pub fn class_cmd(action: ClassAction, out: &mut dyn Write, err: &mut dyn Write) -> CmdResult {
+    match action {
+        ClassAction::Report(args) => match class_report(&args, out, err) {
+            Ok(code) => Ok(code),
+            Err(ClassReportError::Output(e)) => Err(e),
+            Err(e) => {
+                writeln!(err, "error: {e}")?;
+                Ok(2)
+            }
+        },
+    }
+}
+
+/// Exit 0 with a fresh overview, 1 when the LRS failed and the overview is
+/// the cache's (said on both streams), 2 when there is no overview.
+fn class_report(args: &ClassReportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, ClassReportError> {
+    let path = args.db.clone().unwrap_or_else(Store::default_path);
+    if args.offline && !path.exists() {
+        return Err(ClassReportError::NoCache { url: args.lrs.clone(), db: path.display().to_string() });
+    }
+    let store = Store::open(&path)?;
+    let mut lrs = Lrs::new(&args.lrs, args.user.as_deref().unwrap_or(""), args.password.as_deref().unwrap_or(""));
+    lrs.request_timeout = Duration::from_secs(args.timeout_secs.max(1));
+    let endpoint = lrs.statements_url().to_string();
+    let mut code = 0;
+    if args.offline {
+        writeln!(out, "离线 offline: 不连接 LRS，使用本机缓存 not asking the LRS, reporting from the cache")?;
+    } else {
+        match refresh(&store, &lrs, &StatementQuery::default(), args.full) {
+            Ok(run) => {
+                writeln!(
+                    out,
+                    "从 {endpoint} 获取 fetched{}: {} 条新记录 new statements ({} 页 pages; {} 条已在缓存 already cached; {} 条非本系统 not Counterpart's; {} 条格式错误 malformed)",
+                    if args.full { " (全部重新获取 full refresh)" } else if run.since.is_some() { " (增量 incremental)" } else { " (首次 first fetch)" },
+                    run.added,
+                    run.pages,
+                    run.known,
+                    run.other,
+                    run.malformed
+                )?;
+                for example in &run.malformed_examples {
+                    writeln!(err, "warning: skipped a malformed statement / 跳过格式错误的记录: {example}")?;
+                }
+            }
+            Err(ClassError::Store(e)) => return Err(e.into()),
+            Err(e) => {
+                writeln!(err, "error: {e}")?;
+                code = 1;
+            }
+        }
+    }
+    let Some(state) = store.lrs_cache_state(&endpoint)? else {
+        return Err(ClassReportError::NoCache { url: endpoint, db: path.display().to_string() });
+    };
+    if code == 1 {
+        writeln!(err, "改用本机缓存 falling back to the cache fetched at {} (UTC) / 以下为缓存中的数据", state.fetched_at)?;
+        writeln!(out, "LRS 无法获取，以下为本机缓存 the LRS failed; from the cache")?;
+    }
+    writeln!(out, "上次获取 last fetched: {} (UTC); 缓存 cache: {} 条记录 statements", state.fetched_at, state.statements)?;
+    let filter = ClassFilter {
+        actors: args.trainees.clone(),
+        name_contains: args.class.clone(),
+        since: args.since.clone(),
+        until: args.until.clone(),
+        scenarios: args.scenario_ids.clone(),
+    };
+    let overview = overview_from_cache(&store, &endpoint, &filter)?;
+    writeln!(out)?;
+    write!(out, "{}", summary_text(&overview))?;
+    let write_failed = |path: &Path, detail: String| ClassReportError::Write { path: path.display().to_string(), detail };
+    if let Some(file) = &args.xlsx {
+        let bytes = workbook(&overview).map_err(|e| write_failed(file, e.to_string()))?;
+        std::fs::write(file, bytes).map_err(|e| write_failed(file, e.to_string()))?;
+        writeln!(out, "\n工作簿 workbook → {}", file.display())?;
+    }
+    if let Some(file) = &args.csv {
+        let f = std::fs::File::create(file).map_err(|e| write_failed(file, e.to_string()))?;
+        write_trainees_csv(&overview, std::io::BufWriter::new(f)).map_err(|e| write_failed(file, e.to_string()))?;
+        writeln!(out, "{} 名学员 trainee(s) → {}", overview.trainees.len(), file.display())?;
+    }
+    Ok(code)
 }

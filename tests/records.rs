@@ -4,6 +4,9 @@
 //!
 //! Run with `cargo test --features dev --test records`.
 
+#[path = "common/ralph.rs"]
+mod ralph;
+
 mod records {
     mod common;
     mod crash;

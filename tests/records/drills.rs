@@ -2,7 +2,7 @@
 //! and v3→v4 migrations, session reports, class-vote statements.
 
 use super::common::*;
-use super::lrs::{Ralph, same_json};
+use crate::ralph::{Ralph, same_json};
 use counterpart_core::drill::{DrillError, Event, Member, Mode, Phase, Plan, Rotation, SlotStatus};
 use counterpart_core::records::store::DrillStatus;
 use counterpart_core::records::report::{DRILL_CSV_HEADER, common_mistakes, discussion_prompts, drill_html, drill_mistakes, write_drill_csv};
