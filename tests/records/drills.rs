@@ -577,3 +577,71 @@ fn employee_numbers_typed_in_the_roster_go_to_the_profiles_and_a_taken_one_refus
     assert!(err.contains("B-7") && err.contains("B-8"), "{err}");
     assert_eq!(store.employee_id(li.id).unwrap().as_deref(), Some("B-7"));
 }
+
+/// The class's work order in a class vote: typed as drill events, so a
+/// drill resumed after the store is reopened has it exactly as typed; handed
+/// in and scored with the vote's attempt as a solo order is scored.
+#[test]
+fn a_class_votes_work_order_resumes_as_typed_and_is_stored_scored_with_the_attempt() {
+    use super::work_orders::{careless_order, water, water_path};
+    use counterpart_core::drill::AtHand;
+    use counterpart_core::knowledge::Segmenter;
+    use counterpart_core::library::knowledge::Desk;
+    use counterpart_core::workorder::{OrderOutcome, card_with_order};
+    use std::collections::HashMap;
+
+    let dir = temp();
+    let db = dir.path().join("records.sqlite3");
+    let script = water();
+    let scripts = scripts_with(&script);
+    let route = best_route(&script);
+    let desks: HashMap<String, Arc<Desk>> = [(script.scenario.id.clone(), Arc::new(Desk::for_file(&water_path())))].into();
+    let words = Segmenter::new();
+    let at_hand = AtHand::new(&desks, &words);
+    let plan = Plan {
+        title: "全班工单".into(),
+        mode: Mode::ClassVote,
+        scenarios: vec![script.scenario.id.clone()],
+        roster: vec![Member::typed("甲"), Member::typed("乙"), Member::typed("丙")],
+        group: Some(Member::typed("三班")),
+        rotation: Rotation::Same,
+        rounds: 1,
+        seed: 11,
+    };
+    let store = Store::open(&db).unwrap();
+    let (id, mut drill) = store.create_drill(&plan).unwrap();
+    let apply = |store: &Store, drill: &mut counterpart_core::drill::Drill, event: Event| store.apply_drill_event_at(id, drill, &event, &scripts, at_hand).unwrap();
+    apply(&store, &mut drill, Event::StartSlot);
+    let attempt = drill.states[0].attempt.unwrap();
+    apply(&store, &mut drill, Event::Majority { option: route[0] });
+    // Typed with a pasted control character and an absurd number: kept as typed.
+    let mut typed = careless_order();
+    typed.contact = "1\u{7}23".into();
+    apply(&store, &mut drill, Event::Order { order: typed.clone() });
+    assert_eq!(store.attempt(attempt).unwrap().work_order.unwrap().order, typed, "the draft is with the attempt too");
+    drop(store);
+
+    // As after a crash: the drill comes back from its log with the order as typed.
+    let store = Store::open(&db).unwrap();
+    let mut resumed = store.load_drill_at(id, &scripts, at_hand).unwrap();
+    assert_eq!(resumed, drill);
+    assert_eq!(resumed.states[0].order, typed);
+    assert_eq!(resumed.states[0].order_submitted_after, None);
+    for &o in &route[1..] {
+        apply(&store, &mut resumed, Event::Majority { option: o });
+    }
+    apply(&store, &mut resumed, Event::SubmitOrder);
+    assert!(matches!(store.apply_drill_event_at(id, &mut resumed, &Event::Order { order: careless_order() }, &scripts, at_hand), Err(StoreError::Drill { source: DrillError::OrderHandedIn, .. })));
+    apply(&store, &mut resumed, Event::FinishSlot { disc_guess: None, outcome: None });
+
+    let record = store.attempt(attempt).unwrap();
+    let stored = record.work_order.expect("the class's order is kept with the vote's attempt");
+    assert_eq!(stored.order, typed);
+    assert_eq!(stored.submitted_after_step, Some(route.len()));
+    let played = Encounter::replay(script.clone(), record.summary.seed, &route).unwrap();
+    let (card, report) = card_with_order(&played, Some(&typed), desks[&script.scenario.id].context(&words));
+    assert_eq!(record.result.unwrap().card, card, "scored as a solo order is");
+    assert!(card.overall < played.score().overall, "the careless order lowered the card");
+    assert_eq!(stored.outcome, Some(OrderOutcome::of(&report.unwrap())));
+    assert_eq!(store.load_drill_at(id, &scripts, at_hand).unwrap(), resumed);
+}

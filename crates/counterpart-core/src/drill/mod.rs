@@ -20,6 +20,16 @@
 //!   another responds in their own words, the rest observe and score the
 //!   responder on the rubric items; the median of the observers' levels is
 //!   scored through the rubric and lands in the responder's record.
+//!
+//! A hotline slot whose scenario has work-order truth carries the work
+//! order (工单) as typed, a counter slot with notice truth the one-time
+//! notice (一次性告知单) as assembled: the player's own in the hot seat,
+//! the class's one in a class vote. Every change is an event, so a resumed
+//! drill has them as typed; finishing the slot scores them exactly as a
+//! solo attempt is scored (`workorder::card_with_order`,
+//! `notice::card_with_notice`) with the desk of the scenario's folder
+//! (`AtHand`). In role-play the observers tick the order's fields the
+//! responder got right, shown beside the truth (`Drill::order_ticks`).
 
 use crate::analysis::analyze::bounds_after;
 use crate::play::engine::{Encounter, PlayError, Script, Step, option_quality};
@@ -28,7 +38,13 @@ use crate::play::score::AttemptResult;
 use crate::library::Library;
 use crate::play::rubric::Dimension;
 use crate::play::score::{ScoreCard, Tally};
+use crate::knowledge::Segmenter;
+use crate::library::knowledge::Desk;
+use crate::notice::{Notice, NoticeOutcome, NoticeReport, card_with_notice};
+use crate::workorder::{FieldName, OrderOutcome, OrderReport, Verdict, WorkOrder, assess, card_with_order};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::Arc;
 use thiserror::Error;
 
 mod roster;
@@ -212,14 +228,28 @@ pub enum Event {
     SkipSlot,
     /// Ends the drill early; abandons the current slot's attempt if begun.
     Close,
+    /// Hot seat, class vote: the work order as typed so far, replacing the
+    /// last; refused once the order is handed in.
+    Order { order: WorkOrder },
+    /// Hands the order in as it stands, after the answers given so far.
+    SubmitOrder,
+    /// Hot seat, class vote: the one-time notice as assembled so far.
+    Notice { notice: Notice },
+    /// Hands the notice over as it stands, after the answers given so far.
+    HandNotice,
+    /// Role-play: an observer marks a work-order field the responder got
+    /// right (`Some(true)`) or not (`Some(false)`), or takes the mark back.
+    OrderTick { observer: usize, field: FieldName, right: Option<bool> },
     /// Takes back the last action of the slot in play (a choice, a vote,
-    /// a tie broken, a cue-card move, an observer's mark or red flag): the
+    /// a tie broken, a cue-card move, an observer's mark, red flag or
+    /// work-order tick): the
     /// slot is rebuilt from its own events without the last one, and a
     /// recorded step is removed from the attempt (`Effect::UnrecordStep`).
     /// Being an event itself, it replays exactly after a crash. Starting,
     /// finishing and skipping a slot and closing the drill are not undone
     /// (they open, finish or abandon an attempt in a trainee's record); the
-    /// app asks before skipping or closing instead.
+    /// app asks before skipping or closing instead. The order and the
+    /// notice are not undone either: their own editing is the undo.
     Undo,
 }
 
@@ -233,6 +263,38 @@ pub enum Effect {
     /// Undo: the step at `index` (and any after it) is no longer part of
     /// the attempt.
     UnrecordStep { attempt: i64, index: usize },
+    /// The work order as typed: a draft (`submitted_after` None) or handed
+    /// in after that many answers.
+    SaveOrder { attempt: i64, order: WorkOrder, submitted_after: Option<usize> },
+    /// The one-time notice as assembled: a draft or handed over.
+    SaveNotice { attempt: i64, notice: Notice, handed_after: Option<usize> },
+    /// How the order scored, kept with the attempt; comes just before its
+    /// `FinishAttempt`.
+    OrderScored { attempt: i64, outcome: OrderOutcome },
+    NoticeScored { attempt: i64, outcome: NoticeOutcome },
+}
+
+/// What scoring a slot's work order and one-time notice needs besides the
+/// scenario: the desk of each scenario's folder (knowledge base, category
+/// tree, city rules), by scenario id, and the word segmenter. A scenario
+/// with no desk here is scored against an empty one (no categories, no
+/// city rules, no entries); without a segmenter one is built when a slot
+/// with an order to score needs it. Replaying a log needs the same desks
+/// for the same scores.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AtHand<'a> {
+    pub desks: Option<&'a HashMap<String, Arc<Desk>>>,
+    pub segmenter: Option<&'a Segmenter>,
+}
+
+impl<'a> AtHand<'a> {
+    pub fn new(desks: &'a HashMap<String, Arc<Desk>>, segmenter: &'a Segmenter) -> AtHand<'a> {
+        AtHand { desks: Some(desks), segmenter: Some(segmenter) }
+    }
+
+    fn desk(&self, scenario: &str) -> Option<&'a Desk> {
+        self.desks.and_then(|d| d.get(scenario)).map(|d| &**d)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -273,6 +335,14 @@ pub enum DrillError {
     NotEnded,
     #[error("a role-play slot needs its outcome to finish / 请选择对话结果")]
     NoOutcome,
+    #[error("this scenario has no work order to fill / 本情景不需要填写工单")]
+    NoOrderHere,
+    #[error("this scenario has no one-time notice / 本情景不需要一次性告知单")]
+    NoNoticeHere,
+    #[error("the work order is handed in already / 工单已提交，不能再改")]
+    OrderHandedIn,
+    #[error("the notice is handed over already / 告知单已交给群众，不能再改")]
+    NoticeHandedOver,
     #[error("event {index} of the log: {source}")]
     Replay { index: usize, source: Box<DrillError> },
 }
@@ -323,6 +393,16 @@ pub struct ObserverSheet {
     /// Red flags this observer saw the responder raise.
     #[serde(default)]
     pub red_flags: Vec<RedFlag>,
+    /// Work-order fields this observer judged the responder got right
+    /// (true) or not (false); a field not here is not judged.
+    #[serde(default)]
+    pub order_ticks: Vec<(FieldName, bool)>,
+}
+
+impl ObserverSheet {
+    pub fn order_tick(&self, field: FieldName) -> Option<bool> {
+        self.order_ticks.iter().find(|(f, _)| *f == field).map(|(_, right)| *right)
+    }
 }
 
 /// Everything recorded about one slot.
@@ -352,6 +432,22 @@ pub struct SlotState {
     /// When the slot's attempt was opened (UTC, as stored with the attempt).
     #[serde(default)]
     pub started_at: Option<String>,
+    /// The work order as typed (the player's, or the class's in a vote).
+    #[serde(default)]
+    pub order: WorkOrder,
+    /// The answers given when the order was handed in; None until then.
+    #[serde(default)]
+    pub order_submitted_after: Option<usize>,
+    /// The one-time notice as assembled.
+    #[serde(default)]
+    pub notice: Notice,
+    #[serde(default)]
+    pub notice_handed_after: Option<usize>,
+    /// How the order and the notice scored, once the slot finished.
+    #[serde(default)]
+    pub order_outcome: Option<OrderOutcome>,
+    #[serde(default)]
+    pub notice_outcome: Option<NoticeOutcome>,
 }
 
 /// A drill in progress: the plan, its schedule and every slot's state.
@@ -499,6 +595,12 @@ impl Drill {
                 result: None,
                 undoable: Vec::new(),
                 started_at: None,
+                order: WorkOrder::default(),
+                order_submitted_after: None,
+                notice: Notice::default(),
+                notice_handed_after: None,
+                order_outcome: None,
+                notice_outcome: None,
             })
             .collect();
         let phase = if slots.is_empty() { Phase::Finished } else { Phase::Ready { slot: 0 } };
@@ -507,11 +609,16 @@ impl Drill {
 
     /// Rebuilds a drill from its plan and event log.
     pub fn replay(plan: Plan, events: &[Event], scripts: &Library) -> Result<Drill, DrillError> {
+        Drill::replay_at(plan, events, scripts, AtHand::default())
+    }
+
+    /// `replay` with the desks its work orders and notices were scored with.
+    pub fn replay_at(plan: Plan, events: &[Event], scripts: &Library, at_hand: AtHand<'_>) -> Result<Drill, DrillError> {
         let mut drill = Drill::new(plan)?;
         for (index, event) in events.iter().enumerate() {
             // Logged events were accepted when they happened: replay them
             // as they were, even if a check added since would refuse them.
-            drill.apply_logged(event, scripts).map_err(|e| DrillError::Replay { index, source: Box::new(e) })?;
+            drill.apply_logged(event, scripts, at_hand).map_err(|e| DrillError::Replay { index, source: Box::new(e) })?;
         }
         Ok(drill)
     }
@@ -519,8 +626,14 @@ impl Drill {
     /// Applies one event, returning what must change in trainee records.
     /// On error the drill is unchanged.
     pub fn apply(&mut self, event: &Event, scripts: &Library) -> Result<Vec<Effect>, DrillError> {
+        self.apply_at(event, scripts, AtHand::default())
+    }
+
+    /// `apply` with the desks a finishing slot's order and notice are
+    /// scored with.
+    pub fn apply_at(&mut self, event: &Event, scripts: &Library, at_hand: AtHand<'_>) -> Result<Vec<Effect>, DrillError> {
         self.admit(event)?;
-        self.apply_logged(event, scripts)
+        self.apply_logged(event, scripts, at_hand)
     }
 
     /// Checks on what a trainer enters now, which the log of a drill begun
@@ -536,11 +649,11 @@ impl Drill {
         Ok(())
     }
 
-    fn apply_logged(&mut self, event: &Event, scripts: &Library) -> Result<Vec<Effect>, DrillError> {
+    fn apply_logged(&mut self, event: &Event, scripts: &Library, at_hand: AtHand<'_>) -> Result<Vec<Effect>, DrillError> {
         // Work on a copy so a rejected event leaves no trace; drills are
         // small and events rare (one per click).
         let mut next = self.clone();
-        let effects = next.step(event, scripts)?;
+        let effects = next.step(event, scripts, at_hand)?;
         if is_undoable(event)
             && let Some(slot) = next.current_index()
         {
@@ -551,7 +664,7 @@ impl Drill {
         Ok(effects)
     }
 
-    fn step(&mut self, event: &Event, scripts: &Library) -> Result<Vec<Effect>, DrillError> {
+    fn step(&mut self, event: &Event, scripts: &Library, at_hand: AtHand<'_>) -> Result<Vec<Effect>, DrillError> {
         let name = event_name(event);
         let wrong_phase = |phase: &Phase| DrillError::WrongPhase { event: name, phase: format!("{phase:?}") };
         if self.is_over() {
@@ -694,6 +807,7 @@ impl Drill {
                     (Phase::Playing { slot }, Mode::RolePlay) => *slot,
                     (phase, _) => return Err(wrong_phase(phase)),
                 };
+                let mut effects = Vec::new();
                 let result = if mode == Mode::RolePlay {
                     let outcome = outcome.ok_or(DrillError::NoOutcome)?;
                     // Observers score a live role-play; there is no simulated
@@ -714,8 +828,28 @@ impl Drill {
                 } else {
                     let encounter = self.replayed(slot, scripts)?;
                     let ending = encounter.ending().ok_or(DrillError::NotEnded)?;
+                    let attempt = self.linked(slot)?;
+                    let scenario = encounter.scenario();
+                    // As in a solo attempt: what is not handed in yet is
+                    // handed in as it stands, then scored.
+                    if wants_order(scenario) && self.states[slot].order_submitted_after.is_none() {
+                        effects.push(self.submit_order(slot, attempt));
+                    }
+                    if scenario.notice.is_some() && self.states[slot].notice_handed_after.is_none() {
+                        effects.push(self.hand_notice(slot, attempt));
+                    }
+                    let (card, order, notice) = self.scored(slot, &encounter, at_hand);
+                    if let Some(outcome) = &order {
+                        effects.push(Effect::OrderScored { attempt, outcome: outcome.clone() });
+                    }
+                    if let Some(outcome) = &notice {
+                        effects.push(Effect::NoticeScored { attempt, outcome: outcome.clone() });
+                    }
+                    let state = &mut self.states[slot];
+                    state.order_outcome = order;
+                    state.notice_outcome = notice;
                     AttemptResult {
-                        card: encounter.score(),
+                        card,
                         ending_id: ending.id.clone(),
                         outcome: ending.outcome,
                         disc_guess: *disc_guess,
@@ -727,7 +861,8 @@ impl Drill {
                 state.status = SlotStatus::Done;
                 state.result = Some(result.clone());
                 self.advance(slot);
-                Ok(vec![Effect::FinishAttempt { attempt, result }])
+                effects.push(Effect::FinishAttempt { attempt, result });
+                Ok(effects)
             }
             Event::SkipSlot => {
                 let slot = self.current_index().ok_or_else(|| wrong_phase(&self.phase))?;
@@ -735,7 +870,44 @@ impl Drill {
                 self.advance(slot);
                 Ok(effects)
             }
-            Event::Undo => self.undo(scripts),
+            Event::Undo => self.undo(scripts, at_hand),
+            Event::Order { order } => {
+                let (slot, attempt) = self.desk_slot(name, scripts, Paper::Order)?;
+                let state = &mut self.states[slot];
+                state.order = order.clone();
+                Ok(vec![Effect::SaveOrder { attempt, order: order.clone(), submitted_after: None }])
+            }
+            Event::SubmitOrder => {
+                let (slot, attempt) = self.desk_slot(name, scripts, Paper::Order)?;
+                Ok(vec![self.submit_order(slot, attempt)])
+            }
+            Event::Notice { notice } => {
+                let (slot, attempt) = self.desk_slot(name, scripts, Paper::Notice)?;
+                self.states[slot].notice = notice.clone();
+                Ok(vec![Effect::SaveNotice { attempt, notice: notice.clone(), handed_after: None }])
+            }
+            Event::HandNotice => {
+                let (slot, attempt) = self.desk_slot(name, scripts, Paper::Notice)?;
+                Ok(vec![self.hand_notice(slot, attempt)])
+            }
+            Event::OrderTick { observer, field, right } => {
+                need_mode(Mode::RolePlay)?;
+                let Phase::Playing { slot } = self.phase else { return Err(wrong_phase(&self.phase)) };
+                // Observers judge the fields of a real order only.
+                if script_of(scripts, &self.slots[slot].scenario)?.scenario.work_order.is_none() {
+                    return Err(DrillError::NoOrderHere);
+                }
+                let sheet = self.states[slot]
+                    .sheets
+                    .iter_mut()
+                    .find(|s| s.observer == *observer)
+                    .ok_or(DrillError::NotObserver { member: *observer })?;
+                sheet.order_ticks.retain(|(f, _)| f != field);
+                if let Some(right) = right {
+                    sheet.order_ticks.push((*field, *right));
+                }
+                Ok(Vec::new())
+            }
             Event::Close => {
                 let effects = match self.current_index() {
                     Some(slot) if self.states[slot].status == SlotStatus::InProgress => self.abandon(slot),
@@ -772,8 +944,122 @@ impl Drill {
         Ok(vec![Effect::RecordStep { attempt, index, step }])
     }
 
+    /// The slot in play whose order (or notice) `event` changes, and its
+    /// attempt: hot seat or class vote, begun and not finished, a scenario
+    /// that asks for it, not yet handed in.
+    fn desk_slot(&self, event: &'static str, scripts: &Library, paper: Paper) -> Result<(usize, i64), DrillError> {
+        if self.plan.mode == Mode::RolePlay {
+            return Err(DrillError::WrongMode { event, mode: self.plan.mode });
+        }
+        let slot = match self.phase {
+            Phase::Playing { slot } | Phase::TieBreak { slot, .. } | Phase::Ended { slot } => slot,
+            _ => return Err(DrillError::WrongPhase { event, phase: format!("{:?}", self.phase) }),
+        };
+        let scenario = &script_of(scripts, &self.slots[slot].scenario)?.scenario;
+        let state = &self.states[slot];
+        match paper {
+            Paper::Order if !wants_order(scenario) => return Err(DrillError::NoOrderHere),
+            Paper::Order if state.order_submitted_after.is_some() => return Err(DrillError::OrderHandedIn),
+            Paper::Notice if scenario.notice.is_none() => return Err(DrillError::NoNoticeHere),
+            Paper::Notice if state.notice_handed_after.is_some() => return Err(DrillError::NoticeHandedOver),
+            _ => {}
+        }
+        Ok((slot, self.linked(slot)?))
+    }
+
+    /// Whether the slot in play takes the work order now: hot seat or
+    /// class vote, a scenario that asks for one, not handed in yet.
+    pub fn takes_order(&self, scripts: &Library) -> bool {
+        self.desk_slot("Order", scripts, Paper::Order).is_ok()
+    }
+
+    /// Whether the slot in play takes the one-time notice now.
+    pub fn takes_notice(&self, scripts: &Library) -> bool {
+        self.desk_slot("Notice", scripts, Paper::Notice).is_ok()
+    }
+
+    fn submit_order(&mut self, slot: usize, attempt: i64) -> Effect {
+        let state = &mut self.states[slot];
+        let after = state.choices.len();
+        state.order_submitted_after = Some(after);
+        Effect::SaveOrder { attempt, order: state.order.clone(), submitted_after: Some(after) }
+    }
+
+    fn hand_notice(&mut self, slot: usize, attempt: i64) -> Effect {
+        let state = &mut self.states[slot];
+        let after = state.choices.len();
+        state.notice_handed_after = Some(after);
+        Effect::SaveNotice { attempt, notice: state.notice.clone(), handed_after: Some(after) }
+    }
+
+    /// The slot's card as a solo attempt is scored: the conversation, the
+    /// order's caps, then the notice's; with how each scored.
+    fn scored(&self, slot: usize, encounter: &Encounter, at_hand: AtHand<'_>) -> (ScoreCard, Option<OrderOutcome>, Option<NoticeOutcome>) {
+        let state = &self.states[slot];
+        let empty = Desk::default();
+        let desk = at_hand.desk(&self.slots[slot].scenario).unwrap_or(&empty);
+        let (card, order) = if wants_order(encounter.scenario()) {
+            with_segmenter(at_hand, |segmenter| card_with_order(encounter, Some(&state.order), desk.context(segmenter)))
+        } else {
+            (encounter.score(), None)
+        };
+        let (card, notice) = card_with_notice(&card, encounter.scenario().notice.as_ref(), Some(&state.notice), &desk.base);
+        (card, order.as_ref().map(OrderOutcome::of), notice.as_ref().map(NoticeOutcome::of))
+    }
+
+    /// The slot's work order as it stands, scored against what its call
+    /// has revealed so far: the vote debrief's "you wrote / the call said"
+    /// before the slot is finished. None for a scenario without truth.
+    /// Scores with jieba: compute it once per screen, not per frame.
+    pub fn order_report(&self, slot: usize, scripts: &Library, at_hand: AtHand<'_>) -> Result<Option<OrderReport>, DrillError> {
+        let Some(encounter) = self.encounter(slot, scripts)? else { return Ok(None) };
+        let empty = Desk::default();
+        let desk = at_hand.desk(&self.slots[slot].scenario).unwrap_or(&empty);
+        Ok(with_segmenter(at_hand, |segmenter| assess(&encounter, &self.states[slot].order, desk.context(segmenter))))
+    }
+
+    /// The slot's notice as it stands, scored against the scenario's truth.
+    pub fn notice_report(&self, slot: usize, scripts: &Library, at_hand: AtHand<'_>) -> Result<Option<NoticeReport>, DrillError> {
+        let Some(encounter) = self.encounter(slot, scripts)? else { return Ok(None) };
+        let empty = Desk::default();
+        let desk = at_hand.desk(&self.slots[slot].scenario).unwrap_or(&empty);
+        let card = encounter.score();
+        Ok(card_with_notice(&card, encounter.scenario().notice.as_ref(), Some(&self.states[slot].notice), &desk.base).1)
+    }
+
+    /// Role-play: per work-order field, what a correct order holds as far
+    /// as the cue card's path revealed it, and each observer's tick; None
+    /// outside role-play or for a scenario without work-order truth.
+    pub fn order_ticks(&self, slot: usize, scripts: &Library, at_hand: AtHand<'_>) -> Result<Option<Vec<FieldTicks>>, DrillError> {
+        if self.plan.mode != Mode::RolePlay {
+            return Ok(None);
+        }
+        let Some(encounter) = self.encounter(slot, scripts)? else { return Ok(None) };
+        if encounter.scenario().work_order.is_none() {
+            return Ok(None);
+        }
+        let empty = Desk::default();
+        let desk = at_hand.desk(&self.slots[slot].scenario).unwrap_or(&empty);
+        // A blank order's results carry the truth of every field; a field
+        // the call never gave comes back as not said.
+        let Some(truth) = with_segmenter(at_hand, |segmenter| assess(&encounter, &WorkOrder::default(), desk.context(segmenter))) else { return Ok(None) };
+        let sheets = &self.states[slot].sheets;
+        Ok(Some(
+            truth
+                .fields
+                .iter()
+                .map(|f| FieldTicks {
+                    field: f.field,
+                    said: f.said.clone(),
+                    revealed: f.verdict != Verdict::NotSaid,
+                    ticks: sheets.iter().map(|s| s.order_tick(f.field)).collect(),
+                })
+                .collect(),
+        ))
+    }
+
     /// Rebuilds the slot in play from its events without the last one.
-    fn undo(&mut self, scripts: &Library) -> Result<Vec<Effect>, DrillError> {
+    fn undo(&mut self, scripts: &Library, at_hand: AtHand<'_>) -> Result<Vec<Effect>, DrillError> {
         let slot = match self.phase {
             Phase::Playing { slot } | Phase::TieBreak { slot, .. } | Phase::Ended { slot } => slot,
             _ => return Err(DrillError::NothingToUndo),
@@ -793,7 +1079,7 @@ impl Drill {
         // The steps these events record are in the store already: their
         // effects are dropped, only the one taken back is compensated.
         for event in &events {
-            self.step(event, scripts)?;
+            self.step(event, scripts, at_hand)?;
         }
         self.states[slot].undoable = events;
         let steps_after = self.states[slot].choices.len();
@@ -1389,6 +1675,11 @@ fn event_name(event: &Event) -> &'static str {
         Event::SkipSlot => "SkipSlot",
         Event::Close => "Close",
         Event::Undo => "Undo",
+        Event::Order { .. } => "Order",
+        Event::SubmitOrder => "SubmitOrder",
+        Event::Notice { .. } => "Notice",
+        Event::HandNotice => "HandNotice",
+        Event::OrderTick { .. } => "OrderTick",
     }
 }
 
@@ -1403,14 +1694,48 @@ fn is_undoable(event: &Event) -> bool {
             | Event::CueNext { .. }
             | Event::Observe { .. }
             | Event::RedFlag { .. }
+            | Event::OrderTick { .. }
     )
 }
 
 fn fresh_sheets(slot: &Slot) -> Vec<ObserverSheet> {
     slot.observers
         .iter()
-        .map(|&observer| ObserverSheet { observer, marks: vec![None; Item::ALL.len()], red_flags: Vec::new() })
+        .map(|&observer| ObserverSheet { observer, marks: vec![None; Item::ALL.len()], red_flags: Vec::new(), order_ticks: Vec::new() })
         .collect()
+}
+
+/// Which of the desk's papers an event changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Paper {
+    Order,
+    Notice,
+}
+
+/// Whether the scenario's record scores a work order: an order, or rightly
+/// none (a harassing or invalid call), as in a solo attempt.
+pub fn wants_order(scenario: &crate::scenario::model::Scenario) -> bool {
+    scenario.work_order.is_some() || scenario.no_order.is_some()
+}
+
+fn with_segmenter<T>(at_hand: AtHand<'_>, f: impl FnOnce(&Segmenter) -> T) -> T {
+    match at_hand.segmenter {
+        Some(segmenter) => f(segmenter),
+        None => f(&Segmenter::new()),
+    }
+}
+
+/// One work-order field in the observers-compared view of a role-play.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldTicks {
+    pub field: FieldName,
+    /// What a correct order holds, as far as this slot's call revealed it.
+    pub said: Text,
+    /// False for a field the caller never gave on this path.
+    pub revealed: bool,
+    /// Per observer, in the slot's observer order: right, not right, or
+    /// not judged.
+    pub ticks: Vec<Option<bool>>,
 }
 
 fn play_error(e: PlayError) -> DrillError {
@@ -1432,6 +1757,9 @@ fn mean_cards(cards: &[&ScoreCard]) -> (Option<[f32; 5]>, Option<f32>) {
 fn script_of<'a>(scripts: &'a Library, id: &str) -> Result<&'a std::sync::Arc<Script>, DrillError> {
     scripts.script(id).ok_or_else(|| DrillError::UnknownScenario(id.to_string()))
 }
+
+#[cfg(test)]
+mod papers_tests;
 
 #[cfg(test)]
 mod tests {
@@ -1868,7 +2196,7 @@ mod tests {
     }
 
     fn sheet(observer: usize, marks: &[(Item, Observation)]) -> ObserverSheet {
-        let mut s = ObserverSheet { observer, marks: vec![None; Item::ALL.len()], red_flags: Vec::new() };
+        let mut s = ObserverSheet { observer, marks: vec![None; Item::ALL.len()], red_flags: Vec::new(), order_ticks: Vec::new() };
         for (item, mark) in marks {
             s.marks[item.index()] = Some(*mark);
         }

@@ -14,7 +14,7 @@
 
 use crate::records::content::{AttemptContent, Identity, ScenarioSnapshot, digest};
 use crate::play::engine::Script;
-use crate::drill::{Drill, DrillError, Effect, Event, Member, Mode, Phase, Plan};
+use crate::drill::{AtHand, Drill, DrillError, Effect, Event, Member, Mode, Phase, Plan};
 use crate::play::engine::Step;
 use crate::library::Library;
 use crate::scenario::model::{DiscStyle, Message, Outcome, Text};
@@ -1146,10 +1146,16 @@ impl Store {
     /// also logs the `Linked` event). On any error nothing is written and
     /// `drill` is unchanged.
     pub fn apply_drill_event(&self, id: i64, drill: &mut Drill, event: &Event, scripts: &Library) -> Result<(), StoreError> {
+        self.apply_drill_event_at(id, drill, event, scripts, AtHand::default())
+    }
+
+    /// `apply_drill_event` with the desks a finishing slot's work order and
+    /// notice are scored with (`drill::AtHand`).
+    pub fn apply_drill_event_at(&self, id: i64, drill: &mut Drill, event: &Event, scripts: &Library, at_hand: AtHand<'_>) -> Result<(), StoreError> {
         let title = drill.plan.title.clone();
         let drill_err = |source: DrillError| StoreError::Drill { drill: id, title: title.clone(), source };
         let mut next = drill.clone();
-        let effects = next.apply(event, scripts).map_err(drill_err)?;
+        let effects = next.apply_at(event, scripts, at_hand).map_err(drill_err)?;
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(self.err())?;
         let stored = self.drill_event_count(&tx, id)?;
@@ -1174,13 +1180,21 @@ impl Store {
                         .map_err(self.err())?;
                     let link = Event::Linked { slot, attempt, scenario_version, started_at };
                     let seq = next.applied;
-                    next.apply(&link, scripts).map_err(drill_err)?;
+                    next.apply_at(&link, scripts, at_hand).map_err(drill_err)?;
                     self.append_drill_event(&tx, id, seq, &link)?;
                 }
                 Effect::RecordStep { attempt, index, step } => self.record_step_in(&tx, attempt, index, &step)?,
                 Effect::FinishAttempt { attempt, result } => self.finish_attempt_in(&tx, attempt, &result)?,
                 Effect::AbandonAttempt { attempt } => self.mark_abandoned_in(&tx, attempt)?,
                 Effect::UnrecordStep { attempt, index } => self.unrecord_step_in(&tx, attempt, index)?,
+                Effect::SaveOrder { attempt, order, submitted_after } => {
+                    self.save_work_order_in(&tx, attempt, &order, submitted_after)?;
+                }
+                Effect::SaveNotice { attempt, notice, handed_after } => {
+                    self.save_notice_in(&tx, attempt, &notice, handed_after)?;
+                }
+                Effect::OrderScored { attempt, outcome } => self.store_order_outcome_in(&tx, attempt, &outcome)?,
+                Effect::NoticeScored { attempt, outcome } => self.store_notice_outcome_in(&tx, attempt, &outcome)?,
             }
         }
         let state = serde_json::to_string(&next).map_err(|e| StoreError::BadDrillRow { drill: id, detail: e.to_string() })?;
@@ -1307,9 +1321,14 @@ impl Store {
 
     /// Rebuilds a drill exactly where it was by replaying its log.
     pub fn load_drill(&self, id: i64, scripts: &Library) -> Result<Drill, StoreError> {
+        self.load_drill_at(id, scripts, AtHand::default())
+    }
+
+    /// `load_drill` with the desks its slots' orders and notices are scored with.
+    pub fn load_drill_at(&self, id: i64, scripts: &Library, at_hand: AtHand<'_>) -> Result<Drill, StoreError> {
         let (plan, events) = self.drill_log(id)?;
         let title = plan.title.clone();
-        Drill::replay(plan, &events, scripts).map_err(|source| StoreError::Drill { drill: id, title, source })
+        Drill::replay_at(plan, &events, scripts, at_hand).map_err(|source| StoreError::Drill { drill: id, title, source })
     }
 
     /// The attempts a drill's slots opened, in slot order (for reports).
@@ -1652,6 +1671,12 @@ impl Store {
     pub fn save_work_order(&self, attempt: i64, order: &WorkOrder, submitted_after_step: Option<usize>) -> Result<bool, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(self.err())?;
+        let saved = self.save_work_order_in(&tx, attempt, order, submitted_after_step)?;
+        tx.commit().map_err(self.err())?;
+        Ok(saved)
+    }
+
+    fn save_work_order_in(&self, tx: &Connection, attempt: i64, order: &WorkOrder, submitted_after_step: Option<usize>) -> Result<bool, StoreError> {
         let status = attempt_status(&tx, attempt).map_err(self.err())?.ok_or(StoreError::NoAttempt(attempt))?;
         if status != Status::InProgress {
             return Err(StoreError::NotInProgress { attempt, status });
@@ -1672,7 +1697,6 @@ impl Store {
             params![attempt, json, submitted_after_step.map(|n| n as i64)],
         )
         .map_err(self.err())?;
-        tx.commit().map_err(self.err())?;
         Ok(true)
     }
 
@@ -1732,6 +1756,12 @@ impl Store {
     pub fn save_notice(&self, attempt: i64, notice: &Notice, handed_after_step: Option<usize>) -> Result<bool, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(self.err())?;
+        let saved = self.save_notice_in(&tx, attempt, notice, handed_after_step)?;
+        tx.commit().map_err(self.err())?;
+        Ok(saved)
+    }
+
+    fn save_notice_in(&self, tx: &Connection, attempt: i64, notice: &Notice, handed_after_step: Option<usize>) -> Result<bool, StoreError> {
         let status = attempt_status(&tx, attempt).map_err(self.err())?.ok_or(StoreError::NoAttempt(attempt))?;
         if status != Status::InProgress {
             return Err(StoreError::NotInProgress { attempt, status });
@@ -1752,7 +1782,6 @@ impl Store {
             params![attempt, json, handed_after_step.map(|n| n as i64)],
         )
         .map_err(self.err())?;
-        tx.commit().map_err(self.err())?;
         Ok(true)
     }
 
@@ -1789,32 +1818,43 @@ impl Store {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(self.err())?;
         if let Some(outcome) = notice {
-            let bad = |e: serde_json::Error| StoreError::BadRow { attempt, detail: e.to_string() };
-            let json = serde_json::to_string(outcome).map_err(bad)?;
-            let blank = serde_json::to_string(&Notice::default()).map_err(bad)?;
-            tx.execute(
-                &format!(
-                    "INSERT INTO notices (attempt_id, notice_json, updated_at, outcome_json) VALUES (?1, ?2, {NOW}, ?3)
-                     ON CONFLICT(attempt_id) DO UPDATE SET outcome_json = excluded.outcome_json"
-                ),
-                params![attempt, blank, json],
-            )
-            .map_err(self.err())?;
+            self.store_notice_outcome_in(&tx, attempt, outcome)?;
         }
         if let Some(outcome) = outcome {
-            let json = serde_json::to_string(outcome).map_err(|e| StoreError::BadRow { attempt, detail: e.to_string() })?;
-            let blank = serde_json::to_string(&WorkOrder::default()).map_err(|e| StoreError::BadRow { attempt, detail: e.to_string() })?;
-            tx.execute(
-                &format!(
-                    "INSERT INTO work_orders (attempt_id, order_json, updated_at, outcome_json) VALUES (?1, ?2, {NOW}, ?3)
-                     ON CONFLICT(attempt_id) DO UPDATE SET outcome_json = excluded.outcome_json"
-                ),
-                params![attempt, blank, json],
-            )
-            .map_err(self.err())?;
+            self.store_order_outcome_in(&tx, attempt, outcome)?;
         }
         self.finish_attempt_in(&tx, attempt, result)?;
         tx.commit().map_err(self.err())
+    }
+
+    fn store_notice_outcome_in(&self, tx: &Connection, attempt: i64, outcome: &NoticeOutcome) -> Result<(), StoreError> {
+        let bad = |e: serde_json::Error| StoreError::BadRow { attempt, detail: e.to_string() };
+        let json = serde_json::to_string(outcome).map_err(bad)?;
+        let blank = serde_json::to_string(&Notice::default()).map_err(bad)?;
+        tx.execute(
+            &format!(
+                "INSERT INTO notices (attempt_id, notice_json, updated_at, outcome_json) VALUES (?1, ?2, {NOW}, ?3)
+                 ON CONFLICT(attempt_id) DO UPDATE SET outcome_json = excluded.outcome_json"
+            ),
+            params![attempt, blank, json],
+        )
+        .map_err(self.err())?;
+        Ok(())
+    }
+
+    fn store_order_outcome_in(&self, tx: &Connection, attempt: i64, outcome: &OrderOutcome) -> Result<(), StoreError> {
+        let bad = |e: serde_json::Error| StoreError::BadRow { attempt, detail: e.to_string() };
+        let json = serde_json::to_string(outcome).map_err(bad)?;
+        let blank = serde_json::to_string(&WorkOrder::default()).map_err(bad)?;
+        tx.execute(
+            &format!(
+                "INSERT INTO work_orders (attempt_id, order_json, updated_at, outcome_json) VALUES (?1, ?2, {NOW}, ?3)
+                 ON CONFLICT(attempt_id) DO UPDATE SET outcome_json = excluded.outcome_json"
+            ),
+            params![attempt, blank, json],
+        )
+        .map_err(self.err())?;
+        Ok(())
     }
 
     /// Records a played encounter as the app does: begins the attempt with
