@@ -60,7 +60,7 @@ if [[ -n "${DOCS:-}" ]]; then
     # The main screens at both sizes, 150 % text at 720p (a projector's
     # usual setting) and 100 % at 1080p.
     for pick in 1280x720-1.5 1920x1080-1.0; do
-        for shot in d01-setup d03-hot-seat d05-disc-guess d06-debrief d08-scoreboard d10-report d11-class-vote d12-class-vote-tie d13-class-vote-debrief d15-role-play d17-observer-sheet d18-role-play-agreement; do
+        for shot in d01-setup d03-hot-seat d05-disc-guess d06-debrief d08-scoreboard d10-report d11-class-vote d12-class-vote-tie d13-class-vote-debrief d14-class-vote-order d15-role-play d17-observer-sheet d18-role-play-agreement; do
             src="$out/$pick/$shot.png"
             [[ -f "$src" ]] || { echo "missing $src" >&2; exit 1; }
             "${CONVERT:-convert}" "$src" -colors 64 "PNG8:docs/screenshots/drill-${shot#d??-}-${pick%-*}.png"

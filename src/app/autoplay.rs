@@ -107,6 +107,9 @@ enum Step {
     DrillVotes(&'static [u32]),
     /// In a role-play: mark both observers' sheets and pick the outcome.
     DrillObserve,
+    /// In a class vote or the hot seat: type into the work order what a
+    /// class agrees on a first listen (some fields right, some not yet).
+    DrillOrder,
     /// On the library: move the selection to this scenario, up or down.
     SelectId(&'static str),
     /// In a counter encounter with notice truth: put on the notice what a
@@ -463,6 +466,8 @@ fn drill_script() -> Vec<Step> {
         Press(F5),
         Press(Enter),
         DrillVotes(&[2, 1, 1]),
+        // The class's one work order beside the vote, typed as agreed.
+        DrillOrder,
         Shot("d11-class-vote"),
         DrillVotes(&[2, 2, 0]),
         Press(F5),
@@ -470,8 +475,11 @@ fn drill_script() -> Vec<Step> {
         Press(Char('1')),
         DrillPlayToEnd,
         Shot("d13-class-vote-debrief"),
+        // Enter hands the class's order in, then shows it compared.
         Press(Enter),
-        Shot("d14-class-vote-done"),
+        Shot("d14-class-vote-order"),
+        Press(Enter),
+        Shot("d14b-class-vote-done"),
         Press(Escape),
         Screen(super::screens::Screen::Library),
         // A role-play: the projected view, the cue card shown to the
@@ -873,6 +881,17 @@ fn drive(
                 }
                 Ok(false) => {}
                 Err(e) => auto.fail(exit_code::FAILED, format!("marking the observer sheets failed: {e}")),
+            }
+        }
+        Step::DrillOrder => {
+            let (Some(drill), Some(store)) = (drill.as_mut(), records.as_ref().and_then(|r| r.store())) else { return };
+            match drill.autoplay_order(store, super::run::now_secs(&time)) {
+                Ok(true) => {
+                    auto.cursor += 1;
+                    auto.wait = Wait::Frames(3);
+                }
+                Ok(false) => {}
+                Err(e) => auto.fail(exit_code::FAILED, format!("typing the work order failed: {e}")),
             }
         }
         Step::MaybeHold(h) => {

@@ -64,7 +64,7 @@ fn tick_while_timed(screen: Res<State<Screen>>, current: Res<CurrentRun>, drill:
             .0
             .as_ref()
             .is_some_and(|r| r.exam.is_some() || (r.encounter.scenario().channel == Channel::Hotline && r.encounter.prompt().is_some())),
-        Screen::Drill => drill.timer_running(),
+        Screen::Drill => drill.timer_running() || drill.papers_unlogged(),
         _ => false,
     };
     let wanted = if ticking { ticking_winit() } else { idle_winit() };

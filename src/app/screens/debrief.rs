@@ -162,6 +162,16 @@ pub fn order_debrief(report: &OrderReport, lang: Lang, submitted_after: Option<u
     }
 }
 
+/// A stored order's outcome field by field (History, a drill's slot).
+pub fn outcome_debrief(outcome: &counterpart_core::workorder::OrderOutcome, lang: Lang, submitted_after: Option<(usize, usize)>) -> OrderDebriefVm {
+    OrderDebriefVm {
+        fields: outcome.fields.iter().map(|f| field_vm(f, lang)).collect(),
+        elements: Vec::new(),
+        caps: outcome.caps.iter().map(|(item, level, why)| cap_line(item, *level, why, lang)).collect(),
+        submitted_after,
+    }
+}
+
 /// The debrief of `encounter` scored by `card`: the encounter's own score
 /// after play, or the stored one for a past attempt (an observer-scored
 /// role-play's card comes from the observers, not the encounter). Shown in
@@ -286,12 +296,7 @@ pub fn record_debrief(record: &AttemptRecord, library: &Library, lang: Lang) -> 
     }
     if let Some(outcome) = record.work_order.as_ref().and_then(|o| o.outcome.as_ref()) {
         let stored = record.work_order.as_ref().and_then(|o| o.submitted_after_step);
-        vm.order = Some(OrderDebriefVm {
-            fields: outcome.fields.iter().map(|f| field_vm(f, lang)).collect(),
-            elements: Vec::new(),
-            caps: outcome.caps.iter().map(|(item, level, why)| cap_line(item, *level, why, lang)).collect(),
-            submitted_after: stored.map(|n| (n, record.steps.len())),
-        });
+        vm.order = Some(outcome_debrief(outcome, lang, stored.map(|n| (n, record.steps.len()))));
     }
     vm.unscored = match summary.status {
         Status::Completed => None,

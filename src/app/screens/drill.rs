@@ -9,11 +9,19 @@ use crate::app::session::Scenarios;
 use crate::app::settings::{Records, Settings};
 use crate::app::views::drill::{
     AgreementVm, OrderMark, ProfilePick, ReadyAction, RunningOrderVm, running_order_view, ReadyVm, RolePlayAction, RolePlayVm, ScenarioPick, SetupAction, SetupVm,
-    UnfinishedAction, UnfinishedDrill, VoteAction, VoteVm, ready_view, role_play_view, setup_view, vote_debrief_view, vote_view,
+    UnfinishedAction, UnfinishedDrill, VoteAction, VoteDebriefAction, VotePapersVm, VoteVm, ready_view, role_play_view, setup_view, vote_debrief_with_papers, vote_with_desk,
 };
+use crate::app::run::{DeskState, Words};
+use crate::app::views::workorder::{DeskAction, DeskVm};
+use counterpart_core::drill::AtHand;
+use counterpart_core::library::knowledge::Desk;
+use counterpart_core::notice::NoticeOutcome;
+use counterpart_core::workorder::FieldName;
+use std::collections::HashMap;
+use std::sync::Arc;
 use crate::app::views::debrief::{DebriefAction, DebriefFrame, DebriefVm, debrief_view};
 use crate::app::views::drill::{Confirm, confirm_view};
-use crate::app::views::encounter::{EncounterAction, encounter_view};
+use crate::app::views::encounter::{EncounterAction, encounter_view_with_desk};
 use crate::app::views::disc_label;
 use crate::app::views::widgets::{Seat, trust_word, upset_word};
 use counterpart_core::drill::{CueCard, Drill, Event, Member, Mode, Phase, Plan, Rotation, SlotStatus, VoteDebrief};
@@ -85,15 +93,33 @@ fn close_unfinished(store: &Store, scripts: &Library, id: i64) -> Result<(), Tex
 }
 
 /// Picks up an unfinished drill from its log: the one way a drill resumes,
-/// from the set-up, the start screen or the library.
-fn resume_drill(active: &mut Option<Active>, store: &Store, scripts: Library, id: i64, now: f64) -> Result<(), Text> {
+/// from the set-up, the start screen or the library. The log is replayed
+/// with the desks its work orders and notices were scored with.
+fn resume_drill(active: &mut Option<Active>, store: &Store, scenarios: &Scenarios, words: &Words, id: i64, now: f64) -> Result<(), Text> {
     if active.as_ref().is_some_and(|a| a.id == id) {
         // Left by Esc in this session: it is on screen as it was.
         return Ok(());
     }
-    let drill = store.load_drill(id, &scripts).map_err(|e| e.message())?;
-    *active = Some(activate(id, drill, scripts, now));
+    let scripts = scripts_of(scenarios);
+    let (plan, _) = store.drill_log(id).map_err(|e| e.message())?;
+    let desks = desks_for(&plan.scenarios, scenarios);
+    let drill = store.load_drill_at(id, &scripts, AtHand::new(&desks, words.get())).map_err(|e| e.message())?;
+    *active = Some(activate(id, drill, scripts, desks, now));
     Ok(())
+}
+
+/// The desk of each scenario's folder (knowledge base, category tree, city
+/// rules), read once per folder when the drill starts or resumes.
+fn desks_for(ids: &[String], scenarios: &Scenarios) -> HashMap<String, Arc<Desk>> {
+    let mut by_folder: HashMap<std::path::PathBuf, Arc<Desk>> = HashMap::new();
+    let mut out = HashMap::new();
+    for id in ids {
+        let Some(path) = scenarios.path_of(id) else { continue };
+        let folder = path.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+        let desk = by_folder.entry(folder).or_insert_with(|| Arc::new(Desk::for_file(&path))).clone();
+        out.insert(id.clone(), desk);
+    }
+    out
 }
 
 impl DrillScreen {
@@ -104,6 +130,12 @@ impl DrillScreen {
     pub fn seat(&self) -> Option<Seat> {
         let active = self.active.as_ref()?;
         seat_of(&active.drill, active.slot_debrief.as_ref().map(|(slot, _, _)| *slot))
+    }
+
+    /// Whether typing on the desk waits to be written to the drill's log:
+    /// the redraw policy wakes the screen so it is written after a pause.
+    pub fn papers_unlogged(&self) -> bool {
+        self.active.as_ref().is_some_and(|a| a.unlogged_since.is_some())
     }
 
     /// Whether a hotline answer countdown is on screen, so the redraw
@@ -195,7 +227,8 @@ impl DrillScreen {
 
     /// Marks the role-play's observer sheets as observers would (dev builds
     /// only): every item marked, the two observers one level apart on a few,
-    /// the second observer raising a red flag, and the outcome picked.
+    /// the second observer raising a red flag, three work-order fields
+    /// ticked (split on one), and the outcome picked.
     /// Ok(false) until the role-play is on screen.
     #[cfg(feature = "dev")]
     pub fn autoplay_observe(&mut self, store: &Store, now: f64) -> Result<bool, String> {
@@ -211,13 +244,45 @@ impl DrillScreen {
             for (i, item) in Item::ALL.into_iter().enumerate() {
                 let level = ((i + n * usize::from(i % 3 == 0)) % 4) as u8;
                 let mark = if i == Item::ALL.len() - 1 { Observation::NotObserved } else { Observation::Level(level) };
-                apply(active, store, Event::Observe { observer, item, mark }, now);
+                apply(active, store, Event::Observe { observer, item, mark }, now, None);
             }
             if n == 1 {
-                apply(active, store, Event::RedFlag { observer, flag: RedFlag::DataLeak, raised: true }, now);
+                apply(active, store, Event::RedFlag { observer, flag: RedFlag::DataLeak, raised: true }, now, None);
+            }
+            // The work order's fields: both tick the name, they split on the type.
+            let has_order = active.scripts.script(&active.drill.slots[slot].scenario).is_some_and(|s| s.scenario.work_order.is_some());
+            for (field, right) in [(FieldName::CallerName, true), (FieldName::RequestType, n == 0), (FieldName::HandlingUnit, true)] {
+                if has_order {
+                    apply(active, store, Event::OrderTick { observer, field, right: Some(right) }, now, None);
+                }
             }
         }
         active.outcome = Some(Outcome::Resolved);
+        active.error.take().map_or(Ok(true), Err)
+    }
+
+    /// Types into the slot's work order what a class agrees on a first
+    /// listen, as the trainer would (dev builds only): the caller's name
+    /// and the request type from the scenario, a short content and the
+    /// wrong urgency, written to the drill's log. Ok(false) until a slot
+    /// that takes an order is on screen.
+    #[cfg(feature = "dev")]
+    pub fn autoplay_order(&mut self, store: &Store, now: f64) -> Result<bool, String> {
+        let Some(active) = self.active.as_mut() else { return Ok(false) };
+        if !active.drill.takes_order(&active.scripts) {
+            return Ok(false);
+        }
+        let Some(slot) = current_slot(&active.drill) else { return Ok(false) };
+        let Some(script) = active.scripts.script(&active.drill.slots[slot].scenario).cloned() else { return Ok(false) };
+        let Some(truth) = &script.scenario.work_order else { return Ok(false) };
+        active.desk.order = counterpart_core::workorder::WorkOrder {
+            caller_name: script.scenario.citizen.name.zh.clone(),
+            request_type: Some(truth.request_type),
+            content: "来电反映家中暖气不热，要求尽快处理。".into(),
+            urgency: Some(counterpart_core::scenario::model::Urgency::Normal),
+            ..Default::default()
+        };
+        log_papers(active, store, now);
         active.error.take().map_or(Ok(true), Err)
     }
 
@@ -259,13 +324,28 @@ struct Active {
     /// The trainer's choice for members' debriefs: the turn-by-turn replay
     /// too, or the scores only. Kept for the whole drill.
     replay_shown: bool,
+    /// The desk of each of the plan's scenarios, for orders and notices.
+    desks: HashMap<String, Arc<Desk>>,
+    /// The current slot's desk as on screen: the order being typed, the
+    /// notice being assembled, the knowledge search.
+    desk: DeskState,
+    /// The slot `desk` belongs to.
+    desk_slot: Option<usize>,
+    /// When the desk's order or notice changed without being logged yet.
+    unlogged_since: Option<f64>,
+    /// Class vote debrief: the class's order and notice compared, built
+    /// once they are handed in (slot, language).
+    papers: Option<(usize, Lang, VotePapersVm)>,
 }
+
+/// How long typing on the desk waits before it is written to the log.
+const PAPERS_LOGGED_AFTER_SECS: f64 = 1.0;
 
 fn scripts_of(scenarios: &Scenarios) -> Library {
     scenarios.library.clone()
 }
 
-fn enter(mut state: ResMut<DrillScreen>, scenarios: Res<Scenarios>, records: Res<Records>, settings: Res<Settings>, time: Res<Time<Real>>) {
+fn enter(mut state: ResMut<DrillScreen>, scenarios: Res<Scenarios>, records: Res<Records>, settings: Res<Settings>, words: Res<Words>, time: Res<Time<Real>>) {
     // A drill left by Esc is still running and is picked up again; a
     // finished one makes way for a new set-up.
     if state.active.as_ref().is_some_and(|a| matches!(a.drill.phase, Phase::Finished | Phase::Closed)) {
@@ -274,7 +354,7 @@ fn enter(mut state: ResMut<DrillScreen>, scenarios: Res<Scenarios>, records: Res
     let mut resume_error = None;
     if let Some(id) = state.resume.take() {
         let resumed = match records.store() {
-            Some(store) => resume_drill(&mut state.active, store, scripts_of(&scenarios), id, run::now_secs(&time)),
+            Some(store) => resume_drill(&mut state.active, store, &scenarios, &words, id, run::now_secs(&time)),
             None => Err(records.problem.clone().unwrap_or_default()),
         };
         resume_error = resumed.err().map(|e| e.get(settings.lang).to_string());
@@ -342,7 +422,7 @@ pub fn plan_from(setup: &SetupVm, seed: u64) -> Plan {
     }
 }
 
-fn activate(id: i64, drill: Drill, scripts: Library, now: f64) -> Active {
+fn activate(id: i64, drill: Drill, scripts: Library, desks: HashMap<String, Arc<Desk>>, now: f64) -> Active {
     let mut active = Active {
         id,
         drill,
@@ -364,6 +444,11 @@ fn activate(id: i64, drill: Drill, scripts: Library, now: f64) -> Active {
         confirm: None,
         slot_debrief: None,
         replay_shown: false,
+        desks,
+        desk: DeskState::default(),
+        desk_slot: None,
+        unlogged_since: None,
+        papers: None,
     };
     refresh(&mut active, now);
     active
@@ -405,6 +490,18 @@ fn refresh(active: &mut Active, now: f64) {
     if let Ok(Some(card)) = active.drill.cue_card(&active.scripts) {
         active.card = Some(card);
     }
+    // A new slot's desk starts from what the drill holds (a resumed slot's
+    // order as typed); whether it is handed in always follows the drill.
+    if slot != active.desk_slot {
+        active.desk = DeskState::default();
+        if let Some(state) = slot.and_then(|s| active.drill.states.get(s)) {
+            active.desk.order = state.order.clone();
+            active.desk.notice = state.notice.clone();
+        }
+        active.desk_slot = slot;
+        active.unlogged_since = None;
+    }
+    sync_desk(active);
     if let (Phase::Ended { slot }, Mode::ClassVote) = (&active.drill.phase, active.drill.plan.mode)
         && active.debrief.as_ref().is_none_or(|(s, _)| s != slot)
     {
@@ -413,13 +510,107 @@ fn refresh(active: &mut Active, now: f64) {
     }
 }
 
-fn apply(active: &mut Active, store: &Store, event: Event, now: f64) {
-    match store.apply_drill_event(active.id, &mut active.drill, &event, &active.scripts) {
+/// Whether the desk's order and notice are handed in follows the drill.
+fn sync_desk(active: &mut Active) {
+    if let Some(state) = active.desk_slot.and_then(|s| active.drill.states.get(s)) {
+        active.desk.submitted_after = state.order_submitted_after;
+        active.desk.notice_handed_after = state.notice_handed_after;
+    }
+}
+
+/// Applies a trainer's action through the store. The order and notice as
+/// typed go to the log first, so the log has them before the answer or
+/// vote that follows them, as they were on screen. `words` scores a
+/// finishing slot's order (built only then).
+fn apply(active: &mut Active, store: &Store, event: Event, now: f64, words: Option<&Words>) {
+    if !matches!(event, Event::Order { .. } | Event::Notice { .. }) {
+        log_papers(active, store, now);
+    }
+    send(active, store, event, now, words);
+}
+
+fn send(active: &mut Active, store: &Store, event: Event, now: f64, words: Option<&Words>) {
+    let segmenter = words.filter(|_| matches!(event, Event::FinishSlot { .. })).map(Words::get);
+    let at_hand = AtHand { desks: Some(&active.desks), segmenter };
+    match store.apply_drill_event_at(active.id, &mut active.drill, &event, &active.scripts, at_hand) {
         Ok(()) => {
             active.error = None;
             refresh(active, now);
         }
-        Err(e) => active.error = Some(e.to_string()),
+        Err(e) => {
+            active.error = Some(e.to_string());
+            sync_desk(active);
+        }
+    }
+}
+
+/// Writes the order and notice on the desk to the drill's log when they
+/// differ from what it holds (after a pause in typing, before any other
+/// event, when leaving the screen), so a resumed drill has them as typed.
+fn log_papers(active: &mut Active, store: &Store, now: f64) {
+    active.unlogged_since = None;
+    if active.desk_slot.is_none() || active.desk_slot != current_slot(&active.drill) {
+        return;
+    }
+    let Some(state) = active.desk_slot.and_then(|s| active.drill.states.get(s)) else { return };
+    let (order, notice) = ((state.order != active.desk.order).then(|| active.desk.order.clone()), (state.notice != active.desk.notice).then(|| active.desk.notice.clone()));
+    if let Some(order) = order.filter(|_| active.drill.takes_order(&active.scripts)) {
+        send(active, store, Event::Order { order }, now, None);
+    }
+    if let Some(notice) = notice.filter(|_| active.drill.takes_notice(&active.scripts)) {
+        send(active, store, Event::Notice { notice }, now, None);
+    }
+}
+
+/// The slot's desk beside the call: the work order, the notice, the
+/// knowledge search of the scenario's folder; `run` is the frame's run
+/// built from the drill, given the desk as on screen. None when the
+/// scenario has none of these.
+fn desk_for_run(active: &Active, run: &mut Run, lang: Lang, words: &Words) -> Option<DeskVm> {
+    let id = run.encounter.scenario().id.clone();
+    run.at_hand = active.desks.get(&id).cloned()?;
+    run.desk = active.desk.clone();
+    super::encounter::desk_vm(run, lang, words.get())
+}
+
+/// What was done on the desk: applied to the frame's run as in solo play,
+/// kept on screen, and handing in goes to the drill (and its log).
+fn desk_acted(active: &mut Active, store: &Store, records: &Records, run: &mut Run, vm: &DeskVm, action: DeskAction, now: f64) {
+    let handing_in = matches!(action, DeskAction::Submit | DeskAction::HandOver);
+    // The frame's run has no attempt of its own: nothing here is stored.
+    super::encounter::apply_desk(run, records, vm, action.clone());
+    let changed = run.desk.order != active.desk.order || run.desk.notice != active.desk.notice;
+    active.desk = run.desk.clone();
+    sync_desk(active);
+    if handing_in {
+        log_papers(active, store, now);
+        match action {
+            DeskAction::Submit if active.drill.takes_order(&active.scripts) => send(active, store, Event::SubmitOrder, now, None),
+            DeskAction::HandOver if active.drill.takes_notice(&active.scripts) => send(active, store, Event::HandNotice, now, None),
+            _ => {}
+        }
+    } else if changed {
+        active.unlogged_since.get_or_insert(now);
+    }
+}
+
+/// The class's order and notice in the vote debrief, compared as they were
+/// handed in (jieba scores the order: built once per slot and language).
+fn papers_vm(active: &Active, slot: usize, lang: Lang, words: &Words) -> VotePapersVm {
+    vote_papers(&active.drill, &active.scripts, AtHand::new(&active.desks, words.get()), slot, lang)
+}
+
+/// A class vote's work order and notice as handed in, scored against the
+/// call: "you wrote / the call said" in its debrief (public for tests).
+pub fn vote_papers(drill: &Drill, scripts: &Library, at_hand: AtHand<'_>, slot: usize, lang: Lang) -> VotePapersVm {
+    let state = &drill.states[slot];
+    let steps = state.choices.len();
+    let order = drill.order_report(slot, scripts, at_hand).ok().flatten();
+    let notice = drill.notice_report(slot, scripts, at_hand).ok().flatten();
+    VotePapersVm {
+        pending: false,
+        order: order.map(|r| super::debrief::order_debrief(&r, lang, state.order_submitted_after, steps)),
+        notice: notice.map(|r| super::debrief::notice_debrief(&NoticeOutcome::of(&r), &state.notice.note, lang, state.notice_handed_after.map(|n| (n, steps)))),
     }
 }
 
@@ -507,6 +698,10 @@ pub fn slot_debrief(drill: &Drill, scripts: &Library, slot: usize, lang: Lang) -
     vm.frame = DebriefFrame::Drill { label };
     // Projected for the room: the scores unless the trainer shows more.
     vm.show_replay = false;
+    let state = &drill.states[slot];
+    let steps = state.choices.len();
+    vm.order = state.order_outcome.as_ref().map(|o| super::debrief::outcome_debrief(o, lang, state.order_submitted_after.map(|n| (n, steps))));
+    vm.notice = state.notice_outcome.as_ref().map(|o| super::debrief::notice_debrief(o, &state.notice.note, lang, state.notice_handed_after.map(|n| (n, steps))));
     Some(vm)
 }
 
@@ -531,9 +726,11 @@ fn ui(
     scenarios: Res<Scenarios>,
     records: Res<Records>,
     settings: Res<Settings>,
+    words: Res<Words>,
     time: Res<Time<Real>>,
     mut next: ResMut<NextState<Screen>>,
 ) -> Result {
+    let words = &*words;
     let ctx = contexts.ctx_mut()?;
     let lang = settings.lang;
     let now = run::now_secs(&time);
@@ -567,13 +764,13 @@ fn ui(
                 } else {
                     let plan = plan_from(setup, run::fresh_seed());
                     match store.create_drill(&plan) {
-                        Ok((id, drill)) => state.active = Some(activate(id, drill, scripts_of(&scenarios), now)),
+                        Ok((id, drill)) => state.active = Some(activate(id, drill, scripts_of(&scenarios), desks_for(&plan.scenarios, &scenarios), now)),
                         Err(e) => setup.error = Some(e.to_string()),
                     }
                 }
             }
             Some(SetupAction::Resume(id)) => {
-                if let Err(e) = resume_drill(&mut state.active, store, scripts_of(&scenarios), id, now) {
+                if let Err(e) = resume_drill(&mut state.active, store, &scenarios, words, id, now) {
                     setup.error = Some(e.get(lang).to_string());
                 }
             }
@@ -586,10 +783,20 @@ fn ui(
         return Ok(());
     };
 
+    // Typing on the desk reaches the log after a short pause, so a crash
+    // loses at most the last second of it.
+    if let Some(since) = active.unlogged_since {
+        if now - since >= PAPERS_LOGGED_AFTER_SECS {
+            log_papers(active, store, now);
+        } else {
+            ctx.request_repaint_after(std::time::Duration::from_secs_f64(PAPERS_LOGGED_AFTER_SECS - (now - since) + 0.05));
+        }
+    }
     // Ctrl+Z on every drill phase (the hot seat's encounter view has no
-    // button of its own): the core refuses what cannot be undone.
-    if active.drill.can_undo() && ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Z)) {
-        apply(active, store, Event::Undo, now);
+    // button of its own): the core refuses what cannot be undone. Not
+    // while typing: there Ctrl+Z undoes the typing.
+    if active.drill.can_undo() && !ctx.text_edit_focused() && ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Z)) {
+        apply(active, store, Event::Undo, now, None);
     }
     let banner = running_order(&active.drill, lang);
     egui::Panel::top("drill-running-order").show(&mut root, |ui| {
@@ -603,9 +810,12 @@ fn ui(
             Some(true) => {
                 active.confirm = None;
                 match confirm {
-                    Confirm::Skip(_) => apply(active, store, Event::SkipSlot, now),
-                    Confirm::Close => apply(active, store, Event::Close, now),
-                    Confirm::Leave => next.set(Screen::Library),
+                    Confirm::Skip(_) => apply(active, store, Event::SkipSlot, now, None),
+                    Confirm::Close => apply(active, store, Event::Close, now, None),
+                    Confirm::Leave => {
+                        log_papers(active, store, now);
+                        next.set(Screen::Library);
+                    }
                 }
             }
             Some(false) => active.confirm = None,
@@ -660,7 +870,7 @@ fn ui(
                     active.observer_tab = 0;
                     active.trainer_view = false;
                     active.card = None;
-                    apply(active, store, Event::StartSlot, now);
+                    apply(active, store, Event::StartSlot, now, None);
                 }
                 Some(ReadyAction::Skip) => {
                     let who = active.drill.current().map(|s| member_name(&active.drill, s.player)).unwrap_or_default();
@@ -685,6 +895,8 @@ fn ui(
             let sheet = active.drill.states[slot].sheets.get(tab);
             let marks = sheet.map(|s| s.marks.clone()).unwrap_or_default();
             let red_flags = sheet.map(|s| s.red_flags.clone()).unwrap_or_default();
+            let has_order = active.scripts.script(&active.drill.slots[slot].scenario).is_some_and(|s| s.scenario.work_order.is_some());
+            let order_ticks = has_order.then(|| FieldName::ALL.iter().map(|&f| (f, sheet.and_then(|s| s.order_tick(f)))).collect());
             let vm = RolePlayVm {
                 lang,
                 header: slot_line(active, slot, lang),
@@ -693,6 +905,7 @@ fn ui(
                 observer_tab: tab,
                 marks,
                 red_flags,
+                order_ticks,
                 outcome: active.outcome,
                 trainer_view: active.trainer_view,
                 can_undo: active.drill.can_undo(),
@@ -700,18 +913,23 @@ fn ui(
             };
             let action = egui::CentralPanel::default().show(&mut root, |ui| role_play_view(ui, &vm)).inner;
             match action {
-                Some(RolePlayAction::Closest(k)) => apply(active, store, Event::CueNext { closest: k }, now),
+                Some(RolePlayAction::Closest(k)) => apply(active, store, Event::CueNext { closest: k }, now, None),
                 Some(RolePlayAction::Tab(t)) => active.observer_tab = t,
                 Some(RolePlayAction::ToggleTrainerView) => active.trainer_view = !active.trainer_view,
-                Some(RolePlayAction::Undo) => apply(active, store, Event::Undo, now),
+                Some(RolePlayAction::Undo) => apply(active, store, Event::Undo, now, None),
                 Some(RolePlayAction::Mark(item, mark)) => {
                     if let Some((observer, _)) = observers.get(tab) {
-                        apply(active, store, Event::Observe { observer: *observer, item, mark }, now);
+                        apply(active, store, Event::Observe { observer: *observer, item, mark }, now, None);
                     }
                 }
                 Some(RolePlayAction::RedFlag(flag, raised)) => {
                     if let Some((observer, _)) = observers.get(tab) {
-                        apply(active, store, Event::RedFlag { observer: *observer, flag, raised }, now);
+                        apply(active, store, Event::RedFlag { observer: *observer, flag, raised }, now, None);
+                    }
+                }
+                Some(RolePlayAction::OrderTick(field, right)) => {
+                    if let Some((observer, _)) = observers.get(tab) {
+                        apply(active, store, Event::OrderTick { observer: *observer, field, right }, now, None);
                     }
                 }
                 Some(RolePlayAction::Outcome(o)) => active.outcome = Some(o),
@@ -719,15 +937,21 @@ fn ui(
                     let responder = member_name(&active.drill, active.drill.slots[slot].player);
                     let names = observers.iter().map(|(_, n)| n.clone()).collect();
                     let agreement = active.drill.agreement(slot);
+                    // The ticks beside the truth the cue card's path revealed.
+                    let order = if has_order {
+                        active.drill.order_ticks(slot, &active.scripts, AtHand::new(&active.desks, words.get())).ok().flatten().unwrap_or_default()
+                    } else {
+                        Vec::new()
+                    };
                     // Hidden during the slot, the style is revealed in its debrief.
                     let style = Some(format!(
                         "{}{}",
                         disc_label(lang, vm.card.style),
                         vm.card.secondary.map_or(String::new(), |s| format!(" / {}", disc_label(lang, s)))
                     ));
-                    apply(active, store, Event::FinishSlot { disc_guess: None, outcome: active.outcome }, now);
+                    apply(active, store, Event::FinishSlot { disc_guess: None, outcome: active.outcome }, now, Some(words));
                     if active.error.is_none() {
-                        active.last_agreement = agreement.map(|agreement| AgreementVm { responder, style, observers: names, agreement });
+                        active.last_agreement = agreement.map(|agreement| AgreementVm { responder, style, observers: names, agreement, order });
                     }
                 }
                 None => {}
@@ -766,7 +990,13 @@ fn ui(
                 can_undo: active.drill.can_undo(),
                 error: active.error.clone(),
             };
-            let action = egui::CentralPanel::default().show(&mut root, |ui| vote_view(ui, &mut vm)).inner;
+            let file = scenarios.path_of(&scenario.id).unwrap_or_default();
+            let mut run = Run::new(file, encounter.clone(), active.call_started, None, None);
+            let mut desk = desk_for_run(active, &mut run, lang, words);
+            let (action, desk_action) = egui::CentralPanel::default().show(&mut root, |ui| vote_with_desk(ui, &mut vm, desk.as_mut())).inner;
+            if let (Some(a), Some(d)) = (desk_action, &desk) {
+                desk_acted(active, store, &records, &mut run, d, a, now);
+            }
             let by_option = |shown: &[u32]| -> Vec<u32> {
                 if shown.len() != order.len() {
                     return shown.to_vec();
@@ -780,18 +1010,42 @@ fn ui(
             let option_at = |position: usize| order.get(position).copied().unwrap_or(position);
             active.counts = by_option(&vm.counts);
             match action {
-                Some(VoteAction::Counts) => apply(active, store, Event::Votes { counts: by_option(&vm.counts) }, now),
-                Some(VoteAction::Majority(k)) => apply(active, store, Event::Majority { option: option_at(k) }, now),
-                Some(VoteAction::BreakTie(k)) => apply(active, store, Event::BreakTie { option: option_at(k) }, now),
-                Some(VoteAction::Undo) => apply(active, store, Event::Undo, now),
+                Some(VoteAction::Counts) => apply(active, store, Event::Votes { counts: by_option(&vm.counts) }, now, None),
+                Some(VoteAction::Majority(k)) => apply(active, store, Event::Majority { option: option_at(k) }, now, None),
+                Some(VoteAction::BreakTie(k)) => apply(active, store, Event::BreakTie { option: option_at(k) }, now, None),
+                Some(VoteAction::Undo) => apply(active, store, Event::Undo, now, None),
                 None => {}
             }
         }
-        Phase::Ended { .. } if mode == Mode::ClassVote => {
+        Phase::Ended { slot } if mode == Mode::ClassVote => {
             let turns = active.debrief.as_ref().map(|(_, d)| d.clone()).unwrap_or_default();
-            let finish = egui::CentralPanel::default().show(&mut root, |ui| vote_debrief_view(ui, lang, &turns)).inner;
-            if finish.is_some() {
-                apply(active, store, Event::FinishSlot { disc_guess: None, outcome: None }, now);
+            // The class completes its order after the call, then hands it in
+            // to see it compared; "record" then finishes the slot.
+            let pending = active.drill.takes_order(&active.scripts) || active.drill.takes_notice(&active.scripts);
+            if !pending && active.papers.as_ref().is_none_or(|(s, l, _)| *s != slot || *l != lang) {
+                active.papers = Some((slot, lang, papers_vm(active, slot, lang, words)));
+            }
+            let papers = if pending { VotePapersVm { pending: true, ..VotePapersVm::default() } } else { active.papers.as_ref().map(|p| p.2.clone()).unwrap_or_default() };
+            let Some(encounter) = active.encounter.clone() else { return Ok(()) };
+            let file = scenarios.path_of(&encounter.scenario().id).unwrap_or_default();
+            let mut run = Run::new(file, encounter, active.call_started, None, None);
+            let mut desk = if pending { desk_for_run(active, &mut run, lang, words) } else { None };
+            let (action, desk_action) = egui::CentralPanel::default().show(&mut root, |ui| vote_debrief_with_papers(ui, lang, &turns, &papers, desk.as_mut())).inner;
+            if let (Some(a), Some(d)) = (desk_action, &desk) {
+                desk_acted(active, store, &records, &mut run, d, a, now);
+            }
+            match action {
+                Some(VoteDebriefAction::HandIn) => {
+                    log_papers(active, store, now);
+                    if active.drill.takes_order(&active.scripts) {
+                        send(active, store, Event::SubmitOrder, now, None);
+                    }
+                    if active.drill.takes_notice(&active.scripts) {
+                        send(active, store, Event::HandNotice, now, None);
+                    }
+                }
+                Some(VoteDebriefAction::Finish) => apply(active, store, Event::FinishSlot { disc_guess: None, outcome: None }, now, Some(words)),
+                None => {}
             }
         }
         Phase::Playing { slot } | Phase::Ended { slot } | Phase::TieBreak { slot, .. } => {
@@ -802,18 +1056,23 @@ fn ui(
             let mut run = Run::new(file, encounter, active.call_started, None, active.error.as_deref().map(|e| Text::new(e, e)));
             run.turn_started = active.turn_started;
             run.disc_guess = active.disc_guess;
+            // The member's own work order or notice, as in solo practice.
+            let mut desk = desk_for_run(active, &mut run, lang, words);
             let vm = super::encounter::encounter_vm(&run, lang, now);
-            let action = egui::CentralPanel::default().show(&mut root, |ui| encounter_view(ui, &vm)).inner;
+            let (action, desk_action) = egui::CentralPanel::default().show(&mut root, |ui| encounter_view_with_desk(ui, &vm, desk.as_mut())).inner;
+            if let (Some(a), Some(d)) = (desk_action, &desk) {
+                desk_acted(active, store, &records, &mut run, d, a, now);
+            }
             match action {
                 Some(EncounterAction::Choose(position)) => {
                     let secs = vm.prompt.as_ref().and_then(|p| p.time_limit).map(|_| vm.turn_secs);
                     if let Some(option) = vm.prompt.as_ref().and_then(|p| p.option_at(position)) {
-                        apply(active, store, Event::Choose { option, response_secs: secs }, now);
+                        apply(active, store, Event::Choose { option, response_secs: secs }, now, None);
                     }
                 }
                 Some(EncounterAction::Guess(style)) => active.disc_guess = Some(style),
                 Some(EncounterAction::ConfirmGuess) => {
-                    apply(active, store, Event::FinishSlot { disc_guess: active.disc_guess, outcome: None }, now);
+                    apply(active, store, Event::FinishSlot { disc_guess: active.disc_guess, outcome: None }, now, Some(words));
                     // The member sees their debrief before the next scoreboard.
                     if active.error.is_none() {
                         active.slot_debrief = slot_debrief(&active.drill, &active.scripts, slot, lang).map(|vm| (slot, lang, vm));

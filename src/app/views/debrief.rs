@@ -503,7 +503,7 @@ fn replay_turn(ui: &mut egui::Ui, lang: Lang, index: usize, turn: &ReplayTurn) {
     ui.add_space(6.0);
 }
 
-fn order_section(ui: &mut egui::Ui, lang: Lang, order: &OrderDebriefVm) {
+pub fn order_section(ui: &mut egui::Ui, lang: Lang, order: &OrderDebriefVm) {
     ui.label(RichText::new(tr(lang, "工单逐栏对照", "The work order, field by field")).size(18.0).strong());
     if let Some((after, total)) = order.submitted_after {
         let text = match lang {
@@ -559,7 +559,7 @@ fn order_section(ui: &mut egui::Ui, lang: Lang, order: &OrderDebriefVm) {
 }
 
 /// The notice line by line; true when the print button was clicked.
-fn notice_section(ui: &mut egui::Ui, lang: Lang, notice: &NoticeDebriefVm) -> bool {
+pub fn notice_section(ui: &mut egui::Ui, lang: Lang, notice: &NoticeDebriefVm) -> bool {
     let mut print = false;
     ui.label(RichText::new(tr(lang, "一次性告知单逐项对照", "The one-time notice, line by line")).size(18.0).strong());
     if let Some((after, total)) = notice.handed_after {

@@ -6,8 +6,11 @@
 use super::widgets::{ACCENT, FAIL, MUTED, PASS};
 use super::{digit_pressed, screen_title, shortcut, tr};
 use counterpart_core::drill::{
-    CueCard, Kappa, KappaUndefined, Mode, Observation, RoundAgreement, Rotation, Scoreboard, VoteDebrief,
+    CueCard, FieldTicks, Kappa, KappaUndefined, Mode, Observation, RoundAgreement, Rotation, Scoreboard, VoteDebrief,
 };
+use counterpart_core::workorder::FieldName;
+use super::debrief::{NoticeDebriefVm, OrderDebriefVm, notice_section, order_section};
+use super::workorder::{DeskAction, DeskVm, desk_view};
 use counterpart_core::scenario::model::{Item, Lang, Outcome, RedFlag};
 use counterpart_core::play::rubric::Dimension;
 use counterpart_core::drill::parse_roster;
@@ -645,15 +648,83 @@ fn vote_body(ui: &mut egui::Ui, vm: &mut VoteVm) -> Option<VoteAction> {
     action
 }
 
+/// The width of the desk (the class's work order or notice) beside a vote.
+fn desk_width(ui: &egui::Ui) -> f32 {
+    let width = ui.available_width();
+    if width < 900.0 { width * 0.42 } else { (width * 0.34).clamp(340.0, 520.0) }
+}
+
+/// The class vote with the class's work order (or notice) beside it: the
+/// trainer types into it what the class agrees while the call goes on.
+pub fn vote_with_desk(ui: &mut egui::Ui, vm: &mut VoteVm, desk: Option<&mut DeskVm>) -> (Option<VoteAction>, Option<DeskAction>) {
+    let mut desk_action = None;
+    if let Some(desk) = desk {
+        let width = desk_width(ui);
+        egui::Panel::right("vote-desk").resizable(false).exact_size(width).show(ui, |ui| desk_action = desk_view(ui, desk));
+    }
+    let action = egui::CentralPanel::default().show(ui, |ui| vote_view(ui, vm)).inner;
+    (action, desk_action)
+}
+
+/// The class's work order and notice in the vote debrief: still to hand
+/// in (the desk is beside the debrief), or handed in and compared.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VotePapersVm {
+    /// The order (or notice) is not handed in yet: Enter hands it in first.
+    pub pending: bool,
+    pub order: Option<OrderDebriefVm>,
+    pub notice: Option<NoticeDebriefVm>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VoteDebriefAction {
+    /// Hand in the class's order and notice as they stand, to compare them.
+    HandIn,
+    /// Record the result and go on.
+    Finish,
+}
+
 pub fn vote_debrief_view(ui: &mut egui::Ui, lang: Lang, turns: &[VoteDebrief]) -> Option<()> {
+    vote_debrief_body(ui, lang, turns, &VotePapersVm::default()).map(|_| ())
+}
+
+/// The vote debrief with the class's work order or notice: beside it while
+/// still to hand in, then compared field by field above the turns.
+pub fn vote_debrief_with_papers(ui: &mut egui::Ui, lang: Lang, turns: &[VoteDebrief], papers: &VotePapersVm, desk: Option<&mut DeskVm>) -> (Option<VoteDebriefAction>, Option<DeskAction>) {
+    let mut desk_action = None;
+    if let Some(desk) = desk.filter(|_| papers.pending) {
+        let width = desk_width(ui);
+        egui::Panel::right("vote-debrief-desk").resizable(false).exact_size(width).show(ui, |ui| desk_action = desk_view(ui, desk));
+    }
+    let action = egui::CentralPanel::default().show(ui, |ui| vote_debrief_body(ui, lang, turns, papers)).inner;
+    (action, desk_action)
+}
+
+fn vote_debrief_body(ui: &mut egui::Ui, lang: Lang, turns: &[VoteDebrief], papers: &VotePapersVm) -> Option<VoteDebriefAction> {
     let mut finish = None;
     ui.horizontal_wrapped(|ui| {
         screen_title(ui, tr(lang, "全班表决复盘", "Class vote debrief"));
-        if ui.button(RichText::new(tr(lang, "记录结果，下一位 (Enter)", "Record and go on (Enter)")).size(20.0)).clicked() || shortcut(ui, egui::Key::Enter) {
-            finish = Some(());
+        let (text, action) = if papers.pending {
+            (tr(lang, "提交全班的工单，逐栏对照 (Enter)", "Hand in the class's order and compare (Enter)"), VoteDebriefAction::HandIn)
+        } else {
+            (tr(lang, "记录结果，下一位 (Enter)", "Record and go on (Enter)"), VoteDebriefAction::Finish)
+        };
+        if ui.button(RichText::new(text).size(20.0)).clicked() || shortcut(ui, egui::Key::Enter) {
+            finish = Some(action);
         }
     });
+    if papers.pending {
+        ui.add(egui::Label::new(RichText::new(tr(lang, "通话已结束：按全班的意见把右边的工单补完，提交后看“全班写的 / 来电说的”。", "The call is over: complete the order on the right as the class agrees, then hand it in to see what the class wrote beside what the call said.")).color(ACCENT)).wrap());
+    }
     egui::ScrollArea::vertical().id_salt("vote-debrief").auto_shrink([false, false]).show(ui, |ui| {
+        if let Some(order) = &papers.order {
+            order_section(ui, lang, order);
+            ui.add_space(10.0);
+        }
+        if let Some(notice) = &papers.notice {
+            notice_section(ui, lang, notice);
+            ui.add_space(10.0);
+        }
         for (t, turn) in turns.iter().enumerate() {
             let heading = match lang {
                 Lang::Zh => format!("第 {} 轮 · “{}”", t + 1, turn.said.get(lang)),
@@ -699,6 +770,9 @@ pub struct RolePlayVm {
     pub marks: Vec<Option<Observation>>,
     /// Red flags the shown observer has marked.
     pub red_flags: Vec<RedFlag>,
+    /// The work-order fields of a hotline scenario with work-order truth,
+    /// with the shown observer's tick: got right, not right, or not judged.
+    pub order_ticks: Option<Vec<(FieldName, Option<bool>)>>,
     pub outcome: Option<Outcome>,
     /// The cue card (DISC style, how to play it, the scripted options) is
     /// shown. Off by default: the one projected screen is also the
@@ -720,6 +794,9 @@ pub enum RolePlayAction {
     Mark(Item, Observation),
     /// The shown observer raises (true) or withdraws a red flag.
     RedFlag(RedFlag, bool),
+    /// The shown observer ticks a work-order field right, not right, or
+    /// takes the tick back.
+    OrderTick(FieldName, Option<bool>),
     Outcome(Outcome),
     Finish,
 }
@@ -888,6 +965,22 @@ fn observer_sheet(ui: &mut egui::Ui, vm: &RolePlayVm) -> Option<RolePlayAction> 
             }
         }
     });
+    if let Some(ticks) = &vm.order_ticks {
+        ui.add_space(6.0);
+        ui.label(RichText::new(tr(lang, "工单栏目：应答的同学问清、说对了哪几栏？", "Work order: which fields did the responder get right?")).strong());
+        ui.add(egui::Label::new(RichText::new(tr(lang, "√ 问清并说对 · × 没问到或说错 · 再点一次取消", "√ asked and got it right · × missed or wrong · click again to clear")).color(MUTED)).wrap());
+        for (field, tick) in ticks {
+            ui.horizontal_wrapped(|ui| {
+                if mark_button(ui, *tick == Some(true), "√").clicked() {
+                    action = Some(RolePlayAction::OrderTick(*field, if *tick == Some(true) { None } else { Some(true) }));
+                }
+                if mark_button(ui, *tick == Some(false), "×").clicked() {
+                    action = Some(RolePlayAction::OrderTick(*field, if *tick == Some(false) { None } else { Some(false) }));
+                }
+                ui.label(field.label().get(lang));
+            });
+        }
+    }
     ui.horizontal_wrapped(|ui| {
         ui.label(tr(lang, "对话结果", "How it ended"));
         for outcome in [Outcome::Resolved, Outcome::Escalated, Outcome::WalkedOut, Outcome::HungUp, Outcome::FormalComplaint] {
@@ -941,6 +1034,9 @@ pub struct AgreementVm {
     pub style: Option<String>,
     pub observers: Vec<String>,
     pub agreement: RoundAgreement,
+    /// The work order's fields: the truth as far as the call revealed it,
+    /// beside each observer's tick (empty without work-order truth).
+    pub order: Vec<FieldTicks>,
 }
 
 fn kappa_text(lang: Lang, kappa: Kappa) -> String {
@@ -1023,4 +1119,49 @@ pub fn agreement_view(ui: &mut egui::Ui, lang: Lang, vm: &AgreementVm) {
         };
         ui.add(egui::Label::new(RichText::new(text).color(FAIL)).wrap());
     }
+    if vm.order.iter().any(|f| f.ticks.iter().any(Option::is_some)) {
+        order_ticks_view(ui, lang, vm);
+    }
+}
+
+/// The observers' work-order ticks beside what a correct order holds.
+fn order_ticks_view(ui: &mut egui::Ui, lang: Lang, vm: &AgreementVm) {
+    ui.add_space(8.0);
+    ui.label(RichText::new(tr(lang, "工单栏目：观察员的判断与来电实情对照", "The work order: the observers' ticks beside what the call said")).strong());
+    ui.label(RichText::new(tr(lang, "√ 说对 · × 没问到或说错 · · 未判断；“来电没说”的栏目本来就不该有内容。", "√ right · × missed or wrong · · not judged; a field the call never gave should stay empty.")).color(MUTED));
+    egui::Grid::new("order-ticks-grid").striped(true).spacing([14.0, 4.0]).show(ui, |ui| {
+        ui.label(RichText::new(tr(lang, "栏目", "Field")).strong());
+        ui.label(RichText::new(tr(lang, "来电说的", "The call said")).strong());
+        for name in &vm.observers {
+            ui.label(RichText::new(name).strong());
+        }
+        ui.label(RichText::new(tr(lang, "观察员一致", "Observers agree")).strong());
+        ui.end_row();
+        let width = (ui.available_width() / 3.0).max(160.0);
+        for field in &vm.order {
+            ui.label(field.field.label().get(lang));
+            ui.vertical(|ui| {
+                ui.set_max_width(width);
+                let said = if field.revealed { field.said.get(lang).to_string() } else { tr(lang, "（来电没说）", "(not said in this call)").to_string() };
+                ui.add(egui::Label::new(said).wrap());
+            });
+            for tick in &field.ticks {
+                let (text, colour) = match tick {
+                    Some(true) => ("√", PASS),
+                    Some(false) => ("×", FAIL),
+                    None => ("·", MUTED),
+                };
+                ui.label(RichText::new(text).color(colour));
+            }
+            let given: Vec<bool> = field.ticks.iter().flatten().copied().collect();
+            let agree = match given.as_slice() {
+                [] | [_] => "—".to_string(),
+                [first, rest @ ..] if rest.iter().all(|t| t == first) => tr(lang, "一致", "agree").to_string(),
+                _ => tr(lang, "分歧，讨论", "split: discuss").to_string(),
+            };
+            let split = given.len() > 1 && given.iter().any(|t| *t != given[0]);
+            ui.label(RichText::new(agree).color(if split { FAIL } else { ui.visuals().text_color() }));
+            ui.end_row();
+        }
+    });
 }
