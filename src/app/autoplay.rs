@@ -28,7 +28,7 @@
 //! - `COUNTERPART_AUTOPLAY_WALK` = `exams`: sit
 //!   the first exam under the employee number 1042 (option 1 every turn)
 //!   to its result sheet; shots named `eN-…`.
-//! - `COUNTERPART_AUTOPLAY_HOLD` = `library` or `encounter`: stop driving once
+//! - `COUNTERPART_AUTOPLAY_HOLD` = `library`, `encounter` or `practice-debrief`: stop driving once
 //!   that screen's screenshot is saved, write `<dir>/holding` and leave the app
 //!   idle until it is killed (benchmarks measure idle CPU and memory there).
 
@@ -76,6 +76,8 @@ pub struct LabelRects(pub Vec<(String, egui::Rect)>);
 enum Hold {
     Library,
     Encounter,
+    /// The author's practice debrief, for looking at its "why this score".
+    PracticeDebrief,
 }
 
 /// One thing the script does; the driver finishes one step before the next.
@@ -353,6 +355,7 @@ fn script(hold: Option<Hold>) -> Vec<Step> {
         Press(Enter),
         Screen(super::screens::Screen::Debrief),
         Shot("11-practice-debrief"),
+        MaybeHold(Hold::PracticeDebrief),
         Press(Escape),
         Screen(super::screens::Screen::Author),
         Press(Escape),
@@ -530,7 +533,8 @@ pub(super) fn plugin(app: &mut App) {
         Err(_) | Ok("") => None,
         Ok("library") => Some(Hold::Library),
         Ok("encounter") => Some(Hold::Encounter),
-        Ok(other) => fail(format!("{HOLD_ENV}={other:?}: expected library or encounter")),
+        Ok("practice-debrief") => Some(Hold::PracticeDebrief),
+        Ok(other) => fail(format!("{HOLD_ENV}={other:?}: expected library, encounter or practice-debrief")),
     };
     let steps = match std::env::var(WALK_ENV).as_deref() {
         Err(_) | Ok("") => script(hold),

@@ -187,6 +187,60 @@ fn a_practice_debrief_says_it_was_practice_and_leads_back_to_the_author_view() {
     h.get_by_label("返回作者视图 (Esc)");
 }
 
+/// The author's practice debrief says why the route scored what it did,
+/// with the same figures as the score card; a trainee's debrief does not.
+#[test]
+fn a_practice_debrief_explains_the_score_and_a_trainee_debrief_does_not() {
+    let script = reference_script();
+    let scenarios = Scenarios::new(PathBuf::new(), counterpart_core::library::Library::load(&[REFERENCE.into()]));
+    let mut current = CurrentRun::default();
+    let file = scenarios.files()[0].path.clone();
+    begin_practice(&scenarios, &mut current, file.clone(), "cause", &default_practice(&script), 0.0).unwrap();
+    let run = current.0.as_mut().unwrap();
+    while !run.encounter.is_over() {
+        run.encounter.choose(0, None).unwrap();
+    }
+    let vm = debrief_vm(run, Lang::En, false);
+    let explain = vm.explain.clone().expect("a practice debrief explains its score");
+    assert_eq!(explain.steps.len(), run.encounter.steps().len());
+    // Each step's mood is the one before plus the author's change plus the DISC reaction (held at 0–100).
+    let mut mood = explain.start;
+    for step in &explain.steps {
+        let add = |v: u8, a: i16, r: i16, l: i16| (i16::from(v) + a + r + l).clamp(0, 100) as u8;
+        let (lu, lt) = step.late.unwrap_or((0, 0));
+        assert_eq!(step.after.upset, add(mood.upset, step.authored.0, step.reaction.0, lu), "{step:?}");
+        assert_eq!(step.after.trust, add(mood.trust, step.authored.1, step.reaction.1, lt), "{step:?}");
+        mood = step.after;
+    }
+    for ((label, score), dim) in vm.dimensions.iter().zip(&explain.dimensions) {
+        assert_eq!(label, &dim.name);
+        assert!((score - dim.score).abs() < 0.05, "{label}: card {score}, explained {}", dim.score);
+    }
+    assert!(explain.overall.ends_with(&format!("= {:.1}", vm.overall)), "{}", explain.overall);
+    let first = &explain.steps[0];
+    let reaction = format!("DISC {}/{}", signed(first.reaction.0), signed(first.reaction.1));
+    let h = harness(vm, egui::vec2(1280.0, 3200.0), |ui, vm: &mut _| debrief_view(ui, vm));
+    h.get_by_label_contains("Why this score (author view)");
+    h.get_by_label_contains("the reaction to the DISC fit");
+    assert!(h.query_all_by_label(&reaction).next().is_some(), "no {reaction} label");
+    assert!(h.query_all_by_label_contains("best answer counts").count() >= 2, "each item says its rule");
+
+    let vm = debrief_vm(current.0.as_ref().unwrap(), Lang::Zh, false);
+    let h = harness(vm, egui::vec2(1280.0, 3200.0), |ui, vm: &mut _| debrief_view(ui, vm));
+    h.get_by_label_contains("为什么是这个分数（作者视图）");
+    assert!(h.query_all_by_label_contains("取最好的一次").count() >= 2);
+
+    let mut trainee = run_in(&scenarios, &[1]);
+    while !trainee.encounter.is_over() {
+        trainee.encounter.choose(0, None).unwrap();
+    }
+    assert!(debrief_vm(&trainee, Lang::En, false).explain.is_none(), "a trainee's debrief does not explain the rules");
+}
+
+fn signed(n: i16) -> String {
+    if n >= 0 { format!("+{n}") } else { n.to_string() }
+}
+
 #[test]
 fn a_library_card_opens_the_author_view_with_a() {
     let files = counterpart_core::library::load::load_all(&[REFERENCE.into()]);

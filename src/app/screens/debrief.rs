@@ -4,12 +4,12 @@ use super::{Screen, UiSet};
 use crate::app::run::{self, CurrentRun, Run};
 use crate::app::session::Scenarios;
 use crate::app::settings::Settings;
-use crate::app::views::debrief::{DebriefAction, DebriefFrame, DebriefVm, NoticeDebriefVm, NoticeRowVm, OrderDebriefVm, OrderFieldVm, ReplayTurn, debrief_view};
+use crate::app::views::debrief::{DebriefAction, DebriefFrame, DebriefVm, ExplainDimensionVm, ExplainItemVm, ExplainStepVm, ExplainVm, NoticeDebriefVm, NoticeRowVm, OrderDebriefVm, OrderFieldVm, ReplayTurn, debrief_view};
 use crate::app::session::Trainee;
 use crate::app::settings::Records;
 use counterpart_core::knowledge::KnowledgeBase;
 use counterpart_core::notice::{LineResult, LineVerdict, Notice, NoticeHeader, NoticeOutcome, render_notice_html};
-use crate::app::views::tr;
+use crate::app::views::{disc_label, tr};
 use counterpart_core::library::Library;
 use counterpart_core::play::engine::Encounter;
 use counterpart_core::play::score::ScoreCard;
@@ -37,6 +37,11 @@ pub fn debrief_vm(run: &Run, lang: Lang, has_next: bool) -> DebriefVm {
     vm.has_next = has_next && run.practice_from.is_none();
     vm.save_error = run.save_error.as_ref().map(|e| e.get(lang).to_string());
     vm.practice_from = run.practice_from.clone();
+    // The author practising from the author view sees why the route
+    // scores what it does; a trainee's debrief does not teach the rules.
+    if run.is_practice() && run.encounter.ending().is_some() {
+        vm.explain = Some(explain_vm(&counterpart_core::play::explain::explain(&run.encounter), lang));
+    }
     vm.order = run.desk.report.as_ref().map(|report| order_debrief(report, lang, run.desk.submitted_after, run.encounter.steps().len()));
     vm.knowledge = run
         .encounter
@@ -55,6 +60,65 @@ pub fn debrief_vm(run: &Run, lang: Lang, has_next: bool) -> DebriefVm {
         notice
     });
     vm
+}
+
+/// The author's "why this score" from the core's explanation, in `lang`.
+pub fn explain_vm(e: &counterpart_core::play::explain::Explanation, lang: Lang) -> ExplainVm {
+    let style = match e.disc.secondary {
+        Some(s) => format!("{}/{}", disc_label(lang, e.disc.primary), disc_label(lang, s)),
+        None => disc_label(lang, e.disc.primary).to_string(),
+    };
+    let header = match lang {
+        Lang::Zh => format!("角色 {} · DISC {style} · 回答超过 {} 字即为说得太多", e.persona, e.talk_limit),
+        Lang::En => format!("Persona {} · DISC {style} · a reply longer than {} characters is over-talking", e.persona, e.talk_limit),
+    };
+    ExplainVm {
+        header,
+        start: e.start_mood,
+        steps: e
+            .steps
+            .iter()
+            .map(|s| ExplainStepVm {
+                answer: format!("{}: {}", s.turn_id, s.option_id),
+                authored: s.authored,
+                reaction: s.reaction,
+                late: s.late,
+                after: s.mood_after,
+                clamped: s.clamped,
+                records: s.records(),
+                marks: s.marks().iter().map(|m| m.get(lang).to_string()).collect(),
+            })
+            .collect(),
+        dimensions: e
+            .dimensions
+            .iter()
+            .map(|d| ExplainDimensionVm {
+                name: d.dimension.label().get(lang).to_string(),
+                score: d.score,
+                weight: d.weight,
+                items: d
+                    .dimension
+                    .items()
+                    .iter()
+                    .map(|item| {
+                        let t = &e.items[item.index()];
+                        ExplainItemVm {
+                            item: format!("{:?} {}", t.item, t.item.label().get(lang)),
+                            level: t.level,
+                            rule: t.rule().get(lang).to_string(),
+                            seen: t.seen().get(lang).to_string(),
+                            combined: t.aggregated,
+                            caps: t.caps().iter().map(|c| c.get(lang).to_string()).collect(),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect(),
+        overall: e.overall_sum(),
+        rating: e.rating.as_ref().map(|r| format!("{}{}{}", tr(lang, "群众评价：", "The citizen's rating: "), r.rating.label().get(lang), format!("{}{}", tr(lang, "——", " — "), r.why.get(lang)))),
+        notes: e.notes.iter().map(|n| n.text().get(lang).to_string()).collect(),
+        desk_note: e.desk_note().map(|n| n.get(lang).to_string()),
+    }
 }
 
 /// Why a line of the notice matters, by part and verdict.
@@ -231,6 +295,7 @@ pub fn encounter_debrief(encounter: &Encounter, card: &ScoreCard, disc_guess: Op
         order: None,
         notice: None,
         knowledge: Vec::new(),
+        explain: None,
     }
 }
 

@@ -71,6 +71,61 @@ pub struct DebriefVm {
     pub notice: Option<NoticeDebriefVm>,
     /// The knowledge entries this call needed, and whether they were opened.
     pub knowledge: Vec<(EntryVm, bool)>,
+    /// Why the route scores what it does (an author's practice run only).
+    pub explain: Option<ExplainVm>,
+}
+
+/// An author's view of why the route scored what it did: the mood step by
+/// step with the DISC reaction apart from the author's numbers, then each
+/// dimension's items with their rule, the answers they came from and their
+/// caps. Words in the interface language.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExplainVm {
+    /// Persona, DISC style, the over-talking limit.
+    pub header: String,
+    pub start: Mood,
+    pub steps: Vec<ExplainStepVm>,
+    pub dimensions: Vec<ExplainDimensionVm>,
+    /// "62.5×25% + … = 71.3".
+    pub overall: String,
+    pub rating: Option<String>,
+    pub notes: Vec<String>,
+    pub desk_note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExplainStepVm {
+    /// "turn: option".
+    pub answer: String,
+    /// (upset, trust) changes.
+    pub authored: (i16, i16),
+    pub reaction: (i16, i16),
+    pub late: Option<(i16, i16)>,
+    pub after: Mood,
+    pub clamped: bool,
+    /// "L1=2 E1=3".
+    pub records: String,
+    pub marks: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExplainDimensionVm {
+    pub name: String,
+    pub score: f32,
+    pub weight: u32,
+    pub items: Vec<ExplainItemVm>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExplainItemVm {
+    /// "L1 name".
+    pub item: String,
+    pub level: u8,
+    pub rule: String,
+    /// The answers it came from ("[1]=2 [3]=1") and what they combine to.
+    pub seen: String,
+    pub combined: u8,
+    pub caps: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -283,6 +338,11 @@ pub fn debrief_view(ui: &mut egui::Ui, vm: &DebriefVm) -> Option<DebriefAction> 
                 ui.add_space(8.0);
                 ui.separator();
                 knowledge_section(ui, lang, &vm.knowledge);
+            }
+            if let Some(explain) = &vm.explain {
+                ui.add_space(8.0);
+                ui.separator();
+                explain_section(ui, lang, explain);
             }
             ui.add_space(8.0);
             ui.separator();
@@ -668,4 +728,70 @@ fn knowledge_section(ui: &mut egui::Ui, lang: Lang, entries: &[(EntryVm, bool)])
             ui.label(RichText::new(format!("{}{}", tr(lang, "出处：", "Source: "), entry.source)).small().color(MUTED));
         });
     }
+}
+
+fn signed(n: i16) -> String {
+    if n >= 0 { format!("+{n}") } else { n.to_string() }
+}
+
+/// Why this score, for the author: open at first, folded away with a click.
+fn explain_section(ui: &mut egui::Ui, lang: Lang, e: &ExplainVm) {
+    egui::CollapsingHeader::new(RichText::new(tr(lang, "为什么是这个分数（作者视图）", "Why this score (author view)")).size(18.0).strong())
+        .id_salt("explain")
+        .default_open(true)
+        .show(ui, |ui| {
+            ui.label(RichText::new(&e.header).color(MUTED));
+            ui.add_space(4.0);
+            ui.label(RichText::new(tr(lang, "情绪逐步变化：作者写的数值，加上对 DISC 风格的反应（蓝色）", "Mood step by step: the author's numbers, plus the reaction to the DISC fit (in blue)")).strong());
+            ui.label(format!("{} · {} {} · {} {}", tr(lang, "开始", "Start"), tr(lang, "不满", "upset"), e.start.upset, tr(lang, "信任", "trust"), e.start.trust));
+            for (n, step) in e.steps.iter().enumerate() {
+                ui.horizontal_wrapped(|ui| {
+                    ui.spacing_mut().item_spacing.x = 6.0;
+                    ui.label(RichText::new(format!("[{}] {}", n + 1, step.answer)).strong());
+                    ui.label(format!("{} {}/{}", tr(lang, "作者", "author"), signed(step.authored.0), signed(step.authored.1)));
+                    ui.label(RichText::new(format!("DISC {}/{}", signed(step.reaction.0), signed(step.reaction.1))).color(ACCENT));
+                    if let Some((u, t)) = step.late {
+                        ui.label(RichText::new(format!("{} {}/{}", tr(lang, "超时", "late"), signed(u), signed(t))).color(FAIL));
+                    }
+                    ui.label(format!("→ {} {} · {} {}", tr(lang, "不满", "upset"), step.after.upset, tr(lang, "信任", "trust"), step.after.trust));
+                    if step.clamped {
+                        ui.label(RichText::new(tr(lang, "（到 0 或 100 为止）", "(held at 0 or 100)")).color(MUTED));
+                    }
+                });
+                ui.indent(("explain-step", n), |ui| {
+                    ui.label(RichText::new(format!("{}{}", tr(lang, "记录：", "Records: "), step.records)).small());
+                    for mark in &step.marks {
+                        ui.label(RichText::new(format!("· {mark}")).small().color(MUTED));
+                    }
+                });
+            }
+            ui.add_space(6.0);
+            ui.label(RichText::new(tr(lang, "各项得分（0 有害 · 1 缺失 · 2 合格 · 3 优秀）", "Items (0 harmful · 1 missed · 2 adequate · 3 exemplary)")).strong());
+            for dim in &e.dimensions {
+                ui.label(RichText::new(format!("{} {:.1}  ({} {}%)", dim.name, dim.score, tr(lang, "权重", "weight"), dim.weight)).strong());
+                ui.indent(("explain-dim", &dim.name), |ui| {
+                    for item in &dim.items {
+                        let mut line = format!("{} = {}  ({}; {} → {}", item.item, item.level, item.rule, item.seen, item.combined);
+                        for cap in &item.caps {
+                            line.push_str("; ");
+                            line.push_str(cap);
+                        }
+                        line.push(')');
+                        let colour = if item.caps.is_empty() { ui.visuals().text_color() } else { FAIL };
+                        ui.label(RichText::new(line).small().color(colour));
+                    }
+                });
+            }
+            ui.add_space(4.0);
+            ui.label(RichText::new(format!("{} = {}", tr(lang, "总分", "Overall"), e.overall)).strong());
+            if let Some(rating) = &e.rating {
+                ui.label(rating);
+            }
+            for note in &e.notes {
+                ui.label(RichText::new(format!("ⓘ {note}")).color(MUTED));
+            }
+            if let Some(note) = &e.desk_note {
+                ui.label(RichText::new(note).small().color(MUTED));
+            }
+        });
 }

@@ -263,11 +263,107 @@ fn rating_reason(outcome: Outcome, mood: Mood) -> Text {
     }
 }
 
-fn signed(n: i16) -> String {
+pub fn signed(n: i16) -> String {
     if n >= 0 { format!("+{n}") } else { n.to_string() }
 }
 
+fn levels(e: &[(Item, u8)]) -> String {
+    if e.is_empty() { "-".to_string() } else { e.iter().map(|(i, l)| format!("{i:?}={l}")).collect::<Vec<_>>().join(" ") }
+}
+
+impl StepTrace {
+    /// What this answer recorded, item by item ("L1=2 E1=3").
+    pub fn records(&self) -> String {
+        levels(&self.evidence)
+    }
+
+    /// What else the scorer noted about this answer: over-talking, a
+    /// solution too early, a red flag, its answer kind, missed chances.
+    /// Shared by the command line and the app's practice debrief.
+    pub fn marks(&self) -> Vec<Text> {
+        let mut marks = Vec::new();
+        if self.overtalk {
+            marks.push(Text::new("说得太多：证据最多记 2，C1、D3 记 1", "over-talking: evidence capped at 2, C1 and D3 recorded at 1"));
+        }
+        if self.premature_solution {
+            marks.push(Text::new("对方还很激动就给方案", "a solution while the citizen was still highly upset"));
+        }
+        if let Some(flag) = self.red_flag {
+            let label = flag.label();
+            marks.push(Text::new(format!("红线：{}", label.zh), format!("red flag: {}", label.en)));
+        }
+        if let Some(kind) = self.kind {
+            let label = kind.label();
+            let (defaults, written) = (levels(&self.from_kind), levels(&self.written));
+            marks.push(Text::new(
+                format!("回答类型 {} ({kind:?})：按类型默认 {defaults}；文件里写的 {written}", label.zh),
+                format!("kind {} ({kind:?}): its defaults for this stage {defaults}; written in the file {written}", label.en),
+            ));
+        }
+        if !self.missed.is_empty() {
+            let missed = levels(&self.missed);
+            marks.push(Text::new(format!("错过的机会：{missed}"), format!("missed chances: {missed}")));
+        }
+        marks
+    }
+}
+
+impl ItemTrace {
+    /// How the item's answers combine.
+    pub fn rule(&self) -> Text {
+        match self.aggregation {
+            Aggregation::Best => Text::new("取最好的一次", "best answer counts"),
+            Aggregation::Worst => Text::new("取最差的一次", "worst answer counts"),
+        }
+    }
+
+    /// Which answers showed the item, by step number ("[1]=2 [3]=1").
+    pub fn seen(&self) -> Text {
+        if self.evidence.is_empty() {
+            Text::new("没有回答涉及，按未出现计", "no answer showed it: the unseen level")
+        } else {
+            let from: Vec<String> = self.evidence.iter().map(|(n, l)| format!("[{}]={l}", n + 1)).collect();
+            let from = from.join(" ");
+            Text::new(from.clone(), from)
+        }
+    }
+
+    /// The caps that lowered the item after its answers were combined.
+    pub fn caps(&self) -> Vec<Text> {
+        let mut caps = Vec::new();
+        if let Some((cap, at)) = &self.chance_cap {
+            let at: Vec<String> = at.iter().map(|n| format!("[{}]", n + 1)).collect();
+            let at = at.join(" ");
+            caps.push(Text::new(format!("错过机会，封顶 {cap}：{at}"), format!("missed chance, capped at {cap}: {at}")));
+        }
+        if self.premature_cap {
+            caps.push(Text::new("方案给早了，封顶 1", "solution too early, capped at 1"));
+        }
+        if self.disc_gated {
+            caps.push(Text::new("共情或清晰不足 50，DISC 封顶 1", "empathy or clarity under 50, DISC capped at 1"));
+        }
+        caps
+    }
+}
+
 impl Explanation {
+    /// The overall score as the weighted sum it is ("62.5×25% + …").
+    pub fn overall_sum(&self) -> String {
+        let weighted: Vec<String> = self.dimensions.iter().map(|d| format!("{:.1}×{}%", d.score, d.weight)).collect();
+        format!("{} = {:.1}", weighted.join(" + "), self.overall)
+    }
+
+    /// Said when the scenario's desk (work order, notice, protocol) scores
+    /// too, which this explanation of the conversation leaves out.
+    pub fn desk_note(&self) -> Option<Text> {
+        self.desk_applies.then(|| {
+            Text::new(
+                "（本场景还要评工单、告知单或风险处置，它们可能再给某些项目封顶；这里只说明对话部分。）",
+                "(This scenario also scores a work order, a notice or a risk protocol, which can cap items further; this explains the conversation only.)",
+            )
+        })
+    }
+
     /// The explanation as plain text, for the command line.
     pub fn render_text(&self, lang: Lang) -> String {
         let tr = |zh: &str, en: &str| if lang == Lang::Zh { zh.to_string() } else { en.to_string() };
@@ -313,36 +409,9 @@ impl Explanation {
                 tr("信任", "trust"),
                 s.mood_after.trust
             );
-            let mut marks = Vec::new();
-            if s.overtalk {
-                marks.push(tr("说得太多：证据最多记 2，C1、D3 记 1", "over-talking: evidence capped at 2, C1 and D3 recorded at 1"));
-            }
-            if s.premature_solution {
-                marks.push(tr("对方还很激动就给方案", "a solution while the citizen was still highly upset"));
-            }
-            if let Some(flag) = s.red_flag {
-                marks.push(format!("{} {}", tr("红线：", "red flag:"), flag.label().get(lang)));
-            }
-            if let Some(kind) = s.kind {
-                let list = |e: &[(Item, u8)]| if e.is_empty() { "-".to_string() } else { e.iter().map(|(i, l)| format!("{i:?}={l}")).collect::<Vec<_>>().join(" ") };
-                marks.push(format!(
-                    "{} {} ({kind:?}): {} {}; {} {}",
-                    tr("回答类型", "kind"),
-                    kind.label().get(lang),
-                    tr("按类型默认", "its defaults for this stage"),
-                    list(&s.from_kind),
-                    tr("文件里写的", "written in the file"),
-                    list(&s.written),
-                ));
-            }
-            if !s.missed.is_empty() {
-                let missed: Vec<String> = s.missed.iter().map(|(i, l)| format!("{i:?}={l}")).collect();
-                marks.push(format!("{} {}", tr("错过的机会：", "missed chances:"), missed.join(" ")));
-            }
-            let evidence: Vec<String> = s.evidence.iter().map(|(i, l)| format!("{i:?}={l}")).collect();
-            let _ = writeln!(out, "      {} {}", tr("记录：", "records:"), evidence.join(" "));
-            for mark in marks {
-                let _ = writeln!(out, "      · {mark}");
+            let _ = writeln!(out, "      {} {}", tr("记录：", "records:"), s.records());
+            for mark in s.marks() {
+                let _ = writeln!(out, "      · {}", mark.get(lang));
             }
         }
 
@@ -358,34 +427,15 @@ impl Explanation {
             );
             for item in dim.dimension.items() {
                 let t = &self.items[item.index()];
-                let rule = match t.aggregation {
-                    Aggregation::Best => tr("取最好的一次", "best answer counts"),
-                    Aggregation::Worst => tr("取最差的一次", "worst answer counts"),
-                };
-                let seen = if t.evidence.is_empty() {
-                    tr("没有回答涉及，按未出现计", "no answer showed it: the unseen level")
-                } else {
-                    let from: Vec<String> = t.evidence.iter().map(|(n, l)| format!("[{}]={l}", n + 1)).collect();
-                    from.join(" ")
-                };
-                let mut line = format!("    {:?} {} = {}  ({rule}; {seen} → {}", t.item, t.item.label().get(lang), t.level, t.aggregated);
-                if let Some((cap, at)) = &t.chance_cap {
-                    let at: Vec<String> = at.iter().map(|n| format!("[{}]", n + 1)).collect();
-                    let _ = write!(line, "; {} {cap}: {}", tr("错过机会，封顶", "missed chance, capped at"), at.join(" "));
-                }
-                if t.premature_cap {
-                    let _ = write!(line, "; {}", tr("方案给早了，封顶 1", "solution too early, capped at 1"));
-                }
-                if t.disc_gated {
-                    let _ = write!(line, "; {}", tr("共情或清晰不足 50，DISC 封顶 1", "empathy or clarity under 50, DISC capped at 1"));
+                let mut line = format!("    {:?} {} = {}  ({}; {} → {}", t.item, t.item.label().get(lang), t.level, t.rule().get(lang), t.seen().get(lang), t.aggregated);
+                for cap in t.caps() {
+                    let _ = write!(line, "; {}", cap.get(lang));
                 }
                 line.push(')');
                 let _ = writeln!(out, "{line}");
             }
         }
-        let weighted: Vec<String> =
-            self.dimensions.iter().map(|d| format!("{:.1}×{}%", d.score, d.weight)).collect();
-        let _ = writeln!(out, "\n{} = {} = {:.1}", tr("总分", "Overall"), weighted.join(" + "), self.overall);
+        let _ = writeln!(out, "\n{} = {}", tr("总分", "Overall"), self.overall_sum());
         if let Some(r) = &self.rating {
             let _ = writeln!(out, "{} {}{}{}", tr("群众评价", "Citizen's rating"), r.rating.label().get(lang), tr("：", ": "), r.why.get(lang));
         }
@@ -394,15 +444,8 @@ impl Explanation {
         }
         let verdict = if self.passed { tr("通过", "pass") } else { tr("不通过", "fail") };
         let _ = writeln!(out, "{}{verdict}", tr("结果：", "Verdict: "));
-        if self.desk_applies {
-            let _ = writeln!(
-                out,
-                "{}",
-                tr(
-                    "（本场景还要评工单、告知单或风险处置，它们可能再给某些项目封顶；这里只说明对话部分。）",
-                    "(This scenario also scores a work order, a notice or a risk protocol, which can cap items further; this explains the conversation only.)"
-                )
-            );
+        if let Some(note) = self.desk_note() {
+            let _ = writeln!(out, "{}", note.get(lang));
         }
         out
     }
