@@ -28,6 +28,16 @@
 //! - `COUNTERPART_AUTOPLAY_WALK` = `exams`: sit
 //!   the first exam under the employee number 1042 (option 1 every turn)
 //!   to its result sheet; shots named `eN-…`.
+//! - `COUNTERPART_AUTOPLAY_WALK` = `class`: the class overview from the
+//!   start screen (O), once its background fetch and count are done, in
+//!   Chinese, scrolled down, and in English; shots named `cN-…`. The LRS
+//!   comes from `COUNTERPART_LRS`, `COUNTERPART_LRS_USER` and
+//!   `COUNTERPART_LRS_PASSWORD` (or the settings in the records file).
+//! - `COUNTERPART_AUTOPLAY_WALK` = `mistakes`: the first trainee's mistake
+//!   book from History (M), grouped by item and by stage, the first
+//!   mistake practised from its situation to the end and its debrief, then
+//!   the same debrief again from History; shots named `mN-…`. The records
+//!   file must already hold attempts with wrong answers.
 //! - `COUNTERPART_AUTOPLAY_HOLD` = `library`, `encounter` or `practice-debrief`: stop driving once
 //!   that screen's screenshot is saved, write `<dir>/holding` and leave the app
 //!   idle until it is killed (benchmarks measure idle CPU and memory there).
@@ -121,6 +131,9 @@ enum Step {
     /// After the notice's debrief and P: the notice was scored (C2 at most
     /// 1 for the material left off) and the citizen's copy written.
     CheckNotice,
+    /// On the class overview: wait until no fetch or count runs and an
+    /// overview is on screen.
+    ClassReady,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,6 +145,7 @@ enum AutoKey {
     F5,
     Down,
     Up,
+    PageDown,
     Char(char),
 }
 
@@ -145,6 +159,7 @@ impl AutoKey {
             AutoKey::F5 => (KeyCode::F5, Key::F5, None),
             AutoKey::Down => (KeyCode::ArrowDown, Key::ArrowDown, None),
             AutoKey::Up => (KeyCode::ArrowUp, Key::ArrowUp, None),
+            AutoKey::PageDown => (KeyCode::PageDown, Key::PageDown, None),
             AutoKey::Char(c) => {
                 let code = match c {
                     '0' => KeyCode::Digit0,
@@ -153,6 +168,7 @@ impl AutoKey {
                     '4' => KeyCode::Digit4,
                     'k' => KeyCode::KeyK,
                     'm' => KeyCode::KeyM,
+                    'i' => KeyCode::KeyI,
                     'a' => KeyCode::KeyA,
                     'c' => KeyCode::KeyC,
                     'd' => KeyCode::KeyD,
@@ -178,6 +194,7 @@ impl AutoKey {
                     '4' => "4",
                     'k' => "k",
                     'm' => "m",
+                    'i' => "i",
                     'a' => "a",
                     'c' => "c",
                     'd' => "d",
@@ -291,6 +308,62 @@ fn exam_script() -> Vec<Step> {
     }
     steps.extend([Shot("e4-exam-sheet"), Press(Enter)]);
     steps
+}
+
+/// The class overview walk: from the start screen, as a trainer opens it.
+fn class_script() -> Vec<Step> {
+    use AutoKey::*;
+    use Step::*;
+    vec![
+        Screen(super::screens::Screen::Start),
+        FirstVisible,
+        Press(Char('o')),
+        Screen(super::screens::Screen::Class),
+        ClassReady,
+        Shot("c1-class-overview"),
+        Press(PageDown),
+        Shot("c2-class-overview-tables"),
+        Press(F2),
+        ClassReady,
+        Shot("c3-class-overview-en"),
+        Press(F2),
+        Press(Escape),
+        Screen(super::screens::Screen::Start),
+    ]
+}
+
+/// The mistake book walk: History, the book both ways, one mistake
+/// practised from its situation and its debrief, live and from History.
+fn mistakes_script() -> Vec<Step> {
+    use AutoKey::*;
+    use Step::*;
+    vec![
+        Screen(super::screens::Screen::Start),
+        FirstVisible,
+        ChooseProfile,
+        Screen(super::screens::Screen::Library),
+        Press(Char('h')),
+        Screen(super::screens::Screen::History),
+        Press(Char('m')),
+        Screen(super::screens::Screen::Mistakes),
+        Shot("m1-mistakes-by-item"),
+        Press(Char('s')),
+        Shot("m2-mistakes-by-stage"),
+        Press(Char('i')),
+        Press(Char('1')),
+        Screen(super::screens::Screen::Encounter),
+        Shot("m3-practise-from-here"),
+        PlayToEnd,
+        Press(Char('d')),
+        Press(Enter),
+        Screen(super::screens::Screen::Debrief),
+        Shot("m4-targeted-debrief"),
+        Press(Escape),
+        Screen(super::screens::Screen::Library),
+        Press(Char('h')),
+        Screen(super::screens::Screen::History),
+        Shot("m5-history-after"),
+    ]
 }
 
 fn script(hold: Option<Hold>) -> Vec<Step> {
@@ -540,7 +613,9 @@ pub(super) fn plugin(app: &mut App) {
         Err(_) | Ok("") => script(hold),
         Ok("drills") => drill_script(),
         Ok("exams") => exam_script(),
-        Ok(other) => fail(format!("{WALK_ENV}={other:?}: expected drills or exams")),
+        Ok("class") => class_script(),
+        Ok("mistakes") => mistakes_script(),
+        Ok(other) => fail(format!("{WALK_ENV}={other:?}: expected drills, exams, class or mistakes")),
     };
     if let Ok(text) = std::env::var(TEXT_ENV) {
         let scale = match text.parse::<f32>() {
@@ -641,6 +716,7 @@ fn drive(
     mut current_run: Option<ResMut<CurrentRun>>,
     mut drill: Option<ResMut<crate::app::screens::drill::DrillScreen>>,
     records: Option<Res<super::settings::Records>>,
+    class: Option<Res<crate::app::screens::class::ClassState>>,
     time: Res<Time<Real>>,
     window: Query<Entity, With<PrimaryWindow>>,
     mut keys: MessageWriter<KeyboardInput>,
@@ -896,6 +972,12 @@ fn drive(
                 }
                 Ok(false) => {}
                 Err(e) => auto.fail(exit_code::FAILED, format!("typing the work order failed: {e}")),
+            }
+        }
+        Step::ClassReady => {
+            if class.as_ref().is_some_and(|c| c.busy().is_none() && c.overview.is_some()) {
+                auto.cursor += 1;
+                auto.wait = Wait::Frames(6);
             }
         }
         Step::MaybeHold(h) => {
