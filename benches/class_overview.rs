@@ -15,10 +15,13 @@
 //! (as Ralph would store them, with `stored`): POSTing them would cost
 //! Ralph a read of its whole file per batch for the duplicate check.
 //!
-//! `BENCH_PAGE` sets Ralph's RUNSERVER_MAX_SEARCH_HITS_COUNT (its page
-//! size; Ralph's default is 100, the overview asks for 500).
+//! `BENCH_PAGE` is the page the fetch asks for (the query's `limit`; the
+//! app and the command ask for `class::PAGE`, 500) and, unless
+//! `BENCH_LRS_PAGE` says otherwise, Ralph's RUNSERVER_MAX_SEARCH_HITS_COUNT
+//! (its most per page; Ralph's default is 100). With `BENCH_LRS_PAGE`
+//! below `BENCH_PAGE` the fetch follows Ralph's smaller pages.
 //!
-//! Run: `COUNTERPART_RALPH=~/.cache/counterpart-ralph/bin/ralph BENCH_ATTEMPTS=2000 cargo bench --no-default-features --bench class_overview`
+//! Run: `COUNTERPART_RALPH=~/.cache/counterpart-ralph/bin/ralph BENCH_ATTEMPTS=2000 cargo bench --no-default-features --profile dev --bench class_overview`
 
 #[path = "../tests/records/common.rs"]
 #[allow(dead_code, unused_imports)]
@@ -27,7 +30,7 @@ mod common;
 mod ralph;
 
 use common::*;
-use counterpart_core::records::class::{ClassFilter, overview_from_cache, refresh, summary_text};
+use counterpart_core::records::class::{ClassFilter, PAGE, overview_from_cache, refresh, summary_text};
 use counterpart_core::records::xapi::StatementQuery;
 use ralph::Ralph;
 use std::io::Write;
@@ -38,9 +41,30 @@ fn env_usize(name: &str, default: usize) -> usize {
 
 /// Peak resident memory of this process since the last `reset_peak`, in MiB.
 fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    vm_hwm_mib("self")
+}
+
+/// VmHWM of `/proc/<process>`, in MiB (0 when it is gone).
+fn vm_hwm_mib(process: &str) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{process}/status")).unwrap_or_default();
     let kb: f64 = status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0.0);
     kb / 1024.0
+}
+
+/// The largest peak resident memory among the processes of Ralph's group
+/// (its reloader and the server it runs), in MiB, since each started.
+fn ralph_peak_mib(group: u32) -> f64 {
+    let Ok(dir) = std::fs::read_dir("/proc") else { return 0.0 };
+    dir.flatten()
+        .filter_map(|e| e.file_name().to_str().filter(|n| n.bytes().all(|b| b.is_ascii_digit())).map(str::to_string))
+        .filter(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            // The process group is the third field after the command name.
+            let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+            after.split_whitespace().nth(2).and_then(|g| g.parse::<u32>().ok()) == Some(group)
+        })
+        .map(|pid| vm_hwm_mib(&pid))
+        .fold(0.0, f64::max)
 }
 
 /// Starts the peak over (Linux: writing 5 to clear_refs resets VmHWM).
@@ -141,7 +165,8 @@ fn write_attempts(file: &Path, templates: &[Template], trainees: usize, total: u
 fn main() {
     let attempts = env_usize("BENCH_ATTEMPTS", 60_000);
     let trainees = env_usize("BENCH_TRAINEES", 200).max(1);
-    let page = env_usize("BENCH_PAGE", 500);
+    let page = env_usize("BENCH_PAGE", PAGE).max(1);
+    let lrs_page = env_usize("BENCH_LRS_PAGE", page).max(1);
     let Some(exe) = Ralph::find() else {
         println!("class_overview: Ralph not found (set COUNTERPART_RALPH to its executable)");
         std::process::exit(1);
@@ -151,7 +176,7 @@ fn main() {
     let templates = templates(dir.path());
     // The fs backend reads its file on every request, so the data can be
     // written while it runs, between requests.
-    let ralph = Ralph::setup_paged(exe, dir.path(), Some(page));
+    let ralph = Ralph::setup_paged(exe, dir.path(), Some(lrs_page));
     let file = ralph.data_dir().join("fs_lrs.jsonl");
     let new_attempts = (attempts / 1000).max(trainees / 10).max(1);
     let statements = write_attempts(&file, &templates, trainees, attempts + new_attempts, 0, attempts);
@@ -164,17 +189,23 @@ fn main() {
     let mut lrs = Lrs::new(&ralph.url(), Ralph::USER, Ralph::PASSWORD);
     lrs.request_timeout = Duration::from_secs(600);
     let store = Store::open(&dir.path().join("trainer.sqlite3")).unwrap();
+    let query = StatementQuery { limit: Some(page), ..StatementQuery::default() };
+    let per_page = page.min(lrs_page);
+    println!("pages: the fetch asks for {page}, Ralph answers at most {lrs_page}");
 
     reset_peak();
     let base_rss = peak_rss_mib();
     let (cpu0, t0) = (cpu_secs(), Instant::now());
-    let run = refresh(&store, &lrs, &StatementQuery::default(), true).unwrap();
+    let run = refresh(&store, &lrs, &query, true).unwrap();
     let full = t0.elapsed();
     let full_cpu = cpu_secs() - cpu0;
     let fetch_rss = peak_rss_mib();
     assert_eq!(run.added, statements, "every statement fetched once");
+    // Full pages, then the rest (an empty last page when they divide
+    // evenly: Ralph offers one more page after a full one).
+    assert_eq!(run.pages, statements / per_page + 1, "pages of {per_page}");
     println!(
-        "first full fetch: {:.1?} ({} pages of up to {page}; {:.0} statements/s; this process {full_cpu:.1} s CPU, the rest is Ralph); peak RSS {fetch_rss:.1} MiB (before: {base_rss:.1})",
+        "first full fetch: {:.1?} ({} pages of up to {per_page}; {:.0} statements/s; this process {full_cpu:.1} s CPU, the rest is Ralph); peak RSS {fetch_rss:.1} MiB (before: {base_rss:.1})",
         full,
         run.pages,
         statements as f64 / full.as_secs_f64()
@@ -201,7 +232,7 @@ fn main() {
     let added = write_attempts(&file, &templates, trainees, attempts + new_attempts, attempts, attempts + new_attempts);
     reset_peak();
     let t0 = Instant::now();
-    let run = refresh(&store, &lrs, &StatementQuery::default(), false).unwrap();
+    let run = refresh(&store, &lrs, &query, false).unwrap();
     let incremental = t0.elapsed();
     assert_eq!(run.added, added, "only the new statements: {run:?}");
     let t1 = Instant::now();
@@ -217,4 +248,7 @@ fn main() {
     );
     let db_bytes = std::fs::metadata(dir.path().join("trainer.sqlite3")).map(|m| m.len()).unwrap_or(0);
     println!("cache in the records file: {:.1} MiB", db_bytes as f64 / 1048576.0);
+    if let Some(pid) = ralph.pid() {
+        println!("Ralph's peak RSS (its largest process, whole run): {:.1} MiB", ralph_peak_mib(pid));
+    }
 }

@@ -99,6 +99,11 @@ impl Ralph {
         r
     }
 
+    /// The process id of `ralph runserver` (its group's leader), while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
