@@ -4,7 +4,7 @@
 //! process (which does the fetching and the overview) while it fetches.
 //!
 //! The centre: `BENCH_TRAINEES` trainees (200) sharing `BENCH_ATTEMPTS`
-//! attempts (60,000; measure less, see BENCHMARKS.md) spread over a year,
+//! attempts (60,000; the figures are in BENCHMARKS.md) spread over a year,
 //! each attempt with its real statements (initialized, every answered turn,
 //! completed, the verdict, terminated). A dozen attempts are played and
 //! recorded with the reference scenario as the app records them (the best
