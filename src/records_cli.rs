@@ -851,6 +851,8 @@ fn class_report(args: &ClassReportArgs, out: &mut dyn Write, err: &mut dyn Write
         since: args.since.clone(),
         until: args.until.clone(),
         scenarios: args.scenario_ids.clone(),
+        // --since/--until days and the weeks are this computer's.
+        zone: counterpart_core::records::when::Zone::system(),
     };
     let overview = overview_from_cache(&store, &endpoint, &filter)?;
     writeln!(out)?;

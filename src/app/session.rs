@@ -1,7 +1,8 @@
 //! What the screens share, one concern per resource: the scenarios on
 //! offer (`Scenarios`) and the trainee at the keyboard (`Trainee`). The
-//! encounter in progress is `run::CurrentRun`; everything else a screen
-//! needs lives in that screen's own resource.
+//! encounter in progress is `run::CurrentRun`; the PC's time zone, in
+//! which stored UTC times are shown and days counted (`LocalZone`);
+//! everything else a screen needs lives in that screen's own resource.
 
 use bevy::prelude::*;
 use counterpart_core::library::Library;
@@ -9,13 +10,20 @@ use counterpart_core::library::load::LoadedFile;
 use counterpart_core::library::sources::Sources;
 use counterpart_core::play::engine::Script;
 use counterpart_core::records::store::Profile;
+use counterpart_core::records::when::Zone;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Scenarios>();
     app.init_resource::<Trainee>();
+    app.insert_resource(LocalZone(Zone::system()));
 }
+
+/// This PC's time zone (read once at start): the records keep UTC, people
+/// read their own clock.
+#[derive(Resource, Default, Clone, Debug)]
+pub struct LocalZone(pub Zone);
 
 /// The loaded library and the scenario on show (the highlighted card, the
 /// author view's file), by file path so that a reload keeps it.

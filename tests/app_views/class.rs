@@ -5,6 +5,7 @@
 //! that refuses the account, an empty cache and a filter that keeps nothing.
 
 use super::*;
+use counterpart_core::records::when::Zone;
 use counterpart::app::screens::class::{ClassState, LrsLogin, apply, class_vm, export_to, filter_of, work};
 use counterpart::app::views::class::{ClassAction, ClassVm, Freshness, class_view};
 use counterpart_core::library::Library;
@@ -165,6 +166,26 @@ fn a_fetch_shows_who_practised_what_pass_rates_mistakes_and_weeks() {
 }
 
 #[test]
+fn page_down_and_page_up_move_the_overview_a_screen_at_a_time() {
+    let (_dir, path, library, body) = centre();
+    let url = lrs_answering(200, body, 1);
+    let state = fetched(&path, &url, &ClassFilter::default());
+    let size = egui::vec2(1280.0, 720.0);
+    let mut h = harness(vm_of(&state, &url, &library, Lang::Zh), size, |ui, vm| class_view(ui, vm));
+    let top = |h: &Harness<'_, Probe<ClassVm, ClassAction>>| h.get_by_label("李明").rect().min.y;
+    let before = top(&h);
+    assert!(before > size.y, "the last trainee is below the first screen: {before}");
+    h.key_press(egui::Key::PageDown);
+    h.run();
+    let after = h.get_by_label("李明").rect();
+    assert!(after.min.y < before && after.max.y <= size.y, "PageDown brought it into view: {before} → {after:?}");
+    h.key_press(egui::Key::PageUp);
+    h.run();
+    assert!((top(&h) - before).abs() < 1.0, "PageUp came back: {}", top(&h));
+    assert!(h.state().actions.is_empty(), "paging is no action: {:?}", h.state().actions);
+}
+
+#[test]
 fn offline_the_cache_is_shown_with_the_time_of_the_last_fetch_and_a_second_fetch_adds_nothing() {
     let (_dir, path, library, body) = centre();
     let url = lrs_answering(200, body, 2);
@@ -175,10 +196,14 @@ fn offline_the_cache_is_shown_with_the_time_of_the_last_fetch_and_a_second_fetch
     let cached_at = again.cache.as_ref().unwrap().fetched_at.clone();
     // The LRS gone: the screen's state keeps the overview and says since when.
     let mut state = again;
+    // On a PC in Beijing the time is Beijing's.
+    let beijing = Zone::fixed_hours(8);
+    state.applied.zone = beijing.clone();
     apply(&mut state, work(&path, &url, Some(&Lrs::new(&url, "pc-07", "secret")), &ClassFilter::default()));
     let Freshness::Offline { fetched_at: Some(at), .. } = state.freshness.clone() else { panic!("{:?}", state.freshness) };
     let problem = state.problem.clone().unwrap().zh;
-    assert!(at.starts_with(&cached_at[..10]) && at.ends_with("UTC"), "{at} vs {cached_at}");
+    assert_eq!(at, beijing.minute(&cached_at), "{cached_at}");
+    assert_ne!(at, Zone::utc().minute(&cached_at));
     assert!(problem.contains("无法连接 LRS"), "{problem}");
     assert_eq!(state.overview, first.overview);
     for size in sizes() {
@@ -209,7 +234,7 @@ fn a_refused_account_and_a_bad_date_are_said_plainly() {
     assert!(problem.contains("LRS 拒绝了账号或密码") && problem.contains("401"), "{problem}");
     for size in sizes() {
         let mut vm = vm_of(&state, &url, &library, Lang::Zh);
-        vm.filter_error = filter_of("2026-13-01", "", None, Lang::Zh).err();
+        vm.filter_error = filter_of("2026-13-01", "", None, &Zone::utc(), Lang::Zh).err();
         let h = harness(vm, size, |ui, vm| class_view(ui, vm));
         h.get_by_label_contains("无法读取 LRS，本机还没有缓存。");
         h.get_by_label_contains("LRS 拒绝了账号或密码");
@@ -220,8 +245,8 @@ fn a_refused_account_and_a_bad_date_are_said_plainly() {
         let h = harness(en, size, |ui, vm| class_view(ui, vm));
         h.get_by_label_contains("The LRS cannot be read and this PC has no copy yet. The LRS refused the account or password (HTTP 401)");
     }
-    assert_eq!(filter_of("2026-12-01", "2026-11-01", None, Lang::En).unwrap_err(), "The first date is after the last.");
-    let f = filter_of(" 2026-11-01 ", "2026-11-30", Some("hotline-water-outage"), Lang::En).unwrap();
+    assert_eq!(filter_of("2026-12-01", "2026-11-01", None, &Zone::utc(), Lang::En).unwrap_err(), "The first date is after the last.");
+    let f = filter_of(" 2026-11-01 ", "2026-11-30", Some("hotline-water-outage"), &Zone::utc(), Lang::En).unwrap();
     assert_eq!((f.since.as_deref(), f.until.as_deref(), f.scenarios.as_slice()), (Some("2026-11-01"), Some("2026-11-30"), ["hotline-water-outage".to_string()].as_slice()));
 }
 
@@ -246,17 +271,17 @@ fn an_empty_cache_asks_for_the_lrs_and_a_filter_that_keeps_nothing_says_so() {
         h.get_by_label_contains("Nothing has been fetched from the LRS yet.");
     }
     let url = lrs_answering(200, body, 1);
-    let long_ago = filter_of("2001-01-01", "2001-12-31", None, Lang::Zh).unwrap();
+    let long_ago = filter_of("2001-01-01", "2001-12-31", None, &Zone::utc(), Lang::Zh).unwrap();
     let state = fetched(&path, &url, &long_ago);
     assert_eq!(state.overview.as_ref().unwrap().statements, 0);
     let h = harness(vm_of(&state, &url, &library, Lang::Zh), wide(), |ui, vm| class_view(ui, vm));
     h.get_by_label("所选日期和场景没有记录，请放宽筛选条件。");
     // The scenario filter: the one scenario kept, another scenario nothing.
     let mut one = ClassState::default();
-    apply(&mut one, work(&path, &url, None, &filter_of("", "", Some("hotline-water-outage"), Lang::Zh).unwrap()));
+    apply(&mut one, work(&path, &url, None, &filter_of("", "", Some("hotline-water-outage"), &Zone::utc(), Lang::Zh).unwrap()));
     assert_eq!(one.overview.as_ref().unwrap().pass_rate().0, 4);
     assert_eq!(one.scenarios, ["hotline-water-outage"]);
     let mut other = ClassState::default();
-    apply(&mut other, work(&path, &url, None, &filter_of("", "", Some("counter-other"), Lang::Zh).unwrap()));
+    apply(&mut other, work(&path, &url, None, &filter_of("", "", Some("counter-other"), &Zone::utc(), Lang::Zh).unwrap()));
     assert_eq!(other.overview.as_ref().unwrap().pass_rate().0, 0);
 }

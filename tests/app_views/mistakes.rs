@@ -7,6 +7,7 @@ use counterpart::app::views::mistakes::{Grouping, MistakesAction, mistakes_view}
 use counterpart_core::library::Library;
 use counterpart_core::records::mistakes::{Judged, MistakeBook, judge_answer};
 use counterpart_core::records::store::Store;
+use counterpart_core::records::when::Zone;
 
 /// A book with the reference scenario's first turn answered wrongly.
 fn book() -> (Library, MistakeBook) {
@@ -28,7 +29,7 @@ fn book() -> (Library, MistakeBook) {
         store.record_step(a, i, &step).unwrap();
         i += 1;
     }
-    let book = store.mistake_book(me, &library).unwrap();
+    let book = store.mistake_book(me, &library, &Zone::utc()).unwrap();
     assert!(!book.open.is_empty());
     (library, book)
 }
@@ -37,7 +38,7 @@ fn book() -> (Library, MistakeBook) {
 fn the_mistake_book_lists_mistakes_by_skill_and_practises_from_one() {
     let (library, book) = book();
     for size in [egui::vec2(1280.0, 720.0), egui::vec2(1920.0, 1080.0)] {
-        let vm = mistakes_vm(&book, &library, Grouping::Item, Lang::Zh, "王芳", None);
+        let vm = mistakes_vm(&book, &library, Grouping::Item, Lang::Zh, &Zone::utc(), "王芳", None);
         assert!(!vm.groups.is_empty());
         let first = vm.groups[0].mistakes[0].clone();
         assert!(first.better.is_some(), "the debrief's better answer is shown");
@@ -58,7 +59,7 @@ fn the_mistake_book_lists_mistakes_by_skill_and_practises_from_one() {
             assert!(node.rect().max.x <= size.x + 0.5, "{:?}", node.rect());
         }
     }
-    let by_stage = mistakes_vm(&book, &library, Grouping::Stage, Lang::En, "王芳", None);
+    let by_stage = mistakes_vm(&book, &library, Grouping::Stage, Lang::En, &Zone::utc(), "王芳", None);
     let h = harness(by_stage, wide(), |ui, vm| mistakes_view(ui, vm));
     h.get_by_label("Mistake book");
     h.get_all_by_label_contains("Practise from here").next().unwrap();
@@ -68,7 +69,7 @@ fn the_mistake_book_lists_mistakes_by_skill_and_practises_from_one() {
 #[test]
 fn cleared_mistakes_are_shown_apart_and_collapsed() {
     let (library, book) = book();
-    let mut vm = mistakes_vm(&book, &library, Grouping::Item, Lang::Zh, "王芳", None);
+    let mut vm = mistakes_vm(&book, &library, Grouping::Item, Lang::Zh, &Zone::utc(), "王芳", None);
     vm.cleared = vec!["停水报修 · 第 1 轮 · 主要人物".into()];
     let h = harness(vm, wide(), |ui, vm| mistakes_view(ui, vm));
     assert!(h.query_by_label_contains("√ 停水报修").is_none(), "collapsed at first");

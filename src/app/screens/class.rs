@@ -28,6 +28,7 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use counterpart_core::library::Library;
 use counterpart_core::records::class::{CacheState, ClassError, ClassFilter, FetchRun, Overview, overview_from_cache, refresh, workbook};
 use counterpart_core::records::store::{Store, utc_stamp};
+use counterpart_core::records::when::Zone;
 use counterpart_core::records::xapi::{Lrs, StatementQuery};
 use counterpart_core::scenario::model::{Lang, Message, RedFlag, Text};
 use std::path::PathBuf;
@@ -138,7 +139,9 @@ fn load_login(login: &mut LrsLogin, store: &Store) {
     login.user = saved(USER_SETTING).or_else(|| env(USER_ENV)).unwrap_or_default();
 }
 
-fn enter(mut state: ResMut<ClassState>, mut login: ResMut<LrsLogin>, records: Res<Records>, proxy: Option<Res<EventLoopProxyWrapper>>) {
+fn enter(mut state: ResMut<ClassState>, mut login: ResMut<LrsLogin>, records: Res<Records>, zone: Res<crate::app::session::LocalZone>, proxy: Option<Res<EventLoopProxyWrapper>>) {
+    // Days typed, weeks charted and times shown are this PC's.
+    state.applied.zone = zone.0.clone();
     let Some(store) = records.store() else { return };
     load_login(&mut login, store);
     let password_known = !login.password.is_empty() || env(PASSWORD_ENV).is_some();
@@ -227,7 +230,7 @@ pub fn work(path: &std::path::Path, url: &str, lrs: Option<&Lrs>, filter: &Class
 
 /// What `done` means for the screen.
 pub fn apply(state: &mut ClassState, done: JobDone) {
-    let fetched_at = done.cache.as_ref().map(|c| shown_time(&c.fetched_at));
+    let fetched_at = done.cache.as_ref().map(|c| shown_time(&c.fetched_at, &state.applied.zone));
     let offline = |fetched_at| Freshness::Offline { fetched_at, problem: String::new() };
     state.freshness = match (done.fetch, fetched_at) {
         (Some(Ok(run)), Some(at)) => {
@@ -257,10 +260,9 @@ pub fn apply(state: &mut ClassState, done: JobDone) {
     }
 }
 
-/// `2026-12-02T03:10:44.123Z` as `2026-12-02 03:10 UTC`.
-fn shown_time(stamp: &str) -> String {
-    let head: String = stamp.replace('T', " ").chars().take(16).collect();
-    if stamp.ends_with('Z') { format!("{head} UTC") } else { head }
+/// `2026-12-02T03:10:44.123Z` on this PC's clock, `2026-12-02 11:10` in Beijing.
+fn shown_time(stamp: &str, zone: &Zone) -> String {
+    zone.minute(stamp)
 }
 
 fn poll(
@@ -315,7 +317,7 @@ fn date(text: &str) -> Result<Option<String>, ()> {
 }
 
 /// The filter the typed dates and the chosen scenario ask for, or what is wrong with them.
-pub fn filter_of(since: &str, until: &str, scenario: Option<&str>, lang: Lang) -> Result<ClassFilter, String> {
+pub fn filter_of(since: &str, until: &str, scenario: Option<&str>, zone: &Zone, lang: Lang) -> Result<ClassFilter, String> {
     let bad = |what: &str| match lang {
         Lang::Zh => format!("日期“{what}”无法识别，请写成 2026-11-30 这样的格式。"),
         Lang::En => format!("The date “{what}” is not understood: write it as 2026-11-30."),
@@ -327,7 +329,7 @@ pub fn filter_of(since: &str, until: &str, scenario: Option<&str>, lang: Lang) -
     {
         return Err(tr(lang, "开始日期晚于结束日期。", "The first date is after the last.").to_string());
     }
-    Ok(ClassFilter { since, until, scenarios: scenario.map(|s| vec![s.to_string()]).unwrap_or_default(), ..ClassFilter::default() })
+    Ok(ClassFilter { since, until, scenarios: scenario.map(|s| vec![s.to_string()]).unwrap_or_default(), zone: zone.clone(), ..ClassFilter::default() })
 }
 
 fn title(library: &Library, id: &str, lang: Lang) -> String {
@@ -367,8 +369,8 @@ fn red_flag_label(code: &str, lang: Lang) -> String {
     serde_json::from_value::<RedFlag>(serde_json::Value::String(code.to_string())).map_or_else(|_| code.to_string(), |f| f.label().get(lang).to_string())
 }
 
-fn day(stamp: &str) -> String {
-    stamp.chars().take(10).collect()
+fn day(stamp: &str, zone: &Zone) -> String {
+    zone.day(stamp).unwrap_or_else(|| stamp.chars().take(10).collect())
 }
 
 /// The overview's figures for the view, titled from `library` (ids where
@@ -380,7 +382,7 @@ pub fn overview_vm(o: &Overview, library: &Library, lang: Lang) -> OverviewVm {
         trainees: o.trainees.len(),
         completed,
         pass_rate,
-        period: o.first.as_ref().zip(o.last.as_ref()).map(|(a, b)| (day(a), day(b))),
+        period: o.first.as_ref().zip(o.last.as_ref()).map(|(a, b)| (day(a, &o.filter.zone), day(b, &o.filter.zone))),
         weeks: o
             .weeks
             .iter()
@@ -420,7 +422,7 @@ pub fn overview_vm(o: &Overview, library: &Library, lang: Lang) -> OverviewVm {
                 passed: t.passed,
                 mean: t.mean_score,
                 scenarios: t.scenarios.iter().map(|(id, n)| format!("{} ×{n}", title(library, id, lang))).collect::<Vec<_>>().join(" · "),
-                last_active: day(&t.last_active),
+                last_active: day(&t.last_active, &o.filter.zone),
             })
             .collect(),
         mistakes: o
@@ -526,7 +528,7 @@ fn ui(
         }
         return Ok(());
     };
-    let refilter = |state: &mut ClassState, scenario: Option<String>| match filter_of(&state.since, &state.until, scenario.as_deref(), lang) {
+    let refilter = |state: &mut ClassState, scenario: Option<String>| match filter_of(&state.since, &state.until, scenario.as_deref(), &state.applied.zone.clone(), lang) {
         Ok(f) => {
             state.filter_error = None;
             state.scenario = scenario;

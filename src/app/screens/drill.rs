@@ -53,13 +53,13 @@ pub struct DrillScreen {
 
 /// The drills left unfinished (closed window, crash), newest first, as the
 /// start screen, the library and the drill set-up all offer them.
-pub fn unfinished_drills(records: &Records, lang: Lang) -> Vec<UnfinishedDrill> {
+pub fn unfinished_drills(records: &Records, lang: Lang, zone: &counterpart_core::records::when::Zone) -> Vec<UnfinishedDrill> {
     records
         .store()
         .and_then(|s| s.unfinished_drills().ok())
         .unwrap_or_default()
         .into_iter()
-        .map(|d| UnfinishedDrill { id: d.id, title: d.title, mode: d.mode.label().get(lang).to_string(), updated: d.updated_at.replace('T', " ").chars().take(16).collect() })
+        .map(|d| UnfinishedDrill { id: d.id, title: d.title, mode: d.mode.label().get(lang).to_string(), updated: zone.minute(&d.updated_at) })
         .collect()
 }
 
@@ -345,7 +345,7 @@ fn scripts_of(scenarios: &Scenarios) -> Library {
     scenarios.library.clone()
 }
 
-fn enter(mut state: ResMut<DrillScreen>, scenarios: Res<Scenarios>, records: Res<Records>, settings: Res<Settings>, words: Res<Words>, time: Res<Time<Real>>) {
+fn enter(mut state: ResMut<DrillScreen>, scenarios: Res<Scenarios>, records: Res<Records>, settings: Res<Settings>, words: Res<Words>, time: Res<Time<Real>>, zone: Res<crate::app::session::LocalZone>) {
     // A drill left by Esc is still running and is picked up again; a
     // finished one makes way for a new set-up.
     if state.active.as_ref().is_some_and(|a| matches!(a.drill.phase, Phase::Finished | Phase::Closed)) {
@@ -364,7 +364,7 @@ fn enter(mut state: ResMut<DrillScreen>, scenarios: Res<Scenarios>, records: Res
     }
     let lang = settings.lang;
     let profiles = records.trainees().unwrap_or_default();
-    let unfinished = unfinished_drills(&records, lang);
+    let unfinished = unfinished_drills(&records, lang, &zone.0);
     let previous = state.setup.take();
     state.setup = Some(SetupVm {
         lang,

@@ -215,7 +215,7 @@ fn candidate_line(s: &Sitting, lang: Lang) -> String {
     }
 }
 
-fn choose_vm(state: &ExamScreen, store: Option<&Store>, trainee: &Trainee, lang: Lang) -> ExamChooseVm {
+fn choose_vm(state: &ExamScreen, store: Option<&Store>, trainee: &Trainee, lang: Lang, zone: &counterpart_core::records::when::Zone) -> ExamChooseVm {
     let open: Vec<OpenSittingVm> = store
         .and_then(|s| s.open_sittings().ok())
         .unwrap_or_default()
@@ -231,7 +231,7 @@ fn choose_vm(state: &ExamScreen, store: Option<&Store>, trainee: &Trainee, lang:
         .collect();
     let open_is_empty = open.is_empty();
     let trainer = match (store, state.exams.get(state.selected)) {
-        (Some(store), Some(exam)) => store.sittings(Some(&exam.id)).unwrap_or_default().iter().rev().map(|s| trainer_row(store, s, lang)).collect(),
+        (Some(store), Some(exam)) => store.sittings(Some(&exam.id)).unwrap_or_default().iter().rev().map(|s| trainer_row(store, s, lang, zone)).collect(),
         _ => Vec::new(),
     };
     ExamChooseVm {
@@ -249,8 +249,8 @@ fn choose_vm(state: &ExamScreen, store: Option<&Store>, trainee: &Trainee, lang:
     }
 }
 
-fn trainer_row(store: &Store, s: &Sitting, lang: Lang) -> TrainerRowVm {
-    let when: String = s.started_at.replace('T', " ").chars().take(16).collect();
+fn trainer_row(store: &Store, s: &Sitting, lang: Lang, zone: &counterpart_core::records::when::Zone) -> TrainerRowVm {
+    let when = zone.minute(&s.started_at);
     let label = format!("{when} · {}", candidate_line(s, lang));
     let (result, passed) = match s.status {
         SittingStatus::Open => (tr(lang, "进行中", "in progress").to_string(), None),
@@ -406,6 +406,7 @@ fn ui(
     mut trainee: ResMut<Trainee>,
     records: Res<Records>,
     settings: Res<Settings>,
+    zone: Res<crate::app::session::LocalZone>,
     mut current: ResMut<CurrentRun>,
     time: Res<Time<Real>>,
     mut next: ResMut<NextState<Screen>>,
@@ -423,7 +424,7 @@ fn ui(
     };
     match &mut state.phase {
         Phase::Choose => {
-            let mut vm = choose_vm(&state, Some(store), &trainee, lang);
+            let mut vm = choose_vm(&state, Some(store), &trainee, lang, &zone.0);
             let action = egui::CentralPanel::default().show(&mut root, |ui| exam_choose_view(ui, &mut vm)).inner;
             state.employee_id = vm.employee_id;
             state.focus_field = false;

@@ -2,7 +2,8 @@
 //! records store, and the export of their reports.
 
 use super::{Screen, UiSet};
-use crate::app::session::{Scenarios, Trainee};
+use crate::app::session::{LocalZone, Scenarios, Trainee};
+use counterpart_core::records::when::Zone;
 use crate::app::settings::{Records, Settings};
 use crate::app::views::history::{
     ChartPoint, HistoryAction, HistoryRow, HistoryVm, RowKind, ScenarioRow, Suggestion, WeakestVm, history_view,
@@ -82,11 +83,11 @@ fn row_kind(a: &AttemptSummary, exam_attempts: &HashMap<i64, (i64, bool)>, lang:
 }
 
 /// The debrief of attempt `id`, in the history's frame.
-fn open_debrief(records: &Records, scenarios: &Scenarios, id: i64, lang: Lang) -> Result<DebriefVm, Text> {
+fn open_debrief(records: &Records, scenarios: &Scenarios, id: i64, lang: Lang, zone: &Zone) -> Result<DebriefVm, Text> {
     let store = records.store().ok_or_else(|| records.problem.clone().unwrap_or_default())?;
     let record = store.attempt(id).map_err(|e| e.message())?;
     let mut vm = super::debrief::record_debrief(&record, &scenarios.library, lang)?;
-    let when: String = record.summary.started_at.replace('T', " ").chars().take(16).collect();
+    let when = zone.minute(&record.summary.started_at);
     if record.summary.exam.is_some() && !store.exam_attempts().map_err(|e| e.message())?.get(&id).is_some_and(|(_, shown)| *shown) {
         return Err(Text::new("这场考核的讲评尚未发布。", "This exam's debrief has not been released yet."));
     }
@@ -113,14 +114,14 @@ fn reprint_notice(records: &Records, scenarios: &Scenarios, trainee: &Trainee, i
     super::debrief::print_notice(records, trainee, &script.scenario, &stored.notice, &base, &format!("notice-{id}-{id_of}"))
 }
 
-fn load(mut commands: Commands, scenarios: Res<Scenarios>, trainee: Res<Trainee>, records: Res<Records>) {
+fn load(mut commands: Commands, scenarios: Res<Scenarios>, trainee: Res<Trainee>, records: Res<Records>, zone: Res<LocalZone>) {
     let listing = match &trainee.profile {
         Some(profile) => match records.attempts(profile.id) {
             Ok(attempts) => {
                 let library = scenarios.files().iter().filter_map(|f| f.script()).map(|s| &s.scenario);
                 let progress = progress(&attempts, library);
                 let exam_attempts = records.store().and_then(|s| s.exam_attempts().ok()).unwrap_or_default();
-                let open_mistakes = super::mistakes::read_book(&records, &trainee, &scenarios.library).map(|b| open_by_dimension(&b)).unwrap_or_default();
+                let open_mistakes = super::mistakes::read_book(&records, &trainee, &scenarios.library, &zone.0).map(|b| open_by_dimension(&b)).unwrap_or_default();
                 Listing { attempts, progress, problem: records.problem.clone(), export_status: None, open: None, exam_attempts, open_mistakes }
             }
             Err(e) => Listing { problem: Some(e), ..default() },
@@ -151,14 +152,14 @@ fn title(scenarios: &Scenarios, id: &str, lang: Lang) -> String {
         .map_or_else(|| id.to_string(), |s| s.scenario.title.get(lang).to_string())
 }
 
-fn history_vm(scenarios: &Scenarios, trainee: &Trainee, listing: &Listing, lang: Lang, can_export: bool) -> HistoryVm {
+fn history_vm(scenarios: &Scenarios, trainee: &Trainee, listing: &Listing, lang: Lang, zone: &Zone, can_export: bool) -> HistoryVm {
     let mut rows: Vec<HistoryRow> = listing
         .attempts
         .iter()
         .map(|a| HistoryRow {
             id: a.id,
             kind: row_kind(a, &listing.exam_attempts, lang),
-            when: a.started_at.replace('T', " ").chars().take(16).collect(),
+            when: zone.minute(&a.started_at),
             scenario: title(scenarios, &a.scenario_id, lang),
             overall: a.overall,
             passed: a.passed,
@@ -228,6 +229,7 @@ fn ui(
     listing: Option<ResMut<Listing>>,
     records: Res<Records>,
     settings: Res<Settings>,
+    zone: Res<LocalZone>,
     mut next: ResMut<NextState<Screen>>,
     mut commands: Commands,
     mut class: ResMut<super::class::ClassState>,
@@ -239,7 +241,7 @@ fn ui(
         && *built != lang
     {
         let id = *id;
-        listing.open = open_debrief(&records, &scenarios, id, lang).ok().map(|vm| (id, lang, vm));
+        listing.open = open_debrief(&records, &scenarios, id, lang, &zone.0).ok().map(|vm| (id, lang, vm));
     }
     if let Some((id, _, vm)) = listing.open.as_mut() {
         let action = egui::CentralPanel::default().show(&mut super::root_ui(ctx, content.0, "screen"), |ui| debrief_view(ui, vm)).inner;
@@ -258,7 +260,7 @@ fn ui(
         }
         return Ok(());
     }
-    let vm = history_vm(&scenarios, &trainee, &listing, settings.lang, records.is_saving());
+    let vm = history_vm(&scenarios, &trainee, &listing, settings.lang, &zone.0, records.is_saving());
     let action = egui::CentralPanel::default().show(&mut super::root_ui(ctx, content.0, "screen"), |ui| history_view(ui, &vm)).inner;
     match action {
         Some(HistoryAction::Back) => next.set(Screen::Library),
@@ -273,7 +275,7 @@ fn ui(
                 ctx.request_repaint();
             }
         }
-        Some(HistoryAction::Open(id)) => match open_debrief(&records, &scenarios, id, lang) {
+        Some(HistoryAction::Open(id)) => match open_debrief(&records, &scenarios, id, lang, &zone.0) {
             Ok(vm) => listing.open = Some((id, lang, vm)),
             Err(e) => listing.problem = Some(e),
         },

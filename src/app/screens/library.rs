@@ -60,20 +60,20 @@ pub struct PendingResume {
     pub problem: Option<Text>,
 }
 
-fn refresh_best(mut state: ResMut<LibraryState>, trainee: Res<Trainee>, scenarios: Res<Scenarios>, current: Res<CurrentRun>, records: Res<Records>, settings: Res<Settings>) {
+fn refresh_best(mut state: ResMut<LibraryState>, trainee: Res<Trainee>, scenarios: Res<Scenarios>, current: Res<CurrentRun>, records: Res<Records>, settings: Res<Settings>, zone: Res<crate::app::session::LocalZone>) {
     let profile = trainee.profile.as_ref().map(|p| p.id);
     if state.profile != profile {
         *state = LibraryState { profile, ..default() };
     }
     state.best = profile.map(|p| records.best(p)).unwrap_or_default();
-    state.resume = profile.and_then(|p| pending_resume(&scenarios, &current, &records, p));
-    state.unfinished_drills = unfinished_drills(&records, settings.lang);
+    state.resume = profile.and_then(|p| pending_resume(&scenarios, &current, &records, p, &zone.0));
+    state.unfinished_drills = unfinished_drills(&records, settings.lang, &zone.0);
     state.error = None;
 }
 
 /// The trainee's most recent unfinished attempt, replayed on the current
 /// script (records::resume decides which, and which older ones to abandon).
-fn pending_resume(scenarios: &Scenarios, current: &CurrentRun, records: &Records, profile: i64) -> Option<PendingResume> {
+fn pending_resume(scenarios: &Scenarios, current: &CurrentRun, records: &Records, profile: i64, zone: &counterpart_core::records::when::Zone) -> Option<PendingResume> {
     let unfinished = records.unfinished(profile).ok()?;
     // This session's own encounter is not a crash.
     let in_session = current.0.as_ref().filter(|r| !r.finished).and_then(|r| r.attempt);
@@ -92,7 +92,7 @@ fn pending_resume(scenarios: &Scenarios, current: &CurrentRun, records: &Records
     Some(PendingResume {
         attempt: latest.id,
         scenario_id: latest.scenario_id.clone(),
-        started_at: latest.started_at.replace('T', " ").chars().take(16).collect(),
+        started_at: zone.minute(&latest.started_at),
         steps: latest.steps,
         file,
         encounter,
@@ -174,6 +174,7 @@ fn ui(
     trainee: Res<Trainee>,
     settings: Res<Settings>,
     records: Res<Records>,
+    zone: Res<crate::app::session::LocalZone>,
     mut drill: ResMut<DrillScreen>,
     mut next: ResMut<NextState<Screen>>,
     mut commands: Commands,
@@ -231,7 +232,7 @@ fn ui(
         Some(LibraryAction::Drill(a)) => match drill.offer_unfinished(a, records.store(), &scenarios.library) {
             Ok(Some(screen)) => next.set(screen),
             Ok(None) => {
-                state.unfinished_drills = unfinished_drills(&records, settings.lang);
+                state.unfinished_drills = unfinished_drills(&records, settings.lang, &zone.0);
                 state.error = None;
             }
             Err(e) => state.error = Some(e),

@@ -3,7 +3,7 @@
 //! targeted run from the mistake's situation; Back returns to History.
 
 use super::{Screen, UiSet};
-use crate::app::session::{Scenarios, Trainee};
+use crate::app::session::{LocalZone, Scenarios, Trainee};
 use crate::app::settings::{Records, Settings};
 use crate::app::views::mistakes::{GroupVm, Grouping, MistakeVm, MistakesAction, MistakesVm, mistakes_view};
 use crate::app::views::tr;
@@ -12,6 +12,7 @@ use bevy::time::Real;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use counterpart_core::library::Library;
 use counterpart_core::records::mistakes::{Mistake, MistakeBook};
+use counterpart_core::records::when::Zone;
 use counterpart_core::scenario::model::{Lang, Message, Text};
 
 pub(super) fn plugin(app: &mut App) {
@@ -30,14 +31,14 @@ pub struct MistakesState {
 }
 
 /// The trainee's book, or why there is none.
-pub fn read_book(records: &Records, trainee: &Trainee, library: &Library) -> Result<MistakeBook, Text> {
+pub fn read_book(records: &Records, trainee: &Trainee, library: &Library, zone: &Zone) -> Result<MistakeBook, Text> {
     let store = records.store().ok_or_else(|| records.problem.clone().unwrap_or_default())?;
     let Some(profile) = &trainee.profile else { return Ok(MistakeBook::default()) };
-    store.mistake_book(profile.id, library).map_err(|e| e.message())
+    store.mistake_book(profile.id, library, zone).map_err(|e| e.message())
 }
 
-fn load(mut state: ResMut<MistakesState>, records: Res<Records>, trainee: Res<Trainee>, scenarios: Res<Scenarios>) {
-    match read_book(&records, &trainee, &scenarios.library) {
+fn load(mut state: ResMut<MistakesState>, records: Res<Records>, trainee: Res<Trainee>, scenarios: Res<Scenarios>, zone: Res<LocalZone>) {
+    match read_book(&records, &trainee, &scenarios.library, &zone.0) {
         Ok(book) => {
             state.book = book;
             state.problem = None;
@@ -95,7 +96,7 @@ fn why(m: &Mistake, lang: Lang) -> String {
     parts.join(" · ")
 }
 
-fn mistake_vm(library: &Library, m: &Mistake, index: usize, lang: Lang) -> MistakeVm {
+fn mistake_vm(library: &Library, m: &Mistake, index: usize, lang: Lang, zone: &Zone) -> MistakeVm {
     let (turn, persona) = place(library, m, lang);
     MistakeVm {
         index,
@@ -107,29 +108,29 @@ fn mistake_vm(library: &Library, m: &Mistake, index: usize, lang: Lang) -> Mista
         why: why(m, lang),
         times_wrong: m.times_wrong,
         good_since: m.good_since,
-        when: m.answered_at.replace('T', " ").chars().take(16).collect(),
+        when: zone.minute(&m.answered_at),
         from_exam: m.from_exam,
     }
 }
 
 /// The view model of `book`, grouped as asked.
-pub fn mistakes_vm(book: &MistakeBook, library: &Library, grouping: Grouping, lang: Lang, profile: &str, problem: Option<String>) -> MistakesVm {
+pub fn mistakes_vm(book: &MistakeBook, library: &Library, grouping: Grouping, lang: Lang, zone: &Zone, profile: &str, problem: Option<String>) -> MistakesVm {
     let index_of = |m: &Mistake| book.open.iter().position(|o| std::ptr::eq(o, m)).unwrap_or(0);
     let groups: Vec<GroupVm> = match grouping {
         Grouping::Item => book
             .by_item()
             .into_iter()
-            .map(|(item, ms)| GroupVm { name: format!("{item:?} {}", item.label().get(lang)), mistakes: ms.into_iter().map(|m| mistake_vm(library, m, index_of(m), lang)).collect() })
+            .map(|(item, ms)| GroupVm { name: format!("{item:?} {}", item.label().get(lang)), mistakes: ms.into_iter().map(|m| mistake_vm(library, m, index_of(m), lang, zone)).collect() })
             .chain({
                 // A red flag or a late answer shows no low skill: keep it listed.
-                let rest: Vec<MistakeVm> = book.open.iter().enumerate().filter(|(_, m)| m.items.is_empty()).map(|(i, m)| mistake_vm(library, m, i, lang)).collect();
+                let rest: Vec<MistakeVm> = book.open.iter().enumerate().filter(|(_, m)| m.items.is_empty()).map(|(i, m)| mistake_vm(library, m, i, lang, zone)).collect();
                 (!rest.is_empty()).then(|| GroupVm { name: tr(lang, "红线、超时与其他", "Red flags, late answers and others").to_string(), mistakes: rest })
             })
             .collect(),
         Grouping::Stage => book
             .by_stage()
             .into_iter()
-            .map(|(stage, ms)| GroupVm { name: stage.label().get(lang).to_string(), mistakes: ms.into_iter().map(|m| mistake_vm(library, m, index_of(m), lang)).collect() })
+            .map(|(stage, ms)| GroupVm { name: stage.label().get(lang).to_string(), mistakes: ms.into_iter().map(|m| mistake_vm(library, m, index_of(m), lang, zone)).collect() })
             .collect(),
     };
     let mut note = problem;
@@ -168,11 +169,12 @@ fn ui(
     settings: Res<Settings>,
     mut current: ResMut<crate::app::run::CurrentRun>,
     time: Res<Time<Real>>,
+    zone: Res<LocalZone>,
     mut next: ResMut<NextState<Screen>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let profile = trainee.profile.as_ref().map(|p| p.name.clone()).unwrap_or_default();
-    let vm = mistakes_vm(&state.book, &scenarios.library, state.grouping, settings.lang, &profile, state.problem.as_ref().map(|p| p.get(settings.lang).to_string()));
+    let vm = mistakes_vm(&state.book, &scenarios.library, state.grouping, settings.lang, &zone.0, &profile, state.problem.as_ref().map(|p| p.get(settings.lang).to_string()));
     let action = egui::CentralPanel::default().show(&mut super::root_ui(ctx, content.0, "screen"), |ui| mistakes_view(ui, &vm)).inner;
     match action {
         Some(MistakesAction::Back) => next.set(Screen::History),

@@ -39,7 +39,7 @@ pub struct StartState {
     pub unfinished_drills: Vec<UnfinishedDrill>,
 }
 
-fn refresh_profiles(mut state: ResMut<StartState>, trainee: Res<Trainee>, records: Res<Records>, settings: Res<Settings>) {
+fn refresh_profiles(mut state: ResMut<StartState>, trainee: Res<Trainee>, records: Res<Records>, settings: Res<Settings>, zone: Res<crate::app::session::LocalZone>) {
     match records.trainees() {
         Ok(trainees) => (state.profiles, state.employee_ids) = trainees.into_iter().unzip(),
         Err(e) => state.error = Some(e),
@@ -47,7 +47,7 @@ fn refresh_profiles(mut state: ResMut<StartState>, trainee: Res<Trainee>, record
     let last = records.last_trainee();
     state.selected = preselected(&state.profiles, trainee.profile.as_ref().map(|p| p.id), last);
     state.employee_input = saved_employee_id(&state, state.selected);
-    state.unfinished_drills = unfinished_drills(&records, settings.lang);
+    state.unfinished_drills = unfinished_drills(&records, settings.lang, &zone.0);
 }
 
 /// The trainee the start screen highlights: the one at the keyboard in
@@ -71,6 +71,7 @@ fn ui(
     scenarios: Res<Scenarios>,
     mut drill: ResMut<DrillScreen>,
     mut class: ResMut<super::class::ClassState>,
+    zone: Res<crate::app::session::LocalZone>,
     mut next: ResMut<NextState<Screen>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
@@ -131,7 +132,7 @@ fn ui(
         Some(StartAction::Drill(a)) => match drill.offer_unfinished(a, records.store(), &scenarios.library) {
             Ok(Some(screen)) => go_on(&mut state, &scenarios, &mut next, screen),
             Ok(None) => {
-                state.unfinished_drills = unfinished_drills(&records, settings.lang);
+                state.unfinished_drills = unfinished_drills(&records, settings.lang, &zone.0);
                 state.error = None;
             }
             Err(e) => state.error = Some(e),

@@ -78,6 +78,7 @@ pub fn about_view(ui: &mut egui::Ui, vm: &AboutVm) -> Option<AboutAction> {
     ui.label(format!("{}{}", tr(lang, "版本 ", "Version "), vm.version));
     ui.separator();
     egui::ScrollArea::vertical().id_salt("about").auto_shrink([false, false]).show(ui, |ui| {
+        super::widgets::page_keys(ui);
         ui.label(RichText::new(tr(lang, "记录与设置", "Records and settings")).strong().size(17.0));
         place_rows(ui, "about-storage", &vm.storage);
         ui.add_space(10.0);

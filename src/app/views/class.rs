@@ -226,7 +226,10 @@ pub fn class_view(ui: &mut egui::Ui, vm: &mut ClassVm) -> Option<ClassAction> {
         });
         return action;
     }
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| overview_body(ui, lang, o));
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+        super::widgets::page_keys(ui);
+        overview_body(ui, lang, o)
+    });
     action
 }
 
@@ -387,6 +390,25 @@ fn small_plot<'a>(id: &'a str, height: f32) -> Plot<'a> {
         .show_y(false)
 }
 
+/// One mark per labelled week, every `stride` weeks where `stride` weeks
+/// are at least 80 points apart: egui_plot fades a label whose marks are
+/// closer than that, and the default spacer marks every week.
+fn week_marks(input: egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
+    // `base_step_size` is the value span of egui_plot's 8-point minimum
+    // grid spacing, so a week is 8 / base_step_size points wide.
+    let stride = (80.0 * input.base_step_size / 8.0).ceil().max(1.0);
+    let (lo, hi) = (input.bounds.0.ceil().max(0.0), input.bounds.1.floor());
+    let mut marks = Vec::new();
+    let mut week = lo;
+    while week <= hi && marks.len() < 500 {
+        if week % stride == 0.0 {
+            marks.push(egui_plot::GridMark { value: week, step_size: stride });
+        }
+        week += 1.0;
+    }
+    marks
+}
+
 fn week_axis(weeks: &[WeekVm]) -> impl Fn(egui_plot::GridMark, &std::ops::RangeInclusive<f64>) -> String + '_ {
     move |mark, _| {
         let i = mark.value.round();
@@ -407,6 +429,7 @@ fn weekly_lines(ui: &mut egui::Ui, lang: Lang, weeks: &[WeekVm]) {
         .include_y(100.0)
         .include_x(-0.5)
         .include_x(weeks.len() as f64 - 0.5)
+        .x_grid_spacer(week_marks)
         .x_axis_formatter(week_axis(weeks))
         .show(ui, |plot| {
             plot.line(Line::new(rate_name, PlotPoints::from(rate.clone())).color(PASS).width(2.5));
@@ -422,6 +445,7 @@ fn weekly_bars(ui: &mut egui::Ui, lang: Lang, weeks: &[WeekVm]) {
         .include_y(0.0)
         .include_x(-0.5)
         .include_x(weeks.len() as f64 - 0.5)
+        .x_grid_spacer(week_marks)
         .x_axis_formatter(week_axis(weeks))
         .show(ui, |plot| plot.bar_chart(BarChart::new(tr(lang, "完成次数", "Completed"), bars).color(ACCENT)));
 }

@@ -304,6 +304,7 @@ pub fn debrief_view(ui: &mut egui::Ui, vm: &DebriefVm) -> Option<DebriefAction> 
 
     egui::CentralPanel::default().show(ui, |ui| {
         egui::ScrollArea::vertical().id_salt("debrief").auto_shrink([false, false]).show(ui, |ui| {
+            super::widgets::page_keys(ui);
             screen_title(ui, &format!("{} · {}", tr(lang, "复盘", "Debrief"), vm.title));
             if let DebriefFrame::Drill { label } | DebriefFrame::Past { label } = &vm.frame {
                 ui.label(RichText::new(label).size(18.0).strong().color(ACCENT));

@@ -309,6 +309,7 @@ pub fn ready_view(ui: &mut egui::Ui, vm: &ReadyVm) -> Option<ReadyAction> {
     // the heading and buttons alone fill the screen, and a scroll area of
     // its own below them would leave the scoreboard a sliver.
     egui::ScrollArea::vertical().id_salt("drill-ready").auto_shrink([false, false]).show(ui, |ui| {
+        super::widgets::page_keys(ui);
         ui.horizontal_wrapped(|ui| {
             screen_title(ui, &vm.title);
             ui.label(RichText::new(format!("{} · {}", mode_label(lang, vm.mode), vm.progress)).color(MUTED));
@@ -717,6 +718,7 @@ fn vote_debrief_body(ui: &mut egui::Ui, lang: Lang, turns: &[VoteDebrief], paper
         ui.add(egui::Label::new(RichText::new(tr(lang, "通话已结束：按全班的意见把右边的工单补完，提交后看“全班写的 / 来电说的”。", "The call is over: complete the order on the right as the class agrees, then hand it in to see what the class wrote beside what the call said.")).color(ACCENT)).wrap());
     }
     egui::ScrollArea::vertical().id_salt("vote-debrief").auto_shrink([false, false]).show(ui, |ui| {
+        super::widgets::page_keys(ui);
         if let Some(order) = &papers.order {
             order_section(ui, lang, order);
             ui.add_space(10.0);
@@ -818,6 +820,7 @@ pub fn role_play_view(ui: &mut egui::Ui, vm: &RolePlayVm) -> Option<RolePlayActi
         }
     });
     egui::ScrollArea::vertical().id_salt("role-play").auto_shrink([false, false]).show(ui, |ui| {
+        super::widgets::page_keys(ui);
         screen_title(ui, &vm.header);
         if vm.trainer_view && ui.available_width() >= SIDE_BY_SIDE_MIN {
             ui.columns(2, |cols| {

@@ -116,6 +116,7 @@ pub fn exam_choose_view(ui: &mut egui::Ui, vm: &mut ExamChooseVm) -> Option<Exam
         return action;
     }
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+        super::widgets::page_keys(ui);
         for (i, exam) in vm.exams.iter().enumerate() {
             let selected = i == vm.selected;
             let stroke = if selected { egui::Stroke::new(2.0, ACCENT) } else { egui::Stroke::new(1.0, MUTED) };
@@ -313,6 +314,7 @@ pub fn exam_sheet_view(ui: &mut egui::Ui, vm: &ExamSheetVm) -> Option<ExamAction
     }
     ui.add_space(8.0);
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+        super::widgets::page_keys(ui);
         for (i, row) in vm.rows.iter().enumerate() {
             // One block per scenario: its line of figures, then every
             // reason it failed at full width, so long reasons never squeeze

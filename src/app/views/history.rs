@@ -153,6 +153,7 @@ pub fn history_view(ui: &mut egui::Ui, vm: &HistoryVm) -> Option<HistoryAction> 
         return action;
     }
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+        super::widgets::page_keys(ui);
         if let Some(weak) = &vm.weakest
             && let Some(a) = weakest_panel(ui, lang, weak)
         {

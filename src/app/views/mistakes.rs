@@ -100,6 +100,7 @@ pub fn mistakes_view(ui: &mut egui::Ui, vm: &MistakesVm) -> Option<MistakesActio
         ui.label(RichText::new(note).color(MUTED));
     }
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+        super::widgets::page_keys(ui);
         if vm.groups.is_empty() {
             ui.label(tr(lang, "没有待改正的错题。", "No open mistakes."));
         }

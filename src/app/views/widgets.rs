@@ -208,3 +208,21 @@ pub fn trust_word(lang: Lang, trust: u8) -> &'static str {
         _ => tr(lang, "信任你", "trusts you"),
     }
 }
+
+/// PageUp / PageDown move a long page by most of a screen: egui's scroll
+/// areas follow only the wheel and dragging, and the app is used from the
+/// keyboard. Not while a text field has the keys. Call it last inside the
+/// page's scroll area, so that this area takes it and not an inner one.
+pub fn page_keys(ui: &egui::Ui) {
+    if ui.ctx().text_edit_focused() {
+        return;
+    }
+    let (down, up) = ui.input(|i| (i.key_pressed(egui::Key::PageDown), i.key_pressed(egui::Key::PageUp)));
+    let page = ui.clip_rect().height() * 0.85;
+    let dy = match (down, up) {
+        (true, false) => -page,
+        (false, true) => page,
+        _ => return,
+    };
+    ui.scroll_with_delta_animation(egui::vec2(0.0, dy), egui::style::ScrollAnimation::none());
+}

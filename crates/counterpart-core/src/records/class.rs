@@ -14,6 +14,7 @@
 
 use crate::play::rubric::Dimension;
 use crate::records::store::{Store, StoreError};
+use crate::records::when::{Zone, instant_millis};
 use crate::records::xapi::{
     HOME_PAGE, Lrs, LrsError, StatementQuery, VERB_ABANDONED, VERB_FAILED, VERB_INITIALIZED, VERB_PASSED, VERB_RESPONDED,
 };
@@ -494,35 +495,6 @@ impl Store {
     }
 }
 
-/// Milliseconds since 1970 of an ISO 8601 instant (`Z` or `±hh:mm`; a
-/// missing offset is read as UTC).
-fn instant_millis(ts: &str) -> Option<i64> {
-    let num = |r: std::ops::Range<usize>| ts.get(r)?.parse::<i64>().ok();
-    let b = ts.as_bytes();
-    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
-        return None;
-    }
-    let (y, m, d, hh, mm, ss) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
-    let mut rest = &ts[19..];
-    let mut millis = 0;
-    if let Some(frac) = rest.strip_prefix('.') {
-        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
-        millis = format!("{:0<3}", &frac[..digits.min(3)]).parse::<i64>().ok()?;
-        rest = &frac[digits..];
-    }
-    let offset_min = match rest.as_bytes().first() {
-        None | Some(b'Z' | b'z') => 0,
-        Some(&sign @ (b'+' | b'-')) => {
-            let h: i64 = rest.get(1..3)?.parse().ok()?;
-            let m: i64 = rest.get(3..).map(|r| r.trim_start_matches(':')).filter(|r| !r.is_empty()).map_or(Some(0), |r| r.parse().ok())?;
-            if sign == b'+' { h * 60 + m } else { -(h * 60 + m) }
-        }
-        _ => return None,
-    };
-    let days = days_from_civil(y, m, d);
-    Some((days * 86_400 + hh * 3600 + (mm - offset_min) * 60 + ss) * 1000 + millis)
-}
-
 /// The earlier instant of two (an unreadable or empty one loses).
 fn earlier(a: &str, b: &str) -> String {
     match (instant_millis(a), instant_millis(b)) {
@@ -542,13 +514,16 @@ pub struct ClassFilter {
     /// A part of the name or account, case-insensitive (a class whose
     /// accounts share a prefix, e.g. `2026A-`).
     pub name_contains: Option<String>,
-    /// From this day or instant on (ISO 8601, compared on the statement's
-    /// own timestamp as written).
+    /// From this day (`YYYY-MM-DD`, a day in `zone`) or instant (ISO 8601
+    /// with its offset) on.
     pub since: Option<String>,
     /// Up to and including this day or instant.
     pub until: Option<String>,
     /// Only these scenarios (ids); empty means every scenario.
     pub scenarios: Vec<String>,
+    /// The zone whose days `since`, `until` and the weeks are: the trainer's
+    /// PC's (statements carry UTC instants).
+    pub zone: Zone,
 }
 
 impl ClassFilter {
@@ -566,17 +541,26 @@ impl ClassFilter {
             }
         }
         if let Some(since) = &self.since
-            && f.timestamp.as_str() < since.as_str()
+            && self.bound_cmp(&f.timestamp, since) == Some(std::cmp::Ordering::Less)
         {
             return false;
         }
-        if let Some(until) = &self.until {
-            let head = f.timestamp.get(..until.len()).unwrap_or(&f.timestamp);
-            if head > until.as_str() {
-                return false;
-            }
+        if let Some(until) = &self.until
+            && self.bound_cmp(&f.timestamp, until) == Some(std::cmp::Ordering::Greater)
+        {
+            return false;
         }
         true
+    }
+
+    /// How a statement's instant lies to a bound: by local day when the
+    /// bound is a day, by instant when it is one (`None`: unreadable, kept).
+    fn bound_cmp(&self, timestamp: &str, bound: &str) -> Option<std::cmp::Ordering> {
+        if bound.len() == 10 {
+            Some(self.zone.day(timestamp)?.as_str().cmp(bound))
+        } else {
+            Some(instant_millis(timestamp)?.cmp(&instant_millis(bound)?))
+        }
     }
 }
 
@@ -712,43 +696,6 @@ impl Mean {
     }
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-/// The Monday of a timestamp's week (`YYYY-MM-DD`), by its written date.
-pub fn week_of(timestamp: &str) -> Option<String> {
-    let y: i64 = timestamp.get(0..4)?.parse().ok()?;
-    let m: i64 = timestamp.get(5..7)?.parse().ok()?;
-    let d: i64 = timestamp.get(8..10)?.parse().ok()?;
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    let days = days_from_civil(y, m, d);
-    // 1970-01-01 was a Thursday: Monday is 3 days before it.
-    let monday = days - (days + 3).rem_euclid(7);
-    let (y, m, d) = civil_from_days(monday);
-    Some(format!("{y:04}-{m:02}-{d:02}"))
-}
-
 /// Folds facts (any order) into the overview of those `filter` keeps.
 /// Holds counts per trainee, scenario, option, sitting and week, never the
 /// facts themselves.
@@ -831,7 +778,7 @@ impl OverviewBuilder {
                     bands[((v / 10.0) as usize).min(9)] += 1;
                     mean.add(*v);
                 }
-                if let Some(monday) = week_of(&f.timestamp) {
+                if let Some(monday) = self.filter.zone.week(&f.timestamp) {
                     let w = self.weeks.entry(monday).or_default();
                     w.0 += 1;
                     w.1 += usize::from(passed);
@@ -1007,8 +954,8 @@ pub fn summary_text(o: &Overview) -> String {
         s,
         "  {} 条记录 statements, {} – {}",
         o.statements,
-        o.first.as_deref().map_or("–", |t| t.get(..10).unwrap_or(t)),
-        o.last.as_deref().map_or("–", |t| t.get(..10).unwrap_or(t))
+        o.first.as_deref().and_then(|t| o.filter.zone.day(t)).as_deref().unwrap_or("–"),
+        o.last.as_deref().and_then(|t| o.filter.zone.day(t)).as_deref().unwrap_or("–")
     );
     let _ = writeln!(s, "  学员 trainees: {}   完成练习 completed attempts: {done}   通过率 pass rate: {}", o.trainees.len(), pct(rate));
     let _ = writeln!(s, "\n学员 Trainees (开始/完成/通过/平均分 started/completed/passed/mean):");
@@ -1364,12 +1311,20 @@ mod tests {
     }
 
     #[test]
-    fn weeks_start_on_monday_across_years() {
-        assert_eq!(week_of("2026-11-30T00:00:00Z").as_deref(), Some("2026-11-30"));
-        assert_eq!(week_of("2026-12-06T23:00:00+08:00").as_deref(), Some("2026-11-30"));
-        assert_eq!(week_of("2027-01-01").as_deref(), Some("2026-12-28"));
-        assert_eq!(week_of("2024-02-29").as_deref(), Some("2024-02-26"));
-        assert_eq!(week_of("garbage"), None);
+    fn days_and_weeks_are_the_trainers_own() {
+        // Monday 07:30 in Beijing is Sunday 23:30 UTC: on a Beijing PC it is
+        // in the week of 30 Nov and inside a range starting that day.
+        let list = facts(&[verdict("a", "E001", "s1", "2026-11-29T23:30:00.000Z", 90.0, true, "")]);
+        let beijing = ClassFilter { zone: Zone::fixed_hours(8), since: Some("2026-11-30".into()), ..ClassFilter::default() };
+        let o = overview(&list, &beijing);
+        assert_eq!(o.weeks.iter().map(|w| (w.monday.as_str(), w.completed)).collect::<Vec<_>>(), [("2026-11-30", 1)]);
+        let utc = ClassFilter { since: Some("2026-11-30".into()), ..ClassFilter::default() };
+        assert_eq!(overview(&list, &utc).statements, 0, "in UTC it was still Sunday");
+        let until_sunday = ClassFilter { zone: Zone::fixed_hours(8), until: Some("2026-11-29".into()), ..ClassFilter::default() };
+        assert_eq!(overview(&list, &until_sunday).statements, 0);
+        assert!(summary_text(&o).contains("2026-11-30 – 2026-11-30"), "{}", summary_text(&o));
+        let instant = ClassFilter { since: Some("2026-11-30T07:00:00+08:00".into()), ..ClassFilter::default() };
+        assert_eq!(overview(&list, &instant).statements, 1, "an instant bound is an instant in any zone");
     }
 
     #[test]

@@ -25,6 +25,7 @@ use crate::library::Library;
 use crate::play::engine::{Script, better_option_for};
 use crate::scenario::model::Item;
 use crate::records::store::AttemptRecord;
+use crate::records::when::Zone;
 use crate::scenario::model::{RedFlag, Stage, Text};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -139,7 +140,7 @@ struct Answer<'a> {
 /// only once its debrief may be shown. Attempts are replayed on the
 /// library's current scenario; one whose answers no longer replay there
 /// (the scenario was changed or removed) is listed as skipped.
-pub fn mistake_book(records: &[AttemptRecord], exam_attempts: &HashMap<i64, (i64, bool)>, library: &Library) -> MistakeBook {
+pub fn mistake_book(records: &[AttemptRecord], exam_attempts: &HashMap<i64, (i64, bool)>, library: &Library, zone: &Zone) -> MistakeBook {
     let mut book = MistakeBook::default();
     let mut answers: Vec<Answer<'_>> = Vec::new();
     for record in records {
@@ -200,7 +201,9 @@ pub fn mistake_book(records: &[AttemptRecord], exam_attempts: &HashMap<i64, (i64
             }
         };
         let track = &mut tracks[at].1;
-        let day: String = answer.record.steps[answer.step].recorded_at.chars().take(10).collect();
+        // Days on the trainee's clock: a Monday morning in Beijing is Sunday in UTC.
+        let recorded_at = &answer.record.steps[answer.step].recorded_at;
+        let day = zone.day(recorded_at).unwrap_or_else(|| recorded_at.chars().take(10).collect());
         match answer.judged {
             Judged::Wrong => {
                 track.last_wrong = Some(answer);
@@ -236,9 +239,9 @@ pub fn mistake_book(records: &[AttemptRecord], exam_attempts: &HashMap<i64, (i64
 impl crate::records::store::Store {
     /// A trainee's mistake book from everything stored for them: their
     /// attempts, and which of them belong to exams and may be shown.
-    pub fn mistake_book(&self, profile: i64, library: &Library) -> Result<MistakeBook, crate::records::store::StoreError> {
+    pub fn mistake_book(&self, profile: i64, library: &Library, zone: &Zone) -> Result<MistakeBook, crate::records::store::StoreError> {
         let records: Vec<AttemptRecord> = self.attempts(Some(profile))?.iter().map(|s| self.attempt(s.id)).collect::<Result<_, _>>()?;
-        Ok(mistake_book(&records, &self.exam_attempts()?, library))
+        Ok(mistake_book(&records, &self.exam_attempts()?, library, zone))
     }
 }
 
@@ -342,7 +345,7 @@ mod tests {
         let (best, bad) = routes(&script, persona);
         let none = HashMap::new();
         let wrong = record(1, &script, seed, &bad, "2026-11-01");
-        let book = mistake_book(std::slice::from_ref(&wrong), &none, &library);
+        let book = mistake_book(std::slice::from_ref(&wrong), &none, &library, &Zone::utc());
         let first = book.open.iter().find(|m| m.situation.turn_id == script.scenario.turns[0].id).expect("the first turn is a mistake");
         assert_eq!(first.chosen, script.scenario.turns[0].options[bad[0]].id);
         assert!(first.better.is_some());
@@ -355,16 +358,25 @@ mod tests {
         let open_first = |book: &MistakeBook| book.open.iter().any(|m| m.situation.turn_id == script.scenario.turns[0].id);
         // Two good answers the same day do not clear it; on a second day they do.
         let same_day = [wrong.clone(), record(2, &script, seed, &best, "2026-11-02"), record(3, &script, seed, &best, "2026-11-02")];
-        let book = mistake_book(&same_day, &none, &library);
+        let book = mistake_book(&same_day, &none, &library, &Zone::utc());
         assert!(open_first(&book));
         assert_eq!(book.open.iter().find(|m| m.situation.turn_id == script.scenario.turns[0].id).unwrap().good_since, 1);
         let two_days = [wrong.clone(), record(2, &script, seed, &best, "2026-11-02"), record(3, &script, seed, &best, "2026-11-03")];
-        let book = mistake_book(&two_days, &none, &library);
+        let book = mistake_book(&two_days, &none, &library, &Zone::utc());
         assert!(!open_first(&book));
         assert!(book.cleared >= 1);
+        // Days are the trainee's own: 10:00 and 17:00 UTC on 2 Nov are 18:00
+        // on 2 Nov and 01:00 on 3 Nov in Beijing.
+        let mut late = record(3, &script, seed, &best, "2026-11-02");
+        for (i, s) in late.steps.iter_mut().enumerate() {
+            s.recorded_at = format!("2026-11-02T17:00:{i:02}.000Z");
+        }
+        let across_midnight = [wrong.clone(), record(2, &script, seed, &best, "2026-11-02"), late];
+        assert!(open_first(&mistake_book(&across_midnight, &none, &library, &Zone::utc())));
+        assert!(!open_first(&mistake_book(&across_midnight, &none, &library, &Zone::fixed_hours(8))));
         // A wrong answer between the good ones starts the count again.
         let broken = [wrong.clone(), record(2, &script, seed, &best, "2026-11-02"), record(3, &script, seed, &bad, "2026-11-03"), record(4, &script, seed, &best, "2026-11-04")];
-        let book = mistake_book(&broken, &none, &library);
+        let book = mistake_book(&broken, &none, &library, &Zone::utc());
         let m = book.open.iter().find(|m| m.situation.turn_id == script.scenario.turns[0].id).unwrap();
         assert_eq!((m.times_wrong, m.good_since, m.attempt), (2, 1, 3));
     }
@@ -410,26 +422,26 @@ mod tests {
         let none = HashMap::new();
         let first_turn = script.scenario.turns[0].id.clone();
         let wrong = record(1, &script, seed, &bad, "2026-11-01");
-        let book = mistake_book(std::slice::from_ref(&wrong), &none, &library);
+        let book = mistake_book(std::slice::from_ref(&wrong), &none, &library, &Zone::utc());
         let m = book.open.iter().find(|m| m.situation.turn_id == first_turn).unwrap().clone();
         let others = book.open.len();
         // Answered well from the situation, then badly on every later turn:
         // only the answer in the situation is judged.
         let well = targeted(2, &script, &m.situation, best[0], true, "2026-11-02");
         assert!(well.steps.len() > 1);
-        let book = mistake_book(&[wrong.clone(), well.clone()], &none, &library);
+        let book = mistake_book(&[wrong.clone(), well.clone()], &none, &library, &Zone::utc());
         let after = book.open.iter().find(|m| m.situation.turn_id == first_turn).expect("one good day does not clear it");
         assert_eq!((after.good_since, after.times_wrong), (1, 1));
         assert_eq!(book.open.len(), others, "later answers of a targeted run open no mistakes");
         // A second good targeted answer the next day clears it.
         let again = targeted(3, &script, &m.situation, best[0], false, "2026-11-03");
-        let book = mistake_book(&[wrong.clone(), well.clone(), again.clone()], &none, &library);
+        let book = mistake_book(&[wrong.clone(), well.clone(), again.clone()], &none, &library, &Zone::utc());
         assert!(!book.open.iter().any(|m| m.situation.turn_id == first_turn), "{book:?}");
         assert_eq!(book.cleared, 1);
         assert_eq!(book.cleared_mistakes.iter().filter(|c| c.situation == m.situation).count(), 1, "shown apart once cleared");
         // A wrong targeted answer after that reopens it, counted once.
         let relapse = targeted(4, &script, &m.situation, bad[0], false, "2026-11-04");
-        let book = mistake_book(&[wrong, well, again, relapse], &none, &library);
+        let book = mistake_book(&[wrong, well, again, relapse], &none, &library, &Zone::utc());
         let reopened = book.open.iter().find(|m| m.situation.turn_id == first_turn).expect("reopened");
         assert!(!book.cleared_mistakes.iter().any(|c| c.situation == m.situation));
         assert_eq!((reopened.times_wrong, reopened.good_since, reopened.attempt), (2, 0, 4));
@@ -451,9 +463,9 @@ mod tests {
             let step = e.choose(c, None).unwrap().clone();
             store.record_step(a, i, &step).unwrap();
         }
-        let book = store.mistake_book(me, &library).unwrap();
+        let book = store.mistake_book(me, &library, &Zone::utc()).unwrap();
         assert!(book.open.iter().any(|m| m.attempt == a && m.situation.turn_id == script.scenario.turns[0].id), "{book:?}");
-        assert!(store.mistake_book(other, &library).unwrap().open.is_empty());
+        assert!(store.mistake_book(other, &library, &Zone::utc()).unwrap().open.is_empty());
     }
 
     #[test]
@@ -463,13 +475,13 @@ mod tests {
         let (_, bad) = routes(&script, script.persona_for_seed(3));
         let wrong = record(7, &script, 3, &bad, "2026-11-01");
         let withheld: HashMap<i64, (i64, bool)> = [(7, (1, false))].into_iter().collect();
-        assert!(mistake_book(std::slice::from_ref(&wrong), &withheld, &library).open.is_empty());
+        assert!(mistake_book(std::slice::from_ref(&wrong), &withheld, &library, &Zone::utc()).open.is_empty());
         let released: HashMap<i64, (i64, bool)> = [(7, (1, true))].into_iter().collect();
-        let book = mistake_book(std::slice::from_ref(&wrong), &released, &library);
+        let book = mistake_book(std::slice::from_ref(&wrong), &released, &library, &Zone::utc());
         assert!(!book.open.is_empty() && book.open.iter().all(|m| m.from_exam));
         let mut gone = wrong.clone();
         gone.summary.scenario_id = "no-such".into();
-        let book = mistake_book(&[gone], &HashMap::new(), &library);
+        let book = mistake_book(&[gone], &HashMap::new(), &library, &Zone::utc());
         assert_eq!(book.skipped.len(), 1);
         assert!(book.open.is_empty());
     }

@@ -12,3 +12,4 @@ pub mod store;
 pub mod xapi;
 pub mod xlsx;
 pub mod class;
+pub mod when;

@@ -115,30 +115,7 @@ fn duration(secs: f64) -> String {
     format!("PT{:.2}S", secs.max(0.0))
 }
 
-/// Milliseconds since 1970 of a stored timestamp (`2026-03-01T09:30:00.123Z`).
-fn epoch_millis(ts: &str) -> Option<i64> {
-    let b = ts.as_bytes();
-    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| ts.get(r)?.parse::<i64>().ok();
-    let (y, m, d, hh, mm, ss) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
-    let millis = match ts.get(19..20) {
-        Some(".") => {
-            let frac: String = ts[20..].chars().take_while(char::is_ascii_digit).take(3).collect();
-            format!("{frac:0<3}").parse::<i64>().ok()?
-        }
-        _ => 0,
-    };
-    // Days from civil (Howard Hinnant's algorithm).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(((days * 86_400 + hh * 3600 + mm * 60 + ss) * 1000) + millis)
-}
+use crate::records::when::instant_millis as epoch_millis;
 
 /// Seconds from the attempt's start to its end (finish or abandonment):
 /// time in the session, whether or not its turns were timed.
