@@ -33,6 +33,8 @@ mod class;
 mod drill;
 #[path = "app_views/drill_papers.rs"]
 mod drill_papers;
+#[path = "app_views/drill_protocol.rs"]
+mod drill_protocol;
 #[path = "app_views/exam.rs"]
 mod exam;
 #[path = "app_views/mistakes.rs"]

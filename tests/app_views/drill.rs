@@ -263,7 +263,7 @@ fn the_role_play_debrief_reveals_the_style() {
         kappa_linear: counterpart_core::drill::Kappa::Value(0.5),
         kappa_quadratic: counterpart_core::drill::Kappa::Value(0.6),
     };
-    let vm = AgreementVm { responder: "李明".into(), style: Some("D · Dominance".into()), observers: vec!["王五".into(), "赵六".into()], agreement: drill_agreement, order: Vec::new() };
+    let vm = AgreementVm { responder: "李明".into(), style: Some("D · Dominance".into()), observers: vec!["王五".into(), "赵六".into()], agreement: drill_agreement, order: Vec::new(), protocol: Vec::new() };
     let h = Harness::builder().with_size(wide()).build_ui(|ui| agreement_view(ui, Lang::En, &vm));
     h.get_by_label_contains("The citizen's style (revealed): D · Dominance");
 }
@@ -425,7 +425,7 @@ fn the_agreement_says_a_red_flag_failed_the_attempt_explains_the_marks_and_kappa
         kappa_linear: Kappa::Undefined(KappaUndefined::NoVariance),
         kappa_quadratic: Kappa::Undefined(KappaUndefined::NoVariance),
     };
-    let vm = AgreementVm { responder: "李明".into(), style: None, observers: vec!["王五".into(), "赵六".into()], agreement, order: Vec::new() };
+    let vm = AgreementVm { responder: "李明".into(), style: None, observers: vec!["王五".into(), "赵六".into()], agreement, order: Vec::new(), protocol: Vec::new() };
     let h = Harness::builder().with_size(wide()).build_ui(|ui| agreement_view(ui, Lang::En, &vm));
     h.get_by_label_contains("raised by 赵六 — at least half of the observers: it failed the attempt");
     h.get_by_label("— not observed · · not marked");
@@ -926,7 +926,7 @@ fn every_drill_screen_fits_both_projectors_at_every_text_size() {
                 next: (!finished).then(|| t("第 2/2 场：王芳 应对《停水第二天》", "Turn 2/2: 王芳 faces “Day two without water”").to_string()),
                 progress: "1/2".into(),
                 scoreboard: drill.scoreboard(),
-                last_agreement: Some(AgreementVm { responder: "李明".into(), style: Some("D · Dominance".into()), observers: vec!["王五".into(), "赵六".into()], agreement: agreement.clone(), order: Vec::new() }),
+                last_agreement: Some(AgreementVm { responder: "李明".into(), style: Some("D · Dominance".into()), observers: vec!["王五".into(), "赵六".into()], agreement: agreement.clone(), order: Vec::new(), protocol: Vec::new() }),
                 finished,
                 report: finished.then(|| Ok("/home/trainer/Documents/Counterpart/drill-演练_Drill_2026-12-01_19_29-20261201192920".to_string())),
                 error: None,

@@ -304,7 +304,7 @@ fn observers_tick_order_fields_and_the_comparison_shows_them_beside_the_truth() 
     for size in SIZES {
         for lang in [Lang::Zh, Lang::En] {
             let case = format!("observers compared at {}x{} {lang:?}", size.x, size.y);
-            let vm = AgreementVm { responder: "李明".into(), style: None, observers: vec!["王五".into(), "赵六".into()], agreement: agreement.clone(), order: order.clone() };
+            let vm = AgreementVm { responder: "李明".into(), style: None, observers: vec!["王五".into(), "赵六".into()], agreement: agreement.clone(), order: order.clone(), protocol: Vec::new() };
             let h = screen(vm, size, move |ui, vm: &mut AgreementVm| {
                 agreement_view(ui, lang, vm);
                 None::<()>

@@ -645,3 +645,58 @@ fn a_class_votes_work_order_resumes_as_typed_and_is_stored_scored_with_the_attem
     assert_eq!(stored.outcome, Some(OrderOutcome::of(&report.unwrap())));
     assert_eq!(store.load_drill_at(id, &scripts, at_hand).unwrap(), resumed);
 }
+
+#[test]
+fn a_drills_protocol_actions_are_stored_with_the_slots_steps_replay_after_reopening_and_a_miss_fails_as_solo() {
+    use counterpart_core::analysis::analyze::analyze_persona;
+    use counterpart_core::play::protocol::{ActionStatus, apply_protocol};
+    use counterpart_core::scenario::model::RedFlag;
+
+    let dir = temp();
+    let db = dir.path().join("records.sqlite3");
+    let file = load_file(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/hotline-gas-smell.ron"));
+    let script = file.script().unwrap_or_else(|| panic!("{:#?}", file.errors())).clone();
+    let scripts = scripts_with(&script);
+    let store = Store::open(&db).unwrap();
+    let (id, mut drill) = store.create_drill(&hot_seat(&script, vec![Member::typed("李明")], "风险处置")).unwrap();
+    store.apply_drill_event(id, &mut drill, &Event::StartSlot, &scripts).unwrap();
+    let attempt = drill.states[0].attempt.unwrap();
+    let persona = script.persona_for_seed(drill.states[0].seed);
+    let route = analyze_persona(&script, persona).unwrap().best(Objective::Overall).unwrap().route.clone();
+    // The gas line joined on the opening turn; 119 forgotten.
+    store.apply_drill_event(id, &mut drill, &Event::Protocol { action: "handover-gas".into() }, &scripts).unwrap();
+    store.apply_drill_event(id, &mut drill, &Event::Choose { option: route[0], response_secs: Some(4.0) }, &scripts).unwrap();
+    store.apply_drill_event(id, &mut drill, &Event::Protocol { action: "report-shift-lead".into() }, &scripts).unwrap();
+    assert_eq!(store.attempt(attempt).unwrap().steps[0].step.actions, ["handover-gas"], "kept with the step it came before");
+    drop(store);
+
+    // As after a crash: the pending action comes back with the drill.
+    let store = Store::open(&db).unwrap();
+    let mut resumed = store.load_drill(id, &scripts).unwrap();
+    assert_eq!(resumed, drill);
+    let encounter = resumed.encounter(0, &scripts).unwrap().unwrap();
+    assert_eq!(encounter.pending_actions(), ["report-shift-lead"]);
+    assert!(matches!(
+        store.apply_drill_event(id, &mut resumed, &Event::Protocol { action: "handover-gas".into() }, &scripts),
+        Err(StoreError::Drill { source: DrillError::Play(_), .. })
+    ));
+    for &o in &route[1..] {
+        store.apply_drill_event(id, &mut resumed, &Event::Choose { option: o, response_secs: None }, &scripts).unwrap();
+    }
+    store.apply_drill_event(id, &mut resumed, &Event::FinishSlot { disc_guess: None, outcome: None }, &scripts).unwrap();
+
+    let record = store.attempt(attempt).unwrap();
+    assert_eq!(record.steps[1].step.actions, ["report-shift-lead"]);
+    // The stored attempt replays to the drill's judgement, and scores as a
+    // solo attempt of the same steps: the missed handover fails it.
+    let replayed = record.replay_on(&script, record.steps.len()).unwrap();
+    assert_eq!(Some(replayed.protocol_report()), resumed.protocol_report(0, &scripts).unwrap());
+    let report = replayed.protocol_report();
+    let status = |action: &str| report.required.iter().find(|r| r.action == action).unwrap().status;
+    assert_eq!((status("handover-gas"), status("handover-119"), status("report-shift-lead")), (ActionStatus::Done, ActionStatus::Missed, ActionStatus::Done));
+    let card = record.result.unwrap().card;
+    assert!(!card.passed && card.red_flags.contains(&RedFlag::MissedProtocol), "{card:?}");
+    let (solo, _) = counterpart_core::workorder::card_with_order(&replayed, Some(&Default::default()), counterpart_core::library::knowledge::Desk::default().context(&counterpart_core::knowledge::Segmenter::new()));
+    assert_eq!(card, apply_protocol(&solo, &report));
+    assert_eq!(store.load_drill(id, &scripts).unwrap(), resumed);
+}

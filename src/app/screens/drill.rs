@@ -22,6 +22,7 @@ use std::sync::Arc;
 use crate::app::views::debrief::{DebriefAction, DebriefFrame, DebriefVm, debrief_view};
 use crate::app::views::drill::{Confirm, confirm_view};
 use crate::app::views::encounter::{EncounterAction, encounter_view_with_desk};
+use crate::app::views::protocol::{ProtocolVm, protocol_notes, protocol_panel};
 use crate::app::views::disc_label;
 use crate::app::views::widgets::{Seat, trust_word, upset_word};
 use counterpart_core::drill::{CueCard, Drill, Event, Member, Mode, Phase, Plan, Rotation, SlotStatus, VoteDebrief};
@@ -611,6 +612,37 @@ pub fn vote_papers(drill: &Drill, scripts: &Library, at_hand: AtHand<'_>, slot: 
         pending: false,
         order: order.map(|r| super::debrief::order_debrief(&r, lang, state.order_submitted_after, steps)),
         notice: notice.map(|r| super::debrief::notice_debrief(&NoticeOutcome::of(&r), &state.notice.note, lang, state.notice_handed_after.map(|n| (n, steps)))),
+        protocol: protocol_lines(drill, scripts, slot, lang),
+    }
+}
+
+/// The slot's risk protocol as the debrief words it (empty when the call
+/// held no risk and no action was taken).
+pub fn protocol_lines(drill: &Drill, scripts: &Library, slot: usize, lang: Lang) -> Vec<String> {
+    drill.protocol_report(slot, scripts).ok().flatten().map(|r| protocol_notes(&r, lang)).unwrap_or_default()
+}
+
+/// The risk-protocol strip of the slot in play, as under every solo
+/// hotline call, risk or not (offering it only when one is scripted would
+/// give the answer away): the member in the seat, the class, or the
+/// role-play's responder takes the actions. None between slots, on a
+/// counter, and once the call is over. `encounter` is the slot's, replayed.
+pub fn protocol_strip(drill: &Drill, encounter: Option<&Encounter>, lang: Lang) -> Option<ProtocolVm> {
+    if !matches!(drill.phase, Phase::Playing { .. } | Phase::TieBreak { .. }) {
+        return None;
+    }
+    let encounter = encounter.filter(|e| e.scenario().channel == counterpart_core::scenario::model::Channel::Hotline && !e.is_over())?;
+    let taken: Vec<String> = encounter.protocol_actions().into_iter().map(|(action, _)| action).collect();
+    Some(ProtocolVm::new(lang, &taken))
+}
+
+/// Draws the strip at the bottom of the screen; an action taken goes to
+/// the drill (and its log) as an event.
+fn protocol_bar(root: &mut egui::Ui, active: &mut Active, store: &Store, lang: Lang, now: f64) {
+    let Some(vm) = protocol_strip(&active.drill, active.encounter.as_ref(), lang) else { return };
+    let picked = egui::Panel::bottom("drill-protocol").resizable(false).show(root, |ui| protocol_panel(ui, &vm)).inner;
+    if let Some(action) = picked {
+        apply(active, store, Event::Protocol { action }, now, None);
     }
 }
 
@@ -911,6 +943,7 @@ fn ui(
                 can_undo: active.drill.can_undo(),
                 error: active.error.clone(),
             };
+            protocol_bar(&mut root, active, store, lang, now);
             let action = egui::CentralPanel::default().show(&mut root, |ui| role_play_view(ui, &vm)).inner;
             match action {
                 Some(RolePlayAction::Closest(k)) => apply(active, store, Event::CueNext { closest: k }, now, None),
@@ -951,7 +984,8 @@ fn ui(
                     ));
                     apply(active, store, Event::FinishSlot { disc_guess: None, outcome: active.outcome }, now, Some(words));
                     if active.error.is_none() {
-                        active.last_agreement = agreement.map(|agreement| AgreementVm { responder, style, observers: names, agreement, order });
+                        let protocol = protocol_lines(&active.drill, &active.scripts, slot, lang);
+                        active.last_agreement = agreement.map(|agreement| AgreementVm { responder, style, observers: names, agreement, order, protocol });
                     }
                 }
                 None => {}
@@ -993,6 +1027,7 @@ fn ui(
             let file = scenarios.path_of(&scenario.id).unwrap_or_default();
             let mut run = Run::new(file, encounter.clone(), active.call_started, None, None);
             let mut desk = desk_for_run(active, &mut run, lang, words);
+            protocol_bar(&mut root, active, store, lang, now);
             let (action, desk_action) = egui::CentralPanel::default().show(&mut root, |ui| vote_with_desk(ui, &mut vm, desk.as_mut())).inner;
             if let (Some(a), Some(d)) = (desk_action, &desk) {
                 desk_acted(active, store, &records, &mut run, d, a, now);
@@ -1025,7 +1060,11 @@ fn ui(
             if !pending && active.papers.as_ref().is_none_or(|(s, l, _)| *s != slot || *l != lang) {
                 active.papers = Some((slot, lang, papers_vm(active, slot, lang, words)));
             }
-            let papers = if pending { VotePapersVm { pending: true, ..VotePapersVm::default() } } else { active.papers.as_ref().map(|p| p.2.clone()).unwrap_or_default() };
+            let papers = if pending {
+                VotePapersVm { pending: true, protocol: protocol_lines(&active.drill, &active.scripts, slot, lang), ..VotePapersVm::default() }
+            } else {
+                active.papers.as_ref().map(|p| p.2.clone()).unwrap_or_default()
+            };
             let Some(encounter) = active.encounter.clone() else { return Ok(()) };
             let file = scenarios.path_of(&encounter.scenario().id).unwrap_or_default();
             let mut run = Run::new(file, encounter, active.call_started, None, None);
@@ -1059,6 +1098,7 @@ fn ui(
             // The member's own work order or notice, as in solo practice.
             let mut desk = desk_for_run(active, &mut run, lang, words);
             let vm = super::encounter::encounter_vm(&run, lang, now);
+            protocol_bar(&mut root, active, store, lang, now);
             let (action, desk_action) = egui::CentralPanel::default().show(&mut root, |ui| encounter_view_with_desk(ui, &vm, desk.as_mut())).inner;
             if let (Some(a), Some(d)) = (desk_action, &desk) {
                 desk_acted(active, store, &records, &mut run, d, a, now);

@@ -675,6 +675,9 @@ pub struct VotePapersVm {
     pub pending: bool,
     pub order: Option<OrderDebriefVm>,
     pub notice: Option<NoticeDebriefVm>,
+    /// The risk protocol as the class followed it: each requirement the
+    /// call raised and how it went, needless handovers (⚠ marks a fail).
+    pub protocol: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -719,6 +722,7 @@ fn vote_debrief_body(ui: &mut egui::Ui, lang: Lang, turns: &[VoteDebrief], paper
     }
     egui::ScrollArea::vertical().id_salt("vote-debrief").auto_shrink([false, false]).show(ui, |ui| {
         super::widgets::page_keys(ui);
+        protocol_lines(ui, &papers.protocol);
         if let Some(order) = &papers.order {
             order_section(ui, lang, order);
             ui.add_space(10.0);
@@ -1040,6 +1044,19 @@ pub struct AgreementVm {
     /// The work order's fields: the truth as far as the call revealed it,
     /// beside each observer's tick (empty without work-order truth).
     pub order: Vec<FieldTicks>,
+    /// The responder's risk protocol, judged where the slot ended.
+    pub protocol: Vec<String>,
+}
+
+/// The debrief's risk-protocol lines, a failing one (⚠) in red.
+fn protocol_lines(ui: &mut egui::Ui, notes: &[String]) {
+    for note in notes {
+        let text = if note.starts_with('⚠') { RichText::new(note).color(FAIL).strong() } else { RichText::new(note) };
+        ui.add(egui::Label::new(text).wrap());
+    }
+    if !notes.is_empty() {
+        ui.add_space(10.0);
+    }
 }
 
 fn kappa_text(lang: Lang, kappa: Kappa) -> String {
@@ -1063,6 +1080,7 @@ pub fn agreement_view(ui: &mut egui::Ui, lang: Lang, vm: &AgreementVm) {
     if let Some(style) = &vm.style {
         ui.label(format!("{}{style}", tr(lang, "群众的性格（揭晓）：", "The citizen's style (revealed): ")));
     }
+    protocol_lines(ui, &vm.protocol);
     // The reason is said once when neither kappa exists for the same reason.
     match (a.kappa_linear, a.kappa_quadratic) {
         (Kappa::Undefined(x), Kappa::Undefined(y)) if x == y => {

@@ -30,9 +30,18 @@
 //! `notice::card_with_notice`) with the desk of the scenario's folder
 //! (`AtHand`). In role-play the observers tick the order's fields the
 //! responder got right, shown beside the truth (`Drill::order_ticks`).
+//!
+//! Risk-protocol actions (`Event::Protocol`) are taken in every mode and
+//! replayed before the answer that followed them, so the slot's recorded
+//! steps carry them as a solo attempt's do; `FinishSlot` applies the
+//! protocol's verdict last (`protocol::apply_protocol`), so a missed
+//! required action fails the slot exactly as it fails a solo attempt. A
+//! role-play is judged along the cue card's path, ended where the trainer
+//! finished it.
 
 use crate::analysis::analyze::bounds_after;
 use crate::play::engine::{Encounter, PlayError, Script, Step, option_quality};
+use crate::play::protocol::{ProtocolReport, apply_protocol};
 use crate::scenario::model::{DiscStyle, Item, Mood, Outcome, RedFlag, Text};
 use crate::play::score::AttemptResult;
 use crate::library::Library;
@@ -240,9 +249,14 @@ pub enum Event {
     /// Role-play: an observer marks a work-order field the responder got
     /// right (`Some(true)`) or not (`Some(false)`), or takes the mark back.
     OrderTick { observer: usize, field: FieldName, right: Option<bool> },
+    /// A risk-protocol action (an id of `play::protocol::ACTIONS`) taken on
+    /// the turn faced now: by the member in the seat, as the class decides,
+    /// or by the role-play's responder. Kept with that turn's step when it
+    /// is answered, as in a solo attempt, and judged at `FinishSlot`.
+    Protocol { action: String },
     /// Takes back the last action of the slot in play (a choice, a vote,
     /// a tie broken, a cue-card move, an observer's mark, red flag or
-    /// work-order tick): the
+    /// work-order tick, a protocol action): the
     /// slot is rebuilt from its own events without the last one, and a
     /// recorded step is removed from the attempt (`Effect::UnrecordStep`).
     /// Being an event itself, it replays exactly after a crash. Starting,
@@ -448,6 +462,18 @@ pub struct SlotState {
     pub order_outcome: Option<OrderOutcome>,
     #[serde(default)]
     pub notice_outcome: Option<NoticeOutcome>,
+    /// Risk-protocol actions taken, in order, each with the answers given
+    /// before it: replayed before the answer that follows them.
+    #[serde(default)]
+    pub actions: Vec<TakenAction>,
+}
+
+/// A risk-protocol action taken in a slot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TakenAction {
+    /// How many answers had been given: the action belongs to the next one.
+    pub after: usize,
+    pub action: String,
 }
 
 /// A drill in progress: the plan, its schedule and every slot's state.
@@ -601,6 +627,7 @@ impl Drill {
                 notice_handed_after: None,
                 order_outcome: None,
                 notice_outcome: None,
+                actions: Vec::new(),
             })
             .collect();
         let phase = if slots.is_empty() { Phase::Finished } else { Phase::Ready { slot: 0 } };
@@ -818,6 +845,10 @@ impl Drill {
                         card.outcome = Some(outcome);
                         card.notes.push(crate::play::score::ScoreNote::Breakdown);
                     }
+                    // The protocol as in solo play, judged along the cue
+                    // card's path: the call ends where the trainer ends it.
+                    let encounter = self.replayed(slot, scripts)?;
+                    let card = apply_protocol(&card, &encounter.protocol_report_at_close());
                     AttemptResult {
                         card,
                         ending_id: ROLE_PLAY_ENDING.to_string(),
@@ -908,6 +939,19 @@ impl Drill {
                 }
                 Ok(Vec::new())
             }
+            Event::Protocol { action } => {
+                let slot = match self.phase {
+                    Phase::Playing { slot } | Phase::TieBreak { slot, .. } => slot,
+                    _ => return Err(wrong_phase(&self.phase)),
+                };
+                // The engine refuses an unknown action, one taken already
+                // and any once the call is over, as in solo play.
+                let mut encounter = self.replayed(slot, scripts)?;
+                encounter.take_protocol_action(action).map_err(play_error)?;
+                let state = &mut self.states[slot];
+                state.actions.push(TakenAction { after: state.choices.len(), action: action.clone() });
+                Ok(Vec::new())
+            }
             Event::Close => {
                 let effects = match self.current_index() {
                     Some(slot) if self.states[slot].status == SlotStatus::InProgress => self.abandon(slot),
@@ -993,7 +1037,8 @@ impl Drill {
     }
 
     /// The slot's card as a solo attempt is scored: the conversation, the
-    /// order's caps, then the notice's; with how each scored.
+    /// order's caps, then the notice's, then the risk protocol's verdict;
+    /// with how the order and the notice scored.
     fn scored(&self, slot: usize, encounter: &Encounter, at_hand: AtHand<'_>) -> (ScoreCard, Option<OrderOutcome>, Option<NoticeOutcome>) {
         let state = &self.states[slot];
         let empty = Desk::default();
@@ -1004,6 +1049,8 @@ impl Drill {
             (encounter.score(), None)
         };
         let (card, notice) = card_with_notice(&card, encounter.scenario().notice.as_ref(), Some(&state.notice), &desk.base);
+        // The protocol's verdict last, as in solo play: no cap lifts its fail.
+        let card = apply_protocol(&card, &encounter.protocol_report());
         (card, order.as_ref().map(OrderOutcome::of), notice.as_ref().map(NoticeOutcome::of))
     }
 
@@ -1075,6 +1122,7 @@ impl Drill {
         state.votes.clear();
         state.pending_counts = None;
         state.sheets = fresh_sheets(&self.slots[slot]);
+        state.actions.clear();
         self.phase = Phase::Playing { slot };
         // The steps these events record are in the store already: their
         // effects are dropped, only the one taken back is compensated.
@@ -1143,14 +1191,31 @@ impl Drill {
                 loaded: script.scenario.version,
             });
         }
-        // Response times matter: a late answer upsets the citizen.
-        let answers: Vec<_> = state
-            .choices
-            .iter()
-            .enumerate()
-            .map(|(i, &choice)| (choice, state.response_secs.get(i).copied().flatten()))
-            .collect();
-        Encounter::replay_answers(script.clone(), state.seed, &answers).map_err(play_error)
+        // Response times matter: a late answer upsets the citizen. Each
+        // protocol action is taken before the answer that followed it, so
+        // the steps carry them as a solo attempt's do.
+        let mut encounter = Encounter::new(script.clone(), state.seed);
+        let take = |encounter: &mut Encounter, after: usize| -> Result<(), DrillError> {
+            for taken in state.actions.iter().filter(|a| a.after == after) {
+                encounter.take_protocol_action(&taken.action).map_err(play_error)?;
+            }
+            Ok(())
+        };
+        for (i, &choice) in state.choices.iter().enumerate() {
+            take(&mut encounter, i)?;
+            encounter.choose(choice, state.response_secs.get(i).copied().flatten()).map_err(play_error)?;
+        }
+        take(&mut encounter, state.choices.len())?;
+        Ok(encounter)
+    }
+
+    /// The slot's risk protocol judged as it stands (the call over once it
+    /// ended; a finished role-play where the trainer ended it); `None`
+    /// before the slot started.
+    pub fn protocol_report(&self, slot: usize, scripts: &Library) -> Result<Option<ProtocolReport>, DrillError> {
+        let Some(encounter) = self.encounter(slot, scripts)? else { return Ok(None) };
+        let closed = self.plan.mode == Mode::RolePlay && self.states[slot].status == SlotStatus::Done;
+        Ok(Some(if closed { encounter.protocol_report_at_close() } else { encounter.protocol_report() }))
     }
 
     /// The slot being played or next to play, if any.
@@ -1680,6 +1745,7 @@ fn event_name(event: &Event) -> &'static str {
         Event::Notice { .. } => "Notice",
         Event::HandNotice => "HandNotice",
         Event::OrderTick { .. } => "OrderTick",
+        Event::Protocol { .. } => "Protocol",
     }
 }
 
@@ -1695,6 +1761,7 @@ fn is_undoable(event: &Event) -> bool {
             | Event::Observe { .. }
             | Event::RedFlag { .. }
             | Event::OrderTick { .. }
+            | Event::Protocol { .. }
     )
 }
 
@@ -1760,6 +1827,9 @@ fn script_of<'a>(scripts: &'a Library, id: &str) -> Result<&'a std::sync::Arc<Sc
 
 #[cfg(test)]
 mod papers_tests;
+
+#[cfg(test)]
+mod protocol_tests;
 
 #[cfg(test)]
 mod tests {

@@ -639,6 +639,18 @@ impl Encounter {
     /// The risk protocol judged on this attempt so far: each required
     /// action done, pending, late or missed, and needless handovers.
     pub fn protocol_report(&self) -> ProtocolReport {
+        self.protocol_judged(self.is_over())
+    }
+
+    /// The risk protocol judged as if the call ended where it stands: a
+    /// role-play's conversation is over when the trainer finishes it,
+    /// wherever the cue card has got to, so what is still pending then
+    /// is missed.
+    pub fn protocol_report_at_close(&self) -> ProtocolReport {
+        self.protocol_judged(true)
+    }
+
+    fn protocol_judged(&self, ended: bool) -> ProtocolReport {
         let mut actions: Vec<Vec<String>> = self.steps.iter().map(|s| s.actions.clone()).collect();
         let mut turns: Vec<String> = self.steps.iter().map(|s| s.turn_id.clone()).collect();
         if let Some(prompt) = self.prompt() {
@@ -646,7 +658,7 @@ impl Encounter {
             turns.push(prompt.turn.id.clone());
         }
         let heard = self.heard_lines();
-        judge(&self.script.scenario, &Attempt { actions: &actions, turns: &turns, heard: &heard, ended: self.is_over() })
+        judge(&self.script.scenario, &Attempt { actions: &actions, turns: &turns, heard: &heard, ended })
     }
 
     /// `score()` with the protocol judgement applied: a missed required
