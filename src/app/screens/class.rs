@@ -230,7 +230,7 @@ pub fn work(path: &std::path::Path, url: &str, lrs: Option<&Lrs>, filter: &Class
 
 /// What `done` means for the screen.
 pub fn apply(state: &mut ClassState, done: JobDone) {
-    let fetched_at = done.cache.as_ref().map(|c| shown_time(&c.fetched_at, &state.applied.zone));
+    let fetched_at = done.cache.as_ref().map(|c| state.applied.zone.minute(&c.fetched_at));
     let offline = |fetched_at| Freshness::Offline { fetched_at, problem: String::new() };
     state.freshness = match (done.fetch, fetched_at) {
         (Some(Ok(run)), Some(at)) => {
@@ -258,11 +258,6 @@ pub fn apply(state: &mut ClassState, done: JobDone) {
             state.freshness = offline(None);
         }
     }
-}
-
-/// `2026-12-02T03:10:44.123Z` on this PC's clock, `2026-12-02 11:10` in Beijing.
-fn shown_time(stamp: &str, zone: &Zone) -> String {
-    zone.minute(stamp)
 }
 
 fn poll(
@@ -528,7 +523,7 @@ fn ui(
         }
         return Ok(());
     };
-    let refilter = |state: &mut ClassState, scenario: Option<String>| match filter_of(&state.since, &state.until, scenario.as_deref(), &state.applied.zone.clone(), lang) {
+    let refilter = |state: &mut ClassState, scenario: Option<String>| match filter_of(&state.since, &state.until, scenario.as_deref(), &state.applied.zone, lang) {
         Ok(f) => {
             state.filter_error = None;
             state.scenario = scenario;
