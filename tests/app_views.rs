@@ -31,6 +31,8 @@ mod author;
 mod class;
 #[path = "app_views/drill.rs"]
 mod drill;
+#[path = "app_views/drill_lookups.rs"]
+mod drill_lookups;
 #[path = "app_views/drill_papers.rs"]
 mod drill_papers;
 #[path = "app_views/drill_protocol.rs"]

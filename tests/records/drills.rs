@@ -700,3 +700,72 @@ fn a_drills_protocol_actions_are_stored_with_the_slots_steps_replay_after_reopen
     assert_eq!(card, apply_protocol(&solo, &report));
     assert_eq!(store.load_drill(id, &scripts).unwrap(), resumed);
 }
+
+#[test]
+fn a_drills_lookups_are_stored_with_the_slots_attempt_in_its_transaction_and_come_back_after_reopening() {
+    use counterpart_core::knowledge::Segmenter;
+    use counterpart_core::library::knowledge::Desk;
+    use counterpart_core::drill::AtHand;
+    use std::collections::HashMap;
+
+    let dir = temp();
+    let db = dir.path().join("records.sqlite3");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/hotline-gas-smell.ron");
+    let file = load_file(&path);
+    let script = file.script().unwrap_or_else(|| panic!("{:#?}", file.errors())).clone();
+    let scripts = scripts_with(&script);
+    let desks: HashMap<String, Arc<Desk>> = [(script.scenario.id.clone(), Arc::new(Desk::for_file(&path)))].into();
+    let words = Segmenter::new();
+    let at_hand = AtHand::new(&desks, &words);
+    let look = |query: &str, entry: &str| Event::Lookup { query: query.into(), entry: entry.into() };
+    let store = Store::open(&db).unwrap();
+    let (id, mut drill) = store.create_drill(&hot_seat(&script, vec![Member::typed("李明")], "查阅演练")).unwrap();
+    store.apply_drill_event_at(id, &mut drill, &Event::StartSlot, &scripts, at_hand).unwrap();
+    let attempt = drill.states[0].attempt.unwrap();
+    let persona = script.persona_for_seed(drill.states[0].seed);
+    let route = counterpart_core::analysis::analyze::analyze_persona(&script, persona).unwrap().best(Objective::Overall).unwrap().route.clone();
+
+    store.apply_drill_event_at(id, &mut drill, &look("燃气", "gas-leak-emergency"), &scripts, at_hand).unwrap();
+    store.apply_drill_event_at(id, &mut drill, &Event::Choose { option: route[0], response_secs: Some(3.0) }, &scripts, at_hand).unwrap();
+    store.apply_drill_event_at(id, &mut drill, &look("停水", "water-outage-repair"), &scripts, at_hand).unwrap();
+    let stored = store.attempt(attempt).unwrap().lookups;
+    let seen: Vec<(&str, &str, usize)> = stored.iter().map(|l| (l.query.as_str(), l.entry.as_str(), l.after_step)).collect();
+    assert_eq!(seen, [("燃气", "gas-leak-emergency", 0), ("停水", "water-outage-repair", 1)], "李明's attempt holds them, after the answers given");
+    assert!(stored.iter().all(|l| !l.recorded_at.is_empty()), "the store stamps them");
+
+    // An entry the folder does not hold: refused, nothing logged or stored.
+    let events = store.drill_log(id).unwrap().1.len();
+    match store.apply_drill_event_at(id, &mut drill, &look("燃气", "no-such-entry"), &scripts, at_hand) {
+        Err(StoreError::Drill { source: DrillError::UnknownEntry { entry }, .. }) => assert_eq!(entry, "no-such-entry"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(store.drill_log(id).unwrap().1.len(), events);
+    assert_eq!(store.attempt(attempt).unwrap().lookups.len(), 2);
+    drop(store);
+
+    // As after a crash: the slot comes back with its lookups.
+    let store = Store::open(&db).unwrap();
+    let mut resumed = store.load_drill_at(id, &scripts, at_hand).unwrap();
+    assert_eq!(resumed, drill);
+    let kept: Vec<(&str, usize)> = resumed.states[0].lookups.iter().map(|l| (l.entry.as_str(), l.after_step)).collect();
+    assert_eq!(kept, [("gas-leak-emergency", 0), ("water-outage-repair", 1)]);
+    // Undo takes back the answer, passing over the lookup after it: the
+    // step goes, the lookups stay in the attempt.
+    store.apply_drill_event_at(id, &mut resumed, &Event::Undo, &scripts, at_hand).unwrap();
+    let record = store.attempt(attempt).unwrap();
+    assert!(record.steps.is_empty());
+    assert_eq!(record.lookups.len(), 2);
+    for &o in &route {
+        store.apply_drill_event_at(id, &mut resumed, &Event::Choose { option: o, response_secs: None }, &scripts, at_hand).unwrap();
+    }
+    store.apply_drill_event_at(id, &mut resumed, &look("燃气", "gas-leak-emergency"), &scripts, at_hand).unwrap();
+    store.apply_drill_event_at(id, &mut resumed, &Event::FinishSlot { disc_guess: None, outcome: None }, &scripts, at_hand).unwrap();
+
+    let record = store.attempt(attempt).unwrap();
+    assert_eq!(record.summary.status, Status::Completed);
+    assert_eq!(record.lookups.iter().map(|l| l.after_step).collect::<Vec<_>>(), [0, 1, route.len()]);
+    // The attempt's own report lists them, as for a solo attempt.
+    let html = attempt_html(&record, &scripts);
+    assert!(html.contains("Knowledge looked up") && html.contains("water-outage-repair"), "{html}");
+    assert_eq!(store.load_drill_at(id, &scripts, at_hand).unwrap(), resumed);
+}

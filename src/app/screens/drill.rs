@@ -12,7 +12,7 @@ use crate::app::views::drill::{
     UnfinishedAction, UnfinishedDrill, VoteAction, VoteDebriefAction, VotePapersVm, VoteVm, ready_view, role_play_view, setup_view, vote_debrief_with_papers, vote_with_desk,
 };
 use crate::app::run::{DeskState, Words};
-use crate::app::views::workorder::{DeskAction, DeskVm};
+use crate::app::views::workorder::{DeskAction, DeskVm, EntryVm};
 use counterpart_core::drill::AtHand;
 use counterpart_core::library::knowledge::Desk;
 use counterpart_core::notice::NoticeOutcome;
@@ -494,11 +494,7 @@ fn refresh(active: &mut Active, now: f64) {
     // A new slot's desk starts from what the drill holds (a resumed slot's
     // order as typed); whether it is handed in always follows the drill.
     if slot != active.desk_slot {
-        active.desk = DeskState::default();
-        if let Some(state) = slot.and_then(|s| active.drill.states.get(s)) {
-            active.desk.order = state.order.clone();
-            active.desk.notice = state.notice.clone();
-        }
+        active.desk = slot.map(|s| slot_desk(&active.drill, s)).unwrap_or_default();
         active.desk_slot = slot;
         active.unlogged_since = None;
     }
@@ -511,11 +507,33 @@ fn refresh(active: &mut Active, now: f64) {
     }
 }
 
-/// Whether the desk's order and notice are handed in follows the drill.
+/// The desk of a slot as the drill holds it, for a slot coming on screen
+/// (a resumed one included): its order as typed, its notice as assembled,
+/// its lookups with the last entry opened shown again, as a resumed solo
+/// attempt's desk is (public for tests).
+pub fn slot_desk(drill: &Drill, slot: usize) -> DeskState {
+    let mut desk = DeskState::default();
+    if let Some(state) = drill.states.get(slot) {
+        desk.order = state.order.clone();
+        desk.notice = state.notice.clone();
+        desk.submitted_after = state.order_submitted_after;
+        desk.notice_handed_after = state.notice_handed_after;
+        desk.lookups = state.lookups.clone();
+        if let Some(last) = state.lookups.last() {
+            desk.open = Some(last.entry.clone());
+            desk.query = last.query.clone();
+        }
+    }
+    desk
+}
+
+/// Whether the desk's order and notice are handed in, and what was looked
+/// up, follows the drill.
 fn sync_desk(active: &mut Active) {
     if let Some(state) = active.desk_slot.and_then(|s| active.drill.states.get(s)) {
         active.desk.submitted_after = state.order_submitted_after;
         active.desk.notice_handed_after = state.notice_handed_after;
+        active.desk.lookups = state.lookups.clone();
     }
 }
 
@@ -574,16 +592,32 @@ fn desk_for_run(active: &Active, run: &mut Run, lang: Lang, words: &Words) -> Op
     super::encounter::desk_vm(run, lang, words.get())
 }
 
+/// The drill event a desk action makes at once: opening an entry is a
+/// lookup, with what was in the search box (public for tests). Typing
+/// waits for a pause (`log_papers`); handing in is sent by `desk_acted`.
+pub fn lookup_event(action: &DeskAction, vm: &DeskVm) -> Option<Event> {
+    match action {
+        DeskAction::Open(entry) => Some(Event::Lookup { query: vm.knowledge.query.clone(), entry: entry.clone() }),
+        _ => None,
+    }
+}
+
 /// What was done on the desk: applied to the frame's run as in solo play,
-/// kept on screen, and handing in goes to the drill (and its log).
+/// kept on screen; handing in and opening an entry go to the drill (and
+/// its log), so the slot's attempt records them.
 fn desk_acted(active: &mut Active, store: &Store, records: &Records, run: &mut Run, vm: &DeskVm, action: DeskAction, now: f64) {
     let handing_in = matches!(action, DeskAction::Submit | DeskAction::HandOver);
+    let lookup = lookup_event(&action, vm);
     // The frame's run has no attempt of its own: nothing here is stored.
     super::encounter::apply_desk(run, records, vm, action.clone());
     let changed = run.desk.order != active.desk.order || run.desk.notice != active.desk.notice;
     active.desk = run.desk.clone();
     sync_desk(active);
-    if handing_in {
+    if let Some(event) = lookup {
+        // The entry stays open on the desk; what was looked up follows the
+        // drill, which records it with the slot's attempt.
+        apply(active, store, event, now, None);
+    } else if handing_in {
         log_papers(active, store, now);
         match action {
             DeskAction::Submit if active.drill.takes_order(&active.scripts) => send(active, store, Event::SubmitOrder, now, None),
@@ -613,7 +647,33 @@ pub fn vote_papers(drill: &Drill, scripts: &Library, at_hand: AtHand<'_>, slot: 
         order: order.map(|r| super::debrief::order_debrief(&r, lang, state.order_submitted_after, steps)),
         notice: notice.map(|r| super::debrief::notice_debrief(&NoticeOutcome::of(&r), &state.notice.note, lang, state.notice_handed_after.map(|n| (n, steps)))),
         protocol: protocol_lines(drill, scripts, slot, lang),
+        knowledge: slot_knowledge(drill, scripts, at_hand, slot, lang),
     }
+}
+
+/// The knowledge entries the slot's call needed (its work-order truth's),
+/// each marked whether it was looked up during the slot, as a solo
+/// debrief marks them; empty without the folder's desk (public for tests).
+pub fn slot_knowledge(drill: &Drill, scripts: &Library, at_hand: AtHand<'_>, slot: usize, lang: Lang) -> Vec<(EntryVm, bool)> {
+    let Some(id) = drill.slots.get(slot).map(|s| &s.scenario) else { return Vec::new() };
+    let (Some(script), Some(desk)) = (scripts.script(id), at_hand.desks.and_then(|d| d.get(id))) else { return Vec::new() };
+    let lookups = &drill.states[slot].lookups;
+    script
+        .scenario
+        .work_order
+        .iter()
+        .flat_map(|t| &t.knowledge)
+        .filter_map(|entry| desk.base.entry(entry))
+        .map(|e| (super::encounter::entry_vm(e, lang), lookups.iter().any(|l| l.entry == e.id)))
+        .collect()
+}
+
+/// `slot_debrief` with the knowledge the call needed, marked as looked up
+/// or not, from the folder's desk.
+pub fn slot_debrief_at(drill: &Drill, scripts: &Library, at_hand: AtHand<'_>, slot: usize, lang: Lang) -> Option<DebriefVm> {
+    let mut vm = slot_debrief(drill, scripts, slot, lang)?;
+    vm.knowledge = slot_knowledge(drill, scripts, at_hand, slot, lang);
+    Some(vm)
 }
 
 /// The slot's risk protocol as the debrief words it (empty when the call
@@ -859,7 +919,7 @@ fn ui(
         && *shown_lang != lang
     {
         let slot = *slot;
-        active.slot_debrief = slot_debrief(&active.drill, &active.scripts, slot, lang).map(|vm| (slot, lang, vm));
+        active.slot_debrief = slot_debrief_at(&active.drill, &active.scripts, AtHand { desks: Some(&active.desks), segmenter: None }, slot, lang).map(|vm| (slot, lang, vm));
     }
     if let Some((_, _, vm)) = active.slot_debrief.as_mut() {
         vm.show_replay = active.replay_shown;
@@ -1115,7 +1175,7 @@ fn ui(
                     apply(active, store, Event::FinishSlot { disc_guess: active.disc_guess, outcome: None }, now, Some(words));
                     // The member sees their debrief before the next scoreboard.
                     if active.error.is_none() {
-                        active.slot_debrief = slot_debrief(&active.drill, &active.scripts, slot, lang).map(|vm| (slot, lang, vm));
+                        active.slot_debrief = slot_debrief_at(&active.drill, &active.scripts, AtHand { desks: Some(&active.desks), segmenter: None }, slot, lang).map(|vm| (slot, lang, vm));
                     }
                 }
                 None => {}

@@ -708,7 +708,9 @@ pub fn notice_section(ui: &mut egui::Ui, lang: Lang, notice: &NoticeDebriefVm) -
     print
 }
 
-fn knowledge_section(ui: &mut egui::Ui, lang: Lang, entries: &[(EntryVm, bool)]) {
+/// The entries the call needed, each marked looked up or not (a solo
+/// debrief, and a class vote's).
+pub fn knowledge_section(ui: &mut egui::Ui, lang: Lang, entries: &[(EntryVm, bool)]) {
     ui.label(RichText::new(tr(lang, "这次要查的知识库条目", "The knowledge this case needed")).size(18.0).strong());
     for (entry, opened) in entries {
         egui::Frame::group(ui.style()).inner_margin(8.0).show(ui, |ui| {

@@ -9,8 +9,8 @@ use counterpart_core::drill::{
     CueCard, FieldTicks, Kappa, KappaUndefined, Mode, Observation, RoundAgreement, Rotation, Scoreboard, VoteDebrief,
 };
 use counterpart_core::workorder::FieldName;
-use super::debrief::{NoticeDebriefVm, OrderDebriefVm, notice_section, order_section};
-use super::workorder::{DeskAction, DeskVm, desk_view};
+use super::debrief::{NoticeDebriefVm, OrderDebriefVm, knowledge_section, notice_section, order_section};
+use super::workorder::{DeskAction, DeskVm, EntryVm, desk_view};
 use counterpart_core::scenario::model::{Item, Lang, Outcome, RedFlag};
 use counterpart_core::play::rubric::Dimension;
 use counterpart_core::drill::parse_roster;
@@ -678,6 +678,9 @@ pub struct VotePapersVm {
     /// The risk protocol as the class followed it: each requirement the
     /// call raised and how it went, needless handovers (⚠ marks a fail).
     pub protocol: Vec<String>,
+    /// The knowledge entries the call needed, and whether the class
+    /// looked each up during the slot.
+    pub knowledge: Vec<(EntryVm, bool)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -729,6 +732,10 @@ fn vote_debrief_body(ui: &mut egui::Ui, lang: Lang, turns: &[VoteDebrief], paper
         }
         if let Some(notice) = &papers.notice {
             notice_section(ui, lang, notice);
+            ui.add_space(10.0);
+        }
+        if !papers.knowledge.is_empty() {
+            knowledge_section(ui, lang, &papers.knowledge);
             ui.add_space(10.0);
         }
         for (t, turn) in turns.iter().enumerate() {

@@ -38,6 +38,13 @@
 //! required action fails the slot exactly as it fails a solo attempt. A
 //! role-play is judged along the cue card's path, ended where the trainer
 //! finished it.
+//!
+//! Knowledge-base entries opened from the desk beside the call
+//! (`Event::Lookup`) are kept in the slot's state, with the answers given
+//! before each, and recorded with the slot's attempt
+//! (`Effect::RecordLookup`), as a solo attempt records them: History, the
+//! attempt's reports and a resumed drill have them. Reading cannot be
+//! taken back, so `Event::Undo` passes over lookups.
 
 use crate::analysis::analyze::bounds_after;
 use crate::play::engine::{Encounter, PlayError, Script, Step, option_quality};
@@ -46,6 +53,7 @@ use crate::scenario::model::{DiscStyle, Item, Mood, Outcome, RedFlag, Text};
 use crate::play::score::AttemptResult;
 use crate::library::Library;
 use crate::play::rubric::Dimension;
+use crate::records::store::Lookup;
 use crate::play::score::{ScoreCard, Tally};
 use crate::knowledge::Segmenter;
 use crate::library::knowledge::Desk;
@@ -254,6 +262,17 @@ pub enum Event {
     /// or by the role-play's responder. Kept with that turn's step when it
     /// is answered, as in a solo attempt, and judged at `FinishSlot`.
     Protocol { action: String },
+    /// A knowledge-base entry opened from the desk beside the call, with
+    /// what was in the search box: by the member in the seat (hot seat),
+    /// by the trainer at the class's desk (class vote, recorded with the
+    /// class's attempt), or for the role-play's responder, whose attempt
+    /// the slot is (the role-play screen has no desk of its own, but a
+    /// responder looking something up counts for the responder). Kept with
+    /// the answers given so far and recorded with the slot's attempt
+    /// (`Effect::RecordLookup`). Refused between slots; refused for an
+    /// entry the scenario folder's knowledge base does not hold when that
+    /// desk is at hand. Not undoable: see `Undo`.
+    Lookup { query: String, entry: String },
     /// Takes back the last action of the slot in play (a choice, a vote,
     /// a tie broken, a cue-card move, an observer's mark, red flag or
     /// work-order tick, a protocol action): the
@@ -264,6 +283,10 @@ pub enum Event {
     /// (they open, finish or abandon an attempt in a trainee's record); the
     /// app asks before skipping or closing instead. The order and the
     /// notice are not undone either: their own editing is the undo.
+    /// Lookups are passed over, never taken back: an entry read stays read
+    /// (the trainee knows what it says whatever is undone), so Undo takes
+    /// back the last undoable action before them and the lookups stay in
+    /// the slot and its attempt as they happened.
     Undo,
 }
 
@@ -286,6 +309,9 @@ pub enum Effect {
     /// `FinishAttempt`.
     OrderScored { attempt: i64, outcome: OrderOutcome },
     NoticeScored { attempt: i64, outcome: NoticeOutcome },
+    /// A knowledge-base entry opened during the attempt (`recorded_at`
+    /// empty: the store stamps it).
+    RecordLookup { attempt: i64, lookup: Lookup },
 }
 
 /// What scoring a slot's work order and one-time notice needs besides the
@@ -357,6 +383,10 @@ pub enum DrillError {
     OrderHandedIn,
     #[error("the notice is handed over already / 告知单已交给群众，不能再改")]
     NoticeHandedOver,
+    #[error("no slot is in play: entries are looked up during a turn / 当前没有进行中的场次，查阅无法记录")]
+    NoSlotInPlay,
+    #[error("entry \"{entry}\" is not in this scenario's knowledge base / 知识库中没有条目“{entry}”")]
+    UnknownEntry { entry: String },
     #[error("event {index} of the log: {source}")]
     Replay { index: usize, source: Box<DrillError> },
 }
@@ -466,6 +496,10 @@ pub struct SlotState {
     /// before it: replayed before the answer that follows them.
     #[serde(default)]
     pub actions: Vec<TakenAction>,
+    /// Knowledge-base entries opened, in order, each with the answers
+    /// given before it (`after_step`), as recorded with the attempt.
+    #[serde(default)]
+    pub lookups: Vec<Lookup>,
 }
 
 /// A risk-protocol action taken in a slot.
@@ -628,6 +662,7 @@ impl Drill {
                 order_outcome: None,
                 notice_outcome: None,
                 actions: Vec::new(),
+                lookups: Vec::new(),
             })
             .collect();
         let phase = if slots.is_empty() { Phase::Finished } else { Phase::Ready { slot: 0 } };
@@ -659,13 +694,24 @@ impl Drill {
     /// `apply` with the desks a finishing slot's order and notice are
     /// scored with.
     pub fn apply_at(&mut self, event: &Event, scripts: &Library, at_hand: AtHand<'_>) -> Result<Vec<Effect>, DrillError> {
-        self.admit(event)?;
+        self.admit(event, at_hand)?;
         self.apply_logged(event, scripts, at_hand)
     }
 
     /// Checks on what a trainer enters now, which the log of a drill begun
     /// before the check existed need not pass.
-    fn admit(&self, event: &Event) -> Result<(), DrillError> {
+    fn admit(&self, event: &Event, at_hand: AtHand<'_>) -> Result<(), DrillError> {
+        // An entry must be in the knowledge base of the slot's folder when
+        // that desk is at hand; without it there is nothing to check
+        // against. Checked on entry only: a replayed log must not fail
+        // because an entry was removed from the folder since.
+        if let Event::Lookup { entry, .. } = event
+            && let Ok(slot) = self.lookup_slot()
+            && let Some(desk) = at_hand.desk(&self.slots[slot].scenario)
+            && desk.base.entry(entry).is_none()
+        {
+            return Err(DrillError::UnknownEntry { entry: entry.clone() });
+        }
         if let Event::Votes { counts } = event {
             let total: u64 = counts.iter().map(|&c| u64::from(c)).sum();
             let present = self.plan.roster.len();
@@ -952,6 +998,14 @@ impl Drill {
                 state.actions.push(TakenAction { after: state.choices.len(), action: action.clone() });
                 Ok(Vec::new())
             }
+            Event::Lookup { query, entry } => {
+                let slot = self.lookup_slot()?;
+                let attempt = self.linked(slot)?;
+                let state = &mut self.states[slot];
+                let lookup = Lookup { query: query.clone(), entry: entry.clone(), after_step: state.choices.len(), recorded_at: String::new() };
+                state.lookups.push(lookup.clone());
+                Ok(vec![Effect::RecordLookup { attempt, lookup }])
+            }
             Event::Close => {
                 let effects = match self.current_index() {
                     Some(slot) if self.states[slot].status == SlotStatus::InProgress => self.abandon(slot),
@@ -960,6 +1014,16 @@ impl Drill {
                 self.phase = Phase::Closed;
                 Ok(effects)
             }
+        }
+    }
+
+    /// The slot whose desk a lookup is made at: one begun and not yet
+    /// finished, its call going on or over (the desk stays beside the
+    /// debrief until the slot is recorded).
+    fn lookup_slot(&self) -> Result<usize, DrillError> {
+        match self.phase {
+            Phase::Playing { slot } | Phase::TieBreak { slot, .. } | Phase::Ended { slot } => Ok(slot),
+            _ => Err(DrillError::NoSlotInPlay),
         }
     }
 
@@ -1746,10 +1810,15 @@ fn event_name(event: &Event) -> &'static str {
         Event::HandNotice => "HandNotice",
         Event::OrderTick { .. } => "OrderTick",
         Event::Protocol { .. } => "Protocol",
+        Event::Lookup { .. } => "Lookup",
     }
 }
 
-/// The in-play events `Event::Undo` can take back.
+/// The in-play events `Event::Undo` can take back. Not `Lookup`: an entry
+/// read cannot be unread, so Undo passes over lookups (they stay in the
+/// slot, untouched by its rebuild) to the action before them; refusing
+/// Undo after a lookup instead would leave a mistyped vote or a misclick
+/// standing because someone opened an entry since.
 fn is_undoable(event: &Event) -> bool {
     matches!(
         event,
@@ -1830,6 +1899,9 @@ mod papers_tests;
 
 #[cfg(test)]
 mod protocol_tests;
+
+#[cfg(test)]
+mod lookup_tests;
 
 #[cfg(test)]
 mod tests {

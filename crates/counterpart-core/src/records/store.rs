@@ -1195,6 +1195,7 @@ impl Store {
                 }
                 Effect::OrderScored { attempt, outcome } => self.store_order_outcome_in(&tx, attempt, &outcome)?,
                 Effect::NoticeScored { attempt, outcome } => self.store_notice_outcome_in(&tx, attempt, &outcome)?,
+                Effect::RecordLookup { attempt, lookup } => self.record_lookup_in(&tx, attempt, &lookup)?,
             }
         }
         let state = serde_json::to_string(&next).map_err(|e| StoreError::BadDrillRow { drill: id, detail: e.to_string() })?;
@@ -1723,11 +1724,18 @@ impl Store {
     pub fn record_lookup(&self, attempt: i64, lookup: &Lookup) -> Result<(), StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(self.err())?;
-        let status = attempt_status(&tx, attempt).map_err(self.err())?.ok_or(StoreError::NoAttempt(attempt))?;
+        self.record_lookup_in(&tx, attempt, lookup)?;
+        tx.commit().map_err(self.err())
+    }
+
+    /// `record_lookup` inside a caller's transaction (a drill's lookup is
+    /// stored with its event).
+    fn record_lookup_in(&self, conn: &Connection, attempt: i64, lookup: &Lookup) -> Result<(), StoreError> {
+        let status = attempt_status(conn, attempt).map_err(self.err())?.ok_or(StoreError::NoAttempt(attempt))?;
         if status != Status::InProgress {
             return Err(StoreError::NotInProgress { attempt, status });
         }
-        tx.execute(
+        conn.execute(
             &format!(
                 "INSERT INTO lookups (attempt_id, idx, query, entry_id, after_step, recorded_at)
                  VALUES (?1, (SELECT COUNT(*) FROM lookups WHERE attempt_id = ?1), ?2, ?3, ?4, {NOW})"
@@ -1735,7 +1743,7 @@ impl Store {
             params![attempt, lookup.query, lookup.entry, lookup.after_step as i64],
         )
         .map_err(self.err())?;
-        tx.commit().map_err(self.err())
+        Ok(())
     }
 
     fn lookups_in(&self, conn: &Connection, attempt: i64) -> Result<Vec<Lookup>, StoreError> {
