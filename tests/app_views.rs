@@ -45,6 +45,8 @@ mod mistakes;
 mod notice;
 #[path = "app_views/sources.rs"]
 mod sources;
+#[path = "app_views/tables.rs"]
+mod tables;
 #[path = "app_views/workorder.rs"]
 mod workorder;
 

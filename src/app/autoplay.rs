@@ -36,7 +36,8 @@
 //! - `COUNTERPART_AUTOPLAY_WALK` = `mistakes`: the first trainee's mistake
 //!   book from History (M), grouped by item and by stage, the first
 //!   mistake practised from its situation to the end and its debrief, then
-//!   the same debrief again from History; shots named `mN-…`. The records
+//!   the same debrief again from History, and History scrolled to every
+//!   attempt; shots named `mN-…`. The records
 //!   file must already hold attempts with wrong answers.
 //! - `COUNTERPART_AUTOPLAY_HOLD` = `library`, `encounter` or `practice-debrief`: stop driving once
 //!   that screen's screenshot is saved, write `<dir>/holding` and leave the app
@@ -363,6 +364,9 @@ fn mistakes_script() -> Vec<Step> {
         Press(Char('h')),
         Screen(super::screens::Screen::History),
         Shot("m5-history-after"),
+        // Scrolled to the table of every attempt.
+        Press(PageDown),
+        Shot("m6-history-attempts"),
     ]
 }
 

@@ -37,7 +37,7 @@ fn desks(script: &Script) -> HashMap<String, Arc<Desk>> {
     [(script.scenario.id.clone(), Arc::new(Desk::for_file(Path::new(WATER))))].into()
 }
 
-fn t(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
+pub(super) fn t(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
     if lang == Lang::Zh { zh } else { en }
 }
 
@@ -70,7 +70,7 @@ fn assert_within_width<V, A>(h: &Harness<'_, Probe<V, A>>, case: &str) {
 }
 
 /// What a class writes for the water outage when it is in a hurry.
-fn hurried_order() -> WorkOrder {
+pub(super) fn hurried_order() -> WorkOrder {
     WorkOrder {
         caller_name: "周先生".into(),
         address: "幸福里".into(),
@@ -144,7 +144,7 @@ fn the_class_fills_its_one_order_beside_the_vote_on_both_projectors() {
 
 /// A class vote of the water outage through the store: the class votes the
 /// best route, writes `order`, and hands it in after the call.
-fn class_vote_with_order(dir: &Path, order: WorkOrder) -> (Library, Drill, HashMap<String, Arc<Desk>>) {
+pub(super) fn class_vote_with_order(dir: &Path, order: WorkOrder) -> (Library, Drill, HashMap<String, Arc<Desk>>) {
     let script = water();
     let scripts = Library::from_scripts([script.clone()]);
     let desks = desks(&script);

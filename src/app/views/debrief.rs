@@ -2,7 +2,7 @@
 //! red flags stated plainly, score notes, the DISC guess beside the truth,
 //! and a turn-by-turn replay with what would have been better.
 
-use super::widgets::{ACCENT, FAIL, MUTED, PASS, upset_word};
+use super::widgets::{ACCENT, FAIL, MUTED, PASS, cell, share_width, upset_word, widest};
 use super::{disc_label, screen_title, shortcut, tr};
 use counterpart_core::scenario::model::{DiscStyle, Lang, Mood};
 use counterpart_core::play::rubric::Rating;
@@ -587,37 +587,39 @@ pub fn order_section(ui: &mut egui::Ui, lang: Lang, order: &OrderDebriefVm) {
             }
         });
     }
-    egui::Grid::new("order-fields").num_columns(4).striped(true).spacing([12.0, 6.0]).show(ui, |ui| {
-        for heading in [tr(lang, "栏目", "Field"), tr(lang, "你写的", "You wrote"), tr(lang, "来电说的", "The call said"), tr(lang, "为什么要紧", "Why it matters")] {
-            ui.label(RichText::new(heading).strong());
+    // The table fills the width it has (see `widgets::cell`): the field's
+    // name and verdict in a narrow column, the three texts share the rest.
+    let room = ui.available_width() - 2.0;
+    let names = order.fields.iter().flat_map(|f| [f.label.as_str(), verdict_label(lang, f.verdict)]);
+    let name_width = widest(ui, names, 60.0).min(room * 0.22);
+    let texts = share_width(room - name_width - TABLE_GAP, TABLE_GAP, &[1.0, 1.0, 1.0], 100.0);
+    egui::Grid::new("order-fields").num_columns(4).striped(true).spacing([TABLE_GAP, 6.0]).show(ui, |ui| {
+        let headings = [tr(lang, "栏目", "Field"), tr(lang, "你写的", "You wrote"), tr(lang, "来电说的", "The call said"), tr(lang, "为什么要紧", "Why it matters")];
+        for (heading, width) in headings.into_iter().zip([name_width, texts[0], texts[1], texts[2]]) {
+            cell(ui, width, |ui| ui.label(RichText::new(heading).strong()));
         }
         ui.end_row();
-        let width = (ui.available_width() / 3.2).max(160.0);
         for field in &order.fields {
-            ui.vertical(|ui| {
-                ui.label(RichText::new(&field.label).strong());
-                ui.label(RichText::new(verdict_label(lang, field.verdict)).color(verdict_colour(field.verdict)));
+            cell(ui, name_width, |ui| {
+                ui.add(egui::Label::new(RichText::new(&field.label).strong()).wrap());
+                ui.add(egui::Label::new(RichText::new(verdict_label(lang, field.verdict)).color(verdict_colour(field.verdict))).wrap());
             });
-            ui.vertical(|ui| {
-                ui.set_max_width(width);
+            cell(ui, texts[0], |ui| {
                 let wrote = if field.wrote.trim().is_empty() { tr(lang, "（空）", "(empty)").to_string() } else { field.wrote.clone() };
                 ui.add(egui::Label::new(wrote).wrap());
                 for issue in &field.issues {
                     ui.add(egui::Label::new(RichText::new(format!("⚠ {issue}")).small().color(FAIL)).wrap());
                 }
             });
-            ui.vertical(|ui| {
-                ui.set_max_width(width);
-                ui.add(egui::Label::new(&field.said).wrap());
-            });
-            ui.vertical(|ui| {
-                ui.set_max_width(width);
-                ui.add(egui::Label::new(RichText::new(&field.why).small().color(MUTED)).wrap());
-            });
+            cell(ui, texts[1], |ui| ui.add(egui::Label::new(&field.said).wrap()));
+            cell(ui, texts[2], |ui| ui.add(egui::Label::new(RichText::new(&field.why).small().color(MUTED)).wrap()));
             ui.end_row();
         }
     });
 }
+
+/// The space between a debrief table's columns.
+const TABLE_GAP: f32 = 12.0;
 
 /// The notice line by line; true when the print button was clicked.
 pub fn notice_section(ui: &mut egui::Ui, lang: Lang, notice: &NoticeDebriefVm) -> bool {
@@ -641,12 +643,14 @@ pub fn notice_section(ui: &mut egui::Ui, lang: Lang, notice: &NoticeDebriefVm) -
     for issue in &notice.issues {
         ui.add(egui::Label::new(RichText::new(format!("⚠ {issue}")).small().color(FAIL)).wrap());
     }
-    egui::Grid::new("notice-lines").num_columns(3).striped(true).spacing([12.0, 6.0]).show(ui, |ui| {
-        for heading in [tr(lang, "你写的", "You wrote"), tr(lang, "告知单应有的", "The notice needed"), tr(lang, "为什么要紧", "Why it matters")] {
-            ui.label(RichText::new(heading).strong());
+    // Three columns sharing the width the table has (see `widgets::cell`).
+    let widths = share_width(ui.available_width() - 2.0, TABLE_GAP, &[1.0, 1.0, 1.0], 100.0);
+    egui::Grid::new("notice-lines").num_columns(3).striped(true).spacing([TABLE_GAP, 6.0]).show(ui, |ui| {
+        let headings = [tr(lang, "你写的", "You wrote"), tr(lang, "告知单应有的", "The notice needed"), tr(lang, "为什么要紧", "Why it matters")];
+        for (heading, &width) in headings.into_iter().zip(&widths) {
+            cell(ui, width, |ui| ui.label(RichText::new(heading).strong()));
         }
         ui.end_row();
-        let width = (ui.available_width() / 3.2).max(160.0);
         let mut part = "";
         for row in &notice.rows {
             if row.part != part {
@@ -654,22 +658,15 @@ pub fn notice_section(ui: &mut egui::Ui, lang: Lang, notice: &NoticeDebriefVm) -
                 ui.label(RichText::new(part).strong().color(ACCENT));
                 ui.end_row();
             }
-            ui.vertical(|ui| {
-                ui.set_max_width(width);
-                match &row.wrote {
-                    Some(text) => ui.add(egui::Label::new(text).wrap()),
-                    None => ui.label(RichText::new(tr(lang, "（没写）", "(left off)")).color(MUTED)),
-                };
+            cell(ui, widths[0], |ui| match &row.wrote {
+                Some(text) => ui.add(egui::Label::new(text).wrap()),
+                None => ui.label(RichText::new(tr(lang, "（没写）", "(left off)")).color(MUTED)),
             });
-            ui.vertical(|ui| {
-                ui.set_max_width(width);
-                match &row.needed {
-                    Some(text) => ui.add(egui::Label::new(text).wrap()),
-                    None => ui.label(RichText::new(tr(lang, "（不该有）", "(should not be there)")).color(MUTED)),
-                };
+            cell(ui, widths[1], |ui| match &row.needed {
+                Some(text) => ui.add(egui::Label::new(text).wrap()),
+                None => ui.label(RichText::new(tr(lang, "（不该有）", "(should not be there)")).color(MUTED)),
             });
-            ui.vertical(|ui| {
-                ui.set_max_width(width);
+            cell(ui, widths[2], |ui| {
                 let colour = if row.verdict == LineVerdict::Included { PASS } else { FAIL };
                 ui.label(RichText::new(line_verdict_label(lang, row.verdict)).color(colour));
                 if !row.why.is_empty() {

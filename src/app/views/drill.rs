@@ -3,7 +3,7 @@
 //! options, or plays the citizen from a cue card while observers score.
 //! Every view is a function of plain data returning the trainer's action.
 
-use super::widgets::{ACCENT, FAIL, MUTED, PASS};
+use super::widgets::{ACCENT, FAIL, MUTED, PASS, cell, widest};
 use super::{digit_pressed, screen_title, shortcut, tr};
 use counterpart_core::drill::{
     CueCard, FieldTicks, Kappa, KappaUndefined, Mode, Observation, RoundAgreement, Rotation, Scoreboard, VoteDebrief,
@@ -1157,19 +1157,28 @@ fn order_ticks_view(ui: &mut egui::Ui, lang: Lang, vm: &AgreementVm) {
     ui.add_space(8.0);
     ui.label(RichText::new(tr(lang, "工单栏目：观察员的判断与来电实情对照", "The work order: the observers' ticks beside what the call said")).strong());
     ui.label(RichText::new(tr(lang, "√ 说对 · × 没问到或说错 · · 未判断；“来电没说”的栏目本来就不该有内容。", "√ right · × missed or wrong · · not judged; a field the call never gave should stay empty.")).color(MUTED));
-    egui::Grid::new("order-ticks-grid").striped(true).spacing([14.0, 4.0]).show(ui, |ui| {
+    // "The call said" takes the width the other columns leave (see
+    // `widgets::cell`), so it is not squeezed to a word a line.
+    // (A grid column is never narrower than the interact size.)
+    const GAP: f32 = 14.0;
+    let least = ui.spacing().interact_size.x;
+    let names: Vec<String> = vm.order.iter().map(|f| f.field.label().get(lang).to_string()).collect();
+    let fields = widest(ui, names.iter().map(String::as_str).chain([tr(lang, "栏目", "Field")]), least);
+    let observers: f32 = vm.observers.iter().map(|name| widest(ui, [name.as_str(), "√"], least)).sum();
+    let agree = widest(ui, [tr(lang, "观察员一致", "Observers agree"), tr(lang, "分歧，讨论", "split: discuss")], least);
+    let columns = vm.observers.len() as f32 + 3.0;
+    let said_width = (ui.available_width() - 2.0 - fields - observers - agree - GAP * (columns - 1.0)).clamp(160.0, 640.0);
+    egui::Grid::new("order-ticks-grid").striped(true).spacing([GAP, 4.0]).show(ui, |ui| {
         ui.label(RichText::new(tr(lang, "栏目", "Field")).strong());
-        ui.label(RichText::new(tr(lang, "来电说的", "The call said")).strong());
+        cell(ui, said_width, |ui| ui.label(RichText::new(tr(lang, "来电说的", "The call said")).strong()));
         for name in &vm.observers {
             ui.label(RichText::new(name).strong());
         }
         ui.label(RichText::new(tr(lang, "观察员一致", "Observers agree")).strong());
         ui.end_row();
-        let width = (ui.available_width() / 3.0).max(160.0);
         for field in &vm.order {
             ui.label(field.field.label().get(lang));
-            ui.vertical(|ui| {
-                ui.set_max_width(width);
+            cell(ui, said_width, |ui| {
                 let said = if field.revealed { field.said.get(lang).to_string() } else { tr(lang, "（来电没说）", "(not said in this call)").to_string() };
                 ui.add(egui::Label::new(said).wrap());
             });

@@ -2,7 +2,7 @@
 //! per scenario, the weakest dimension with scenarios that practise it, and
 //! every attempt. An export button writes the trainer's files.
 
-use super::widgets::{ACCENT, FAIL, MUTED, PASS};
+use super::widgets::{ACCENT, FAIL, MUTED, PASS, cell, text_width, widest};
 use super::{screen_title, shortcut, tr};
 use counterpart_core::scenario::model::Lang;
 use bevy_egui::egui::{self, Color32, RichText};
@@ -252,15 +252,46 @@ fn verdict(ui: &mut egui::Ui, lang: Lang, score: f32, passed: bool) {
     ui.label(RichText::new(format!("{score:.0} {word}")).color(colour));
 }
 
+/// The room left for a table's title column once the other columns (each
+/// as wide as its widest text) and the spaces between them are taken out:
+/// the whole width up to `TITLE_MAX`, never under `TITLE_MIN`.
+fn title_width(ui: &egui::Ui, others: &[f32]) -> f32 {
+    let used: f32 = others.iter().sum::<f32>() + TABLE_GAP * others.len() as f32;
+    (ui.available_width() - 2.0 - used).clamp(TITLE_MIN, TITLE_MAX)
+}
+
+/// Narrower than this a title column cannot show a title's first words.
+const TITLE_MIN: f32 = 180.0;
+/// Wider than this the figures sit too far from the title they belong to.
+const TITLE_MAX: f32 = 560.0;
+const TABLE_GAP: f32 = 24.0;
+
+/// A scenario title on one line in its column, cut short with "…" when too
+/// long (hovering shows it whole).
+fn title_cell(ui: &mut egui::Ui, width: f32, title: &str, under: Option<RichText>) {
+    cell(ui, width, |ui| {
+        ui.add(egui::Label::new(title).truncate());
+        if let Some(under) = under {
+            ui.add(egui::Label::new(under).truncate());
+        }
+    });
+}
+
 fn scenario_table(ui: &mut egui::Ui, lang: Lang, rows: &[ScenarioRow]) {
-    egui::Grid::new("history-scenarios").striped(true).spacing([24.0, 6.0]).show(ui, |ui| {
-        ui.label(RichText::new(tr(lang, "场景", "Scenario")).strong());
+    let figures = |row: &ScenarioRow| [row.best, row.latest].map(|score| format!("{score:.0} {}", tr(lang, "未通过", "not passed")));
+    // (A grid column is never narrower than the interact size.)
+    let least = ui.spacing().interact_size.x;
+    let attempts = widest(ui, [tr(lang, "次数", "Attempts")], least);
+    let scores = rows.iter().map(|r| widest(ui, figures(r).iter().map(String::as_str), least)).fold(widest(ui, [tr(lang, "最好", "Best"), tr(lang, "最近", "Latest")], least), f32::max);
+    let title = title_width(ui, &[attempts, scores, scores]);
+    egui::Grid::new("history-scenarios").striped(true).spacing([TABLE_GAP, 6.0]).show(ui, |ui| {
+        cell(ui, title, |ui| ui.label(RichText::new(tr(lang, "场景", "Scenario")).strong()));
         ui.label(RichText::new(tr(lang, "次数", "Attempts")).strong());
         ui.label(RichText::new(tr(lang, "最好", "Best")).strong());
         ui.label(RichText::new(tr(lang, "最近", "Latest")).strong());
         ui.end_row();
         for row in rows {
-            ui.label(&row.title);
+            title_cell(ui, title, &row.title, None);
             ui.label(row.attempts.to_string());
             verdict(ui, lang, row.best, row.best_passed);
             verdict(ui, lang, row.latest, row.latest_passed);
@@ -271,10 +302,20 @@ fn scenario_table(ui: &mut egui::Ui, lang: Lang, rows: &[ScenarioRow]) {
 
 fn attempts_table(ui: &mut egui::Ui, lang: Lang, rows: &[HistoryRow]) -> Option<HistoryAction> {
     let mut action = None;
-    egui::Grid::new("history-grid").striped(true).spacing([24.0, 6.0]).show(ui, |ui| {
+    // Every column but the scenario's as wide as its widest text; the
+    // scenario's takes the rest, so a title is never squeezed to a sliver.
+    // (A grid column is never narrower than the interact size.)
+    let least = ui.spacing().interact_size.x;
+    let open = (text_width(ui, tr(lang, "复盘", "Debrief")) + 2.0 * ui.spacing().button_padding.x).max(least);
+    let when = widest(ui, rows.iter().map(|r| r.when.as_str()).chain([tr(lang, "时间", "When")]), least);
+    let status = widest(ui, rows.iter().map(|r| r.status.as_str()).chain([tr(lang, "状态", "Status")]), least);
+    let overall = widest(ui, ["100", tr(lang, "总分", "Overall")], least);
+    let result = widest(ui, [tr(lang, "未通过", "not passed"), tr(lang, "结果", "Result")], least);
+    let title = title_width(ui, &[open, when, status, overall, result]);
+    egui::Grid::new("history-grid").striped(true).spacing([TABLE_GAP, 6.0]).show(ui, |ui| {
         ui.label("");
         ui.label(RichText::new(tr(lang, "时间", "When")).strong());
-        ui.label(RichText::new(tr(lang, "场景", "Scenario")).strong());
+        cell(ui, title, |ui| ui.label(RichText::new(tr(lang, "场景", "Scenario")).strong()));
         ui.label(RichText::new(tr(lang, "状态", "Status")).strong());
         ui.label(RichText::new(tr(lang, "总分", "Overall")).strong());
         ui.label(RichText::new(tr(lang, "结果", "Result")).strong());
@@ -288,21 +329,19 @@ fn attempts_table(ui: &mut egui::Ui, lang: Lang, rows: &[HistoryRow]) -> Option<
                 action = Some(HistoryAction::Open(row.id));
             }
             ui.label(&row.when);
-            ui.vertical(|ui| {
-                ui.label(&row.scenario);
-                match &row.kind {
-                    RowKind::Practice => ui.label(RichText::new(tr(lang, "练习", "Practice")).small().color(MUTED)),
-                    RowKind::Drill(drill) => ui.label(RichText::new(drill).small().color(ACCENT)),
-                    RowKind::Exam { label, withheld } => {
-                        let text = if *withheld {
-                            format!("{label} · {}", tr(lang, "讲评待发布", "debrief withheld"))
-                        } else {
-                            label.clone()
-                        };
-                        ui.label(RichText::new(text).small().strong().color(EXAM))
-                    }
-                };
-            });
+            let under = match &row.kind {
+                RowKind::Practice => RichText::new(tr(lang, "练习", "Practice")).small().color(MUTED),
+                RowKind::Drill(drill) => RichText::new(drill).small().color(ACCENT),
+                RowKind::Exam { label, withheld } => {
+                    let text = if *withheld {
+                        format!("{label} · {}", tr(lang, "讲评待发布", "debrief withheld"))
+                    } else {
+                        label.clone()
+                    };
+                    RichText::new(text).small().strong().color(EXAM)
+                }
+            };
+            title_cell(ui, title, &row.scenario, Some(under));
             ui.label(&row.status);
             ui.label(row.overall.map_or("—".to_string(), |o| format!("{o:.0}")));
             match row.passed {

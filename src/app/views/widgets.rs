@@ -226,3 +226,39 @@ pub fn page_keys(ui: &egui::Ui) {
     };
     ui.scroll_with_delta_animation(egui::vec2(0.0, dy), egui::style::ScrollAnimation::none());
 }
+
+// Tables of wrapping text in an `egui::Grid`. A grid sizes its columns from
+// the frame before, and its first frame is a sizing pass that makes every
+// cell as narrow as it can be: a wrapping label (Chinese breaks between any
+// two characters) then settles at one or two characters a line and stays
+// there. Cells drawn with `cell` have a width fixed from the space the
+// table has, so the columns fill the screen on the first frame and every
+// frame after.
+
+/// The width `text` takes on one line in the body font.
+pub fn text_width(ui: &egui::Ui, text: impl Into<egui::WidgetText>) -> f32 {
+    text.into().into_galley(ui, Some(egui::TextWrapMode::Extend), f32::INFINITY, egui::TextStyle::Body).size().x
+}
+
+/// The widest of `texts` on one line, at least `at_least`.
+pub fn widest<'a>(ui: &egui::Ui, texts: impl IntoIterator<Item = &'a str>, at_least: f32) -> f32 {
+    texts.into_iter().map(|t| text_width(ui, t)).fold(at_least, f32::max)
+}
+
+/// Shares `width` (the table's room, spacing between its columns taken
+/// out) among columns in proportion to `weights`, no column below `min`.
+pub fn share_width(width: f32, spacing: f32, weights: &[f32], min: f32) -> Vec<f32> {
+    let gaps = spacing * weights.len().saturating_sub(1) as f32;
+    let room = (width - gaps).max(0.0);
+    let total: f32 = weights.iter().sum();
+    weights.iter().map(|w| (room * w / total.max(f32::EPSILON)).max(min)).collect()
+}
+
+/// A table cell exactly `width` wide, its contents top to bottom.
+pub fn cell<R>(ui: &mut egui::Ui, width: f32, add: impl FnOnce(&mut egui::Ui) -> R) -> R {
+    ui.vertical(|ui| {
+        ui.set_width(width);
+        add(ui)
+    })
+    .inner
+}
