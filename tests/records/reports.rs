@@ -145,3 +145,125 @@ fn every_csv_starts_with_a_byte_order_mark_and_xlsx_is_a_workbook() {
     let book = counterpart_core::records::xlsx::workbook(&records, &[]).unwrap();
     assert!(book.starts_with(b"PK\x03\x04") && book.len() > 4000);
 }
+
+/// A hot-seat drill of the gas-smell call: the gas line joined on the
+/// opening turn, the shift lead told before the second answer, 119 never
+/// called. Every export of the slot's attempt and the drill's report say
+/// which actions were taken, before which answer, and that 119 was missed.
+#[test]
+fn the_risk_protocol_is_in_every_export_of_the_attempt_and_in_the_drills_report() {
+    use counterpart_core::analysis::analyze::analyze_persona;
+    use counterpart_core::drill::{Event, Member, Mode, Plan, Rotation};
+    use counterpart_core::records::report::drill_html;
+
+    let dir = temp();
+    let store = Store::open(&dir.path().join("r.sqlite3")).unwrap();
+    let file = load_file(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/hotline-gas-smell.ron"));
+    let script = file.script().unwrap_or_else(|| panic!("{:#?}", file.errors())).clone();
+    let scripts = Library::from_scripts([script.clone()]);
+    let plan = Plan {
+        title: "风险处置".into(),
+        mode: Mode::HotSeat,
+        scenarios: vec![script.scenario.id.clone()],
+        roster: vec![Member::typed("李明")],
+        group: None,
+        rotation: Rotation::Same,
+        rounds: 1,
+        seed: 2026,
+    };
+    let (id, mut drill) = store.create_drill(&plan).unwrap();
+    let apply = |drill: &mut counterpart_core::drill::Drill, event: Event| store.apply_drill_event(id, drill, &event, &scripts).unwrap();
+    apply(&mut drill, Event::StartSlot);
+    let attempt = drill.states[0].attempt.unwrap();
+    let route = analyze_persona(&script, script.persona_for_seed(drill.states[0].seed)).unwrap().best(Objective::Overall).unwrap().route.clone();
+    apply(&mut drill, Event::Protocol { action: "handover-gas".into() });
+    apply(&mut drill, Event::Choose { option: route[0], response_secs: None });
+    apply(&mut drill, Event::Protocol { action: "report-shift-lead".into() });
+    for &o in &route[1..] {
+        apply(&mut drill, Event::Choose { option: o, response_secs: None });
+    }
+    apply(&mut drill, Event::FinishSlot { disc_guess: None, outcome: None });
+    let record = store.attempt(attempt).unwrap();
+
+    let html = attempt_html(&record, &scripts);
+    assert!(html.contains("风险处置 Risk protocol"), "{html}");
+    let row_of = |html: &str, label: &str| html.split("<tr>").find(|r| r.contains(label)).unwrap_or_else(|| panic!("no row for {label}")).to_string();
+    let fire = row_of(&html, "转119（三方通话）");
+    assert!(fire.contains("未处置") && fire.contains("class=\"fail\""), "119 missed: {fire}");
+    let gas = row_of(&html, "转燃气抢修热线（三方通话）");
+    assert!(gas.contains("已及时处置") && gas.contains("class=\"pass\""), "{gas}");
+    let first = row_of(&html, "<td>1</td><td class=\"said\">");
+    assert!(first.contains("回答前的处置 Before answering: 转燃气抢修热线"), "the transcript says what came before answer 1: {first}");
+
+    let mut csv_bytes = Vec::new();
+    write_csv(std::slice::from_ref(&record), &mut csv_bytes).unwrap();
+    let mut reader = csv::Reader::from_reader(&csv_bytes[3..]);
+    let column = reader.headers().unwrap().iter().position(|h| h == "protocol_actions").expect("a protocol_actions column");
+    let row = reader.records().next().unwrap().unwrap();
+    assert_eq!(&row[column], "handover-gas@1;report-shift-lead@2");
+
+    let sent = statements(&record).unwrap();
+    let ext = |st: &Value| -> Option<Value> {
+        st["result"]["extensions"].as_object()?.iter().find(|(k, _)| k.ends_with("/protocol-actions")).map(|(_, v)| v.clone())
+    };
+    let answers: Vec<&Value> = sent.iter().filter(|s| s["verb"]["id"].as_str().is_some_and(|v| v.ends_with("responded"))).collect();
+    assert_eq!(ext(answers[0]), Some(serde_json::json!(["handover-gas"])));
+    assert_eq!(ext(answers[1]), Some(serde_json::json!(["report-shift-lead"])));
+    assert_eq!(ext(answers[2]), None, "only answers with actions carry them");
+    let completed = sent.iter().find(|s| s["verb"]["id"].as_str().is_some_and(|v| v.ends_with("completed"))).unwrap();
+    assert_eq!(ext(completed), Some(serde_json::json!(["handover-gas", "report-shift-lead"])));
+
+    let report = drill_html(&drill, &store.drill_attempts(&drill).unwrap(), &scripts);
+    let papers = report.split("工单、告知单与风险处置 Work orders, notices and risk protocols").nth(1).expect("the drill report's section");
+    assert!(papers.contains("#1 李明"), "{papers}");
+    assert!(row_of(papers, "转119（三方通话）").contains("未处置"));
+}
+
+/// A class vote's order, handed in and scored with the vote's attempt,
+/// appears in the drill's report field by field, as typed and escaped.
+#[test]
+fn the_drills_report_shows_the_class_votes_work_order_field_by_field() {
+    use super::work_orders::{careless_order, water, water_path};
+    use counterpart_core::drill::{AtHand, Event, Member, Mode, Plan, Rotation};
+    use counterpart_core::knowledge::Segmenter;
+    use counterpart_core::library::knowledge::Desk;
+    use counterpart_core::records::report::drill_html;
+    use std::collections::HashMap;
+
+    let dir = temp();
+    let store = Store::open(&dir.path().join("r.sqlite3")).unwrap();
+    let script = water();
+    let scripts = Library::from_scripts([script.clone()]);
+    let desks: HashMap<String, Arc<Desk>> = [(script.scenario.id.clone(), Arc::new(Desk::for_file(&water_path())))].into();
+    let words = Segmenter::new();
+    let at_hand = AtHand::new(&desks, &words);
+    let plan = Plan {
+        title: "全班工单".into(),
+        mode: Mode::ClassVote,
+        scenarios: vec![script.scenario.id.clone()],
+        roster: vec![Member::typed("甲"), Member::typed("乙")],
+        group: Some(Member::typed("三班")),
+        rotation: Rotation::Same,
+        rounds: 1,
+        seed: 11,
+    };
+    let (id, mut drill) = store.create_drill(&plan).unwrap();
+    let apply = |drill: &mut counterpart_core::drill::Drill, event: Event| store.apply_drill_event_at(id, drill, &event, &scripts, at_hand).unwrap();
+    apply(&mut drill, Event::StartSlot);
+    let mut typed = careless_order();
+    typed.content = "<b>停水</b>了".into();
+    apply(&mut drill, Event::Order { order: typed });
+    for o in best_route(&script) {
+        apply(&mut drill, Event::Majority { option: o });
+    }
+    apply(&mut drill, Event::SubmitOrder);
+    apply(&mut drill, Event::FinishSlot { disc_guess: None, outcome: None });
+
+    let report = drill_html(&drill, &store.drill_attempts(&drill).unwrap(), &scripts);
+    let papers = report.split("工单、告知单与风险处置 Work orders, notices and risk protocols").nth(1).expect("the drill report's section");
+    assert!(papers.contains("#1 三班"), "the class's slot: {papers}");
+    assert!(papers.contains("<h4>工单 Work order</h4>"));
+    let unit = papers.split("<tr>").find(|r| r.starts_with("<td>承办单位")).expect("the handling unit's row");
+    assert!(unit.contains("物业公司") && unit.contains("class=\"fail\""), "the wrong unit, as typed: {unit}");
+    assert!(papers.contains("&lt;b&gt;停水&lt;/b&gt;了") && !papers.contains("<b>停水</b>"), "escaped");
+}

@@ -9,6 +9,7 @@
 use crate::library::Library;
 use crate::drill::{Drill, Kappa, KappaUndefined, Mode, Observation, SlotStatus, TurnVote};
 use crate::play::engine::{better_option, option_quality};
+use crate::play::protocol::{ActionStatus, ProtocolReport};
 use crate::scenario::model::{Item, Lang, RedFlag, Text};
 use crate::records::store::{AttemptRecord, AttemptSummary, Status};
 use crate::play::rubric::Dimension;
@@ -16,8 +17,6 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::fmt::Write as _;
-
-/// Scenario scripts by id, for titles and debriefs in the reports.
 
 pub(crate) fn html_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -63,7 +62,7 @@ fn opt_num(v: Option<f32>) -> String {
     v.map(|v| format!("{v:.1}")).unwrap_or_default()
 }
 
-pub(crate) const CSV_HEADER: [&str; 34] = [
+pub(crate) const CSV_HEADER: [&str; 35] = [
     "attempt_id",
     "attempt_uuid",
     "profile",
@@ -98,6 +97,7 @@ pub(crate) const CSV_HEADER: [&str; 34] = [
     "notice_caps",
     "exam_id",
     "exam_sitting",
+    "protocol_actions",
 ];
 
 /// The UTF-8 byte-order mark every CSV the product writes starts with:
@@ -165,6 +165,8 @@ pub(crate) fn attempt_rows(records: &[AttemptRecord], text: fn(&str) -> String) 
             notice_outcome(r).map(|o| o.caps.iter().map(|(i, l, _)| format!("{i:?}<={l}")).collect::<Vec<_>>().join(";")).unwrap_or_default(),
             s.exam.as_ref().map(|e| csv_safe(&e.exam_id)).unwrap_or_default(),
             s.exam.as_ref().map(|e| e.sitting.to_string()).unwrap_or_default(),
+            // action@n: taken while facing the turn of answer n (from 1).
+            csv_safe(&r.steps.iter().enumerate().flat_map(|(k, st)| st.step.actions.iter().map(move |a| format!("{a}@{}", k + 1))).collect::<Vec<_>>().join(";")),
         ];
         rows.push(row);
     }
@@ -193,9 +195,9 @@ pub(crate) fn line_verdict_words(v: crate::notice::LineVerdict) -> (&'static str
 
 /// The one-time notice, line by line, for the attempt's printable report;
 /// nothing for an attempt without one.
-fn notice_html(b: &mut String, record: &AttemptRecord) {
+fn notice_html(b: &mut String, record: &AttemptRecord, h: u8) {
     let Some(stored) = &record.notice else { return };
-    let _ = writeln!(b, "<h2>一次性告知单 One-time notice</h2>");
+    let _ = writeln!(b, "<h{h}>一次性告知单 One-time notice</h{h}>");
     match stored.handed_after_step {
         Some(n) => {
             let _ = writeln!(b, "<p class=\"muted\">第 {n} 轮回答后交给群众 Handed over after answer {n}</p>");
@@ -237,9 +239,9 @@ fn notice_html(b: &mut String, record: &AttemptRecord) {
 
 /// The work order, field by field, and the knowledge lookups, for the
 /// attempt's printable report; nothing for an attempt without either.
-fn order_html(b: &mut String, record: &AttemptRecord) {
+fn order_html(b: &mut String, record: &AttemptRecord, h: u8) {
     if let Some(stored) = &record.work_order {
-        let _ = writeln!(b, "<h2>工单 Work order</h2>");
+        let _ = writeln!(b, "<h{h}>工单 Work order</h{h}>");
         if let Some(n) = stored.submitted_after_step {
             let _ = writeln!(b, "<p class=\"muted\">第 {n} 轮回答后提交 Handed in after answer {n}</p>");
         } else {
@@ -279,11 +281,72 @@ fn order_html(b: &mut String, record: &AttemptRecord) {
         }
     }
     if !record.lookups.is_empty() {
-        let _ = writeln!(b, "<h2>查阅知识库 Knowledge looked up</h2><table><tr><th>#</th><th>查找 Searched for</th><th>条目 Entry</th><th>第几轮后 After answer</th></tr>");
+        let _ = writeln!(b, "<h{h}>查阅知识库 Knowledge looked up</h{h}><table><tr><th>#</th><th>查找 Searched for</th><th>条目 Entry</th><th>第几轮后 After answer</th></tr>");
         for (i, l) in record.lookups.iter().enumerate() {
             let _ = writeln!(b, "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", i + 1, html_escape(&l.query), html_escape(&l.entry), l.after_step);
         }
         let _ = writeln!(b, "</table>");
+    }
+}
+
+/// The risk protocol: each required action and how it went, any handover
+/// nothing called for, and the actions taken; judged on the replayed
+/// attempt (`report`) when the scenario is at hand, else only the actions
+/// as stored. Nothing for a call with no risk and no action taken.
+fn protocol_html(b: &mut String, record: &AttemptRecord, report: Option<&ProtocolReport>, h: u8) {
+    let required: Vec<&crate::play::protocol::RequirementResult> =
+        report.map(|r| r.required.iter().filter(|q| q.status != ActionStatus::NotRequired).collect()).unwrap_or_default();
+    let needless = report.map(|r| r.needless.as_slice()).unwrap_or_default();
+    let taken: Vec<(usize, &str)> = record.steps.iter().enumerate().flat_map(|(k, s)| s.step.actions.iter().map(move |a| (k + 1, a.as_str()))).collect();
+    if required.is_empty() && needless.is_empty() && taken.is_empty() {
+        return;
+    }
+    let _ = writeln!(b, "<h{h}>风险处置 Risk protocol</h{h}>");
+    if !required.is_empty() {
+        let _ = writeln!(b, "<table><tr><th>应做的处置 Required action</th><th>结果 Result</th><th>做于 Taken at</th><th>最迟 Due by</th><th>为什么 Why</th></tr>");
+        for r in required {
+            let status = r.status.label();
+            let class = match r.status {
+                ActionStatus::Done => "pass",
+                ActionStatus::Pending => "muted",
+                _ => "fail",
+            };
+            let _ = writeln!(
+                b,
+                "<tr><td>{}</td><td class=\"{class}\">{}</td><td>{}</td><td>{}</td><td class=\"muted\">{}</td></tr>",
+                both(&r.label.zh, &r.label.en),
+                both(&status.zh, &status.en),
+                html_escape(r.taken_at.as_deref().unwrap_or("—")),
+                html_escape(r.by.as_deref().unwrap_or("—")),
+                both(&r.why.zh, &r.why.en)
+            );
+        }
+        let _ = writeln!(b, "</table>");
+    }
+    for n in needless {
+        let _ = writeln!(
+            b,
+            "<p class=\"flag\">不必要的转接 A handover nothing called for: {} ({}) — {}</p>",
+            both(&n.label.zh, &n.label.en),
+            html_escape(&n.taken_at),
+            both(&n.why.zh, &n.why.en)
+        );
+    }
+    if !taken.is_empty() {
+        let words: Vec<String> = taken.iter().map(|(answer, id)| format!("{} ({answer})", action_words(id))).collect();
+        let _ = writeln!(b, "<p class=\"muted\">已做的处置（括号内为在第几轮回答前） Actions taken (before answer n): {}</p>", words.join(" · "));
+    }
+}
+
+/// A protocol action as both languages say it, on one line; an id the
+/// product no longer offers as itself.
+fn action_words(id: &str) -> String {
+    match crate::play::protocol::action(id) {
+        Some(a) => {
+            let l = a.label();
+            format!("{} / {}", html_escape(&l.zh), html_escape(&l.en))
+        }
+        None => html_escape(id),
     }
 }
 
@@ -351,7 +414,8 @@ fn verdict(passed: Option<bool>) -> &'static str {
 pub fn attempt_html(record: &AttemptRecord, scripts: &Library) -> String {
     let s = &record.summary;
     let script = scripts.script(&s.scenario_id).filter(|sc| sc.scenario.version == s.scenario_version);
-    let debrief = script.and_then(|sc| record.replay_on(sc, record.steps.len()).ok()).map(|e| e.debrief());
+    let replayed = script.and_then(|sc| record.replay_on(sc, record.steps.len()).ok());
+    let debrief = replayed.as_ref().map(|e| e.debrief());
     let mut b = String::new();
     let _ = writeln!(b, "<h1>{}</h1>", title_of(scripts, s));
     let _ = writeln!(
@@ -390,8 +454,9 @@ pub fn attempt_html(record: &AttemptRecord, scripts: &Library) -> String {
             let _ = writeln!(b, "<p class=\"muted\">{}</p>", both(&t.zh, &t.en));
         }
     }
-    order_html(&mut b, record);
-    notice_html(&mut b, record);
+    protocol_html(&mut b, record, replayed.as_ref().map(|e| e.protocol_report()).as_ref(), 2);
+    order_html(&mut b, record, 2);
+    notice_html(&mut b, record, 2);
     let citizen = script.map(|sc| sc.scenario.citizen.name.clone());
     let _ = writeln!(b, "<h2>对话记录 Transcript</h2><table><tr><th>#</th><th>群众 Citizen</th><th>学员回答 Trainee</th><th>情绪 Mood</th><th>用时 Time</th></tr>");
     for (n, rec) in record.steps.iter().enumerate() {
@@ -406,6 +471,9 @@ pub fn attempt_html(record: &AttemptRecord, scripts: &Library) -> String {
         if let Some(f) = st.red_flag {
             let l = f.label();
             let _ = write!(notes, "<div class=\"flag\">{}</div>", both(&l.zh, &l.en));
+        }
+        for a in &st.actions {
+            let _ = write!(notes, "<div class=\"muted\">回答前的处置 Before answering: {}</div>", action_words(a));
         }
         if let Some(d) = d {
             let _ = write!(notes, "<div class=\"muted\">{}</div>", both(&d.feedback.zh, &d.feedback.en));
@@ -1070,6 +1138,8 @@ pub fn drill_html(drill: &Drill, attempts: &[AttemptRecord], scripts: &Library) 
     row("<strong>全体平均 Class mean</strong>".into(), String::new(), String::new(), board.class_dimensions, board.class_overall);
     let _ = writeln!(b, "</table>");
 
+    papers_html(&mut b, drill, attempts, scripts);
+
     if plan.mode == Mode::ClassVote {
         let _ = writeln!(b, "<h2>全班表决分布 How the class split</h2>");
         for (slot, state) in drill.slots.iter().zip(&drill.states).filter(|(_, st)| !st.votes.is_empty()) {
@@ -1220,6 +1290,56 @@ pub fn drill_html(drill: &Drill, attempts: &[AttemptRecord], scripts: &Library) 
         let _ = writeln!(b, "</ol>");
     }
     page(&format!("{} — Counterpart", plan.title), &b)
+}
+
+/// Per slot, what was written and done beside the call: the work order
+/// ("you wrote / the call said"), the one-time notice, the knowledge
+/// looked up and the risk protocol, as each slot's attempt keeps them; in a
+/// role-play, the observers' ticks of the responder's order. Nothing when
+/// no slot has any of these.
+fn papers_html(b: &mut String, drill: &Drill, attempts: &[AttemptRecord], scripts: &Library) {
+    let mut body = String::new();
+    for (slot, state) in drill.slots.iter().zip(&drill.states) {
+        let record = state.attempt.and_then(|id| attempts.iter().find(|r| r.summary.id == id));
+        let protocol = drill.protocol_report(slot.index, scripts).ok().flatten();
+        let mut part = String::new();
+        if let Some(record) = record {
+            protocol_html(&mut part, record, protocol.as_ref(), 4);
+            order_html(&mut part, record, 4);
+            notice_html(&mut part, record, 4);
+        }
+        let ticked: Vec<&crate::drill::ObserverSheet> = state.sheets.iter().filter(|s| !s.order_ticks.is_empty()).collect();
+        if !ticked.is_empty() {
+            let _ = write!(part, "<h4>观察员对工单的勾选 Observers' ticks of the work order</h4><table><tr><th>栏目 Field</th>");
+            for name in names(drill, &ticked.iter().map(|s| s.observer).collect::<Vec<_>>()) {
+                let _ = write!(part, "<th>{}</th>", html_escape(&name));
+            }
+            let _ = writeln!(part, "</tr>");
+            for field in crate::workorder::FieldName::ALL {
+                if ticked.iter().all(|s| s.order_tick(field).is_none()) {
+                    continue;
+                }
+                let l = field.label();
+                let _ = write!(part, "<tr><td>{}</td>", both(&l.zh, &l.en));
+                for sheet in &ticked {
+                    let cell = match sheet.order_tick(field) {
+                        Some(true) => "<span class=\"pass\">√ 对 right</span>",
+                        Some(false) => "<span class=\"fail\">× 不对 not right</span>",
+                        None => "",
+                    };
+                    let _ = write!(part, "<td>{cell}</td>");
+                }
+                let _ = writeln!(part, "</tr>");
+            }
+            let _ = writeln!(part, "</table>");
+        }
+        if !part.is_empty() {
+            let _ = writeln!(body, "<h3>#{} {} — {}</h3>{part}", slot.index + 1, html_escape(&player_name(drill, slot.index)), scenario_title(scripts, &slot.scenario));
+        }
+    }
+    if !body.is_empty() {
+        let _ = writeln!(b, "<h2>工单、告知单与风险处置 Work orders, notices and risk protocols</h2>{body}");
+    }
 }
 
 /// The report lists this many mistakes; the CSV and `common_mistakes` all.

@@ -299,6 +299,11 @@ pub fn statements(record: &AttemptRecord) -> Result<Vec<Value>, XapiError> {
         if step.timed_out {
             e.insert(ext("timed-out"), json!(true));
         }
+        // Only steps with actions carry this, so older statements stay
+        // byte for byte as they were.
+        if !step.actions.is_empty() {
+            e.insert(ext("protocol-actions"), json!(step.actions));
+        }
         if !step.shown.is_empty() {
             // The order the options were shown in, as one-based numbers in the file.
             e.insert(ext("shown-order"), json!(step.shown.iter().map(|i| i + 1).collect::<Vec<_>>()));
@@ -373,6 +378,10 @@ pub fn statements(record: &AttemptRecord) -> Result<Vec<Value>, XapiError> {
             }
             if !record.lookups.is_empty() {
                 e.insert(ext("knowledge-lookups"), json!(record.lookups.iter().map(|l| l.entry.clone()).collect::<Vec<_>>()));
+            }
+            let actions: Vec<&String> = record.steps.iter().flat_map(|r| &r.step.actions).collect();
+            if !actions.is_empty() {
+                e.insert(ext("protocol-actions"), json!(actions));
             }
             let overall = round(card.overall, 2);
             let result = with_duration(json!({
