@@ -8,7 +8,7 @@ use counterpart::app::views::drill::{
 };
 use counterpart_core::drill::{Mode, Observation, Rotation};
 use counterpart::app::views::widgets::Seat;
-use counterpart_core::scenario::model::{Item, Outcome};
+use counterpart_core::scenario::model::{Item, Message, Outcome};
 
 fn setup() -> SetupVm {
     SetupVm {
@@ -566,7 +566,8 @@ fn the_roster_shows_employee_numbers_reads_them_typed_beside_names_and_refuses_a
     taken.typed_names = "李明 A-001\n张伟".into();
     let problems = taken.roster_problems();
     assert_eq!(problems.len(), 1, "{problems:?}");
-    assert!(problems[0].contains("已属于“王芳”") && problems[0].contains("already belongs to 王芳"), "{problems:?}");
+    let said = problems[0].message();
+    assert!(said.zh.contains("已属于“王芳”") && said.en.contains("already belongs to 王芳"), "{problems:?}");
     let mut h = harness(taken, wide(), setup_view);
     h.get_by_label_contains("工号 A-001 已属于“王芳”");
     h.key_press(egui::Key::F5);
@@ -576,8 +577,9 @@ fn the_roster_shows_employee_numbers_reads_them_typed_beside_names_and_refuses_a
     let mut twice = vm;
     twice.typed_names = "李明 工号 B 7\n张伟 C-1\n陈静 C-1".into();
     let problems = twice.roster_problems();
-    assert!(problems.iter().any(|p| p.contains("B 7") && p.contains("只能包含")), "{problems:?}");
-    assert!(problems.iter().any(|p| p.contains("C-1") && p.contains("两次")), "{problems:?}");
+    let said: Vec<String> = problems.iter().map(|p| p.message().zh).collect();
+    assert!(said.iter().any(|p| p.contains("B 7") && p.contains("只能包含")), "{said:?}");
+    assert!(said.iter().any(|p| p.contains("C-1") && p.contains("两次")), "{said:?}");
 }
 
 #[test]

@@ -171,7 +171,11 @@ fn start(state: &mut ClassState, store: &Store, login: &LrsLogin, fetch: bool, p
     let lrs = fetch.then(|| {
         let password = if login.password.is_empty() { env(PASSWORD_ENV).unwrap_or_default() } else { login.password.clone() };
         let mut lrs = Lrs::new(&url, login.user.trim(), &password);
-        lrs.request_timeout = Duration::from_secs(20);
+        // A page of a centre's year from Ralph's file backend took up to
+        // 13 s on the benchmark machine (BENCHMARKS.md): reading is safe to
+        // wait for, and a page cut off at 20 s would be fetched again from
+        // the start of the page each time.
+        lrs.request_timeout = Duration::from_secs(60);
         lrs
     });
     let filter = state.applied.clone();

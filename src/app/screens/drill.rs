@@ -259,7 +259,7 @@ impl DrillScreen {
             }
         }
         active.outcome = Some(Outcome::Resolved);
-        active.error.take().map_or(Ok(true), Err)
+        active.error.take().map_or(Ok(true), |e| Err(e.en))
     }
 
     /// Types into the slot's work order what a class agrees on a first
@@ -284,7 +284,7 @@ impl DrillScreen {
             ..Default::default()
         };
         log_papers(active, store, now);
-        active.error.take().map_or(Ok(true), Err)
+        active.error.take().map_or(Ok(true), |e| Err(e.en))
     }
 
     /// The hot-seat encounter on screen has ended (the DISC guess is next).
@@ -315,8 +315,9 @@ struct Active {
     trainer_view: bool,
     disc_guess: Option<DiscStyle>,
     last_agreement: Option<AgreementVm>,
-    report: Option<Result<String, String>>,
-    error: Option<String>,
+    report: Option<Result<String, Text>>,
+    /// The last refusal or failure, worded when shown.
+    error: Option<Text>,
     /// A question waiting for the trainer's yes or no.
     confirm: Option<Confirm>,
     /// Hot seat: the slot just finished, whose debrief is on screen before
@@ -358,7 +359,7 @@ fn enter(mut state: ResMut<DrillScreen>, scenarios: Res<Scenarios>, records: Res
             Some(store) => resume_drill(&mut state.active, store, &scenarios, &words, id, run::now_secs(&time)),
             None => Err(records.problem.clone().unwrap_or_default()),
         };
-        resume_error = resumed.err().map(|e| e.get(settings.lang).to_string());
+        resume_error = resumed.err();
     }
     if state.active.is_some() {
         return;
@@ -384,7 +385,10 @@ fn enter(mut state: ResMut<DrillScreen>, scenarios: Res<Scenarios>, records: Res
         group: previous.map(|p| p.group).unwrap_or_default(),
         unfinished,
         error: match records.store() {
-            None => Some(format!("演练需要学员记录库才能保存与恢复 / drills need the records store: {}", records.problem.as_ref().map(|p| p.get(lang)).unwrap_or_default())),
+            None => {
+                let problem = records.problem.clone().unwrap_or_default();
+                Some(Text::new(format!("演练需要学员记录库才能保存与恢复：{}", problem.zh), format!("drills need the records store: {}", problem.en)))
+            }
             Some(_) => resume_error,
         },
     });
@@ -557,7 +561,7 @@ fn send(active: &mut Active, store: &Store, event: Event, now: f64, words: Optio
             refresh(active, now);
         }
         Err(e) => {
-            active.error = Some(e.to_string());
+            active.error = Some(e.message());
             sync_desk(active);
         }
     }
@@ -797,16 +801,19 @@ pub fn slot_debrief(drill: &Drill, scripts: &Library, slot: usize, lang: Lang) -
     Some(vm)
 }
 
-fn export_report(active: &Active, store: &Store) -> Result<String, String> {
-    let attempts = store.drill_attempts(&active.drill).map_err(|e| e.to_string())?;
+fn export_report(active: &Active, store: &Store) -> Result<String, Text> {
+    let attempts = store.drill_attempts(&active.drill).map_err(|e| e.message())?;
     let stamp: String = counterpart_core::records::store::utc_stamp().chars().filter(|c| c.is_ascii_digit()).take(14).collect();
     let dir = crate::app::settings::export_root(store).join(format!("drill-{}-{stamp}", file_stem(&active.drill.plan.title)));
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let failed = |path: &std::path::Path, e: &dyn std::fmt::Display| {
+        Text::new(format!("无法写入 {}：{e}", path.display()), format!("cannot write {}: {e}", path.display()))
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| failed(&dir, &e))?;
     let html = dir.join("session.html");
-    std::fs::write(&html, drill_html(&active.drill, &attempts, &active.scripts)).map_err(|e| format!("{}: {e}", html.display()))?;
+    std::fs::write(&html, drill_html(&active.drill, &attempts, &active.scripts)).map_err(|e| failed(&html, &e))?;
     let csv = dir.join("session.csv");
-    let file = std::fs::File::create(&csv).map_err(|e| format!("{}: {e}", csv.display()))?;
-    write_drill_csv(&active.drill, std::io::BufWriter::new(file)).map_err(|e| format!("{}: {e}", csv.display()))?;
+    let file = std::fs::File::create(&csv).map_err(|e| failed(&csv, &e))?;
+    write_drill_csv(&active.drill, std::io::BufWriter::new(file)).map_err(|e| failed(&csv, &e))?;
     Ok(dir.display().to_string())
 }
 
@@ -852,23 +859,23 @@ fn ui(
                 // Refused in place, the roster kept as typed to be corrected.
                 let problems = setup.roster_problems();
                 if !problems.is_empty() {
-                    setup.error = Some("名单中的工号有问题（见名单下方红字），改正后再开始 / An employee number in the roster needs correcting (in red under the roster)".into());
+                    setup.error = Some(Text::new("名单中的工号有问题（见名单下方红字），改正后再开始", "An employee number in the roster needs correcting (in red under the roster)"));
                 } else {
                     let plan = plan_from(setup, run::fresh_seed());
                     match store.create_drill(&plan) {
                         Ok((id, drill)) => state.active = Some(activate(id, drill, scripts_of(&scenarios), desks_for(&plan.scenarios, &scenarios), now)),
-                        Err(e) => setup.error = Some(e.to_string()),
+                        Err(e) => setup.error = Some(e.message()),
                     }
                 }
             }
             Some(SetupAction::Resume(id)) => {
                 if let Err(e) = resume_drill(&mut state.active, store, &scenarios, words, id, now) {
-                    setup.error = Some(e.get(lang).to_string());
+                    setup.error = Some(e);
                 }
             }
             Some(SetupAction::CloseUnfinished(id)) => match close_unfinished(store, &scripts_of(&scenarios), id) {
                 Ok(()) => setup.unfinished.retain(|d| d.id != id),
-                Err(e) => setup.error = Some(e.get(lang).to_string()),
+                Err(e) => setup.error = Some(e),
             },
             None => {}
         }
@@ -951,8 +958,8 @@ fn ui(
                 scoreboard: active.drill.scoreboard(),
                 last_agreement: active.last_agreement.clone(),
                 finished: over,
-                report: active.report.clone(),
-                error: active.error.clone(),
+                report: active.report.clone().map(|r| r.map_err(|e| e.get(lang).to_string())),
+                error: active.error.as_ref().map(|e| e.get(lang).to_string()),
             };
             let action = egui::CentralPanel::default().show(&mut root, |ui| ready_view(ui, &vm)).inner;
             match action {
@@ -979,7 +986,7 @@ fn ui(
         }
         Phase::Playing { slot } | Phase::Ended { slot } | Phase::TieBreak { slot, .. } if mode == Mode::RolePlay => {
             let Some(card) = active.card.clone() else {
-                active.error = Some("no cue card".into());
+                active.error = Some(Text::new("这一轮没有提示卡", "this slot has no cue card"));
                 return Ok(());
             };
             let observers: Vec<(usize, String)> = active.drill.slots[slot].observers.iter().map(|&o| (o, member_name(&active.drill, Some(o)))).collect();
@@ -1001,7 +1008,7 @@ fn ui(
                 outcome: active.outcome,
                 trainer_view: active.trainer_view,
                 can_undo: active.drill.can_undo(),
-                error: active.error.clone(),
+                error: active.error.as_ref().map(|e| e.get(lang).to_string()),
             };
             protocol_bar(&mut root, active, store, lang, now);
             let action = egui::CentralPanel::default().show(&mut root, |ui| role_play_view(ui, &vm)).inner;
@@ -1082,7 +1089,7 @@ fn ui(
                 tied: tied.map(|t| t.into_iter().map(position_of).collect()),
                 present: u32::try_from(active.drill.plan.roster.len()).ok().filter(|&n| n > 0),
                 can_undo: active.drill.can_undo(),
-                error: active.error.clone(),
+                error: active.error.as_ref().map(|e| e.get(lang).to_string()),
             };
             let file = scenarios.path_of(&scenario.id).unwrap_or_default();
             let mut run = Run::new(file, encounter.clone(), active.call_started, None, None);
@@ -1151,8 +1158,7 @@ fn ui(
             // Hot seat: the player's own encounter, as in solo practice.
             let Some(encounter) = active.encounter.clone() else { return Ok(()) };
             let file = scenarios.path_of(&encounter.scenario().id).unwrap_or_default();
-            // The drill screen words its own errors in both languages already.
-            let mut run = Run::new(file, encounter, active.call_started, None, active.error.as_deref().map(|e| Text::new(e, e)));
+            let mut run = Run::new(file, encounter, active.call_started, None, active.error.clone());
             run.turn_started = active.turn_started;
             run.disc_guess = active.disc_guess;
             // The member's own work order or notice, as in solo practice.

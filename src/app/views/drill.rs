@@ -11,10 +11,9 @@ use counterpart_core::drill::{
 use counterpart_core::workorder::FieldName;
 use super::debrief::{NoticeDebriefVm, OrderDebriefVm, knowledge_section, notice_section, order_section};
 use super::workorder::{DeskAction, DeskVm, EntryVm, desk_view};
-use counterpart_core::scenario::model::{Item, Lang, Outcome, RedFlag};
+use counterpart_core::scenario::model::{Item, Lang, Message, Outcome, RedFlag, Text};
 use counterpart_core::play::rubric::Dimension;
-use counterpart_core::drill::parse_roster;
-use counterpart_core::records::store::check_employee_id;
+use counterpart_core::drill::{RosterLine, RosterProblem, parse_roster, roster_problems};
 use bevy_egui::egui::{self, RichText};
 
 // ---------------------------------------------------------------- set-up
@@ -102,7 +101,8 @@ pub struct SetupVm {
     /// Class vote: the profile the class's run is recorded under.
     pub group: String,
     pub unfinished: Vec<UnfinishedDrill>,
-    pub error: Option<String>,
+    /// Why starting or resuming was refused, shown in the language of the moment.
+    pub error: Option<Text>,
 }
 
 impl SetupVm {
@@ -120,29 +120,11 @@ impl SetupVm {
     }
 
     /// What is wrong with the employee numbers typed, as far as the set-up
-    /// can tell before the store is asked (it checks again on start): an
-    /// unusable number, a number a known trainee holds, a known trainee
-    /// typed with a number other than theirs, one number typed twice.
-    pub fn roster_problems(&self) -> Vec<String> {
-        let mut problems = Vec::new();
-        let mut seen: Vec<(String, String)> = Vec::new();
-        for entry in self.roster().iter().filter(|e| e.profile.is_none()) {
-            let Some(number) = entry.employee_id.as_deref() else { continue };
-            let Ok(number) = check_employee_id(number) else {
-                problems.push(format!("{}：工号“{number}”只能包含字母、数字、“-”“_”“.” / {}: \"{number}\" is not a usable employee number (letters, digits, '-', '_', '.')", entry.name, entry.name));
-                continue;
-            };
-            let known = self.profiles.iter().find(|p| p.name == entry.name);
-            if let Some(holder) = self.profiles.iter().find(|p| p.employee_id.as_deref() == Some(number.as_str()) && p.name != entry.name) {
-                problems.push(format!("工号 {number} 已属于“{}”，不能再给“{}” / the employee number {number} already belongs to {}, not {}", holder.name, entry.name, holder.name, entry.name));
-            } else if let Some(has) = known.and_then(|p| p.employee_id.as_deref()).filter(|&has| has != number) {
-                problems.push(format!("“{}”的工号已是 {has}，不是 {number}；如需更改请在开始界面修改 / {} already has the employee number {has}, not {number}: change it on the start screen", entry.name, entry.name));
-            } else if let Some((first, _)) = seen.iter().find(|(_, n)| *n == number) {
-                problems.push(format!("工号 {number} 在名单里出现了两次（“{first}”和“{}”） / the employee number {number} is typed twice ({first} and {})", entry.name, entry.name));
-            }
-            seen.push((entry.name.clone(), number));
-        }
-        problems
+    /// can tell before the store is asked (it checks again on start).
+    pub fn roster_problems(&self) -> Vec<RosterProblem> {
+        let typed: Vec<RosterLine> = self.roster().into_iter().filter(|e| e.profile.is_none()).map(|e| RosterLine { name: e.name, employee_id: e.employee_id }).collect();
+        let known: Vec<(String, Option<String>)> = self.profiles.iter().map(|p| (p.name.clone(), p.employee_id.clone())).collect();
+        roster_problems(&typed, &known)
     }
 }
 
@@ -250,12 +232,12 @@ pub fn setup_view(ui: &mut egui::Ui, vm: &mut SetupVm) -> Option<SetupAction> {
                 cols[1].add(egui::Label::new(RichText::new(format!("+ {}", with_number(lang, &entry.name, entry.employee_id.as_deref()))).color(MUTED)).wrap());
             }
             for problem in vm.roster_problems() {
-                cols[1].add(egui::Label::new(RichText::new(problem).color(FAIL)).wrap());
+                cols[1].add(egui::Label::new(RichText::new(problem.message().get(lang)).color(FAIL)).wrap());
             }
             cols[1].label(RichText::new(format!("{} {}", tr(lang, "共", "In all:"), roster.len())).color(MUTED));
         });
         if let Some(error) = &vm.error {
-            ui.label(RichText::new(error).color(FAIL));
+            ui.label(RichText::new(error.get(lang)).color(FAIL));
         }
         ui.add_space(8.0);
         if ui.button(RichText::new(tr(lang, "开始演练 (F5)", "Start the drill (F5)")).size(20.0)).clicked()

@@ -141,7 +141,8 @@ fn lookups_are_refused_between_slots_and_for_an_entry_the_knowledge_base_lacks()
         Err(DrillError::UnknownEntry { entry: "no-such-entry".into() })
     );
     assert_eq!(drill, before, "a refused lookup leaves no trace");
-    assert!(DrillError::UnknownEntry { entry: "x".into() }.to_string().contains("知识库中没有条目"));
+    let said = crate::scenario::model::Message::message(&DrillError::UnknownEntry { entry: "x".into() });
+    assert!(said.zh.contains("知识库中没有条目“x”") && said.en.contains("\"x\" is not in"), "{said:?}");
 
     // Without the folder's desk there is nothing to check the id against.
     let effects = drill.apply(&look("燃气", "no-such-entry"), &bench.scripts).unwrap();

@@ -49,11 +49,11 @@
 use crate::analysis::analyze::bounds_after;
 use crate::play::engine::{Encounter, PlayError, Script, Step, option_quality};
 use crate::play::protocol::{ProtocolReport, apply_protocol};
-use crate::scenario::model::{DiscStyle, Item, Mood, Outcome, RedFlag, Text};
+use crate::scenario::model::{DiscStyle, Item, Message, Mood, Outcome, RedFlag, Text};
 use crate::play::score::AttemptResult;
 use crate::library::Library;
 use crate::play::rubric::Dimension;
-use crate::records::store::Lookup;
+use crate::knowledge::Lookup;
 use crate::play::score::{ScoreCard, Tally};
 use crate::knowledge::Segmenter;
 use crate::library::knowledge::Desk;
@@ -65,7 +65,7 @@ use std::sync::Arc;
 use thiserror::Error;
 
 mod roster;
-pub use roster::{RosterLine, parse_roster};
+pub use roster::{RosterLine, RosterProblem, parse_roster, roster_problems, usable_employee_id};
 
 /// How the class practises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -177,17 +177,17 @@ pub struct Slot {
 
 #[derive(Debug, Clone, PartialEq, Eq, Error, Serialize, Deserialize)]
 pub enum PlanError {
-    #[error("a drill needs at least one scenario / 至少选择一个情景")]
+    #[error("a drill needs at least one scenario")]
     NoScenarios,
-    #[error("{mode:?} needs at least {need} members on the roster, {have} given / 该模式至少需要 {need} 名学员")]
+    #[error("{mode:?} needs at least {need} members on the roster, {have} given")]
     TooFewMembers { mode: Mode, need: usize, have: usize },
-    #[error("roster entry {index} has an empty name / 第 {index} 名学员姓名为空")]
+    #[error("roster entry {} has an empty name", .index + 1)]
     EmptyName { index: usize },
-    #[error("\"{name}\" is on the roster twice / 学员“{name}”重复")]
+    #[error("\"{name}\" is on the roster twice")]
     DuplicateMember { name: String },
-    #[error("a class vote needs the group profile its run is recorded under / 全班表决需要指定班级档案")]
+    #[error("a class vote needs the group profile its run is recorded under")]
     NoGroup,
-    #[error("rounds must be at least 1 / 轮数至少为 1")]
+    #[error("rounds must be at least 1")]
     NoRounds,
     #[error("\"{name}\" has no profile yet; the store resolves typed names when the drill is created")]
     Unresolved { name: String },
@@ -341,11 +341,11 @@ impl<'a> AtHand<'a> {
 pub enum DrillError {
     #[error(transparent)]
     Plan(#[from] PlanError),
-    #[error("scenario \"{0}\" is not loaded / 情景“{0}”未加载")]
+    #[error("scenario \"{0}\" is not loaded")]
     UnknownScenario(String),
-    #[error("scenario \"{id}\" is now version {loaded}, the drill used version {used} / 情景版本已变化")]
+    #[error("scenario \"{id}\" is now version {loaded}, the drill used version {used}")]
     ScenarioChanged { id: String, used: u32, loaded: u32 },
-    #[error("the drill is over / 演练已结束")]
+    #[error("the drill is over")]
     Over,
     #[error("{event} is not possible now: {phase}")]
     WrongPhase { event: &'static str, phase: String },
@@ -359,36 +359,93 @@ pub enum DrillError {
     OptionOutOfRange { given: usize, count: usize },
     #[error("{given} vote counts for a turn with {count} options")]
     CountMismatch { given: usize, count: usize },
-    #[error("no votes were entered / 未录入票数")]
+    #[error("no votes were entered")]
     NoVotes,
-    #[error("{total} votes for {present} people present: check the counts / 共 {total} 票，但在场只有 {present} 人，请核对票数")]
+    #[error("{total} votes for {present} people present: check the counts")]
     TooManyVotes { total: u64, present: usize },
-    #[error("nothing to undo in this slot / 本场没有可撤销的操作")]
+    #[error("nothing to undo in this slot")]
     NothingToUndo,
     #[error("option {given} was not among the tied options {tied:?}")]
     NotTied { given: usize, tied: Vec<usize> },
-    #[error("roster member {member} is not an observer of this slot")]
+    #[error("roster member {} is not an observer of this slot", .member + 1)]
     NotObserver { member: usize },
     #[error("level {0} is out of range 0–3")]
     LevelOutOfRange(u8),
-    #[error("the encounter has not ended yet / 对话尚未结束")]
+    #[error("the encounter has not ended yet")]
     NotEnded,
-    #[error("a role-play slot needs its outcome to finish / 请选择对话结果")]
+    #[error("a role-play slot needs its outcome to finish")]
     NoOutcome,
-    #[error("this scenario has no work order to fill / 本情景不需要填写工单")]
+    #[error("this scenario has no work order to fill")]
     NoOrderHere,
-    #[error("this scenario has no one-time notice / 本情景不需要一次性告知单")]
+    #[error("this scenario has no one-time notice")]
     NoNoticeHere,
-    #[error("the work order is handed in already / 工单已提交，不能再改")]
+    #[error("the work order is handed in already")]
     OrderHandedIn,
-    #[error("the notice is handed over already / 告知单已交给群众，不能再改")]
+    #[error("the notice is handed over already")]
     NoticeHandedOver,
-    #[error("no slot is in play: entries are looked up during a turn / 当前没有进行中的场次，查阅无法记录")]
+    #[error("no slot is in play: entries are looked up during a turn")]
     NoSlotInPlay,
-    #[error("entry \"{entry}\" is not in this scenario's knowledge base / 知识库中没有条目“{entry}”")]
+    #[error("entry \"{entry}\" is not in this scenario's knowledge base")]
     UnknownEntry { entry: String },
-    #[error("event {index} of the log: {source}")]
+    #[error("event {} of the log: {source}", .index + 1)]
     Replay { index: usize, source: Box<DrillError> },
+}
+
+impl Message for PlanError {
+    fn message(&self) -> Text {
+        let zh = match self {
+            PlanError::NoScenarios => "演练至少要选一个情景".to_string(),
+            PlanError::TooFewMembers { mode, need, have } => {
+                format!("{}至少需要 {need} 名学员，名单上只有 {have} 名", mode.label().zh)
+            }
+            PlanError::EmptyName { index } => format!("名单第 {} 行的姓名是空的", index + 1),
+            PlanError::DuplicateMember { name } => format!("学员“{name}”在名单上出现了两次"),
+            PlanError::NoGroup => "全班表决需要指定一个班级档案，成绩记在它名下".to_string(),
+            PlanError::NoRounds => "轮数至少为 1".to_string(),
+            PlanError::Unresolved { name } => format!("“{name}”还没有学员档案；建立演练时会为手写的姓名建档"),
+        };
+        Text::new(zh, self.to_string())
+    }
+}
+
+impl Message for DrillError {
+    fn message(&self) -> Text {
+        use DrillError::*;
+        let zh = match self {
+            Plan(e) => return e.message(),
+            Play(e) => return e.message(),
+            UnknownScenario(id) => format!("情景“{id}”没有载入，请检查场景文件夹"),
+            ScenarioChanged { id, used, loaded } => format!("情景“{id}”已改为第 {loaded} 版，这场演练用的是第 {used} 版，无法按原样继续"),
+            Over => "演练已经结束".to_string(),
+            WrongPhase { event, phase } => format!("现在不能做这一步（{event}）：演练处于 {phase}"),
+            WrongMode { event, mode } => format!("{}演练没有这一步（{event}）", mode.label().zh),
+            BadLink { slot } => format!("第 {} 轮已关联练习记录，或不是正在开始的那一轮", slot + 1),
+            OptionOutOfRange { given, count } => format!("没有第 {given} 个选项：这一轮的选项是 1 到 {count}"),
+            CountMismatch { given, count } => format!("录入了 {given} 个票数，但这一轮有 {count} 个选项"),
+            NoVotes => "还没有录入票数".to_string(),
+            TooManyVotes { total, present } => format!("共 {total} 票，但在场只有 {present} 人，请核对票数"),
+            NothingToUndo => "这一轮没有可以撤销的操作".to_string(),
+            NotTied { given, tied } => format!(
+                "选项 {given} 不在平票的选项（{}）之中",
+                tied.iter().map(|t| t.to_string()).collect::<Vec<_>>().join("、")
+            ),
+            NotObserver { member } => format!("名单第 {} 名不是这一轮的观察员", member + 1),
+            LevelOutOfRange(level) => format!("评分 {level} 超出范围，应为 0–3"),
+            NotEnded => "对话还没有结束".to_string(),
+            NoOutcome => "角色扮演结束时要选一个对话结果".to_string(),
+            NoOrderHere => "这个情景不需要填写工单".to_string(),
+            NoNoticeHere => "这个情景不需要一次性告知单".to_string(),
+            OrderHandedIn => "工单已经提交，不能再改".to_string(),
+            NoticeHandedOver => "告知单已经交给群众，不能再改".to_string(),
+            NoSlotInPlay => "当前没有进行中的场次，查阅无法记录".to_string(),
+            UnknownEntry { entry } => format!("这个情景的知识库中没有条目“{entry}”"),
+            Replay { index, source } => {
+                let inner = source.message();
+                return Text::new(format!("演练记录第 {} 条无法重演：{}", index + 1, inner.zh), format!("event {} of the log: {}", index + 1, inner.en));
+            }
+        };
+        Text::new(zh, self.to_string())
+    }
 }
 
 /// Where the drill stands, for the app to pick a screen.

@@ -16,3 +16,16 @@ pub use load::{KnowledgeLoad, load_folder};
 pub use model::{Category, CategoryTree, Entry, EntryKind, KnowledgeBase, KnowledgeFile};
 pub use search::{Hit, SearchIndex};
 pub use text::Segmenter;
+
+/// One knowledge entry opened during an attempt (solo or a drill's slot).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Lookup {
+    /// What was in the search box when the entry was opened.
+    pub query: String,
+    pub entry: String,
+    /// How many answers had been given when it was opened.
+    pub after_step: usize,
+    /// Stored time; empty on a lookup not yet stored.
+    #[serde(default)]
+    pub recorded_at: String,
+}

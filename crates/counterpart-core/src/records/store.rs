@@ -154,7 +154,8 @@ impl Message for StoreError {
             ),
             NoDrill(id) => Text::new(format!("找不到演练 {id}"), format!("no drill with id {id}")),
             Drill { title, source, .. } => {
-                Text::new(format!("演练“{title}”：{source}"), format!("drill “{title}”: {source}"))
+                let why = source.message();
+                Text::new(format!("演练“{title}”：{}", why.zh), format!("drill “{title}”: {}", why.en))
             }
             Exam(e) => e.message(),
             BadDrillRow { drill, detail } => Text::new(
@@ -397,18 +398,8 @@ impl StoredOrder {
     }
 }
 
-/// One knowledge entry opened during an attempt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Lookup {
-    /// What was in the search box when the entry was opened.
-    pub query: String,
-    pub entry: String,
-    /// How many answers had been given when it was opened.
-    pub after_step: usize,
-    /// Stored time; empty on a lookup not yet stored.
-    #[serde(default)]
-    pub recorded_at: String,
-}
+// Kept with the knowledge base, so drills (a layer below records) can hold it.
+pub use crate::knowledge::Lookup;
 
 impl AttemptRecord {
     /// Zero-based choices, for `Encounter::replay` when resuming.
@@ -1357,9 +1348,7 @@ fn check_iri(key: &str, value: &str) -> Result<String, StoreError> {
 
 /// An employee number as it is stored (trimmed), or why it cannot be one.
 pub fn check_employee_id(value: &str) -> Result<String, StoreError> {
-    let v = value.trim();
-    let ok = !v.is_empty() && v.chars().count() <= 64 && v.chars().all(|c| c.is_alphanumeric() || "-_.".contains(c));
-    if ok { Ok(v.to_string()) } else { Err(StoreError::BadEmployeeId(value.to_string())) }
+    crate::drill::usable_employee_id(value).ok_or_else(|| StoreError::BadEmployeeId(value.to_string()))
 }
 
 /// A trainee's profile with the employee number statements identify them by.
