@@ -490,10 +490,10 @@ fn the_protocol_strip_takes_actions_by_click_and_alt_number_and_the_debrief_says
     let vm = ProtocolVm::new(Lang::Zh, &["handover-110".to_string()]);
     assert_eq!(vm.actions.len(), counterpart_core::play::protocol::ACTIONS.len());
     let mut h = harness(vm, wide(), |ui, vm: &mut ProtocolVm| protocol_panel(ui, vm));
-    h.get_by_label("已做：转110（三方通话）").click();
+    h.get_by_label("√ 转110").click();
     h.run();
     assert!(h.state().actions.is_empty(), "an action taken is not taken twice");
-    h.get_by_label("报告值班班长 (Alt+6)").click();
+    h.get_by_label("报告班长").click();
     h.run();
     h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::Num3);
     h.run();

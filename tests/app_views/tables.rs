@@ -184,3 +184,21 @@ fn the_observers_order_ticks_give_what_the_call_said_the_room_the_other_columns_
         }
     }
 }
+
+/// The risk-protocol strip stays one row under the call at 1280×720 with
+/// 150 % text: three rows of long labels once pushed the answers off the
+/// screen in a hot-seat slot.
+#[test]
+fn the_protocol_strip_is_one_row_at_1280_by_720() {
+    use counterpart::app::views::protocol::{ProtocolVm, protocol_panel};
+    for case in CASES {
+        for lang in [Lang::Zh, Lang::En] {
+            let vm = ProtocolVm::new(lang, &["report-shift-lead".to_string()]);
+            let shorts: Vec<String> = vm.actions.iter().map(|a| if a.taken { format!("√ {}", a.short) } else { a.short.clone() }).collect();
+            let h = zoomed(vm, case, |ui, vm: &mut ProtocolVm| protocol_panel(ui, vm));
+            let tops: Vec<f32> = shorts.iter().map(|s| h.get_by_label(s).rect().top()).collect();
+            let (low, high) = tops.iter().fold((f32::MAX, f32::MIN), |(lo, hi), t| (lo.min(*t), hi.max(*t)));
+            assert!(high - low < 2.0, "{}: the buttons wrap onto {:?}", case_name(case, "protocol strip", lang), tops);
+        }
+    }
+}

@@ -13,6 +13,8 @@ use counterpart_core::scenario::model::Lang;
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActionButton {
     pub id: String,
+    /// On the button; `label` in full on hover.
+    pub short: String,
     pub label: String,
     /// When a centre's protocol calls for it (the hover text).
     pub what: String,
@@ -32,6 +34,7 @@ impl ProtocolVm {
             .iter()
             .map(|a| ActionButton {
                 id: a.id.to_string(),
+                short: a.short().get(lang).to_string(),
                 label: a.label().get(lang).to_string(),
                 what: a.what().get(lang).to_string(),
                 taken: taken.iter().any(|t| t == a.id),
@@ -47,17 +50,16 @@ pub fn protocol_panel(ui: &mut egui::Ui, vm: &ProtocolVm) -> Option<String> {
     let lang = vm.lang;
     let mut taken = None;
     ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new(tr(lang, "风险处置", "Risk protocol")).strong())
-            .on_hover_text(tr(lang, "按 Alt+数字 也可以", "Alt+number does the same"));
+        ui.label(RichText::new(format!("{} (Alt+1–{})", tr(lang, "风险处置", "Risk protocol"), vm.actions.len())).strong())
+            .on_hover_text(tr(lang, "按 Alt+数字 做第几项处置", "Alt+number takes the action in that place"));
         for (index, action) in vm.actions.iter().enumerate() {
             let key = index + 1;
-            let text = if action.taken {
-                format!("{}{}", tr(lang, "已做：", "Done: "), action.label)
-            } else {
-                format!("{} (Alt+{key})", action.label)
-            };
+            // Short words on the button, so that the strip stays one row and
+            // leaves the answers on screen; the full action on hover.
+            let text = if action.taken { format!("√ {}", action.short) } else { action.short.clone() };
+            let hover = format!("{}{} (Alt+{key})\n{}", if action.taken { tr(lang, "已做：", "Done: ") } else { "" }, action.label, action.what);
             let button = egui::Button::new(RichText::new(text).color(if action.taken { PASS } else { ui.visuals().text_color() }));
-            let clicked = ui.add_enabled(!action.taken, button).on_hover_text(&action.what).on_disabled_hover_text(&action.what).clicked();
+            let clicked = ui.add_enabled(!action.taken, button).on_hover_text(&hover).on_disabled_hover_text(&hover).clicked();
             let pressed = !action.taken
                 && super::DIGITS.get(index).is_some_and(|k| ui.input_mut(|i| i.consume_key(egui::Modifiers::ALT, *k)));
             if clicked || pressed {

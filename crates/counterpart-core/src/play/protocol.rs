@@ -30,12 +30,19 @@ pub struct ProtocolAction {
     pub id: &'static str,
     pub kind: ActionKind,
     label: (&'static str, &'static str),
+    /// What its button says: the strip holds every action on one row of a
+    /// 1280-wide screen at the 150 % text a training room projects.
+    short: (&'static str, &'static str),
     what: (&'static str, &'static str),
 }
 
 impl ProtocolAction {
     pub fn label(&self) -> Text {
         Text::new(self.label.0, self.label.1)
+    }
+
+    pub fn short(&self) -> Text {
+        Text::new(self.short.0, self.short.1)
     }
 
     /// When a centre's protocol calls for it.
@@ -52,42 +59,49 @@ pub const ACTIONS: &[ProtocolAction] = &[
         id: "handover-110",
         kind: ActionKind::Handover,
         label: ("转110（三方通话）", "Hand over to 110, police (three-way call)"),
+        short: ("转110", "110"),
         what: ("暴力、人身威胁、有人正处于危险中、轻生风险需要民警上门。", "Violence, a threat to someone, a person in danger now, a suicide risk that needs the police to visit."),
     },
     ProtocolAction {
         id: "handover-119",
         kind: ActionKind::Handover,
         label: ("转119（三方通话）", "Hand over to 119, fire and rescue (three-way call)"),
+        short: ("转119", "119"),
         what: ("火情、燃气泄漏有爆燃危险、被困需要救援。", "Fire, a gas leak that may ignite, someone trapped who needs rescue."),
     },
     ProtocolAction {
         id: "handover-120",
         kind: ActionKind::Handover,
         label: ("转120（三方通话）", "Hand over to 120, ambulance (three-way call)"),
+        short: ("转120", "120"),
         what: ("有人受伤、急病、有自伤危险需要急救。", "Someone injured or acutely ill, or at risk of self-harm and in need of emergency care."),
     },
     ProtocolAction {
         id: "handover-gas",
         kind: ActionKind::Handover,
         label: ("转燃气抢修热线（三方通话）", "Hand over to the gas emergency line (three-way call)"),
+        short: ("转燃气抢修", "Gas line"),
         what: ("闻到燃气味、燃气泄漏。", "A smell of gas, a gas leak."),
     },
     ProtocolAction {
         id: "handover-crisis-line",
         kind: ActionKind::Handover,
         label: ("转心理援助热线（三方通话）", "Hand over to the psychological crisis line (three-way call)"),
+        short: ("转心理援助", "Crisis line"),
         what: ("来电人流露轻生念头或处于心理危机中。", "The caller speaks of ending their life or is in a psychological crisis."),
     },
     ProtocolAction {
         id: "report-shift-lead",
         kind: ActionKind::Report,
         label: ("报告值班班长", "Report to the shift lead"),
+        short: ("报告班长", "Shift lead"),
         what: ("生命安全险情、舆情（扬言找媒体、网上广泛传播）、扬言集体上访、骚扰或威胁话务员。", "A danger to life, a public-opinion case (media, mass reposts), a threat of a mass petition, a caller harassing or threatening the operator."),
     },
     ProtocolAction {
         id: "mark-critical",
         kind: ActionKind::Mark,
         label: ("工单标注特急", "Mark the order critical (特急)"),
+        short: ("标注特急", "Critical"),
         what: ("正在危及生命的险情：工单走特急通道，承办单位立即处置。", "A live danger to life: the order goes through the critical channel and the unit acts at once."),
     },
 ];
