@@ -20,21 +20,22 @@ use counterpart_core::notice::{Notice, NoticeOutcome, NoticeReport, card_with_no
 use counterpart_core::workorder::{OrderOutcome, OrderReport, WorkOrder, card_with_order};
 use crate::app::views::workorder::DeskTab;
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<CurrentRun>();
     app.init_resource::<Words>();
 }
 
-/// jieba's segmenter for search and order scoring, built the first time a
-/// desk is shown: it reads a dictionary, and start-up should not wait.
+/// jieba's segmenter for search and order scoring, one for the app's run.
+/// It reads its dictionary the first time text is cut (a Chinese search, a
+/// work order scored), so neither start-up nor an encounter waits for it.
 #[derive(Resource, Default)]
-pub struct Words(OnceLock<Segmenter>);
+pub struct Words(Segmenter);
 
 impl Words {
     pub fn get(&self) -> &Segmenter {
-        self.0.get_or_init(Segmenter::new)
+        &self.0
     }
 }
 

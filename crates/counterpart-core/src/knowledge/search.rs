@@ -276,6 +276,21 @@ mod tests {
     }
 
     #[test]
+    fn the_dictionary_is_read_only_when_a_chinese_query_needs_cutting() {
+        // Reading jieba's dictionary costs some 33 MB and a few hundred
+        // milliseconds: an encounter whose trainee searches by initials or
+        // in English, or not at all, must not pay for it.
+        let seg = Segmenter::new();
+        let index = SearchIndex::new(&sample());
+        for q in ["", "gjj", "GJJ", "ＧＪＪ", "residence permit", "jzz 12"] {
+            let _ = index.search(q, &seg, 10);
+        }
+        assert!(!seg.is_prepared(), "{seg:?} after searches with nothing to cut");
+        assert_eq!(ids(&index.search("租房公积金", &seg, 10)), vec!["fund"]);
+        assert!(seg.is_prepared());
+    }
+
+    #[test]
     fn odd_queries_find_nothing_and_never_panic() {
         let seg = Segmenter::new();
         let index = SearchIndex::new(&sample());
