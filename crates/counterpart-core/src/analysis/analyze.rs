@@ -274,23 +274,58 @@ pub struct RouteUse {
     pub upset_seen: u128,
 }
 
-impl RouteUse {
-    fn new(site: RouteSite) -> RouteUse {
-        RouteUse { site, tested: false, taken: false, upset: None, trust: None, mood_met: false, upset_seen: 0 }
+/// What `route_uses` gathers for one route while it walks the situations:
+/// the moods as bit sets (one bit per value 0–100), so that a test is two
+/// ORs and the condition, and the ranges come out at the end.
+#[derive(Clone, Copy, Default)]
+struct RouteTally {
+    upset_seen: u128,
+    trust_seen: u128,
+    taken: bool,
+    mood_met: bool,
+    /// The condition names a flag, so its mood parts can hold where it
+    /// does not (otherwise the two are the same test).
+    names_flag: bool,
+}
+
+impl RouteTally {
+    #[inline]
+    fn test(&mut self, when: &Cond, mood: Mood, flags: u64) -> bool {
+        self.upset_seen |= 1u128 << mood.upset.min(127);
+        self.trust_seen |= 1u128 << mood.trust.min(127);
+        if when.holds(mood, flags) {
+            self.taken = true;
+            self.mood_met = true;
+            return true;
+        }
+        if self.names_flag && !self.mood_met && mood_parts_hold(when, mood) {
+            self.mood_met = true;
+        }
+        false
     }
 
-    fn test(&mut self, when: &Cond, mood: Mood, flags: u64) -> bool {
-        self.tested = true;
-        let widen = |range: &mut Option<(u8, u8)>, v: u8| {
-            *range = Some(range.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))));
-        };
-        widen(&mut self.upset, mood.upset);
-        widen(&mut self.trust, mood.trust);
-        self.upset_seen |= 1u128 << mood.upset.min(127);
-        let holds = when.holds(mood, flags);
-        self.taken |= holds;
-        self.mood_met |= holds || mood_parts_hold(when, mood);
-        holds
+    fn into_use(self, site: RouteSite) -> RouteUse {
+        let range = |seen: u128| (seen != 0).then(|| (seen.trailing_zeros() as u8, (127 - seen.leading_zeros()) as u8));
+        RouteUse {
+            site,
+            tested: self.upset_seen != 0,
+            taken: self.taken,
+            upset: range(self.upset_seen),
+            trust: range(self.trust_seen),
+            mood_met: self.mood_met,
+            upset_seen: self.upset_seen,
+        }
+    }
+}
+
+/// Every (upset, trust) pair, 0–100 each.
+const MOOD_CELLS: usize = 101 * 101;
+
+fn names_flag(when: &Cond) -> bool {
+    match when {
+        Cond::Flag(_) | Cond::NotFlag(_) => true,
+        Cond::All(all) | Cond::Any(all) => all.iter().any(names_flag),
+        _ => false,
     }
 }
 
@@ -311,39 +346,70 @@ fn mood_parts_hold(when: &Cond, mood: Mood) -> bool {
 fn route_uses(flow: &Flow, graph: &Graph) -> Vec<RouteUse> {
     // Every route gets a slot, conditional or not, so that the slots line
     // up across personas (a `Persona` condition is `Always` in one flow and
-    // never true in the others).
-    let mut uses: Vec<RouteUse> = Vec::new();
-    let index = |uses: &mut Vec<RouteUse>, site: RouteSite, _when: &Cond| {
-        uses.push(RouteUse::new(site));
-        Some(uses.len() - 1)
+    // never true in the others). Slots are numbered scenario routes first,
+    // then each turn's, then each option's, so every list of routes is a
+    // run of consecutive slots: `turn_first[t]` and `option_first[t][c]`.
+    let mut sites: Vec<(RouteSite, &Cond)> = Vec::new();
+    sites.extend(flow.routes.iter().enumerate().map(|(route, r)| (RouteSite::Scenario { route }, &r.when)));
+    let mut turn_first = Vec::with_capacity(flow.turns.len());
+    for (turn, t) in flow.turns.iter().enumerate() {
+        turn_first.push(sites.len());
+        sites.extend(t.routes.iter().enumerate().map(|(route, r)| (RouteSite::Turn { turn, route }, &r.when)));
+    }
+    let mut option_first: Vec<Vec<usize>> = Vec::with_capacity(flow.turns.len());
+    for (turn, t) in flow.turns.iter().enumerate() {
+        let mut firsts = Vec::with_capacity(t.choices.len());
+        for (option, c) in t.choices.iter().enumerate() {
+            firsts.push(sites.len());
+            sites.extend(c.routes.iter().enumerate().map(|(route, r)| (RouteSite::Option { turn, option, route }, &r.when)));
+        }
+        option_first.push(firsts);
+    }
+    if sites.is_empty() {
+        return Vec::new();
+    }
+    let mut tallies: Vec<RouteTally> = sites.iter().map(|(_, when)| RouteTally { names_flag: names_flag(when), ..RouteTally::default() }).collect();
+    // Tests the routes of one list in order, as `next_state` does; true
+    // when one holds (the later lists are then not reached).
+    let test = |tallies: &mut [RouteTally], first: usize, routes: &[crate::play::flow::FlowRoute], mood: Mood, flags: u64| {
+        routes.iter().zip(&mut tallies[first..]).any(|(route, tally)| tally.test(&route.when, mood, flags))
     };
-    let global: Vec<Option<usize>> =
-        flow.routes.iter().enumerate().map(|(route, r)| index(&mut uses, RouteSite::Scenario { route }, &r.when)).collect();
-    let per_turn: Vec<Vec<Option<usize>>> = flow
+    // Most answers have no routes of their own and their turn none either,
+    // so only the scenario's routes are tested there. When those read no
+    // flag, what a test gathers depends on the mood alone and repeats
+    // nothing new, so such moods are noted in a 101 × 101 table and each
+    // is tested once at the end (a few thousand tests instead of one per
+    // situation and answer).
+    let mut scenario_moods: Option<Vec<u64>> = (!flow.routes.iter().any(|r| names_flag(&r.when))).then(|| vec![0u64; MOOD_CELLS.div_ceil(64)]);
+    // The mood changes of the turns where only the scenario's routes are
+    // tested, on time and (when the turn has a time limit) late: there a
+    // situation only marks cells.
+    let quiet: Vec<Option<Vec<(i16, i16)>>> = flow
         .turns
         .iter()
-        .enumerate()
-        .map(|(turn, t)| t.routes.iter().enumerate().map(|(route, r)| index(&mut uses, RouteSite::Turn { turn, route }, &r.when)).collect())
-        .collect();
-    let per_option: Vec<Vec<Vec<Option<usize>>>> = flow
-        .turns
-        .iter()
-        .enumerate()
-        .map(|(turn, t)| {
-            t.choices
-                .iter()
-                .enumerate()
-                .map(|(option, c)| {
-                    c.routes.iter().enumerate().map(|(route, r)| index(&mut uses, RouteSite::Option { turn, option, route }, &r.when)).collect()
-                })
-                .collect()
+        .map(|turn| {
+            let no_routes = turn.routes.is_empty() && turn.choices.iter().all(|c| c.routes.is_empty());
+            (no_routes && scenario_moods.is_some()).then(|| {
+                let mut deltas: Vec<(i16, i16)> = turn.choices.iter().map(|c| (c.upset, c.trust)).collect();
+                if turn.time_limit.is_some() {
+                    deltas.extend(turn.choices.iter().map(|c| {
+                        (c.upset + crate::play::flow::TIMEOUT_UPSET, c.trust + crate::play::flow::TIMEOUT_TRUST)
+                    }));
+                }
+                deltas
+            })
         })
         .collect();
-    if uses.is_empty() {
-        return uses;
-    }
     for node in &graph.nodes {
         let Target::Turn(t) = node.at() else { continue };
+        if let (Some(deltas), Some(cells)) = (&quiet[t], &mut scenario_moods) {
+            let (upset, trust) = (node.mood.upset as i16, node.mood.trust as i16);
+            for &(du, dt) in deltas {
+                let cell = (upset + du).clamp(0, 100) as usize * 101 + (trust + dt).clamp(0, 100) as usize;
+                cells[cell / 64] |= 1 << (cell % 64);
+            }
+            continue;
+        }
         let turn = &flow.turns[t];
         let lates: &[bool] = if turn.time_limit.is_some() { &[false, true] } else { &[false] };
         for (c, choice) in turn.choices.iter().enumerate() {
@@ -359,22 +425,31 @@ fn route_uses(flow: &Flow, graph: &Graph) -> Vec<RouteUse> {
                     trust: (node.mood.trust as i16 + trust).clamp(0, 100) as u8,
                 };
                 let flags = node.flags | choice.sets;
-                let lists = [(&choice.routes, &per_option[t][c]), (&turn.routes, &per_turn[t]), (&flow.routes, &global)];
-                'lists: for (routes, ids) in lists {
-                    for (route, id) in routes.iter().zip(ids) {
-                        let holds = match id {
-                            Some(i) => uses[*i].test(&route.when, mood, flags),
-                            None => true,
-                        };
-                        if holds {
-                            break 'lists;
-                        }
+                if test(&mut tallies, option_first[t][c], &choice.routes, mood, flags) || test(&mut tallies, turn_first[t], &turn.routes, mood, flags) {
+                    continue;
+                }
+                match &mut scenario_moods {
+                    Some(cells) => {
+                        let cell = mood.upset as usize * 101 + mood.trust as usize;
+                        cells[cell / 64] |= 1 << (cell % 64);
+                    }
+                    None => {
+                        test(&mut tallies, 0, &flow.routes, mood, flags);
                     }
                 }
             }
         }
     }
-    uses
+    for (word, &bits) in scenario_moods.iter().flatten().enumerate() {
+        let mut bits = bits;
+        while bits != 0 {
+            let cell = word * 64 + bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            let mood = Mood { upset: (cell / 101) as u8, trust: (cell % 101) as u8 };
+            test(&mut tallies, 0, &flow.routes, mood, 0);
+        }
+    }
+    sites.into_iter().zip(tallies).map(|((site, _), tally)| tally.into_use(site)).collect()
 }
 
 impl Analysis {
@@ -1695,3 +1770,113 @@ pub(crate) fn bounds_after_as(script: &Script, persona: usize, route: &[usize]) 
     }
 }
 
+
+#[cfg(test)]
+mod route_use_tests {
+    use super::*;
+    use crate::analysis::generate::{Shape, generate};
+    use crate::play::engine::Script;
+    use crate::scenario::model::{Condition, Route};
+
+    /// The walk as first written: every situation, answer and lateness
+    /// tests its lists in order, nothing noted for later.
+    fn every_situation(flow: &Flow, graph: &Graph) -> Vec<RouteUse> {
+        let mut uses: Vec<(RouteUse, Cond)> = Vec::new();
+        let mut slot = |site: RouteSite, when: &Cond| {
+            uses.push((RouteUse { site, tested: false, taken: false, upset: None, trust: None, mood_met: false, upset_seen: 0 }, when.clone()));
+            uses.len() - 1
+        };
+        let global: Vec<usize> = flow.routes.iter().enumerate().map(|(route, r)| slot(RouteSite::Scenario { route }, &r.when)).collect();
+        let per_turn: Vec<Vec<usize>> =
+            flow.turns.iter().enumerate().map(|(turn, t)| t.routes.iter().enumerate().map(|(route, r)| slot(RouteSite::Turn { turn, route }, &r.when)).collect()).collect();
+        let per_option: Vec<Vec<Vec<usize>>> = flow
+            .turns
+            .iter()
+            .enumerate()
+            .map(|(turn, t)| {
+                t.choices
+                    .iter()
+                    .enumerate()
+                    .map(|(option, c)| c.routes.iter().enumerate().map(|(route, r)| slot(RouteSite::Option { turn, option, route }, &r.when)).collect())
+                    .collect()
+            })
+            .collect();
+        let widen = |range: &mut Option<(u8, u8)>, v: u8| *range = Some(range.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))));
+        for node in &graph.nodes {
+            let Target::Turn(t) = node.at() else { continue };
+            let turn = &flow.turns[t];
+            let lates: &[bool] = if turn.time_limit.is_some() { &[false, true] } else { &[false] };
+            for (c, choice) in turn.choices.iter().enumerate() {
+                for &late in lates {
+                    let (du, dt) = if late {
+                        (choice.upset + crate::play::flow::TIMEOUT_UPSET, choice.trust + crate::play::flow::TIMEOUT_TRUST)
+                    } else {
+                        (choice.upset, choice.trust)
+                    };
+                    let mood = Mood {
+                        upset: (node.mood.upset as i16 + du).clamp(0, 100) as u8,
+                        trust: (node.mood.trust as i16 + dt).clamp(0, 100) as u8,
+                    };
+                    let flags = node.flags | choice.sets;
+                    'lists: for ids in [&per_option[t][c], &per_turn[t], &global] {
+                        for &i in ids {
+                            let (u, when) = &mut uses[i];
+                            u.tested = true;
+                            widen(&mut u.upset, mood.upset);
+                            widen(&mut u.trust, mood.trust);
+                            u.upset_seen |= 1u128 << mood.upset;
+                            let holds = when.holds(mood, flags);
+                            u.taken |= holds;
+                            u.mood_met |= holds || mood_parts_hold(when, mood);
+                            if holds {
+                                break 'lists;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        uses.into_iter().map(|(u, _)| u).collect()
+    }
+
+    fn check(scenario: crate::scenario::model::Scenario, what: &str) {
+        let script = Script::new(scenario).expect("resolves");
+        for persona in 0..script.persona_count() {
+            let flow = script.flow_for(persona);
+            let (graph, _, _) = explore_with_futures(flow, &turn_components(flow), flow.initial()).expect("explores");
+            assert_eq!(route_uses(flow, &graph), every_situation(flow, &graph), "{what}, persona {persona}");
+        }
+    }
+
+    #[test]
+    fn noting_moods_gathers_what_testing_every_situation_does() {
+        for seed in 0..30 {
+            for shape in [Shape::small(10), Shape::large(40)] {
+                let scenario = generate(seed, &shape);
+                check(scenario.clone(), &format!("seed {seed}"));
+                // A scenario route that names a flag, first in line: every
+                // situation is tested then, and it shadows the hang-up.
+                let mut flagged = scenario;
+                let to = flagged.endings[0].id.clone();
+                flagged.routes.insert(0, Route { when: Condition::All(vec![Condition::Flag("flag0".into()), Condition::UpsetAtLeast(60)]), to });
+                check(flagged, &format!("seed {seed}, flagged"));
+            }
+        }
+    }
+
+    #[test]
+    fn noting_moods_gathers_what_testing_every_situation_does_in_the_bundled_library() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(&dir).expect("bundled scenarios") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_some_and(|e| e == "ron") {
+                let text = std::fs::read_to_string(&path).expect("reads");
+                let scenario = crate::scenario::parse::parse_scenario(&text, &path.display().to_string()).expect("parses");
+                check(scenario, &path.display().to_string());
+                checked += 1;
+            }
+        }
+        assert!(checked >= 30, "only {checked} bundled scenarios found");
+    }
+}
