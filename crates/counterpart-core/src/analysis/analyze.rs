@@ -1681,7 +1681,17 @@ pub fn analyze_persona(script: &Script, persona: usize) -> Result<Analysis, Anal
     stuck_turns.sort_unstable();
     stuck_turns.dedup();
 
-    let ((max_labels, max_at), (min_labels, min_at)) = propagate_both(flow, &graph, &comps, &futures, Tally::default())?;
+    // The lowest scores take a fraction of the highest's time, so the
+    // route-use walk follows them on their thread.
+    let (((max_labels, max_at), (min_labels, min_at)), routes) = std::thread::scope(|scope| {
+        let lowest_then_routes = scope.spawn(|| {
+            let lowest = propagate(flow, &graph, &comps, &futures, Tally::default(), Direction::Lowest, false);
+            (lowest, route_uses(flow, &graph))
+        });
+        let highest = propagate(flow, &graph, &comps, &futures, Tally::default(), Direction::Highest, false);
+        let (lowest, routes) = lowest_then_routes.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        Ok::<_, AnalyzeError>(((highest?, lowest?), routes))
+    })?;
     let max_finals = finals(flow, &graph, &max_labels, &max_at);
     let max = extremes(script, &max_labels, &max_finals, true);
     let min = extremes(script, &min_labels, &finals(flow, &graph, &min_labels, &min_at), false);
@@ -1704,7 +1714,6 @@ pub fn analyze_persona(script: &Script, persona: usize) -> Result<Analysis, Anal
             passed: true,
         });
 
-    let routes = route_uses(flow, &graph);
     let pinned = pinned_moods(flow, &script.scenario);
     Ok(Analysis {
         persona,
