@@ -381,62 +381,47 @@ fn route_uses(flow: &Flow, graph: &Graph) -> Vec<RouteUse> {
     // is tested once at the end (a few thousand tests instead of one per
     // situation and answer).
     let mut scenario_moods: Option<Vec<u64>> = (!flow.routes.iter().any(|r| names_flag(&r.when))).then(|| vec![0u64; MOOD_CELLS.div_ceil(64)]);
-    // The mood changes of the turns where only the scenario's routes are
-    // tested, on time and (when the turn has a time limit) late: there a
-    // situation only marks cells.
-    let quiet: Vec<Option<Vec<(i16, i16)>>> = flow
+    // Each turn's answers with their mood change, on time and (when the
+    // turn has a time limit) late: what `next_state` tests the routes after.
+    let answers: Vec<Vec<(usize, i16, i16)>> = flow
         .turns
         .iter()
         .map(|turn| {
-            let no_routes = turn.routes.is_empty() && turn.choices.iter().all(|c| c.routes.is_empty());
-            (no_routes && scenario_moods.is_some()).then(|| {
-                let mut deltas: Vec<(i16, i16)> = turn.choices.iter().map(|c| (c.upset, c.trust)).collect();
-                if turn.time_limit.is_some() {
-                    deltas.extend(turn.choices.iter().map(|c| {
-                        (c.upset + crate::play::flow::TIMEOUT_UPSET, c.trust + crate::play::flow::TIMEOUT_TRUST)
-                    }));
-                }
-                deltas
-            })
+            let on_time = turn.choices.iter().enumerate().map(|(c, choice)| (c, choice.upset, choice.trust));
+            let late = turn.choices.iter().enumerate().map(|(c, choice)| {
+                (c, choice.upset + crate::play::flow::TIMEOUT_UPSET, choice.trust + crate::play::flow::TIMEOUT_TRUST)
+            });
+            on_time.chain(late.take(if turn.time_limit.is_some() { turn.choices.len() } else { 0 })).collect()
         })
+        .collect();
+    // Turns where only the scenario's routes are tested: there, with the
+    // table in use, a situation only marks cells.
+    let quiet: Vec<bool> = flow
+        .turns
+        .iter()
+        .map(|turn| scenario_moods.is_some() && turn.routes.is_empty() && turn.choices.iter().all(|c| c.routes.is_empty()))
         .collect();
     for node in &graph.nodes {
         let Target::Turn(t) = node.at() else { continue };
-        if let (Some(deltas), Some(cells)) = (&quiet[t], &mut scenario_moods) {
-            let (upset, trust) = (node.mood.upset as i16, node.mood.trust as i16);
-            for &(du, dt) in deltas {
-                let cell = (upset + du).clamp(0, 100) as usize * 101 + (trust + dt).clamp(0, 100) as usize;
-                cells[cell / 64] |= 1 << (cell % 64);
-            }
-            continue;
-        }
         let turn = &flow.turns[t];
-        let lates: &[bool] = if turn.time_limit.is_some() { &[false, true] } else { &[false] };
-        for (c, choice) in turn.choices.iter().enumerate() {
-            for &late in lates {
-                // The mood and flags `next_state` tests its routes with.
-                let (mut upset, mut trust) = (choice.upset, choice.trust);
-                if late {
-                    upset += crate::play::flow::TIMEOUT_UPSET;
-                    trust += crate::play::flow::TIMEOUT_TRUST;
-                }
-                let mood = Mood {
-                    upset: (node.mood.upset as i16 + upset).clamp(0, 100) as u8,
-                    trust: (node.mood.trust as i16 + trust).clamp(0, 100) as u8,
-                };
-                let flags = node.flags | choice.sets;
+        for &(c, du, dt) in &answers[t] {
+            let mood = Mood {
+                upset: (node.mood.upset as i16 + du).clamp(0, 100) as u8,
+                trust: (node.mood.trust as i16 + dt).clamp(0, 100) as u8,
+            };
+            if !quiet[t] {
+                let (choice, flags) = (&turn.choices[c], node.flags | turn.choices[c].sets);
                 if test(&mut tallies, option_first[t][c], &choice.routes, mood, flags) || test(&mut tallies, turn_first[t], &turn.routes, mood, flags) {
                     continue;
                 }
-                match &mut scenario_moods {
-                    Some(cells) => {
-                        let cell = mood.upset as usize * 101 + mood.trust as usize;
-                        cells[cell / 64] |= 1 << (cell % 64);
-                    }
-                    None => {
-                        test(&mut tallies, 0, &flow.routes, mood, flags);
-                    }
+                if scenario_moods.is_none() {
+                    test(&mut tallies, 0, &flow.routes, mood, flags);
+                    continue;
                 }
+            }
+            if let Some(cells) = &mut scenario_moods {
+                let cell = mood.upset as usize * 101 + mood.trust as usize;
+                cells[cell / 64] |= 1 << (cell % 64);
             }
         }
     }
